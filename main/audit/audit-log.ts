@@ -1,0 +1,164 @@
+// Append-only JSONL audit log. `audit.jsonl` is the live file; when it would
+// pass `maxFileBytes` it becomes audit.1.jsonl (older ones shift up) and the
+// oldest beyond `maxFiles` is dropped.
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { CSV_COLUMNS, csvRow } from './csv.js';
+import type { AuditInput, AuditRecord } from './types.js';
+
+export interface AuditLogOptions {
+  /** 5 MiB: about 10,000 decisions per file. */
+  maxFileBytes?: number;
+  /** Files kept, the live one included. */
+  maxFiles?: number;
+  /** Keep a snapshot of failed attempts (opt-in: they are photos of people). */
+  snapshots?: boolean;
+  maxSnapshots?: number;
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  records: AuditRecord[];
+  total: number;
+  /** Lines that could not be read (e.g. the last line of a crash); never fatal. */
+  skipped: number;
+}
+
+const LIVE_FILE = 'audit.jsonl';
+const rotatedName = (n: number) => `audit.${n}.jsonl`;
+
+export class AuditLog {
+  private busy: Promise<unknown> = Promise.resolve();
+  private readonly maxFileBytes: number;
+  private readonly maxFiles: number;
+  private readonly maxSnapshots: number;
+  snapshotsEnabled: boolean;
+
+  constructor(
+    readonly dir: string,
+    options: AuditLogOptions = {},
+  ) {
+    this.maxFileBytes = options.maxFileBytes ?? 5 * 1024 * 1024;
+    this.maxFiles = Math.max(1, options.maxFiles ?? 10);
+    this.maxSnapshots = options.maxSnapshots ?? 500;
+    this.snapshotsEnabled = options.snapshots ?? false;
+  }
+
+  get snapshotDir(): string {
+    return path.join(this.dir, 'snapshots');
+  }
+
+  /** Appends one decision. `snapshot` (JPEG bytes) is kept only for failed attempts with snapshots on. */
+  append(input: AuditInput, snapshot?: Uint8Array): Promise<AuditRecord> {
+    return this.serial(async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const id = randomUUID();
+      let snapshotName: string | null = null;
+      if (snapshot && this.snapshotsEnabled && input.outcome !== 'unlocked') {
+        snapshotName = `${id}.jpg`;
+        await mkdir(this.snapshotDir, { recursive: true, mode: 0o700 });
+        await writeFileAtomic(path.join(this.snapshotDir, snapshotName), snapshot);
+        await this.pruneSnapshots();
+      }
+      const record: AuditRecord = {
+        ...input,
+        id,
+        time: input.time ?? new Date().toISOString(),
+        snapshot: snapshotName,
+      };
+      const line = JSON.stringify(record) + '\n';
+      await this.rotateIfNeeded(Buffer.byteLength(line));
+      const handle = await open(path.join(this.dir, LIVE_FILE), 'a', 0o600);
+      try {
+        await handle.write(line);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      return record;
+    });
+  }
+
+  /** A page of records, newest first, for the admin viewer. */
+  async read(options: { offset?: number; limit?: number } = {}): Promise<AuditPage> {
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.min(1000, Math.max(1, options.limit ?? 50));
+    const { records, skipped } = await this.readAll();
+    return { records: records.slice(offset, offset + limit), total: records.length, skipped };
+  }
+
+  /** The whole log, oldest first, as CSV. */
+  async exportCsv(): Promise<string> {
+    const { records } = await this.readAll();
+    const rows = records.reverse().map(csvRow);
+    return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+  }
+
+  private async readAll(): Promise<{ records: AuditRecord[]; skipped: number }> {
+    const records: AuditRecord[] = [];
+    let skipped = 0;
+    // Newest file first, newest line first within it.
+    const files = [LIVE_FILE, ...Array.from({ length: this.maxFiles - 1 }, (_, i) => rotatedName(i + 1))];
+    for (const name of files) {
+      let text: string;
+      try {
+        text = await readFile(path.join(this.dir, name), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      const lines = text.split('\n').filter((l) => l.length > 0);
+      for (let i = lines.length - 1; i >= 0; i--) {
+        try {
+          records.push(JSON.parse(lines[i]!) as AuditRecord);
+        } catch {
+          skipped++;
+        }
+      }
+    }
+    return { records, skipped };
+  }
+
+  private async rotateIfNeeded(incoming: number): Promise<void> {
+    const live = path.join(this.dir, LIVE_FILE);
+    let size = 0;
+    try {
+      size = (await stat(live)).size;
+    } catch {
+      return;
+    }
+    if (size === 0 || size + incoming <= this.maxFileBytes) return;
+    await rm(path.join(this.dir, rotatedName(this.maxFiles - 1)), { force: true });
+    for (let n = this.maxFiles - 2; n >= 1; n--) {
+      await rename(path.join(this.dir, rotatedName(n)), path.join(this.dir, rotatedName(n + 1))).catch(
+        ignoreMissing,
+      );
+    }
+    if (this.maxFiles > 1) await rename(live, path.join(this.dir, rotatedName(1)));
+    else await rm(live, { force: true });
+  }
+
+  private async pruneSnapshots(): Promise<void> {
+    const names = (await readdir(this.snapshotDir)).filter((n) => n.endsWith('.jpg'));
+    if (names.length <= this.maxSnapshots) return;
+    const dated = await Promise.all(
+      names.map(async (n) => ({ n, t: (await stat(path.join(this.snapshotDir, n))).mtimeMs })),
+    );
+    dated.sort((a, b) => a.t - b.t);
+    for (const { n } of dated.slice(0, names.length - this.maxSnapshots)) {
+      await rm(path.join(this.snapshotDir, n), { force: true });
+    }
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(task, task);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}

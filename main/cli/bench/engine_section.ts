@@ -1,0 +1,60 @@
+// The engine's figures: FPS at det sizes 160/320/640, the frame path against bare
+// session.run, per-stage medians, and resident memory over 1,000 frames with the pack loaded.
+import path from 'node:path';
+import { decodeImageFile } from '../../image/decode.js';
+import { FaceAnalysis } from '../../insightface/face_analysis.js';
+import { benchFramePath } from './frame_bench.js';
+import type { BenchSection } from './types.js';
+
+// A single-face portrait: the kiosk's usual frame.
+const BENCH_PHOTO = 'photos/face_recognition/obama.jpg';
+
+const mb = (bytes: number): number => Number((bytes / 2 ** 20).toFixed(1));
+
+export const engineSection: BenchSection = {
+  title: 'Face engine (detect, align, embed)',
+  async run(ctx) {
+    if (!ctx.facesDir)
+      throw new Error('bench photo not found: set TOBIRA_TEST_FACES or provide ../shared/faces');
+    const image = await decodeImageFile(path.join(ctx.facesDir, BENCH_PHOTO));
+    const fa = await FaceAnalysis.load(ctx.modelsDir, {
+      allowedModules: ['detection', 'recognition'],
+      intraOpNumThreads: ctx.threads,
+    });
+    try {
+      const fps: Record<string, number> = {};
+      let at640: Awaited<ReturnType<typeof benchFramePath>> | null = null;
+      for (const side of [160, 320, 640]) {
+        fa.prepare({ detSize: [side, side] });
+        const r = await benchFramePath(fa, image, { frames: 200 });
+        fps[String(side)] = r.fps;
+        ctx.log(
+          `det ${side}: ${r.median_ms} ms/frame, ${r.fps} fps, ×${r.overhead_ratio} of bare session.run`,
+        );
+        if (side === 640) at640 = r;
+      }
+      // Memory: 1,000 frames at 640 with the sessions loaded once; RSS sampled every 100 frames.
+      fa.prepare({ detSize: [640, 640] });
+      const rss: number[] = [process.memoryUsage().rss];
+      await benchFramePath(fa, image, {
+        frames: 1000,
+        warmup: 0,
+        onFrame: (i) => {
+          if ((i + 1) % 100 === 0) rss.push(process.memoryUsage().rss);
+        },
+      });
+      return {
+        image: BENCH_PHOTO,
+        pack: fa.info.detector.file + ' + ' + (fa.info.recognizer?.file ?? '(no recognizer)'),
+        provider: fa.info.provider,
+        threads: ctx.threads,
+        fps_by_det_size: fps,
+        frame_640: at640,
+        rss_mb_every_100_frames: rss.map(mb),
+        rss_growth_mb_over_1000_frames: mb(rss.at(-1)! - rss[1]!),
+      };
+    } finally {
+      await fa.release();
+    }
+  },
+};

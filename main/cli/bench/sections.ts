@@ -1,0 +1,9 @@
+// The sections `npm run bench` (tobira bench-suite) prints, in order. Each engineer adds their
+// own section as a function in their own file and one line here.
+import type { BenchContext, BenchSection } from './types.js';
+import { engineSection } from './engine_section.js';
+import { livenessSection } from '../../liveness/bench_section.js';
+
+export type { BenchContext, BenchSection };
+
+export const benchSections: BenchSection[] = [engineSection, livenessSection];

@@ -1,0 +1,59 @@
+// `tobira`: a small dispatcher over the subcommands in commands/. Exit codes: 0 ok,
+// 1 runtime error, 2 usage error.
+import { pathToFileURL } from 'node:url';
+import { UsageError, type CliIO, type Command } from './command.js';
+
+/** Subcommands, loaded on demand. To add one: a file in commands/ and one line here. */
+export const commands: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import('./commands/analyze.js')).command,
+  compare: async () => (await import('./commands/compare.js')).command,
+  bench: async () => (await import('./commands/bench.js')).command,
+  'bench-suite': async () => (await import('./commands/bench_suite.js')).command,
+  liveness: async () => (await import('./commands/liveness.js')).command,
+};
+
+const stdio: CliIO = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+async function overview(): Promise<string> {
+  const lines = ['Usage: tobira <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(commands))
+    lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+  lines.push('', 'Run `tobira <command> --help` for a command’s options.');
+  return lines.join('\n');
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(await overview());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.err(`tobira: unknown command '${name}'\n\n${await overview()}`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`tobira ${name}: ${err.message}\n\n${command.usage}`);
+      return 2;
+    }
+    io.err(`tobira ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,50 @@
+// Runs a program (a GPIO or relay tool) without a shell; exit code 0 means the door opened.
+import { spawn } from 'node:child_process';
+import { fillTemplate, rawValue } from './template.js';
+import type { DoorConfig, DoorEvent, DoorResult } from './types.js';
+
+type CommandConfig = Extract<DoorConfig, { kind: 'command' }>;
+
+export function runCommandDoor(config: CommandConfig, event: DoorEvent): Promise<DoorResult> {
+  const started = performance.now();
+  const done = (ok: boolean, reason: string | null): DoorResult => ({
+    ok,
+    kind: 'command',
+    reason,
+    attempts: 1,
+    durationMs: performance.now() - started,
+    holdMs: config.holdMs,
+  });
+  let args: string[];
+  try {
+    args = config.args.map((a) => fillTemplate(a, event, config.holdMs, rawValue));
+  } catch (error) {
+    return Promise.resolve(done(false, (error as Error).message));
+  }
+  return new Promise((resolve) => {
+    let stderr = '';
+    let timedOut = false;
+    const child = spawn(config.program, args, { shell: false, stdio: ['ignore', 'ignore', 'pipe'] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, config.timeoutMs);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-500);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const why = error.code === 'ENOENT' ? `program not found: ${config.program}` : error.message;
+      resolve(done(false, why));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) resolve(done(false, `timed out after ${config.timeoutMs} ms`));
+      else if (code === 0) resolve(done(true, null));
+      else {
+        const tail = stderr.trim().split('\n').pop() ?? '';
+        resolve(done(false, `${config.program} exited with ${code ?? signal}${tail ? `: ${tail}` : ''}`));
+      }
+    });
+  });
+}

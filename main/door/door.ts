@@ -1,0 +1,54 @@
+// The door as the kiosk sees it: built from a validated config, never throwing.
+import { runCommandDoor } from './command-door.js';
+import { runHttpDoor } from './http-door.js';
+import { doorConfigSchema } from './types.js';
+import type { DoorConfig, DoorEvent, DoorOutput, DoorResult } from './types.js';
+
+/** Parses `config` (unknown, from settings or IPC); throws naming the bad field. */
+export function parseDoorConfig(config: unknown): DoorConfig {
+  const parsed = doorConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`door config is invalid: ${issues}`);
+  }
+  return parsed.data;
+}
+
+export function createDoor(input: unknown): DoorOutput {
+  const config = parseDoorConfig(input);
+  const run = async (event: DoorEvent): Promise<DoorResult> => {
+    try {
+      switch (config.kind) {
+        case 'none':
+          return {
+            ok: true,
+            kind: 'none',
+            reason: 'log only',
+            attempts: 0,
+            durationMs: 0,
+            holdMs: config.holdMs,
+          };
+        case 'command':
+          return await runCommandDoor(config, event);
+        case 'http':
+          return await runHttpDoor(config, event);
+      }
+    } catch (error) {
+      // Whatever went wrong, it is a failure to open, never a success.
+      return {
+        ok: false,
+        kind: config.kind,
+        reason: (error as Error).message ?? String(error),
+        attempts: 0,
+        durationMs: 0,
+        holdMs: config.holdMs,
+      };
+    }
+  };
+  return {
+    kind: config.kind,
+    holdMs: config.holdMs,
+    open: (who) => run({ event: 'unlock', ...who }),
+    test: () => run({ event: 'test', personId: null, personName: null }),
+  };
+}

@@ -1,0 +1,45 @@
+// The Electron shell: a thin, ordered boot. Everything it calls lives in
+// modules that never import electron and are tested under Node.
+import { app, powerSaveBlocker } from 'electron';
+import { setupProtocolPrivileges, setupAppProtocol } from './protocol.js';
+import { setupPermissions } from './permissions.js';
+import { createKioskWindow, type KioskWindow } from './window.js';
+import { setupIpc } from './ipc.js';
+import { buildServices } from './services.js';
+import type { AppServices } from '../services.js';
+
+let kioskWindow: KioskWindow | null = null;
+let services: AppServices | null = null;
+
+function setupSingleInstance(): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  app.on('second-instance', () => kioskWindow?.focus());
+  return true;
+}
+
+function setupPowerSave(): void {
+  // A door kiosk must never blank its screen.
+  powerSaveBlocker.start('prevent-display-sleep');
+}
+
+async function boot(): Promise<void> {
+  if (!setupSingleInstance()) return;
+  setupProtocolPrivileges();
+  await app.whenReady();
+  services = await buildServices(() => kioskWindow);
+  setupAppProtocol();
+  setupPermissions(() => kioskWindow?.contentsId() ?? null);
+  kioskWindow = createKioskWindow(services);
+  setupIpc(services, () => kioskWindow?.contentsId() ?? null, (event, payload) => kioskWindow?.send(event, payload));
+  setupPowerSave();
+  await kioskWindow.load();
+  app.on('window-all-closed', () => app.quit());
+}
+
+boot().catch((error: unknown) => {
+  console.error('[tobira] failed to start:', error);
+  app.exit(1);
+});

@@ -1,0 +1,29 @@
+// app://tobira/ serves the built renderer with the CSP as a header (it is also
+// a meta tag in index.html, so it holds however the page is loaded).
+import { net, protocol } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from '../security.js';
+
+const rendererDir = path.resolve(import.meta.dirname, '../renderer');
+
+export function setupProtocolPrivileges(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+export function setupAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = path.normalize(path.join(rendererDir, decodeURIComponent(url.pathname)));
+    if (url.host !== APP_HOST || !file.startsWith(rendererDir + path.sep)) {
+      return new Response('not found', { status: 404 });
+    }
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+}

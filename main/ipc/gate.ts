@@ -1,0 +1,144 @@
+// The one gate every IPC message passes: sender, channel, payload shape and
+// size. Handlers behind it receive parsed, typed arguments only.
+import { channels, CHANNEL_NAMES } from '../../preload/contract/index.js';
+import type { ChannelName, Channels } from '../../preload/contract/index.js';
+import type { Outcome, ParsedRequestOf, ResultOf } from '../../preload/contract/define.js';
+import { FrameMetaSchema } from '../../preload/contract/frames.js';
+import { ExpectedError, serializeError } from './errors.js';
+
+/** Who sent a message, as the Electron shell (or the test bridge) saw it. */
+export interface Sender {
+  /** The WebContents id the message came from. */
+  contentsId: number;
+  /** The sending frame's URL. */
+  url: string;
+  /** True when the sending frame is the window's top frame. */
+  isTopFrame: boolean;
+}
+
+export interface GatePolicy {
+  /** Origins the app's page is served from, e.g. `app://tobira` (or the test server's). */
+  allowedOrigins: readonly string[];
+  /** The WebContents of the app window; null before it exists. */
+  appContentsId: () => number | null;
+}
+
+export type Handler<K extends ChannelName> = (
+  arg: ParsedRequestOf<Channels[K]>,
+  sender: Sender,
+) => Promise<ResultOf<Channels[K]>> | ResultOf<Channels[K]>;
+
+export type HandlerTable = { [K in ChannelName]: Handler<K> };
+
+/** A JSON payload larger than this is refused before parsing: no channel needs more. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export type Refusal = { ok: false; code: string; message: string };
+const fail = (code: string, message: string): Refusal => ({ ok: false, code, message });
+
+export function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    // Custom schemes report origin "null"; rebuild it from scheme and host.
+    return parsed.origin !== 'null' ? parsed.origin : `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return null;
+  }
+}
+
+export class IpcGate {
+  constructor(
+    private readonly handlers: HandlerTable,
+    private readonly policy: GatePolicy,
+  ) {}
+
+  /** Null when the sender may talk to main; otherwise why not. */
+  checkSender(sender: Sender): Refusal | null {
+    const appId = this.policy.appContentsId();
+    if (appId === null || sender.contentsId !== appId) {
+      return fail('FORBIDDEN_SENDER', 'message from a window that is not the app window');
+    }
+    if (!sender.isTopFrame) return fail('FORBIDDEN_SENDER', 'message from a subframe');
+    const origin = originOf(sender.url);
+    if (origin === null || !this.policy.allowedOrigins.includes(origin)) {
+      return fail('FORBIDDEN_SENDER', `message from a foreign origin: ${origin ?? sender.url}`);
+    }
+    return null;
+  }
+
+  async handle(channel: string, sender: Sender, payload: unknown): Promise<Outcome<unknown>> {
+    const refused = this.checkSender(sender);
+    if (refused) return refused;
+    if (!isChannelName(channel)) return fail('UNKNOWN_CHANNEL', `unknown channel: ${channel.slice(0, 64)}`);
+    const size = payloadSize(payload);
+    if (size === null) return fail('INVALID_PAYLOAD', `${channel}: payload is not plain data`);
+    if (size > MAX_PAYLOAD_BYTES) {
+      return fail('PAYLOAD_TOO_LARGE', `${channel}: payload is ${size} bytes, the limit is ${MAX_PAYLOAD_BYTES}`);
+    }
+    const parsed = channels[channel].request.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload';
+      return fail('INVALID_PAYLOAD', `${channel}: ${where}: ${issue?.message ?? 'invalid'}`);
+    }
+    try {
+      const handler = this.handlers[channel] as (arg: unknown, sender: Sender) => unknown;
+      return { ok: true, value: await handler(parsed.data, sender) };
+    } catch (error) {
+      if (error instanceof ExpectedError) return fail(error.code, error.message);
+      const serialized = serializeError(error);
+      return { ok: false, code: serialized.code ?? 'INTERNAL', message: serialized.message, error: serialized };
+    }
+  }
+
+  /**
+   * Checks a frame's metadata and byte length. Returns the pixels as a view, or
+   * the reason the frame was refused.
+   */
+  checkFrame(
+    sender: Sender,
+    message: unknown,
+  ): { ok: true; id: number; width: number; height: number; rgba: Uint8Array } | Refusal {
+    const refused = this.checkSender(sender);
+    if (refused) return refused;
+    if (typeof message !== 'object' || message === null) return fail('INVALID_FRAME', 'frame is not an object');
+    const { data, ...meta } = message as Record<string, unknown>;
+    const parsed = FrameMetaSchema.safeParse(meta);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail('INVALID_FRAME', `frame ${issue?.path.join('.') || ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    const bytes = toBytes(data);
+    if (!bytes) return fail('INVALID_FRAME', 'frame data is not an ArrayBuffer or byte array');
+    const expected = parsed.data.width * parsed.data.height * 4;
+    if (bytes.byteLength !== expected) {
+      return fail(
+        'INVALID_FRAME',
+        `frame data is ${bytes.byteLength} bytes; ${parsed.data.width}x${parsed.data.height} RGBA needs ${expected}`,
+      );
+    }
+    return { ok: true, ...parsed.data, rgba: bytes };
+  }
+}
+
+function isChannelName(name: string): name is ChannelName {
+  return (CHANNEL_NAMES as string[]).includes(name);
+}
+
+function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/** Size as JSON; null for values that are not plain data (functions, cycles, binary). */
+function payloadSize(payload: unknown): number | null {
+  if (payload === undefined) return 0;
+  if (payload instanceof ArrayBuffer || ArrayBuffer.isView(payload)) return null;
+  try {
+    const json = JSON.stringify(payload);
+    return json === undefined ? null : Buffer.byteLength(json);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,21 @@
+// One wiring of gate, handlers and frames, used by the Electron shell and by
+// the browser test harness alike: only the transport around it differs.
+import { IpcGate } from './gate.js';
+import { createHandlers } from './handlers.js';
+import { FrameService } from '../frames/frame-service.js';
+import type { AppServices } from '../services.js';
+
+export interface WiredIpc {
+  gate: IpcGate;
+  frames: FrameService;
+}
+
+export function wireIpc(
+  services: AppServices,
+  allowedOrigins: readonly string[],
+  appContentsId: () => number | null,
+): WiredIpc {
+  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId });
+  const frames = new FrameService(gate, () => services.frameAnalyzer(), services.log);
+  return { gate, frames };
+}

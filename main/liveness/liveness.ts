@@ -1,0 +1,187 @@
+// The liveness decision the unlock flow asks for on each agreeing frame. It fails closed: with
+// liveness on, anything that is not a clear pass (models missing, a model error, a frozen
+// feed, a face too small to judge, a score under the threshold) is "not live".
+import { AntiSpoof, LivenessModelsMissingError } from './anti_spoof.js';
+import { HeadTurnChallenge, type ChallengeOptions } from './challenge.js';
+import { FrozenFrameDetector, type FrozenFrameOptions } from './frozen.js';
+import { faceYaw } from './yaw.js';
+import { toBgr } from '../insightface/image.js';
+import type { Face, PixelImage } from '../insightface/types.js';
+
+export interface LivenessSettings {
+  enabled: boolean;
+  /** Minimum mean real-class probability of the two models. */
+  threshold: number;
+  /** Ask for a head turn as well (see challenge.ts). */
+  challenge: boolean;
+}
+
+/**
+ * 0.5: the real class then holds the majority of the averaged probability, which also makes it
+ * the argmax the authors decide by. A principled midpoint, not fitted to any test photos.
+ */
+export const DEFAULT_LIVENESS_THRESHOLD = 0.5;
+
+export const DEFAULT_LIVENESS_SETTINGS: Readonly<LivenessSettings> = {
+  enabled: true,
+  threshold: DEFAULT_LIVENESS_THRESHOLD,
+  challenge: false,
+};
+
+export type LivenessReason =
+  | 'liveness off'
+  | 'liveness models missing'
+  | 'frozen camera'
+  | 'replayed frames'
+  | 'face too small'
+  | 'model error'
+  | 'presentation attack';
+
+export interface LivenessVerdict {
+  live: boolean;
+  /** Mean real-class probability; NaN when the models did not run. */
+  score: number;
+  reason?: LivenessReason;
+  /** Details for the log (e.g. the model error's message). */
+  detail?: string;
+}
+
+/** Throws RangeError unless the settings are usable. */
+export function checkLivenessSettings(s: LivenessSettings): void {
+  if (typeof s.enabled !== 'boolean') throw new RangeError('liveness.enabled: expected a boolean');
+  if (typeof s.challenge !== 'boolean') throw new RangeError('liveness.challenge: expected a boolean');
+  if (typeof s.threshold !== 'number' || !(s.threshold >= 0 && s.threshold <= 1)) {
+    throw new RangeError(`liveness.threshold: expected a number in [0, 1], got ${String(s.threshold)}`);
+  }
+}
+
+export interface LivenessCheckerOptions {
+  frozen?: FrozenFrameOptions;
+  challenge?: Omit<ChallengeOptions, 'random'> & { random?: () => number };
+}
+
+export class LivenessChecker {
+  private settings: LivenessSettings;
+  private readonly frozen: FrozenFrameDetector;
+  /** Faces smaller than this (px, shorter box side) would be upsampled into every model's input. */
+  readonly minFaceSize: number;
+
+  /**
+   * `antiSpoof` null means the liveness pack is not installed: with liveness on, every face
+   * is refused ('liveness models missing') until it is.
+   */
+  constructor(
+    private readonly antiSpoof: AntiSpoof | null,
+    settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
+    private readonly opts: LivenessCheckerOptions = {},
+  ) {
+    checkLivenessSettings(settings);
+    this.settings = { ...settings };
+    this.frozen = new FrozenFrameDetector(opts.frozen);
+    // The crop is `scale` × the face box and is resized to the model input: below input/scale
+    // the patch would be upsampled, i.e. the model would see less detail than it was trained on.
+    this.minFaceSize = Math.ceil(Math.max(0, ...(antiSpoof?.models ?? []).map((m) => m.width / m.scale)));
+  }
+
+  /** Loads the models from `modelsDir`; a missing liveness pack gives a checker that says so. */
+  static async create(
+    modelsDir: string,
+    settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
+  ): Promise<LivenessChecker> {
+    try {
+      return new LivenessChecker(await AntiSpoof.load(modelsDir), settings);
+    } catch (err) {
+      if (err instanceof LivenessModelsMissingError) return new LivenessChecker(null, settings);
+      throw err;
+    }
+  }
+
+  /** Whether the liveness models are loaded (the kiosk shows "liveness off" otherwise). */
+  get available(): boolean {
+    return this.antiSpoof !== null;
+  }
+
+  get currentSettings(): Readonly<LivenessSettings> {
+    return this.settings;
+  }
+
+  updateSettings(settings: LivenessSettings): void {
+    checkLivenessSettings(settings);
+    this.settings = { ...settings };
+  }
+
+  /**
+   * Checks every face of one camera frame, taken at `nowMs`. Call it once per frame: the
+   * frozen-feed check remembers the frames it has seen.
+   */
+  async checkFrame(image: PixelImage, faces: readonly Face[], nowMs: number): Promise<LivenessVerdict[]> {
+    if (!this.settings.enabled)
+      return faces.map(() => ({ live: true, score: Number.NaN, reason: 'liveness off' }));
+    const still = this.frozen.check(image.data, nowMs);
+    if (still.frozen) {
+      const reason = still.reason === 'replayed' ? 'replayed frames' : 'frozen camera';
+      return faces.map(() => ({ live: false, score: Number.NaN, reason }));
+    }
+    // One BGR conversion per frame, shared by every face (a BGR frame is used without copying).
+    const bgr = toBgr(image);
+    const frame: PixelImage = { data: bgr.data, width: bgr.width, height: bgr.height, format: 'bgr' };
+    const out: LivenessVerdict[] = [];
+    for (const face of faces) out.push(await this.checkFace(frame, face));
+    return out;
+  }
+
+  /** Passive check of one face (no frozen-feed check: that needs the frame sequence). */
+  async checkFace(image: PixelImage, face: Pick<Face, 'bbox'>): Promise<LivenessVerdict> {
+    if (!this.settings.enabled) return { live: true, score: Number.NaN, reason: 'liveness off' };
+    if (!this.antiSpoof) return { live: false, score: Number.NaN, reason: 'liveness models missing' };
+    const [x1, y1, x2, y2] = face.bbox;
+    if (Math.min(x2 - x1, y2 - y1) < this.minFaceSize) {
+      return {
+        live: false,
+        score: Number.NaN,
+        reason: 'face too small',
+        detail: `under ${this.minFaceSize} px`,
+      };
+    }
+    try {
+      const r = await this.antiSpoof.predict(image, face.bbox);
+      const live = r.realWins && r.score >= this.settings.threshold;
+      return live ? { live, score: r.score } : { live, score: r.score, reason: 'presentation attack' };
+    } catch (err) {
+      return { live: false, score: Number.NaN, reason: 'model error', detail: (err as Error).message };
+    }
+  }
+
+  /** A new head-turn challenge for `identity` when the setting is on, else null. */
+  startChallenge(
+    identity: string,
+    face: Pick<Face, 'pose' | 'kps'> | null,
+    nowMs: number,
+  ): HeadTurnChallenge | null {
+    if (!this.settings.enabled || !this.settings.challenge) return null;
+    return new HeadTurnChallenge(identity, nowMs, face ? faceYaw(face) : null, this.opts.challenge);
+  }
+
+  /** Forgets the frames seen (e.g. when the camera restarts). */
+  resetFrames(): void {
+    this.frozen.reset();
+  }
+
+  async release(): Promise<void> {
+    await this.antiSpoof?.release();
+  }
+}
+
+/** The face with the largest box area (the person at the door), or null. */
+export function largestFace<F extends Pick<Face, 'bbox'>>(faces: readonly F[]): F | null {
+  let best: F | null = null;
+  let bestArea = -1;
+  for (const f of faces) {
+    const area = (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1]);
+    if (area > bestArea) {
+      best = f;
+      bestArea = area;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,334 @@
+// The per-frame decision: subject selection, quality gates, matching, and the
+// temporal rules (N agreeing frames within T, per-person cooldown, lockout after
+// repeated failures, optional liveness). Pure: time comes in with each frame.
+import type { AuditInput, DecisionMode } from '../audit/types.js';
+import type { Face, PixelImage } from '../insightface/types.js';
+import type { GalleryEntry } from '../store/enrollment-store.js';
+import { identify, verify } from './matcher.js';
+import { DEFAULT_QUALITY, checkQuality } from './quality.js';
+import type { QualityConfig } from './quality.js';
+import { selectSubject } from './subject.js';
+import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
+
+export interface DecisionConfig {
+  mode: DecisionMode;
+  recognizerId: string;
+  /** Cosine similarity a match must reach; see thresholds.ts. */
+  threshold: number;
+  /** N: consecutive frames that must agree. */
+  framesRequired: number;
+  /** T: the agreeing frames must fall within this window. */
+  windowMs: number;
+  /** After an unlock, the same person does not unlock again for this long. */
+  cooldownMs: number;
+  /** After a rejection, the same failure is not logged again for this long (one attempt, one record). */
+  rejectHoldMs: number;
+  /** maxFailures rejections within failureWindowMs lock everyone out for lockoutMs. */
+  maxFailures: number;
+  failureWindowMs: number;
+  lockoutMs: number;
+  /** 1:1: how long a claim (PIN typed) waits for a matching face. */
+  claimTimeoutMs: number;
+  /** Every agreeing frame must come with a live result (fail closed). */
+  livenessRequired: boolean;
+  secondFaceRatio: number;
+  quality: QualityConfig;
+}
+
+export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'> = {
+  mode: 'identify',
+  framesRequired: 3,
+  windowMs: 2000,
+  cooldownMs: 10_000,
+  rejectHoldMs: 3000,
+  maxFailures: 5,
+  failureWindowMs: 60_000,
+  lockoutMs: 60_000,
+  claimTimeoutMs: 20_000,
+  livenessRequired: false,
+  secondFaceRatio: 0.8,
+  quality: DEFAULT_QUALITY,
+};
+
+export interface FrameInput {
+  faces: readonly Face[];
+  /** The frame's pixels, for the blur and brightness gates (without them those gates fail). */
+  image: PixelImage | null;
+  width: number;
+  height: number;
+  /** Liveness of the subject face (selectSubject's choice); null when not measured. */
+  liveness?: LivenessInput | null;
+  /** ms, monotonic or wall clock, but the same for every frame. */
+  now: number;
+}
+
+export type FrameState =
+  | 'idle' // no face
+  | 'guidance' // a gate failed
+  | 'awaiting_claim' // 1:1 mode, nobody has typed a PIN
+  | 'checking' // gates passed, frames are being collected
+  | 'unlocked'
+  | 'rejected'
+  | 'cooldown'
+  | 'locked_out';
+
+export type FailureReason =
+  'unknown_face' | 'claim_mismatch' | 'not_live' | 'claim_timeout' | 'wrong_claim_pin';
+
+/** A concluded attempt: log it (AuditLog.append with the door result) and, when unlocked, open the door. */
+export type FinalDecision = Omit<AuditInput, 'door'> & { time: string };
+
+export interface FrameDecision {
+  state: FrameState;
+  subjectIndex: number;
+  guidance: Guidance | null;
+  gates: GateResult[];
+  /** The person this frame matched above the threshold; never a name below it. */
+  match: MatchResult | null;
+  /** The best score this frame (for the admin's live view); null when nothing was matched. */
+  score: number | null;
+  /** Agreeing frames so far and how many are needed. */
+  progress: { count: number; required: number };
+  liveness: LivenessInput | null;
+  retryAfterMs: number;
+  final: FinalDecision | null;
+}
+
+interface Streak {
+  key: string;
+  firstAt: number;
+  count: number;
+  minScore: number | null;
+  match: MatchResult | null;
+}
+
+export class DecisionEngine {
+  private gallery: readonly GalleryEntry[] = [];
+  private streak: Streak | null = null;
+  private cooldowns = new Map<string, number>();
+  private failures: number[] = [];
+  private lockedUntil = 0;
+  private lastReject: { key: string; at: number } | null = null;
+  private claimed: { personId: string; until: number } | null = null;
+
+  constructor(private config: DecisionConfig) {}
+
+  get settings(): Readonly<DecisionConfig> {
+    return this.config;
+  }
+
+  updateConfig(patch: Partial<DecisionConfig>): void {
+    this.config = { ...this.config, ...patch };
+    this.streak = null;
+  }
+
+  /** The active recognizer's templates (EnrollmentStore.gallery(recognizerId)). */
+  setGallery(entries: readonly GalleryEntry[]): void {
+    this.gallery = entries;
+    this.streak = null;
+  }
+
+  /** 1:1: someone typed a PIN that belongs to `personId`. Refused while locked out. */
+  claim(personId: string, now: number): { ok: boolean; retryAfterMs: number } {
+    if (this.lockedUntil > now) return { ok: false, retryAfterMs: this.lockedUntil - now };
+    this.claimed = { personId, until: now + this.config.claimTimeoutMs };
+    this.streak = null;
+    return { ok: true, retryAfterMs: 0 };
+  }
+
+  get claimedPersonId(): string | null {
+    return this.claimed?.personId ?? null;
+  }
+
+  /** A PIN matching nobody counts as a failed attempt, towards the lockout. */
+  claimFailed(now: number): FinalDecision {
+    return this.fail('wrong_claim_pin', now, null, [], null);
+  }
+
+  /** Clears streaks, cooldowns, the claim and any lockout (admin action). */
+  reset(): void {
+    this.streak = null;
+    this.cooldowns.clear();
+    this.failures = [];
+    this.lockedUntil = 0;
+    this.lastReject = null;
+    this.claimed = null;
+  }
+
+  processFrame(frame: FrameInput): FrameDecision {
+    const { now } = frame;
+    const liveness = frame.liveness ?? null;
+    const base: FrameDecision = {
+      state: 'idle',
+      subjectIndex: -1,
+      guidance: null,
+      gates: [],
+      match: null,
+      score: null,
+      progress: { count: 0, required: this.config.framesRequired },
+      liveness,
+      retryAfterMs: 0,
+      final: null,
+    };
+    if (this.claimed && this.claimed.until <= now) {
+      const personId = this.claimed.personId;
+      this.claimed = null;
+      this.streak = null;
+      const final = this.fail('claim_timeout', now, null, [], liveness, personId);
+      return { ...base, state: final.outcome === 'locked_out' ? 'locked_out' : 'rejected', final };
+    }
+    if (this.lockedUntil > now) return { ...base, state: 'locked_out', retryAfterMs: this.lockedUntil - now };
+
+    const selection = selectSubject(frame.faces, frame, {
+      minFacePx: this.config.quality.minFacePx,
+      secondFaceRatio: this.config.secondFaceRatio,
+    });
+    if (!selection.subject) {
+      this.streak = null;
+      return { ...base, state: this.needsClaim() ? 'awaiting_claim' : 'idle' };
+    }
+    const onePerson: GateResult = {
+      name: 'one_person',
+      passed: selection.competing.length === 0,
+      value: selection.competing.length + 1,
+      guidance: selection.competing.length === 0 ? null : 'one_person',
+    };
+    if (!onePerson.passed) {
+      this.streak = null;
+      return {
+        ...base,
+        state: 'guidance',
+        subjectIndex: selection.index,
+        guidance: 'one_person',
+        gates: [onePerson],
+      };
+    }
+    const quality = checkQuality(selection.subject, frame.image, this.config.quality);
+    const gates = [onePerson, ...quality.gates];
+    const withSubject = { ...base, subjectIndex: selection.index, gates };
+    if (!quality.passed) {
+      this.streak = null;
+      return { ...withSubject, state: 'guidance', guidance: quality.guidance };
+    }
+    if (this.needsClaim()) {
+      this.streak = null;
+      return { ...withSubject, state: 'awaiting_claim' };
+    }
+    const probe = selection.subject.normedEmbedding ?? selection.subject.embedding;
+    if (!probe)
+      throw new Error('processFrame: the subject face has no embedding (is the recognizer loaded?)');
+
+    const ranking =
+      this.config.mode === 'identify'
+        ? identify(probe, this.gallery, this.config.threshold)
+        : verify(
+            probe,
+            this.gallery.find((g) => g.personId === this.claimed?.personId),
+            this.config.threshold,
+          );
+    const score = ranking.best?.score ?? null;
+    const live = !this.config.livenessRequired || liveness?.live === true;
+    const failure: FailureReason | null = !ranking.match
+      ? this.config.mode === 'identify'
+        ? 'unknown_face'
+        : 'claim_mismatch'
+      : live
+        ? null
+        : 'not_live';
+    const key = failure ?? `match:${ranking.match!.personId}`;
+    const streak = this.advance(key, now, score, failure ? null : ranking.match);
+    const shown = { ...withSubject, match: failure === 'not_live' ? null : ranking.match, score };
+    const progress = { count: streak.count, required: this.config.framesRequired };
+    if (streak.count < this.config.framesRequired) return { ...shown, state: 'checking', progress };
+
+    this.streak = null;
+    if (failure) {
+      if (
+        this.lastReject &&
+        this.lastReject.key === key &&
+        now - this.lastReject.at < this.config.rejectHoldMs
+      ) {
+        return { ...shown, state: 'rejected', progress };
+      }
+      const final = this.fail(failure, now, streak.minScore, gates, liveness);
+      if (failure === 'claim_mismatch') this.claimed = null;
+      const state = final.outcome === 'locked_out' ? 'locked_out' : 'rejected';
+      return { ...shown, state, progress, final, retryAfterMs: Math.max(0, this.lockedUntil - now) };
+    }
+    const match = streak.match!;
+    const until = this.cooldowns.get(match.personId) ?? 0;
+    if (until > now) return { ...shown, state: 'cooldown', progress, retryAfterMs: until - now };
+    this.cooldowns.set(match.personId, now + this.config.cooldownMs);
+    for (const [id, t] of this.cooldowns) if (t <= now) this.cooldowns.delete(id);
+    this.failures = [];
+    this.lastReject = null;
+    this.claimed = null;
+    // The weakest of the agreeing frames is the score the unlock rests on.
+    const final = this.record('unlocked', 'match', match, streak.minScore ?? match.score, gates, liveness);
+    return { ...shown, state: 'unlocked', progress, final };
+  }
+
+  private needsClaim(): boolean {
+    return this.config.mode === 'verify' && !this.claimed;
+  }
+
+  /** Extends the streak when this frame says the same thing within the window, else starts anew. */
+  private advance(key: string, now: number, score: number | null, match: MatchResult | null): Streak {
+    const s = this.streak;
+    if (s && s.key === key && now - s.firstAt <= this.config.windowMs) {
+      s.count++;
+      if (score !== null) s.minScore = s.minScore === null ? score : Math.min(s.minScore, score);
+      return s;
+    }
+    this.streak = { key, firstAt: now, count: 1, minScore: score, match };
+    return this.streak;
+  }
+
+  private fail(
+    reason: FailureReason,
+    now: number,
+    score: number | null,
+    gates: GateResult[],
+    liveness: LivenessInput | null,
+    claimedId?: string,
+  ): FinalDecision {
+    this.lastReject = { key: reason, at: now };
+    this.failures = this.failures.filter((t) => now - t < this.config.failureWindowMs);
+    this.failures.push(now);
+    const claimed = claimedId ?? this.claimed?.personId;
+    const who = claimed ? this.gallery.find((g) => g.personId === claimed) : undefined;
+    const person = who ? { personId: who.personId, name: who.name } : null;
+    if (this.failures.length >= this.config.maxFailures) {
+      this.failures = [];
+      this.lockedUntil = now + this.config.lockoutMs;
+      this.claimed = null;
+      return this.record('locked_out', reason, person, score, gates, liveness);
+    }
+    return this.record('rejected', reason, person, score, gates, liveness);
+  }
+
+  private record(
+    outcome: FinalDecision['outcome'],
+    reason: string,
+    person: { personId: string; name: string } | null,
+    score: number | null,
+    gates: GateResult[],
+    liveness: LivenessInput | null,
+  ): FinalDecision {
+    return {
+      // Wall-clock time for the log; `now` may be a monotonic clock.
+      time: new Date().toISOString(),
+      mode: this.config.mode,
+      outcome,
+      reason,
+      // On a rejection in 1:1 mode this is the claimed person, never a recognised one.
+      personId: person?.personId ?? null,
+      personName: person?.name ?? null,
+      score,
+      threshold: this.config.threshold,
+      recognizerId: this.config.recognizerId,
+      gates: gates.map(({ name, passed, value }) => ({ name, passed, value })),
+      liveness,
+    };
+  }
+}

@@ -1,0 +1,28 @@
+// Shapes shared by the decision core. Pure data: no engine, no Electron.
+
+/** What the kiosk shows to help the person in front of it. */
+export type Guidance =
+  'come_closer' | 'look_at_camera' | 'hold_still' | 'one_person' | 'too_dark' | 'too_bright';
+
+export type GateName = 'one_person' | 'face_size' | 'det_score' | 'blur' | 'brightness' | 'pose';
+
+export interface GateResult {
+  name: GateName;
+  passed: boolean;
+  /** The measured value: px, score, Laplacian variance, mean grey, or the worst pose angle in degrees. */
+  value: number | null;
+  /** What to tell the person when this gate fails. */
+  guidance: Guidance | null;
+}
+
+export interface LivenessInput {
+  live: boolean;
+  score: number;
+}
+
+export interface MatchResult {
+  personId: string;
+  name: string;
+  /** Cosine similarity, max over the person's templates. */
+  score: number;
+}

@@ -1,0 +1,68 @@
+// Security policy shared by the Electron shell and the browser test harness,
+// so the tests assert the very values the app applies.
+
+/** The app's own origin: pages are served from a custom protocol, never from disk URLs. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'tobira';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
+
+/**
+ * No inline script, no eval, no remote anything. Lit's styles use constructable
+ * stylesheets, which style-src does not govern, so 'unsafe-inline' is not needed.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+/** The window's webPreferences: Electron's security checklist, asserted by tests. */
+export const WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
+/** The only permission the page ever gets: the camera, for the app's own page. */
+export function isPermissionAllowed(
+  permission: string,
+  requestingOrigin: string,
+  appOrigin: string,
+  mediaTypes: readonly string[] = [],
+): boolean {
+  if (permission !== 'media') return false;
+  if (requestingOrigin !== appOrigin) return false;
+  return mediaTypes.every((type) => type === 'video');
+}
+
+/** Keys that would leave or reload the kiosk: swallowed while it runs. */
+export function isEscapeShortcut(input: {
+  key: string;
+  control: boolean;
+  meta: boolean;
+  alt: boolean;
+  shift: boolean;
+}): boolean {
+  const key = input.key.toLowerCase();
+  const mod = input.control || input.meta;
+  if (input.alt && (key === 'f4' || key === 'tab')) return true;
+  if (['f5', 'f11', 'f12'].includes(key)) return true;
+  if (mod && ['w', 'q', 'r', 'n', 't', 'm', 'h', 'p', '+', '-', '=', '0'].includes(key)) return true;
+  if (mod && input.shift && ['i', 'j', 'c', 'r'].includes(key)) return true;
+  return false;
+}

@@ -1,0 +1,15 @@
+import { StoreError } from './errors.js';
+
+/** JSON.parse that tells a cut-off file (crash, full disk, partial copy) from other damage. */
+export function parseJson(text: string, where: string): unknown {
+  if (text.trim().length === 0) throw new StoreError('truncated', `${where}: file is empty`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/end of JSON input|Unterminated string/i.test(message)) {
+      throw new StoreError('truncated', `${where}: file ends early (truncated)`, { cause: error });
+    }
+    throw new StoreError('corrupt', `${where}: not valid JSON (${message})`, { cause: error });
+  }
+}

@@ -1,0 +1,33 @@
+// The building blocks of the IPC contract. A channel is a zod schema for its
+// request plus a phantom type for its result; main's handler table, the
+// preload API and the renderer's `window.tobira` type are all derived from it.
+import type { z } from 'zod';
+
+declare const resultBrand: unique symbol;
+
+export interface Channel<Req extends z.ZodType, Res> {
+  readonly request: Req;
+  /** Type-level only: never read at run time. */
+  readonly [resultBrand]?: Res;
+}
+
+/** `channel<Result>()(requestSchema)`: curried so the result type can be named while the request is inferred. */
+export const channel =
+  <Res>() =>
+  <Req extends z.ZodType>(request: Req): Channel<Req, Res> => ({ request });
+
+export type RequestOf<C> = C extends Channel<infer Req, unknown> ? z.input<Req> : never;
+export type ParsedRequestOf<C> = C extends Channel<infer Req, unknown> ? z.output<Req> : never;
+export type ResultOf<C> = C extends Channel<z.ZodType, infer Res> ? Res : never;
+
+/** Expected failures travel as values; unexpected errors carry their serialised form. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  cause?: SerializedError;
+}
+
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: string; message: string; error?: SerializedError };

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Caps on a camera frame: 4K RGBA at most. */
+export const FRAME_LIMITS = { maxWidth: 3840, maxHeight: 2160, minSide: 16 } as const;
+
+/** A camera frame as RGBA pixels. `data` is transferred, not copied, where the transport allows. */
+export interface FrameMessage {
+  id: number;
+  width: number;
+  height: number;
+  data: ArrayBuffer;
+}
+
+export const FrameMetaSchema = z
+  .object({
+    id: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    width: z.int().min(FRAME_LIMITS.minSide).max(FRAME_LIMITS.maxWidth),
+    height: z.int().min(FRAME_LIMITS.minSide).max(FRAME_LIMITS.maxHeight),
+  })
+  .strict();
+
+/** A face as the overlay draws it, in frame pixels. */
+export interface FaceView {
+  bbox: [number, number, number, number];
+  kps: [number, number][];
+  detScore: number;
+  landmarks?: [number, number][];
+  label?: string;
+  score?: number;
+}
+
+export type Guidance =
+  | 'come_closer'
+  | 'look_at_camera'
+  | 'one_person'
+  | 'hold_still'
+  | 'too_dark'
+  | 'too_bright'
+  | 'no_face'
+  | 'not_live'
+  | 'turn_left'
+  | 'turn_right';
+
+export interface FrameResult {
+  id: number;
+  width: number;
+  height: number;
+  /** Mean luma of the frame as main received it: lets tests prove pixels arrived intact. */
+  meanLuma: number;
+  faces: FaceView[];
+  guidance: Guidance | null;
+  /** Milliseconds main spent on this frame. */
+  elapsedMs: number;
+  /** Frames replaced while the engine was busy (latest-frame-wins). */
+  dropped: number;
+}

@@ -1,0 +1,172 @@
+// <tobira-app>: the shell. It starts on the unlock screen; the admin screen is
+// behind a hidden gesture (hold the top-left corner for 2 s, or Ctrl+Alt+A)
+// and the admin PIN. The cursor hides after a while without movement.
+import { LitElement, css, html } from 'lit';
+import { api, call } from './api.js';
+import { setLocale, t } from './i18n/index.js';
+import { LocaleController } from './i18n/locale-controller.js';
+import type { AppInfo } from '../preload/contract/app.js';
+import type { Settings } from '../preload/contract/settings.js';
+import type { EngineStatus } from '../preload/contract/events.js';
+import type { AdminState } from '../preload/contract/admin.js';
+import './screens/unlock-screen.js';
+import './screens/admin-screen.js';
+import './components/pin-pad/pin-pad.js';
+
+type Screen = 'unlock' | 'pin' | 'admin';
+const HOLD_TO_ADMIN_MS = 2000;
+
+export class TobiraApp extends LitElement {
+  static override properties = {
+    screen: { state: true },
+    info: { state: true },
+    settings: { state: true },
+    engine: { state: true },
+    admin: { state: true },
+    pinError: { state: true },
+  };
+  declare screen: Screen;
+  declare info: AppInfo | null;
+  declare settings: Settings | null;
+  declare engine: EngineStatus | null;
+  declare admin: AdminState | null;
+  declare pinError: string | null;
+
+  private holdTimer = 0;
+  private cursorTimer = 0;
+  private offEngine: (() => void) | null = null;
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.screen = 'unlock';
+    this.info = null;
+    this.settings = null;
+    this.engine = null;
+    this.admin = null;
+    this.pinError = null;
+  }
+
+  override async connectedCallback(): Promise<void> {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+    window.addEventListener('pointermove', this.onPointerMove);
+    this.offEngine = api().on('engineStatus', (status) => (this.engine = status));
+    const [info, settings, engine] = await Promise.all([
+      call(api().getAppInfo(undefined)),
+      call(api().getSettings(undefined)),
+      call(api().getEngineStatus(undefined)),
+    ]);
+    this.info = info;
+    this.settings = settings;
+    this.engine = engine;
+    setLocale(settings.locale);
+    this.onPointerMove();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('pointermove', this.onPointerMove);
+    this.offEngine?.();
+  }
+
+  private readonly onKey = (event: KeyboardEvent) => {
+    if (event.ctrlKey && event.altKey && event.key.toLowerCase() === 'a') void this.askForAdmin();
+  };
+
+  private readonly onPointerMove = () => {
+    document.body.classList.remove('cursor-hidden');
+    clearTimeout(this.cursorTimer);
+    const after = this.settings?.kiosk.hideCursorAfterMs ?? 3000;
+    if (after > 0) this.cursorTimer = window.setTimeout(() => document.body.classList.add('cursor-hidden'), after);
+  };
+
+  private async askForAdmin(): Promise<void> {
+    this.admin = await call(api().getAdminState(undefined));
+    this.pinError = null;
+    this.screen = this.admin.unlocked ? 'admin' : 'pin';
+  }
+
+  private async submitPin(pin: string): Promise<void> {
+    try {
+      this.admin = await call(this.admin?.pinSet ? api().adminLogin({ pin }) : api().setAdminPin({ pin }));
+      this.screen = this.admin.unlocked ? 'admin' : 'pin';
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.pinError = code === 'WRONG_PIN' ? t('admin.pinWrong') : error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  override render() {
+    const notice = this.info?.settingsNotice;
+    return html`
+      ${this.screen === 'admin'
+        ? html`<admin-screen
+            @admin-close=${() => (this.screen = 'unlock')}
+            @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
+          ></admin-screen>`
+        : html`<unlock-screen .engine=${this.engine} .cameraDeviceId=${this.settings?.camera.deviceId ?? null}></unlock-screen>`}
+      <div
+        class="corner"
+        aria-hidden="true"
+        @pointerdown=${() => (this.holdTimer = window.setTimeout(() => void this.askForAdmin(), HOLD_TO_ADMIN_MS))}
+        @pointerup=${() => clearTimeout(this.holdTimer)}
+        @pointerleave=${() => clearTimeout(this.holdTimer)}
+      ></div>
+      ${this.screen === 'pin'
+        ? html`<pin-pad
+            .prompt=${this.admin?.pinSet ? t('admin.pinPrompt') : t('admin.pinSetPrompt')}
+            .error=${this.pinError}
+            @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.submitPin(e.detail.pin)}
+            @pin-cancel=${() => (this.screen = 'unlock')}
+          ></pin-pad>`
+        : null}
+      ${notice
+        ? html`<div class="notice" role="alert">
+            ${t('settings.notice', { reason: notice.reason, path: notice.backupPath })}
+          </div>`
+        : null}
+    `;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+      position: fixed;
+      inset: 0;
+    }
+    unlock-screen,
+    admin-screen {
+      position: absolute;
+      inset: 0;
+    }
+    .corner {
+      position: absolute;
+      top: 0;
+      left: 0;
+      width: 80px;
+      height: 80px;
+      z-index: 5;
+    }
+    .notice {
+      position: absolute;
+      top: 0;
+      left: 0;
+      right: 0;
+      padding: 0.7rem 1.2rem;
+      background: #8a5a00;
+      color: #fff;
+      z-index: 6;
+      font-size: 0.95rem;
+    }
+  `;
+}
+
+customElements.define('tobira-app', TobiraApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tobira-app': TobiraApp;
+  }
+}

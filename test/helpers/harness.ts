@@ -1,0 +1,242 @@
+// The browser test harness: main's services, gate and handlers in this Node
+// process; the built renderer served on http://127.0.0.1; Debian's Chromium
+// with a fake camera playing a .y4m; and an HTTP bridge standing in for
+// Electron's IPC transport only.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import Conf from 'conf';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AppServices, type AdminGuard, type ServicesOptions } from '../../main/services.js';
+import { resolvePaths } from '../../main/paths.js';
+import { wireIpc, type WiredIpc } from '../../main/ipc/wire.js';
+import type { Sender } from '../../main/ipc/gate.js';
+import { CONTENT_SECURITY_POLICY } from '../../main/security.js';
+import type { Settings } from '../../preload/contract/settings.js';
+import { projectRoot } from './fixtures.js';
+
+export const CHROMIUM_PATH = process.env.TOBIRA_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** The id the harness gives its one page, as Electron gives the app window its WebContents id. */
+const PAGE_CONTENTS_ID = 1;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+
+let bridgeSource: Promise<string> | null = null;
+function bridgeScript(): Promise<string> {
+  bridgeSource ??= build({
+    entryPoints: [path.join(projectRoot, 'test/web/http-bridge.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome130',
+    tsconfig: path.join(projectRoot, 'tsconfig.web.json'),
+    logLevel: 'warning',
+  }).then((result) => result.outputFiles[0]!.text);
+  return bridgeSource;
+}
+
+export interface HarnessOptions {
+  /** A .y4m for Chromium's fake camera; omitted: Chromium's own test pattern. */
+  y4m?: string;
+  dataDir?: string;
+  admin?: AdminGuard;
+  viewport?: { width: number; height: number };
+  /** Extra services options, e.g. a fetch for pack downloads. */
+  services?: Partial<ServicesOptions>;
+  /** Grant the camera (default) or leave it denied. */
+  grantCamera?: boolean;
+}
+
+export interface Harness {
+  origin: string;
+  services: AppServices;
+  ipc: WiredIpc;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  dataDir: string;
+  kioskExits: number;
+  /** Open the app page and wait for the shell to render. */
+  open(): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A PIN guard in memory, for tests that do not exercise the PIN store itself. */
+export function memoryAdmin(initialPin: string | null = null): AdminGuard {
+  let pin = initialPin;
+  return {
+    isPinSet: async () => pin !== null,
+    setPin: async (next) => {
+      pin = next;
+    },
+    verifyPin: async (given) => ({ ok: given === pin, retryAfterMs: 0 }),
+  };
+}
+
+export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots');
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'tobira-e2e-'));
+  let kioskExits = 0;
+  const services = new AppServices({
+    paths: resolvePaths(dataDir, []),
+    createSettingsStore: (opts) => new Conf<Settings>(opts),
+    version: '0.0.0-test',
+    platform: process.platform,
+    kiosk: { isKiosk: () => kioskExits === 0, exit: () => void (kioskExits += 1) },
+    admin: options.admin ?? memoryAdmin(),
+    log: () => undefined,
+    ...options.services,
+  });
+  let origin = '';
+  // Wired once the server's port, and so the page's origin, is known.
+  let ipc: WiredIpc | null = null;
+  const eventStreams = new Set<ServerResponse>();
+  services.events.subscribe((event, payload) => {
+    for (const res of eventStreams) res.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
+  });
+
+  const rendererDir = path.join(projectRoot, 'dist', 'renderer');
+  if (!existsSync(path.join(rendererDir, 'app.js'))) {
+    throw new Error('dist/renderer is missing: run `npm run build` first');
+  }
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500).end(String(error));
+    });
+  });
+
+  const senderOf = (req: IncomingMessage): Sender => ({
+    contentsId: PAGE_CONTENTS_ID,
+    url: req.headers.referer ?? req.headers.origin ?? '',
+    isTopFrame: true,
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    if (!ipc) throw new Error('harness not ready');
+    if (url.pathname === '/__bridge/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write(':ok\n\n');
+      eventStreams.add(res);
+      req.on('close', () => eventStreams.delete(res));
+      return;
+    }
+    if (url.pathname.startsWith('/__bridge/invoke/')) {
+      const body = JSON.parse((await readBody(req)).toString('utf8')) as { arg: unknown };
+      const channel = decodeURIComponent(url.pathname.slice('/__bridge/invoke/'.length));
+      const outcome = await ipc.gate.handle(channel, senderOf(req), body.arg === null ? undefined : body.arg);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(outcome));
+      return;
+    }
+    if (url.pathname === '/__bridge/frame') {
+      const data = await readBody(req);
+      const message = {
+        id: Number(url.searchParams.get('id')),
+        width: Number(url.searchParams.get('width')),
+        height: Number(url.searchParams.get('height')),
+        data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      };
+      const refused = ipc.frames.submit(senderOf(req), message, (result) => services.events.emit('frameResult', result));
+      res.writeHead(refused ? 400 : 204).end(refused ? JSON.stringify(refused) : undefined);
+      return;
+    }
+    const file = path.normalize(path.join(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname));
+    if (!file.startsWith(rendererDir + path.sep) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+    });
+    res.end(await readFile(file));
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('harness server has no port');
+  origin = `http://127.0.0.1:${address.port}`;
+  // The gate's allow-list holds exactly the page's origin, as main's holds app://tobira.
+  const wired = wireIpc(services, [origin], () => PAGE_CONTENTS_ID);
+  ipc = wired;
+
+  const cameraFlags = options.y4m
+    ? [
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${options.y4m}`,
+      ]
+    : ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_FLAGS, ...cameraFlags],
+  });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+  if (options.grantCamera !== false) await context.grantPermissions(['camera'], { origin });
+  const page = await context.newPage();
+  await page.addInitScript({ content: await bridgeScript() });
+
+  const harness: Harness = {
+    origin,
+    services,
+    ipc: wired,
+    browser,
+    context,
+    page,
+    dataDir,
+    get kioskExits() {
+      return kioskExits;
+    },
+    async open() {
+      await page.goto(`${origin}/index.html`);
+      await page.waitForSelector('tobira-app');
+    },
+    async screenshot(name) {
+      const file = path.join(screenshotDir, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      for (const res of eventStreams) res.end();
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+  return harness;
+}
+
+function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) req.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { decodeImageFile } from '../../../main/image/decode.js';
+import { DEFAULT_DECISION, DecisionEngine } from '../../../main/recognition/decision.js';
+import type { DecisionConfig, FrameDecision, FrameInput } from '../../../main/recognition/decision.js';
+import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
+import { facePath } from '../../helpers/fixtures.js';
+import { REFERENCE_RECOGNIZER, referenceFaces } from '../../helpers/reference-faces.js';
+
+// Real photos and InsightFace's own detections/embeddings for them; the camera is simulated by
+// feeding the same photo as consecutive frames.
+const OBAMA_ENROLLED = 'photos/face_recognition/obama.jpg';
+const BIDEN_ENROLLED = 'photos/face_recognition/biden.jpg';
+const OBAMA_PROBE = 'photos/face_recognition/obama2.jpg';
+const STRANGER = 'photos/inspireface/Rob_Lowe_0001.jpg';
+const TWO_PEOPLE = 'photos/face_recognition/knn_examples/test/obama_and_biden.jpg';
+
+type Frame = Omit<FrameInput, 'now' | 'liveness'>;
+const frames = new Map<string, Frame>();
+
+async function loadFrame(file: string): Promise<Frame> {
+  const image = await decodeImageFile(facePath(file));
+  return { faces: referenceFaces(file), image, width: image.width, height: image.height };
+}
+
+function entry(personId: string, name: string, file: string): GalleryEntry {
+  return { personId, name, templates: [referenceFaces(file)[0]!.normedEmbedding!] };
+}
+
+const GALLERY = [entry('p-obama', 'Obama', OBAMA_ENROLLED), entry('p-biden', 'Biden', BIDEN_ENROLLED)];
+
+function engine(patch: Partial<DecisionConfig> = {}): DecisionEngine {
+  const e = new DecisionEngine({
+    ...DEFAULT_DECISION,
+    recognizerId: REFERENCE_RECOGNIZER,
+    threshold: 0.28,
+    ...patch,
+  });
+  e.setGallery(GALLERY);
+  return e;
+}
+
+/** Feeds `file` at 100 ms intervals from `start`; returns every frame's decision. */
+function play(
+  e: DecisionEngine,
+  file: string,
+  count: number,
+  start: number,
+  extra: Partial<FrameInput> = {},
+) {
+  const out: FrameDecision[] = [];
+  for (let i = 0; i < count; i++)
+    out.push(e.processFrame({ ...frames.get(file)!, now: start + i * 100, ...extra }));
+  return out;
+}
+
+describe('DecisionEngine on real faces', () => {
+  before(async () => {
+    for (const f of [OBAMA_PROBE, STRANGER, TWO_PEOPLE]) frames.set(f, await loadFrame(f));
+  });
+
+  it('unlocks an enrolled person after N agreeing frames, then holds a cooldown', () => {
+    const e = engine();
+    const d = play(e, OBAMA_PROBE, 3, 0);
+    assert.deepEqual(
+      d.map((x) => x.state),
+      ['checking', 'checking', 'unlocked'],
+    );
+    assert.deepEqual(d[0]?.progress, { count: 1, required: 3 });
+    const final = d[2]?.final;
+    assert.ok(final);
+    assert.equal(final.outcome, 'unlocked');
+    assert.equal(final.personName, 'Obama');
+    assert.ok(final.score! >= 0.28 && final.score! < 1, `score ${final.score}`);
+    assert.ok(final.gates.every((g) => g.passed));
+    assert.ok('liveness' in final && final.liveness === null);
+
+    const again = play(e, OBAMA_PROBE, 6, 1000);
+    assert.equal(again.at(-1)?.state, 'cooldown');
+    assert.ok(
+      again.every((x) => x.final === null),
+      'no second unlock inside the cooldown',
+    );
+    const later = play(e, OBAMA_PROBE, 3, 20_000);
+    assert.equal(later.at(-1)?.final?.outcome, 'unlocked');
+  });
+
+  it('needs the N frames within T seconds', () => {
+    const e = engine({ windowMs: 2000 });
+    const slow = [0, 1500, 3000, 4500].map((now) => e.processFrame({ ...frames.get(OBAMA_PROBE)!, now }));
+    assert.ok(slow.every((x) => x.state === 'checking' && x.final === null));
+  });
+
+  it('never names a stranger; logs one rejection per attempt and locks out after repeated failures', () => {
+    const e = engine({ rejectHoldMs: 3000, maxFailures: 3, lockoutMs: 30_000 });
+    const first = play(e, STRANGER, 3, 0);
+    assert.equal(first[2]?.state, 'rejected');
+    assert.equal(first[2]?.final?.reason, 'unknown_face');
+    assert.equal(first[2]?.final?.personName, null);
+    assert.ok(first.every((x) => x.match === null));
+    assert.ok((first[2]?.score ?? 1) < 0.28);
+    const held = play(e, STRANGER, 6, 400);
+    assert.ok(
+      held.every((x) => x.final === null),
+      'the same attempt is not logged again',
+    );
+    const finals = [...play(e, STRANGER, 3, 5000), ...play(e, STRANGER, 3, 10_000)]
+      .map((x) => x.final?.outcome)
+      .filter(Boolean);
+    assert.deepEqual(finals, ['rejected', 'locked_out']);
+    const locked = play(e, OBAMA_PROBE, 5, 11_000);
+    assert.ok(
+      locked.every((x) => x.state === 'locked_out' && x.final === null),
+      'nobody unlocks while locked out',
+    );
+    assert.ok(locked[0]!.retryAfterMs > 0);
+    assert.equal(play(e, OBAMA_PROBE, 3, 41_000).at(-1)?.state, 'unlocked');
+  });
+
+  it('does not unlock while a second face is in view', () => {
+    const e = engine();
+    const d = play(e, TWO_PEOPLE, 10, 0);
+    assert.ok(d.every((x) => x.state === 'guidance' && x.guidance === 'one_person' && x.final === null));
+  });
+
+  it('a frame failing a gate breaks the streak', () => {
+    const e = engine();
+    const obama = frames.get(OBAMA_PROBE)!;
+    e.processFrame({ ...obama, now: 0 });
+    e.processFrame({ ...obama, now: 100 });
+    const blind = e.processFrame({ ...obama, image: null, now: 200 });
+    assert.equal(blind.state, 'guidance');
+    assert.equal(e.processFrame({ ...obama, now: 300 }).progress.count, 1);
+  });
+
+  it('with liveness required, every agreeing frame must be live (fail closed)', () => {
+    const e = engine({ livenessRequired: true });
+    const unmeasured = play(e, OBAMA_PROBE, 3, 0);
+    assert.equal(unmeasured[2]?.final?.outcome, 'rejected');
+    assert.equal(unmeasured[2]?.final?.reason, 'not_live');
+    assert.ok(
+      unmeasured.every((x) => x.match === null),
+      'a spoof is not shown a name',
+    );
+
+    const e2 = engine({ livenessRequired: true });
+    const obama = frames.get(OBAMA_PROBE)!;
+    const live = { live: true, score: 0.97 };
+    e2.processFrame({ ...obama, now: 0, liveness: live });
+    e2.processFrame({ ...obama, now: 100, liveness: live });
+    const spoofed = e2.processFrame({ ...obama, now: 200, liveness: { live: false, score: 0.2 } });
+    assert.notEqual(spoofed.state, 'unlocked');
+    const ok = play(e2, OBAMA_PROBE, 3, 300, { liveness: live });
+    assert.equal(ok[2]?.final?.outcome, 'unlocked');
+    assert.deepEqual(ok[2]?.final?.liveness, live);
+  });
+
+  it('1:1 verifies against the claimed person only', () => {
+    const e = engine({ mode: 'verify', claimTimeoutMs: 5000 });
+    assert.equal(play(e, OBAMA_PROBE, 1, 0)[0]?.state, 'awaiting_claim');
+
+    e.claim('p-biden', 100);
+    const wrong = play(e, OBAMA_PROBE, 3, 200);
+    assert.equal(wrong[2]?.final?.reason, 'claim_mismatch');
+    assert.equal(wrong[2]?.final?.personName, 'Biden', 'the log names who was claimed');
+    assert.equal(e.claimedPersonId, null, 'a failed claim is used up');
+
+    e.claim('p-obama', 600);
+    const right = play(e, OBAMA_PROBE, 3, 700);
+    assert.equal(right[2]?.final?.outcome, 'unlocked');
+    assert.equal(right[2]?.final?.mode, 'verify');
+
+    e.claim('p-biden', 20_000);
+    const timeout = e.processFrame({ faces: [], image: null, width: 640, height: 480, now: 26_000 });
+    assert.equal(timeout.final?.reason, 'claim_timeout');
+    assert.equal(e.claimFailed(26_100).reason, 'wrong_claim_pin');
+  });
+
+  it('never matches a template of another size (another recognizer)', () => {
+    const e = engine();
+    e.setGallery([{ personId: 'x', name: 'Other', templates: [new Float32Array(128).fill(0.08)] }]);
+    const d = play(e, OBAMA_PROBE, 3, 0);
+    assert.equal(d[2]?.final?.reason, 'unknown_face');
+    assert.equal(d[2]?.score, null);
+  });
+});

@@ -1,0 +1,7 @@
+import type { TobiraApi } from '../../preload/contract/index.js';
+
+declare global {
+  interface Window {
+    tobira: TobiraApi;
+  }
+}
