@@ -19,5 +19,7 @@ export function defaultAuditDir(env: NodeJS.ProcessEnv = process.env, platform =
  * cannot reach): $TOBIRA_STORE_KEY, else `store.key` beside the store folder.
  */
 export function defaultKeyFile(storeDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.TOBIRA_STORE_KEY || path.join(path.dirname(storeDir), `${path.basename(storeDir)}.key`));
+  return path.resolve(
+    env.TOBIRA_STORE_KEY || path.join(path.dirname(storeDir), `${path.basename(storeDir)}.key`),
+  );
 }

@@ -10,6 +10,11 @@ export const commands: Record<string, () => Promise<Command>> = {
   bench: async () => (await import('./commands/bench.js')).command,
   'bench-suite': async () => (await import('./commands/bench_suite.js')).command,
   liveness: async () => (await import('./commands/liveness.js')).command,
+  models: async () => (await import('./commands/models.js')).command,
+  enroll: async () => (await import('./commands/enroll.js')).command,
+  identify: async () => (await import('./commands/identify.js')).command,
+  people: async () => (await import('./commands/people.js')).command,
+  audit: async () => (await import('./commands/audit.js')).command,
 };
 
 const stdio: CliIO = {

@@ -30,6 +30,7 @@ async function boot(): Promise<void> {
   setupProtocolPrivileges();
   await app.whenReady();
   services = await buildServices(() => kioskWindow);
+  void services.start();
   setupAppProtocol();
   setupPermissions(() => kioskWindow?.contentsId() ?? null);
   kioskWindow = createKioskWindow(services);

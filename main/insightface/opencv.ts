@@ -102,20 +102,21 @@ export function resizeLinearRows(
     a0[dx] = xs.alpha[dx * 2]!;
     a1[dx] = xs.alpha[dx * 2 + 1]!;
   }
-  let row0 = new Int32Array(rowLen);
-  let row1 = new Int32Array(rowLen);
+  let row0 = new Int16Array(rowLen);
+  let row1 = new Int16Array(rowLen);
   let row0Src = -1;
   let row1Src = -1;
-  const hresize = (sy: number, buf: Int32Array): void => {
+  const hresize = (sy: number, buf: Int16Array): void => {
     const base = sy * srcStride;
     for (let dx = 0, o = 0; dx < dstW; dx++, o += 3) {
       const p = base + x0[dx]!;
       const q = base + x1[dx]!;
       const w0 = a0[dx]!;
       const w1 = a1[dx]!;
-      buf[o] = s[p]! * w0 + s[q]! * w1;
-      buf[o + 1] = s[p + 1]! * w0 + s[q + 1]! * w1;
-      buf[o + 2] = s[p + 2]! * w0 + s[q + 2]! * w1;
+      // Stored already shifted: VResizeLinear only ever uses (sum >> 4), which fits in 16 bits.
+      buf[o] = (s[p]! * w0 + s[q]! * w1) >> 4;
+      buf[o + 1] = (s[p + 1]! * w0 + s[q + 1]! * w1) >> 4;
+      buf[o + 2] = (s[p + 2]! * w0 + s[q + 2]! * w1) >> 4;
     }
   };
   for (let dy = 0; dy < dstH; dy++) {
@@ -137,7 +138,7 @@ export function resizeLinearRows(
     for (let x = 0; x < rowLen; x++) {
       // VResizeLinear<uchar, int, short>: two 16-bit products, then >>2 with rounding. With
       // b0 + b1 = 2048 the result is always within 0..255.
-      out[x] = (((b0 * (row0[x]! >> 4)) >> 16) + ((b1 * (row1[x]! >> 4)) >> 16) + 2) >> 2;
+      out[x] = (((b0 * row0[x]!) >> 16) + ((b1 * row1[x]!) >> 16) + 2) >> 2;
     }
     onRow(dy, out);
   }

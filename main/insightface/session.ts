@@ -43,6 +43,9 @@ export interface SessionOptions {
   intraOpNumThreads?: number;
 }
 
+// Accelerators that failed to start once (their libraries are missing): not retried per model.
+const unavailable = new Set<string>();
+
 /** The accelerator this platform's onnxruntime build can have. */
 export function platformAccelerator(): string | null {
   switch (process.platform) {
@@ -64,7 +67,12 @@ export function resolveProviders(requested: readonly string[] | undefined): stri
   for (const p of requested ?? ['cpu']) {
     const name = p === 'auto' ? platformAccelerator() : p.toLowerCase();
     // The Node binding lists the EPs it was built with; an EP missing here cannot load.
-    if (name && !out.includes(name) && (name === 'cpu' || supported.has(name) || name === 'coreml')) {
+    if (
+      name &&
+      !out.includes(name) &&
+      !unavailable.has(name) &&
+      (name === 'cpu' || supported.has(name) || name === 'coreml')
+    ) {
       out.push(name);
     }
   }
@@ -95,6 +103,7 @@ export class ModelSession {
   static async create(file: string, bytes: Uint8Array, opts: SessionOptions = {}): Promise<ModelSession> {
     const providers = resolveProviders(opts.providers);
     let lastError: unknown;
+    const failed: string[] = [];
     for (const provider of providers) {
       const options: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
@@ -106,6 +115,8 @@ export class ModelSession {
         options.intraOpNumThreads = opts.intraOpNumThreads;
       try {
         const session = await ort.InferenceSession.create(bytes, options);
+        // The model loads, so the accelerators before this one are what failed.
+        for (const p of failed) unavailable.add(p);
         return new ModelSession(
           file,
           session,
@@ -115,6 +126,7 @@ export class ModelSession {
         );
       } catch (err) {
         lastError = err;
+        failed.push(provider);
       }
     }
     const why = lastError instanceof Error ? lastError.message : String(lastError);

@@ -1,29 +1,29 @@
 // The handler table: one entry per contract channel, checked by the compiler.
+// Each domain's handlers live in handlers/; this file keeps app, settings and admin.
 import type { AppServices } from '../services.js';
 import { ExpectedError } from './errors.js';
 import type { HandlerTable, Sender } from './gate.js';
+import { requireAdmin } from './handlers/common.js';
+import { packHandlers } from './handlers/packs.js';
+import { peopleHandlers } from './handlers/people.js';
+import { auditHandlers } from './handlers/audit.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
-  const { options } = services;
-  const { admin } = options;
-  const adminState = async (sender: Sender) => ({
-    pinSet: await admin.isPinSet(),
-    unlocked: services.isAdmin(sender.contentsId),
-  });
-  /** Admin-only channels call this first. */
-  const requireAdmin = (sender: Sender) => {
-    if (!services.isAdmin(sender.contentsId)) throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen first.');
-  };
-  const verifyPinOrThrow = async (pin: string) => {
-    if (!(await admin.isPinSet())) {
-      throw new ExpectedError('NO_ADMIN_PIN', 'No admin PIN is set yet: set one on the admin screen first.');
+  const { options, pin } = services;
+  const adminState = (sender: Sender) => ({ pinSet: pin.isSet(), unlocked: services.isAdmin(sender.contentsId) });
+  const verifyPinOrThrow = async (given: string) => {
+    const check = await pin.verify(given);
+    if (check.ok) return;
+    switch (check.reason) {
+      case 'not_set':
+        throw new ExpectedError('NO_ADMIN_PIN', 'No admin PIN is set yet: set one on the admin screen first.');
+      case 'locked':
+        throw new ExpectedError('LOCKED_OUT', `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`);
+      case 'wrong_pin':
+        throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
+      case 'invalid':
+        throw new ExpectedError('INVALID_PIN', check.message);
     }
-    const result = await admin.verifyPin(pin);
-    if (result.retryAfterMs > 0) {
-      const seconds = Math.ceil(result.retryAfterMs / 1000);
-      throw new ExpectedError('LOCKED_OUT', `Too many wrong PINs: try again in ${seconds} s.`);
-    }
-    if (!result.ok) throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
   };
   return {
     getAppInfo: () => ({
@@ -35,27 +35,34 @@ export function createHandlers(services: AppServices): HandlerTable {
       settingsNotice: services.settings.notice,
     }),
     ping: ({ message }) => ({ pong: message, receivedAt: Date.now() }),
-    exitKiosk: async ({ pin }) => {
-      await verifyPinOrThrow(pin);
+    exitKiosk: async ({ pin: given }) => {
+      await verifyPinOrThrow(given);
       options.kiosk.exit();
       return { exited: true };
     },
     getSettings: () => services.settings.get(),
-    updateSettings: (patch, sender) => {
-      requireAdmin(sender);
-      return services.settings.update(patch);
+    updateSettings: async (patch, sender) => {
+      requireAdmin(services, sender);
+      const previous = services.settings.get();
+      const next = services.settings.update(patch);
+      await services.applySettings(previous, next);
+      return next;
     },
+    getEngineStatus: () => services.getEngineStatus(),
     getAdminState: (_arg, sender) => adminState(sender),
-    setAdminPin: async ({ pin }, sender) => {
-      if ((await admin.isPinSet()) && !services.isAdmin(sender.contentsId)) {
+    setAdminPin: async ({ pin: next, currentPin }, sender) => {
+      if (pin.isSet() && !services.isAdmin(sender.contentsId)) {
         throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen to change the PIN.');
       }
-      await admin.setPin(pin);
+      const result = await pin.setPin(next, currentPin);
+      if (!result.ok) {
+        throw new ExpectedError(result.reason === 'wrong_pin' ? 'WRONG_PIN' : 'INVALID_PIN', result.message);
+      }
       services.setAdmin(sender.contentsId, true);
       return adminState(sender);
     },
-    adminLogin: async ({ pin }, sender) => {
-      await verifyPinOrThrow(pin);
+    adminLogin: async ({ pin: given }, sender) => {
+      await verifyPinOrThrow(given);
       services.setAdmin(sender.contentsId, true);
       return adminState(sender);
     },
@@ -63,6 +70,8 @@ export function createHandlers(services: AppServices): HandlerTable {
       services.setAdmin(sender.contentsId, false);
       return adminState(sender);
     },
-    getEngineStatus: () => services.getEngineStatus(),
+    ...packHandlers(services),
+    ...peopleHandlers(services),
+    ...auditHandlers(services),
   };
 }

@@ -1,5 +1,6 @@
 // The model-pack catalog: a JSON file that tools and tests can write themselves, of the shape
 // {"packs": [{"name", "url", "sha256"?, "size"?, "license"?, "files"?: [{"name", "sha256", "role"}]}]}.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,14 @@ const HTTP_URL = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 
-export const ROLES = ['detection', 'recognition', 'landmark_2d_106', 'landmark_3d_68', 'genderage', 'liveness'] as const;
+export const ROLES = [
+  'detection',
+  'recognition',
+  'landmark_2d_106',
+  'landmark_3d_68',
+  'genderage',
+  'liveness',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 const CatalogFileSchema = z
@@ -60,11 +68,16 @@ const CatalogPackSchema = z
       ctx.addIssue({ code: 'custom', message: 'needs "url", or a "url" on every file', path: ['url'] });
     }
     if (!pack.url && files.some((f) => !f.sha256)) {
-      ctx.addIssue({ code: 'custom', message: 'files fetched one by one need their "sha256"', path: ['files'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'files fetched one by one need their "sha256"',
+        path: ['files'],
+      });
     }
     const seen = new Set<string>();
     for (const [i, f] of files.entries()) {
-      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate file ${f.name}`, path: ['files', i] });
+      if (seen.has(f.name))
+        ctx.addIssue({ code: 'custom', message: `duplicate file ${f.name}`, path: ['files', i] });
       seen.add(f.name);
     }
     if (pack.kind === 'face' && files.length > 0 && !files.some((f) => f.role === 'detection')) {
@@ -72,15 +85,14 @@ const CatalogPackSchema = z
     }
   });
 
-const CatalogSchema = z
-  .object({ packs: z.array(CatalogPackSchema) })
-  .superRefine((catalog, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, p] of catalog.packs.entries()) {
-      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', message: `duplicate pack ${p.name}`, path: ['packs', i, 'name'] });
-      seen.add(p.name);
-    }
-  });
+const CatalogSchema = z.object({ packs: z.array(CatalogPackSchema) }).superRefine((catalog, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, p] of catalog.packs.entries()) {
+    if (seen.has(p.name))
+      ctx.addIssue({ code: 'custom', message: `duplicate pack ${p.name}`, path: ['packs', i, 'name'] });
+    seen.add(p.name);
+  }
+});
 
 export type CatalogPack = z.infer<typeof CatalogPackSchema>;
 export type CatalogFile = z.infer<typeof CatalogFileSchema>;
@@ -90,9 +102,17 @@ export interface Catalog {
   source: string;
 }
 
-/** The catalog shipped with the app: models/catalog.json at the project root. */
+/**
+ * The catalog shipped with the app: models/catalog.json at the project (or app.asar) root. The
+ * module sits at main/packs/ in source and at dist/<entry>/ when bundled: look upward for it.
+ */
 export function bundledCatalogPath(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/catalog.json');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here, i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'models', 'catalog.json');
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.resolve(here, '../../models/catalog.json');
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -115,13 +135,17 @@ export async function loadCatalog(file: string = bundledCatalogPath()): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new PackError('BAD_CATALOG', `cannot read catalog ${file}: ${(error as Error).message}`, { cause: error });
+    throw new PackError('BAD_CATALOG', `cannot read catalog ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PackError('BAD_CATALOG', `catalog ${file} is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new PackError('BAD_CATALOG', `catalog ${file} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return parseCatalog(json, file);
 }

@@ -17,7 +17,7 @@ export interface TransferProgress {
   bytes: number;
   total: number | null;
   /** Bytes per second over this session. */
-  rate: number;
+  bytesPerSecond: number;
   etaSeconds: number | null;
 }
 
@@ -174,9 +174,10 @@ class ProgressMeter {
     this.maxBytes = bytes;
     this.lastEmit = now;
     const seconds = Math.max((now - this.sessionStart) / 1000, 1e-3);
-    const rate = Math.max(0, bytes - this.sessionBase) / seconds;
-    const etaSeconds = this.total !== null && rate > 0 ? Math.max(0, (this.total - bytes) / rate) : null;
-    this.listener({ bytes, total: this.total, rate, etaSeconds });
+    const bytesPerSecond = Math.max(0, bytes - this.sessionBase) / seconds;
+    const etaSeconds =
+      this.total !== null && bytesPerSecond > 0 ? Math.max(0, (this.total - bytes) / bytesPerSecond) : null;
+    this.listener({ bytes, total: this.total, bytesPerSecond, etaSeconds });
   }
 }
 
@@ -261,7 +262,10 @@ async function attemptDownload(options: DownloadOptions, ctx: AttemptContext): P
     if (response.status === 416 && offset > 0) {
       // The partial file is not a prefix the server recognises: start over on the next attempt.
       await discardPartial(dest);
-      throw new RetryableError(new PackError('HTTP_ERROR', `${url} refused the resume range (HTTP 416)`), true);
+      throw new RetryableError(
+        new PackError('HTTP_ERROR', `${url} refused the resume range (HTTP 416)`),
+        true,
+      );
     }
     if (response.status >= 500 || response.status === 429) {
       throw new RetryableError(new PackError('HTTP_ERROR', `${url} answered HTTP ${response.status}`), true);
@@ -284,7 +288,8 @@ async function attemptDownload(options: DownloadOptions, ctx: AttemptContext): P
     }
     total ??= options.expectedSize ?? null;
     ctx.progress.total = total;
-    if (total !== null) await ensureSpace(path.dirname(dest), total - offset + ctx.extraSpace, ctx.freeSpace, url);
+    if (total !== null)
+      await ensureSpace(path.dirname(dest), total - offset + ctx.extraSpace, ctx.freeSpace, url);
     const newMeta: PartialMeta = {
       url,
       etag: response.headers.get('etag') ?? undefined,

@@ -55,10 +55,16 @@ export interface InstallOptions {
   router: ModelRouter;
   hasher?: Hasher;
   zipSha256?: string;
+  /** A cancel that arrives while extracting still leaves nothing installed. */
+  signal?: AbortSignal;
 }
 
 /** Checks the zip's sha256 against the catalog before anything is extracted. */
-export async function verifyZip(zip: string, pack: CatalogPack | null, hasher: Hasher = sha256File): Promise<string> {
+export async function verifyZip(
+  zip: string,
+  pack: CatalogPack | null,
+  hasher: Hasher = sha256File,
+): Promise<string> {
   const actual = await hasher(zip);
   if (pack?.sha256 && actual !== pack.sha256) {
     throw new PackError(
@@ -101,7 +107,11 @@ async function copyDir(dir: string, staging: string, hasher: Hasher): Promise<Ex
 }
 
 /** Stages, checks and commits one pack; returns its manifest. */
-export async function installPack(source: StageSource, staging: string, options: InstallOptions): Promise<PackManifest> {
+export async function installPack(
+  source: StageSource,
+  staging: string,
+  options: InstallOptions,
+): Promise<PackManifest> {
   const { root, name, catalog } = options;
   const hasher = options.hasher ?? sha256File;
   try {
@@ -113,7 +123,9 @@ export async function installPack(source: StageSource, staging: string, options:
     const manifest = catalog
       ? checkAgainstCatalog(files, catalog, options.zipSha256)
       : await routeCustom(files, staging, name, options.router, options.zipSha256);
-    await writeFileAtomic(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2), { mode: 0o644 });
+    await writeFileAtomic(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2), {
+      mode: 0o644,
+    });
     await commit(staging, path.join(root, name), root, name);
     return manifest;
   } catch (error) {
@@ -127,7 +139,8 @@ function checkAgainstCatalog(files: ExtractedFile[], pack: CatalogPack, zipSha25
   const listed = pack.files ?? [];
   for (const want of listed) {
     const got = byName.get(want.name);
-    if (!got) throw new PackError('BAD_ZIP', `pack ${pack.name} is missing ${want.name}; nothing was installed`);
+    if (!got)
+      throw new PackError('BAD_ZIP', `pack ${pack.name} is missing ${want.name}; nothing was installed`);
     if (want.sha256 && got.sha256 !== want.sha256) {
       throw new PackError(
         'CHECKSUM_MISMATCH',

@@ -208,7 +208,8 @@ export class PackManager {
   async setActive(name: string): Promise<void> {
     const manifest = await readManifest(this.packDir(name));
     if (!manifest) throw new PackError('NOT_FOUND', `pack ${name} is not installed`);
-    if (manifest.kind !== 'face') throw new PackError('BAD_INPUT', `pack ${name} is an add-on, not a face pack`);
+    if (manifest.kind !== 'face')
+      throw new PackError('BAD_INPUT', `pack ${name} is an add-on, not a face pack`);
     await this.writeState({ ...(await this.readState()), active: name });
     this.emit({ type: 'active', pack: name });
   }
@@ -230,13 +231,15 @@ export class PackManager {
   }
 
   async list(): Promise<PackInfo[]> {
+    await this.prepare();
     const catalog = await this.getCatalog();
     const installed = await this.installedManifests();
     const active = await this.getActive();
     const acknowledged = new Set((await this.readState()).acknowledgedLicenses);
     const info = (name: string, entry: CatalogPack | null, manifest: PackManifest | undefined): PackInfo => {
       const recognizerFile =
-        manifest?.files.find((f) => f.role === 'recognition') ?? entry?.files?.find((f) => f.role === 'recognition');
+        manifest?.files.find((f) => f.role === 'recognition') ??
+        entry?.files?.find((f) => f.role === 'recognition');
       const catalogRecognizer = entry?.files?.find((f) => f.role === 'recognition');
       return {
         name,
@@ -291,7 +294,12 @@ export class PackManager {
       if (!shared) {
         const controller = new AbortController();
         const listeners = new Set<(p: PackProgress) => void>();
-        const created: SharedDownload = { controller, listeners, callers: 0, promise: Promise.resolve(null!) };
+        const created: SharedDownload = {
+          controller,
+          listeners,
+          callers: 0,
+          promise: Promise.resolve(null!),
+        };
         created.promise = this.runDownload(entry, controller.signal, (p) => {
           this.emit({ type: 'progress', progress: p });
           for (const l of listeners) l(p);
@@ -359,10 +367,11 @@ export class PackManager {
         router: this.router,
         hasher: this.hasher,
         zipSha256: staged.zipSha256,
+        signal,
       });
       if (staged.partial) await discardPartial(staged.partial);
       const total = manifest.files.reduce((sum, f) => sum + f.size, 0);
-      emit('done', { bytes: total, total, rate: 0, etaSeconds: 0 }, 100);
+      emit('done', { bytes: total, total, bytesPerSecond: 0, etaSeconds: 0 }, 100);
       this.cache.forget(this.packDir(name));
       if (entry.kind === 'face' && !(await this.readState()).active) {
         await this.writeState({ ...(await this.readState()), active: name });
@@ -374,7 +383,9 @@ export class PackManager {
       const packError =
         error instanceof PackError
           ? error
-          : new PackError('BAD_INPUT', `installing pack ${name} failed: ${(error as Error).message}`, { cause: error });
+          : new PackError('BAD_INPUT', `installing pack ${name} failed: ${(error as Error).message}`, {
+              cause: error,
+            });
       this.emit({ type: 'failed', pack: name, code: packError.code, message: packError.message });
       throw packError;
     }
@@ -408,7 +419,7 @@ export class PackManager {
       extraSpace: entry.size ?? 0,
       onProgress: (t) => emit('download', t, t.total ? (95 * t.bytes) / t.total : null),
     });
-    emit('verify', { bytes, total: bytes, rate: 0, etaSeconds: null }, 96);
+    emit('verify', { bytes, total: bytes, bytesPerSecond: 0, etaSeconds: null }, 96);
     let zipSha256: string;
     try {
       zipSha256 = await verifyZip(partial, entry, this.hasher);
@@ -418,8 +429,13 @@ export class PackManager {
       throw error;
     }
     if (signal.aborted) throw new PackError('CANCELLED', `download of pack ${entry.name} was cancelled`);
-    emit('extract', { bytes, total: bytes, rate: 0, etaSeconds: null }, 98);
-    return { source: { zip: partial }, staging: await makeStaging(this.root, entry.name), zipSha256, partial };
+    emit('extract', { bytes, total: bytes, bytesPerSecond: 0, etaSeconds: null }, 98);
+    return {
+      source: { zip: partial },
+      staging: await makeStaging(this.root, entry.name),
+      zipSha256,
+      partial,
+    };
   }
 
   /** Add-on packs: each file from its own URL, each checked against its pinned hash. */
@@ -450,7 +466,7 @@ export class PackManager {
         },
       });
     }
-    emit('verify', { bytes: done, total: done, rate: 0, etaSeconds: null }, 96);
+    emit('verify', { bytes: done, total: done, bytesPerSecond: 0, etaSeconds: null }, 96);
     const staging = await makeStaging(this.root, entry.name);
     const staged: ExtractedFile[] = [];
     try {
@@ -489,14 +505,19 @@ export class PackManager {
       throw new PackError('NOT_FOUND', `${source} does not exist`);
     }
     const isZip = info.isFile();
-    if (!isZip && !info.isDirectory()) throw new PackError('BAD_INPUT', `${source} is neither a zip file nor a folder`);
+    if (!isZip && !info.isDirectory())
+      throw new PackError('BAD_INPUT', `${source} is neither a zip file nor a folder`);
     const name = checkName(opts.name ?? path.basename(source).replace(/\.zip$/i, ''));
-    if (this.inflight.has(name)) throw new PackError('BAD_INPUT', `pack ${name} is being downloaded; wait or cancel`);
+    if (this.inflight.has(name))
+      throw new PackError('BAD_INPUT', `pack ${name} is being downloaded; wait or cancel`);
     const entry = await this.entry(name);
     const need = isZip ? info.size : await folderSize(source);
     const free = await this.freeSpace(this.root);
     if (free < need) {
-      throw new PackError('DISK_FULL', `not enough disk space in ${this.root} to import ${source}: need ${formatBytes(need)}, ${formatBytes(free)} free`);
+      throw new PackError(
+        'DISK_FULL',
+        `not enough disk space in ${this.root} to import ${source}: need ${formatBytes(need)}, ${formatBytes(free)} free`,
+      );
     }
     const zipSha256 = isZip ? await verifyZip(source, entry?.url ? entry : null, this.hasher) : undefined;
     const staging = await makeStaging(this.root, name);
@@ -526,6 +547,7 @@ export class PackManager {
     const doomed = path.join(this.root, `.staging-removed-${name}-${Date.now()}`);
     await rename(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
+    await discardPartial(path.join(this.root, DOWNLOADS, `${name}.zip.part`));
     this.cache.forget(dir);
     await this.cache.save();
     const state = await this.readState();
@@ -545,9 +567,13 @@ export class PackManager {
    * PackError naming the file and the action when it is missing or corrupt.
    */
   async resolveForLoad(name?: string): Promise<LoadablePack> {
+    await this.prepare();
     const chosen = name ?? (await this.getActive());
     if (!chosen) {
-      throw new PackError('NOT_FOUND', 'no model pack is installed: download one, or import it from a zip or folder');
+      throw new PackError(
+        'NOT_FOUND',
+        'no model pack is installed: download one, or import it from a zip or folder',
+      );
     }
     const report = await this.verify(chosen);
     if (!report.ok) {
@@ -557,14 +583,18 @@ export class PackManager {
     const manifest = (await readManifest(this.packDir(chosen)))!;
     const entry = await this.entry(chosen);
     const recognizer = manifest.files.find((f) => f.role === 'recognition')?.name ?? null;
-    const threshold = entry?.files?.find((f) => f.role === 'recognition')?.threshold ?? entry?.threshold ?? null;
+    const threshold =
+      entry?.files?.find((f) => f.role === 'recognition')?.threshold ?? entry?.threshold ?? null;
     return { name: chosen, dir: this.packDir(chosen), files: manifest.files, recognizer, threshold };
   }
 }
 
 function checkName(name: string): string {
   if (!PACK_NAME.safeParse(name).success) {
-    throw new PackError('BAD_INPUT', `"${name}" is not a valid pack name (1-64 letters, digits, ".", "_" or "-")`);
+    throw new PackError(
+      'BAD_INPUT',
+      `"${name}" is not a valid pack name (1-64 letters, digits, ".", "_" or "-")`,
+    );
   }
   return name;
 }

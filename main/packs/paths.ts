@@ -3,7 +3,10 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function userDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = os.homedir();
   switch (platform) {
     case 'darwin':
@@ -16,6 +19,9 @@ export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform: Node
 }
 
 /** $TOBIRA_MODELS_DIR, else <userData>/models. */
-export function defaultModelsRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultModelsRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   return path.resolve(env.TOBIRA_MODELS_DIR || path.join(userDataDir(env, platform), 'models'));
 }

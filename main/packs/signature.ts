@@ -17,10 +17,19 @@ function specs(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[
 }
 
 /** Role from declared inputs/outputs; pure, for tests. */
-export function roleFromSignature(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): RouteResult {
+export function roleFromSignature(
+  inputs: readonly TensorSpec[],
+  outputs: readonly TensorSpec[],
+): RouteResult {
   const dims = inputs[0]?.dims ?? [];
   // MiniFASNet (Silent-Face-Anti-Spoofing): one 80x80 input, 3 logits (fake / real / fake).
-  if (inputs.length === 1 && dims[2] === 80 && dims[3] === 80 && outputs.length === 1 && outputs[0]?.dims.at(-1) === 3) {
+  if (
+    inputs.length === 1 &&
+    dims[2] === 80 &&
+    dims[3] === 80 &&
+    outputs.length === 1 &&
+    outputs[0]?.dims.at(-1) === 3
+  ) {
     return { role: 'liveness' };
   }
   const route = routeBySignature(inputs, outputs);

@@ -97,7 +97,9 @@ export async function verifyPack(
       pack: name,
       ok: false,
       files: [],
-      problems: [`pack ${name} is not installed or its record ${path.join(packDir, '.tobira-pack.json')} is missing: ${action}`],
+      problems: [
+        `pack ${name} is not installed or its record ${path.join(packDir, '.tobira-pack.json')} is missing: ${action}`,
+      ],
     };
   }
   const expected = new Map(manifest.files.map((f) => [f.name, f.sha256]));

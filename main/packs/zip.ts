@@ -27,7 +27,8 @@ const S_IFLNK = 0o120000;
 function openZip(file: string): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: false }, (error, zip) => {
-      if (error || !zip) reject(new PackError('BAD_ZIP', `${path.basename(file)} is not a readable zip: ${error?.message}`));
+      if (error || !zip)
+        reject(new PackError('BAD_ZIP', `${path.basename(file)} is not a readable zip: ${error?.message}`));
       else resolve(zip);
     });
   });
@@ -53,7 +54,12 @@ function readEntries(zip: ZipFile, label: string): Promise<Entry[]> {
     zip.on('error', (error: Error) => {
       // yauzl validates names itself ("absolute path: ...", "invalid relative path: ...").
       const unsafe = /absolute path|invalid relative path|invalid characters/.test(error.message);
-      reject(new PackError(unsafe ? 'UNSAFE_ZIP' : 'BAD_ZIP', `${label}: ${unsafe ? 'unsafe entry, ' : ''}${error.message}`));
+      reject(
+        new PackError(
+          unsafe ? 'UNSAFE_ZIP' : 'BAD_ZIP',
+          `${label}: ${unsafe ? 'unsafe entry, ' : ''}${error.message}`,
+        ),
+      );
     });
     zip.readEntry();
   });
@@ -75,7 +81,11 @@ const ignored = (name: string) => name.startsWith('__MACOSX/') || path.posix.bas
  * layouts: buffalo_l.zip holds its files at the top, antelopev2.zip inside `antelopev2/`; a
  * single top folder shared by every file is therefore stripped.
  */
-export async function extractZip(zipFile: string, dest: string, options: ExtractOptions = {}): Promise<ExtractedFile[]> {
+export async function extractZip(
+  zipFile: string,
+  dest: string,
+  options: ExtractOptions = {},
+): Promise<ExtractedFile[]> {
   const label = path.basename(zipFile);
   const maxBytes = options.maxBytes ?? 4 * 1024 ** 3;
   const zip = await openZip(zipFile);
@@ -86,16 +96,23 @@ export async function extractZip(zipFile: string, dest: string, options: Extract
     for (const entry of entries) {
       const name = entry.fileName;
       const reason = unsafeEntryReason(name);
-      if (reason) throw new PackError('UNSAFE_ZIP', `${label}: entry "${name}" ${reason}; nothing was installed`);
+      if (reason)
+        throw new PackError('UNSAFE_ZIP', `${label}: entry "${name}" ${reason}; nothing was installed`);
       if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) {
-        throw new PackError('UNSAFE_ZIP', `${label}: entry "${name}" is a symbolic link; nothing was installed`);
+        throw new PackError(
+          'UNSAFE_ZIP',
+          `${label}: entry "${name}" is a symbolic link; nothing was installed`,
+        );
       }
       if (name.endsWith('/') || ignored(name)) continue;
       declared += entry.uncompressedSize;
       files.push(entry);
     }
     if (declared > maxBytes) {
-      throw new PackError('UNSAFE_ZIP', `${label} would expand to ${declared} bytes, over the ${maxBytes}-byte limit`);
+      throw new PackError(
+        'UNSAFE_ZIP',
+        `${label} would expand to ${declared} bytes, over the ${maxBytes}-byte limit`,
+      );
     }
     const tops = new Set(files.map((e) => e.fileName.split('/')[0]));
     const strip = tops.size === 1 && files.every((e) => e.fileName.includes('/')) ? `${[...tops][0]}/` : '';
@@ -106,7 +123,10 @@ export async function extractZip(zipFile: string, dest: string, options: Extract
       const name = entry.fileName.slice(strip.length);
       const target = path.resolve(root, ...name.split('/'));
       if (!target.startsWith(root + path.sep)) {
-        throw new PackError('UNSAFE_ZIP', `${label}: entry "${entry.fileName}" lands outside the pack folder`);
+        throw new PackError(
+          'UNSAFE_ZIP',
+          `${label}: entry "${entry.fileName}" lands outside the pack folder`,
+        );
       }
       if (seen.has(name)) throw new PackError('UNSAFE_ZIP', `${label}: entry "${name}" appears twice`);
       seen.add(name);
@@ -123,9 +143,13 @@ export async function extractZip(zipFile: string, dest: string, options: Extract
       try {
         await pipeline(await openEntry(zip, entry), meter, createWriteStream(target, { flags: 'wx' }));
       } catch (error) {
-        throw new PackError('BAD_ZIP', `${label}: cannot extract "${entry.fileName}": ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new PackError(
+          'BAD_ZIP',
+          `${label}: cannot extract "${entry.fileName}": ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
       out.push({ name, sha256: hash.digest('hex'), size });
     }

@@ -8,7 +8,12 @@ import type { GateResult } from './types.js';
 
 export type EnrollCheck =
   | { ok: true; face: Face; gates: GateResult[] }
-  | { ok: false; code: 'no_face' | 'several_faces' | 'quality' | 'no_embedding'; message: string; gates: GateResult[] };
+  | {
+      ok: false;
+      code: 'no_face' | 'several_faces' | 'quality' | 'no_embedding';
+      message: string;
+      gates: GateResult[];
+    };
 
 export function checkEnrollmentFace(
   faces: readonly Face[],
@@ -29,10 +34,20 @@ export function checkEnrollmentFace(
   const report = checkQuality(selection.subject, image, quality);
   if (!report.passed) {
     const failed = report.gates.filter((g) => !g.passed).map((g) => `${g.name} ${g.value ?? 'n/a'}`);
-    return { ok: false, code: 'quality', message: `quality too low (${failed.join(', ')})`, gates: report.gates };
+    return {
+      ok: false,
+      code: 'quality',
+      message: `quality too low (${failed.join(', ')})`,
+      gates: report.gates,
+    };
   }
   if (!selection.subject.normedEmbedding) {
-    return { ok: false, code: 'no_embedding', message: 'the pack has no recognition model', gates: report.gates };
+    return {
+      ok: false,
+      code: 'no_embedding',
+      message: 'the pack has no recognition model',
+      gates: report.gates,
+    };
   }
   return { ok: true, face: selection.subject, gates: report.gates };
 }

@@ -3,7 +3,10 @@ import sharp from 'sharp';
 import type { PixelImage } from '../insightface/types.js';
 
 /** 96 px square JPEG of the box plus a 20% margin, clipped to the image. */
-export async function faceThumbnail(image: PixelImage, bbox: readonly [number, number, number, number]): Promise<Buffer> {
+export async function faceThumbnail(
+  image: PixelImage,
+  bbox: readonly [number, number, number, number],
+): Promise<Buffer> {
   const channels = image.format === 'rgba' ? 4 : 3;
   const [x1, y1, x2, y2] = bbox;
   const margin = 0.2 * Math.max(x2 - x1, y2 - y1);

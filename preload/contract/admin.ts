@@ -14,7 +14,9 @@ export const PinSchema = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits
 export const adminChannels = {
   getAdminState: channel<AdminState>()(NoArgs),
   /** First launch: set the PIN. Later: change it, inside an admin session. */
-  setAdminPin: channel<AdminState>()(z.object({ pin: PinSchema }).strict()),
+  setAdminPin: channel<AdminState>()(
+    z.object({ pin: PinSchema, currentPin: z.string().min(1).max(64).optional() }).strict(),
+  ),
   adminLogin: channel<AdminState>()(z.object({ pin: z.string().min(1).max(64) }).strict()),
   adminLogout: channel<AdminState>()(NoArgs),
 };

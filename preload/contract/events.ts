@@ -1,4 +1,5 @@
 import type { FrameResult } from './frames.js';
+import type { EnrollStatus } from './people.js';
 
 export type EngineState = 'no-models' | 'downloading' | 'loading' | 'ready' | 'error';
 
@@ -13,11 +14,19 @@ export interface EngineStatus {
 
 export interface DownloadProgress {
   pack: string;
+  phase: 'download' | 'verify' | 'extract' | 'done';
   bytes: number;
   total: number | null;
   bytesPerSecond: number;
   etaSeconds: number | null;
-  done: boolean;
+  /** Overall 0..100, monotonic, ends at 100. */
+  percent: number | null;
+}
+
+export interface PackFailure {
+  pack: string;
+  code: string;
+  message: string;
 }
 
 export interface DecisionEvent {
@@ -25,7 +34,9 @@ export interface DecisionEvent {
   outcome: 'unlocked' | 'refused' | 'door_failed';
   personName: string | null;
   score: number | null;
+  /** A guidance-like code ('not_live', 'unknown', 'rate_limited', …) or the door's error. */
   reason: string;
+  liveness: number | null;
 }
 
 /** Events from main to the renderer: name → payload. */
@@ -34,7 +45,16 @@ export interface Events {
   downloadProgress: DownloadProgress;
   decision: DecisionEvent;
   frameResult: FrameResult;
+  packFailed: PackFailure;
+  enrollStatus: EnrollStatus;
 }
 
 export type EventName = keyof Events;
-export const EVENT_NAMES = ['engineStatus', 'downloadProgress', 'decision', 'frameResult'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = [
+  'engineStatus',
+  'downloadProgress',
+  'decision',
+  'frameResult',
+  'packFailed',
+  'enrollStatus',
+] as const satisfies readonly EventName[];

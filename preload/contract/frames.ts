@@ -27,6 +27,8 @@ export interface FaceView {
   landmarks?: [number, number][];
   label?: string;
   score?: number;
+  /** Real-class probability from the liveness models, when they ran on this face. */
+  liveness?: number;
 }
 
 export type Guidance =

@@ -2,7 +2,10 @@
 // their channels in their own file and spread them here.
 import { adminChannels } from './admin.js';
 import { appChannels } from './app.js';
+import { auditChannels } from './audit.js';
 import { engineChannels } from './engine.js';
+import { packsChannels } from './packs.js';
+import { peopleChannels } from './people.js';
 import { settingsChannels } from './settings.js';
 import type { Outcome, RequestOf, ResultOf } from './define.js';
 import type { EventName, Events } from './events.js';
@@ -13,6 +16,9 @@ export const channels = {
   ...settingsChannels,
   ...engineChannels,
   ...adminChannels,
+  ...packsChannels,
+  ...peopleChannels,
+  ...auditChannels,
 };
 
 export type Channels = typeof channels;
@@ -41,3 +47,6 @@ export type * from './frames.js';
 export type * from './app.js';
 export type * from './settings.js';
 export type * from './admin.js';
+export type * from './packs.js';
+export type * from './people.js';
+export type * from './audit.js';

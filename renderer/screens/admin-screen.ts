@@ -1,13 +1,18 @@
-// The admin screen: tabs for people, models, settings, audit and compare.
+// The admin screen: tabs for people, models, settings, calibration, audit and compare.
 import { LitElement, css, html } from 'lit';
 import { api, call } from '../api.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { LocaleController } from '../i18n/locale-controller.js';
+import './admin/admin-people.js';
+import './admin/admin-models.js';
 import './admin/admin-settings.js';
+import './admin/admin-calibration.js';
+import './admin/admin-audit.js';
+import './admin/admin-compare.js';
 import '../components/pin-pad/pin-pad.js';
 
-type Tab = 'people' | 'models' | 'settings' | 'audit' | 'compare';
-const TABS: Tab[] = ['people', 'models', 'settings', 'audit', 'compare'];
+type Tab = 'people' | 'models' | 'settings' | 'calibration' | 'audit' | 'compare';
+const TABS: Tab[] = ['people', 'models', 'settings', 'calibration', 'audit', 'compare'];
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -49,10 +54,18 @@ export class AdminScreen extends LitElement {
 
   private panel() {
     switch (this.tab) {
+      case 'people':
+        return html`<admin-people></admin-people>`;
+      case 'models':
+        return html`<admin-models></admin-models>`;
       case 'settings':
         return html`<admin-settings></admin-settings>`;
-      default:
-        return html`<p class="placeholder">${t('admin.placeholder')}</p>`;
+      case 'calibration':
+        return html`<admin-calibration></admin-calibration>`;
+      case 'audit':
+        return html`<admin-audit></admin-audit>`;
+      case 'compare':
+        return html`<admin-compare></admin-compare>`;
     }
   }
 
@@ -142,9 +155,6 @@ export class AdminScreen extends LitElement {
       flex: 1;
       overflow: auto;
       padding: 1.5rem;
-    }
-    .placeholder {
-      opacity: 0.7;
     }
     .message {
       margin: 0.5rem 1.5rem 0;

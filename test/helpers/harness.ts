@@ -10,7 +10,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import Conf from 'conf';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AppServices, type AdminGuard, type ServicesOptions } from '../../main/services.js';
+import { AppServices, type PickRequest, type ServicesOptions } from '../../main/services.js';
+import { FileKeyWrapper } from '../../main/store/key-file.js';
 import { resolvePaths } from '../../main/paths.js';
 import { wireIpc, type WiredIpc } from '../../main/ipc/wire.js';
 import type { Sender } from '../../main/ipc/gate.js';
@@ -58,7 +59,6 @@ export interface HarnessOptions {
   /** A .y4m for Chromium's fake camera; omitted: Chromium's own test pattern. */
   y4m?: string;
   dataDir?: string;
-  admin?: AdminGuard;
   viewport?: { width: number; height: number };
   /** Extra services options, e.g. a fetch for pack downloads. */
   services?: Partial<ServicesOptions>;
@@ -75,22 +75,13 @@ export interface Harness {
   page: Page;
   dataDir: string;
   kioskExits: number;
+  /** Answers for main's file dialogs, taken in order; an empty queue is a cancelled dialog. */
+  picks: (string[] | null)[];
+  pickRequests: PickRequest[];
   /** Open the app page and wait for the shell to render. */
   open(): Promise<void>;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
-}
-
-/** A PIN guard in memory, for tests that do not exercise the PIN store itself. */
-export function memoryAdmin(initialPin: string | null = null): AdminGuard {
-  let pin = initialPin;
-  return {
-    isPinSet: async () => pin !== null,
-    setPin: async (next) => {
-      pin = next;
-    },
-    verifyPin: async (given) => ({ ok: given === pin, retryAfterMs: 0 }),
-  };
 }
 
 export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots');
@@ -98,14 +89,23 @@ export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'tobira-e2e-'));
   let kioskExits = 0;
-  const services = new AppServices({
+  const picks: (string[] | null)[] = [];
+  const pickRequests: PickRequest[] = [];
+  const logs: string[] = [];
+  const services = await AppServices.create({
     paths: resolvePaths(dataDir, []),
     createSettingsStore: (opts) => new Conf<Settings>(opts),
     version: '0.0.0-test',
     platform: process.platform,
     kiosk: { isKiosk: () => kioskExits === 0, exit: () => void (kioskExits += 1) },
-    admin: options.admin ?? memoryAdmin(),
-    log: () => undefined,
+    keyWrapper: () => FileKeyWrapper.open(path.join(dataDir, 'store.key'), { create: true }),
+    pickFiles: async (request) => {
+      pickRequests.push(request);
+      return picks.shift() ?? null;
+    },
+    // Cheap scrypt for tests; the cost itself is tested with the PIN store.
+    pinCost: { N: 2 ** 10, r: 8, p: 1 },
+    log: (message) => void logs.push(message),
     ...options.services,
   });
   let origin = '';
@@ -208,6 +208,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     get kioskExits() {
       return kioskExits;
     },
+    picks,
+    pickRequests,
     async open() {
       await page.goto(`${origin}/index.html`);
       await page.waitForSelector('tobira-app');
@@ -219,6 +221,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       for (const res of eventStreams) res.end();
+      await services.close();
       await browser.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -29,13 +29,19 @@ export function distinctSinglePhotos(): LabelledPhoto[] {
   });
 }
 
+/** Photos grouped by identity, in labels.csv order. */
+export function byIdentity(photos: LabelledPhoto[]): Map<string, LabelledPhoto[]> {
+  const groups = new Map<string, LabelledPhoto[]>();
+  for (const p of photos) groups.set(p.identity, [...(groups.get(p.identity) ?? []), p]);
+  return groups;
+}
+
 export function identificationProtocol(): Protocol {
   const photos = distinctSinglePhotos();
-  const byIdentity = Map.groupBy(photos, (p) => p.identity);
   const enroll: LabelledPhoto[] = [];
   const genuineProbes: LabelledPhoto[] = [];
   const strangerProbes: LabelledPhoto[] = [];
-  for (const group of byIdentity.values()) {
+  for (const group of byIdentity(photos).values()) {
     if (group.length < 2) strangerProbes.push(...group);
     else {
       enroll.push(group[0]!);

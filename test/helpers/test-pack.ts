@@ -1,12 +1,13 @@
-// Temporary pack folders of real models (symlinks into ../shared/models), removed by the caller.
+// A pack folder for tests: symlinks to real models from ../shared/models in a fresh temp dir
+// (the shared folder holds several detectors, and models are never copied).
 import { mkdtempSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { modelPath, TEST_PACK_FILES } from './fixtures.js';
+import { TEST_PACK_FILES, modelPath } from './fixtures.js';
 
-/** A temp folder holding `files` from the shared models (default: the buffalo_sc-like pack). */
+/** A temp pack of `files` (default: the test pack, det_500m + w600k_mbf_int8_dynq). */
 export function makeTestPack(files: readonly string[] = TEST_PACK_FILES): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-pack-'));
-  for (const f of files) symlinkSync(modelPath(f), path.join(dir, f));
+  const dir = mkdtempSync(path.join(tmpdir(), 'tobira-pack-'));
+  for (const file of files) symlinkSync(modelPath(file), path.join(dir, file));
   return dir;
 }

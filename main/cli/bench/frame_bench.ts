@@ -42,7 +42,9 @@ export async function benchFramePath(
 ): Promise<FrameBenchResult> {
   const maxNum = opts.maxNum ?? 1;
   for (let i = 0; i < (opts.warmup ?? 10); i++) await frame(fa, image, maxNum);
+  const bare = bareRunner(fa);
   const times: number[] = [];
+  const bareTimes: number[] = [];
   const stageRuns: Record<string, number[]> = {};
   let faces = 0;
   stageClock.enabled = true;
@@ -53,14 +55,16 @@ export async function benchFramePath(
       faces = await frame(fa, image, maxNum);
       times.push(performance.now() - t0);
       for (const [stage, ms] of Object.entries(stageClock.take())) (stageRuns[stage] ??= []).push(ms);
+      // The bare runs interleave with the frames, so both see the same machine load.
+      bareTimes.push(await bare(faces));
+      stageClock.take();
       opts.onFrame?.(i);
     }
   } finally {
     stageClock.enabled = false;
   }
-  const bare = await bareRuns(fa, faces, Math.min(opts.frames, 100));
   const median = quantile(times, 0.5);
-  const bareMedian = quantile(bare, 0.5);
+  const bareMedian = quantile(bareTimes, 0.5);
   return {
     frames: opts.frames,
     faces,
@@ -79,8 +83,8 @@ function randomTensor(dims: number[]): ort.Tensor {
   return new ort.Tensor('float32', data, dims);
 }
 
-/** session.run alone: the detector at each det size, plus the recognizer once per face. */
-async function bareRuns(fa: FaceAnalysis, faces: number, runs: number): Promise<number[]> {
+/** session.run alone: the detector at each det size, plus the recognizer once per face; returns ms. */
+function bareRunner(fa: FaceAnalysis): (faces: number) => Promise<number> {
   const det = fa.detModel;
   const detFeeds = det.inputSizes.map(([w, h]) => ({
     [det.session.inputNames[0]!]: randomTensor([1, 3, h, w]),
@@ -89,12 +93,10 @@ async function bareRuns(fa: FaceAnalysis, faces: number, runs: number): Promise<
   const recFeeds = rec
     ? { [rec.session.inputNames[0]!]: randomTensor([1, 3, rec.inputSize, rec.inputSize]) }
     : null;
-  const out: number[] = [];
-  for (let i = 0; i < runs + 5; i++) {
+  return async (faces) => {
     const t0 = performance.now();
     for (const feeds of detFeeds) await det.session.run(feeds);
     if (rec && recFeeds) for (let f = 0; f < faces; f++) await rec.session.run(recFeeds);
-    if (i >= 5) out.push(performance.now() - t0);
-  }
-  return out;
+    return performance.now() - t0;
+  };
 }

@@ -1,108 +1,304 @@
-// Settings panel: language and camera. Each change is one validated update.
-import { LitElement, css, html } from 'lit';
+// Settings panel: language and camera (saved on change), then recognition,
+// liveness, door output and the admin PIN, each a form saved as one whole
+// section. Forms are checked against main's own schema before sending, and
+// main's refusals (INVALID_PAYLOAD) are shown under the form.
+import { LitElement, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { setLocale, t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
-import type { Settings } from '../../../preload/contract/settings.js';
+import type { Settings, SettingsPatch } from '../../../preload/contract/settings.js';
+import { errorMessage, panelStyles, sectionProblem } from './admin-shared.js';
+import { settingsFormStyles } from './settings-form.styles.js';
+import './admin-door.js';
+import './admin-liveness-live.js';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'admin-settings': AdminSettings;
+  }
+  interface GlobalEventHandlersEventMap {
+    'settings-changed': CustomEvent<Settings>;
+  }
+}
+
+type FormKey = 'general' | 'recognition' | 'liveness' | 'pin';
+type Status = { tone: 'ok' | 'error'; text: string };
+
+const num = (form: HTMLFormElement, name: string): number => {
+  const input = form.elements.namedItem(name) as HTMLInputElement | null;
+  return input && input.value.trim() !== '' ? Number(input.value) : NaN;
+};
+const checked = (form: HTMLFormElement, name: string): boolean =>
+  (form.elements.namedItem(name) as HTMLInputElement | null)?.checked ?? false;
+const value = (form: HTMLFormElement, name: string): string =>
+  (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null)?.value ?? '';
 
 export class AdminSettings extends LitElement {
   static override properties = {
     settings: { state: true },
     cameras: { state: true },
-    error: { state: true },
+    status: { state: true },
+    useDefaultThreshold: { state: true },
+    showLive: { state: true },
   };
   declare settings: Settings | null;
   declare cameras: MediaDeviceInfo[];
-  declare error: string | null;
+  /** The last save's outcome, per form. */
+  declare status: Partial<Record<FormKey, Status>>;
+  declare useDefaultThreshold: boolean;
+  declare showLive: boolean;
 
   constructor() {
     super();
     new LocaleController(this);
     this.settings = null;
     this.cameras = [];
-    this.error = null;
+    this.status = {};
+    this.useDefaultThreshold = true;
+    this.showLive = false;
+    this.addEventListener('settings-changed', (e) => {
+      if (e.target !== this) this.settings = e.detail;
+    });
   }
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
-    this.settings = await call(api().getSettings(undefined));
+    try {
+      this.settings = await call(api().getSettings(undefined));
+      this.useDefaultThreshold = this.settings.recognition.threshold === null;
+    } catch (error) {
+      this.status = { general: { tone: 'error', text: errorMessage(error) } };
+    }
     const devices = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
     this.cameras = devices.filter((d) => d.kind === 'videoinput');
   }
 
-  private async save(patch: Partial<Omit<Settings, 'schemaVersion'>>): Promise<void> {
+  private setStatus(key: FormKey, status: Status | null): void {
+    const { [key]: _old, ...rest } = this.status;
+    this.status = status ? { ...rest, [key]: status } : rest;
+  }
+
+  private async save(key: FormKey, patch: SettingsPatch): Promise<void> {
     try {
       this.settings = await call(api().updateSettings(patch));
       setLocale(this.settings.locale);
       this.dispatchEvent(new CustomEvent('settings-changed', { detail: this.settings, bubbles: true, composed: true }));
-      this.error = null;
+      this.setStatus(key, key === 'general' ? null : { tone: 'ok', text: t('admin.saved') });
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.setStatus(key, { tone: 'error', text: errorMessage(error) });
     }
+  }
+
+  /** Checks a section like main does; only a valid one is sent. */
+  private submit<K extends 'recognition' | 'liveness'>(key: K, section: Settings[K]): void {
+    const problem = sectionProblem(key, section);
+    if (problem) this.setStatus(key, { tone: 'error', text: t('settings.invalid', { problem }) });
+    else void this.save(key, { [key]: section });
+  }
+
+  private submitRecognition(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    this.submit('recognition', {
+      mode: value(form, 'mode') === 'verify' ? 'verify' : 'identify',
+      threshold: this.useDefaultThreshold ? null : num(form, 'threshold'),
+      framesToAgree: num(form, 'framesToAgree'),
+      agreeWithinMs: num(form, 'agreeWithinMs'),
+      cooldownMs: num(form, 'cooldownMs'),
+    });
+  }
+
+  private submitLiveness(e: Event): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    this.submit('liveness', {
+      enabled: checked(form, 'enabled'),
+      threshold: num(form, 'threshold'),
+      challenge: checked(form, 'challenge'),
+    });
+  }
+
+  private async submitPin(e: Event): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const pin = value(form, 'pin');
+    if (!/^\d{4,12}$/.test(pin)) return this.setStatus('pin', { tone: 'error', text: t('people.pinInvalid') });
+    if (pin !== value(form, 'pin2')) return this.setStatus('pin', { tone: 'error', text: t('settings.pinMismatch') });
+    try {
+      await call(api().setAdminPin({ pin }));
+      form.reset();
+      this.setStatus('pin', { tone: 'ok', text: t('settings.pinChanged') });
+    } catch (error) {
+      this.setStatus('pin', { tone: 'error', text: errorMessage(error) });
+    }
+  }
+
+  private statusLine(key: FormKey) {
+    const status = this.status[key];
+    return status
+      ? html`<p class="notice ${status.tone}" role=${status.tone === 'error' ? 'alert' : 'status'} data-form=${key}>
+          ${status.text}
+        </p>`
+      : nothing;
   }
 
   override render() {
     const s = this.settings;
-    if (!s) return html`…`;
+    if (!s) return html`${this.statusLine('general')}<p class="muted">${t('admin.loading')}</p>`;
     return html`
-      <label
-        >${t('settings.language')}
-        <select
-          name="locale"
-          @change=${(e: Event) => this.save({ locale: (e.target as HTMLSelectElement).value as Settings['locale'] })}
-        >
-          <option value="en" ?selected=${s.locale === 'en'}>English</option>
-          <option value="ja" ?selected=${s.locale === 'ja'}>日本語</option>
-        </select>
-      </label>
-      <label
-        >Camera
-        <select
-          name="camera"
-          @change=${(e: Event) => {
-            const deviceId = (e.target as HTMLSelectElement).value || null;
-            void this.save({ camera: { ...s.camera, deviceId } });
-          }}
-        >
-          <option value="" ?selected=${s.camera.deviceId === null}>Default</option>
-          ${this.cameras.map(
-            (c, i) =>
-              html`<option value=${c.deviceId} ?selected=${s.camera.deviceId === c.deviceId}>
-                ${c.label || `Camera ${i + 1}`}
-              </option>`,
-          )}
-        </select>
-      </label>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
+      <section>
+        <h2>${t('settings.general')}</h2>
+        <div class="grid">
+          <label
+            >${t('settings.language')}
+            <select
+              name="locale"
+              @change=${(e: Event) =>
+                this.save('general', { locale: (e.target as HTMLSelectElement).value as Settings['locale'] })}
+            >
+              <option value="en" ?selected=${s.locale === 'en'}>English</option>
+              <option value="ja" ?selected=${s.locale === 'ja'}>日本語</option>
+            </select>
+          </label>
+          <label
+            >${t('settings.camera')}
+            <select
+              name="camera"
+              @change=${(e: Event) => {
+                const deviceId = (e.target as HTMLSelectElement).value || null;
+                void this.save('general', { camera: { ...s.camera, deviceId } });
+              }}
+            >
+              <option value="" ?selected=${s.camera.deviceId === null}>${t('settings.cameraDefault')}</option>
+              ${this.cameras.map(
+                (c, i) =>
+                  html`<option value=${c.deviceId} ?selected=${s.camera.deviceId === c.deviceId}>
+                    ${c.label || t('settings.cameraN', { n: i + 1 })}
+                  </option>`,
+              )}
+            </select>
+          </label>
+        </div>
+        ${this.statusLine('general')}
+      </section>
+      ${this.renderRecognition(s)} ${this.renderLiveness(s)}
+      <admin-door .settings=${s}></admin-door>
+      ${this.renderPin()}
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: grid;
-      gap: 1rem;
-      max-width: 520px;
-    }
-    label {
-      display: grid;
-      gap: 0.3rem;
-    }
-    select {
-      font: inherit;
-      padding: 0.4rem;
-      background: #1b2444;
-      color: inherit;
-      border: 1px solid #34406b;
-      border-radius: 0.4rem;
-    }
-    .error {
-      color: #ff8a80;
-    }
-  `;
+  private renderRecognition(s: Settings) {
+    const r = s.recognition;
+    return html`<section>
+      <h2>${t('settings.recognition')}</h2>
+      <form name="recognition" novalidate @submit=${(e: Event) => this.submitRecognition(e)}>
+        <div class="grid">
+          <label
+            >${t('settings.mode')}
+            <select name="mode">
+              <option value="identify" ?selected=${r.mode === 'identify'}>${t('settings.modeIdentify')}</option>
+              <option value="verify" ?selected=${r.mode === 'verify'}>${t('settings.modeVerify')}</option>
+            </select>
+          </label>
+          <div class="field">
+            <span>${t('settings.threshold')}</span>
+            <div class="row">
+              <label class="check"
+                ><input
+                  type="checkbox"
+                  name="thresholdDefault"
+                  .checked=${this.useDefaultThreshold}
+                  @change=${(e: Event) => (this.useDefaultThreshold = (e.target as HTMLInputElement).checked)}
+                />${t('settings.thresholdDefault')}</label
+              >
+              <input
+                type="number"
+                name="threshold"
+                min="-1"
+                max="1"
+                step="0.01"
+                .value=${r.threshold === null ? '' : String(r.threshold)}
+                ?disabled=${this.useDefaultThreshold}
+                aria-label=${t('settings.threshold')}
+              />
+            </div>
+          </div>
+          <label
+            >${t('settings.framesToAgree')}
+            <input type="number" name="framesToAgree" min="1" max="30" step="1" .value=${String(r.framesToAgree)} />
+          </label>
+          <label
+            >${t('settings.agreeWithinMs')}
+            <input type="number" name="agreeWithinMs" min="100" max="60000" step="100" .value=${String(r.agreeWithinMs)} />
+          </label>
+          <label
+            >${t('settings.cooldownMs')}
+            <input type="number" name="cooldownMs" min="0" max="600000" step="500" .value=${String(r.cooldownMs)} />
+          </label>
+        </div>
+        <div class="row"><button class="primary" type="submit">${t('admin.save')}</button></div>
+      </form>
+      ${this.statusLine('recognition')}
+    </section>`;
+  }
+
+  private renderLiveness(s: Settings) {
+    const l = s.liveness;
+    return html`<section>
+      <h2>${t('settings.liveness')}</h2>
+      <form name="liveness" novalidate @submit=${(e: Event) => this.submitLiveness(e)}>
+        <div class="grid">
+          <label class="check"
+            ><input type="checkbox" name="enabled" .checked=${l.enabled} />${t('settings.livenessEnabled')}</label
+          >
+          <label
+            >${t('settings.livenessThreshold')}
+            <input type="number" name="threshold" min="0" max="1" step="0.01" .value=${String(l.threshold)} />
+          </label>
+          <label class="check"
+            ><input type="checkbox" name="challenge" .checked=${l.challenge} />${t('settings.challenge')}</label
+          >
+        </div>
+        <div class="row">
+          <button class="primary" type="submit">${t('admin.save')}</button>
+          <button type="button" name="live" @click=${() => (this.showLive = !this.showLive)}>
+            ${this.showLive ? t('liveness.hideLive') : t('liveness.showLive')}
+          </button>
+        </div>
+      </form>
+      ${this.statusLine('liveness')}
+      ${this.showLive ? html`<admin-liveness-live .threshold=${l.threshold}></admin-liveness-live>` : nothing}
+    </section>`;
+  }
+
+  private renderPin() {
+    return html`<section>
+      <h2>${t('settings.adminPin')}</h2>
+      <form name="pin" class="row" novalidate @submit=${(e: Event) => this.submitPin(e)}>
+        <input
+          type="password"
+          name="pin"
+          inputmode="numeric"
+          autocomplete="new-password"
+          maxlength="12"
+          placeholder=${t('settings.pinNew')}
+          aria-label=${t('settings.pinNew')}
+        />
+        <input
+          type="password"
+          name="pin2"
+          inputmode="numeric"
+          autocomplete="new-password"
+          maxlength="12"
+          placeholder=${t('settings.pinRepeat')}
+          aria-label=${t('settings.pinRepeat')}
+        />
+        <button class="primary" type="submit">${t('settings.pinChange')}</button>
+      </form>
+      ${this.statusLine('pin')}
+    </section>`;
+  }
+
+  static override styles = [panelStyles, settingsFormStyles];
 }
 customElements.define('admin-settings', AdminSettings);
-declare global {
-  interface HTMLElementTagNameMap {
-    'admin-settings': AdminSettings;
-  }
-}

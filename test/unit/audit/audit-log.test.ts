@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { AuditLog } from '../../../main/audit/audit-log.js';
+import { main } from '../../../main/cli/tobira.js';
 import { csvCell } from '../../../main/audit/csv.js';
 import type { AuditInput } from '../../../main/audit/types.js';
 
@@ -111,5 +112,24 @@ describe('AuditLog', () => {
     assert.ok(csv.includes(',face_size blur,,') || csv.includes(',face_size,blur,'));
     assert.equal(csvCell(-0.25), '-0.25', 'numbers are not treated as formulas');
     assert.equal(csvCell(null), '');
+  });
+});
+
+describe('tobira audit export', () => {
+  it('writes the log as CSV to a file or stdout', async () => {
+    const dir = await tempDir();
+    const log = new AuditLog(dir);
+    await log.append(decision(1));
+    await log.append(decision(2, { outcome: 'unlocked', personName: 'Ann', personId: 'a' }));
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+    assert.equal(await main(['audit', 'export', '--audit', dir], io), 0);
+    const rows = lines.join('\n').split('\r\n');
+    assert.equal(rows.length, 3);
+    assert.match(rows[2]!, /,identify,unlocked,unknown_face,Ann,a,/);
+    const out = path.join(dir, 'export.csv');
+    assert.equal(await main(['audit', 'export', '--audit', dir, '--out', out], io), 0);
+    assert.equal(await readFile(out, 'utf8'), await log.exportCsv());
+    assert.equal(await main(['audit', 'import'], io), 2, 'unknown action is a usage error');
   });
 });

@@ -6,7 +6,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AuditLog } from '../../../main/audit/audit-log.js';
 import { createDoor, parseDoorConfig } from '../../../main/door/door.js';
+import { concludeAttempt } from '../../../main/recognition/conclude.js';
+import type { FinalDecision } from '../../../main/recognition/decision.js';
 
 interface Received {
   method: string;
@@ -188,4 +191,53 @@ describe('door config', () => {
       );
     });
   }
+});
+
+describe('concluding an attempt: door, then audit', () => {
+  const relay = new RelayStandIn();
+  let base = '';
+  before(async () => (base = await relay.start()));
+  after(() => relay.stop());
+
+  const final = (outcome: 'unlocked' | 'rejected'): FinalDecision => ({
+    time: new Date().toISOString(),
+    mode: 'identify',
+    outcome,
+    reason: outcome === 'unlocked' ? 'match' : 'unknown_face',
+    personId: outcome === 'unlocked' ? 'p1' : null,
+    personName: outcome === 'unlocked' ? 'Ann' : null,
+    score: 0.61,
+    threshold: 0.28,
+    recognizerId: 'sha256:7caa7fb0ad6c37b3',
+    gates: [{ name: 'face_size', passed: true, value: 200 }],
+    liveness: null,
+  });
+
+  it('an unlock calls the relay and the audit log records the door result', async () => {
+    relay.received.length = 0;
+    relay.script = [200];
+    const audit = new AuditLog(await mkdtemp(path.join(tmpdir(), 'tobira-conclude-')));
+    const door = createDoor({ kind: 'http', url: `${base}/open?who={{personName}}` });
+    const done = await concludeAttempt(final('unlocked'), { door, audit });
+    assert.equal(done.door?.ok, true);
+    assert.equal(relay.received[0]?.url, '/open?who=Ann');
+    const [logged] = (await audit.read()).records;
+    assert.deepEqual(logged?.door, { ok: true, kind: 'http', reason: null });
+    assert.equal(logged?.personName, 'Ann');
+  });
+
+  it('a failed door is logged as failed; a rejection never calls the door', async () => {
+    relay.received.length = 0;
+    relay.script = [500];
+    const audit = new AuditLog(await mkdtemp(path.join(tmpdir(), 'tobira-conclude-')));
+    const door = createDoor({ kind: 'http', url: `${base}/open`, retries: 0 });
+    const failed = await concludeAttempt(final('unlocked'), { door, audit });
+    assert.equal(failed.door?.ok, false);
+    const rejected = await concludeAttempt(final('rejected'), { door, audit });
+    assert.equal(rejected.door, null);
+    assert.equal(relay.received.length, 1, 'only the unlock reached the relay');
+    const records = (await audit.read()).records;
+    assert.deepEqual(records[1]?.door, { ok: false, kind: 'http', reason: 'HTTP 500 Internal Server Error' });
+    assert.equal(records[0]?.door, null);
+  });
 });

@@ -8,7 +8,13 @@ import { decodeImageFile, ImageDecodeError } from '../../../main/image/decode.js
 import { FaceAnalysis, PackError } from '../../../main/insightface/face_analysis.js';
 import { ImageError } from '../../../main/insightface/image.js';
 import { getModel } from '../../../main/insightface/model_zoo.js';
-import { FeedError, ModelLoadError, ModelSession, ort } from '../../../main/insightface/session.js';
+import {
+  FeedError,
+  ModelLoadError,
+  ModelSession,
+  ort,
+  resolveProviders,
+} from '../../../main/insightface/session.js';
 import type { PixelImage } from '../../../main/insightface/types.js';
 import { facePath, modelPath } from '../../helpers/fixtures.js';
 import { constantOutputModel } from '../../helpers/onnx-builder.js';
@@ -221,5 +227,22 @@ describe('bad image files', () => {
     const sharp = (await import('sharp')).default;
     writeFileSync(f, await sharp(facePath('photos/inspireface/kun.jpg')).gif().toBuffer());
     await assert.rejects(decodeImageFile(f), /tiny\.gif: unsupported image format 'gif'/);
+  });
+});
+
+describe('execution providers', () => {
+  it('an accelerator that cannot start falls back to CPU, and the provider applied is reported', async () => {
+    assert.deepEqual(resolveProviders(undefined), ['cpu']);
+    assert.equal(resolveProviders(['auto']).at(-1), 'cpu');
+    const pack = makeTestPack();
+    try {
+      // No CUDA libraries on the test machines: the sessions must come up on CPU all the same.
+      const fa = await FaceAnalysis.load(pack, { providers: ['auto'], intraOpNumThreads: 1 });
+      assert.equal(fa.info.provider, 'cpu');
+      assert.equal((await fa.detect(await decodeImageFile(facePath('photos/insightface/t1.jpg')))).length, 6);
+      await fa.release();
+    } finally {
+      rmSync(pack, { recursive: true, force: true });
+    }
   });
 });

@@ -1,13 +1,21 @@
 // Download → verify → extract → install against a loopback pack server, with real models.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isPackError } from '../../../main/packs/errors.js';
 import { PackManager, type PackManagerOptions, type PackProgress } from '../../../main/packs/manager.js';
-import { buildZip, catalogEntry, sha256, startPackServer, testPackFiles, type PackServer, type ZipEntrySpec } from './pack-server.js';
+import {
+  buildZip,
+  catalogEntry,
+  sha256,
+  startPackServer,
+  testPackFiles,
+  type PackServer,
+  type ZipEntrySpec,
+} from './pack-server.js';
 
 let server: PackServer;
 let files: ZipEntrySpec[];
@@ -33,7 +41,15 @@ async function setup(
   const root = path.join(base, 'models');
   const catalogPath = path.join(base, 'catalog.json');
   await writeFile(catalogPath, JSON.stringify({ packs }));
-  const manager = new PackManager({ root, catalogPath, retries: 0, backoffMs: 10, timeoutMs: 2000, progressIntervalMs: 0, ...opts });
+  const manager = new PackManager({
+    root,
+    catalogPath,
+    retries: 0,
+    backoffMs: 10,
+    timeoutMs: 2000,
+    progressIntervalMs: 0,
+    ...opts,
+  });
   return { manager, root, base };
 }
 
@@ -55,7 +71,9 @@ async function rejectsWith(promise: Promise<unknown>, code: string, pattern: Reg
 
 async function leftovers(root: string): Promise<string[]> {
   const names = existsSync(root) ? await readdir(root) : [];
-  const downloads = existsSync(path.join(root, '.downloads')) ? await readdir(path.join(root, '.downloads')) : [];
+  const downloads = existsSync(path.join(root, '.downloads'))
+    ? await readdir(path.join(root, '.downloads'))
+    : [];
   return [...names.filter((n) => n.startsWith('.staging') || n.startsWith('.old')), ...downloads];
 }
 
@@ -70,10 +88,14 @@ describe('PackManager.download', () => {
     for (const f of files) assert.deepEqual(await readFile(path.join(root, 'sc', f.name)), f.data);
     const report = await manager.verify('sc');
     assert.equal(report.ok, true, report.problems.join('\n'));
-    assert.deepEqual(report.files.map((f) => f.status), ['ok', 'ok']);
+    assert.deepEqual(
+      report.files.map((f) => f.status),
+      ['ok', 'ok'],
+    );
     assert.ok(events.length >= 3, `only ${events.length} events`);
     const percents = events.map((e) => e.percent ?? 0);
-    for (let i = 1; i < percents.length; i++) assert.ok(percents[i]! >= percents[i - 1]!, `percent went back: ${percents}`);
+    for (let i = 1; i < percents.length; i++)
+      assert.ok(percents[i]! >= percents[i - 1]!, `percent went back: ${percents}`);
     const bytes = events.filter((e) => e.phase === 'download').map((e) => e.bytes);
     for (let i = 1; i < bytes.length; i++) assert.ok(bytes[i]! >= bytes[i - 1]!);
     assert.equal(events.at(-1)!.phase, 'done');
@@ -100,6 +122,28 @@ describe('PackManager.download', () => {
     const resumed = server.requests.slice(before).find((r) => r.path === '/cut/pack.zip');
     assert.equal(resumed?.range, `bytes=${kept}-`);
     assert.equal((await manager.verify('sc')).ok, true);
+    assert.deepEqual(await leftovers(root), []);
+  });
+
+  it('starts over cleanly when the server ignores Range, keeping progress monotonic', async () => {
+    const url = serve('/norange/pack.zip', zip, { cuts: 1, ignoreRange: true });
+    const { manager } = await setup([catalogEntry('sc', url, zip, files)], { retries: 1 });
+    const events: PackProgress[] = [];
+    await manager.download('sc', { onProgress: (p) => events.push(p) });
+    const bytes = events.filter((e) => e.phase === 'download').map((e) => e.bytes);
+    for (let i = 1; i < bytes.length; i++) assert.ok(bytes[i]! >= bytes[i - 1]!, `bytes went back: ${bytes}`);
+    assert.equal((await manager.verify('sc')).ok, true);
+  });
+
+  it('restores the previous pack when a crash struck between the two renames of an install', async () => {
+    const url = serve('/crash/pack.zip', zip);
+    const { manager, root } = await setup([catalogEntry('sc', url, zip, files)]);
+    await manager.download('sc');
+    const { rename } = await import('node:fs/promises');
+    await rename(path.join(root, 'sc'), path.join(root, '.old-sc-0123abcd'));
+    await mkdir(path.join(root, '.staging-sc-xyz'));
+    const next = new PackManager({ root, catalogPath: manager.catalogPath });
+    assert.equal((await next.resolveForLoad()).name, 'sc');
     assert.deepEqual(await leftovers(root), []);
   });
 
@@ -161,13 +205,17 @@ describe('PackManager.download', () => {
     await rejectsWith(m404.download('sc'), 'HTTP_404', /missing\.zip.*404/);
 
     const stallUrl = serve('/stall/pack.zip', zip, { stall: true });
-    const { manager: slow, root } = await setup([catalogEntry('sc', stallUrl, zip, files)], { timeoutMs: 300 });
+    const { manager: slow, root } = await setup([catalogEntry('sc', stallUrl, zip, files)], {
+      timeoutMs: 300,
+    });
     await rejectsWith(slow.download('sc'), 'TIMEOUT', /stall\/pack\.zip/);
     assert.equal(existsSync(path.join(root, 'sc')), false);
 
     const fullUrl = serve('/full/pack.zip', zip);
     const before = server.requests.length;
-    const { manager: full } = await setup([catalogEntry('sc', fullUrl, zip, files)], { freeSpace: async () => 1000 });
+    const { manager: full } = await setup([catalogEntry('sc', fullUrl, zip, files)], {
+      freeSpace: async () => 1000,
+    });
     await rejectsWith(full.download('sc'), 'DISK_FULL', /need .*MiB, 1000 B free/);
     assert.equal(server.requests.length, before, 'no request is made when the disk is too full');
   });
@@ -198,7 +246,8 @@ describe('PackManager.download', () => {
     });
     await rejectsWith(download, 'CANCELLED', /sc/);
     // The shared transfer winds down after its last caller left.
-    for (let i = 0; i < 50 && (await manager.list())[0]!.downloading; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && (await manager.list())[0]!.downloading; i++)
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(existsSync(path.join(root, 'sc')), false);
     assert.deepEqual(await leftovers(root), []);
   });
@@ -220,7 +269,13 @@ describe('PackManager.download', () => {
     const entry = {
       name: 'liveness',
       kind: 'addon',
-      files: live.map((n, i) => ({ name: n, role: 'liveness', sha256: sha256(bodies[i]!), size: bodies[i]!.length, url: serve(`/live/${n}`, bodies[i]!) })),
+      files: live.map((n, i) => ({
+        name: n,
+        role: 'liveness',
+        sha256: sha256(bodies[i]!),
+        size: bodies[i]!.length,
+        url: serve(`/live/${n}`, bodies[i]!),
+      })),
     };
     const { manager, root } = await setup([entry]);
     const info = await manager.download('liveness');

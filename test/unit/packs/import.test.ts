@@ -22,7 +22,10 @@ after(() => rm(base, { recursive: true, force: true }));
 async function fresh(packs: unknown[] = []) {
   const dir = await mkdtemp(path.join(base, 'case-'));
   await writeFile(path.join(dir, 'catalog.json'), JSON.stringify({ packs }));
-  return { dir, manager: new PackManager({ root: path.join(dir, 'models'), catalogPath: path.join(dir, 'catalog.json') }) };
+  return {
+    dir,
+    manager: new PackManager({ root: path.join(dir, 'models'), catalogPath: path.join(dir, 'catalog.json') }),
+  };
 }
 
 describe('signature routing of real models', () => {
@@ -61,10 +64,13 @@ describe('PackManager.import', () => {
     assert.equal(info.active, true, 'the first face pack becomes active');
     assert.equal(info.recognizer, 'w600k_mbf_int8_dynq.onnx');
     const loadable = await manager.resolveForLoad();
-    assert.deepEqual(loadable.files.map((f) => [f.name, f.role]), [
-      ['det_500m.onnx', 'detection'],
-      ['w600k_mbf_int8_dynq.onnx', 'recognition'],
-    ]);
+    assert.deepEqual(
+      loadable.files.map((f) => [f.name, f.role]),
+      [
+        ['det_500m.onnx', 'detection'],
+        ['w600k_mbf_int8_dynq.onnx', 'recognition'],
+      ],
+    );
   });
 
   it('imports a custom pack from a folder under a given name', async () => {
@@ -90,12 +96,20 @@ describe('PackManager.import', () => {
       assert.match((e as Error).message, /nodet holds no face detector \(found: rec\.onnx \(recognition\)\)/);
       return true;
     });
-    assert.deepEqual((await readdir(path.join(dir, 'models'))).filter((n) => !n.startsWith('.')), []);
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'models'))).filter((n) => !n.startsWith('.')),
+      [],
+    );
   });
 
   it('imports a catalog pack offline from its zip, checking the catalog hash', async () => {
     const zip = await buildZip(files);
-    const { dir, manager } = await fresh([{ ...catalogEntry('buffalo_sc', 'https://example.invalid/b.zip', zip, files), licenseAck: 'insightface' }]);
+    const { dir, manager } = await fresh([
+      {
+        ...catalogEntry('buffalo_sc', 'https://example.invalid/b.zip', zip, files),
+        licenseAck: 'insightface',
+      },
+    ]);
     const good = path.join(dir, 'buffalo_sc.zip');
     await writeFile(good, zip);
     const info = await manager.import(good);
@@ -104,7 +118,9 @@ describe('PackManager.import', () => {
 
     const bad = path.join(dir, 'other.zip');
     await writeFile(bad, await buildZip([...files, { name: 'extra.txt', data: Buffer.from('x') }]));
-    await assert.rejects(manager.import(bad, { name: 'buffalo_sc' }), (e: unknown) => isPackError(e, 'CHECKSUM_MISMATCH'));
+    await assert.rejects(manager.import(bad, { name: 'buffalo_sc' }), (e: unknown) =>
+      isPackError(e, 'CHECKSUM_MISMATCH'),
+    );
     assert.equal((await manager.verify('buffalo_sc')).ok, true, 'the installed pack is untouched');
   });
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import yazl from 'yazl';
 import { modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 
@@ -15,6 +15,8 @@ export interface Route {
   stall?: boolean;
   /** Delay each 64 KiB chunk by this many ms (to give cancel a window). */
   chunkDelayMs?: number;
+  /** Answer every request with the whole body (200), as servers without Range support do. */
+  ignoreRange?: boolean;
 }
 
 export interface RequestLog {
@@ -32,7 +34,7 @@ export interface PackServer {
 export async function startPackServer(): Promise<PackServer> {
   const routes = new Map<string, Route>();
   const requests: RequestLog[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const p = (req.url ?? '/').split('?')[0]!;
     requests.push({ path: p, range: req.headers.range ?? null });
@@ -44,7 +46,7 @@ export async function startPackServer(): Promise<PackServer> {
     const size = route.body.length;
     let start = 0;
     const m = req.headers.range?.match(/^bytes=(\d+)-$/);
-    if (m && Number(m[1]) < size) start = Number(m[1]);
+    if (m && Number(m[1]) < size && !route.ignoreRange) start = Number(m[1]);
     const headers: http.OutgoingHttpHeaders = {
       'content-length': String(size - start),
       'content-type': 'application/zip',
@@ -57,7 +59,9 @@ export async function startPackServer(): Promise<PackServer> {
     const body = route.body.subarray(start);
     if (route.cuts && route.cuts > 0) {
       route.cuts--;
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => req.socket.destroy(), 20));
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () =>
+        setTimeout(() => req.socket.destroy(), 20),
+      );
       return;
     }
     if (route.chunkDelayMs) {
@@ -100,7 +104,8 @@ export interface ZipEntrySpec {
 /** Builds a zip in memory (stored, not deflated: the models barely compress and tests stay fast). */
 export function buildZip(entries: ZipEntrySpec[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  for (const e of entries) zip.addBuffer(e.data, e.name, { compress: false, ...(e.mode ? { mode: e.mode } : {}) });
+  for (const e of entries)
+    zip.addBuffer(e.data, e.name, { compress: false, ...(e.mode ? { mode: e.mode } : {}) });
   zip.end();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -23,13 +23,20 @@ after(() => rm(base, { recursive: true, force: true }));
 async function installed(pin: boolean) {
   const dir = await mkdtemp(path.join(base, 'case-'));
   await writeFile(path.join(dir, 'sc.zip'), zip);
-  await writeFile(path.join(dir, 'catalog.json'), JSON.stringify({ packs: [catalogEntry('sc', 'https://example.invalid/sc.zip', zip, files, pin)] }));
+  await writeFile(
+    path.join(dir, 'catalog.json'),
+    JSON.stringify({ packs: [catalogEntry('sc', 'https://example.invalid/sc.zip', zip, files, pin)] }),
+  );
   const hashed: string[] = [];
   const hasher: Hasher = (file) => {
     hashed.push(path.basename(file));
     return sha256File(file);
   };
-  const manager = new PackManager({ root: path.join(dir, 'models'), catalogPath: path.join(dir, 'catalog.json'), hasher });
+  const manager = new PackManager({
+    root: path.join(dir, 'models'),
+    catalogPath: path.join(dir, 'catalog.json'),
+    hasher,
+  });
   await manager.import(path.join(dir, 'sc.zip'));
   hashed.length = 0;
   return { manager, dir: path.join(dir, 'models', 'sc'), hashed };
@@ -52,12 +59,21 @@ describe('verify', () => {
       await flipByte(path.join(dir, 'w600k_mbf_int8_dynq.onnx'), 1000);
       const report = await manager.verify('sc');
       assert.equal(report.ok, false);
-      assert.deepEqual(report.files.map((f) => [f.name, f.status]), [
-        ['det_500m.onnx', 'ok'],
-        ['w600k_mbf_int8_dynq.onnx', 'corrupt'],
-      ]);
-      assert.match(report.problems[0]!, /w600k_mbf_int8_dynq\.onnx of pack sc is corrupt.*re-download.*import/);
-      await assert.rejects(manager.resolveForLoad(), (e: unknown) => isPackError(e, 'CORRUPT_FILE') && /w600k_mbf_int8_dynq/.test(String(e)));
+      assert.deepEqual(
+        report.files.map((f) => [f.name, f.status]),
+        [
+          ['det_500m.onnx', 'ok'],
+          ['w600k_mbf_int8_dynq.onnx', 'corrupt'],
+        ],
+      );
+      assert.match(
+        report.problems[0]!,
+        /w600k_mbf_int8_dynq\.onnx of pack sc is corrupt.*re-download.*import/,
+      );
+      await assert.rejects(
+        manager.resolveForLoad(),
+        (e: unknown) => isPackError(e, 'CORRUPT_FILE') && /w600k_mbf_int8_dynq/.test(String(e)),
+      );
     });
   }
 
@@ -76,7 +92,11 @@ describe('verify', () => {
     assert.deepEqual(hashed.sort(), ['det_500m.onnx', 'w600k_mbf_int8_dynq.onnx']);
     hashed.length = 0;
     // A fresh manager reads the cache from disk, as the next launch does.
-    const again = new PackManager({ root: path.dirname(dir), catalogPath: path.join(path.dirname(dir), '..', 'catalog.json'), hasher: (f) => (hashed.push(path.basename(f)), sha256File(f)) });
+    const again = new PackManager({
+      root: path.dirname(dir),
+      catalogPath: path.join(path.dirname(dir), '..', 'catalog.json'),
+      hasher: (f) => (hashed.push(path.basename(f)), sha256File(f)),
+    });
     assert.equal((await again.verify('sc')).ok, true);
     assert.deepEqual(hashed, []);
     const later = new Date(Date.now() + 5000);

@@ -25,23 +25,42 @@ const evil = Buffer.from('not a model');
 const UNSAFE: { label: string; make: () => Promise<Buffer>; pattern: RegExp }[] = [
   {
     label: '../ entry',
-    make: async () => patchName(await buildZip([...files, { name: 'xx/evil.onnx', data: evil }]), 'xx/evil.onnx', '../evil.onnx'),
+    make: async () =>
+      patchName(
+        await buildZip([...files, { name: 'xx/evil.onnx', data: evil }]),
+        'xx/evil.onnx',
+        '../evil.onnx',
+      ),
     pattern: /\.\.\/evil\.onnx/,
   },
   {
     label: 'nested ../ entry',
     make: async () =>
-      patchName(await buildZip([...files, { name: 'a/xx/xx/evil.onnx', data: evil }]), 'a/xx/xx/evil', 'a/../../evil'),
+      patchName(
+        await buildZip([...files, { name: 'a/xx/xx/evil.onnx', data: evil }]),
+        'a/xx/xx/evil',
+        'a/../../evil',
+      ),
     pattern: /a\/\.\.\/\.\.\/evil/,
   },
   {
     label: 'absolute path',
-    make: async () => patchName(await buildZip([...files, { name: 'xtmp/evil.onnx', data: evil }]), 'xtmp/evil.onnx', '/tmp/evil.onnx'),
+    make: async () =>
+      patchName(
+        await buildZip([...files, { name: 'xtmp/evil.onnx', data: evil }]),
+        'xtmp/evil.onnx',
+        '/tmp/evil.onnx',
+      ),
     pattern: /absolute path/,
   },
   {
     label: 'drive letter',
-    make: async () => patchName(await buildZip([...files, { name: 'Cx/evil.onnx', data: evil }]), 'Cx/evil.onnx', 'C:/evil.onnx'),
+    make: async () =>
+      patchName(
+        await buildZip([...files, { name: 'Cx/evil.onnx', data: evil }]),
+        'Cx/evil.onnx',
+        'C:/evil.onnx',
+      ),
     pattern: /absolute path/,
   },
   {
@@ -67,7 +86,10 @@ describe('zip safety', () => {
       });
       assert.deepEqual((await readdir(dir)).sort(), ['catalog.json', 'custom.zip', 'models']);
       assert.equal(existsSync('/tmp/evil.onnx'), false);
-      assert.deepEqual((await readdir(root)).filter((n) => n !== '.downloads'), []);
+      assert.deepEqual(
+        (await readdir(root)).filter((n) => n !== '.downloads'),
+        [],
+      );
     });
   }
 
@@ -76,11 +98,20 @@ describe('zip safety', () => {
     const zip = await buildZip(files.map((f) => ({ name: `antelopev2/${f.name}`, data: f.data })));
     const zipFile = path.join(dir, 'antelopev2.zip');
     await writeFile(zipFile, zip);
-    await writeFile(path.join(dir, 'catalog.json'), JSON.stringify({ packs: [catalogEntry('antelopev2', 'https://example.invalid/a.zip', zip, files)] }));
-    const manager = new PackManager({ root: path.join(dir, 'models'), catalogPath: path.join(dir, 'catalog.json') });
+    await writeFile(
+      path.join(dir, 'catalog.json'),
+      JSON.stringify({ packs: [catalogEntry('antelopev2', 'https://example.invalid/a.zip', zip, files)] }),
+    );
+    const manager = new PackManager({
+      root: path.join(dir, 'models'),
+      catalogPath: path.join(dir, 'catalog.json'),
+    });
     const info = await manager.import(zipFile);
     assert.equal(info.name, 'antelopev2');
-    assert.deepEqual((await readdir(path.join(dir, 'models', 'antelopev2'))).sort(), ['.tobira-pack.json', ...files.map((f) => f.name)].sort());
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'models', 'antelopev2'))).sort(),
+      ['.tobira-pack.json', ...files.map((f) => f.name)].sort(),
+    );
     assert.equal((await manager.verify('antelopev2')).ok, true);
   });
 
@@ -88,7 +119,13 @@ describe('zip safety', () => {
     const dir = await mkdtemp(path.join(base, 'notzip-'));
     await writeFile(path.join(dir, 'catalog.json'), JSON.stringify({ packs: [] }));
     await writeFile(path.join(dir, 'broken.zip'), 'PK but not really');
-    const manager = new PackManager({ root: path.join(dir, 'models'), catalogPath: path.join(dir, 'catalog.json') });
-    await assert.rejects(manager.import(path.join(dir, 'broken.zip')), /BAD_ZIP|broken\.zip is not a readable zip/);
+    const manager = new PackManager({
+      root: path.join(dir, 'models'),
+      catalogPath: path.join(dir, 'catalog.json'),
+    });
+    await assert.rejects(
+      manager.import(path.join(dir, 'broken.zip')),
+      /BAD_ZIP|broken\.zip is not a readable zip/,
+    );
   });
 });

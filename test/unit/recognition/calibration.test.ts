@@ -9,7 +9,7 @@ import { defaultThreshold } from '../../../main/recognition/thresholds.js';
 import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
 import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
 import { FileKeyWrapper } from '../../../main/store/key-file.js';
-import { distinctSinglePhotos, identificationProtocol } from '../../helpers/identification.js';
+import { byIdentity, distinctSinglePhotos, identificationProtocol } from '../../helpers/identification.js';
 import type { Tally } from '../../helpers/identification.js';
 import { REFERENCE_RECOGNIZER, referenceFaces } from '../../helpers/reference-faces.js';
 
@@ -20,8 +20,7 @@ const embedding = (file: string) => referenceFaces(file)[0]!.normedEmbedding!;
 const RECORDED = defaultThreshold({ file: 'w600k_mbf_int8_dynq.onnx', id: REFERENCE_RECOGNIZER });
 
 function galleryByIdentity(): GalleryEntry[] {
-  const byIdentity = Map.groupBy(distinctSinglePhotos(), (p) => p.identity);
-  return [...byIdentity].map(([identity, photos]) => ({
+  return [...byIdentity(distinctSinglePhotos())].map(([identity, photos]) => ({
     personId: identity,
     name: identity,
     templates: photos.map((p) => embedding(p.file)),

@@ -1,0 +1,85 @@
+// `tobira enroll --name NAME IMAGE...`: adds a person (or more samples to them) from photos.
+import { decodeImageFile } from '../../image/decode.js';
+import { FaceAnalysis } from '../../insightface/face_analysis.js';
+import { checkEnrollmentFace, isNearDuplicate } from '../../recognition/enroll-check.js';
+import { DEFAULT_QUALITY } from '../../recognition/quality.js';
+import { faceThumbnail } from '../../store/thumbnail.js';
+import { parse, UsageError, type Command } from '../command.js';
+import { openCliStore, storeOptions } from '../store-cli.js';
+import { resolveModelsDir } from '../models-dir.js';
+
+const usage = `Usage: tobira enroll --name NAME [--store DIR] [--models DIR] [--key FILE] [--json] IMAGE...
+
+Enrolls the one face in each photo as NAME (adding to an existing person of that name).
+A photo with no face, several faces, poor quality, or a near-copy of an enrolled sample is
+refused with the reason; the other photos go on. Exits 1 if no photo could be enrolled.`;
+
+interface Outcome {
+  file: string;
+  enrolled: boolean;
+  reason: string | null;
+}
+
+export const command: Command = {
+  summary: 'enroll a person from photos into the store',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, {
+      ...storeOptions,
+      models: { type: 'string' },
+      name: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (!values.name?.trim()) throw new UsageError('--name NAME is required');
+    if (positionals.length === 0) throw new UsageError('expected at least one image');
+    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models), {
+      allowedModules: ['detection', 'recognition'],
+    });
+    try {
+      const recognizer = fa.info.recognizer;
+      if (!recognizer) throw new Error('the model pack has no recognition model');
+      const store = await openCliStore(values, true);
+      const existing = store.findByName(values.name.trim());
+      if (existing.length > 1)
+        throw new Error(`${existing.length} people are named '${values.name}'; rename one first`);
+      let person = existing[0] ?? null;
+      const outcomes: Outcome[] = [];
+      for (const file of positionals) {
+        let outcome: Outcome;
+        try {
+          const image = await decodeImageFile(file);
+          const check = checkEnrollmentFace(await fa.get(image), image, DEFAULT_QUALITY);
+          if (!check.ok) outcome = { file, enrolled: false, reason: check.message };
+          else {
+            const embedding = check.face.normedEmbedding!;
+            const known = person
+              ? (store.gallery(recognizer.id).find((g) => g.personId === person!.id)?.templates ?? [])
+              : [];
+            if (isNearDuplicate(embedding, known)) {
+              outcome = { file, enrolled: false, reason: 'near-duplicate of an enrolled sample' };
+            } else {
+              person ??= await store.addPerson(values.name);
+              await store.addTemplate(person.id, {
+                recognizerId: recognizer.id,
+                embedding,
+                thumbnail: await faceThumbnail(image, check.face.bbox),
+              });
+              outcome = { file, enrolled: true, reason: null };
+            }
+          }
+        } catch (error) {
+          outcome = { file, enrolled: false, reason: (error as Error).message };
+        }
+        outcomes.push(outcome);
+        if (!values.json) io.out(`${file}: ${outcome.enrolled ? 'enrolled' : `refused: ${outcome.reason}`}`);
+      }
+      const count = outcomes.filter((o) => o.enrolled).length;
+      if (values.json)
+        io.out(JSON.stringify({ person: person ? { id: person.id, name: person.name } : null, outcomes }));
+      else io.out(`${values.name}: ${count} of ${positionals.length} photo(s) enrolled`);
+      return count > 0 ? 0 : 1;
+    } finally {
+      await fa.release();
+    }
+  },
+};

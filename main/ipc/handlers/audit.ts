@@ -1,0 +1,148 @@
+// Audit log, door test, calibration and the Compare tool.
+import { writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { auditChannels, AuditView, CompareFace, CompareResult } from '../../../preload/contract/audit.js';
+import type { AppServices } from '../../services.js';
+import type { AuditRecord } from '../../audit/types.js';
+import { calibrate } from '../../recognition/calibration.js';
+import { computeSim } from '../../insightface/face_analysis.js';
+import { decodeImageFile } from '../../image/decode.js';
+import type { Face, PixelImage } from '../../insightface/types.js';
+import type { Kiosk } from '../../kiosk/kiosk.js';
+import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor } from './common.js';
+
+/** The Compare tool's two camera frames are this far apart, like the seed's sample. */
+const COMPARE_GAP_MS = 1000;
+
+function auditView(record: AuditRecord): AuditView {
+  return {
+    time: record.time,
+    mode: record.mode,
+    person: record.personName,
+    score: record.score,
+    gates: record.gates.map((g) => `${g.name}:${g.passed ? 'ok' : 'fail'}`).join(' '),
+    liveness: record.liveness?.score ?? null,
+    door: record.door ? (record.door.ok ? `${record.door.kind}: opened` : `${record.door.kind}: ${record.door.reason}`) : '',
+    outcome: record.outcome === 'unlocked' ? 'unlocked' : `${record.outcome}: ${record.reason}`,
+  };
+}
+
+/** The largest face of an image with its embedding, and the image as a JPEG for the screen. */
+async function compareSide(kiosk: Kiosk, image: PixelImage): Promise<{ face: Face; view: CompareFace } | null> {
+  const faces = await kiosk.engine.analysis.detect(image, { maxNum: 1 });
+  const first = faces[0];
+  if (!first) return null;
+  const face = await kiosk.engine.analysis.analyze(image, first, { modules: ['recognition'] });
+  const channels = image.format === 'rgba' ? 4 : 3;
+  let raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  if (image.format === 'bgr') {
+    raw = Buffer.from(raw);
+    for (let i = 0; i < raw.length; i += 3) [raw[i], raw[i + 2]] = [raw[i + 2]!, raw[i]!];
+  }
+  const jpeg = await sharp(raw, { raw: { width: image.width, height: image.height, channels } })
+    .resize({ width: 480, withoutEnlargement: true })
+    .removeAlpha()
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  return {
+    face,
+    view: {
+      bbox: [face.bbox[0], face.bbox[1], face.bbox[2], face.bbox[3]],
+      image: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
+      width: image.width,
+      height: image.height,
+    },
+  };
+}
+
+export function auditHandlers(services: AppServices): HandlersFor<typeof auditChannels> {
+  return {
+    listAudit: async ({ offset, limit }, sender) => {
+      requireAdmin(services, sender);
+      const page = await services.audit.read({ offset, limit });
+      return { records: page.records.map(auditView), total: page.total };
+    },
+    exportAudit: async (_arg, sender) => {
+      requireAdmin(services, sender);
+      const picked = await services.options.pickFiles({ kind: 'save', defaultName: 'tobira-audit.csv' });
+      const target = picked?.[0];
+      if (!target) return { path: null };
+      await writeFile(target, await services.audit.exportCsv(), 'utf8');
+      return { path: target };
+    },
+    testDoor: async (_arg, sender) => {
+      requireAdmin(services, sender);
+      try {
+        const result = await services.door().test();
+        await services.audit.append({
+          mode: services.settings.get().recognition.mode,
+          outcome: 'door_test',
+          reason: 'admin test',
+          personId: null,
+          personName: null,
+          score: null,
+          threshold: null,
+          recognizerId: null,
+          gates: [],
+          liveness: null,
+          door: { ok: result.ok, kind: result.kind, reason: result.reason },
+        });
+        return {
+          ok: result.ok,
+          message: result.ok ? `${result.kind}: opened (${result.reason ?? 'ok'})` : `${result.kind}: ${result.reason}`,
+          elapsedMs: result.durationMs,
+        };
+      } catch (error) {
+        return { ok: false, message: messageOf(error), elapsedMs: 0 };
+      }
+    },
+    getCalibration: ({ targetFar }, sender) => {
+      requireAdmin(services, sender);
+      const kiosk = requireKiosk(services);
+      const recognizer = kiosk.engine.recognizerId;
+      const gallery = recognizer ? requireStore(services).gallery(recognizer) : [];
+      const result = calibrate(gallery, { targetFar });
+      return {
+        recognizer: kiosk.engine.analysis.info.recognizer?.file ?? null,
+        genuine: result.genuine,
+        impostor: result.impostor,
+        suggested: result.suggestedThreshold,
+        targetFar,
+        current: kiosk.threshold,
+        roc: result.roc,
+      };
+    },
+    compare: async ({ source }, sender): Promise<CompareResult> => {
+      requireAdmin(services, sender);
+      const kiosk = requireKiosk(services);
+      const threshold = kiosk.threshold;
+      let images: PixelImage[];
+      if (source === 'camera') {
+        const first = kiosk.latestFrame;
+        if (!first) return { a: null, b: null, similarity: null, threshold, same: null, reason: 'no camera frame yet' };
+        await new Promise((resolve) => setTimeout(resolve, COMPARE_GAP_MS));
+        const second = kiosk.latestFrame;
+        if (!second || second === first) {
+          return { a: null, b: null, similarity: null, threshold, same: null, reason: 'the camera stopped sending frames' };
+        }
+        images = [first.image, second.image];
+      } else {
+        const files = await services.options.pickFiles({ kind: 'images' });
+        if (!files || files.length !== 2) {
+          return { a: null, b: null, similarity: null, threshold, same: null, reason: 'choose exactly two photos' };
+        }
+        try {
+          images = await Promise.all(files.map((f) => decodeImageFile(f)));
+        } catch (error) {
+          return { a: null, b: null, similarity: null, threshold, same: null, reason: messageOf(error) };
+        }
+      }
+      const [a, b] = await Promise.all(images.map((image) => compareSide(kiosk, image)));
+      if (!a || !b) {
+        return { a: a?.view ?? null, b: b?.view ?? null, similarity: null, threshold, same: null, reason: 'no face found in one of the images' };
+      }
+      const similarity = computeSim(a.face.normedEmbedding!, b.face.normedEmbedding!);
+      return { a: a.view, b: b.view, similarity, threshold, same: similarity >= threshold, reason: null };
+    },
+  };
+}

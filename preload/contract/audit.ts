@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { channel } from './define.js';
+import { NoArgs } from './app.js';
+
+export interface AuditView {
+  time: string;
+  mode: string;
+  person: string | null;
+  score: number | null;
+  gates: string;
+  liveness: number | null;
+  door: string;
+  outcome: string;
+}
+
+export interface Calibration {
+  recognizer: string | null;
+  genuine: number[];
+  impostor: number[];
+  /** Suggested threshold for the requested false-accept rate, null when there is too little data. */
+  suggested: number | null;
+  targetFar: number;
+  current: number;
+  roc: { threshold: number; far: number; frr: number }[];
+}
+
+export interface CompareFace {
+  bbox: [number, number, number, number];
+  /** The frame the face was found in, as a JPEG data: URL. */
+  image: string;
+  width: number;
+  height: number;
+}
+
+export interface CompareResult {
+  a: CompareFace | null;
+  b: CompareFace | null;
+  similarity: number | null;
+  threshold: number;
+  same: boolean | null;
+  reason: string | null;
+}
+
+export const auditChannels = {
+  listAudit: channel<{ records: AuditView[]; total: number }>()(
+    z.object({ offset: z.int().min(0).max(1_000_000), limit: z.int().min(1).max(500) }).strict(),
+  ),
+  /** Opens a save dialog in main and writes the CSV there. */
+  exportAudit: channel<{ path: string | null }>()(NoArgs),
+  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs),
+  getCalibration: channel<Calibration>()(z.object({ targetFar: z.number().min(0.0001).max(0.5) }).strict()),
+  /** Two camera frames one second apart, or two photos from a file dialog. */
+  compare: channel<CompareResult>()(z.object({ source: z.enum(['camera', 'photos']) }).strict()),
+};

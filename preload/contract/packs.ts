@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { channel } from './define.js';
+import { NoArgs } from './app.js';
+
+export const PackNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not a pack name');
+
+export interface PackView {
+  name: string;
+  kind: 'face' | 'addon';
+  source: 'catalog' | 'import';
+  description: string | null;
+  installed: boolean;
+  active: boolean;
+  default: boolean;
+  downloading: boolean;
+  size: number | null;
+  license: string | null;
+  /** The licence group the admin must acknowledge before the first download, if any. */
+  licenseAck: string | null;
+  licenseAcknowledged: boolean;
+  recognizer: string | null;
+  threshold: number | null;
+}
+
+export interface PackList {
+  packs: PackView[];
+  /** Where packs live on disk, for the admin's information. */
+  root: string;
+}
+
+const ByName = z.object({ name: PackNameSchema }).strict();
+
+export const packsChannels = {
+  listPacks: channel<PackList>()(NoArgs),
+  acknowledgeLicense: channel<PackList>()(ByName),
+  /** Resolves when installed; progress arrives as `downloadProgress` events. */
+  downloadPack: channel<PackList>()(ByName),
+  cancelDownload: channel<{ cancelled: boolean }>()(ByName),
+  /** Opens a file dialog in main (a zip or a folder): the renderer never names paths. */
+  importPack: channel<PackList | null>()(
+    z.object({ kind: z.enum(['zip', 'folder']), name: PackNameSchema.optional() }).strict(),
+  ),
+  removePack: channel<PackList>()(ByName),
+  setActivePack: channel<PackList>()(ByName),
+  verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName),
+};

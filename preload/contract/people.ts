@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { channel } from './define.js';
+import { NoArgs } from './app.js';
+import { PinSchema } from './admin.js';
+
+export const PersonIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const PersonNameSchema = z.string().trim().min(1).max(80);
+
+export interface PersonView {
+  id: string;
+  name: string;
+  templates: number;
+  /** Templates exist, but none from the active recognizer: enroll again. */
+  needsReenrollment: boolean;
+  hasPin: boolean;
+  /** A small JPEG as a data: URL, when one was kept. */
+  thumbnail: string | null;
+}
+
+export interface ImportResult {
+  file: string;
+  ok: boolean;
+  reason: string | null;
+}
+
+export interface EnrollStatus {
+  personId: string | null;
+  accepted: number;
+  target: number;
+  /** Why the last sample was not taken: a guidance code or 'duplicate'. */
+  lastRefusal: string | null;
+  done: boolean;
+}
+
+export interface RecognitionTest {
+  matched: boolean;
+  score: number | null;
+  threshold: number;
+  reason: string;
+}
+
+const ById = z.object({ id: PersonIdSchema }).strict();
+
+export const peopleChannels = {
+  listPeople: channel<PersonView[]>()(NoArgs),
+  addPerson: channel<PersonView>()(z.object({ name: PersonNameSchema, pin: PinSchema.optional() }).strict()),
+  renamePerson: channel<PersonView>()(z.object({ id: PersonIdSchema, name: PersonNameSchema }).strict()),
+  setPersonPin: channel<PersonView>()(z.object({ id: PersonIdSchema, pin: PinSchema.nullable() }).strict()),
+  deletePerson: channel<{ deleted: boolean }>()(ById),
+  /** Camera enrollment: the next frames are sampled for this person until `target` are taken. */
+  startEnrollment: channel<EnrollStatus>()(
+    z.object({ id: PersonIdSchema, target: z.int().min(1).max(10).optional() }).strict(),
+  ),
+  stopEnrollment: channel<EnrollStatus>()(NoArgs),
+  /** Photos chosen in a file dialog in main. */
+  importPhotos: channel<ImportResult[]>()(ById),
+  /** Verifies the latest camera frame against this person only. */
+  testRecognition: channel<RecognitionTest>()(ById),
+  /** 1:1 mode: the person at the door claims an identity with their code. */
+  claimIdentity: channel<{ claimed: boolean }>()(z.object({ pin: PinSchema }).strict()),
+};

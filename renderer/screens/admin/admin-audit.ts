@@ -1,0 +1,210 @@
+// Audit log: every decision the kiosk made, newest first as main returns
+// them, a page at a time, and an export to CSV through main's save dialog.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, call } from '../../api.js';
+import { t } from '../../i18n/index.js';
+import { LocaleController } from '../../i18n/locale-controller.js';
+import type { AuditView } from '../../../preload/contract/audit.js';
+import { errorMessage, formatScore, formatTime, panelStyles } from './admin-shared.js';
+
+export const AUDIT_PAGE_SIZE = 25;
+
+export class AdminAudit extends LitElement {
+  static override properties = {
+    records: { state: true },
+    total: { state: true },
+    offset: { state: true },
+    exported: { state: true },
+    busy: { state: true },
+    error: { state: true },
+  };
+  declare records: AuditView[] | null;
+  declare total: number;
+  declare offset: number;
+  /** What the last export did: the path written, or null when the dialog was cancelled. */
+  declare exported: { path: string | null } | null;
+  declare busy: boolean;
+  declare error: string | null;
+
+  private offDecision: (() => void) | null = null;
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.records = null;
+    this.total = 0;
+    this.offset = 0;
+    this.exported = null;
+    this.busy = false;
+    this.error = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A new decision changes the first page; later pages stay put while read.
+    this.offDecision = api().on('decision', () => {
+      if (this.offset === 0) void this.load(0);
+    });
+    void this.load(0);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.offDecision?.();
+  }
+
+  private async load(offset: number): Promise<void> {
+    try {
+      const page = await call(api().listAudit({ offset, limit: AUDIT_PAGE_SIZE }));
+      this.records = page.records;
+      this.total = page.total;
+      this.offset = offset;
+      this.error = null;
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  private async exportCsv(): Promise<void> {
+    this.busy = true;
+    try {
+      this.exported = await call(api().exportAudit(undefined));
+      this.error = null;
+    } catch (error) {
+      this.error = errorMessage(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const records = this.records;
+    const last = Math.min(this.offset + AUDIT_PAGE_SIZE, this.total);
+    return html`
+      <div class="row toolbar">
+        <h2>${t('audit.title')}</h2>
+        <span class="spacer"></span>
+        <button name="refresh" @click=${() => this.load(this.offset)}>${t('audit.refresh')}</button>
+        <button class="primary" name="export" ?disabled=${this.busy} @click=${() => this.exportCsv()}>
+          ${t('audit.export')}
+        </button>
+      </div>
+      ${this.exported
+        ? html`<p class="notice ${this.exported.path ? 'ok' : ''}" role="status">
+            ${this.exported.path ? t('audit.exported', { path: this.exported.path }) : t('audit.exportCancelled')}
+          </p>`
+        : nothing}
+      ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
+      ${records === null
+        ? html`<p class="muted">${t('admin.loading')}</p>`
+        : records.length === 0
+          ? html`<p class="muted">${t('audit.empty')}</p>`
+          : html`<div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>${t('audit.time')}</th>
+                      <th>${t('audit.mode')}</th>
+                      <th>${t('audit.person')}</th>
+                      <th>${t('audit.score')}</th>
+                      <th>${t('audit.gates')}</th>
+                      <th>${t('audit.liveness')}</th>
+                      <th>${t('audit.door')}</th>
+                      <th>${t('audit.outcome')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${records.map(
+                      (r) =>
+                        html`<tr data-outcome=${r.outcome}>
+                          <td class="nowrap">${formatTime(r.time)}</td>
+                          <td>${r.mode}</td>
+                          <td>${r.person ?? html`<span class="muted">${t('audit.unknown')}</span>`}</td>
+                          <td class="num">${formatScore(r.score)}</td>
+                          <td class="gates">${r.gates}</td>
+                          <td class="num">${formatScore(r.liveness)}</td>
+                          <td class="door">${r.door}</td>
+                          <td><span class="outcome">${r.outcome}</span></td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+              <div class="row pager">
+                <button
+                  name="newer"
+                  ?disabled=${this.offset === 0}
+                  @click=${() => this.load(Math.max(0, this.offset - AUDIT_PAGE_SIZE))}
+                >
+                  ${t('audit.newer')}
+                </button>
+                <span class="muted">${t('audit.range', { from: this.offset + 1, to: last, total: this.total })}</span>
+                <button
+                  name="older"
+                  ?disabled=${last >= this.total}
+                  @click=${() => this.load(this.offset + AUDIT_PAGE_SIZE)}
+                >
+                  ${t('audit.older')}
+                </button>
+              </div>`}
+    `;
+  }
+
+  static override styles = [
+    panelStyles,
+    css`
+      .toolbar {
+        margin-bottom: 0.6rem;
+      }
+      .toolbar h2 {
+        margin: 0;
+      }
+      .spacer {
+        flex: 1;
+      }
+      td {
+        font-size: 0.9rem;
+      }
+      .nowrap,
+      .num {
+        white-space: nowrap;
+        font-variant-numeric: tabular-nums;
+      }
+      .gates,
+      .door {
+        font-size: 0.82rem;
+        color: #b8c3e6;
+        max-width: 16rem;
+        overflow-wrap: anywhere;
+      }
+      .outcome {
+        padding: 0.1rem 0.5rem;
+        border-radius: 999px;
+        background: #26305a;
+        white-space: nowrap;
+      }
+      tr[data-outcome='unlocked'] .outcome {
+        background: #1f7a4a;
+      }
+      tr[data-outcome='door_failed'] .outcome {
+        background: #8c1d2a;
+      }
+      tr[data-outcome='refused'] .outcome {
+        background: #6a4a0a;
+      }
+      .pager {
+        justify-content: center;
+        margin-top: 0.8rem;
+        gap: 1rem;
+      }
+    `,
+  ];
+}
+
+customElements.define('admin-audit', AdminAudit);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'admin-audit': AdminAudit;
+  }
+}

@@ -1,0 +1,213 @@
+// Door output section of the settings: none, a command, or an HTTP request,
+// with the unlock hold time, and a test button. A failed test reads as a
+// failure, in red, with main's message: it is never shown as success.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, call } from '../../api.js';
+import { t } from '../../i18n/index.js';
+import { LocaleController } from '../../i18n/locale-controller.js';
+import type { Settings } from '../../../preload/contract/settings.js';
+import { errorMessage, panelStyles, sectionProblem } from './admin-shared.js';
+import { settingsFormStyles } from './settings-form.styles.js';
+
+type Door = Settings['door'];
+type DoorKind = Door['kind'];
+type Status = { tone: 'ok' | 'error'; text: string };
+
+/** A starting point when the admin switches to a kind, keeping the hold time. */
+export function doorDefaults(kind: DoorKind, holdMs: number): Door {
+  switch (kind) {
+    case 'none':
+      return { kind, holdMs };
+    case 'command':
+      return { kind, holdMs, command: '', args: [] };
+    case 'http':
+      return { kind, holdMs, url: '', method: 'POST', timeoutMs: 3000, retries: 2 };
+  }
+}
+
+export class AdminDoor extends LitElement {
+  static override properties = {
+    settings: { attribute: false },
+    draft: { state: true },
+    status: { state: true },
+    test: { state: true },
+    testing: { state: true },
+  };
+  declare settings: Settings | null;
+  /** The form's door, until saved. */
+  declare draft: Door | null;
+  declare status: Status | null;
+  declare test: Status | null;
+  declare testing: boolean;
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.settings = null;
+    this.draft = null;
+    this.status = null;
+    this.test = null;
+    this.testing = false;
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('settings') && this.settings && this.draft === null) this.draft = this.settings.door;
+  }
+
+  private get dirty(): boolean {
+    return JSON.stringify(this.draft) !== JSON.stringify(this.settings?.door);
+  }
+
+  /** Reads the form into a door of the chosen kind. */
+  private read(form: HTMLFormElement): Door {
+    const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
+    const int = (name: string) => (field(name).trim() === '' ? NaN : Number(field(name)));
+    const holdMs = int('holdMs');
+    const kind = this.draft?.kind ?? 'none';
+    if (kind === 'command') {
+      const args = field('args')
+        .split('\n')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      return { kind, holdMs, command: field('command').trim(), args };
+    }
+    if (kind === 'http') {
+      const method = field('method') as 'GET' | 'POST' | 'PUT';
+      return { kind, holdMs, url: field('url').trim(), method, timeoutMs: int('timeoutMs'), retries: int('retries') };
+    }
+    return { kind, holdMs };
+  }
+
+  private async save(e: Event): Promise<void> {
+    e.preventDefault();
+    const door = this.read(e.target as HTMLFormElement);
+    const problem = sectionProblem('door', door);
+    if (problem) {
+      this.status = { tone: 'error', text: t('settings.invalid', { problem }) };
+      return;
+    }
+    try {
+      const settings = await call(api().updateSettings({ door }));
+      this.settings = settings;
+      this.draft = settings.door;
+      this.status = { tone: 'ok', text: t('admin.saved') };
+      this.dispatchEvent(new CustomEvent('settings-changed', { detail: settings, bubbles: true, composed: true }));
+    } catch (error) {
+      this.status = { tone: 'error', text: errorMessage(error) };
+    }
+  }
+
+  private async testDoor(): Promise<void> {
+    this.testing = true;
+    this.test = null;
+    try {
+      const result = await call(api().testDoor(undefined));
+      this.test = result.ok
+        ? { tone: 'ok', text: t('door.testOk', { message: result.message, ms: Math.round(result.elapsedMs) }) }
+        : { tone: 'error', text: t('door.testFailed', { message: result.message, ms: Math.round(result.elapsedMs) }) };
+    } catch (error) {
+      this.test = { tone: 'error', text: t('door.testFailed', { message: errorMessage(error), ms: 0 }) };
+    } finally {
+      this.testing = false;
+    }
+  }
+
+  override render() {
+    const door = this.draft;
+    if (!door) return nothing;
+    return html`<section>
+      <h2>${t('door.title')}</h2>
+      <form name="door" novalidate @submit=${(e: Event) => this.save(e)}>
+        <div class="grid">
+          <label
+            >${t('door.kind')}
+            <select
+              name="kind"
+              @change=${(e: Event) =>
+                (this.draft = doorDefaults((e.target as HTMLSelectElement).value as DoorKind, door.holdMs))}
+            >
+              <option value="none" ?selected=${door.kind === 'none'}>${t('door.kind.none')}</option>
+              <option value="command" ?selected=${door.kind === 'command'}>${t('door.kind.command')}</option>
+              <option value="http" ?selected=${door.kind === 'http'}>${t('door.kind.http')}</option>
+            </select>
+          </label>
+          <label
+            >${t('door.holdMs')}
+            <input type="number" name="holdMs" min="0" max="60000" step="500" .value=${String(door.holdMs)} />
+          </label>
+          ${door.kind === 'command'
+            ? html`<label class="wide"
+                  >${t('door.command')}
+                  <input name="command" maxlength="1024" .value=${door.command} placeholder="/usr/local/bin/relay" />
+                </label>
+                <label class="wide"
+                  >${t('door.args')}
+                  <textarea name="args" rows="3" .value=${door.args.join('\n')} placeholder="--channel&#10;1"></textarea>
+                </label>`
+            : nothing}
+          ${door.kind === 'http'
+            ? html`<label class="wide"
+                  >${t('door.url')}
+                  <input name="url" type="url" maxlength="2048" .value=${door.url} placeholder="http://192.168.1.50/relay/0?turn=on" />
+                </label>
+                <label
+                  >${t('door.method')}
+                  <select name="method">
+                    ${(['GET', 'POST', 'PUT'] as const).map(
+                      (m) => html`<option value=${m} ?selected=${door.method === m}>${m}</option>`,
+                    )}
+                  </select>
+                </label>
+                <label
+                  >${t('door.timeoutMs')}
+                  <input type="number" name="timeoutMs" min="100" max="60000" step="100" .value=${String(door.timeoutMs)} />
+                </label>
+                <label
+                  >${t('door.retries')}
+                  <input type="number" name="retries" min="0" max="10" step="1" .value=${String(door.retries)} />
+                </label>`
+            : nothing}
+        </div>
+        <div class="row">
+          <button class="primary" type="submit">${t('admin.save')}</button>
+          <button type="button" name="test-door" ?disabled=${this.testing} @click=${() => this.testDoor()}>
+            ${this.testing ? t('door.testing') : t('door.test')}
+          </button>
+          ${this.dirty ? html`<span class="muted">${t('door.testUsesSaved')}</span>` : nothing}
+        </div>
+      </form>
+      ${this.status
+        ? html`<p class="notice ${this.status.tone}" role=${this.status.tone === 'error' ? 'alert' : 'status'}>
+            ${this.status.text}
+          </p>`
+        : nothing}
+      ${this.test
+        ? html`<p class="notice ${this.test.tone} door-test" data-ok=${this.test.tone === 'ok'} role="status">
+            ${this.test.text}
+          </p>`
+        : nothing}
+    </section>`;
+  }
+
+  static override styles = [
+    panelStyles,
+    settingsFormStyles,
+    css`
+      :host {
+        display: block;
+      }
+      textarea {
+        resize: vertical;
+        font-family: ui-monospace, monospace;
+      }
+    `,
+  ];
+}
+
+customElements.define('admin-door', AdminDoor);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'admin-door': AdminDoor;
+  }
+}

@@ -1,0 +1,255 @@
+// Enroll by camera: main samples the live frames for one person until the
+// target is reached. The view draws the faces main found, says why a sample
+// was refused (quality guidance, or too like an earlier one) and asks for a
+// little head-turn variety as samples come in.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, call } from '../../api.js';
+import { t, type MessageKey } from '../../i18n/index.js';
+import { LocaleController } from '../../i18n/locale-controller.js';
+import type { CameraView } from '../../components/camera-view/camera-view.js';
+import type { EnrollStatus, PersonView } from '../../../preload/contract/people.js';
+import type { FrameResult, Guidance } from '../../../preload/contract/frames.js';
+import { errorMessage, panelStyles } from './admin-shared.js';
+import '../../components/camera-view/camera-view.js';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'admin-enroll': AdminEnroll;
+  }
+  interface GlobalEventHandlersEventMap {
+    'enroll-close': CustomEvent<void>;
+  }
+}
+
+export const ENROLL_TARGET = 5;
+/** One pose per sample, so the templates cover a little head-turn variety. */
+const POSES = ['straight', 'left', 'right', 'up', 'straight'] as const;
+const GUIDANCE: readonly Guidance[] = [
+  'come_closer',
+  'look_at_camera',
+  'one_person',
+  'hold_still',
+  'too_dark',
+  'too_bright',
+  'no_face',
+  'not_live',
+  'turn_left',
+  'turn_right',
+];
+
+/** A refusal code from main, in words. */
+export function refusalText(code: string): string {
+  if (code === 'duplicate') return t('enroll.duplicate');
+  if ((GUIDANCE as readonly string[]).includes(code)) return t(`guidance.${code}` as MessageKey);
+  return code;
+}
+
+export class AdminEnroll extends LitElement {
+  static override properties = {
+    person: { attribute: false },
+    status: { state: true },
+    frame: { state: true },
+    error: { state: true },
+  };
+  declare person: PersonView | null;
+  declare status: EnrollStatus | null;
+  declare frame: FrameResult | null;
+  declare error: string | null;
+
+  private unsubscribe: (() => void)[] = [];
+  private lastResultId = 0;
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.person = null;
+    this.status = null;
+    this.frame = null;
+    this.error = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = [
+      api().on('frameResult', (result) => this.onFrame(result)),
+      api().on('enrollStatus', (status) => {
+        if (status.personId === this.person?.id) this.status = status;
+      }),
+    ];
+    void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe.forEach((off) => off());
+    // Leaving mid-way must not leave main sampling frames for this person.
+    if (this.status && !this.status.done) void api().stopEnrollment(undefined);
+  }
+
+  private async start(): Promise<void> {
+    const person = this.person;
+    if (!person) return;
+    try {
+      this.error = null;
+      this.status = await call(api().startEnrollment({ id: person.id, target: ENROLL_TARGET }));
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  private onFrame(result: FrameResult): void {
+    if (result.id < this.lastResultId) return;
+    this.lastResultId = result.id;
+    this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(result.id, result.faces);
+    this.frame = result;
+  }
+
+  private async finish(cancel: boolean): Promise<void> {
+    if (cancel && this.status && !this.status.done) {
+      try {
+        this.status = await call(api().stopEnrollment(undefined));
+      } catch (error) {
+        this.error = errorMessage(error);
+        return;
+      }
+    }
+    this.dispatchEvent(new CustomEvent('enroll-close', { bubbles: true, composed: true }));
+  }
+
+  private feedback(): { text: string; tone: 'ok' | 'warn' | 'info' } {
+    const frame = this.frame;
+    if (frame?.guidance) return { text: t(`guidance.${frame.guidance}` as MessageKey), tone: 'warn' };
+    if (this.status?.lastRefusal) return { text: refusalText(this.status.lastRefusal), tone: 'warn' };
+    if (frame && frame.faces.length === 1) return { text: t('enroll.good'), tone: 'ok' };
+    return { text: t('enroll.waiting'), tone: 'info' };
+  }
+
+  override render() {
+    const status = this.status;
+    const target = status?.target ?? ENROLL_TARGET;
+    const accepted = status?.accepted ?? 0;
+    const done = status?.done ?? false;
+    const pose = POSES[Math.min(accepted, POSES.length - 1)]!;
+    const feedback = this.feedback();
+    return html`
+      <div class="head row">
+        <h2>${t('enroll.title', { name: this.person?.name ?? '' })}</h2>
+        <span class="spacer"></span>
+        ${done
+          ? html`<button class="primary" @click=${() => this.finish(false)}>${t('enroll.backToPeople')}</button>`
+          : html`<button @click=${() => this.finish(true)}>${t('admin.cancel')}</button>`}
+      </div>
+      <div class="layout">
+        <camera-view
+          .frameIntervalMs=${done ? 0 : 120}
+          @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
+        ></camera-view>
+        <aside>
+          ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
+          ${done
+            ? html`<p class="notice ok prompt" data-state="done">${t('enroll.done', { count: accepted })}</p>`
+            : html`<p class="prompt" data-pose=${pose}>${t(`enroll.pose.${pose}` as MessageKey)}</p>`}
+          <div class="progress">
+            <progress max=${target} .value=${accepted}></progress>
+            <span class="count" data-accepted=${accepted}>${t('enroll.progress', { n: accepted, target })}</span>
+          </div>
+          <ol class="steps">
+            ${Array.from(
+              { length: target },
+              (_, i) =>
+                html`<li class=${i < accepted ? 'taken' : i === accepted && !done ? 'current' : ''}>
+                  ${t(`enroll.pose.${POSES[Math.min(i, POSES.length - 1)]!}` as MessageKey)}
+                </li>`,
+            )}
+          </ol>
+          ${done
+            ? nothing
+            : html`<p class="feedback" data-tone=${feedback.tone} role="status" aria-live="polite">
+                ${feedback.text}
+              </p>`}
+          <p class="muted hint">${t('enroll.hint')}</p>
+        </aside>
+      </div>
+    `;
+  }
+
+  static override styles = [
+    panelStyles,
+    css`
+      .head h2 {
+        margin: 0;
+      }
+      .spacer {
+        flex: 1;
+      }
+      .layout {
+        display: grid;
+        grid-template-columns: minmax(0, 1.6fr) minmax(16rem, 1fr);
+        gap: 1.2rem;
+        margin-top: 1rem;
+        align-items: start;
+      }
+      camera-view {
+        aspect-ratio: 4 / 3;
+        max-height: calc(100vh - 12rem);
+        border-radius: 0.6rem;
+      }
+      .prompt {
+        font-size: 1.5rem;
+        font-weight: 600;
+        margin: 0 0 0.8rem;
+      }
+      .progress {
+        display: flex;
+        align-items: center;
+        gap: 0.8rem;
+      }
+      progress {
+        flex: 1;
+        height: 1rem;
+        accent-color: #3ddc84;
+      }
+      .count {
+        font-size: 1.1rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .steps {
+        padding-left: 1.4rem;
+        margin: 0.8rem 0;
+        color: #9aa6c8;
+      }
+      .steps li.taken {
+        color: #7ee2a8;
+      }
+      .steps li.taken::marker {
+        content: '✓  ';
+      }
+      .steps li.current {
+        color: #fff;
+        font-weight: 600;
+      }
+      .feedback {
+        padding: 0.6rem 0.8rem;
+        border-radius: 0.5rem;
+        background: #1b2444;
+        font-size: 1.05rem;
+      }
+      .feedback[data-tone='ok'] {
+        background: #123524;
+      }
+      .feedback[data-tone='warn'] {
+        background: #4a3206;
+      }
+      .hint {
+        font-size: 0.9rem;
+      }
+      @media (max-width: 900px) {
+        .layout {
+          grid-template-columns: 1fr;
+        }
+      }
+    `,
+  ];
+}
+
+customElements.define('admin-enroll', AdminEnroll);

@@ -1,0 +1,161 @@
+// The live liveness score of the face in front of the camera, so an installer
+// can tune the threshold on the site's own camera and light. The largest face
+// counts, as it does at the door.
+import { LitElement, css, html, nothing } from 'lit';
+import { api } from '../../api.js';
+import { t } from '../../i18n/index.js';
+import { LocaleController } from '../../i18n/locale-controller.js';
+import type { CameraView } from '../../components/camera-view/camera-view.js';
+import type { FaceView, FrameResult } from '../../../preload/contract/frames.js';
+import { formatScore, panelStyles } from './admin-shared.js';
+import '../../components/camera-view/camera-view.js';
+
+/** Recent scores kept for the min/mean/max line: about 3 s at 10 results a second. */
+const HISTORY = 30;
+
+export function largestFace(faces: readonly FaceView[]): FaceView | null {
+  let best: FaceView | null = null;
+  let bestArea = -1;
+  for (const face of faces) {
+    const [x1, y1, x2, y2] = face.bbox;
+    const area = (x2 - x1) * (y2 - y1);
+    if (area > bestArea) [best, bestArea] = [face, area];
+  }
+  return best;
+}
+
+export class AdminLivenessLive extends LitElement {
+  static override properties = {
+    threshold: { type: Number },
+    face: { state: true },
+    history: { state: true },
+  };
+  declare threshold: number;
+  /** The largest face of the latest result, or null when none was found. */
+  declare face: FaceView | null | undefined;
+  declare history: number[];
+
+  private off: (() => void) | null = null;
+  private lastId = 0;
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.threshold = 0.5;
+    this.face = undefined;
+    this.history = [];
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.off = api().on('frameResult', (r) => this.onResult(r));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.off?.();
+  }
+
+  private onResult(r: FrameResult): void {
+    if (r.id < this.lastId) return;
+    this.lastId = r.id;
+    this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(r.id, r.faces);
+    this.face = largestFace(r.faces);
+    const score = this.face?.liveness;
+    if (score !== undefined) this.history = [...this.history.slice(1 - HISTORY), score];
+  }
+
+  override render() {
+    const face = this.face;
+    const score = face?.liveness;
+    const h = this.history;
+    const live = score !== undefined && score >= this.threshold;
+    return html`<div class="live">
+      <camera-view
+        .frameIntervalMs=${120}
+        @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
+      ></camera-view>
+      <div class="readout" role="status" aria-live="off">
+        <span class="muted">${t('liveness.score')}</span>
+        <strong class="score" data-live=${score === undefined ? '' : String(live)}>${formatScore(score, 2)}</strong>
+        <meter min="0" max="1" low=${this.threshold} optimum="1" .value=${score ?? 0}></meter>
+        <div>
+          ${face === undefined
+            ? t('enroll.waiting')
+            : face === null
+              ? t('guidance.no_face')
+              : score === undefined
+                ? html`<span class="error">${t('liveness.notRun')}</span>`
+                : live
+                  ? html`<span class="ok">${t('liveness.live', { threshold: this.threshold })}</span>`
+                  : html`<span class="error">${t('liveness.notLive', { threshold: this.threshold })}</span>`}
+        </div>
+        ${h.length > 0
+          ? html`<div class="muted stats">
+              ${t('liveness.recent', {
+                n: h.length,
+                min: formatScore(Math.min(...h), 2),
+                mean: formatScore(h.reduce((a, b) => a + b, 0) / h.length, 2),
+                max: formatScore(Math.max(...h), 2),
+              })}
+            </div>`
+          : nothing}
+        <p class="muted hint">${t('liveness.tuneHint')}</p>
+      </div>
+    </div>`;
+  }
+
+  static override styles = [
+    panelStyles,
+    css`
+      .live {
+        display: grid;
+        grid-template-columns: minmax(0, 360px) 1fr;
+        gap: 1rem;
+        margin-top: 0.8rem;
+        align-items: start;
+      }
+      camera-view {
+        aspect-ratio: 4 / 3;
+        border-radius: 0.5rem;
+      }
+      .readout {
+        display: grid;
+        gap: 0.4rem;
+        justify-items: start;
+      }
+      .score {
+        font-size: 2.6rem;
+        font-variant-numeric: tabular-nums;
+        line-height: 1;
+      }
+      .score[data-live='true'] {
+        color: #7ee2a8;
+      }
+      .score[data-live='false'] {
+        color: #ff8a80;
+      }
+      meter {
+        width: 100%;
+        height: 1.2rem;
+      }
+      .hint {
+        font-size: 0.85rem;
+        margin: 0;
+      }
+      @media (max-width: 800px) {
+        .live {
+          grid-template-columns: 1fr;
+        }
+      }
+    `,
+  ];
+}
+
+customElements.define('admin-liveness-live', AdminLivenessLive);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'admin-liveness-live': AdminLivenessLive;
+  }
+}

@@ -1,0 +1,526 @@
+// Model manager: the catalog's packs and imported ones, with download (licence
+// first, then a real progress bar and cancel), import from a zip or folder,
+// choose the active pack, verify and remove; plus the engine's options and
+// its live status.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, call } from '../../api.js';
+import { t, type MessageKey } from '../../i18n/index.js';
+import { LocaleController } from '../../i18n/locale-controller.js';
+import type { PackList, PackView } from '../../../preload/contract/packs.js';
+import type { DownloadProgress, EngineStatus, PackFailure } from '../../../preload/contract/events.js';
+import type { Settings } from '../../../preload/contract/settings.js';
+import { errorCode, errorMessage, formatBytes, formatSeconds, panelStyles } from './admin-shared.js';
+
+type Engine = Settings['engine'];
+const DET_SIZES: Engine['detSize'][] = ['auto', '160', '320', '640'];
+const PROVIDERS: Engine['provider'][] = ['cpu', 'cuda', 'dml', 'coreml'];
+
+interface Notice {
+  tone: 'ok' | 'error' | 'info';
+  text: string;
+  /** Offer an import from file next to the message (offline, failed download). */
+  offerImport?: boolean;
+}
+
+export class AdminModels extends LitElement {
+  static override properties = {
+    list: { state: true },
+    engine: { state: true },
+    settings: { state: true },
+    progress: { state: true },
+    licenseFor: { state: true },
+    removing: { state: true },
+    busy: { state: true },
+    notice: { state: true },
+  };
+  declare list: PackList | null;
+  declare engine: EngineStatus | null;
+  declare settings: Settings | null;
+  /** Latest progress per pack being downloaded. */
+  declare progress: Record<string, DownloadProgress>;
+  /** The pack whose licence is shown for acknowledgement. */
+  declare licenseFor: string | null;
+  declare removing: string | null;
+  declare busy: boolean;
+  declare notice: Notice | null;
+
+  private unsubscribe: (() => void)[] = [];
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.list = null;
+    this.engine = null;
+    this.settings = null;
+    this.progress = {};
+    this.licenseFor = null;
+    this.removing = null;
+    this.busy = false;
+    this.notice = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = [
+      api().on('downloadProgress', (p) => (this.progress = { ...this.progress, [p.pack]: p })),
+      api().on('packFailed', (failure) => this.onFailure(failure)),
+      api().on('engineStatus', (status) => (this.engine = status)),
+    ];
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe.forEach((off) => off());
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const [list, engine, settings] = await Promise.all([
+        call(api().listPacks(undefined)),
+        call(api().getEngineStatus(undefined)),
+        call(api().getSettings(undefined)),
+      ]);
+      this.list = list;
+      this.engine = engine;
+      this.settings = settings;
+    } catch (error) {
+      this.notice = { tone: 'error', text: errorMessage(error) };
+    }
+  }
+
+  private onFailure(failure: PackFailure): void {
+    this.notice = {
+      tone: 'error',
+      text: t('models.failed', { name: failure.pack, message: failure.message }),
+      offerImport: failure.code !== 'CANCELLED',
+    };
+  }
+
+  /** One request; the list it returns (if any) replaces ours; failures are shown. */
+  private async run(work: () => Promise<PackList | null>, done?: string): Promise<boolean> {
+    this.busy = true;
+    try {
+      const list = await work();
+      if (list) this.list = list;
+      if (done) this.notice = { tone: 'ok', text: done };
+      return true;
+    } catch (error) {
+      const cancelled = errorCode(error) === 'CANCELLED';
+      this.notice = { tone: cancelled ? 'info' : 'error', text: errorMessage(error), offerImport: !cancelled };
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async download(pack: PackView): Promise<void> {
+    if (pack.licenseAck && !pack.licenseAcknowledged) {
+      this.licenseFor = pack.name;
+      return;
+    }
+    this.notice = null;
+    const { [pack.name]: _previous, ...others } = this.progress;
+    this.progress = others;
+    // Mark it downloading at once; main's list says so too once it answers.
+    this.list = this.list && {
+      ...this.list,
+      packs: this.list.packs.map((p) => (p.name === pack.name ? { ...p, downloading: true } : p)),
+    };
+    await this.run(() => call(api().downloadPack({ name: pack.name })), t('models.installed', { name: pack.name }));
+    const { [pack.name]: _done, ...rest } = this.progress;
+    this.progress = rest;
+    await this.refresh();
+  }
+
+  private async acknowledge(pack: PackView): Promise<void> {
+    this.licenseFor = null;
+    if (await this.run(() => call(api().acknowledgeLicense({ name: pack.name })))) {
+      const updated = this.list?.packs.find((p) => p.name === pack.name);
+      if (updated) await this.download(updated);
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      this.list = await call(api().listPacks(undefined));
+    } catch (error) {
+      this.notice = { tone: 'error', text: errorMessage(error) };
+    }
+  }
+
+  private async verify(pack: PackView): Promise<void> {
+    this.busy = true;
+    try {
+      const result = await call(api().verifyPack({ name: pack.name }));
+      this.notice = result.ok
+        ? { tone: 'ok', text: t('models.verifyOk', { name: pack.name }) }
+        : { tone: 'error', text: t('models.verifyBad', { name: pack.name, problems: result.problems.join('; ') }) };
+    } catch (error) {
+      this.notice = { tone: 'error', text: errorMessage(error) };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async saveEngine(patch: Partial<Engine>): Promise<void> {
+    const current = this.settings;
+    if (!current) return;
+    try {
+      this.settings = await call(api().updateSettings({ engine: { ...current.engine, ...patch } }));
+      this.notice = { tone: 'ok', text: t('admin.saved') };
+    } catch (error) {
+      this.notice = { tone: 'error', text: errorMessage(error) };
+    }
+  }
+
+  override render() {
+    const list = this.list;
+    const licensePack = list?.packs.find((p) => p.name === this.licenseFor) ?? null;
+    return html`
+      ${this.renderEngine()}
+      ${this.notice
+        ? html`<div class="notice ${this.notice.tone}" role=${this.notice.tone === 'error' ? 'alert' : 'status'}>
+            <span>${this.notice.text}</span>
+            ${this.notice.offerImport ? html`<div class="row">${this.importButtons()}</div>` : nothing}
+          </div>`
+        : nothing}
+      ${licensePack ? this.renderLicense(licensePack) : nothing}
+      <div class="row toolbar">
+        <h2>${t('models.title')}</h2>
+        <span class="spacer"></span>
+        ${this.importButtons()}
+      </div>
+      ${list === null
+        ? html`<p class="muted">${t('admin.loading')}</p>`
+        : html`<div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>${t('models.name')}</th>
+                    <th>${t('models.kind')}</th>
+                    <th>${t('models.state')}</th>
+                    <th>${t('models.size')}</th>
+                    <th>${t('models.recognizer')}</th>
+                    <th>${t('models.license')}</th>
+                    <th></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${list.packs.map((pack) => this.renderPack(pack))}
+                </tbody>
+              </table>
+            </div>
+            <p class="muted root">${t('models.root', { path: list.root })}</p>`}
+    `;
+  }
+
+  private importButtons() {
+    return html`
+      <button ?disabled=${this.busy} @click=${() => this.run(() => call(api().importPack({ kind: 'zip' })))}>
+        ${t('models.importZip')}
+      </button>
+      <button ?disabled=${this.busy} @click=${() => this.run(() => call(api().importPack({ kind: 'folder' })))}>
+        ${t('models.importFolder')}
+      </button>
+    `;
+  }
+
+  private renderEngine() {
+    const engine = this.engine;
+    const s = this.settings;
+    return html`<section class="engine">
+      <div class="status" data-state=${engine?.state ?? ''}>
+        <span class="muted">${t('models.engine')}</span>
+        <strong>${engine ? t(`models.engineState.${engine.state}` as MessageKey) : '…'}</strong>
+        ${engine?.pack ? html`<span class="badge">${engine.pack}</span>` : nothing}
+        ${engine
+          ? html`<span class="badge ${engine.livenessAvailable ? 'good' : 'warn'}">
+              ${engine.livenessAvailable ? t('models.livenessOn') : t('liveness.off')}
+            </span>`
+          : nothing}
+        ${engine?.message ? html`<span class="muted">${engine.message}</span>` : nothing}
+      </div>
+      ${s
+        ? html`<div class="row options">
+            <label
+              >${t('models.detSize')}
+              <select
+                name="detSize"
+                @change=${(e: Event) =>
+                  this.saveEngine({ detSize: (e.target as HTMLSelectElement).value as Engine['detSize'] })}
+              >
+                ${DET_SIZES.map(
+                  (size) =>
+                    html`<option value=${size} ?selected=${s.engine.detSize === size}>
+                      ${size === 'auto' ? t('models.auto') : `${size}×${size}`}
+                    </option>`,
+                )}
+              </select>
+            </label>
+            <label
+              >${t('models.provider')}
+              <select
+                name="provider"
+                @change=${(e: Event) =>
+                  this.saveEngine({ provider: (e.target as HTMLSelectElement).value as Engine['provider'] })}
+              >
+                ${PROVIDERS.map(
+                  (p) =>
+                    html`<option value=${p} ?selected=${s.engine.provider === p}>
+                      ${t(`models.provider.${p}` as MessageKey)}
+                    </option>`,
+                )}
+              </select>
+            </label>
+          </div>`
+        : nothing}
+    </section>`;
+  }
+
+  private renderLicense(pack: PackView) {
+    return html`<section class="license" role="dialog" aria-label=${t('models.licenseTitle')}>
+      <h3>${t('models.licenseTitle')}: ${pack.name}</h3>
+      <p>${pack.license ?? pack.licenseAck}</p>
+      <p class="muted">${t('models.licenseOnce')}</p>
+      <div class="row">
+        <button class="primary" name="acknowledge" @click=${() => this.acknowledge(pack)}>
+          ${t('models.acknowledge')}
+        </button>
+        <button @click=${() => (this.licenseFor = null)}>${t('admin.cancel')}</button>
+      </div>
+    </section>`;
+  }
+
+  private renderPack(pack: PackView) {
+    const progress = this.progress[pack.name];
+    const downloading = pack.downloading || progress !== undefined;
+    return html`<tr data-pack=${pack.name}>
+        <td>
+          <div class="pack-name">${pack.name}</div>
+          ${pack.description ? html`<div class="muted desc">${pack.description}</div>` : nothing}
+        </td>
+        <td>${pack.kind === 'face' ? t('models.kindFace') : t('models.kindAddon')}</td>
+        <td>
+          <div class="row">
+            ${pack.installed
+              ? html`<span class="badge good">${t('models.installedState')}</span>`
+              : html`<span class="badge">${t('models.available')}</span>`}
+            ${pack.active ? html`<span class="badge active">${t('models.active')}</span>` : nothing}
+            ${pack.default ? html`<span class="muted">${t('models.default')}</span>` : nothing}
+          </div>
+        </td>
+        <td class="num">${formatBytes(pack.size)}</td>
+        <td>
+          ${pack.recognizer ?? '—'}
+          ${pack.threshold !== null ? html`<div class="muted">${t('models.threshold', { value: pack.threshold })}</div>` : nothing}
+        </td>
+        <td><div class="lic" title=${pack.license ?? ''}>${pack.license ?? '—'}</div></td>
+        <td class="actions">
+          <div class="row">${this.packActions(pack, downloading)}</div>
+        </td>
+      </tr>
+      ${downloading
+        ? html`<tr class="progress-row" data-progress=${pack.name}>
+            <td colspan="7">${this.renderProgress(pack, progress)}</td>
+          </tr>`
+        : nothing}
+      ${this.removing === pack.name
+        ? html`<tr class="confirm-row">
+            <td colspan="7">
+              <div class="row" role="alertdialog">
+                <span>${t('models.removeConfirm', { name: pack.name })}</span>
+                <button
+                  class="danger"
+                  name="confirm-remove"
+                  ?disabled=${this.busy}
+                  @click=${async () => {
+                    this.removing = null;
+                    await this.run(() => call(api().removePack({ name: pack.name })), t('models.removed', { name: pack.name }));
+                  }}
+                >
+                  ${t('models.remove')}
+                </button>
+                <button @click=${() => (this.removing = null)}>${t('admin.cancel')}</button>
+              </div>
+            </td>
+          </tr>`
+        : nothing}`;
+  }
+
+  private packActions(pack: PackView, downloading: boolean) {
+    if (downloading) return nothing;
+    if (!pack.installed) {
+      return pack.source === 'catalog'
+        ? html`<button class="primary" name="download" ?disabled=${this.busy} @click=${() => this.download(pack)}>
+            ${t('models.download')}
+          </button>`
+        : nothing;
+    }
+    return html`
+      ${pack.kind === 'face' && !pack.active
+        ? html`<button
+            class="primary"
+            name="activate"
+            ?disabled=${this.busy}
+            @click=${() =>
+              this.run(() => call(api().setActivePack({ name: pack.name })), t('models.activated', { name: pack.name }))}
+          >
+            ${t('models.setActive')}
+          </button>`
+        : nothing}
+      <button name="verify" ?disabled=${this.busy} @click=${() => this.verify(pack)}>${t('models.verify')}</button>
+      <button class="danger" name="remove" ?disabled=${this.busy} @click=${() => (this.removing = pack.name)}>
+        ${t('models.remove')}
+      </button>
+    `;
+  }
+
+  private renderProgress(pack: PackView, p: DownloadProgress | undefined) {
+    const percent = p?.percent ?? null;
+    return html`<div class="progress">
+      <progress max="100" .value=${percent ?? 0} aria-label=${t('models.downloading', { name: pack.name })}></progress>
+      <span class="pct">${percent === null ? '…' : `${Math.floor(percent)}%`}</span>
+      <span class="muted">
+        ${p ? t(`models.phase.${p.phase}` as MessageKey) : t('models.phase.download')}
+        ${p && p.phase === 'download'
+          ? t('models.rate', {
+              bytes: formatBytes(p.bytes),
+              total: formatBytes(p.total),
+              rate: formatBytes(p.bytesPerSecond),
+              eta: formatSeconds(p.etaSeconds),
+            })
+          : nothing}
+      </span>
+      <button name="cancel-download" @click=${() => call(api().cancelDownload({ name: pack.name })).catch(() => undefined)}>
+        ${t('admin.cancel')}
+      </button>
+    </div>`;
+  }
+
+  static override styles = [
+    panelStyles,
+    css`
+      .engine {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.8rem 2rem;
+        align-items: center;
+        justify-content: space-between;
+        padding: 0.7rem 0.9rem;
+        background: #151c33;
+        border: 1px solid #26305a;
+        border-radius: 0.6rem;
+        margin-bottom: 0.8rem;
+      }
+      .status {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.6rem;
+        align-items: center;
+      }
+      .status[data-state='error'] strong {
+        color: #ff8a80;
+      }
+      .status[data-state='ready'] strong {
+        color: #7ee2a8;
+      }
+      .options label {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      .options {
+        gap: 1rem;
+      }
+      .toolbar {
+        margin: 1rem 0 0.4rem;
+      }
+      .toolbar h2 {
+        margin: 0;
+      }
+      .spacer {
+        flex: 1;
+      }
+      .pack-name {
+        font-weight: 600;
+      }
+      .desc {
+        font-size: 0.82rem;
+        max-width: 22rem;
+      }
+      .lic {
+        font-size: 0.82rem;
+        max-width: 14rem;
+        display: -webkit-box;
+        -webkit-line-clamp: 2;
+        -webkit-box-orient: vertical;
+        overflow: hidden;
+        color: #b8c3e6;
+      }
+      .num {
+        white-space: nowrap;
+        font-variant-numeric: tabular-nums;
+      }
+      .badge.active {
+        background: #2a6df4;
+        color: #fff;
+      }
+      .actions .row {
+        justify-content: flex-end;
+        flex-wrap: nowrap;
+      }
+      .actions button {
+        font-size: 0.88rem;
+        padding: 0.3rem 0.6rem;
+      }
+      .progress {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.8rem;
+      }
+      progress {
+        flex: 1 1 16rem;
+        height: 1rem;
+        accent-color: #4fc3f7;
+      }
+      .pct {
+        font-variant-numeric: tabular-nums;
+        min-width: 3rem;
+      }
+      .license {
+        padding: 0.8rem 1rem;
+        border: 1px solid #8a5a00;
+        background: #2a2110;
+        border-radius: 0.6rem;
+        margin: 0.6rem 0;
+      }
+      .license h3 {
+        margin-top: 0;
+        color: #ffd180;
+      }
+      .notice .row {
+        margin-top: 0.5rem;
+      }
+      .root {
+        font-size: 0.85rem;
+        overflow-wrap: anywhere;
+      }
+      @media (max-width: 1100px) {
+        .desc,
+        .lic {
+          max-width: 10rem;
+        }
+      }
+    `,
+  ];
+}
+
+customElements.define('admin-models', AdminModels);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'admin-models': AdminModels;
+  }
+}
