@@ -15,6 +15,8 @@ export interface AuditLogOptions {
   maxFiles?: number;
   /** Keep a snapshot of failed attempts (opt-in: they are photos of people). */
   snapshots?: boolean;
+  /** Encrypts snapshots at rest (EnrollmentStore.sealAttachment); they are then stored as .sealed. */
+  sealSnapshot?: (jpeg: Uint8Array) => Uint8Array;
   maxSnapshots?: number;
 }
 
@@ -34,6 +36,7 @@ export class AuditLog {
   private readonly maxFileBytes: number;
   private readonly maxFiles: number;
   private readonly maxSnapshots: number;
+  private readonly sealSnapshot: ((jpeg: Uint8Array) => Uint8Array) | null;
   snapshotsEnabled: boolean;
 
   constructor(
@@ -44,6 +47,7 @@ export class AuditLog {
     this.maxFiles = Math.max(1, options.maxFiles ?? 10);
     this.maxSnapshots = options.maxSnapshots ?? 500;
     this.snapshotsEnabled = options.snapshots ?? false;
+    this.sealSnapshot = options.sealSnapshot ?? null;
   }
 
   get snapshotDir(): string {
@@ -57,9 +61,10 @@ export class AuditLog {
       const id = randomUUID();
       let snapshotName: string | null = null;
       if (snapshot && this.snapshotsEnabled && input.outcome !== 'unlocked') {
-        snapshotName = `${id}.jpg`;
+        snapshotName = this.sealSnapshot ? `${id}.jpg.sealed` : `${id}.jpg`;
         await mkdir(this.snapshotDir, { recursive: true, mode: 0o700 });
-        await writeFileAtomic(path.join(this.snapshotDir, snapshotName), snapshot);
+        const bytes = this.sealSnapshot ? this.sealSnapshot(snapshot) : snapshot;
+        await writeFileAtomic(path.join(this.snapshotDir, snapshotName), bytes);
         await this.pruneSnapshots();
       }
       const record: AuditRecord = {
@@ -79,6 +84,12 @@ export class AuditLog {
       }
       return record;
     });
+  }
+
+  /** A snapshot's stored bytes (still sealed when sealSnapshot is set); the name comes from a record. */
+  async readSnapshot(name: string): Promise<Buffer> {
+    if (!/^[0-9a-f-]{36}\.jpg(\.sealed)?$/.test(name)) throw new Error(`not a snapshot name: ${name}`);
+    return readFile(path.join(this.snapshotDir, name));
   }
 
   /** A page of records, newest first, for the admin viewer. */
@@ -141,7 +152,7 @@ export class AuditLog {
   }
 
   private async pruneSnapshots(): Promise<void> {
-    const names = (await readdir(this.snapshotDir)).filter((n) => n.endsWith('.jpg'));
+    const names = (await readdir(this.snapshotDir)).filter((n) => /\.jpg(\.sealed)?$/.test(n));
     if (names.length <= this.maxSnapshots) return;
     const dated = await Promise.all(
       names.map(async (n) => ({ n, t: (await stat(path.join(this.snapshotDir, n))).mtimeMs })),

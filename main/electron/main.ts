@@ -6,6 +6,7 @@ import { setupPermissions } from './permissions.js';
 import { createKioskWindow, type KioskWindow } from './window.js';
 import { setupIpc } from './ipc.js';
 import { buildServices } from './services.js';
+import { applyAutostartSwitch } from './autostart.js';
 import type { AppServices } from '../services.js';
 
 let kioskWindow: KioskWindow | null = null;
@@ -26,6 +27,8 @@ function setupPowerSave(): void {
 }
 
 async function boot(): Promise<void> {
+  // `--autostart=on|off` sets login start and exits, even while a kiosk runs.
+  if (await applyAutostartSwitch(process.argv)) return app.exit(0);
   if (!setupSingleInstance()) return;
   setupProtocolPrivileges();
   await app.whenReady();

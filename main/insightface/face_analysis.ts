@@ -163,6 +163,16 @@ export class FaceAnalysis {
     this.detSizes = this.detModel.inputSizes;
   }
 
+  /**
+   * One detector run at each prepared det size (and one run of every other model), so the first
+   * camera frame after prepare() does not pay onnxruntime's per-shape set-up.
+   */
+  async warmUp(): Promise<void> {
+    for (const [w, h] of this.detSizes)
+      await this.detModel.session.warmUp(this.detModel.fixedSize ? [] : [h, w]);
+    for (const s of this.sessions().slice(1)) await s.warmUp();
+  }
+
   get info(): FaceAnalysisInfo {
     const lm3d = this.landmarks.find((l) => l.taskname === 'landmark_3d_68');
     return {
@@ -188,10 +198,13 @@ export class FaceAnalysis {
     };
   }
 
-  /** The frame as packed BGR, converted once per PixelImage object. */
-  private bgr(image: PixelImage): PackedImage {
+  /**
+   * The frame as packed BGR. detect() always converts (a caller may refill one PixelImage per
+   * frame); analyze() reuses that conversion when it is given the same object.
+   */
+  private bgr(image: PixelImage, reuse: boolean): PackedImage {
     checkPixelImage(image);
-    if (this.lastImage === image && this.lastBgr) return this.lastBgr;
+    if (reuse && this.lastImage === image && this.lastBgr) return this.lastBgr;
     if (image.format !== 'bgr' && this.bgrBuffer.length < image.width * image.height * 3) {
       this.bgrBuffer = new Uint8Array(image.width * image.height * 3);
     }
@@ -205,7 +218,7 @@ export class FaceAnalysis {
 
   /** Detection only: bbox, kps and detScore of each face (the kiosk's per-frame path). */
   async detect(image: PixelImage, opts: { maxNum?: number } = {}): Promise<Face[]> {
-    const img = this.bgr(image);
+    const img = this.bgr(image, false);
     const dets = await this.detModel.detect(img, { maxNum: opts.maxNum ?? 0 });
     return dets.map((d) => {
       const kps: Point[] = [];
@@ -219,7 +232,7 @@ export class FaceAnalysis {
    * are in `modules`) and returns the face with their fields filled in.
    */
   async analyze(image: PixelImage, face: Face, opts: { modules?: string[] } = {}): Promise<Face> {
-    const img = this.bgr(image);
+    const img = this.bgr(image, true);
     const want = (task: string): boolean => !opts.modules || opts.modules.includes(task);
     const out: Face = { ...face };
     if (this.recognition && want('recognition')) {

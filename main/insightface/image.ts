@@ -44,6 +44,17 @@ export function toBgr(image: PixelImage, out?: Uint8Array): PackedImage {
     return { data, width, height };
   }
   const dst = out && out.length >= n * 3 ? out.subarray(0, n * 3) : new Uint8Array(n * 3);
+  if (format === 'rgba' && src.byteOffset % 4 === 0) {
+    // One 32-bit load per pixel (little-endian: R in the low byte); the renderer's frames are rgba.
+    const words = new Uint32Array(src.buffer, src.byteOffset, n);
+    for (let i = 0, d = 0; i < n; i++, d += 3) {
+      const w = words[i]!;
+      dst[d] = (w >>> 16) & 0xff;
+      dst[d + 1] = (w >>> 8) & 0xff;
+      dst[d + 2] = w & 0xff;
+    }
+    return { data: dst, width, height };
+  }
   const step = CHANNELS[format];
   for (let i = 0, s = 0, d = 0; i < n; i++, s += step, d += 3) {
     // rgb/rgba → bgr; alpha is dropped, as cv2.imread(IMREAD_COLOR) drops it.

@@ -117,6 +117,19 @@ export class SCRFD {
     return b;
   }
 
+  private candidates_: { boxes: Float32Array; scores: Float32Array; kps: Float32Array } | null = null;
+
+  private candidateBuffers(total: number): { boxes: Float32Array; scores: Float32Array; kps: Float32Array } {
+    if (!this.candidates_ || this.candidates_.scores.length < total) {
+      this.candidates_ = {
+        boxes: new Float32Array(total * 4),
+        scores: new Float32Array(total),
+        kps: new Float32Array(total * 10),
+      };
+    }
+    return this.candidates_;
+  }
+
   /** Anchor centres for one stride: (x, y) per anchor, numAnchors copies per cell. */
   private anchors(height: number, width: number, stride: number): Float32Array {
     const key = `${height}x${width}@${stride}`;
@@ -169,9 +182,13 @@ export class SCRFD {
     t0 = stageClock.start();
     const names = this.session.outputNames;
     const { fmc, strides, useKps } = this.layout;
-    const boxes: number[] = [];
-    const scores: number[] = [];
-    const kps: number[] = [];
+    // Candidates go into buffers sized for every anchor, reused across frames.
+    const total = this.layout.strides.reduce(
+      (a, st) => a + Math.floor(inH / st) * Math.floor(inW / st) * this.layout.numAnchors,
+      0,
+    );
+    const cand = this.candidateBuffers(total);
+    let count = 0;
     for (let idx = 0; idx < strides.length; idx++) {
       const stride = strides[idx]!;
       // Batched exports are [1, N, k]: the same flat data as the 2-D [N, k].
@@ -193,27 +210,25 @@ export class SCRFD {
         if (!(s >= this.detThresh)) continue;
         const cx = centres[i * 2]!;
         const cy = centres[i * 2 + 1]!;
-        scores.push(s);
-        boxes.push(
-          f(f(cx - f(bb[i * 4]! * stride)) / scale32),
-          f(f(cy - f(bb[i * 4 + 1]! * stride)) / scale32),
-          f(f(cx + f(bb[i * 4 + 2]! * stride)) / scale32),
-          f(f(cy + f(bb[i * 4 + 3]! * stride)) / scale32),
-        );
+        cand.scores[count] = s;
+        const b = count * 4;
+        cand.boxes[b] = f(f(cx - f(bb[i * 4]! * stride)) / scale32);
+        cand.boxes[b + 1] = f(f(cy - f(bb[i * 4 + 1]! * stride)) / scale32);
+        cand.boxes[b + 2] = f(f(cx + f(bb[i * 4 + 2]! * stride)) / scale32);
+        cand.boxes[b + 3] = f(f(cy + f(bb[i * 4 + 3]! * stride)) / scale32);
         if (kp) {
           for (let k = 0; k < 10; k += 2) {
-            kps.push(
-              f(f(cx + f(kp[i * 10 + k]! * stride)) / scale32),
-              f(f(cy + f(kp[i * 10 + k + 1]! * stride)) / scale32),
-            );
+            cand.kps[count * 10 + k] = f(f(cx + f(kp[i * 10 + k]! * stride)) / scale32);
+            cand.kps[count * 10 + k + 1] = f(f(cy + f(kp[i * 10 + k + 1]! * stride)) / scale32);
           }
         }
+        count++;
       }
     }
     const ranked = rankByScore({
-      boxes: Float32Array.from(boxes),
-      scores: Float32Array.from(scores),
-      kps: useKps ? Float32Array.from(kps) : null,
+      boxes: cand.boxes.subarray(0, count * 4),
+      scores: cand.scores.subarray(0, count),
+      kps: useKps ? cand.kps.subarray(0, count * 10) : null,
     });
     stageClock.stop('det_post', t0);
     return ranked;

@@ -11,7 +11,10 @@ export const LIVENESS_PACK = 'minifasnet';
 
 export interface LoadedEngine {
   pack: LoadablePack;
+  /** Reuses its buffers between calls: use it only inside `exclusive`. */
   analysis: FaceAnalysis;
+  /** Runs engine work one call at a time: frames and admin actions never interleave. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   liveness: LivenessChecker;
   recognizerId: string | null;
   /** The recognizer's own threshold: the catalog's, else the known default for its file. */
@@ -39,7 +42,14 @@ export async function loadEngine(
   const recognizer = analysis.info.recognizer;
   const threshold =
     pack.threshold ?? (recognizer ? defaultThreshold({ file: recognizer.file, id: recognizer.id }).threshold : 0.4);
-  return { pack, analysis, liveness, recognizerId: recognizer?.id ?? null, defaultThreshold: threshold };
+  return {
+    pack,
+    analysis,
+    exclusive: serializer(),
+    liveness,
+    recognizerId: recognizer?.id ?? null,
+    defaultThreshold: threshold,
+  };
 }
 
 /** The liveness add-on when installed and intact; otherwise a checker that says the models are missing. */
@@ -48,4 +58,14 @@ export async function loadLiveness(packs: PackManager, settings: Settings): Prom
   if (!installed) return new LivenessChecker(null, settings.liveness);
   const pack = await packs.resolveForLoad(LIVENESS_PACK);
   return LivenessChecker.create(pack.dir, settings.liveness);
+}
+
+/** A queue of one: each call starts when the previous one settled. */
+export function serializer(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>) => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }

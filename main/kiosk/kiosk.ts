@@ -10,12 +10,13 @@ import type { Settings } from '../../preload/contract/settings.js';
 import { DecisionEngine, DEFAULT_DECISION, type DecisionConfig, type FinalDecision } from '../recognition/decision.js';
 import { selectSubject } from '../recognition/subject.js';
 import { checkQuality } from '../recognition/quality.js';
-import { checkEnrollmentFace, isNearDuplicate } from '../recognition/enroll-check.js';
+import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
+import { concludeAttempt } from '../recognition/conclude.js';
 import type { LivenessInput } from '../recognition/types.js';
 import type { EnrollmentStore } from '../store/enrollment-store.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { DoorOutput } from '../door/types.js';
+import type { DoorOutput, DoorResult } from '../door/types.js';
 import type { LoadedEngine } from './face-engine.js';
 
 export interface KioskDeps {
@@ -31,9 +32,12 @@ export interface KioskDeps {
 
 interface Enrollment {
   personId: string;
-  target: number;
-  accepted: Float32Array[];
+  session: CaptureSession;
+  /** Why the last frame was not taken: a capture hint such as 'near_duplicate'. */
   lastRefusal: string | null;
+  /** What to ask of the person now: 'turn_left', 'look_straight', … */
+  hint: string | null;
+  required: number;
 }
 
 /** The last frame the engine saw, for "test recognition" and "compare". */
@@ -91,7 +95,11 @@ export class Kiosk {
     return this.kept;
   }
 
-  async analyzeFrame(frame: CheckedFrame): Promise<FrameAnalysis> {
+  analyzeFrame(frame: CheckedFrame): Promise<FrameAnalysis> {
+    return this.engine.exclusive(() => this.analyzeFrameNow(frame));
+  }
+
+  private async analyzeFrameNow(frame: CheckedFrame): Promise<FrameAnalysis> {
     const image: PixelImage = { data: frame.rgba, width: frame.width, height: frame.height, format: 'rgba' };
     const faces = await this.engine.analysis.detect(image);
     this.kept = { image, faces, at: this.now() };
@@ -106,8 +114,12 @@ export class Kiosk {
       secondFaceRatio: config.secondFaceRatio,
     });
     // Embedding and liveness cost most: only a subject that passed the gates gets them.
-    const eligible = subject && checkQuality(subject, image, config.quality).passed ? subject : null;
-    if (eligible) await this.engine.analysis.analyze(image, eligible);
+    let eligible = subject && checkQuality(subject, image, config.quality).passed ? subject : null;
+    if (eligible) {
+      const analyzed = await this.engine.analysis.analyze(image, eligible);
+      faces[faces.indexOf(eligible)] = analyzed;
+      eligible = analyzed;
+    }
     // Every frame goes through the liveness checker: its frozen-feed check needs the whole sequence.
     const [verdict] = await this.engine.liveness.checkFrame(image, eligible ? [eligible] : [], now);
     const liveness: LivenessInput | null =
@@ -132,35 +144,38 @@ export class Kiosk {
   }
 
   private async conclude(final: FinalDecision): Promise<void> {
-    let door: { ok: boolean; kind: string; reason: string | null } | null = null;
-    if (final.outcome === 'unlocked') {
-      const output = this.deps.door();
-      try {
-        const result = await output.open({ personId: final.personId, personName: final.personName });
-        door = { ok: result.ok, kind: result.kind, reason: result.reason };
-      } catch (error) {
-        door = { ok: false, kind: output.kind, reason: error instanceof Error ? error.message : String(error) };
-      }
-    }
-    const { time, ...rest } = final;
+    let door: DoorResult | null = null;
     try {
-      await this.deps.audit.append({ ...rest, time, door });
+      door = (await concludeAttempt(final, { door: this.deps.door(), audit: this.deps.audit })).door;
     } catch (error) {
-      this.deps.log(`audit log write failed: ${error instanceof Error ? error.message : String(error)}`);
+      // The door or the log failed: say so on screen; never report an unlock that did not happen.
+      this.deps.log(`concluding an attempt failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (final.outcome === 'unlocked') door = null;
     }
     const opened = final.outcome === 'unlocked';
     this.deps.emitDecision({
-      at: Date.parse(time),
+      at: Date.parse(final.time),
       outcome: opened ? (door?.ok ? 'unlocked' : 'door_failed') : 'refused',
       personName: opened ? final.personName : null,
       score: final.score,
-      reason: opened ? (door?.ok ? 'match' : (door?.reason ?? 'door failed')) : final.reason,
+      reason: opened ? (door?.ok ? 'match' : (door?.reason ?? 'the door output failed')) : final.reason,
       liveness: final.liveness?.score ?? null,
     });
   }
 
   startEnrollment(personId: string, target: number): EnrollStatus {
-    this.enrollment = { personId, target, accepted: [], lastRefusal: null };
+    const config = this.decisions.settings;
+    const existing = this.engine.recognizerId
+      ? (this.deps.store.gallery(this.engine.recognizerId).find((g) => g.personId === personId)?.templates ?? [])
+      : [];
+    const session = new CaptureSession({
+      quality: config.quality,
+      threshold: config.threshold,
+      steps: DEFAULT_CAPTURE_STEPS.slice(0, target),
+      existing,
+    });
+    const required = Math.min(target, DEFAULT_CAPTURE_STEPS.length);
+    this.enrollment = { personId, session, lastRefusal: null, hint: 'look_straight', required };
     return this.enrollStatus();
   }
 
@@ -175,10 +190,11 @@ export class Kiosk {
     const e = this.enrollment;
     return {
       personId: e?.personId ?? null,
-      accepted: e?.accepted.length ?? 0,
-      target: e?.target ?? 0,
+      accepted: e?.session.samples.length ?? 0,
+      target: e?.required ?? 0,
       lastRefusal: e?.lastRefusal ?? null,
-      done: e ? e.accepted.length >= e.target : false,
+      hint: e?.hint ?? null,
+      done: e?.session.done ?? false,
     };
   }
 
@@ -188,35 +204,42 @@ export class Kiosk {
       minFacePx: config.quality.minFacePx,
       secondFaceRatio: config.secondFaceRatio,
     });
-    if (subject && checkQuality(subject, image, config.quality).passed) await this.engine.analysis.analyze(image, subject);
-    const check = checkEnrollmentFace(faces, image, config.quality, config.secondFaceRatio);
-    let guidance: Guidance | null = null;
-    if (!check.ok) {
-      e.lastRefusal = check.code;
-      guidance = check.code === 'several_faces' ? 'one_person' : check.code === 'no_face' ? 'no_face' : 'hold_still';
-      const failed = check.gates.find((g) => !g.passed);
-      if (failed?.guidance) guidance = failed.guidance;
-    } else if (e.accepted.length < e.target) {
-      const embedding = check.face.normedEmbedding!;
-      if (isNearDuplicate(embedding, e.accepted)) {
-        e.lastRefusal = 'duplicate';
-      } else if (this.engine.recognizerId) {
-        const thumbnail = e.accepted.length === 0 ? await faceThumbnail(image, check.face.bbox) : undefined;
-        await this.deps.store.addTemplate(e.personId, {
-          recognizerId: this.engine.recognizerId,
-          embedding,
-          ...(thumbnail ? { thumbnail } : {}),
-        });
-        e.accepted.push(embedding);
-        e.lastRefusal = null;
-      }
+    if (subject && checkQuality(subject, image, config.quality).passed) {
+      faces[faces.indexOf(subject)] = await this.engine.analysis.analyze(image, subject);
     }
+    const feedback = e.session.offer(faces, image);
+    if (feedback.accepted && this.engine.recognizerId) {
+      const sample = e.session.samples.at(-1)!;
+      const thumbnail = e.session.samples.length === 1 ? await faceThumbnail(image, sample.face.bbox) : undefined;
+      await this.deps.store.addTemplate(e.personId, {
+        recognizerId: this.engine.recognizerId,
+        embedding: sample.embedding,
+        ...(thumbnail ? { thumbnail } : {}),
+      });
+      e.lastRefusal = null;
+    } else if (!feedback.accepted) {
+      e.lastRefusal = feedback.hint;
+    }
+    e.hint = feedback.hint;
     const status = this.enrollStatus();
     this.deps.emitEnroll(status);
     if (status.done) this.stopEnrollment();
+    const guidance = feedback.hint && isGuidance(feedback.hint) ? feedback.hint : null;
     return { faces: faces.map(toView), guidance };
   }
 }
+
+const GUIDANCE: ReadonlySet<string> = new Set<Guidance>([
+  'come_closer',
+  'look_at_camera',
+  'one_person',
+  'hold_still',
+  'too_dark',
+  'too_bright',
+  'turn_left',
+  'turn_right',
+]);
+const isGuidance = (hint: string): hint is Guidance => GUIDANCE.has(hint);
 
 export function toView(face: Face): FaceView {
   const view: FaceView = {

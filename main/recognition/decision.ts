@@ -215,8 +215,12 @@ export class DecisionEngine {
       return { ...withSubject, state: 'awaiting_claim' };
     }
     const probe = selection.subject.normedEmbedding ?? selection.subject.embedding;
-    if (!probe)
-      throw new Error('processFrame: the subject face has no embedding (is the recognizer loaded?)');
+    // A detection-only frame (recognition runs on some frames only) gives guidance but neither
+    // advances nor breaks the streak: it says nothing about who this is.
+    if (!probe) {
+      const count = this.streak?.count ?? 0;
+      return { ...withSubject, state: 'checking', progress: { count, required: this.config.framesRequired } };
+    }
 
     const ranking =
       this.config.mode === 'identify'

@@ -1,7 +1,7 @@
 // Settings in electron-store (Conf underneath, so plain Node tests use the very
 // same code). A file that is corrupt or fails the schema is kept aside, replaced
 // by defaults, and reported on screen.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type Conf from 'conf';
@@ -42,14 +42,15 @@ export class SettingsService {
       schema: settingsJsonSchema,
       clearInvalidConfig: false,
     };
+    const filePath = path.join(dir, `${SETTINGS_NAME}.json`);
     try {
+      assertJsonObject(filePath);
       const file = createStore(options);
       // Conf validates against JSON Schema; zod is stricter (e.g. unknown door kinds), so check both.
       const checked = SettingsSchema.safeParse(file.store);
       if (checked.success) return new SettingsService(file, null);
       throw new Error(`schema: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
     } catch (error) {
-      const filePath = path.join(dir, `${SETTINGS_NAME}.json`);
       const stamp = now().toISOString().replace(/[:.]/g, '-');
       const backupPath = path.join(dir, `${SETTINGS_NAME}.corrupt-${stamp}.json`);
       if (existsSync(filePath)) renameSync(filePath, backupPath);
@@ -71,5 +72,14 @@ export class SettingsService {
 
   get path(): string {
     return this.file.path;
+  }
+}
+
+/** Conf quietly treats a file holding a bare number or array as empty; for us that is a corrupt file. */
+function assertJsonObject(file: string): void {
+  if (!existsSync(file)) return;
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('the settings file does not hold a settings object');
   }
 }

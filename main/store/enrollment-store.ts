@@ -2,7 +2,7 @@
 // under a random data key that a KeyWrapper protects. One JSON file, replaced
 // atomically on every change.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PERSON_PIN_COST, hashPin, validatePin, verifyPinHash } from '../admin/pin-hash.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -22,8 +22,11 @@ import {
 import type { Payload, PersonRecord } from './schema.js';
 import { parseJson } from './parse-json.js';
 import { exportPayload, importPayload } from './backup.js';
+import { removeStaleTempFiles } from './stale-temp.js';
+import { normaliseEmbedding, validateName } from './validate.js';
 
 const PAYLOAD_AAD = `${STORE_FORMAT}/v${STORE_VERSION}/payload`;
+const ATTACHMENT_AAD = `${STORE_FORMAT}/v${STORE_VERSION}/attachment`;
 
 export interface StoreOptions {
   /** Create an empty store when none exists (default true). */
@@ -88,7 +91,7 @@ export class EnrollmentStore {
 
   static async open(dir: string, wrapper: KeyWrapper, options: StoreOptions = {}): Promise<EnrollmentStore> {
     const file = path.join(dir, STORE_FILE);
-    await removeStaleTempFiles(dir);
+    await removeStaleTempFiles(dir, STORE_FILE);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -124,6 +127,12 @@ export class EnrollmentStore {
       if (error instanceof StoreError) throw error;
       throw new StoreError('wrong_key', `${file}: the data key could not be unwrapped`, { cause: error });
     }
+    if (dataKey.length !== KEY_BYTES) {
+      throw new StoreError(
+        'wrong_key',
+        `${file}: the unwrapped data key has ${dataKey.length} bytes, not ${KEY_BYTES}`,
+      );
+    }
     const plain = unseal(dataKey, Buffer.from(envelope.data.payload, 'base64'), PAYLOAD_AAD);
     if (!plain) throw new StoreError('corrupt', `${file}: payload failed authentication (file was altered)`);
     const payload = payloadSchema.safeParse(parseJson(plain.toString('utf8'), `${file} payload`));
@@ -158,6 +167,12 @@ export class EnrollmentStore {
   thumbnail(personId: string): Buffer | null {
     const template = this.find(this.payload, personId).templates.find((t) => t.thumbnail);
     return template?.thumbnail ? Buffer.from(template.thumbnail, 'base64') : null;
+  }
+
+  /** A template's kept raw photo (only with keepPhotos), decrypted; null when none. */
+  photo(personId: string, templateId: string): Buffer | null {
+    const template = this.find(this.payload, personId).templates.find((t) => t.id === templateId);
+    return template?.photo ? Buffer.from(template.photo, 'base64') : null;
   }
 
   /** Everyone with at least one template from `recognizerId`; other recognizers' templates never appear. */
@@ -265,6 +280,18 @@ export class EnrollmentStore {
         throw new StoreError('not_found', `person ${personId} has no template ${templateId}`);
       }
     });
+  }
+
+  /** Seals bytes kept outside the store (e.g. opt-in audit snapshots) under the store's data key. */
+  sealAttachment(bytes: Uint8Array): Buffer {
+    return seal(this.dataKey, bytes, ATTACHMENT_AAD);
+  }
+
+  openAttachment(blob: Uint8Array): Buffer {
+    const plain = unseal(this.dataKey, blob, ATTACHMENT_AAD);
+    if (!plain)
+      throw new StoreError('corrupt', 'attachment failed authentication (altered, or another store)');
+    return plain;
   }
 
   /** The whole store, sealed under a passphrase (scrypt + AES-256-GCM), for moving to another machine. */
@@ -375,61 +402,10 @@ function summarise(person: PersonRecord, activeRecognizerId?: string): PersonSum
   };
 }
 
-function validateName(name: unknown): string {
-  if (typeof name !== 'string') throw new StoreError('invalid_input', 'name must be a string');
-  const clean = name.trim();
-  // eslint-disable-next-line no-control-regex
-  if (clean.length === 0 || clean.length > 100 || /[\u0000-\u001f\u007f]/.test(clean)) {
-    throw new StoreError('invalid_input', 'name must be 1 to 100 printable characters');
-  }
-  return clean;
-}
-
-function normaliseEmbedding(embedding: unknown): Float32Array {
-  if (!(embedding instanceof Float32Array) || embedding.length === 0) {
-    throw new StoreError('invalid_input', 'template: embedding must be a non-empty Float32Array');
-  }
-  let sum = 0;
-  for (const v of embedding) {
-    if (!Number.isFinite(v))
-      throw new StoreError('invalid_input', 'template: embedding holds NaN or Infinity');
-    sum += v * v;
-  }
-  if (sum === 0) throw new StoreError('invalid_input', 'template: embedding is all zeros');
-  const norm = Math.sqrt(sum);
-  return embedding.map((v) => v / norm);
-}
-
 function insecureError(wrapper: KeyWrapper): StoreError {
   return new StoreError(
     'insecure_key_storage',
     `the OS keeps the store key in plain text (key wrapper '${wrapper.kind}'); ` +
       'face templates are not stored until the admin explicitly allows it',
   );
-}
-
-/** Temp files of a write that was killed half-way: the real file is intact, these are garbage. */
-async function removeStaleTempFiles(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  const stale = names.filter((n) => {
-    const match = new RegExp(`^\\.${STORE_FILE.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`).exec(n);
-    return match !== null && !isAlive(Number(match[1]));
-  });
-  await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
-}
-
-/** Another live process (the kiosk while the CLI runs) may be mid-write: leave its temp file alone. */
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -27,8 +27,10 @@ export interface EnrollStatus {
   personId: string | null;
   accepted: number;
   target: number;
-  /** Why the last sample was not taken: a guidance code or 'duplicate'. */
+  /** Why the last frame was not taken: a guidance code, 'near_duplicate' or 'different_person'. */
   lastRefusal: string | null;
+  /** What to ask of the person now: 'look_straight', 'turn_left', 'turn_right', or a guidance code. */
+  hint: string | null;
   done: boolean;
 }
 

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { channel } from './define.js';
 import { NoArgs } from './app.js';
 
+const HoldMs = z.int().min(100).max(60_000);
+const TimeoutMs = z.int().min(100).max(60_000);
+
 /** The settings document: one schema for electron-store's file and for IPC updates. */
 export const SettingsSchema = z
   .object({
@@ -36,28 +39,33 @@ export const SettingsSchema = z
     liveness: z
       .object({ enabled: z.boolean(), threshold: z.number().min(0).max(1), challenge: z.boolean() })
       .strict(),
-    door: z
-      .discriminatedUnion('kind', [
-        z.object({ kind: z.literal('none'), holdMs: z.int().min(0).max(60_000) }).strict(),
-        z
-          .object({
-            kind: z.literal('command'),
-            holdMs: z.int().min(0).max(60_000),
-            command: z.string().min(1).max(1024),
-            args: z.array(z.string().max(1024)).max(32),
-          })
-          .strict(),
-        z
-          .object({
-            kind: z.literal('http'),
-            holdMs: z.int().min(0).max(60_000),
-            url: z.url().max(2048),
-            method: z.enum(['GET', 'POST', 'PUT']),
-            timeoutMs: z.int().min(100).max(60_000),
-            retries: z.int().min(0).max(10),
-          })
-          .strict(),
-      ]),
+    /** The same shapes as main/door/types.ts, which checks them again before use. */
+    door: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('none'), holdMs: HoldMs }).strict(),
+      z
+        .object({
+          kind: z.literal('command'),
+          holdMs: HoldMs,
+          /** Absolute path or a name on PATH; run without a shell. */
+          program: z.string().min(1).max(1024),
+          args: z.array(z.string().max(1024)).max(32),
+          timeoutMs: TimeoutMs,
+        })
+        .strict(),
+      z
+        .object({
+          kind: z.literal('http'),
+          holdMs: HoldMs,
+          method: z.enum(['GET', 'POST', 'PUT']),
+          url: z.url({ protocol: /^https?$/ }).max(2048),
+          headers: z.record(z.string().max(256), z.string().max(4096)),
+          body: z.string().max(16_384).optional(),
+          timeoutMs: TimeoutMs,
+          retries: z.int().min(0).max(5),
+          backoffMs: z.int().min(0).max(10_000),
+        })
+        .strict(),
+    ]),
   })
   .strict();
 

@@ -93,13 +93,15 @@ export class AdminScreen extends LitElement {
       </header>
       ${this.message ? html`<p class="message" role="alert">${this.message}</p>` : null}
       <main role="tabpanel">${this.panel()}</main>
-      ${this.askingPin
-        ? html`<pin-pad
-            .prompt=${t('admin.pinPrompt')}
-            @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.exitKiosk(e.detail.pin)}
-            @pin-cancel=${() => (this.askingPin = false)}
-          ></pin-pad>`
-        : null}
+      ${
+        this.askingPin
+          ? html`<pin-pad
+              .prompt=${t('admin.pinPrompt')}
+              @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.exitKiosk(e.detail.pin)}
+              @pin-cancel=${() => (this.askingPin = false)}
+            ></pin-pad>`
+          : null
+      }
     `;
   }
 

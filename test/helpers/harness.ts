@@ -4,20 +4,20 @@
 // Electron's IPC transport only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import Conf from 'conf';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AppServices, type PickRequest, type ServicesOptions } from '../../main/services.js';
-import { FileKeyWrapper } from '../../main/store/key-file.js';
-import { resolvePaths } from '../../main/paths.js';
+import type { AppServices, PickRequest, ServicesOptions } from '../../main/services.js';
+import { createNodeServices } from './node-services.js';
+import { LIVENESS_PACK } from '../../main/kiosk/face-engine.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../main/liveness/anti_spoof.js';
+import type { SettingsPatch } from '../../preload/contract/settings.js';
 import { wireIpc, type WiredIpc } from '../../main/ipc/wire.js';
 import type { Sender } from '../../main/ipc/gate.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/security.js';
-import type { Settings } from '../../preload/contract/settings.js';
-import { projectRoot } from './fixtures.js';
+import { modelPath, projectRoot } from './fixtures.js';
 
 export const CHROMIUM_PATH = process.env.TOBIRA_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -64,6 +64,12 @@ export interface HarnessOptions {
   services?: Partial<ServicesOptions>;
   /** Grant the camera (default) or leave it denied. */
   grantCamera?: boolean;
+  /** Model files from ../shared/models to import as a face pack before start (once per data folder). */
+  facePack?: readonly string[];
+  /** Import the MiniFASNet liveness add-on too. */
+  livenessPack?: boolean;
+  /** Settings to apply before the engine starts. */
+  settings?: SettingsPatch;
 }
 
 export interface Harness {
@@ -84,30 +90,28 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Real model files copied into a temp folder: pack import refuses symlinks, as it should. */
+function copyModels(files: readonly string[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-import-'));
+  for (const file of files) copyFileSync(modelPath(file), path.join(dir, file));
+  return dir;
+}
+
 export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots');
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'tobira-e2e-'));
-  let kioskExits = 0;
-  const picks: (string[] | null)[] = [];
-  const pickRequests: PickRequest[] = [];
-  const logs: string[] = [];
-  const services = await AppServices.create({
-    paths: resolvePaths(dataDir, []),
-    createSettingsStore: (opts) => new Conf<Settings>(opts),
-    version: '0.0.0-test',
-    platform: process.platform,
-    kiosk: { isKiosk: () => kioskExits === 0, exit: () => void (kioskExits += 1) },
-    keyWrapper: () => FileKeyWrapper.open(path.join(dataDir, 'store.key'), { create: true }),
-    pickFiles: async (request) => {
-      pickRequests.push(request);
-      return picks.shift() ?? null;
-    },
-    // Cheap scrypt for tests; the cost itself is tested with the PIN store.
-    pinCost: { N: 2 ** 10, r: 8, p: 1 },
-    log: (message) => void logs.push(message),
-    ...options.services,
-  });
+  const built = await createNodeServices({ dataDir, ...(options.services ? { services: options.services } : {}) });
+  const { services, picks, pickRequests } = built;
+  const installed = new Set((await services.packs.list()).filter((p) => p.installed).map((p) => p.name));
+  if (options.facePack && !installed.has('test-pack')) {
+    await services.packs.import(copyModels(options.facePack), { name: 'test-pack' });
+  }
+  if (options.livenessPack && !installed.has(LIVENESS_PACK)) {
+    await services.packs.import(copyModels(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
+  }
+  if (options.settings) services.settings.update(options.settings);
+  await services.start();
   let origin = '';
   // Wired once the server's port, and so the page's origin, is known.
   let ipc: WiredIpc | null = null;
@@ -206,7 +210,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     page,
     dataDir,
     get kioskExits() {
-      return kioskExits;
+      return built.kioskExits();
     },
     picks,
     pickRequests,

@@ -29,8 +29,8 @@ const round = (v: number, digits = 3): number => Number(v.toFixed(digits));
 
 /** One frame: detect (at most maxNum faces), then align and embed each. */
 async function frame(fa: FaceAnalysis, image: PixelImage, maxNum: number): Promise<number> {
-  // A fresh object per frame, as camera frames are: FaceAnalysis converts each one anew.
-  const faces = await fa.detect({ ...image }, { maxNum });
+  // detect() converts the frame; analyze() reuses that conversion for the same object.
+  const faces = await fa.detect(image, { maxNum });
   for (const f of faces) await fa.analyze(image, f, { modules: ['recognition'] });
   return faces.length;
 }

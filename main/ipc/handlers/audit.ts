@@ -29,10 +29,11 @@ function auditView(record: AuditRecord): AuditView {
 
 /** The largest face of an image with its embedding, and the image as a JPEG for the screen. */
 async function compareSide(kiosk: Kiosk, image: PixelImage): Promise<{ face: Face; view: CompareFace } | null> {
-  const faces = await kiosk.engine.analysis.detect(image, { maxNum: 1 });
-  const first = faces[0];
-  if (!first) return null;
-  const face = await kiosk.engine.analysis.analyze(image, first, { modules: ['recognition'] });
+  const face = await kiosk.engine.exclusive(async () => {
+    const [first] = await kiosk.engine.analysis.detect(image, { maxNum: 1 });
+    return first ? kiosk.engine.analysis.analyze(image, first, { modules: ['recognition'] }) : null;
+  });
+  if (!face) return null;
   const channels = image.format === 'rgba' ? 4 : 3;
   let raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
   if (image.format === 'bgr') {
@@ -137,7 +138,8 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
           return { a: null, b: null, similarity: null, threshold, same: null, reason: messageOf(error) };
         }
       }
-      const [a, b] = await Promise.all(images.map((image) => compareSide(kiosk, image)));
+      const a = await compareSide(kiosk, images[0]!);
+      const b = await compareSide(kiosk, images[1]!);
       if (!a || !b) {
         return { a: a?.view ?? null, b: b?.view ?? null, similarity: null, threshold, same: null, reason: 'no face found in one of the images' };
       }

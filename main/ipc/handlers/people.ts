@@ -93,7 +93,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
         const name = path.basename(file);
         try {
           const image = await decodeImageFile(file);
-          const faces = await kiosk.engine.analysis.get(image);
+          const faces = await kiosk.engine.exclusive(() => kiosk.engine.analysis.get(image));
           const check = checkEnrollmentFace(faces, image, kiosk.decisions.settings.quality);
           if (!check.ok) {
             results.push({ file: name, ok: false, reason: check.message });
@@ -127,7 +127,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       const quality = kiosk.decisions.settings.quality;
       const { subject } = selectSubject(frame.faces, frame.image, { minFacePx: quality.minFacePx, secondFaceRatio: 0.8 });
       if (!subject) return { matched: false, score: null, threshold, reason: 'no face in front of the camera' };
-      const face = await kiosk.engine.analysis.analyze(frame.image, { ...subject });
+      const face = await kiosk.engine.exclusive(() => kiosk.engine.analysis.analyze(frame.image, { ...subject }));
       const entry = kiosk.engine.recognizerId
         ? requireStore(services).gallery(kiosk.engine.recognizerId).find((g) => g.personId === id)
         : undefined;

@@ -89,64 +89,70 @@ export class AdminAudit extends LitElement {
           ${t('audit.export')}
         </button>
       </div>
-      ${this.exported
-        ? html`<p class="notice ${this.exported.path ? 'ok' : ''}" role="status">
-            ${this.exported.path ? t('audit.exported', { path: this.exported.path }) : t('audit.exportCancelled')}
-          </p>`
-        : nothing}
+      ${
+        this.exported
+          ? html`<p class="notice ${this.exported.path ? 'ok' : ''}" role="status">
+              ${this.exported.path ? t('audit.exported', { path: this.exported.path }) : t('audit.exportCancelled')}
+            </p>`
+          : nothing
+      }
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
-      ${records === null
-        ? html`<p class="muted">${t('admin.loading')}</p>`
-        : records.length === 0
-          ? html`<p class="muted">${t('audit.empty')}</p>`
-          : html`<div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>${t('audit.time')}</th>
-                      <th>${t('audit.mode')}</th>
-                      <th>${t('audit.person')}</th>
-                      <th>${t('audit.score')}</th>
-                      <th>${t('audit.gates')}</th>
-                      <th>${t('audit.liveness')}</th>
-                      <th>${t('audit.door')}</th>
-                      <th>${t('audit.outcome')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${records.map(
-                      (r) =>
-                        html`<tr data-outcome=${r.outcome}>
-                          <td class="nowrap">${formatTime(r.time)}</td>
-                          <td>${r.mode}</td>
-                          <td>${r.person ?? html`<span class="muted">${t('audit.unknown')}</span>`}</td>
-                          <td class="num">${formatScore(r.score)}</td>
-                          <td class="gates">${r.gates}</td>
-                          <td class="num">${formatScore(r.liveness)}</td>
-                          <td class="door">${r.door}</td>
-                          <td><span class="outcome">${r.outcome}</span></td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>
-              <div class="row pager">
-                <button
-                  name="newer"
-                  ?disabled=${this.offset === 0}
-                  @click=${() => this.load(Math.max(0, this.offset - AUDIT_PAGE_SIZE))}
-                >
-                  ${t('audit.newer')}
-                </button>
-                <span class="muted">${t('audit.range', { from: this.offset + 1, to: last, total: this.total })}</span>
-                <button
-                  name="older"
-                  ?disabled=${last >= this.total}
-                  @click=${() => this.load(this.offset + AUDIT_PAGE_SIZE)}
-                >
-                  ${t('audit.older')}
-                </button>
-              </div>`}
+      ${
+        records === null
+          ? html`<p class="muted">${t('admin.loading')}</p>`
+          : records.length === 0
+            ? html`<p class="muted">${t('audit.empty')}</p>`
+            : html`<div class="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th>${t('audit.time')}</th>
+                        <th>${t('audit.mode')}</th>
+                        <th>${t('audit.person')}</th>
+                        <th>${t('audit.score')}</th>
+                        <th>${t('audit.gates')}</th>
+                        <th>${t('audit.liveness')}</th>
+                        <th>${t('audit.door')}</th>
+                        <th>${t('audit.outcome')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${records.map(
+                        (r) =>
+                          html`<tr data-outcome=${r.outcome.split(':')[0]}>
+                            <td class="nowrap">${formatTime(r.time)}</td>
+                            <td>${r.mode}</td>
+                            <td>${r.person ?? html`<span class="muted">${t('audit.unknown')}</span>`}</td>
+                            <td class="num">${formatScore(r.score)}</td>
+                            <td class="gates">${r.gates}</td>
+                            <td class="num">${formatScore(r.liveness)}</td>
+                            <td class="door">${r.door}</td>
+                            <td><span class="outcome">${r.outcome}</span></td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>
+                <div class="row pager">
+                  <button
+                    name="newer"
+                    ?disabled=${this.offset === 0}
+                    @click=${() => this.load(Math.max(0, this.offset - AUDIT_PAGE_SIZE))}
+                  >
+                    ${t('audit.newer')}
+                  </button>
+                  <span class="muted"
+                    >${t('audit.range', { from: this.offset + 1, to: last, total: this.total })}</span
+                  >
+                  <button
+                    name="older"
+                    ?disabled=${last >= this.total}
+                    @click=${() => this.load(this.offset + AUDIT_PAGE_SIZE)}
+                  >
+                    ${t('audit.older')}
+                  </button>
+                </div>`
+      }
     `;
   }
 

@@ -12,7 +12,13 @@ import { errorMessage, formatScore, panelStyles } from './admin-shared.js';
 
 export const TARGET_FARS = [0.1, 0.01, 0.001, 0.0001] as const;
 const BINS = 50;
-const COLOURS = { genuine: '#3ddc84', impostor: '#ffb020', current: '#ffffff', suggested: '#4fc3f7', grid: '#2a3560' };
+const COLOURS = {
+  genuine: '#3ddc84',
+  impostor: '#ffb020',
+  current: '#ffffff',
+  suggested: '#4fc3f7',
+  grid: '#2a3560',
+};
 
 /** Counts per bin over [lo, hi); values outside are clamped into the end bins. */
 export function histogram(values: readonly number[], lo: number, hi: number, bins = BINS): number[] {
@@ -98,7 +104,10 @@ export class AdminCalibration extends LitElement {
     if (!s) return;
     try {
       this.settings = await call(api().updateSettings({ recognition: { ...s.recognition, threshold } }));
-      this.saved = threshold === null ? t('calibration.appliedDefault') : t('calibration.applied', { value: formatScore(threshold) });
+      this.saved =
+        threshold === null
+          ? t('calibration.appliedDefault')
+          : t('calibration.applied', { value: formatScore(threshold) });
       await this.load();
     } catch (error) {
       this.error = errorMessage(error);
@@ -130,7 +139,11 @@ export class AdminCalibration extends LitElement {
     return { ctx, w, h, dpr, pad, plotW: w - pad.l - pad.r, plotH: h - pad.t - pad.b };
   }
 
-  private axis(p: NonNullable<ReturnType<AdminCalibration['prepare']>>, lo: number, hi: number): (v: number) => number {
+  private axis(
+    p: NonNullable<ReturnType<AdminCalibration['prepare']>>,
+    lo: number,
+    hi: number,
+  ): (v: number) => number {
     const { ctx, dpr, pad, plotW, plotH } = p;
     const x = (v: number) => pad.l + ((v - lo) / (hi - lo)) * plotW;
     ctx.strokeStyle = COLOURS.grid;
@@ -148,7 +161,12 @@ export class AdminCalibration extends LitElement {
     return x;
   }
 
-  private marker(p: NonNullable<ReturnType<AdminCalibration['prepare']>>, x: number, colour: string, dashed: boolean): void {
+  private marker(
+    p: NonNullable<ReturnType<AdminCalibration['prepare']>>,
+    x: number,
+    colour: string,
+    dashed: boolean,
+  ): void {
     const { ctx, dpr, pad, plotH } = p;
     ctx.save();
     ctx.strokeStyle = colour;
@@ -193,11 +211,17 @@ export class AdminCalibration extends LitElement {
     const { ctx, dpr, pad, plotH } = p;
     const x = this.axis(p, lo, hi);
     const floor = Math.min(1e-4, c.targetFar);
-    const y = (rate: number) => pad.t + plotH * (1 - (Math.log10(Math.max(rate, floor)) - Math.log10(floor)) / -Math.log10(floor));
+    const y = (rate: number) =>
+      pad.t + plotH * (1 - (Math.log10(Math.max(rate, floor)) - Math.log10(floor)) / -Math.log10(floor));
     ctx.fillStyle = '#9aa6c8';
     ctx.textAlign = 'right';
     for (let e = 0; e >= Math.log10(floor); e--) {
-      ctx.fillText(formatFar(10 ** e), pad.l - 4 * dpr, y(10 ** e) + 4 * dpr);
+      // Kept clear of the x axis's labels below the plot.
+      ctx.fillText(
+        formatFar(10 ** e),
+        pad.l - 4 * dpr,
+        Math.min(y(10 ** e) + 4 * dpr, pad.t + plotH - 2 * dpr),
+      );
     }
     const sorted = [...c.roc].sort((a, b) => a.threshold - b.threshold);
     for (const [key, colour] of [
@@ -207,7 +231,9 @@ export class AdminCalibration extends LitElement {
       ctx.strokeStyle = colour;
       ctx.lineWidth = 2 * dpr;
       ctx.beginPath();
-      sorted.forEach((point, i) => (i === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x(point.threshold), y(point[key])));
+      sorted.forEach((point, i) =>
+        (i === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, x(point.threshold), y(point[key])),
+      );
       ctx.stroke();
     }
     this.marker(p, x(c.current), COLOURS.current, false);
@@ -218,7 +244,9 @@ export class AdminCalibration extends LitElement {
   private frrAt(threshold: number): number | null {
     const roc = this.calibration?.roc ?? [];
     if (roc.length === 0) return null;
-    return roc.reduce((best, p) => (Math.abs(p.threshold - threshold) < Math.abs(best.threshold - threshold) ? p : best)).frr;
+    return roc.reduce((best, p) =>
+      Math.abs(p.threshold - threshold) < Math.abs(best.threshold - threshold) ? p : best,
+    ).frr;
   }
 
   override render() {
@@ -270,14 +298,22 @@ export class AdminCalibration extends LitElement {
           >
             ${t('calibration.apply')}
           </button>
-          <button name="use-default" ?disabled=${configured === null || this.busy} @click=${() => this.apply(null)}>
+          <button
+            name="use-default"
+            ?disabled=${configured === null || this.busy}
+            @click=${() => this.apply(null)}
+          >
             ${t('calibration.useDefault')}
           </button>
         </div>
       </div>
-      ${c && c.suggested === null
-        ? html`<p class="notice">${t('calibration.tooLittle', { genuine: c.genuine.length, impostor: c.impostor.length })}</p>`
-        : nothing}
+      ${
+        c && c.suggested === null
+          ? html`<p class="notice">
+              ${t('calibration.tooLittle', { genuine: c.genuine.length, impostor: c.impostor.length })}
+            </p>`
+          : nothing
+      }
       <div class="charts">
         <figure>
           <canvas class="hist" aria-label=${t('calibration.histogram')}></canvas>

@@ -73,7 +73,12 @@ export class AdminCompare extends LitElement {
         ></camera-view>
         <div class="controls">
           <p class="muted">${t('compare.help')}</p>
-          <button class="primary" name="camera" ?disabled=${this.running !== null} @click=${() => this.compare('camera')}>
+          <button
+            class="primary"
+            name="camera"
+            ?disabled=${this.running !== null}
+            @click=${() => this.compare('camera')}
+          >
             ${this.running === 'camera' ? t('compare.capturing') : t('compare.camera')}
           </button>
           <button name="photos" ?disabled=${this.running !== null} @click=${() => this.compare('photos')}>
@@ -103,7 +108,8 @@ export class AdminCompare extends LitElement {
   }
 
   private renderFace(face: CompareFace | null, label: string) {
-    if (!face) return html`<figure class="empty"><figcaption>${label}: ${t('compare.noFace')}</figcaption></figure>`;
+    if (!face)
+      return html`<figure class="empty"><figcaption>${label}: ${t('compare.noFace')}</figcaption></figure>`;
     const [x1, y1, x2, y2] = face.bbox;
     return html`<figure>
       <div class="shot">
@@ -177,7 +183,7 @@ export class AdminCompare extends LitElement {
       .shot img {
         display: block;
         max-width: 100%;
-        max-height: 45vh;
+        max-height: 38vh;
         border-radius: 0.5rem;
       }
       .shot svg {

@@ -13,17 +13,43 @@ type Door = Settings['door'];
 type DoorKind = Door['kind'];
 type Status = { tone: 'ok' | 'error'; text: string };
 
-/** A starting point when the admin switches to a kind, keeping the hold time. */
+/** A starting point when the admin switches to a kind, keeping the hold time; main's own defaults. */
 export function doorDefaults(kind: DoorKind, holdMs: number): Door {
   switch (kind) {
     case 'none':
       return { kind, holdMs };
     case 'command':
-      return { kind, holdMs, command: '', args: [] };
+      return { kind, holdMs, program: '', args: [], timeoutMs: 5000 };
     case 'http':
-      return { kind, holdMs, url: '', method: 'POST', timeoutMs: 3000, retries: 2 };
+      return {
+        kind,
+        holdMs,
+        method: 'POST',
+        url: '',
+        headers: {},
+        timeoutMs: 5000,
+        retries: 2,
+        backoffMs: 250,
+      };
   }
 }
+
+/** "Name: value" lines ↔ a header record. A line without a colon is kept as a name with an empty value. */
+export function parseHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const colon = line.indexOf(':');
+    const name = (colon < 0 ? line : line.slice(0, colon)).trim();
+    headers[name] = colon < 0 ? '' : line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+const headerLines = (headers: Record<string, string>): string =>
+  Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n');
 
 export class AdminDoor extends LitElement {
   static override properties = {
@@ -34,7 +60,7 @@ export class AdminDoor extends LitElement {
     testing: { state: true },
   };
   declare settings: Settings | null;
-  /** The form's door, until saved. */
+  /** The form's door kind and starting values, until saved. */
   declare draft: Door | null;
   declare status: Status | null;
   declare test: Status | null;
@@ -54,13 +80,10 @@ export class AdminDoor extends LitElement {
     if (changed.has('settings') && this.settings && this.draft === null) this.draft = this.settings.door;
   }
 
-  private get dirty(): boolean {
-    return JSON.stringify(this.draft) !== JSON.stringify(this.settings?.door);
-  }
-
   /** Reads the form into a door of the chosen kind. */
   private read(form: HTMLFormElement): Door {
-    const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
+    const field = (name: string) =>
+      (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null)?.value ?? '';
     const int = (name: string) => (field(name).trim() === '' ? NaN : Number(field(name)));
     const holdMs = int('holdMs');
     const kind = this.draft?.kind ?? 'none';
@@ -69,11 +92,21 @@ export class AdminDoor extends LitElement {
         .split('\n')
         .map((a) => a.trim())
         .filter((a) => a !== '');
-      return { kind, holdMs, command: field('command').trim(), args };
+      return { kind, holdMs, program: field('program').trim(), args, timeoutMs: int('timeoutMs') };
     }
     if (kind === 'http') {
-      const method = field('method') as 'GET' | 'POST' | 'PUT';
-      return { kind, holdMs, url: field('url').trim(), method, timeoutMs: int('timeoutMs'), retries: int('retries') };
+      const body = field('body');
+      return {
+        kind,
+        holdMs,
+        method: field('method') as 'GET' | 'POST' | 'PUT',
+        url: field('url').trim(),
+        headers: parseHeaders(field('headers')),
+        ...(body.trim() === '' ? {} : { body }),
+        timeoutMs: int('timeoutMs'),
+        retries: int('retries'),
+        backoffMs: int('backoffMs'),
+      };
     }
     return { kind, holdMs };
   }
@@ -91,7 +124,9 @@ export class AdminDoor extends LitElement {
       this.settings = settings;
       this.draft = settings.door;
       this.status = { tone: 'ok', text: t('admin.saved') };
-      this.dispatchEvent(new CustomEvent('settings-changed', { detail: settings, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('settings-changed', { detail: settings, bubbles: true, composed: true }),
+      );
     } catch (error) {
       this.status = { tone: 'error', text: errorMessage(error) };
     }
@@ -102,9 +137,10 @@ export class AdminDoor extends LitElement {
     this.test = null;
     try {
       const result = await call(api().testDoor(undefined));
+      const params = { message: result.message, ms: Math.round(result.elapsedMs) };
       this.test = result.ok
-        ? { tone: 'ok', text: t('door.testOk', { message: result.message, ms: Math.round(result.elapsedMs) }) }
-        : { tone: 'error', text: t('door.testFailed', { message: result.message, ms: Math.round(result.elapsedMs) }) };
+        ? { tone: 'ok', text: t('door.testOk', params) }
+        : { tone: 'error', text: t('door.testFailed', params) };
     } catch (error) {
       this.test = { tone: 'error', text: t('door.testFailed', { message: errorMessage(error), ms: 0 }) };
     } finally {
@@ -115,6 +151,7 @@ export class AdminDoor extends LitElement {
   override render() {
     const door = this.draft;
     if (!door) return nothing;
+    const unsaved = door.kind !== this.settings?.door.kind;
     return html`<section>
       <h2>${t('door.title')}</h2>
       <form name="door" novalidate @submit=${(e: Event) => this.save(e)}>
@@ -133,60 +170,140 @@ export class AdminDoor extends LitElement {
           </label>
           <label
             >${t('door.holdMs')}
-            <input type="number" name="holdMs" min="0" max="60000" step="500" .value=${String(door.holdMs)} />
+            <input
+              type="number"
+              name="holdMs"
+              min="100"
+              max="60000"
+              step="100"
+              .value=${String(door.holdMs)}
+            />
           </label>
-          ${door.kind === 'command'
-            ? html`<label class="wide"
-                  >${t('door.command')}
-                  <input name="command" maxlength="1024" .value=${door.command} placeholder="/usr/local/bin/relay" />
-                </label>
-                <label class="wide"
-                  >${t('door.args')}
-                  <textarea name="args" rows="3" .value=${door.args.join('\n')} placeholder="--channel&#10;1"></textarea>
-                </label>`
-            : nothing}
-          ${door.kind === 'http'
-            ? html`<label class="wide"
-                  >${t('door.url')}
-                  <input name="url" type="url" maxlength="2048" .value=${door.url} placeholder="http://192.168.1.50/relay/0?turn=on" />
-                </label>
-                <label
-                  >${t('door.method')}
-                  <select name="method">
-                    ${(['GET', 'POST', 'PUT'] as const).map(
-                      (m) => html`<option value=${m} ?selected=${door.method === m}>${m}</option>`,
-                    )}
-                  </select>
-                </label>
-                <label
-                  >${t('door.timeoutMs')}
-                  <input type="number" name="timeoutMs" min="100" max="60000" step="100" .value=${String(door.timeoutMs)} />
-                </label>
-                <label
-                  >${t('door.retries')}
-                  <input type="number" name="retries" min="0" max="10" step="1" .value=${String(door.retries)} />
-                </label>`
-            : nothing}
+          ${door.kind === 'command' ? this.commandFields(door) : nothing}
+          ${door.kind === 'http' ? this.httpFields(door) : nothing}
         </div>
         <div class="row">
           <button class="primary" type="submit">${t('admin.save')}</button>
           <button type="button" name="test-door" ?disabled=${this.testing} @click=${() => this.testDoor()}>
             ${this.testing ? t('door.testing') : t('door.test')}
           </button>
-          ${this.dirty ? html`<span class="muted">${t('door.testUsesSaved')}</span>` : nothing}
+          <span class="muted">${unsaved ? t('door.testUsesSaved') : t('door.testHint')}</span>
         </div>
       </form>
-      ${this.status
-        ? html`<p class="notice ${this.status.tone}" role=${this.status.tone === 'error' ? 'alert' : 'status'}>
-            ${this.status.text}
-          </p>`
-        : nothing}
-      ${this.test
-        ? html`<p class="notice ${this.test.tone} door-test" data-ok=${this.test.tone === 'ok'} role="status">
-            ${this.test.text}
-          </p>`
-        : nothing}
+      ${
+        this.status
+          ? html`<p
+              class="notice ${this.status.tone}"
+              role=${this.status.tone === 'error' ? 'alert' : 'status'}
+            >
+              ${this.status.text}
+            </p>`
+          : nothing
+      }
+      ${
+        this.test
+          ? html`<p
+              class="notice ${this.test.tone} door-test"
+              data-ok=${this.test.tone === 'ok'}
+              role="status"
+            >
+              ${this.test.text}
+            </p>`
+          : nothing
+      }
     </section>`;
+  }
+
+  private commandFields(door: Extract<Door, { kind: 'command' }>) {
+    return html`<label
+        >${t('door.timeoutMs')}
+        <input
+          type="number"
+          name="timeoutMs"
+          min="100"
+          max="60000"
+          step="100"
+          .value=${String(door.timeoutMs)}
+        />
+      </label>
+      <label class="wide"
+        >${t('door.program')}
+        <input name="program" maxlength="1024" .value=${door.program} placeholder="/usr/local/bin/relay" />
+      </label>
+      <label class="wide"
+        >${t('door.args')}
+        <textarea
+          name="args"
+          rows="3"
+          .value=${door.args.join('\n')}
+          placeholder="--hold&#10;{{holdSeconds}}"
+        ></textarea>
+      </label>`;
+  }
+
+  private httpFields(door: Extract<Door, { kind: 'http' }>) {
+    return html`<label
+        >${t('door.method')}
+        <select name="method">
+          ${(['GET', 'POST', 'PUT'] as const).map(
+            (m) => html`<option value=${m} ?selected=${door.method === m}>${m}</option>`,
+          )}
+        </select>
+      </label>
+      <label class="wide"
+        >${t('door.url')}
+        <input
+          name="url"
+          type="url"
+          maxlength="2048"
+          .value=${door.url}
+          placeholder="http://192.168.1.50/relay/0?turn=on"
+        />
+      </label>
+      <label
+        >${t('door.timeoutMs')}
+        <input
+          type="number"
+          name="timeoutMs"
+          min="100"
+          max="60000"
+          step="100"
+          .value=${String(door.timeoutMs)}
+        />
+      </label>
+      <label
+        >${t('door.retries')}
+        <input type="number" name="retries" min="0" max="5" step="1" .value=${String(door.retries)} />
+      </label>
+      <label
+        >${t('door.backoffMs')}
+        <input
+          type="number"
+          name="backoffMs"
+          min="0"
+          max="10000"
+          step="50"
+          .value=${String(door.backoffMs)}
+        />
+      </label>
+      <label class="wide"
+        >${t('door.headers')}
+        <textarea
+          name="headers"
+          rows="2"
+          .value=${headerLines(door.headers)}
+          placeholder="Authorization: Bearer …"
+        ></textarea>
+      </label>
+      <label class="wide"
+        >${t('door.body')}
+        <textarea
+          name="body"
+          rows="2"
+          .value=${door.body ?? ''}
+          placeholder='{"event": "{{event}}"}'
+        ></textarea>
+      </label>`;
   }
 
   static override styles = [

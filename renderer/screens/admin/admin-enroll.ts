@@ -22,8 +22,14 @@ declare global {
 }
 
 export const ENROLL_TARGET = 5;
-/** One pose per sample, so the templates cover a little head-turn variety. */
-const POSES = ['straight', 'left', 'right', 'up', 'straight'] as const;
+/** Until main sends its own hint: one pose per sample, for a little head-turn variety. */
+const POSES = ['straight', 'left', 'right', 'left', 'right'] as const;
+/** Main's enrollment hints, as pose prompts. */
+const HINT_POSES: Record<string, (typeof POSES)[number]> = {
+  look_straight: 'straight',
+  turn_left: 'left',
+  turn_right: 'right',
+};
 const GUIDANCE: readonly Guidance[] = [
   'come_closer',
   'look_at_camera',
@@ -39,7 +45,8 @@ const GUIDANCE: readonly Guidance[] = [
 
 /** A refusal code from main, in words. */
 export function refusalText(code: string): string {
-  if (code === 'duplicate') return t('enroll.duplicate');
+  if (code === 'near_duplicate' || code === 'duplicate') return t('enroll.duplicate');
+  if (code === 'different_person') return t('enroll.differentPerson');
   if ((GUIDANCE as readonly string[]).includes(code)) return t(`guidance.${code}` as MessageKey);
   return code;
 }
@@ -119,9 +126,19 @@ export class AdminEnroll extends LitElement {
   private feedback(): { text: string; tone: 'ok' | 'warn' | 'info' } {
     const frame = this.frame;
     if (frame?.guidance) return { text: t(`guidance.${frame.guidance}` as MessageKey), tone: 'warn' };
-    if (this.status?.lastRefusal) return { text: refusalText(this.status.lastRefusal), tone: 'warn' };
+    const refusal = this.status?.lastRefusal;
+    // A refusal that only repeats the pose asked for is already the prompt.
+    if (refusal && refusal !== this.status?.hint) return { text: refusalText(refusal), tone: 'warn' };
     if (frame && frame.faces.length === 1) return { text: t('enroll.good'), tone: 'ok' };
     return { text: t('enroll.waiting'), tone: 'info' };
+  }
+
+  /** What to ask of the person now: main's hint, else the next pose in turn. */
+  private prompt(accepted: number): { pose: string; text: string } {
+    const hint = this.status?.hint ?? null;
+    const pose = hint === null ? POSES[Math.min(accepted, POSES.length - 1)]! : HINT_POSES[hint];
+    if (pose) return { pose, text: t(`enroll.pose.${pose}` as MessageKey) };
+    return { pose: hint ?? '', text: refusalText(hint ?? '') };
   }
 
   override render() {
@@ -129,44 +146,54 @@ export class AdminEnroll extends LitElement {
     const target = status?.target ?? ENROLL_TARGET;
     const accepted = status?.accepted ?? 0;
     const done = status?.done ?? false;
-    const pose = POSES[Math.min(accepted, POSES.length - 1)]!;
+    const prompt = this.prompt(accepted);
     const feedback = this.feedback();
     return html`
       <div class="head row">
         <h2>${t('enroll.title', { name: this.person?.name ?? '' })}</h2>
         <span class="spacer"></span>
-        ${done
-          ? html`<button class="primary" @click=${() => this.finish(false)}>${t('enroll.backToPeople')}</button>`
-          : html`<button @click=${() => this.finish(true)}>${t('admin.cancel')}</button>`}
+        ${
+          done
+            ? html`<button class="primary" @click=${() => this.finish(false)}>
+                ${t('enroll.backToPeople')}
+              </button>`
+            : html`<button @click=${() => this.finish(true)}>${t('admin.cancel')}</button>`
+        }
       </div>
       <div class="layout">
         <camera-view
           .frameIntervalMs=${done ? 0 : 120}
           @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
         ></camera-view>
-        <aside>
+        <aside data-refusal=${status?.lastRefusal ?? ''}>
           ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
-          ${done
-            ? html`<p class="notice ok prompt" data-state="done">${t('enroll.done', { count: accepted })}</p>`
-            : html`<p class="prompt" data-pose=${pose}>${t(`enroll.pose.${pose}` as MessageKey)}</p>`}
+          ${
+            done
+              ? html`<p class="notice ok prompt" data-state="done">
+                  ${t('enroll.done', { count: accepted })}
+                </p>`
+              : html`<p class="prompt" data-pose=${prompt.pose}>${prompt.text}</p>`
+          }
           <div class="progress">
             <progress max=${target} .value=${accepted}></progress>
-            <span class="count" data-accepted=${accepted}>${t('enroll.progress', { n: accepted, target })}</span>
+            <span class="count" data-accepted=${accepted}
+              >${t('enroll.progress', { n: accepted, target })}</span
+            >
           </div>
-          <ol class="steps">
+          <ol class="samples" aria-label=${t('enroll.progress', { n: accepted, target })}>
             ${Array.from(
               { length: target },
               (_, i) =>
-                html`<li class=${i < accepted ? 'taken' : i === accepted && !done ? 'current' : ''}>
-                  ${t(`enroll.pose.${POSES[Math.min(i, POSES.length - 1)]!}` as MessageKey)}
-                </li>`,
+                html`<li class=${i < accepted ? 'taken' : i === accepted && !done ? 'current' : ''}></li>`,
             )}
           </ol>
-          ${done
-            ? nothing
-            : html`<p class="feedback" data-tone=${feedback.tone} role="status" aria-live="polite">
-                ${feedback.text}
-              </p>`}
+          ${
+            done
+              ? nothing
+              : html`<p class="feedback" data-tone=${feedback.tone} role="status" aria-live="polite">
+                  ${feedback.text}
+                </p>`
+          }
           <p class="muted hint">${t('enroll.hint')}</p>
         </aside>
       </div>
@@ -213,20 +240,25 @@ export class AdminEnroll extends LitElement {
         font-size: 1.1rem;
         font-variant-numeric: tabular-nums;
       }
-      .steps {
-        padding-left: 1.4rem;
+      .samples {
+        display: flex;
+        gap: 0.5rem;
+        list-style: none;
+        padding: 0;
         margin: 0.8rem 0;
-        color: #9aa6c8;
       }
-      .steps li.taken {
-        color: #7ee2a8;
+      .samples li {
+        width: 1.4rem;
+        height: 1.4rem;
+        border-radius: 50%;
+        border: 2px solid #3a4775;
       }
-      .steps li.taken::marker {
-        content: '✓  ';
+      .samples li.taken {
+        background: #3ddc84;
+        border-color: #3ddc84;
       }
-      .steps li.current {
-        color: #fff;
-        font-weight: 600;
+      .samples li.current {
+        border-color: #fff;
       }
       .feedback {
         padding: 0.6rem 0.8rem;

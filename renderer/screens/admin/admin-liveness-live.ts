@@ -77,29 +77,35 @@ export class AdminLivenessLive extends LitElement {
       ></camera-view>
       <div class="readout" role="status" aria-live="off">
         <span class="muted">${t('liveness.score')}</span>
-        <strong class="score" data-live=${score === undefined ? '' : String(live)}>${formatScore(score, 2)}</strong>
+        <strong class="score" data-live=${score === undefined ? '' : String(live)}
+          >${formatScore(score, 2)}</strong
+        >
         <meter min="0" max="1" low=${this.threshold} optimum="1" .value=${score ?? 0}></meter>
         <div>
-          ${face === undefined
-            ? t('enroll.waiting')
-            : face === null
-              ? t('guidance.no_face')
-              : score === undefined
-                ? html`<span class="error">${t('liveness.notRun')}</span>`
-                : live
-                  ? html`<span class="ok">${t('liveness.live', { threshold: this.threshold })}</span>`
-                  : html`<span class="error">${t('liveness.notLive', { threshold: this.threshold })}</span>`}
+          ${
+            face === undefined
+              ? t('enroll.waiting')
+              : face === null
+                ? t('guidance.no_face')
+                : score === undefined
+                  ? html`<span class="error">${t('liveness.notRun')}</span>`
+                  : live
+                    ? html`<span class="ok">${t('liveness.live', { threshold: this.threshold })}</span>`
+                    : html`<span class="error">${t('liveness.notLive', { threshold: this.threshold })}</span>`
+          }
         </div>
-        ${h.length > 0
-          ? html`<div class="muted stats">
-              ${t('liveness.recent', {
-                n: h.length,
-                min: formatScore(Math.min(...h), 2),
-                mean: formatScore(h.reduce((a, b) => a + b, 0) / h.length, 2),
-                max: formatScore(Math.max(...h), 2),
-              })}
-            </div>`
-          : nothing}
+        ${
+          h.length > 0
+            ? html`<div class="muted stats">
+                ${t('liveness.recent', {
+                  n: h.length,
+                  min: formatScore(Math.min(...h), 2),
+                  mean: formatScore(h.reduce((a, b) => a + b, 0) / h.length, 2),
+                  max: formatScore(Math.max(...h), 2),
+                })}
+              </div>`
+            : nothing
+        }
         <p class="muted hint">${t('liveness.tuneHint')}</p>
       </div>
     </div>`;

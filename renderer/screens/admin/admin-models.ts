@@ -107,7 +107,11 @@ export class AdminModels extends LitElement {
       return true;
     } catch (error) {
       const cancelled = errorCode(error) === 'CANCELLED';
-      this.notice = { tone: cancelled ? 'info' : 'error', text: errorMessage(error), offerImport: !cancelled };
+      this.notice = {
+        tone: cancelled ? 'info' : 'error',
+        text: errorMessage(error),
+        offerImport: !cancelled,
+      };
       return false;
     } finally {
       this.busy = false;
@@ -127,7 +131,10 @@ export class AdminModels extends LitElement {
       ...this.list,
       packs: this.list.packs.map((p) => (p.name === pack.name ? { ...p, downloading: true } : p)),
     };
-    await this.run(() => call(api().downloadPack({ name: pack.name })), t('models.installed', { name: pack.name }));
+    await this.run(
+      () => call(api().downloadPack({ name: pack.name })),
+      t('models.installed', { name: pack.name }),
+    );
     const { [pack.name]: _done, ...rest } = this.progress;
     this.progress = rest;
     await this.refresh();
@@ -155,7 +162,10 @@ export class AdminModels extends LitElement {
       const result = await call(api().verifyPack({ name: pack.name }));
       this.notice = result.ok
         ? { tone: 'ok', text: t('models.verifyOk', { name: pack.name }) }
-        : { tone: 'error', text: t('models.verifyBad', { name: pack.name, problems: result.problems.join('; ') }) };
+        : {
+            tone: 'error',
+            text: t('models.verifyBad', { name: pack.name, problems: result.problems.join('; ') }),
+          };
     } catch (error) {
       this.notice = { tone: 'error', text: errorMessage(error) };
     } finally {
@@ -179,39 +189,44 @@ export class AdminModels extends LitElement {
     const licensePack = list?.packs.find((p) => p.name === this.licenseFor) ?? null;
     return html`
       ${this.renderEngine()}
-      ${this.notice
-        ? html`<div class="notice ${this.notice.tone}" role=${this.notice.tone === 'error' ? 'alert' : 'status'}>
-            <span>${this.notice.text}</span>
-            ${this.notice.offerImport ? html`<div class="row">${this.importButtons()}</div>` : nothing}
-          </div>`
-        : nothing}
+      ${
+        this.notice
+          ? html`<div
+              class="notice ${this.notice.tone}"
+              role=${this.notice.tone === 'error' ? 'alert' : 'status'}
+            >
+              <span>${this.notice.text}</span>
+              ${this.notice.offerImport ? html`<div class="row">${this.importButtons()}</div>` : nothing}
+            </div>`
+          : nothing
+      }
       ${licensePack ? this.renderLicense(licensePack) : nothing}
       <div class="row toolbar">
         <h2>${t('models.title')}</h2>
         <span class="spacer"></span>
         ${this.importButtons()}
       </div>
-      ${list === null
-        ? html`<p class="muted">${t('admin.loading')}</p>`
-        : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>${t('models.name')}</th>
-                    <th>${t('models.kind')}</th>
-                    <th>${t('models.state')}</th>
-                    <th>${t('models.size')}</th>
-                    <th>${t('models.recognizer')}</th>
-                    <th>${t('models.license')}</th>
-                    <th></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${list.packs.map((pack) => this.renderPack(pack))}
-                </tbody>
-              </table>
-            </div>
-            <p class="muted root">${t('models.root', { path: list.root })}</p>`}
+      ${
+        list === null
+          ? html`<p class="muted">${t('admin.loading')}</p>`
+          : html`<div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>${t('models.name')}</th>
+                      <th>${t('models.state')}</th>
+                      <th>${t('models.size')}</th>
+                      <th>${t('models.recognizer')}</th>
+                      <th></th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${list.packs.map((pack) => this.renderPack(pack))}
+                  </tbody>
+                </table>
+              </div>
+              <p class="muted root">${t('models.root', { path: list.root })}</p>`
+      }
     `;
   }
 
@@ -220,7 +235,10 @@ export class AdminModels extends LitElement {
       <button ?disabled=${this.busy} @click=${() => this.run(() => call(api().importPack({ kind: 'zip' })))}>
         ${t('models.importZip')}
       </button>
-      <button ?disabled=${this.busy} @click=${() => this.run(() => call(api().importPack({ kind: 'folder' })))}>
+      <button
+        ?disabled=${this.busy}
+        @click=${() => this.run(() => call(api().importPack({ kind: 'folder' })))}
+      >
         ${t('models.importFolder')}
       </button>
     `;
@@ -234,47 +252,53 @@ export class AdminModels extends LitElement {
         <span class="muted">${t('models.engine')}</span>
         <strong>${engine ? t(`models.engineState.${engine.state}` as MessageKey) : '…'}</strong>
         ${engine?.pack ? html`<span class="badge">${engine.pack}</span>` : nothing}
-        ${engine
-          ? html`<span class="badge ${engine.livenessAvailable ? 'good' : 'warn'}">
-              ${engine.livenessAvailable ? t('models.livenessOn') : t('liveness.off')}
-            </span>`
-          : nothing}
+        ${
+          engine
+            ? html`<span class="badge ${engine.livenessAvailable ? 'good' : 'warn'}">
+                ${engine.livenessAvailable ? t('models.livenessOn') : t('liveness.off')}
+              </span>`
+            : nothing
+        }
         ${engine?.message ? html`<span class="muted">${engine.message}</span>` : nothing}
       </div>
-      ${s
-        ? html`<div class="row options">
-            <label
-              >${t('models.detSize')}
-              <select
-                name="detSize"
-                @change=${(e: Event) =>
-                  this.saveEngine({ detSize: (e.target as HTMLSelectElement).value as Engine['detSize'] })}
-              >
-                ${DET_SIZES.map(
-                  (size) =>
-                    html`<option value=${size} ?selected=${s.engine.detSize === size}>
-                      ${size === 'auto' ? t('models.auto') : `${size}×${size}`}
-                    </option>`,
-                )}
-              </select>
-            </label>
-            <label
-              >${t('models.provider')}
-              <select
-                name="provider"
-                @change=${(e: Event) =>
-                  this.saveEngine({ provider: (e.target as HTMLSelectElement).value as Engine['provider'] })}
-              >
-                ${PROVIDERS.map(
-                  (p) =>
-                    html`<option value=${p} ?selected=${s.engine.provider === p}>
-                      ${t(`models.provider.${p}` as MessageKey)}
-                    </option>`,
-                )}
-              </select>
-            </label>
-          </div>`
-        : nothing}
+      ${
+        s
+          ? html`<div class="row options">
+              <label
+                >${t('models.detSize')}
+                <select
+                  name="detSize"
+                  @change=${(e: Event) =>
+                    this.saveEngine({ detSize: (e.target as HTMLSelectElement).value as Engine['detSize'] })}
+                >
+                  ${DET_SIZES.map(
+                    (size) =>
+                      html`<option value=${size} ?selected=${s.engine.detSize === size}>
+                        ${size === 'auto' ? t('models.auto') : `${size}×${size}`}
+                      </option>`,
+                  )}
+                </select>
+              </label>
+              <label
+                >${t('models.provider')}
+                <select
+                  name="provider"
+                  @change=${(e: Event) =>
+                    this.saveEngine({
+                      provider: (e.target as HTMLSelectElement).value as Engine['provider'],
+                    })}
+                >
+                  ${PROVIDERS.map(
+                    (p) =>
+                      html`<option value=${p} ?selected=${s.engine.provider === p}>
+                        ${t(`models.provider.${p}` as MessageKey)}
+                      </option>`,
+                  )}
+                </select>
+              </label>
+            </div>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -299,13 +323,22 @@ export class AdminModels extends LitElement {
         <td>
           <div class="pack-name">${pack.name}</div>
           ${pack.description ? html`<div class="muted desc">${pack.description}</div>` : nothing}
+          ${
+            pack.license
+              ? html`<div class="lic" title=${pack.license}>${t('models.license')}: ${pack.license}</div>`
+              : nothing
+          }
         </td>
-        <td>${pack.kind === 'face' ? t('models.kindFace') : t('models.kindAddon')}</td>
         <td>
-          <div class="row">
-            ${pack.installed
-              ? html`<span class="badge good">${t('models.installedState')}</span>`
-              : html`<span class="badge">${t('models.available')}</span>`}
+          <div class="row states">
+            <span class="badge kind"
+              >${pack.kind === 'face' ? t('models.kindFace') : t('models.kindAddon')}</span
+            >
+            ${
+              pack.installed
+                ? html`<span class="badge good">${t('models.installedState')}</span>`
+                : html`<span class="badge">${t('models.available')}</span>`
+            }
             ${pack.active ? html`<span class="badge active">${t('models.active')}</span>` : nothing}
             ${pack.default ? html`<span class="muted">${t('models.default')}</span>` : nothing}
           </div>
@@ -315,61 +348,87 @@ export class AdminModels extends LitElement {
           ${pack.recognizer ?? '—'}
           ${pack.threshold !== null ? html`<div class="muted">${t('models.threshold', { value: pack.threshold })}</div>` : nothing}
         </td>
-        <td><div class="lic" title=${pack.license ?? ''}>${pack.license ?? '—'}</div></td>
         <td class="actions">
           <div class="row">${this.packActions(pack, downloading)}</div>
         </td>
       </tr>
-      ${downloading
-        ? html`<tr class="progress-row" data-progress=${pack.name}>
-            <td colspan="7">${this.renderProgress(pack, progress)}</td>
-          </tr>`
-        : nothing}
-      ${this.removing === pack.name
-        ? html`<tr class="confirm-row">
-            <td colspan="7">
-              <div class="row" role="alertdialog">
-                <span>${t('models.removeConfirm', { name: pack.name })}</span>
-                <button
-                  class="danger"
-                  name="confirm-remove"
-                  ?disabled=${this.busy}
-                  @click=${async () => {
-                    this.removing = null;
-                    await this.run(() => call(api().removePack({ name: pack.name })), t('models.removed', { name: pack.name }));
-                  }}
-                >
-                  ${t('models.remove')}
-                </button>
-                <button @click=${() => (this.removing = null)}>${t('admin.cancel')}</button>
-              </div>
-            </td>
-          </tr>`
-        : nothing}`;
+      ${
+        downloading
+          ? html`<tr class="progress-row" data-progress=${pack.name}>
+              <td colspan="5">${this.renderProgress(pack, progress)}</td>
+            </tr>`
+          : nothing
+      }
+      ${
+        this.removing === pack.name
+          ? html`<tr class="confirm-row">
+              <td colspan="5">
+                <div class="row" role="alertdialog">
+                  <span>${t('models.removeConfirm', { name: pack.name })}</span>
+                  <button
+                    class="danger"
+                    name="confirm-remove"
+                    ?disabled=${this.busy}
+                    @click=${async () => {
+                      this.removing = null;
+                      await this.run(
+                        () => call(api().removePack({ name: pack.name })),
+                        t('models.removed', { name: pack.name }),
+                      );
+                    }}
+                  >
+                    ${t('models.remove')}
+                  </button>
+                  <button @click=${() => (this.removing = null)}>${t('admin.cancel')}</button>
+                </div>
+              </td>
+            </tr>`
+          : nothing
+      }`;
   }
 
   private packActions(pack: PackView, downloading: boolean) {
     if (downloading) return nothing;
     if (!pack.installed) {
+      // Offline sites carry the catalog's zip on a stick: it is imported under this pack's name.
       return pack.source === 'catalog'
-        ? html`<button class="primary" name="download" ?disabled=${this.busy} @click=${() => this.download(pack)}>
-            ${t('models.download')}
-          </button>`
+        ? html`<button
+              class="primary"
+              name="download"
+              ?disabled=${this.busy}
+              @click=${() => this.download(pack)}
+            >
+              ${t('models.download')}
+            </button>
+            <button
+              name="import-file"
+              ?disabled=${this.busy}
+              @click=${() => this.run(() => call(api().importPack({ kind: 'zip', name: pack.name })))}
+            >
+              ${t('models.importFile')}
+            </button>`
         : nothing;
     }
     return html`
-      ${pack.kind === 'face' && !pack.active
-        ? html`<button
-            class="primary"
-            name="activate"
-            ?disabled=${this.busy}
-            @click=${() =>
-              this.run(() => call(api().setActivePack({ name: pack.name })), t('models.activated', { name: pack.name }))}
-          >
-            ${t('models.setActive')}
-          </button>`
-        : nothing}
-      <button name="verify" ?disabled=${this.busy} @click=${() => this.verify(pack)}>${t('models.verify')}</button>
+      ${
+        pack.kind === 'face' && !pack.active
+          ? html`<button
+              class="primary"
+              name="activate"
+              ?disabled=${this.busy}
+              @click=${() =>
+                this.run(
+                  () => call(api().setActivePack({ name: pack.name })),
+                  t('models.activated', { name: pack.name }),
+                )}
+            >
+              ${t('models.setActive')}
+            </button>`
+          : nothing
+      }
+      <button name="verify" ?disabled=${this.busy} @click=${() => this.verify(pack)}>
+        ${t('models.verify')}
+      </button>
       <button class="danger" name="remove" ?disabled=${this.busy} @click=${() => (this.removing = pack.name)}>
         ${t('models.remove')}
       </button>
@@ -379,20 +438,29 @@ export class AdminModels extends LitElement {
   private renderProgress(pack: PackView, p: DownloadProgress | undefined) {
     const percent = p?.percent ?? null;
     return html`<div class="progress">
-      <progress max="100" .value=${percent ?? 0} aria-label=${t('models.downloading', { name: pack.name })}></progress>
+      <progress
+        max="100"
+        .value=${percent ?? 0}
+        aria-label=${t('models.downloading', { name: pack.name })}
+      ></progress>
       <span class="pct">${percent === null ? '…' : `${Math.floor(percent)}%`}</span>
       <span class="muted">
         ${p ? t(`models.phase.${p.phase}` as MessageKey) : t('models.phase.download')}
-        ${p && p.phase === 'download'
-          ? t('models.rate', {
-              bytes: formatBytes(p.bytes),
-              total: formatBytes(p.total),
-              rate: formatBytes(p.bytesPerSecond),
-              eta: formatSeconds(p.etaSeconds),
-            })
-          : nothing}
+        ${
+          p && p.phase === 'download'
+            ? t('models.rate', {
+                bytes: formatBytes(p.bytes),
+                total: formatBytes(p.total),
+                rate: formatBytes(p.bytesPerSecond),
+                eta: formatSeconds(p.etaSeconds),
+              })
+            : nothing
+        }
       </span>
-      <button name="cancel-download" @click=${() => call(api().cancelDownload({ name: pack.name })).catch(() => undefined)}>
+      <button
+        name="cancel-download"
+        @click=${() => call(api().cancelDownload({ name: pack.name })).catch(() => undefined)}
+      >
         ${t('admin.cancel')}
       </button>
     </div>`;
@@ -445,20 +513,28 @@ export class AdminModels extends LitElement {
       .pack-name {
         font-weight: 600;
       }
-      .desc {
-        font-size: 0.82rem;
-        max-width: 22rem;
-      }
+      .desc,
       .lic {
         font-size: 0.82rem;
-        max-width: 14rem;
-        display: -webkit-box;
-        -webkit-line-clamp: 2;
-        -webkit-box-orient: vertical;
-        overflow: hidden;
-        color: #b8c3e6;
+        max-width: min(34rem, 40vw);
       }
-      .num {
+      /* The licence can be long: one line here, the whole text on hover and before download. */
+      .lic {
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        color: #ffd180;
+      }
+      .states {
+        gap: 0.3rem;
+        max-width: 11rem;
+      }
+      .badge.kind {
+        background: transparent;
+        border: 1px solid #3a4775;
+      }
+      .num,
+      .nowrap {
         white-space: nowrap;
         font-variant-numeric: tabular-nums;
       }
@@ -468,7 +544,7 @@ export class AdminModels extends LitElement {
       }
       .actions .row {
         justify-content: flex-end;
-        flex-wrap: nowrap;
+        gap: 0.35rem;
       }
       .actions button {
         font-size: 0.88rem;
@@ -506,12 +582,6 @@ export class AdminModels extends LitElement {
       .root {
         font-size: 0.85rem;
         overflow-wrap: anywhere;
-      }
-      @media (max-width: 1100px) {
-        .desc,
-        .lic {
-          max-width: 10rem;
-        }
       }
     `,
   ];

@@ -6,6 +6,7 @@ import { api, call } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { ImportResult, PersonView, RecognitionTest } from '../../../preload/contract/people.js';
+import type { CameraView } from '../../components/camera-view/camera-view.js';
 import { errorMessage, formatScore, panelStyles } from './admin-shared.js';
 import '../../components/camera-view/camera-view.js';
 import './admin-enroll.js';
@@ -44,9 +45,23 @@ export class AdminPeople extends LitElement {
     this.error = null;
   }
 
+  private offFrames: (() => void) | null = null;
+  private lastResultId = 0;
+
   override connectedCallback(): void {
     super.connectedCallback();
+    // Faces main found, drawn on the recognition test's camera while it is open.
+    this.offFrames = api().on('frameResult', (r) => {
+      if (r.id < this.lastResultId) return;
+      this.lastResultId = r.id;
+      this.renderRoot.querySelector<CameraView>('.test camera-view')?.showFaces(r.id, r.faces);
+    });
     void this.refresh();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.offFrames?.();
   }
 
   private async refresh(): Promise<void> {
@@ -103,7 +118,8 @@ export class AdminPeople extends LitElement {
 
   private async setPin(person: PersonView, clear: boolean): Promise<void> {
     const pin = clear ? null : (this.field('pin')?.value ?? '');
-    if (pin !== null && !new RegExp(`^${PIN_PATTERN}$`).test(pin)) return void (this.error = t('people.pinInvalid'));
+    if (pin !== null && !new RegExp(`^${PIN_PATTERN}$`).test(pin))
+      return void (this.error = t('people.pinInvalid'));
     if (await this.run(() => call(api().setPersonPin({ id: person.id, pin })))) {
       this.editor = null;
       await this.refresh();
@@ -144,12 +160,20 @@ export class AdminPeople extends LitElement {
 
   override render() {
     if (this.enrolling) {
-      return html`<admin-enroll .person=${this.enrolling} @enroll-close=${() => this.closeEnroll()}></admin-enroll>`;
+      return html`<admin-enroll
+        .person=${this.enrolling}
+        @enroll-close=${() => this.closeEnroll()}
+      ></admin-enroll>`;
     }
     const people = this.people;
     return html`
       <form class="add row" @submit=${(e: Event) => this.add(e)}>
-        <input name="new-name" maxlength="80" placeholder=${t('people.name')} aria-label=${t('people.name')} />
+        <input
+          name="new-name"
+          maxlength="80"
+          placeholder=${t('people.name')}
+          aria-label=${t('people.name')}
+        />
         <input
           name="new-pin"
           inputmode="numeric"
@@ -161,13 +185,15 @@ export class AdminPeople extends LitElement {
         <button class="primary" type="submit" ?disabled=${this.busy}>${t('people.add')}</button>
       </form>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
-      ${people === null
-        ? html`<p class="muted">${t('admin.loading')}</p>`
-        : people.length === 0
-          ? html`<p class="muted">${t('people.empty')}</p>`
-          : html`<ul class="people">
-              ${people.map((person) => this.renderPerson(person))}
-            </ul>`}
+      ${
+        people === null
+          ? html`<p class="muted">${t('admin.loading')}</p>`
+          : people.length === 0
+            ? html`<p class="muted">${t('people.empty')}</p>`
+            : html`<ul class="people">
+                ${people.map((person) => this.renderPerson(person))}
+              </ul>`
+      }
     `;
   }
 
@@ -175,9 +201,11 @@ export class AdminPeople extends LitElement {
     const open = this.editor?.id === person.id ? this.editor : null;
     return html`<li data-person=${person.id}>
       <div class="person">
-        ${person.thumbnail
-          ? html`<img class="thumb" src=${person.thumbnail} alt="" />`
-          : html`<div class="thumb empty" aria-hidden="true">${person.name.slice(0, 1)}</div>`}
+        ${
+          person.thumbnail
+            ? html`<img class="thumb" src=${person.thumbnail} alt="" />`
+            : html`<div class="thumb empty" aria-hidden="true">${person.name.slice(0, 1)}</div>`
+        }
         <div class="who">
           <div class="name">${person.name}</div>
           <div class="row meta">
@@ -188,12 +216,18 @@ export class AdminPeople extends LitElement {
           </div>
         </div>
         <div class="row actions">
-          <button class="primary" @click=${() => (this.enrolling = person)}>${t('people.enrollCamera')}</button>
-          <button ?disabled=${this.busy} @click=${() => this.importPhotos(person)}>${t('people.importPhotos')}</button>
+          <button class="primary" @click=${() => (this.enrolling = person)}>
+            ${t('people.enrollCamera')}
+          </button>
+          <button ?disabled=${this.busy} @click=${() => this.importPhotos(person)}>
+            ${t('people.importPhotos')}
+          </button>
           <button @click=${() => this.toggle({ kind: 'test', id: person.id, result: null })}>
             ${t('people.test')}
           </button>
-          <button @click=${() => this.toggle({ kind: 'rename', id: person.id })}>${t('people.rename')}</button>
+          <button @click=${() => this.toggle({ kind: 'rename', id: person.id })}>
+            ${t('people.rename')}
+          </button>
           <button @click=${() => this.toggle({ kind: 'pin', id: person.id })}>${t('people.pin')}</button>
           <button class="danger" @click=${() => this.toggle({ kind: 'delete', id: person.id })}>
             ${t('people.delete')}
@@ -213,7 +247,10 @@ export class AdminPeople extends LitElement {
           <button type="button" @click=${() => (this.editor = null)}>${t('admin.cancel')}</button>
         </form>`;
       case 'pin':
-        return html`<form class="row" @submit=${(e: Event) => (e.preventDefault(), this.setPin(person, false))}>
+        return html`<form
+          class="row"
+          @submit=${(e: Event) => (e.preventDefault(), this.setPin(person, false))}
+        >
           <input
             name="pin"
             inputmode="numeric"
@@ -223,18 +260,22 @@ export class AdminPeople extends LitElement {
             aria-label=${t('people.pinNew')}
           />
           <button class="primary" type="submit" ?disabled=${this.busy}>${t('people.pinSet')}</button>
-          ${person.hasPin
-            ? html`<button type="button" ?disabled=${this.busy} @click=${() => this.setPin(person, true)}>
-                ${t('people.pinClear')}
-              </button>`
-            : nothing}
+          ${
+            person.hasPin
+              ? html`<button type="button" ?disabled=${this.busy} @click=${() => this.setPin(person, true)}>
+                  ${t('people.pinClear')}
+                </button>`
+              : nothing
+          }
           <button type="button" @click=${() => (this.editor = null)}>${t('admin.cancel')}</button>
           <span class="muted">${t('people.pinHelp')}</span>
         </form>`;
       case 'delete':
         return html`<div class="row confirm" role="alertdialog">
           <span>${t('people.deleteConfirm', { name: person.name, count: person.templates })}</span>
-          <button class="danger" ?disabled=${this.busy} @click=${() => this.deletePerson(person)}>${t('people.delete')}</button>
+          <button class="danger" ?disabled=${this.busy} @click=${() => this.deletePerson(person)}>
+            ${t('people.delete')}
+          </button>
           <button @click=${() => (this.editor = null)}>${t('admin.cancel')}</button>
         </div>`;
       case 'import':
@@ -277,15 +318,17 @@ export class AdminPeople extends LitElement {
           </button>
           <button @click=${() => (this.editor = null)}>${t('admin.close')}</button>
         </div>
-        ${result
-          ? html`<div class="notice ${result.matched ? 'ok' : 'error'}" data-matched=${result.matched}>
-              <strong>${result.matched ? t('people.testMatched') : t('people.testNotMatched')}</strong>
-              <div>
-                ${t('people.testScore', { score: formatScore(result.score), threshold: formatScore(result.threshold) })}
-              </div>
-              ${result.reason ? html`<div class="muted">${result.reason}</div>` : nothing}
-            </div>`
-          : nothing}
+        ${
+          result
+            ? html`<div class="notice ${result.matched ? 'ok' : 'error'}" data-matched=${result.matched}>
+                <strong>${result.matched ? t('people.testMatched') : t('people.testNotMatched')}</strong>
+                <div>
+                  ${t('people.testScore', { score: formatScore(result.score), threshold: formatScore(result.threshold) })}
+                </div>
+                ${result.reason ? html`<div class="muted">${result.reason}</div>` : nothing}
+              </div>`
+            : nothing
+        }
       </div>
     </div>`;
   }
@@ -297,7 +340,7 @@ export class AdminPeople extends LitElement {
         flex: 1 1 14rem;
       }
       .add input[name='new-pin'] {
-        flex: 0 1 12rem;
+        flex: 0 1 17rem;
       }
       ul.people {
         list-style: none;

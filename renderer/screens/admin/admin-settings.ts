@@ -82,7 +82,9 @@ export class AdminSettings extends LitElement {
     try {
       this.settings = await call(api().updateSettings(patch));
       setLocale(this.settings.locale);
-      this.dispatchEvent(new CustomEvent('settings-changed', { detail: this.settings, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('settings-changed', { detail: this.settings, bubbles: true, composed: true }),
+      );
       this.setStatus(key, key === 'general' ? null : { tone: 'ok', text: t('admin.saved') });
     } catch (error) {
       this.setStatus(key, { tone: 'error', text: errorMessage(error) });
@@ -122,8 +124,10 @@ export class AdminSettings extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const pin = value(form, 'pin');
-    if (!/^\d{4,12}$/.test(pin)) return this.setStatus('pin', { tone: 'error', text: t('people.pinInvalid') });
-    if (pin !== value(form, 'pin2')) return this.setStatus('pin', { tone: 'error', text: t('settings.pinMismatch') });
+    if (!/^\d{4,12}$/.test(pin))
+      return this.setStatus('pin', { tone: 'error', text: t('people.pinInvalid') });
+    if (pin !== value(form, 'pin2'))
+      return this.setStatus('pin', { tone: 'error', text: t('settings.pinMismatch') });
     try {
       await call(api().setAdminPin({ pin }));
       form.reset();
@@ -136,7 +140,11 @@ export class AdminSettings extends LitElement {
   private statusLine(key: FormKey) {
     const status = this.status[key];
     return status
-      ? html`<p class="notice ${status.tone}" role=${status.tone === 'error' ? 'alert' : 'status'} data-form=${key}>
+      ? html`<p
+          class="notice ${status.tone}"
+          role=${status.tone === 'error' ? 'alert' : 'status'}
+          data-form=${key}
+        >
           ${status.text}
         </p>`
       : nothing;
@@ -144,7 +152,9 @@ export class AdminSettings extends LitElement {
 
   override render() {
     const s = this.settings;
-    if (!s) return html`${this.statusLine('general')}<p class="muted">${t('admin.loading')}</p>`;
+    if (!s)
+      return html`${this.statusLine('general')}
+        <p class="muted">${t('admin.loading')}</p>`;
     return html`
       <section>
         <h2>${t('settings.general')}</h2>
@@ -196,7 +206,9 @@ export class AdminSettings extends LitElement {
           <label
             >${t('settings.mode')}
             <select name="mode">
-              <option value="identify" ?selected=${r.mode === 'identify'}>${t('settings.modeIdentify')}</option>
+              <option value="identify" ?selected=${r.mode === 'identify'}>
+                ${t('settings.modeIdentify')}
+              </option>
               <option value="verify" ?selected=${r.mode === 'verify'}>${t('settings.modeVerify')}</option>
             </select>
           </label>
@@ -225,15 +237,36 @@ export class AdminSettings extends LitElement {
           </div>
           <label
             >${t('settings.framesToAgree')}
-            <input type="number" name="framesToAgree" min="1" max="30" step="1" .value=${String(r.framesToAgree)} />
+            <input
+              type="number"
+              name="framesToAgree"
+              min="1"
+              max="30"
+              step="1"
+              .value=${String(r.framesToAgree)}
+            />
           </label>
           <label
             >${t('settings.agreeWithinMs')}
-            <input type="number" name="agreeWithinMs" min="100" max="60000" step="100" .value=${String(r.agreeWithinMs)} />
+            <input
+              type="number"
+              name="agreeWithinMs"
+              min="100"
+              max="60000"
+              step="100"
+              .value=${String(r.agreeWithinMs)}
+            />
           </label>
           <label
             >${t('settings.cooldownMs')}
-            <input type="number" name="cooldownMs" min="0" max="600000" step="500" .value=${String(r.cooldownMs)} />
+            <input
+              type="number"
+              name="cooldownMs"
+              min="0"
+              max="600000"
+              step="500"
+              .value=${String(r.cooldownMs)}
+            />
           </label>
         </div>
         <div class="row"><button class="primary" type="submit">${t('admin.save')}</button></div>
@@ -249,14 +282,22 @@ export class AdminSettings extends LitElement {
       <form name="liveness" novalidate @submit=${(e: Event) => this.submitLiveness(e)}>
         <div class="grid">
           <label class="check"
-            ><input type="checkbox" name="enabled" .checked=${l.enabled} />${t('settings.livenessEnabled')}</label
+            ><input
+              type="checkbox"
+              name="enabled"
+              .checked=${l.enabled}
+            />${t('settings.livenessEnabled')}</label
           >
           <label
             >${t('settings.livenessThreshold')}
             <input type="number" name="threshold" min="0" max="1" step="0.01" .value=${String(l.threshold)} />
           </label>
           <label class="check"
-            ><input type="checkbox" name="challenge" .checked=${l.challenge} />${t('settings.challenge')}</label
+            ><input
+              type="checkbox"
+              name="challenge"
+              .checked=${l.challenge}
+            />${t('settings.challenge')}</label
           >
         </div>
         <div class="row">

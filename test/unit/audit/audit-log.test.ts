@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { AuditLog } from '../../../main/audit/audit-log.js';
 import { main } from '../../../main/cli/tobira.js';
+import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
+import { FileKeyWrapper } from '../../../main/store/key-file.js';
 import { csvCell } from '../../../main/audit/csv.js';
 import type { AuditInput } from '../../../main/audit/types.js';
 
@@ -89,6 +91,25 @@ describe('AuditLog', () => {
     await on.append(decision(3), jpeg);
     await on.append(decision(4), jpeg);
     assert.equal((await readdir(on.snapshotDir)).length, 2, 'snapshots are capped');
+  });
+
+  it('seals snapshots with the store key when asked, and reads them back by name only', async () => {
+    const dir = await tempDir();
+    const store = await EnrollmentStore.open(
+      path.join(dir, 'store'),
+      await FileKeyWrapper.open(path.join(dir, 'key'), { create: true }),
+    );
+    const log = new AuditLog(path.join(dir, 'audit'), {
+      snapshots: true,
+      sealSnapshot: (b) => store.sealAttachment(b),
+    });
+    const jpeg = Buffer.from([0xff, 0xd8, 0x01, 0x02, 0xff, 0xd9]);
+    const record = await log.append(decision(1), jpeg);
+    assert.match(record.snapshot ?? '', /\.jpg\.sealed$/);
+    const stored = await log.readSnapshot(record.snapshot!);
+    assert.ok(!stored.includes(jpeg), 'not readable on disk');
+    assert.deepEqual(store.openAttachment(stored), jpeg);
+    await assert.rejects(log.readSnapshot('../store/store.json'), /not a snapshot name/);
   });
 
   it('exports CSV with quoting, and defuses spreadsheet formulas', async () => {

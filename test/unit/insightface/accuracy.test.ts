@@ -72,6 +72,25 @@ describe('det_500m + w600k_mbf_int8_dynq on the shared photos', () => {
     });
   }
 
+  it('a PixelImage refilled in place is read anew by detect() (rgba frames)', async () => {
+    const bgr = await decodeImageFile(facePath('photos/insightface/t1.jpg'));
+    const rgba = new Uint8Array(bgr.width * bgr.height * 4);
+    for (let i = 0, j = 0; i < bgr.data.length; i += 3, j += 4) {
+      rgba.set([bgr.data[i + 2]!, bgr.data[i + 1]!, bgr.data[i]!, 255], j);
+    }
+    const frame = { data: rgba, width: bgr.width, height: bgr.height, format: 'rgba' as const };
+    const faces = await fa.detect(frame);
+    assert.equal(faces.length, 6);
+    const same = await fa.analyze(frame, faces[0]!);
+    const fromBgr = (await fa.get(bgr))[0]!;
+    assert.ok(
+      computeSim(same.normedEmbedding!, fromBgr.normedEmbedding!) > 0.999999,
+      'rgba and bgr give one embedding',
+    );
+    rgba.fill(0);
+    assert.equal((await fa.detect(frame)).length, 0);
+  });
+
   it('max_num keeps the faces InsightFace prefers (area minus twice the squared centre offset)', async () => {
     const image = await decodeImageFile(facePath('photos/insightface/t1.jpg'));
     const all = await fa.detect(image);

@@ -239,7 +239,13 @@ describe('execution providers', () => {
       // No CUDA libraries on the test machines: the sessions must come up on CPU all the same.
       const fa = await FaceAnalysis.load(pack, { providers: ['auto'], intraOpNumThreads: 1 });
       assert.equal(fa.info.provider, 'cpu');
+      fa.prepare({ detSize: 'auto' });
+      await fa.warmUp();
       assert.equal((await fa.detect(await decodeImageFile(facePath('photos/insightface/t1.jpg')))).length, 6);
+      assert.deepEqual(fa.info.detector.detSizes, [
+        [128, 128],
+        [640, 640],
+      ]);
       await fa.release();
     } finally {
       rmSync(pack, { recursive: true, force: true });

@@ -123,6 +123,22 @@ describe('DecisionEngine on real faces', () => {
     assert.ok(d.every((x) => x.state === 'guidance' && x.guidance === 'one_person' && x.final === null));
   });
 
+  it('detection-only frames give guidance without advancing or breaking the streak', () => {
+    const e = engine();
+    const obama = frames.get(OBAMA_PROBE)!;
+    const detectionOnly = { ...obama, faces: obama.faces.map((f) => ({ ...f, normedEmbedding: undefined })) };
+    e.processFrame({ ...obama, now: 0 });
+    const between = e.processFrame({ ...detectionOnly, now: 50 });
+    assert.deepEqual([between.state, between.progress.count, between.final], ['checking', 1, null]);
+    e.processFrame({ ...obama, now: 100 });
+    assert.equal(e.processFrame({ ...obama, now: 200 }).state, 'unlocked');
+    const small = {
+      ...detectionOnly,
+      faces: [{ ...detectionOnly.faces[0]!, bbox: [0, 0, 50, 60] as [number, number, number, number] }],
+    };
+    assert.equal(e.processFrame({ ...small, now: 300 }).guidance, 'come_closer');
+  });
+
   it('a frame failing a gate breaks the streak', () => {
     const e = engine();
     const obama = frames.get(OBAMA_PROBE)!;

@@ -192,6 +192,8 @@ describe('EnrollmentStore', () => {
       const p = await store.addPerson('A');
       const t = await store.addTemplate(p.id, { recognizerId: 'r', embedding: OBAMA, photo });
       assert.equal(t.hasPhoto, keepPhotos);
+      assert.deepEqual(store.photo(p.id, t.id), keepPhotos ? photo : null);
+      assert.ok(!(await readFile(store.file, 'utf8')).includes(photo.toString('base64')), 'encrypted too');
     }
   });
 

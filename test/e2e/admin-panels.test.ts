@@ -1,0 +1,355 @@
+// The admin panels end to end in Chromium: real packs imported through the
+// model manager, real people enrolled from real photos, the fake camera
+// playing real faces, and a screenshot of every panel (English, Japanese, and
+// a small 1024×600 screen).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { TEST_PACK_FILES, facePath, modelPath } from '../helpers/fixtures.js';
+import { makeY4m } from '../helpers/y4m.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+const LIVENESS_FILES = ['2.7_80x80_MiniFASNetV2.onnx', '4_0_0_80x80_MiniFASNetV1SE.onnx'];
+const PIN = '2468';
+
+/** A pack folder of real model files (import refuses symlinks, so these are copies in a temp dir). */
+function packFolder(name: string, files: readonly string[]): string {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'tobira-admin-pack-')), name);
+  mkdirSync(dir);
+  for (const file of files) {
+    const target = path.join(dir, file);
+    copyFileSync(modelPath(file), target);
+  }
+  return dir;
+}
+
+/** A relay stand-in on loopback: answers every request with `status`, and counts calls. */
+async function relay(
+  status: number,
+): Promise<{ url: string; calls: () => number; close: () => Promise<void> }> {
+  let calls = 0;
+  const server: Server = createServer((_req, res) => {
+    calls += 1;
+    res.writeHead(status).end(status === 200 ? 'ok' : 'relay jammed');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('relay has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/relay`,
+    calls: () => calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('admin panels in Chromium', () => {
+  let harness: Harness;
+
+  before(async () => {
+    const y4m = await makeY4m(
+      [facePath('photos/face_recognition/obama.jpg'), facePath('photos/face_recognition/obama2.jpg')],
+      {
+        secondsEach: 2,
+      },
+    );
+    harness = await startHarness({ y4m });
+    await harness.open();
+    const page = harness.page;
+    await page.keyboard.press('Control+Alt+A');
+    await page.locator('pin-pad').waitFor();
+    await page.keyboard.type(PIN);
+    await page.keyboard.press('Enter');
+    await page.locator('admin-screen').waitFor();
+  });
+
+  after(async () => harness?.close());
+
+  const tab = (name: string) => harness.page.locator(`admin-screen button[data-tab="${name}"]`).click();
+
+  test('models: the catalog is listed, and packs import from a folder', async () => {
+    const page = harness.page;
+    await tab('models');
+    const rows = page.locator('admin-models tbody tr[data-pack]');
+    await page.locator('admin-models tr[data-pack="buffalo_l"]').waitFor();
+    assert.match(
+      (await page.locator('admin-models tr[data-pack="buffalo_l"]').textContent()) ?? '',
+      /275 MB/,
+    );
+    harness.picks.push([packFolder('testpack', TEST_PACK_FILES)]);
+    await page.locator('admin-models button', { hasText: 'Import folder' }).first().click();
+    await page.locator('admin-models tr[data-pack="testpack"]').waitFor({ timeout: 30_000 });
+    const testRow = page.locator('admin-models tr[data-pack="testpack"]');
+    if (!((await testRow.textContent()) ?? '').includes('Active')) {
+      await testRow.locator('button[name="activate"]').click();
+    }
+    await page.locator('admin-models tr[data-pack="testpack"] .badge.active').waitFor({ timeout: 30_000 });
+    harness.picks.push([packFolder('minifasnet', LIVENESS_FILES)]);
+    await page.locator('admin-models button', { hasText: 'Import folder' }).first().click();
+    await page
+      .locator('admin-models tr[data-pack="minifasnet"], admin-models .notice.error')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const importError = page.locator('admin-models .notice.error');
+    assert.equal(await importError.count(), 0, (await importError.allTextContents()).join('\n'));
+    await page.locator('admin-models tr[data-pack="minifasnet"] .badge.good').waitFor({ timeout: 30_000 });
+    await page.locator('admin-models .status[data-state="ready"]').waitFor({ timeout: 30_000 });
+    assert.ok((await rows.count()) >= 6, 'catalog packs and imported packs are listed');
+    await harness.screenshot('admin-models');
+  });
+
+  test('models: a pack that needs a licence shows it before downloading', async () => {
+    const page = harness.page;
+    await page.locator('admin-models tr[data-pack="buffalo_l"] button[name="download"]').click();
+    const dialog = page.locator('admin-models section.license');
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /non-commercial/);
+    await harness.screenshot('admin-models-license');
+    await dialog.locator('button', { hasText: 'Cancel' }).click();
+  });
+
+  test('people: add, import photos with reasons for refusals, test recognition', async () => {
+    const page = harness.page;
+    await tab('people');
+    await page.locator('admin-people input[name="new-name"]').fill('Barack Obama');
+    await page.locator('admin-people button[type="submit"]').click();
+    const obama = page.locator('admin-people li', { hasText: 'Barack Obama' });
+    await obama.waitFor();
+    assert.match((await obama.textContent()) ?? '', /No face enrolled/);
+
+    harness.picks.push([
+      facePath('photos/face_recognition/obama3.jpg'),
+      facePath('photos/face_recognition/ex_two_people.jpg'),
+      facePath('photos/inspireface/view.jpg'),
+    ]);
+    await obama.locator('button', { hasText: 'Import photos' }).click();
+    const results = obama.locator('.import-results');
+    await results.waitFor({ timeout: 30_000 });
+    assert.equal(await results.locator('li.ok').count(), 1);
+    assert.equal(await results.locator('li.error').count(), 2);
+    const refusal = (await results.locator('li.error').allTextContents()).join('\n');
+    assert.match(refusal, /ex_two_people\.jpg: \S+/);
+    assert.match(refusal, /view\.jpg: \S+/);
+    assert.match((await obama.textContent()) ?? '', /Templates: 1/);
+    await harness.screenshot('admin-people-import');
+
+    await page.locator('admin-people input[name="new-name"]').fill('Joe Biden');
+    await page.locator('admin-people input[name="new-pin"]').fill('1357');
+    await page.locator('admin-people button[type="submit"]').click();
+    const biden = page.locator('admin-people li', { hasText: 'Joe Biden' });
+    await biden.waitFor();
+    assert.match((await biden.textContent()) ?? '', /Has PIN/);
+    harness.picks.push([facePath('photos/face_recognition/biden.jpg')]);
+    await biden.locator('button', { hasText: 'Import photos' }).click();
+    await biden.locator('.import-results li.ok').waitFor({ timeout: 30_000 });
+    await harness.screenshot('admin-people');
+
+    // The camera plays Obama: testing him matches, testing Biden does not.
+    await obama.locator('button', { hasText: 'Test recognition' }).click();
+    await obama.locator('camera-view').waitFor();
+    await page.waitForTimeout(2500);
+    await obama.locator('button', { hasText: 'Test now' }).click();
+    const verdict = obama.locator('.notice[data-matched]');
+    await verdict.waitFor({ timeout: 15_000 });
+    assert.equal(await verdict.getAttribute('data-matched'), 'true', (await verdict.textContent()) ?? '');
+    await harness.screenshot('admin-people-test');
+    await obama.locator('.test button', { hasText: 'Close' }).click();
+  });
+
+  test('people: delete asks in the page first', async () => {
+    const page = harness.page;
+    await page.locator('admin-people input[name="new-name"]').fill('Temporary Visitor');
+    await page.locator('admin-people button[type="submit"]').click();
+    const visitor = page.locator('admin-people li', { hasText: 'Temporary Visitor' });
+    await visitor.waitFor();
+    await visitor.locator('.actions button.danger').click();
+    await visitor.locator('[role="alertdialog"]').waitFor();
+    await visitor.locator('[role="alertdialog"] button.danger').click();
+    await visitor.waitFor({ state: 'detached' });
+  });
+
+  test('enroll by camera: samples are taken with progress, then a head turn is asked for', async () => {
+    const page = harness.page;
+    const obama = page.locator('admin-people li', { hasText: 'Barack Obama' });
+    await obama.locator('button', { hasText: 'Enroll by camera' }).click();
+    await page.locator('admin-enroll').waitFor();
+    await page.locator('admin-enroll .prompt[data-pose="straight"]').waitFor();
+    await page.locator('admin-enroll .count[data-accepted="1"]').waitFor({ timeout: 20_000 });
+    // The clip's faces look straight ahead: the next sample waits for a turn to the left.
+    await page.locator('admin-enroll .prompt[data-pose="left"]').waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('admin-enroll .prompt').textContent()) ?? '', /left/);
+    await page.waitForTimeout(1000);
+    await harness.screenshot('admin-enroll');
+    const accepted = Number(await page.locator('admin-enroll .count').getAttribute('data-accepted'));
+    assert.ok(accepted >= 1 && accepted < 5, `accepted ${accepted}`);
+    await page.locator('admin-enroll button', { hasText: 'Cancel' }).click();
+    await page.locator('admin-people').waitFor();
+    const templates = await page.locator('admin-people li', { hasText: 'Barack Obama' }).textContent();
+    assert.match(templates ?? '', new RegExp(`Templates: ${1 + accepted}`));
+  });
+
+  test('settings: bad values are refused in the form, the door test reports failure as failure', async () => {
+    const page = harness.page;
+    const jammed = await relay(500);
+    const working = await relay(200);
+    try {
+      await tab('settings');
+      const recognition = page.locator('admin-settings form[name="recognition"]');
+      await recognition.locator('input[name="framesToAgree"]').fill('99');
+      await recognition.locator('button[type="submit"]').click();
+      const problem = page.locator('admin-settings .notice[data-form="recognition"]');
+      await problem.waitFor();
+      assert.match((await problem.textContent()) ?? '', /Not saved: framesToAgree/);
+      assert.equal(harness.services.settings.get().recognition.framesToAgree, 3);
+      await recognition.locator('input[name="framesToAgree"]').fill('2');
+      await recognition.locator('button[type="submit"]').click();
+      await page.locator('admin-settings .notice.ok[data-form="recognition"]').waitFor();
+      assert.equal(harness.services.settings.get().recognition.framesToAgree, 2);
+
+      const door = page.locator('admin-door');
+      await door.locator('select[name="kind"]').selectOption('http');
+      await door.locator('input[name="url"]').fill(jammed.url);
+      await door.locator('input[name="retries"]').fill('0');
+      await door.locator('button[type="submit"]').click();
+      await door.locator('.notice.ok').waitFor();
+      assert.equal(harness.services.settings.get().door.kind, 'http');
+      await door.locator('button[name="test-door"]').click();
+      const failed = door.locator('.door-test');
+      await failed.waitFor({ timeout: 15_000 });
+      assert.equal(await failed.getAttribute('data-ok'), 'false');
+      assert.match((await failed.textContent()) ?? '', /FAILED/);
+      assert.ok(jammed.calls() >= 1);
+      await harness.screenshot('admin-settings-door-failed');
+
+      await door.locator('input[name="url"]').fill(working.url);
+      await door.locator('button[type="submit"]').click();
+      await door.locator('button[name="test-door"]').click();
+      await door.locator('.door-test[data-ok="true"]').waitFor({ timeout: 15_000 });
+      assert.equal(working.calls(), 1);
+      await harness.screenshot('admin-settings');
+    } finally {
+      await jammed.close();
+      await working.close();
+    }
+  });
+
+  test('settings: the live liveness score of the face in front of the camera', async () => {
+    const page = harness.page;
+    await page.locator('admin-settings button[name="live"]').click();
+    const score = page.locator('admin-liveness-live .score');
+    await page.waitForFunction(
+      () => {
+        const el = document
+          .querySelector('tobira-app')
+          ?.shadowRoot?.querySelector('admin-screen')
+          ?.shadowRoot?.querySelector('admin-settings')
+          ?.shadowRoot?.querySelector('admin-liveness-live')
+          ?.shadowRoot?.querySelector('.score');
+        return el !== null && el !== undefined && /\d/.test(el.textContent ?? '');
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    const value = Number(await score.textContent());
+    assert.ok(value >= 0 && value <= 1, `liveness score ${value}`);
+    await score.scrollIntoViewIfNeeded();
+    await harness.screenshot('admin-liveness');
+    await page.locator('admin-settings button[name="live"]').click();
+  });
+
+  test('calibration: distributions, the current threshold and a suggestion', async () => {
+    const page = harness.page;
+    await tab('calibration');
+    const current = page.locator('admin-calibration strong.current');
+    await page.waitForFunction(
+      () =>
+        /\d/.test(
+          document
+            .querySelector('tobira-app')
+            ?.shadowRoot?.querySelector('admin-screen')
+            ?.shadowRoot?.querySelector('admin-calibration')
+            ?.shadowRoot?.querySelector('strong.current')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 15_000 },
+    );
+    const threshold = Number(await current.textContent());
+    assert.ok(threshold > 0 && threshold < 1, `threshold ${threshold}`);
+    await page.locator('admin-calibration select[name="targetFar"]').selectOption('0.01');
+    await page.waitForTimeout(500);
+    await harness.screenshot('admin-calibration');
+  });
+
+  test('audit: decisions and door tests are listed, and export writes a CSV', async () => {
+    const page = harness.page;
+    await tab('audit');
+    const rows = page.locator('admin-audit tbody tr');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const text = (await rows.allTextContents()).join('\n');
+    assert.match(text, /door_test/);
+    const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'tobira-audit-')), 'audit.csv');
+    harness.picks.push([target]);
+    await page.locator('admin-audit button[name="export"]').click();
+    await page.locator('admin-audit .notice.ok', { hasText: target }).waitFor();
+    assert.match(readFileSync(target, 'utf8'), /door_test/);
+    await harness.screenshot('admin-audit');
+  });
+
+  test('compare: two camera frames a second apart, with boxes and similarity', async () => {
+    const page = harness.page;
+    await tab('compare');
+    await page.locator('admin-compare camera-view').waitFor();
+    await page.waitForTimeout(1500);
+    await page.locator('admin-compare button[name="camera"]').click();
+    const verdict = page.locator('admin-compare .verdict');
+    await verdict.waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('admin-compare .shot img').count(), 2);
+    assert.equal(await page.locator('admin-compare .shot rect').count(), 2);
+    const similarity = Number(await verdict.locator('.similarity strong').textContent());
+    assert.ok(similarity > 0.3, `same person across frames, similarity ${similarity}`);
+    assert.equal(await verdict.getAttribute('data-same'), 'true');
+    await harness.screenshot('admin-compare');
+  });
+
+  test('Japanese, and small screens (1024×600)', async () => {
+    const page = harness.page;
+    const setLocale = async (locale: 'en' | 'ja') => {
+      await tab('settings');
+      await page.locator('admin-settings select[name="locale"]').selectOption(locale);
+      await page.waitForFunction((want) => document.documentElement.lang === want, locale);
+    };
+    const shoot = async (panels: string[], suffix: string) => {
+      for (const name of panels) {
+        await tab(name);
+        await page.waitForTimeout(700);
+        await harness.screenshot(`admin-${name}-${suffix}`);
+      }
+    };
+    /** How far the admin screen's header and panel spill past the window's right edge. */
+    const overflow = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('tobira-app')!.shadowRoot!.querySelector('admin-screen')!.shadowRoot!;
+        const header = root.querySelector('header')!;
+        const main = root.querySelector('main')!;
+        return Math.max(header.scrollWidth - header.clientWidth, main.scrollWidth - main.clientWidth);
+      });
+    const all = ['people', 'models', 'settings', 'calibration', 'audit', 'compare'];
+
+    await setLocale('ja');
+    assert.equal((await page.locator('admin-screen button[data-tab="people"]').textContent())?.trim(), '登録者');
+    await shoot(all, 'ja');
+    await page.setViewportSize({ width: 1024, height: 600 });
+    await shoot(['people', 'models', 'settings'], 'ja-1024x600');
+    assert.ok((await overflow()) <= 0, 'nothing spills sideways at 1024×600 in Japanese');
+    await setLocale('en');
+    for (const name of all) {
+      await tab(name);
+      await page.waitForTimeout(700);
+      await harness.screenshot(`admin-${name}-1024x600`);
+      assert.ok((await overflow()) <= 0, `${name} spills sideways at 1024×600`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});

@@ -1,0 +1,158 @@
+// The product end to end: enroll a person from photos through the gate, then
+// play other photos to Chromium's camera. The same person opens the door (the
+// relay stand-in is called and the audit log says so); a stranger and a pair of
+// faces do not.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
+import { makeY4m } from '../helpers/y4m.js';
+import { sideBySide } from '../helpers/compose.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { startRelay, type Relay } from '../helpers/relay.js';
+import type { DecisionEvent } from '../../preload/contract/events.js';
+import type { SettingsPatch } from '../../preload/contract/settings.js';
+
+const ADMIN_PIN = '424242';
+const enrolledPhotos = ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg'].map(facePath);
+const samePerson = facePath('photos/face_recognition/knn_examples/test/obama1.jpg');
+const stranger = facePath('photos/face_recognition/knn_examples/train/biden/biden2.jpg');
+
+function statusText(h: Harness): Promise<string> {
+  return h.page.locator('unlock-screen .status .line').innerText();
+}
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-unlock-'));
+  let relay: Relay;
+  let settings: SettingsPatch;
+
+  before(async () => {
+    relay = await startRelay();
+    settings = {
+      // Liveness has its own end-to-end test; here only identity decides.
+      liveness: { enabled: false, threshold: 0.5, challenge: false },
+      door: {
+        kind: 'http',
+        holdMs: 1500,
+        method: 'POST',
+        url: relay.url,
+        headers: {},
+        timeoutMs: 2000,
+        retries: 0,
+        backoffMs: 0,
+      },
+    };
+  });
+  after(() => relay.close());
+
+  async function session(photo: string, run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>): Promise<void> {
+    const y4m = await makeY4m([photo], { secondsEach: 2 });
+    const h = await startHarness({ y4m, dataDir, facePack: TEST_PACK_FILES, settings });
+    const decisions: DecisionEvent[] = [];
+    h.services.events.subscribe((event, payload) => {
+      if (event === 'decision') decisions.push(payload as DecisionEvent);
+    });
+    try {
+      await h.open();
+      await run(h, decisions);
+    } finally {
+      await h.close();
+    }
+  }
+
+  test('an admin enrolls a person from two photos through the gate', async () => {
+    await session(stranger, async (h) => {
+      assert.equal(h.services.getEngineStatus().state, 'ready');
+      h.picks.push([...enrolledPhotos, facePath('photos/inspireface/view.jpg'), facePath('photos/face_recognition/ex_two_people.jpg')]);
+      const result = await h.page.evaluate(async (pin) => {
+        const api = window.tobira;
+        const admin = await api.setAdminPin({ pin });
+        if (!admin.ok) throw new Error(admin.message);
+        const person = await api.addPerson({ name: 'Barack Obama' });
+        if (!person.ok) throw new Error(person.message);
+        const imported = await api.importPhotos({ id: person.value.id });
+        const people = await api.listPeople(undefined);
+        await api.adminLogout(undefined);
+        return { imported, people };
+      }, ADMIN_PIN);
+      assert.equal(h.pickRequests.at(-1)?.kind, 'images');
+      assert.ok(result.imported.ok);
+      const rows = result.imported.ok ? result.imported.value : [];
+      assert.deepEqual(
+        rows.map((r) => [r.file, r.ok]),
+        [
+          ['obama.jpg', true],
+          ['obama2.jpg', true],
+          ['view.jpg', false],
+          ['ex_two_people.jpg', false],
+        ],
+      );
+      assert.match(rows[2]!.reason ?? '', /no face/);
+      assert.match(rows[3]!.reason ?? '', /2 faces/);
+      const people = result.people.ok ? result.people.value : [];
+      assert.equal(people.length, 1);
+      assert.equal(people[0]!.templates, 2);
+      assert.ok(people[0]!.thumbnail?.startsWith('data:image/jpeg;base64,'));
+    });
+  });
+
+  test('another photo of the same person opens the door', async () => {
+    await session(samePerson, async (h, decisions) => {
+      const unlocked = await waitFor(() => decisions.find((d) => d.outcome === 'unlocked'), 20_000, 'an unlock');
+      assert.equal(unlocked.personName, 'Barack Obama');
+      assert.ok((unlocked.score ?? 0) >= 0.3);
+      await waitFor(async () => ((await statusText(h)).includes('Welcome, Barack Obama') ? true : undefined), 5000, 'the welcome line');
+      await h.screenshot('unlock-recognised');
+      await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
+      assert.equal(relay.calls[0]!.method, 'POST');
+      const audit = await h.services.audit.read({ limit: 10 });
+      const record = audit.records.find((r) => r.outcome === 'unlocked');
+      assert.ok(record, 'no unlock in the audit log');
+      assert.equal(record.personName, 'Barack Obama');
+      assert.deepEqual(record.door, { ok: true, kind: 'http', reason: null });
+      assert.ok(record.gates.every((g) => g.passed));
+    });
+  });
+
+  test('a stranger does not open the door', async () => {
+    const callsBefore = relay.calls.length;
+    await session(stranger, async (h, decisions) => {
+      const refused = await waitFor(() => decisions.find((d) => d.outcome === 'refused'), 20_000, 'a refusal');
+      assert.equal(refused.personName, null);
+      assert.equal(refused.reason, 'unknown_face');
+      await waitFor(async () => ((await statusText(h)).includes('Not recognised') ? true : undefined), 5000, 'the refusal line');
+      await h.screenshot('unlock-not-recognised');
+      assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0);
+      assert.equal(relay.calls.length, callsBefore);
+    });
+  });
+
+  test('two faces, one of them enrolled, do not open the door', async () => {
+    const pair = await sideBySide(samePerson, stranger);
+    const callsBefore = relay.calls.length;
+    await session(pair, async (h, decisions) => {
+      await waitFor(
+        async () => ((await statusText(h)).includes('Only one person at a time') ? true : undefined),
+        15_000,
+        'the one-person guidance',
+      );
+      await h.screenshot('unlock-guidance-one-person');
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0);
+      assert.equal(relay.calls.length, callsBefore);
+    });
+  });
+});

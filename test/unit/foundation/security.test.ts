@@ -1,0 +1,74 @@
+// The security values the Electron shell applies, asserted where they are defined.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  APP_ORIGIN,
+  CONTENT_SECURITY_POLICY,
+  WEB_PREFERENCES,
+  isEscapeShortcut,
+  isPermissionAllowed,
+} from '../../../main/security.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../helpers/fixtures.js';
+
+test('the window is isolated and sandboxed with no Node', () => {
+  assert.equal(WEB_PREFERENCES.contextIsolation, true);
+  assert.equal(WEB_PREFERENCES.sandbox, true);
+  assert.equal(WEB_PREFERENCES.nodeIntegration, false);
+  assert.equal(WEB_PREFERENCES.nodeIntegrationInWorker, false);
+  assert.equal(WEB_PREFERENCES.webSecurity, true);
+  assert.equal(WEB_PREFERENCES.webviewTag, false);
+  assert.equal(WEB_PREFERENCES.allowRunningInsecureContent, false);
+});
+
+test('the CSP allows no inline script, eval, or remote origin', () => {
+  const directives = new Map(
+    CONTENT_SECURITY_POLICY.split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name!, values];
+    }),
+  );
+  assert.deepEqual(directives.get('default-src'), ["'none'"]);
+  assert.deepEqual(directives.get('script-src'), ["'self'"]);
+  assert.deepEqual(directives.get('object-src'), ["'none'"]);
+  for (const values of directives.values()) {
+    assert.ok(!values.includes("'unsafe-eval'") && !values.includes("'unsafe-inline'"));
+    assert.ok(!values.some((v) => v.startsWith('http') || v === '*'));
+  }
+});
+
+test('index.html carries the same CSP as a meta tag, so it holds however the page is loaded', () => {
+  const html = readFileSync(path.join(projectRoot, 'renderer/index.html'), 'utf8');
+  const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+  assert.ok(meta, 'no CSP meta tag');
+  // frame-ancestors is ignored in a meta tag, so the header alone carries it.
+  const header = CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors'));
+  assert.deepEqual(meta.split('; '), header);
+});
+
+test('only the camera, only for the app page', () => {
+  assert.equal(isPermissionAllowed('media', APP_ORIGIN, APP_ORIGIN, ['video']), true);
+  assert.equal(isPermissionAllowed('media', APP_ORIGIN, APP_ORIGIN, ['video', 'audio']), false);
+  assert.equal(isPermissionAllowed('media', 'https://evil.example', APP_ORIGIN, ['video']), false);
+  for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'hid']) {
+    assert.equal(isPermissionAllowed(permission, APP_ORIGIN, APP_ORIGIN), false, permission);
+  }
+});
+
+test('escape shortcuts are recognised, ordinary typing is not', () => {
+  const key = (k: string, mods: Partial<{ control: boolean; meta: boolean; alt: boolean; shift: boolean }> = {}) => ({
+    key: k,
+    control: false,
+    meta: false,
+    alt: false,
+    shift: false,
+    ...mods,
+  });
+  for (const combo of [key('F4', { alt: true }), key('w', { control: true }), key('q', { meta: true }), key('F11'), key('r', { control: true }), key('I', { control: true, shift: true })]) {
+    assert.equal(isEscapeShortcut(combo), true, JSON.stringify(combo));
+  }
+  for (const combo of [key('1'), key('a'), key('Enter'), key('Backspace'), key('a', { control: true, alt: true })]) {
+    assert.equal(isEscapeShortcut(combo), false, JSON.stringify(combo));
+  }
+});

@@ -1,0 +1,163 @@
+// The one gate, fed a table of bad inputs through the very handler table main
+// registers: foreign senders, unknown channels, wrong types, oversized and
+// malformed frames. Every one must be refused as a value, never reach a handler.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
+import type { Sender } from '../../../main/ipc/gate.js';
+import { MAX_PAYLOAD_BYTES, originOf } from '../../../main/ipc/gate.js';
+import { APP_ORIGIN } from '../../../main/security.js';
+import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import type { FrameResult } from '../../../preload/contract/frames.js';
+
+const APP_ID = 7;
+const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
+
+describe('IPC gate', () => {
+  let node: NodeServices;
+  let ipc: WiredIpc;
+
+  before(async () => {
+    node = await createNodeServices();
+    ipc = wireIpc(node.services, [APP_ORIGIN], () => APP_ID);
+  });
+  after(() => node.services.close());
+
+  test('a good call from the app window reaches the handler', async () => {
+    const outcome = await ipc.gate.handle('ping', app, { message: 'door' });
+    assert.equal(outcome.ok, true);
+    assert.equal(outcome.ok && (outcome.value as { pong: string }).pong, 'door');
+  });
+
+  const foreignSenders: [string, Sender][] = [
+    ['another window', { ...app, contentsId: APP_ID + 1 }],
+    ['a subframe of the app window', { ...app, isTopFrame: false }],
+    ['a web origin', { ...app, url: 'https://evil.example/index.html' }],
+    ['a file URL', { ...app, url: 'file:///tmp/index.html' }],
+    ['a look-alike host', { ...app, url: 'app://tobira.evil/index.html' }],
+    ['an unparsable URL', { ...app, url: 'not a url' }],
+    ['an empty URL', { ...app, url: '' }],
+  ];
+  for (const [name, sender] of foreignSenders) {
+    test(`refuses ${name}`, async () => {
+      const outcome = await ipc.gate.handle('ping', sender, { message: 'x' });
+      assert.deepEqual({ ok: outcome.ok, code: !outcome.ok && outcome.code }, { ok: false, code: 'FORBIDDEN_SENDER' });
+    });
+  }
+
+  test('refuses everything before the app window exists', async () => {
+    const early = wireIpc(node.services, [APP_ORIGIN], () => null);
+    const outcome = await early.gate.handle('ping', app, { message: 'x' });
+    assert.equal(!outcome.ok && outcome.code, 'FORBIDDEN_SENDER');
+  });
+
+  const badPayloads: [string, string, unknown, string][] = [
+    ['unknown channel', 'openShell', { cmd: 'rm' }, 'UNKNOWN_CHANNEL'],
+    ['prototype key as channel', '__proto__', {}, 'UNKNOWN_CHANNEL'],
+    ['constructor as channel', 'constructor', {}, 'UNKNOWN_CHANNEL'],
+    ['wrong type', 'ping', { message: 42 }, 'INVALID_PAYLOAD'],
+    ['missing field', 'ping', {}, 'INVALID_PAYLOAD'],
+    ['extra field', 'ping', { message: 'x', admin: true }, 'INVALID_PAYLOAD'],
+    ['array instead of object', 'ping', ['x'], 'INVALID_PAYLOAD'],
+    ['string too long', 'ping', { message: 'x'.repeat(2000) }, 'INVALID_PAYLOAD'],
+    ['oversized payload', 'ping', { message: 'x'.repeat(MAX_PAYLOAD_BYTES + 10) }, 'PAYLOAD_TOO_LARGE'],
+    ['binary payload', 'ping', new Uint8Array(16), 'INVALID_PAYLOAD'],
+    ['NaN threshold', 'updateSettings', { recognition: { threshold: Number.NaN } }, 'INVALID_PAYLOAD'],
+    ['unknown setting', 'updateSettings', { evalCode: 'x' }, 'INVALID_PAYLOAD'],
+    ['PIN with letters', 'adminLogin', { pin: '' }, 'INVALID_PAYLOAD'],
+    ['pack name with a path', 'downloadPack', { name: '../../etc' }, 'INVALID_PAYLOAD'],
+    ['person id with a slash', 'deletePerson', { id: 'a/b' }, 'INVALID_PAYLOAD'],
+    ['negative audit offset', 'listAudit', { offset: -1, limit: 10 }, 'INVALID_PAYLOAD'],
+    ['huge audit page', 'listAudit', { offset: 0, limit: 100000 }, 'INVALID_PAYLOAD'],
+  ];
+  for (const [name, channel, payload, code] of badPayloads) {
+    test(`refuses ${name}`, async () => {
+      const outcome = await ipc.gate.handle(channel, app, payload);
+      assert.equal(outcome.ok, false);
+      assert.equal(!outcome.ok && outcome.code, code, !outcome.ok ? outcome.message : '');
+      assert.ok(!outcome.ok && outcome.message.length > 0);
+    });
+  }
+
+  test('a cyclic payload is refused, not thrown', async () => {
+    const cyclic: Record<string, unknown> = { message: 'x' };
+    cyclic.self = cyclic;
+    const outcome = await ipc.gate.handle('ping', app, cyclic);
+    assert.equal(!outcome.ok && outcome.code, 'INVALID_PAYLOAD');
+  });
+
+  test('admin-only channels need an unlocked admin session', async () => {
+    const outcome = await ipc.gate.handle('updateSettings', app, { locale: 'ja' });
+    assert.equal(!outcome.ok && outcome.code, 'ADMIN_REQUIRED');
+    assert.equal(node.services.settings.get().locale, 'en');
+  });
+
+  test('an unexpected error is serialised with name and message', async () => {
+    const broken = wireIpc(node.services, [APP_ORIGIN], () => APP_ID);
+    // A handler that throws something the gate does not expect: getAdminState on a closed PIN file path.
+    const original = node.services.pin.isSet.bind(node.services.pin);
+    node.services.pin.isSet = () => {
+      throw Object.assign(new TypeError('disk on fire'), { code: 'EFIRE' });
+    };
+    try {
+      const outcome = await broken.gate.handle('getAdminState', app, undefined);
+      assert.equal(outcome.ok, false);
+      assert.equal(!outcome.ok && outcome.code, 'EFIRE');
+      assert.deepEqual(!outcome.ok && outcome.error, { name: 'TypeError', message: 'disk on fire', code: 'EFIRE' });
+    } finally {
+      node.services.pin.isSet = original;
+    }
+  });
+
+  const frameBase = { id: 1, width: 32, height: 24 };
+  const badFrames: [string, unknown][] = [
+    ['not an object', 'frame'],
+    ['null', null],
+    ['no data', { ...frameBase }],
+    ['data is a string', { ...frameBase, data: 'AAAA' }],
+    ['data is a plain array', { ...frameBase, data: [1, 2, 3] }],
+    ['short buffer', { ...frameBase, data: new ArrayBuffer(32 * 24 * 4 - 1) }],
+    ['long buffer', { ...frameBase, data: new ArrayBuffer(32 * 24 * 4 + 4) }],
+    ['RGB instead of RGBA', { ...frameBase, data: new ArrayBuffer(32 * 24 * 3) }],
+    ['NaN width', { ...frameBase, width: Number.NaN, data: new ArrayBuffer(0) }],
+    ['Infinity height', { ...frameBase, height: Number.POSITIVE_INFINITY, data: new ArrayBuffer(0) }],
+    ['fractional width', { ...frameBase, width: 31.5, data: new ArrayBuffer(126 * 24) }],
+    ['zero size', { id: 1, width: 0, height: 0, data: new ArrayBuffer(0) }],
+    ['negative size', { id: 1, width: -32, height: 24, data: new ArrayBuffer(0) }],
+    ['oversized frame', { id: 1, width: 8000, height: 8000, data: new ArrayBuffer(16) }],
+    ['string id', { ...frameBase, id: '1', data: new ArrayBuffer(32 * 24 * 4) }],
+    ['extra field', { ...frameBase, data: new ArrayBuffer(32 * 24 * 4), exec: 'x' }],
+  ];
+  for (const [name, frame] of badFrames) {
+    test(`refuses a frame with ${name}`, () => {
+      const replies: FrameResult[] = [];
+      const refused = ipc.frames.submit(app, frame, (r) => replies.push(r));
+      assert.ok(refused, 'frame was accepted');
+      assert.equal(refused.code, 'INVALID_FRAME');
+      assert.equal(replies.length, 0);
+    });
+  }
+
+  test('refuses a good frame from a foreign sender', () => {
+    const refused = ipc.frames.submit({ ...app, contentsId: 99 }, { ...frameBase, data: new ArrayBuffer(32 * 24 * 4) }, () => {
+      assert.fail('a foreign frame was processed');
+    });
+    assert.equal(refused?.code, 'FORBIDDEN_SENDER');
+  });
+
+  test('a good frame is answered with its id and its pixels intact', async () => {
+    const pixels = new Uint8Array(32 * 24 * 4).fill(200);
+    const result = await new Promise<FrameResult>((resolve, reject) => {
+      const refused = ipc.frames.submit(app, { ...frameBase, id: 41, data: pixels.buffer }, resolve);
+      if (refused) reject(new Error(refused.message));
+    });
+    assert.equal(result.id, 41);
+    assert.ok(Math.abs(result.meanLuma - 200) < 0.01);
+  });
+
+  test('originOf handles the custom scheme', () => {
+    assert.equal(originOf('app://tobira/index.html'), 'app://tobira');
+    assert.equal(originOf('http://127.0.0.1:5173/x'), 'http://127.0.0.1:5173');
+    assert.equal(originOf('::'), null);
+  });
+});
