@@ -228,6 +228,7 @@ export const en = {
   'audit.person': 'Person',
   'audit.score': 'Score',
   'audit.gates': 'Gates',
+  'audit.gatesPassed': '{passed}/{total} passed',
   'audit.liveness': 'Liveness',
   'audit.door': 'Door',
   'audit.outcome': 'Outcome',

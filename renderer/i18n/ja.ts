@@ -230,6 +230,7 @@ export const ja: Record<MessageKey, string> = {
   'audit.person': '人物',
   'audit.score': 'スコア',
   'audit.gates': '品質ゲート',
+  'audit.gatesPassed': '{passed}/{total} 合格',
   'audit.liveness': '生体',
   'audit.door': 'ドア',
   'audit.outcome': '結果',

@@ -138,6 +138,7 @@ export class AdminScreen extends LitElement {
       background: transparent;
       color: inherit;
       cursor: pointer;
+      white-space: nowrap;
     }
     nav button[aria-selected='true'] {
       background: #24305a;
@@ -161,6 +162,27 @@ export class AdminScreen extends LitElement {
     .message {
       margin: 0.5rem 1.5rem 0;
       color: #ff8a80;
+    }
+    /* Small kiosk screens (1024 px wide): tighter, so the header stays one row. */
+    @media (max-width: 1150px) {
+      header {
+        gap: 0.8rem;
+        padding: 0.6rem 1rem;
+      }
+      h1 {
+        font-size: 1.1rem;
+      }
+      nav {
+        gap: 0.1rem;
+        min-width: 0;
+        overflow-x: auto;
+      }
+      button {
+        padding: 0.45rem 0.6rem;
+      }
+      main {
+        padding: 1rem;
+      }
     }
   `;
 }

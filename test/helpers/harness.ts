@@ -70,6 +70,10 @@ export interface HarnessOptions {
   livenessPack?: boolean;
   /** Settings to apply before the engine starts. */
   settings?: SettingsPatch;
+  /** Command-line flags as main would see them, e.g. `--catalog=FILE`. */
+  argv?: string[];
+  /** Leave the engine unstarted (the test starts it when it wants). */
+  deferStart?: boolean;
 }
 
 export interface Harness {
@@ -101,7 +105,11 @@ export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'tobira-e2e-'));
-  const built = await createNodeServices({ dataDir, ...(options.services ? { services: options.services } : {}) });
+  const built = await createNodeServices({
+    dataDir,
+    ...(options.argv ? { argv: options.argv } : {}),
+    ...(options.services ? { services: options.services } : {}),
+  });
   const { services, picks, pickRequests } = built;
   const installed = new Set((await services.packs.list()).filter((p) => p.installed).map((p) => p.name));
   if (options.facePack && !installed.has('test-pack')) {
@@ -111,7 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await services.packs.import(copyModels(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
   }
   if (options.settings) services.settings.update(options.settings);
-  await services.start();
+  if (!options.deferStart) await services.start();
   let origin = '';
   // Wired once the server's port, and so the page's origin, is known.
   let ipc: WiredIpc | null = null;

@@ -9,6 +9,21 @@ import { errorMessage, formatScore, formatTime, panelStyles } from './admin-shar
 
 export const AUDIT_PAGE_SIZE = 25;
 
+/** "face_size:ok blur:fail …" → "5/6 passed" and the failed gates by name; the full list is the cell's title. */
+export function gateSummary(gates: string) {
+  const entries = gates
+    .split(/\s+/)
+    .filter((g) => g !== '')
+    .map((g) => {
+      const colon = g.lastIndexOf(':');
+      return { name: g.slice(0, colon), passed: g.slice(colon + 1) === 'ok' };
+    });
+  if (entries.length === 0) return '—';
+  const failed = entries.filter((e) => !e.passed).map((e) => e.name);
+  return html`${t('audit.gatesPassed', { passed: entries.length - failed.length, total: entries.length })}
+  ${failed.length > 0 ? html`<span class="error">${failed.join(', ')}</span>` : nothing}`;
+}
+
 export class AdminAudit extends LitElement {
   static override properties = {
     records: { state: true },
@@ -124,7 +139,7 @@ export class AdminAudit extends LitElement {
                             <td>${r.mode}</td>
                             <td>${r.person ?? html`<span class="muted">${t('audit.unknown')}</span>`}</td>
                             <td class="num">${formatScore(r.score)}</td>
-                            <td class="gates">${r.gates}</td>
+                            <td class="gates" title=${r.gates}>${gateSummary(r.gates)}</td>
                             <td class="num">${formatScore(r.liveness)}</td>
                             <td class="door">${r.door}</td>
                             <td><span class="outcome">${r.outcome}</span></td>
@@ -175,6 +190,9 @@ export class AdminAudit extends LitElement {
       .num {
         white-space: nowrap;
         font-variant-numeric: tabular-nums;
+      }
+      .gates {
+        white-space: nowrap;
       }
       .gates,
       .door {

@@ -344,7 +344,7 @@ export class AdminModels extends LitElement {
           </div>
         </td>
         <td class="num">${formatBytes(pack.size)}</td>
-        <td>
+        <td class="recognizer">
           ${pack.recognizer ?? '—'}
           ${pack.threshold !== null ? html`<div class="muted">${t('models.threshold', { value: pack.threshold })}</div>` : nothing}
         </td>
@@ -516,7 +516,7 @@ export class AdminModels extends LitElement {
       .desc,
       .lic {
         font-size: 0.82rem;
-        max-width: min(34rem, 40vw);
+        max-width: min(34rem, 30vw);
       }
       /* The licence can be long: one line here, the whole text on hover and before download. */
       .lic {
@@ -524,6 +524,10 @@ export class AdminModels extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
         color: #ffd180;
+      }
+      .recognizer {
+        overflow-wrap: anywhere;
+        max-width: 12rem;
       }
       .states {
         gap: 0.3rem;

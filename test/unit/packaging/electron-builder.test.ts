@@ -4,7 +4,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,12 +89,16 @@ interface FileMatcherModule {
 const requireFromBuilder = createRequire(createRequire(import.meta.url).resolve('electron-builder'));
 const configModule = requireFromBuilder('app-builder-lib/out/util/config/config.js') as ConfigModule;
 const matcherModule = requireFromBuilder('app-builder-lib/out/fileMatcher.js') as FileMatcherModule;
-const { DebugLogger, setPrinter } = requireFromBuilder('builder-util') as {
+const { DebugLogger, log } = requireFromBuilder('builder-util') as {
   DebugLogger: new (enabled: boolean) => unknown;
-  setPrinter(printer: (message: string) => void): void;
+  log: { stream: NodeJS.WritableStream };
+};
+const asar = requireFromBuilder('@electron/asar') as {
+  listPackage(archive: string, options: { isPack: boolean }): string[];
+  extractFile(archive: string, file: string): Buffer;
 };
 // electron-builder logs to stdout, which node:test's runner reads as its own channel.
-setPrinter((message) => process.stderr.write(message));
+log.stream = process.stderr;
 
 const root = projectRoot;
 const appDest = '/packaged/resources/app';
@@ -324,6 +338,98 @@ describe('electron-builder.yml', () => {
       assert.ok(names.includes('buffalo_l'), `catalog packs: ${names.join(', ')}`);
     } finally {
       rmSync(modelsRoot, { recursive: true, force: true });
+    }
+  });
+
+  test('a real electron-builder pack holds the app in app.asar and the native binaries beside it', async () => {
+    // A stand-in Electron binary, since the real one is not downloadable here. Fuses are left out
+    // because they patch that real binary; everything else is the config as written.
+    const work = mkdtempSync(path.join(os.tmpdir(), 'tobira-dist-'));
+    try {
+      const electronDist = path.join(work, 'electron');
+      mkdirSync(electronDist);
+      writeFileSync(path.join(electronDist, 'electron'), '#!/bin/sh\n');
+      chmodSync(path.join(electronDist, 'electron'), 0o755);
+      const { electronFuses, ...config } = await loadConfig();
+      assert.ok(electronFuses);
+      const configFile = path.join(work, 'electron-builder.json');
+      const output = path.join(work, 'release');
+      const electronVersion = (
+        JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          ...config,
+          electronDist,
+          electronVersion,
+          directories: { ...config.directories, output },
+        }),
+      );
+      const cli = requireFromBuilder.resolve('electron-builder/cli.js');
+      const run = spawnSync(
+        process.execPath,
+        [cli, '--linux', 'dir', '--x64', '--projectDir', root, '--config', configFile],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, CI: 'true' },
+        },
+      );
+      assert.equal(run.status, 0, `electron-builder failed:\n${run.stdout}\n${run.stderr}`);
+
+      const resources = path.join(output, 'linux-unpacked', 'resources');
+      const archive = path.join(resources, 'app.asar');
+      const entries = asar
+        .listPackage(archive, { isPack: false })
+        .map((e) => e.split(path.sep).join('/').replace(/^\//, ''));
+      for (const file of [
+        'package.json',
+        'dist/main/main.js',
+        'dist/preload/preload.cjs',
+        'dist/renderer/index.html',
+        'dist/renderer/app.js',
+        'dist/renderer/styles.css',
+        'models/catalog.json',
+      ]) {
+        assert.ok(entries.includes(file), `app.asar lacks ${file}`);
+      }
+      const stray = entries.filter(
+        (e) =>
+          !e.startsWith('node_modules/') && /\.(ts|map)$|^(test|main|renderer|preload|scripts)\//.test(e),
+      );
+      assert.deepEqual(stray, []);
+      const packedPkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8')) as {
+        main: string;
+        dependencies: Record<string, string>;
+      };
+      assert.ok(entries.includes(packedPkg.main), `package.json's main ${packedPkg.main} is not packed`);
+      for (const dep of Object.keys(packedPkg.dependencies)) {
+        assert.ok(
+          entries.includes(`node_modules/${dep}/package.json`),
+          `production dependency ${dep} is not packed`,
+        );
+      }
+      assert.ok(
+        !entries.some((e) => e.startsWith('node_modules/electron/')),
+        'electron itself must not be packed',
+      );
+
+      // Native code is loaded from app.asar.unpacked: it must be there as real files.
+      const unpacked = path.join(resources, 'app.asar.unpacked', 'node_modules');
+      const ortDir = path.join(unpacked, 'onnxruntime-node/bin/napi-v6/linux/x64');
+      for (const file of ['onnxruntime_binding.node', 'libonnxruntime.so.1']) {
+        assert.ok(existsSync(path.join(ortDir, file)), `${file} is not unpacked`);
+      }
+      if (process.platform === 'linux' && process.arch === 'x64') {
+        assert.ok(
+          existsSync(path.join(unpacked, '@img/sharp-linux-x64/lib/sharp-linux-x64.node')),
+          'sharp is not unpacked',
+        );
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
