@@ -12,6 +12,9 @@ import { selectSubject } from '../recognition/subject.js';
 import { checkQuality } from '../recognition/quality.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
 import { concludeAttempt } from '../recognition/conclude.js';
+import { verify } from '../recognition/matcher.js';
+import type { HeadTurnChallenge } from '../liveness/challenge.js';
+import { faceYaw } from '../liveness/yaw.js';
 import type { LivenessInput } from '../recognition/types.js';
 import type { EnrollmentStore } from '../store/enrollment-store.js';
 import { faceThumbnail } from '../store/thumbnail.js';
@@ -40,6 +43,15 @@ interface Enrollment {
   required: number;
 }
 
+/** An unlock held back until the person turns their head as asked. */
+interface PendingChallenge {
+  challenge: HeadTurnChallenge;
+  final: FinalDecision;
+}
+
+const turnGuidance = (challenge: HeadTurnChallenge): Guidance =>
+  challenge.direction === 'left' ? 'turn_left' : 'turn_right';
+
 /** The last frame the engine saw, for "test recognition" and "compare". */
 export interface KeptFrame {
   image: PixelImage;
@@ -64,6 +76,7 @@ export function decisionConfig(settings: Settings, engine: LoadedEngine): Decisi
 export class Kiosk {
   readonly decisions: DecisionEngine;
   private enrollment: Enrollment | null = null;
+  private challenge: PendingChallenge | null = null;
   private kept: KeptFrame | null = null;
   private readonly now: () => number;
 
@@ -103,7 +116,9 @@ export class Kiosk {
     const image: PixelImage = { data: frame.rgba, width: frame.width, height: frame.height, format: 'rgba' };
     const faces = await this.engine.analysis.detect(image);
     this.kept = { image, faces, at: this.now() };
-    return this.enrollment ? this.enrollFrame(image, faces, this.enrollment) : this.unlockFrame(image, faces);
+    if (this.enrollment) return this.enrollFrame(image, faces, this.enrollment);
+    if (this.challenge) return this.challengeFrame(image, faces, this.challenge);
+    return this.unlockFrame(image, faces);
   }
 
   private async unlockFrame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
@@ -127,7 +142,14 @@ export class Kiosk {
         ? { live: verdict.live, score: Number.isNaN(verdict.score) ? 0 : verdict.score }
         : null;
     const decision = this.decisions.processFrame({ faces, image, width: image.width, height: image.height, liveness, now });
-    if (decision.final) void this.conclude(decision.final);
+    const settings = this.deps.settings();
+    let challenge: PendingChallenge | null = null;
+    if (decision.final?.outcome === 'unlocked' && settings.liveness.enabled && settings.liveness.challenge) {
+      // The active check: the door waits until the head turns as asked, same person throughout.
+      const started = this.engine.liveness.startChallenge(decision.final.personId ?? '', eligible, now);
+      if (started) challenge = this.challenge = { challenge: started, final: decision.final };
+    }
+    if (decision.final && !challenge) void this.conclude(decision.final);
     const views = faces.map((face, i): FaceView => {
       const view = toView(face);
       if (i === decision.subjectIndex) {
@@ -137,10 +159,50 @@ export class Kiosk {
       }
       return view;
     });
-    let guidance: Guidance | null = decision.guidance;
+    let guidance: Guidance | null = challenge ? turnGuidance(challenge.challenge) : decision.guidance;
     if (!guidance && decision.state === 'checking') guidance = liveness && !liveness.live ? 'not_live' : 'hold_still';
     if (!guidance && faces.length === 0) guidance = 'no_face';
     return { faces: views, guidance };
+  }
+
+  /** While a head-turn challenge runs, each frame is checked for yaw and for the same person. */
+  private async challengeFrame(image: PixelImage, faces: Face[], pending: PendingChallenge): Promise<FrameAnalysis> {
+    const now = this.now();
+    const config = this.decisions.settings;
+    const { subject } = selectSubject(faces, image, { minFacePx: config.quality.minFacePx, secondFaceRatio: config.secondFaceRatio });
+    let identity: string | null = null;
+    let score: number | null = null;
+    const index = subject ? faces.indexOf(subject) : -1;
+    if (subject) {
+      const analyzed = await this.engine.analysis.analyze(image, subject);
+      faces[index] = analyzed;
+      const entry = this.engine.recognizerId
+        ? this.deps.store.gallery(this.engine.recognizerId).find((g) => g.personId === pending.challenge.identity)
+        : undefined;
+      const ranking = verify(analyzed.normedEmbedding!, entry, config.threshold);
+      score = ranking.best?.score ?? null;
+      identity = ranking.match ? ranking.match.personId : 'someone else';
+    }
+    const analyzedSubject = index >= 0 ? faces[index]! : null;
+    const status = pending.challenge.observe({
+      yaw: analyzedSubject ? faceYaw(analyzedSubject) : null,
+      identity,
+      nowMs: now,
+    });
+    if (status.state !== 'pending') {
+      this.challenge = null;
+      void this.conclude(
+        status.state === 'passed'
+          ? pending.final
+          : { ...pending.final, outcome: 'rejected', reason: 'challenge_failed', score },
+      );
+    }
+    const views = faces.map(toView);
+    if (index >= 0 && identity === pending.challenge.identity && pending.final.personName) {
+      views[index]!.label = pending.final.personName;
+      if (score !== null) views[index]!.score = score;
+    }
+    return { faces: views, guidance: status.state === 'pending' ? turnGuidance(pending.challenge) : 'hold_still' };
   }
 
   private async conclude(final: FinalDecision): Promise<void> {

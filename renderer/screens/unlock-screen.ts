@@ -6,6 +6,7 @@ import { t, type MessageKey } from '../i18n/index.js';
 import { LocaleController } from '../i18n/locale-controller.js';
 import type { CameraView } from '../components/camera-view/camera-view.js';
 import '../components/camera-view/camera-view.js';
+import '../components/pin-pad/pin-pad.js';
 import type { DecisionEvent, EngineStatus } from '../../preload/contract/events.js';
 import type { FrameResult, Guidance } from '../../preload/contract/frames.js';
 
@@ -16,13 +17,20 @@ export class UnlockScreen extends LitElement {
   static override properties = {
     engine: { attribute: false },
     cameraDeviceId: { attribute: false },
+    verifyMode: { attribute: false },
     guidance: { state: true },
     decision: { state: true },
+    askingCode: { state: true },
+    codeNote: { state: true },
   };
   declare engine: EngineStatus | null;
   declare cameraDeviceId: string | null;
+  /** 1:1 mode: people claim who they are with their code before looking at the camera. */
+  declare verifyMode: boolean;
   declare guidance: Guidance | null;
   declare decision: DecisionEvent | null;
+  declare askingCode: boolean;
+  declare codeNote: string | null;
 
   private unsubscribe: (() => void)[] = [];
   private decisionTimer = 0;
@@ -35,6 +43,21 @@ export class UnlockScreen extends LitElement {
     this.cameraDeviceId = null;
     this.guidance = null;
     this.decision = null;
+    this.verifyMode = false;
+    this.askingCode = false;
+    this.codeNote = null;
+  }
+
+  private async claim(pin: string): Promise<void> {
+    this.askingCode = false;
+    const outcome = await api().claimIdentity({ pin });
+    this.codeNote = outcome.ok
+      ? outcome.value.claimed
+        ? t('unlock.codeAccepted')
+        : t('unlock.codeUnknown')
+      : outcome.message;
+    clearTimeout(this.decisionTimer);
+    this.decisionTimer = window.setTimeout(() => (this.codeNote = null), DECISION_SHOW_MS);
   }
 
   override connectedCallback(): void {
@@ -87,8 +110,15 @@ export class UnlockScreen extends LitElement {
     if (decision?.outcome === 'unlocked') return { text: t('unlock.welcomeName', { name: decision.personName ?? '' }), tone: 'ok' };
     if (decision?.outcome === 'door_failed') return { text: t('unlock.doorFailed', { reason: decision.reason }), tone: 'error' };
     if (decision?.outcome === 'refused') {
-      return { text: decision.reason === 'not_live' ? t('guidance.not_live') : t('unlock.notRecognised'), tone: 'warn' };
+      const text =
+        decision.reason === 'not_live'
+          ? t('guidance.not_live')
+          : decision.reason === 'challenge_failed'
+            ? t('unlock.challengeFailed')
+            : t('unlock.notRecognised');
+      return { text, tone: 'warn' };
     }
+    if (this.codeNote) return { text: this.codeNote, tone: 'info' };
     if (this.guidance) return { text: t(`guidance.${this.guidance}` as MessageKey), tone: 'info' };
     return { text: t('unlock.welcome'), tone: 'info' };
   }
@@ -109,6 +139,16 @@ export class UnlockScreen extends LitElement {
           ? html`<progress max="1" .value=${engine.progress ?? 0}></progress>`
           : null}
       </div>
+      ${this.verifyMode && engine?.state === 'ready'
+        ? html`<button class="code" @click=${() => (this.askingCode = true)}>${t('unlock.enterCode')}</button>`
+        : null}
+      ${this.askingCode
+        ? html`<pin-pad
+            .prompt=${t('unlock.codePrompt')}
+            @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.claim(e.detail.pin)}
+            @pin-cancel=${() => (this.askingCode = false)}
+          ></pin-pad>`
+        : null}
       ${engine?.state === 'ready' && !engine.livenessAvailable
         ? html`<div class="badge">${t('liveness.off')}</div>`
         : null}
@@ -159,6 +199,18 @@ export class UnlockScreen extends LitElement {
       height: 0.8rem;
       margin-top: 0.8rem;
       accent-color: #4fc3f7;
+    }
+    .code {
+      position: absolute;
+      right: 2rem;
+      bottom: 6vh;
+      font: inherit;
+      font-size: 1.2rem;
+      padding: 0.9rem 1.4rem;
+      border-radius: 0.8rem;
+      border: none;
+      background: #2a6df4;
+      color: #fff;
     }
     .badge {
       position: absolute;

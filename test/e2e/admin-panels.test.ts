@@ -97,6 +97,10 @@ describe('admin panels in Chromium', () => {
     await page.locator('admin-models tr[data-pack="minifasnet"] .badge.good').waitFor({ timeout: 30_000 });
     await page.locator('admin-models .status[data-state="ready"]').waitFor({ timeout: 30_000 });
     assert.ok((await rows.count()) >= 6, 'catalog packs and imported packs are listed');
+    await testRow.locator('button[name="verify"]').click();
+    await page
+      .locator('admin-models .notice.ok', { hasText: 'testpack: every file matches its checksum' })
+      .waitFor();
     await harness.screenshot('admin-models');
   });
 
@@ -158,8 +162,20 @@ describe('admin panels in Chromium', () => {
     await obama.locator('.test button', { hasText: 'Close' }).click();
   });
 
-  test('people: delete asks in the page first', async () => {
+  test('people: rename, PIN removal, and delete asks in the page first', async () => {
     const page = harness.page;
+    const biden = page.locator('admin-people li', { hasText: 'Joe Biden' });
+    await biden.locator('.actions button', { hasText: 'Rename' }).click();
+    await biden.locator('input[name="rename"]').fill('Joseph R. Biden');
+    await biden.locator('.editor button[type="submit"]').click();
+    const renamed = page.locator('admin-people li', { hasText: 'Joseph R. Biden' });
+    await renamed.waitFor();
+    await renamed.locator('.actions button', { hasText: 'PIN' }).click();
+    await renamed.locator('.editor button', { hasText: 'Remove PIN' }).click();
+    await renamed.locator('.badge', { hasText: 'Has PIN' }).waitFor({ state: 'detached' });
+    const stored = harness.services.store!.listPeople().find((p) => p.name === 'Joseph R. Biden');
+    assert.equal(stored?.hasPin, false);
+
     await page.locator('admin-people input[name="new-name"]').fill('Temporary Visitor');
     await page.locator('admin-people button[type="submit"]').click();
     const visitor = page.locator('admin-people li', { hasText: 'Temporary Visitor' });
@@ -283,6 +299,18 @@ describe('admin panels in Chromium', () => {
     await page.locator('admin-calibration select[name="targetFar"]').selectOption('0.01');
     await page.waitForTimeout(500);
     await harness.screenshot('admin-calibration');
+    const suggested = Number(await page.locator('admin-calibration strong.suggested').textContent());
+    assert.ok(Number.isFinite(suggested), 'a threshold is suggested for two enrolled people');
+    await page.locator('admin-calibration button[name="apply"]').click();
+    await page.locator('admin-calibration .notice.ok').waitFor();
+    const applied = harness.services.settings.get().recognition.threshold;
+    assert.ok(
+      applied !== null && Math.abs(applied - suggested) < 0.0005,
+      `applied ${applied}, suggested ${suggested}`,
+    );
+    await page.locator('admin-calibration button[name="use-default"]').click();
+    await page.locator('admin-calibration .notice.ok', { hasText: 'default' }).waitFor();
+    assert.equal(harness.services.settings.get().recognition.threshold, null);
   });
 
   test('audit: decisions and door tests are listed, and export writes a CSV', async () => {
@@ -314,6 +342,16 @@ describe('admin panels in Chromium', () => {
     assert.ok(similarity > 0.3, `same person across frames, similarity ${similarity}`);
     assert.equal(await verdict.getAttribute('data-same'), 'true');
     await harness.screenshot('admin-compare');
+
+    harness.picks.push([
+      facePath('photos/face_recognition/obama.jpg'),
+      facePath('photos/face_recognition/biden.jpg'),
+    ]);
+    await page.locator('admin-compare button[name="photos"]').click();
+    await page.locator('admin-compare .verdict[data-same="false"]').waitFor({ timeout: 20_000 });
+    const different = Number(await verdict.locator('.similarity strong').textContent());
+    assert.ok(different < similarity, `two people (${different}) score below one person (${similarity})`);
+    await harness.screenshot('admin-compare-photos');
   });
 
   test('Japanese, and small screens (1024×600)', async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { buildZip, catalogEntry, startPackServer, testPackFiles, type PackServer } from '../unit/packs/pack-server.js';
+import { buildZip, catalogEntry, startPackServer, testPackFiles, type PackServer } from '../helpers/pack-server.js';
 import type { EngineStatus } from '../../preload/contract/events.js';
 
 const PACK = 'buffalo_test';

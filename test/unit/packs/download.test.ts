@@ -15,7 +15,7 @@ import {
   testPackFiles,
   type PackServer,
   type ZipEntrySpec,
-} from './pack-server.js';
+} from '../../helpers/pack-server.js';
 
 let server: PackServer;
 let files: ZipEntrySpec[];

@@ -9,7 +9,7 @@ import { isPackError } from '../../../main/packs/errors.js';
 import { PackManager } from '../../../main/packs/manager.js';
 import { onnxRouter } from '../../../main/packs/signature.js';
 import { modelPath } from '../../helpers/fixtures.js';
-import { buildZip, catalogEntry, testPackFiles, type ZipEntrySpec } from './pack-server.js';
+import { buildZip, catalogEntry, testPackFiles, type ZipEntrySpec } from '../../helpers/pack-server.js';
 
 let files: ZipEntrySpec[];
 let base: string;

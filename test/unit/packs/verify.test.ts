@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { isPackError } from '../../../main/packs/errors.js';
 import { sha256File, type Hasher } from '../../../main/packs/hash.js';
 import { PackManager } from '../../../main/packs/manager.js';
-import { buildZip, catalogEntry, testPackFiles, type ZipEntrySpec } from './pack-server.js';
+import { buildZip, catalogEntry, testPackFiles, type ZipEntrySpec } from '../../helpers/pack-server.js';
 
 let files: ZipEntrySpec[];
 let zip: Buffer;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import yazl from 'yazl';
-import { modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { modelPath, TEST_PACK_FILES } from './fixtures.js';
 
 export interface Route {
   body: Buffer;

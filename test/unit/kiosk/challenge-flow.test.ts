@@ -1,0 +1,130 @@
+// The active liveness challenge inside the kiosk's frame path, on real models
+// and photos: after N agreeing frames the door waits, asks for a head turn, and
+// opens only when the yaw moves as asked while the same person stays matched.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { decodeImageFile } from '../../../main/image/decode.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti_spoof.js';
+import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
+import type { DecisionEvent } from '../../../preload/contract/events.js';
+import type { CheckedFrame } from '../../../main/frames/frame-service.js';
+import type { Kiosk } from '../../../main/kiosk/kiosk.js';
+
+function copies(files: readonly string[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-pack-'));
+  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
+  return dir;
+}
+
+/** A photo as the camera would send it: RGBA, optionally mirrored (the head turned the other way). */
+async function frameOf(photo: string, mirrored: boolean): Promise<Omit<CheckedFrame, 'id'>> {
+  const bgr = await decodeImageFile(photo);
+  const { width, height } = bgr;
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + (mirrored ? width - 1 - x : x)) * 3;
+      const to = (y * width + x) * 4;
+      rgba[to] = bgr.data[from + 2]!;
+      rgba[to + 1] = bgr.data[from + 1]!;
+      rgba[to + 2] = bgr.data[from]!;
+      rgba[to + 3] = 255;
+    }
+  }
+  return { width, height, rgba };
+}
+
+describe('head-turn challenge in the kiosk', () => {
+  let node: NodeServices;
+  let kiosk: Kiosk;
+  const decisions: DecisionEvent[] = [];
+  let nextId = 1;
+  const obama1 = facePath('photos/face_recognition/knn_examples/test/obama1.jpg');
+  // Nearly frontal (yaw about -2°): a baseline from which either turn can be answered.
+  const frontal = facePath('photos/face_recognition/ex_obama_small.jpg');
+  const stranger = facePath('photos/face_recognition/knn_examples/train/biden/biden2.jpg');
+
+  /** Feeds a frame, with one byte changed so no two frames are bit-identical (a live camera never repeats). */
+  async function feed(frame: Omit<CheckedFrame, 'id'>) {
+    const rgba = frame.rgba.slice();
+    rgba[nextId % rgba.length] ^= 1;
+    return kiosk.analyzeFrame({ ...frame, rgba, id: nextId++ });
+  }
+
+  before(async () => {
+    node = await createNodeServices();
+    const { services } = node;
+    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+    await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
+    services.settings.update({ liveness: { enabled: true, threshold: 0.5, challenge: true } });
+    await services.start();
+    kiosk = services.kiosk!;
+    assert.ok(kiosk.engine.liveness.available);
+    services.events.subscribe((event, payload) => {
+      if (event === 'decision') decisions.push(payload as DecisionEvent);
+    });
+    const store = services.store!;
+    const person = await store.addPerson('Barack Obama');
+    for (const photo of ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg']) {
+      const image = await decodeImageFile(facePath(photo));
+      const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
+      await store.addTemplate(person.id, { recognizerId: kiosk.engine.recognizerId!, embedding: face!.normedEmbedding! });
+    }
+    kiosk.refreshGallery();
+  });
+  after(() => node.services.close());
+
+  async function untilChallenge(frame: Omit<CheckedFrame, 'id'>) {
+    for (let i = 0; i < 10; i++) {
+      const result = await feed(frame);
+      if (result.guidance === 'turn_left' || result.guidance === 'turn_right') return result.guidance;
+    }
+    assert.fail(`no challenge after 10 frames; decisions: ${JSON.stringify(decisions)}`);
+  }
+
+  test('turning the head as asked opens the door; until then it stays shut', async () => {
+    const straight = await frameOf(obama1, false);
+    const mirrored = await frameOf(obama1, true);
+    const asked = await untilChallenge(await frameOf(frontal, false));
+    assert.equal(decisions.length, 0, 'the door opened before the challenge was met');
+    // obama1 looks to one side; its mirror image looks to the other. Find which one answers the prompt.
+    const yawOf = async (f: typeof straight) => {
+      const image = { data: f.rgba, width: f.width, height: f.height, format: 'rgba' as const };
+      const [face] = await kiosk.engine.exclusive(() => kiosk.engine.analysis.detect(image, { maxNum: 1 }));
+      const { faceYaw } = await import('../../../main/liveness/yaw.js');
+      return faceYaw(face!)!;
+    };
+    const [yawStraight, yawMirrored] = [await yawOf(straight), await yawOf(mirrored)];
+    assert.ok(Math.sign(yawStraight) !== Math.sign(yawMirrored), `yaws ${yawStraight} and ${yawMirrored}`);
+    // Person's left is yaw decreasing (yaw.ts): pick the frame that moves that way.
+    const turnsLeft = yawMirrored < yawStraight ? mirrored : straight;
+    const turnsRight = turnsLeft === mirrored ? straight : mirrored;
+    const answer = asked === 'turn_left' ? turnsLeft : turnsRight;
+    for (let i = 0; i < 5 && decisions.length === 0; i++) await feed(answer);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      decisions.map((d) => [d.outcome, d.personName]),
+      [['unlocked', 'Barack Obama']],
+    );
+  });
+
+  test('another face during the challenge fails it, and the door stays shut', async () => {
+    decisions.length = 0;
+    kiosk.decisions.reset();
+    await untilChallenge(await frameOf(frontal, false));
+    const other = await frameOf(stranger, false);
+    for (let i = 0; i < 3 && decisions.length === 0; i++) await feed(other);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      decisions.map((d) => [d.outcome, d.reason]),
+      [['refused', 'challenge_failed']],
+    );
+    const audit = await node.services.audit.read({ limit: 3 });
+    assert.equal(audit.records[0]?.reason, 'challenge_failed');
+  });
+});
