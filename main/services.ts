@@ -105,12 +105,20 @@ export class AppServices {
     });
     let store: EnrollmentStore | null = null;
     let storeProblem: string | null = null;
+    const privacy = settings.get().privacy;
     try {
-      store = await EnrollmentStore.open(paths.storeDir, await options.keyWrapper());
+      store = await EnrollmentStore.open(paths.storeDir, await options.keyWrapper(), {
+        allowInsecureKeyStorage: privacy.allowInsecureKeyStorage,
+      });
     } catch (error) {
       storeProblem = error instanceof Error ? error.message : String(error);
     }
-    const audit = new AuditLog(paths.auditDir);
+    const openedStore = store;
+    const audit = new AuditLog(paths.auditDir, {
+      snapshots: privacy.auditSnapshots,
+      // Snapshots are photos of people: sealed with the store's key, like the templates.
+      ...(openedStore ? { sealSnapshot: (jpeg: Uint8Array) => openedStore.sealAttachment(jpeg) } : {}),
+    });
     const pin = await AdminPin.open(path.join(paths.dataDir, 'admin-pin.json'), {
       ...(options.pinCost ? { cost: options.pinCost } : {}),
     });
@@ -151,7 +159,14 @@ export class AppServices {
 
   frameAnalyzer(): FrameAnalyzer | null {
     const kiosk = this.kioskInstance;
-    return kiosk ? (frame) => kiosk.analyzeFrame(frame) : null;
+    // While an admin is at the screen, frames are previewed, never decided: no door, no log.
+    return kiosk ? (frame) => kiosk.analyzeFrame(frame, { decide: !this.adminPresent() }) : null;
+  }
+
+  /** True while any window holds an unlocked admin session. */
+  adminPresent(now = Date.now()): boolean {
+    for (const expires of this.adminSessions.values()) if (expires >= now) return true;
+    return false;
   }
 
   door(): DoorOutput {
@@ -162,6 +177,8 @@ export class AppServices {
   /** Settings changed: rebuild what depends on them. */
   async applySettings(previous: Settings, next: Settings): Promise<void> {
     if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
+    this.store?.setAllowInsecureKeyStorage(next.privacy.allowInsecureKeyStorage);
+    this.audit.snapshotsEnabled = next.privacy.auditSnapshots;
     const engineChanged = JSON.stringify(previous.engine) !== JSON.stringify(next.engine);
     if (engineChanged) await this.reloadEngine();
     else this.kioskInstance?.reconfigure();

@@ -106,7 +106,9 @@ export class TobiraApp extends LitElement {
             @admin-close=${() => (this.screen = 'unlock')}
             @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
           ></admin-screen>`
-        : html`<unlock-screen .engine=${this.engine} .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
+        : html`<unlock-screen
+            @request-admin=${() => void this.askForAdmin()}
+            .engine=${this.engine} .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
             .verifyMode=${this.settings?.recognition.mode === 'verify'}
           ></unlock-screen>`}
       <div

@@ -2,6 +2,7 @@
 // gate, then embed and check liveness only for the one subject that passed the
 // gates; N agreeing frames open the door. Enroll: sample good, varied frames of
 // one person into the store.
+import sharp from 'sharp';
 import type { CheckedFrame, FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { FaceView, Guidance } from '../../preload/contract/frames.js';
@@ -12,7 +13,7 @@ import { selectSubject } from '../recognition/subject.js';
 import { checkQuality } from '../recognition/quality.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
 import { concludeAttempt } from '../recognition/conclude.js';
-import { verify } from '../recognition/matcher.js';
+import { identify, verify } from '../recognition/matcher.js';
 import type { HeadTurnChallenge } from '../liveness/challenge.js';
 import { faceYaw } from '../liveness/yaw.js';
 import type { LivenessInput } from '../recognition/types.js';
@@ -108,15 +109,21 @@ export class Kiosk {
     return this.kept;
   }
 
-  analyzeFrame(frame: CheckedFrame): Promise<FrameAnalysis> {
-    return this.engine.exclusive(() => this.analyzeFrameNow(frame));
+  /**
+   * `decide: false` while an admin works at the kiosk: faces are shown (with the
+   * live liveness score and the best match) but nothing is decided or logged, and
+   * the door stays shut.
+   */
+  analyzeFrame(frame: CheckedFrame, options: { decide?: boolean } = {}): Promise<FrameAnalysis> {
+    return this.engine.exclusive(() => this.analyzeFrameNow(frame, options.decide ?? true));
   }
 
-  private async analyzeFrameNow(frame: CheckedFrame): Promise<FrameAnalysis> {
+  private async analyzeFrameNow(frame: CheckedFrame, decide: boolean): Promise<FrameAnalysis> {
     const image: PixelImage = { data: frame.rgba, width: frame.width, height: frame.height, format: 'rgba' };
     const faces = await this.engine.analysis.detect(image);
     this.kept = { image, faces, at: this.now() };
     if (this.enrollment) return this.enrollFrame(image, faces, this.enrollment);
+    if (!decide) return this.previewFrame(image, faces);
     if (this.challenge) return this.challengeFrame(image, faces, this.challenge);
     return this.unlockFrame(image, faces);
   }
@@ -165,6 +172,29 @@ export class Kiosk {
     return { faces: views, guidance };
   }
 
+  private async previewFrame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
+    const config = this.decisions.settings;
+    const { subject, index } = selectSubject(faces, image, {
+      minFacePx: config.quality.minFacePx,
+      secondFaceRatio: config.secondFaceRatio,
+    });
+    const views = faces.map(toView);
+    if (!subject) return { faces: views, guidance: faces.length === 0 ? 'no_face' : 'come_closer' };
+    const analyzed = await this.engine.analysis.analyze(image, subject);
+    faces[index] = analyzed;
+    const view = (views[index] = toView(analyzed));
+    if (this.engine.recognizerId && analyzed.normedEmbedding) {
+      const ranking = identify(analyzed.normedEmbedding, this.deps.store.gallery(this.engine.recognizerId), config.threshold);
+      if (ranking.match) view.label = ranking.match.name;
+      if (ranking.best) view.score = ranking.best.score;
+    }
+    if (this.deps.settings().liveness.enabled && this.engine.liveness.available) {
+      const verdict = await this.engine.liveness.checkFace(image, analyzed);
+      if (Number.isFinite(verdict.score)) view.liveness = verdict.score;
+    }
+    return { faces: views, guidance: null };
+  }
+
   /** While a head-turn challenge runs, each frame is checked for yaw and for the same person. */
   private async challengeFrame(image: PixelImage, faces: Face[], pending: PendingChallenge): Promise<FrameAnalysis> {
     const now = this.now();
@@ -208,7 +238,17 @@ export class Kiosk {
   private async conclude(final: FinalDecision): Promise<void> {
     let door: DoorResult | null = null;
     try {
-      door = (await concludeAttempt(final, { door: this.deps.door(), audit: this.deps.audit })).door;
+      const snapshot =
+        final.outcome !== 'unlocked' && this.deps.audit.snapshotsEnabled && this.kept
+          ? await jpegOf(this.kept.image)
+          : undefined;
+      door = (
+        await concludeAttempt(final, {
+          door: this.deps.door(),
+          audit: this.deps.audit,
+          ...(snapshot ? { snapshot } : {}),
+        })
+      ).door;
     } catch (error) {
       // The door or the log failed: say so on screen; never report an unlock that did not happen.
       this.deps.log(`concluding an attempt failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -302,6 +342,16 @@ const GUIDANCE: ReadonlySet<string> = new Set<Guidance>([
   'turn_right',
 ]);
 const isGuidance = (hint: string): hint is Guidance => GUIDANCE.has(hint);
+
+/** A frame as a JPEG, for opt-in snapshots of failed attempts. */
+async function jpegOf(image: PixelImage): Promise<Uint8Array> {
+  const channels = image.format === 'rgba' ? 4 : 3;
+  const raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return sharp(raw, { raw: { width: image.width, height: image.height, channels } })
+    .removeAlpha()
+    .jpeg({ quality: 75 })
+    .toBuffer();
+}
 
 export function toView(face: Face): FaceView {
   const view: FaceView = {

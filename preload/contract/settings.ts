@@ -39,6 +39,14 @@ export const SettingsSchema = z
     liveness: z
       .object({ enabled: z.boolean(), threshold: z.number().min(0).max(1), challenge: z.boolean() })
       .strict(),
+    privacy: z
+      .object({
+        /** Linux without a keyring keeps the store's key in plain text: templates need this opt-in. */
+        allowInsecureKeyStorage: z.boolean(),
+        /** Keep snapshots of failed attempts in the audit folder (they are photos of people). */
+        auditSnapshots: z.boolean(),
+      })
+      .strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */
     door: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('none'), holdMs: HoldMs }).strict(),
@@ -79,6 +87,7 @@ export const DEFAULT_SETTINGS: Settings = {
   engine: { activePack: null, detSize: '320', provider: 'cpu', intraOpThreads: 0 },
   recognition: { mode: 'identify', threshold: null, framesToAgree: 3, agreeWithinMs: 3000, cooldownMs: 10_000 },
   liveness: { enabled: true, threshold: 0.5, challenge: false },
+  privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },
   door: { kind: 'none', holdMs: 3000 },
 };
 

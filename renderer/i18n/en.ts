@@ -5,6 +5,7 @@ export const en = {
   'unlock.notRecognised': 'Not recognised',
   'unlock.doorFailed': 'Recognised, but the door did not open: {reason}',
   'unlock.enterCode': 'Enter your code',
+  'unlock.setUp': 'Set up',
   'unlock.codePrompt': 'Type your personal code, then look at the camera',
   'unlock.codeAccepted': 'Code accepted: look at the camera',
   'unlock.codeUnknown': 'Unknown code',

@@ -6,6 +6,7 @@ export const ja: Record<MessageKey, string> = {
   'unlock.welcomeName': 'ようこそ、{name}さん',
   'unlock.notRecognised': '認識できませんでした',
   'unlock.enterCode': 'コードを入力',
+  'unlock.setUp': 'セットアップ',
   'unlock.codePrompt': '個人コードを入力してから、カメラを見てください',
   'unlock.codeAccepted': 'コードを確認しました。カメラを見てください',
   'unlock.codeUnknown': 'コードが違います',

@@ -135,6 +135,14 @@ export class UnlockScreen extends LitElement {
       <div class="status" data-tone=${status.tone} role="status" aria-live="polite">
         <div class="line">${status.text}</div>
         ${status.hint ? html`<div class="hint">${status.hint}</div>` : null}
+        ${engine?.state === 'no-models' || engine?.state === 'error'
+          ? html`<button
+              class="setup"
+              @click=${() => this.dispatchEvent(new CustomEvent('request-admin', { bubbles: true, composed: true }))}
+            >
+              ${t('unlock.setUp')}
+            </button>`
+          : null}
         ${engine?.state === 'downloading'
           ? html`<progress max="1" .value=${engine.progress ?? 0}></progress>`
           : null}
@@ -200,6 +208,17 @@ export class UnlockScreen extends LitElement {
       margin-top: 0.8rem;
       accent-color: #4fc3f7;
     }
+    .setup {
+      margin-top: 0.8rem;
+      font: inherit;
+      font-size: 0.6em;
+      padding: 0.5rem 1.4rem;
+      border-radius: 0.6rem;
+      border: none;
+      background: #2a6df4;
+      color: #fff;
+      cursor: pointer;
+    }
     .code {
       position: absolute;
       right: 2rem;
@@ -230,5 +249,8 @@ customElements.define('unlock-screen', UnlockScreen);
 declare global {
   interface HTMLElementTagNameMap {
     'unlock-screen': UnlockScreen;
+  }
+  interface GlobalEventHandlersEventMap {
+    'request-admin': CustomEvent<void>;
   }
 }

@@ -299,6 +299,20 @@ describe('admin panels in Chromium', () => {
     await page.locator('admin-calibration select[name="targetFar"]').selectOption('0.01');
     await page.waitForTimeout(500);
     await harness.screenshot('admin-calibration');
+    // The histogram really holds both distributions: read its pixels back.
+    const colours = await page.locator('admin-calibration canvas.hist').evaluate((canvas) => {
+      const { width, height } = canvas as HTMLCanvasElement;
+      const data = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
+      let genuine = 0;
+      let impostor = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+        if (g > 150 && r < 120 && b > 80 && b < 160) genuine++;
+        if (r > 150 && g > 90 && g < 180 && b < 60) impostor++;
+      }
+      return { genuine, impostor };
+    });
+    assert.ok(colours.genuine > 100 && colours.impostor > 100, JSON.stringify(colours));
     const suggested = Number(await page.locator('admin-calibration strong.suggested').textContent());
     assert.ok(Number.isFinite(suggested), 'a threshold is suggested for two enrolled people');
     await page.locator('admin-calibration button[name="apply"]').click();

@@ -193,19 +193,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const wired = wireIpc(services, [origin], () => PAGE_CONTENTS_ID);
   ipc = wired;
 
-  const cameraFlags = options.y4m
-    ? [
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${options.y4m}`,
-      ]
-    : ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+  const grant = options.grantCamera !== false;
+  const cameraFlags = [
+    // Without the fake UI the permission prompt stays unanswered: the camera is denied.
+    ...(grant ? ['--use-fake-ui-for-media-stream'] : ['--deny-permission-prompts']),
+    '--use-fake-device-for-media-stream',
+    ...(options.y4m ? [`--use-file-for-fake-video-capture=${options.y4m}`] : []),
+  ];
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_FLAGS, ...cameraFlags],
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
-  if (options.grantCamera !== false) await context.grantPermissions(['camera'], { origin });
+  if (grant) await context.grantPermissions(['camera'], { origin });
   const page = await context.newPage();
   await page.addInitScript({ content: await bridgeScript() });
 

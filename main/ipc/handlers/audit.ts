@@ -23,7 +23,13 @@ function auditView(record: AuditRecord): AuditView {
     gates: record.gates.map((g) => `${g.name}:${g.passed ? 'ok' : 'fail'}`).join(' '),
     liveness: record.liveness?.score ?? null,
     door: record.door ? (record.door.ok ? `${record.door.kind}: opened` : `${record.door.kind}: ${record.door.reason}`) : '',
-    outcome: record.outcome === 'unlocked' ? 'unlocked' : `${record.outcome}: ${record.reason}`,
+    // An unlock whose door failed must never read as a success.
+    outcome:
+      record.outcome === 'unlocked'
+        ? record.door && !record.door.ok
+          ? `door failed: ${record.door.reason ?? 'unknown error'}`
+          : 'unlocked'
+        : `${record.outcome}: ${record.reason}`,
   };
 }
 

@@ -2,7 +2,7 @@
 // first, then a real progress bar and cancel), import from a zip or folder,
 // choose the active pack, verify and remove; plus the engine's options and
 // its live status.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
@@ -10,6 +10,7 @@ import type { PackList, PackView } from '../../../preload/contract/packs.js';
 import type { DownloadProgress, EngineStatus, PackFailure } from '../../../preload/contract/events.js';
 import type { Settings } from '../../../preload/contract/settings.js';
 import { errorCode, errorMessage, formatBytes, formatSeconds, panelStyles } from './admin-shared.js';
+import { modelsStyles } from './admin-models.styles.js';
 
 type Engine = Settings['engine'];
 const DET_SIZES: Engine['detSize'][] = ['auto', '160', '320', '640'];
@@ -466,129 +467,7 @@ export class AdminModels extends LitElement {
     </div>`;
   }
 
-  static override styles = [
-    panelStyles,
-    css`
-      .engine {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.8rem 2rem;
-        align-items: center;
-        justify-content: space-between;
-        padding: 0.7rem 0.9rem;
-        background: #151c33;
-        border: 1px solid #26305a;
-        border-radius: 0.6rem;
-        margin-bottom: 0.8rem;
-      }
-      .status {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.6rem;
-        align-items: center;
-      }
-      .status[data-state='error'] strong {
-        color: #ff8a80;
-      }
-      .status[data-state='ready'] strong {
-        color: #7ee2a8;
-      }
-      .options label {
-        display: flex;
-        gap: 0.4rem;
-        align-items: center;
-      }
-      .options {
-        gap: 1rem;
-      }
-      .toolbar {
-        margin: 1rem 0 0.4rem;
-      }
-      .toolbar h2 {
-        margin: 0;
-      }
-      .spacer {
-        flex: 1;
-      }
-      .pack-name {
-        font-weight: 600;
-      }
-      .desc,
-      .lic {
-        font-size: 0.82rem;
-        max-width: min(34rem, 30vw);
-      }
-      /* The licence can be long: one line here, the whole text on hover and before download. */
-      .lic {
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        color: #ffd180;
-      }
-      .recognizer {
-        overflow-wrap: anywhere;
-        max-width: 12rem;
-      }
-      .states {
-        gap: 0.3rem;
-        max-width: 11rem;
-      }
-      .badge.kind {
-        background: transparent;
-        border: 1px solid #3a4775;
-      }
-      .num,
-      .nowrap {
-        white-space: nowrap;
-        font-variant-numeric: tabular-nums;
-      }
-      .badge.active {
-        background: #2a6df4;
-        color: #fff;
-      }
-      .actions .row {
-        justify-content: flex-end;
-        gap: 0.35rem;
-      }
-      .actions button {
-        font-size: 0.88rem;
-        padding: 0.3rem 0.6rem;
-      }
-      .progress {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.8rem;
-      }
-      progress {
-        flex: 1 1 16rem;
-        height: 1rem;
-        accent-color: #4fc3f7;
-      }
-      .pct {
-        font-variant-numeric: tabular-nums;
-        min-width: 3rem;
-      }
-      .license {
-        padding: 0.8rem 1rem;
-        border: 1px solid #8a5a00;
-        background: #2a2110;
-        border-radius: 0.6rem;
-        margin: 0.6rem 0;
-      }
-      .license h3 {
-        margin-top: 0;
-        color: #ffd180;
-      }
-      .notice .row {
-        margin-top: 0.5rem;
-      }
-      .root {
-        font-size: 0.85rem;
-        overflow-wrap: anywhere;
-      }
-    `,
-  ];
+  static override styles = [panelStyles, modelsStyles];
 }
 
 customElements.define('admin-models', AdminModels);
