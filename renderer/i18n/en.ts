@@ -253,6 +253,11 @@ export const en = {
   'compare.undecided': 'No verdict',
   'compare.atThreshold': 'at threshold {threshold}',
   'compare.noFace': 'no face',
+  'settings.pinCurrent': 'Current PIN',
+  'settings.privacy': 'Privacy and storage',
+  'settings.allowInsecureKeyStorage': 'Store face templates although this computer has no key ring',
+  'settings.allowInsecureKeyStorageHint': 'Only matters on Linux without a key ring: the key that protects the templates would be readable by anyone with access to the disk.',
+  'settings.auditSnapshots': 'Keep a snapshot of each failed attempt (encrypted, in the audit folder)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -21,7 +21,7 @@ declare global {
   }
 }
 
-type FormKey = 'general' | 'recognition' | 'liveness' | 'pin';
+type FormKey = 'general' | 'recognition' | 'liveness' | 'privacy' | 'pin';
 type Status = { tone: 'ok' | 'error'; text: string };
 
 const num = (form: HTMLFormElement, name: string): number => {
@@ -129,7 +129,7 @@ export class AdminSettings extends LitElement {
     if (pin !== value(form, 'pin2'))
       return this.setStatus('pin', { tone: 'error', text: t('settings.pinMismatch') });
     try {
-      await call(api().setAdminPin({ pin }));
+      await call(api().setAdminPin({ pin, currentPin: value(form, 'current') }));
       form.reset();
       this.setStatus('pin', { tone: 'ok', text: t('settings.pinChanged') });
     } catch (error) {
@@ -193,7 +193,7 @@ export class AdminSettings extends LitElement {
       </section>
       ${this.renderRecognition(s)} ${this.renderLiveness(s)}
       <admin-door .settings=${s}></admin-door>
-      ${this.renderPin()}
+      ${this.renderPrivacy(s)} ${this.renderPin()}
     `;
   }
 
@@ -312,10 +312,48 @@ export class AdminSettings extends LitElement {
     </section>`;
   }
 
+  private renderPrivacy(s: Settings) {
+    const p = s.privacy;
+    const toggle = (key: keyof Settings['privacy']) => (e: Event) =>
+      void this.save('privacy', { privacy: { ...p, [key]: (e.target as HTMLInputElement).checked } });
+    return html`<section>
+      <h2>${t('settings.privacy')}</h2>
+      <div class="grid">
+        <label class="check"
+          ><input
+            type="checkbox"
+            name="allowInsecureKeyStorage"
+            .checked=${p.allowInsecureKeyStorage}
+            @change=${toggle('allowInsecureKeyStorage')}
+          />${t('settings.allowInsecureKeyStorage')}</label
+        >
+        <p class="muted">${t('settings.allowInsecureKeyStorageHint')}</p>
+        <label class="check"
+          ><input
+            type="checkbox"
+            name="auditSnapshots"
+            .checked=${p.auditSnapshots}
+            @change=${toggle('auditSnapshots')}
+          />${t('settings.auditSnapshots')}</label
+        >
+      </div>
+      ${this.statusLine('privacy')}
+    </section>`;
+  }
+
   private renderPin() {
     return html`<section>
       <h2>${t('settings.adminPin')}</h2>
       <form name="pin" class="row" novalidate @submit=${(e: Event) => this.submitPin(e)}>
+        <input
+          type="password"
+          name="current"
+          inputmode="numeric"
+          autocomplete="current-password"
+          maxlength="12"
+          placeholder=${t('settings.pinCurrent')}
+          aria-label=${t('settings.pinCurrent')}
+        />
         <input
           type="password"
           name="pin"
