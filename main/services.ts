@@ -27,9 +27,7 @@ export interface KioskControl {
 }
 
 /** File dialogs live in main: the renderer never names a path. */
-export type PickRequest =
-  | { kind: 'zip' | 'folder' | 'images' }
-  | { kind: 'save'; defaultName: string };
+export type PickRequest = { kind: 'zip' | 'folder' | 'images' } | { kind: 'save'; defaultName: string };
 export type FilePicker = (request: PickRequest) => Promise<string[] | null>;
 
 export interface ServicesOptions {
@@ -85,7 +83,15 @@ export class AppServices {
     packs.subscribe((event) => {
       if (event.type === 'progress') {
         const { pack, phase, bytes, total, bytesPerSecond, etaSeconds, percent } = event.progress;
-        this.events.emit('downloadProgress', { pack, phase, bytes, total, bytesPerSecond, etaSeconds, percent });
+        this.events.emit('downloadProgress', {
+          pack,
+          phase,
+          bytes,
+          total,
+          bytesPerSecond,
+          etaSeconds,
+          percent,
+        });
         if (this.engineStatus.state === 'downloading' && this.engineStatus.pack === pack) {
           this.setEngineStatus({ ...this.engineStatus, progress: percent === null ? null : percent / 100 });
         }
@@ -200,7 +206,13 @@ export class AppServices {
   }
 
   async downloadAndLoad(name: string, signal?: AbortSignal): Promise<void> {
-    this.setEngineStatus({ ...this.engineStatus, state: 'downloading', pack: name, progress: 0, message: null });
+    this.setEngineStatus({
+      ...this.engineStatus,
+      state: 'downloading',
+      pack: name,
+      progress: 0,
+      message: null,
+    });
     try {
       await this.packs.download(name, signal ? { signal } : {});
     } catch (error) {

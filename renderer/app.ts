@@ -79,7 +79,8 @@ export class TobiraApp extends LitElement {
     document.body.classList.remove('cursor-hidden');
     clearTimeout(this.cursorTimer);
     const after = this.settings?.kiosk.hideCursorAfterMs ?? 3000;
-    if (after > 0) this.cursorTimer = window.setTimeout(() => document.body.classList.add('cursor-hidden'), after);
+    if (after > 0)
+      this.cursorTimer = window.setTimeout(() => document.body.classList.add('cursor-hidden'), after);
   };
 
   private async askForAdmin(): Promise<void> {
@@ -94,23 +95,27 @@ export class TobiraApp extends LitElement {
       this.screen = this.admin.unlocked ? 'admin' : 'pin';
     } catch (error) {
       const code = (error as { code?: string }).code;
-      this.pinError = code === 'WRONG_PIN' ? t('admin.pinWrong') : error instanceof Error ? error.message : String(error);
+      this.pinError =
+        code === 'WRONG_PIN' ? t('admin.pinWrong') : error instanceof Error ? error.message : String(error);
     }
   }
 
   override render() {
     const notice = this.info?.settingsNotice;
     return html`
-      ${this.screen === 'admin'
-        ? html`<admin-screen
-            @admin-close=${() => (this.screen = 'unlock')}
-            @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
-          ></admin-screen>`
-        : html`<unlock-screen
-            @request-admin=${() => void this.askForAdmin()}
-            .engine=${this.engine} .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
-            .verifyMode=${this.settings?.recognition.mode === 'verify'}
-          ></unlock-screen>`}
+      ${
+        this.screen === 'admin'
+          ? html`<admin-screen
+              @admin-close=${() => (this.screen = 'unlock')}
+              @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
+            ></admin-screen>`
+          : html`<unlock-screen
+              @request-admin=${() => void this.askForAdmin()}
+              .engine=${this.engine}
+              .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
+              .verifyMode=${this.settings?.recognition.mode === 'verify'}
+            ></unlock-screen>`
+      }
       <div
         class="corner"
         aria-hidden="true"
@@ -118,19 +123,23 @@ export class TobiraApp extends LitElement {
         @pointerup=${() => clearTimeout(this.holdTimer)}
         @pointerleave=${() => clearTimeout(this.holdTimer)}
       ></div>
-      ${this.screen === 'pin'
-        ? html`<pin-pad
-            .prompt=${this.admin?.pinSet ? t('admin.pinPrompt') : t('admin.pinSetPrompt')}
-            .error=${this.pinError}
-            @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.submitPin(e.detail.pin)}
-            @pin-cancel=${() => (this.screen = 'unlock')}
-          ></pin-pad>`
-        : null}
-      ${notice
-        ? html`<div class="notice" role="alert">
-            ${t('settings.notice', { reason: notice.reason, path: notice.backupPath })}
-          </div>`
-        : null}
+      ${
+        this.screen === 'pin'
+          ? html`<pin-pad
+              .prompt=${this.admin?.pinSet ? t('admin.pinPrompt') : t('admin.pinSetPrompt')}
+              .error=${this.pinError}
+              @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.submitPin(e.detail.pin)}
+              @pin-cancel=${() => (this.screen = 'unlock')}
+            ></pin-pad>`
+          : null
+      }
+      ${
+        notice
+          ? html`<div class="notice" role="alert">
+              ${t('settings.notice', { reason: notice.reason, path: notice.backupPath })}
+            </div>`
+          : null
+      }
     `;
   }
 

@@ -14,7 +14,9 @@ mkdirSync(out, { recursive: true });
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 // ESM bundles that still hold CommonJS dependencies need a require().
-const esmRequireBanner = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" };
+const esmRequireBanner = {
+  js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+};
 
 await Promise.all([
   build({

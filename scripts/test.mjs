@@ -34,6 +34,7 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 if (!only) {
   run('typecheck', bin('tsc'), ['-b', 'tsconfig.json']);
   run('lint', bin('eslint'), ['.', '--max-warnings', '0']);
+  run('format', bin('prettier'), ['--check', '.']);
 }
 // The end-to-end tests load the built renderer.
 run('build', node, ['scripts/build.mjs']);

@@ -24,7 +24,9 @@ export function setupIpc(
 ): IpcGate {
   const { gate, frames } = wireIpc(services, [APP_ORIGIN], appContentsId);
   for (const name of CHANNEL_NAMES) {
-    ipcMain.handle(IPC_PREFIX + name, (event, payload: unknown) => gate.handle(name, senderOf(event), payload));
+    ipcMain.handle(IPC_PREFIX + name, (event, payload: unknown) =>
+      gate.handle(name, senderOf(event), payload),
+    );
   }
   ipcMain.on(FRAME_PORT_CHANNEL, (event) => {
     const sender = senderOf(event);

@@ -37,7 +37,11 @@ async function boot(): Promise<void> {
   setupAppProtocol();
   setupPermissions(() => kioskWindow?.contentsId() ?? null);
   kioskWindow = createKioskWindow(services);
-  setupIpc(services, () => kioskWindow?.contentsId() ?? null, (event, payload) => kioskWindow?.send(event, payload));
+  setupIpc(
+    services,
+    () => kioskWindow?.contentsId() ?? null,
+    (event, payload) => kioskWindow?.send(event, payload),
+  );
   setupPowerSave();
   await kioskWindow.load();
   app.on('window-all-closed', () => app.quit());

@@ -8,10 +8,15 @@ export function setupPermissions(appContentsId: () => number | null): void {
   ses.setPermissionRequestHandler((contents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const origin = originOf(details.requestingUrl) ?? '';
-    callback(contents.id === appContentsId() && isPermissionAllowed(permission, origin, APP_ORIGIN, mediaTypes));
+    callback(
+      contents.id === appContentsId() && isPermissionAllowed(permission, origin, APP_ORIGIN, mediaTypes),
+    );
   });
   ses.setPermissionCheckHandler((contents, permission, requestingOrigin) => {
-    return contents?.id === appContentsId() && isPermissionAllowed(permission, originOf(requestingOrigin) ?? '', APP_ORIGIN);
+    return (
+      contents?.id === appContentsId() &&
+      isPermissionAllowed(permission, originOf(requestingOrigin) ?? '', APP_ORIGIN)
+    );
   });
   ses.setDevicePermissionHandler(() => false);
 }

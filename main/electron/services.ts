@@ -16,7 +16,11 @@ const pickFiles: FilePicker = async (request) => {
   }
   const result = await dialog.showOpenDialog({
     properties:
-      request.kind === 'folder' ? ['openDirectory'] : request.kind === 'images' ? ['openFile', 'multiSelections'] : ['openFile'],
+      request.kind === 'folder'
+        ? ['openDirectory']
+        : request.kind === 'images'
+          ? ['openFile', 'multiSelections']
+          : ['openFile'],
     filters:
       request.kind === 'zip'
         ? [{ name: 'Model pack', extensions: ['zip'] }]
@@ -32,7 +36,8 @@ export async function buildServices(window: () => KioskWindow | null): Promise<A
   app.setPath('userData', paths.dataDir);
   return AppServices.create({
     paths,
-    createSettingsStore: ({ configName, ...options }) => new ElectronStore<Settings>({ ...options, name: configName ?? 'settings' }),
+    createSettingsStore: ({ configName, ...options }) =>
+      new ElectronStore<Settings>({ ...options, name: configName ?? 'settings' }),
     version: app.getVersion(),
     platform: process.platform,
     kiosk: { isKiosk: () => window()?.isKiosk() ?? false, exit: () => window()?.exitKiosk() },

@@ -28,7 +28,10 @@ export function createKioskWindow(services: AppServices): KioskWindow {
     autoHideMenuBar: true,
     backgroundColor: '#0b1020',
     show: false,
-    webPreferences: { ...WEB_PREFERENCES, preload: path.resolve(import.meta.dirname, '../preload/preload.cjs') },
+    webPreferences: {
+      ...WEB_PREFERENCES,
+      preload: path.resolve(import.meta.dirname, '../preload/preload.cjs'),
+    },
   });
   const contents = win.webContents;
 

@@ -23,7 +23,10 @@ export type FrameAnalyzer = (frame: CheckedFrame) => Promise<FrameAnalysis>;
 type Reply = (result: FrameResult) => void;
 
 export class FrameService {
-  private readonly queue: LatestFrameQueue<{ frame: CheckedFrame; reply: Reply }, { result: FrameResult; reply: Reply }>;
+  private readonly queue: LatestFrameQueue<
+    { frame: CheckedFrame; reply: Reply },
+    { result: FrameResult; reply: Reply }
+  >;
 
   constructor(
     private readonly gate: IpcGate,
@@ -33,7 +36,8 @@ export class FrameService {
     this.queue = new LatestFrameQueue(
       async ({ frame, reply }, dropped) => ({ result: await this.analyze(frame, dropped), reply }),
       ({ result, reply }) => reply(result),
-      (error, { frame }) => log(`frame ${frame.id} failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error, { frame }) =>
+        log(`frame ${frame.id} failed: ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 

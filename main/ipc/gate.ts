@@ -73,7 +73,10 @@ export class IpcGate {
     const size = payloadSize(payload);
     if (size === null) return fail('INVALID_PAYLOAD', `${channel}: payload is not plain data`);
     if (size > MAX_PAYLOAD_BYTES) {
-      return fail('PAYLOAD_TOO_LARGE', `${channel}: payload is ${size} bytes, the limit is ${MAX_PAYLOAD_BYTES}`);
+      return fail(
+        'PAYLOAD_TOO_LARGE',
+        `${channel}: payload is ${size} bytes, the limit is ${MAX_PAYLOAD_BYTES}`,
+      );
     }
     const parsed = channels[channel].request.safeParse(payload);
     if (!parsed.success) {
@@ -87,7 +90,12 @@ export class IpcGate {
     } catch (error) {
       if (error instanceof ExpectedError) return fail(error.code, error.message);
       const serialized = serializeError(error);
-      return { ok: false, code: serialized.code ?? 'INTERNAL', message: serialized.message, error: serialized };
+      return {
+        ok: false,
+        code: serialized.code ?? 'INTERNAL',
+        message: serialized.message,
+        error: serialized,
+      };
     }
   }
 
@@ -101,7 +109,8 @@ export class IpcGate {
   ): { ok: true; id: number; width: number; height: number; rgba: Uint8Array } | Refusal {
     const refused = this.checkSender(sender);
     if (refused) return refused;
-    if (typeof message !== 'object' || message === null) return fail('INVALID_FRAME', 'frame is not an object');
+    if (typeof message !== 'object' || message === null)
+      return fail('INVALID_FRAME', 'frame is not an object');
     const { data, ...meta } = message as Record<string, unknown>;
     const parsed = FrameMetaSchema.safeParse(meta);
     if (!parsed.success) {

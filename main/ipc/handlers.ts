@@ -10,15 +10,24 @@ import { auditHandlers } from './handlers/audit.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
-  const adminState = (sender: Sender) => ({ pinSet: pin.isSet(), unlocked: services.isAdmin(sender.contentsId) });
+  const adminState = (sender: Sender) => ({
+    pinSet: pin.isSet(),
+    unlocked: services.isAdmin(sender.contentsId),
+  });
   const verifyPinOrThrow = async (given: string) => {
     const check = await pin.verify(given);
     if (check.ok) return;
     switch (check.reason) {
       case 'not_set':
-        throw new ExpectedError('NO_ADMIN_PIN', 'No admin PIN is set yet: set one on the admin screen first.');
+        throw new ExpectedError(
+          'NO_ADMIN_PIN',
+          'No admin PIN is set yet: set one on the admin screen first.',
+        );
       case 'locked':
-        throw new ExpectedError('LOCKED_OUT', `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`);
+        throw new ExpectedError(
+          'LOCKED_OUT',
+          `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`,
+        );
       case 'wrong_pin':
         throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
       case 'invalid':

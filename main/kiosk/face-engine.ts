@@ -41,7 +41,8 @@ export async function loadEngine(
   const liveness = await loadLiveness(packs, settings);
   const recognizer = analysis.info.recognizer;
   const threshold =
-    pack.threshold ?? (recognizer ? defaultThreshold({ file: recognizer.file, id: recognizer.id }).threshold : 0.4);
+    pack.threshold ??
+    (recognizer ? defaultThreshold({ file: recognizer.file, id: recognizer.id }).threshold : 0.4);
   return {
     pack,
     analysis,

@@ -8,7 +8,12 @@ import type { Face, PixelImage } from '../insightface/types.js';
 import type { FaceView, Guidance } from '../../preload/contract/frames.js';
 import type { DecisionEvent, EnrollStatus } from '../../preload/contract/index.js';
 import type { Settings } from '../../preload/contract/settings.js';
-import { DecisionEngine, DEFAULT_DECISION, type DecisionConfig, type FinalDecision } from '../recognition/decision.js';
+import {
+  DecisionEngine,
+  DEFAULT_DECISION,
+  type DecisionConfig,
+  type FinalDecision,
+} from '../recognition/decision.js';
 import { selectSubject } from '../recognition/subject.js';
 import { checkQuality } from '../recognition/quality.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
@@ -102,7 +107,8 @@ export class Kiosk {
   }
 
   refreshGallery(): void {
-    if (this.engine.recognizerId) this.decisions.setGallery(this.deps.store.gallery(this.engine.recognizerId));
+    if (this.engine.recognizerId)
+      this.decisions.setGallery(this.deps.store.gallery(this.engine.recognizerId));
   }
 
   get latestFrame(): KeptFrame | null {
@@ -148,7 +154,14 @@ export class Kiosk {
       verdict && config.livenessRequired
         ? { live: verdict.live, score: Number.isNaN(verdict.score) ? 0 : verdict.score }
         : null;
-    const decision = this.decisions.processFrame({ faces, image, width: image.width, height: image.height, liveness, now });
+    const decision = this.decisions.processFrame({
+      faces,
+      image,
+      width: image.width,
+      height: image.height,
+      liveness,
+      now,
+    });
     const settings = this.deps.settings();
     let challenge: PendingChallenge | null = null;
     if (decision.final?.outcome === 'unlocked' && settings.liveness.enabled && settings.liveness.challenge) {
@@ -167,7 +180,8 @@ export class Kiosk {
       return view;
     });
     let guidance: Guidance | null = challenge ? turnGuidance(challenge.challenge) : decision.guidance;
-    if (!guidance && decision.state === 'checking') guidance = liveness && !liveness.live ? 'not_live' : 'hold_still';
+    if (!guidance && decision.state === 'checking')
+      guidance = liveness && !liveness.live ? 'not_live' : 'hold_still';
     if (!guidance && faces.length === 0) guidance = 'no_face';
     return { faces: views, guidance };
   }
@@ -184,7 +198,11 @@ export class Kiosk {
     faces[index] = analyzed;
     const view = (views[index] = toView(analyzed));
     if (this.engine.recognizerId && analyzed.normedEmbedding) {
-      const ranking = identify(analyzed.normedEmbedding, this.deps.store.gallery(this.engine.recognizerId), config.threshold);
+      const ranking = identify(
+        analyzed.normedEmbedding,
+        this.deps.store.gallery(this.engine.recognizerId),
+        config.threshold,
+      );
       if (ranking.match) view.label = ranking.match.name;
       if (ranking.best) view.score = ranking.best.score;
     }
@@ -196,10 +214,17 @@ export class Kiosk {
   }
 
   /** While a head-turn challenge runs, each frame is checked for yaw and for the same person. */
-  private async challengeFrame(image: PixelImage, faces: Face[], pending: PendingChallenge): Promise<FrameAnalysis> {
+  private async challengeFrame(
+    image: PixelImage,
+    faces: Face[],
+    pending: PendingChallenge,
+  ): Promise<FrameAnalysis> {
     const now = this.now();
     const config = this.decisions.settings;
-    const { subject } = selectSubject(faces, image, { minFacePx: config.quality.minFacePx, secondFaceRatio: config.secondFaceRatio });
+    const { subject } = selectSubject(faces, image, {
+      minFacePx: config.quality.minFacePx,
+      secondFaceRatio: config.secondFaceRatio,
+    });
     let identity: string | null = null;
     let score: number | null = null;
     const index = subject ? faces.indexOf(subject) : -1;
@@ -207,7 +232,9 @@ export class Kiosk {
       const analyzed = await this.engine.analysis.analyze(image, subject);
       faces[index] = analyzed;
       const entry = this.engine.recognizerId
-        ? this.deps.store.gallery(this.engine.recognizerId).find((g) => g.personId === pending.challenge.identity)
+        ? this.deps.store
+            .gallery(this.engine.recognizerId)
+            .find((g) => g.personId === pending.challenge.identity)
         : undefined;
       const ranking = verify(analyzed.normedEmbedding!, entry, config.threshold);
       score = ranking.best?.score ?? null;
@@ -232,7 +259,10 @@ export class Kiosk {
       views[index]!.label = pending.final.personName;
       if (score !== null) views[index]!.score = score;
     }
-    return { faces: views, guidance: status.state === 'pending' ? turnGuidance(pending.challenge) : 'hold_still' };
+    return {
+      faces: views,
+      guidance: status.state === 'pending' ? turnGuidance(pending.challenge) : 'hold_still',
+    };
   }
 
   private async conclude(final: FinalDecision): Promise<void> {
@@ -251,7 +281,9 @@ export class Kiosk {
       ).door;
     } catch (error) {
       // The door or the log failed: say so on screen; never report an unlock that did not happen.
-      this.deps.log(`concluding an attempt failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log(
+        `concluding an attempt failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       if (final.outcome === 'unlocked') door = null;
     }
     const opened = final.outcome === 'unlocked';
@@ -268,7 +300,8 @@ export class Kiosk {
   startEnrollment(personId: string, target: number): EnrollStatus {
     const config = this.decisions.settings;
     const existing = this.engine.recognizerId
-      ? (this.deps.store.gallery(this.engine.recognizerId).find((g) => g.personId === personId)?.templates ?? [])
+      ? (this.deps.store.gallery(this.engine.recognizerId).find((g) => g.personId === personId)?.templates ??
+        [])
       : [];
     const session = new CaptureSession({
       quality: config.quality,
@@ -312,7 +345,8 @@ export class Kiosk {
     const feedback = e.session.offer(faces, image);
     if (feedback.accepted && this.engine.recognizerId) {
       const sample = e.session.samples.at(-1)!;
-      const thumbnail = e.session.samples.length === 1 ? await faceThumbnail(image, sample.face.bbox) : undefined;
+      const thumbnail =
+        e.session.samples.length === 1 ? await faceThumbnail(image, sample.face.bbox) : undefined;
       await this.deps.store.addTemplate(e.personId, {
         recognizerId: this.engine.recognizerId,
         embedding: sample.embedding,

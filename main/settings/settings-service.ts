@@ -49,7 +49,9 @@ export class SettingsService {
       // Conf validates against JSON Schema; zod is stricter (e.g. unknown door kinds), so check both.
       const checked = SettingsSchema.safeParse(file.store);
       if (checked.success) return new SettingsService(file, null);
-      throw new Error(`schema: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
+      throw new Error(
+        `schema: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`,
+      );
     } catch (error) {
       const stamp = now().toISOString().replace(/[:.]/g, '-');
       const backupPath = path.join(dir, `${SETTINGS_NAME}.corrupt-${stamp}.json`);

@@ -29,5 +29,4 @@ export interface SerializedError {
 }
 
 export type Outcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: string; message: string; error?: SerializedError };
+  { ok: true; value: T } | { ok: false; code: string; message: string; error?: SerializedError };

@@ -3,7 +3,11 @@ import { channel } from './define.js';
 import { NoArgs } from './app.js';
 import { PinSchema } from './admin.js';
 
-export const PersonIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const PersonIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 export const PersonNameSchema = z.string().trim().min(1).max(80);
 
 export interface PersonView {

@@ -256,7 +256,8 @@ export const en = {
   'settings.pinCurrent': 'Current PIN',
   'settings.privacy': 'Privacy and storage',
   'settings.allowInsecureKeyStorage': 'Store face templates although this computer has no key ring',
-  'settings.allowInsecureKeyStorageHint': 'Only matters on Linux without a key ring: the key that protects the templates would be readable by anyone with access to the disk.',
+  'settings.allowInsecureKeyStorageHint':
+    'Only matters on Linux without a key ring: the key that protects the templates would be readable by anyone with access to the disk.',
   'settings.auditSnapshots': 'Keep a snapshot of each failed attempt (encrypted, in the audit folder)',
 } as const;
 

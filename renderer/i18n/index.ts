@@ -21,7 +21,9 @@ export const getLocale = (): Locale => current;
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = catalogs[current][key] ?? en[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
 }
 
 export function onLocaleChange(listener: () => void): () => void {

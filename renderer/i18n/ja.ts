@@ -257,6 +257,7 @@ export const ja: Record<MessageKey, string> = {
   'settings.pinCurrent': '現在のPIN',
   'settings.privacy': 'プライバシーと保存',
   'settings.allowInsecureKeyStorage': 'キーリングがないコンピューターでも顔テンプレートを保存する',
-  'settings.allowInsecureKeyStorageHint': 'キーリングのないLinuxでのみ関係します。テンプレートを守る鍵が、このディスクにアクセスできる誰にでも読める状態になります。',
+  'settings.allowInsecureKeyStorageHint':
+    'キーリングのないLinuxでのみ関係します。テンプレートを守る鍵が、このディスクにアクセスできる誰にでも読める状態になります。',
   'settings.auditSnapshots': '失敗した試行のスナップショットを保存する（暗号化、監査フォルダー）',
 };

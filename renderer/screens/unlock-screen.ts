@@ -99,7 +99,10 @@ export class UnlockScreen extends LitElement {
         case 'no-models':
           return { text: t('engine.noModels'), tone: 'warn', hint: t('engine.noModelsHint') };
         case 'downloading':
-          return { text: t('engine.downloading', { percent: Math.floor((engine.progress ?? 0) * 100) }), tone: 'info' };
+          return {
+            text: t('engine.downloading', { percent: Math.floor((engine.progress ?? 0) * 100) }),
+            tone: 'info',
+          };
         case 'loading':
           return { text: t('engine.loading'), tone: 'info' };
         case 'error':
@@ -107,8 +110,10 @@ export class UnlockScreen extends LitElement {
       }
     }
     const decision = this.decision;
-    if (decision?.outcome === 'unlocked') return { text: t('unlock.welcomeName', { name: decision.personName ?? '' }), tone: 'ok' };
-    if (decision?.outcome === 'door_failed') return { text: t('unlock.doorFailed', { reason: decision.reason }), tone: 'error' };
+    if (decision?.outcome === 'unlocked')
+      return { text: t('unlock.welcomeName', { name: decision.personName ?? '' }), tone: 'ok' };
+    if (decision?.outcome === 'door_failed')
+      return { text: t('unlock.doorFailed', { reason: decision.reason }), tone: 'error' };
     if (decision?.outcome === 'refused') {
       const text =
         decision.reason === 'not_live'
@@ -135,31 +140,43 @@ export class UnlockScreen extends LitElement {
       <div class="status" data-tone=${status.tone} role="status" aria-live="polite">
         <div class="line">${status.text}</div>
         ${status.hint ? html`<div class="hint">${status.hint}</div>` : null}
-        ${engine?.state === 'no-models' || engine?.state === 'error'
-          ? html`<button
-              class="setup"
-              @click=${() => this.dispatchEvent(new CustomEvent('request-admin', { bubbles: true, composed: true }))}
-            >
-              ${t('unlock.setUp')}
-            </button>`
-          : null}
-        ${engine?.state === 'downloading'
-          ? html`<progress max="1" .value=${engine.progress ?? 0}></progress>`
-          : null}
+        ${
+          engine?.state === 'no-models' || engine?.state === 'error'
+            ? html`<button
+                class="setup"
+                @click=${() => this.dispatchEvent(new CustomEvent('request-admin', { bubbles: true, composed: true }))}
+              >
+                ${t('unlock.setUp')}
+              </button>`
+            : null
+        }
+        ${
+          engine?.state === 'downloading'
+            ? html`<progress max="1" .value=${engine.progress ?? 0}></progress>`
+            : null
+        }
       </div>
-      ${this.verifyMode && engine?.state === 'ready'
-        ? html`<button class="code" @click=${() => (this.askingCode = true)}>${t('unlock.enterCode')}</button>`
-        : null}
-      ${this.askingCode
-        ? html`<pin-pad
-            .prompt=${t('unlock.codePrompt')}
-            @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.claim(e.detail.pin)}
-            @pin-cancel=${() => (this.askingCode = false)}
-          ></pin-pad>`
-        : null}
-      ${engine?.state === 'ready' && !engine.livenessAvailable
-        ? html`<div class="badge">${t('liveness.off')}</div>`
-        : null}
+      ${
+        this.verifyMode && engine?.state === 'ready'
+          ? html`<button class="code" @click=${() => (this.askingCode = true)}>
+              ${t('unlock.enterCode')}
+            </button>`
+          : null
+      }
+      ${
+        this.askingCode
+          ? html`<pin-pad
+              .prompt=${t('unlock.codePrompt')}
+              @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.claim(e.detail.pin)}
+              @pin-cancel=${() => (this.askingCode = false)}
+            ></pin-pad>`
+          : null
+      }
+      ${
+        engine?.state === 'ready' && !engine.livenessAvailable
+          ? html`<div class="badge">${t('liveness.off')}</div>`
+          : null
+      }
     `;
   }
 

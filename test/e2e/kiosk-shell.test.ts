@@ -41,11 +41,18 @@ describe('kiosk shell in Chromium with a fake camera', () => {
   after(async () => harness?.close());
 
   test('the camera goes live and frames reach main intact', async () => {
-    await harness.page.waitForFunction(
-      () => document.querySelector('tobira-app')?.shadowRoot?.querySelector('unlock-screen')?.shadowRoot?.querySelector('camera-view')?.getAttribute('data-state') !== null,
-      undefined,
-      { timeout: 5000 },
-    ).catch(() => undefined);
+    await harness.page
+      .waitForFunction(
+        () =>
+          document
+            .querySelector('tobira-app')
+            ?.shadowRoot?.querySelector('unlock-screen')
+            ?.shadowRoot?.querySelector('camera-view')
+            ?.getAttribute('data-state') !== null,
+        undefined,
+        { timeout: 5000 },
+      )
+      .catch(() => undefined);
     const deadline = Date.now() + 15_000;
     while (results.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.ok(results.length >= 20, `only ${results.length} frames reached main`);
@@ -63,7 +70,10 @@ describe('kiosk shell in Chromium with a fake camera', () => {
     assert.ok(Math.abs(expected[0]! - expected[1]!) > 10, `photos too alike to tell apart: ${expected}`);
     for (const want of expected) {
       const closest = Math.min(...results.map((r) => Math.abs(r.meanLuma - want)));
-      assert.ok(closest < 4, `no received frame near luma ${want.toFixed(1)} (closest off by ${closest.toFixed(1)})`);
+      assert.ok(
+        closest < 4,
+        `no received frame near luma ${want.toFixed(1)} (closest off by ${closest.toFixed(1)})`,
+      );
     }
   });
 
@@ -81,10 +91,16 @@ describe('kiosk shell in Chromium with a fake camera', () => {
         const h = Math.floor(canvas.height * 0.5);
         const data = ctx.getImageData((canvas.width - w) / 2, (canvas.height - h) / 2, w, h).data;
         let sum = 0;
-        for (let i = 0; i < data.length; i += 4) sum += 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
-        return { luma: sum / (data.length / 4), drawn: (view as unknown as { drawnFrames: number }).drawnFrames };
+        for (let i = 0; i < data.length; i += 4)
+          sum += 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+        return {
+          luma: sum / (data.length / 4),
+          drawn: (view as unknown as { drawnFrames: number }).drawnFrames,
+        };
       });
-    const expected = await Promise.all(photos.map(async (p) => meanLuma(await expectedFrameRgba(p), 640, 480)));
+    const expected = await Promise.all(
+      photos.map(async (p) => meanLuma(await expectedFrameRgba(p), 640, 480)),
+    );
     const seen: number[] = [];
     const t0 = await sample();
     const deadline = Date.now() + 6000;
@@ -95,7 +111,10 @@ describe('kiosk shell in Chromium with a fake camera', () => {
     const t1 = await sample();
     for (const want of expected) {
       const closest = Math.min(...seen.map((l) => Math.abs(l - want)));
-      assert.ok(closest < 6, `canvas never showed the photo with centre luma ${want.toFixed(1)}; saw ${seen.map((l) => l.toFixed(0))}`);
+      assert.ok(
+        closest < 6,
+        `canvas never showed the photo with centre luma ${want.toFixed(1)}; saw ${seen.map((l) => l.toFixed(0))}`,
+      );
     }
     const fps = (t1.drawn - t0.drawn) / 6.3;
     assert.ok(fps >= 10, `overlay drew ${fps.toFixed(1)} frames per second`);
@@ -105,9 +124,7 @@ describe('kiosk shell in Chromium with a fake camera', () => {
     const outcome = await harness.page.evaluate(() => window.tobira.ping({ message: 'hello door' }));
     assert.equal(outcome.ok, true);
     assert.equal(outcome.ok && outcome.value.pong, 'hello door');
-    const refused = await harness.page.evaluate(() =>
-      window.tobira.updateSettings({ locale: 'ja' }),
-    );
+    const refused = await harness.page.evaluate(() => window.tobira.updateSettings({ locale: 'ja' }));
     assert.deepEqual(
       { ok: refused.ok, code: !refused.ok && refused.code },
       { ok: false, code: 'ADMIN_REQUIRED' },
@@ -174,8 +191,11 @@ describe('camera and settings problems are shown on screen', () => {
       await harness.open();
       const states = await harness.page.evaluate(async () => {
         const screen = document.querySelector('tobira-app')!.shadowRoot!.querySelector('unlock-screen')!;
-        const view = screen.shadowRoot!.querySelector('camera-view')! as HTMLElement & { tracks: MediaStreamTrack[] };
-        for (let i = 0; i < 100 && view.tracks.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const view = screen.shadowRoot!.querySelector('camera-view')! as HTMLElement & {
+          tracks: MediaStreamTrack[];
+        };
+        for (let i = 0; i < 100 && view.tracks.length === 0; i++)
+          await new Promise((r) => setTimeout(r, 100));
         const tracks = view.tracks;
         const before = tracks.map((t) => t.readyState);
         view.remove();

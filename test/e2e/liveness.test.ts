@@ -18,7 +18,11 @@ const printed = facePath('liveness/image_F1.jpg');
 const tablet = facePath('liveness/image_F2.jpg');
 const live = facePath('liveness/image_T1.jpg');
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
+async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -37,12 +41,24 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
     relay = await startRelay();
     settings = {
       liveness: { enabled: true, threshold: 0.5, challenge: false },
-      door: { kind: 'http', holdMs: 1000, method: 'POST', url: relay.url, headers: {}, timeoutMs: 2000, retries: 0, backoffMs: 0 },
+      door: {
+        kind: 'http',
+        holdMs: 1000,
+        method: 'POST',
+        url: relay.url,
+        headers: {},
+        timeoutMs: 2000,
+        retries: 0,
+        backoffMs: 0,
+      },
     };
   });
   after(() => relay.close());
 
-  async function session(photo: string, run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>): Promise<void> {
+  async function session(
+    photo: string,
+    run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
+  ): Promise<void> {
     const y4m = await makeY4m([photo], { secondsEach: 2 });
     const h = await startHarness({ y4m, dataDir, facePack: TEST_PACK_FILES, livenessPack: true, settings });
     const decisions: DecisionEvent[] = [];
@@ -71,7 +87,9 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
           const api = window.tobira;
           const state = await api.getAdminState(undefined);
           if (state.ok && !state.value.unlocked) {
-            const set = state.value.pinSet ? await api.adminLogin({ pin: '8642' }) : await api.setAdminPin({ pin: '8642' });
+            const set = state.value.pinSet
+              ? await api.adminLogin({ pin: '8642' })
+              : await api.setAdminPin({ pin: '8642' });
             if (!set.ok) throw new Error(set.message);
           }
           const person = await api.addPerson({ name });
@@ -80,7 +98,11 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
           if (!imported.ok) throw new Error(imported.message);
           return imported.value;
         }, name);
-        assert.deepEqual(rows.map((r) => r.ok), [true], `${name}: ${rows[0]?.reason}`);
+        assert.deepEqual(
+          rows.map((r) => r.ok),
+          [true],
+          `${name}: ${rows[0]?.reason}`,
+        );
       }
     });
   });
@@ -92,11 +114,20 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
     test(`${attack} of an enrolled person does not open the door, and the screen says why`, async () => {
       const callsBefore = relay.calls.length;
       await session(photo, async (h, decisions) => {
-        const refused = await waitFor(() => decisions.find((d) => d.outcome === 'refused'), 20_000, 'a refusal');
+        const refused = await waitFor(
+          () => decisions.find((d) => d.outcome === 'refused'),
+          20_000,
+          'a refusal',
+        );
         assert.equal(refused.reason, 'not_live');
         assert.ok((refused.liveness ?? 1) < 0.5, `liveness score ${refused.liveness}`);
         await waitFor(
-          async () => ((await h.page.locator('unlock-screen .status .line').innerText()).includes('A photo or a screen cannot open the door') ? true : undefined),
+          async () =>
+            (await h.page.locator('unlock-screen .status .line').innerText()).includes(
+              'A photo or a screen cannot open the door',
+            )
+              ? true
+              : undefined,
           5000,
           'the refusal line',
         );
@@ -113,7 +144,11 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
 
   test('a live photo of an enrolled person opens the door', async () => {
     await session(live, async (h, decisions) => {
-      const unlocked = await waitFor(() => decisions.find((d) => d.outcome === 'unlocked'), 20_000, 'an unlock');
+      const unlocked = await waitFor(
+        () => decisions.find((d) => d.outcome === 'unlocked'),
+        20_000,
+        'an unlock',
+      );
       assert.equal(unlocked.personName, 'Live');
       assert.ok((unlocked.liveness ?? 0) >= 0.5);
       await h.screenshot('unlock-live-person');

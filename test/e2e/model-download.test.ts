@@ -7,7 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { buildZip, catalogEntry, startPackServer, testPackFiles, type PackServer } from '../helpers/pack-server.js';
+import {
+  buildZip,
+  catalogEntry,
+  startPackServer,
+  testPackFiles,
+  type PackServer,
+} from '../helpers/pack-server.js';
 import type { EngineStatus } from '../../preload/contract/events.js';
 
 const PACK = 'buffalo_test';
@@ -23,7 +29,12 @@ describe('model pack download in the kiosk', () => {
     const zip = await buildZip(files);
     // ~6 MB in 64 KiB chunks, 25 ms apart: a few seconds, long enough to watch the bar move.
     server.routes.set(`/${PACK}.zip`, { body: zip, chunkDelayMs: 25 });
-    const entry = { ...catalogEntry(PACK, server.url(`/${PACK}.zip`), zip, files), default: true, license: LICENSE, licenseAck: 'insightface' };
+    const entry = {
+      ...catalogEntry(PACK, server.url(`/${PACK}.zip`), zip, files),
+      default: true,
+      license: LICENSE,
+      licenseAck: 'insightface',
+    };
     catalog = path.join(mkdtempSync(path.join(os.tmpdir(), 'tobira-catalog-')), 'catalog.json');
     writeFileSync(catalog, JSON.stringify({ packs: [entry] }));
   });
@@ -76,7 +87,8 @@ describe('model pack download in the kiosk', () => {
       assert.ok(values.length >= 3, `saw the bar only ${values.length} times`);
       const distinct = new Set(values.map((v) => v.toFixed(3)));
       assert.ok(distinct.size >= 3, `the bar did not move: ${[...distinct].join(', ')}`);
-      for (let i = 1; i < values.length; i++) assert.ok(values[i]! >= values[i - 1]!, `the bar went backwards: ${values}`);
+      for (let i = 1; i < values.length; i++)
+        assert.ok(values[i]! >= values[i - 1]!, `the bar went backwards: ${values}`);
 
       const ready = await waitForEngine(h, 'ready');
       assert.equal(ready.pack, PACK);

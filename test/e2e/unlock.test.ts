@@ -16,7 +16,9 @@ import type { DecisionEvent } from '../../preload/contract/events.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
 
 const ADMIN_PIN = '424242';
-const enrolledPhotos = ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg'].map(facePath);
+const enrolledPhotos = ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg'].map(
+  facePath,
+);
 const samePerson = facePath('photos/face_recognition/knn_examples/test/obama1.jpg');
 const stranger = facePath('photos/face_recognition/knn_examples/train/biden/biden2.jpg');
 
@@ -24,7 +26,11 @@ function statusText(h: Harness): Promise<string> {
   return h.page.locator('unlock-screen .status .line').innerText();
 }
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
+async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -58,7 +64,10 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
   });
   after(() => relay.close());
 
-  async function session(photo: string, run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>): Promise<void> {
+  async function session(
+    photo: string,
+    run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
+  ): Promise<void> {
     const y4m = await makeY4m([photo], { secondsEach: 2 });
     const h = await startHarness({ y4m, dataDir, facePack: TEST_PACK_FILES, settings });
     const decisions: DecisionEvent[] = [];
@@ -76,7 +85,11 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
   test('an admin enrolls a person from two photos through the gate', async () => {
     await session(stranger, async (h) => {
       assert.equal(h.services.getEngineStatus().state, 'ready');
-      h.picks.push([...enrolledPhotos, facePath('photos/inspireface/view.jpg'), facePath('photos/face_recognition/ex_two_people.jpg')]);
+      h.picks.push([
+        ...enrolledPhotos,
+        facePath('photos/inspireface/view.jpg'),
+        facePath('photos/face_recognition/ex_two_people.jpg'),
+      ]);
       const result = await h.page.evaluate(async (pin) => {
         const api = window.tobira;
         const admin = await api.setAdminPin({ pin });
@@ -111,10 +124,18 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
 
   test('another photo of the same person opens the door', async () => {
     await session(samePerson, async (h, decisions) => {
-      const unlocked = await waitFor(() => decisions.find((d) => d.outcome === 'unlocked'), 20_000, 'an unlock');
+      const unlocked = await waitFor(
+        () => decisions.find((d) => d.outcome === 'unlocked'),
+        20_000,
+        'an unlock',
+      );
       assert.equal(unlocked.personName, 'Barack Obama');
       assert.ok((unlocked.score ?? 0) >= 0.3);
-      await waitFor(async () => ((await statusText(h)).includes('Welcome, Barack Obama') ? true : undefined), 5000, 'the welcome line');
+      await waitFor(
+        async () => ((await statusText(h)).includes('Welcome, Barack Obama') ? true : undefined),
+        5000,
+        'the welcome line',
+      );
       await h.screenshot('unlock-recognised');
       await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
       assert.equal(relay.calls[0]!.method, 'POST');
@@ -130,10 +151,18 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
   test('a stranger does not open the door', async () => {
     const callsBefore = relay.calls.length;
     await session(stranger, async (h, decisions) => {
-      const refused = await waitFor(() => decisions.find((d) => d.outcome === 'refused'), 20_000, 'a refusal');
+      const refused = await waitFor(
+        () => decisions.find((d) => d.outcome === 'refused'),
+        20_000,
+        'a refusal',
+      );
       assert.equal(refused.personName, null);
       assert.equal(refused.reason, 'unknown_face');
-      await waitFor(async () => ((await statusText(h)).includes('Not recognised') ? true : undefined), 5000, 'the refusal line');
+      await waitFor(
+        async () => ((await statusText(h)).includes('Not recognised') ? true : undefined),
+        5000,
+        'the refusal line',
+      );
       await h.screenshot('unlock-not-recognised');
       assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0);
       assert.equal(relay.calls.length, callsBefore);

@@ -10,9 +10,19 @@ const run = promisify(execFile);
 export async function sideBySide(left: string, right: string, height = 480): Promise<string> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'tobira-compose-')), 'pair.png');
   await run('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-i', left, '-i', right,
-    '-filter_complex', `[0:v]scale=-2:${height}[a];[1:v]scale=-2:${height}[b];[a][b]hstack=inputs=2`,
-    '-frames:v', '1', '-y', out,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    left,
+    '-i',
+    right,
+    '-filter_complex',
+    `[0:v]scale=-2:${height}[a];[1:v]scale=-2:${height}[b];[a][b]hstack=inputs=2`,
+    '-frames:v',
+    '1',
+    '-y',
+    out,
   ]);
   return out;
 }

@@ -169,7 +169,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         height: Number(url.searchParams.get('height')),
         data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       };
-      const refused = ipc.frames.submit(senderOf(req), message, (result) => services.events.emit('frameResult', result));
+      const refused = ipc.frames.submit(senderOf(req), message, (result) =>
+        services.events.emit('frameResult', result),
+      );
       res.writeHead(refused ? 400 : 204).end(refused ? JSON.stringify(refused) : undefined);
       return;
     }

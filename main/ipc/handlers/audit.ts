@@ -1,7 +1,12 @@
 // Audit log, door test, calibration and the Compare tool.
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { auditChannels, AuditView, CompareFace, CompareResult } from '../../../preload/contract/audit.js';
+import type {
+  auditChannels,
+  AuditView,
+  CompareFace,
+  CompareResult,
+} from '../../../preload/contract/audit.js';
 import type { AppServices } from '../../services.js';
 import type { AuditRecord } from '../../audit/types.js';
 import { calibrate } from '../../recognition/calibration.js';
@@ -22,7 +27,11 @@ function auditView(record: AuditRecord): AuditView {
     score: record.score,
     gates: record.gates.map((g) => `${g.name}:${g.passed ? 'ok' : 'fail'}`).join(' '),
     liveness: record.liveness?.score ?? null,
-    door: record.door ? (record.door.ok ? `${record.door.kind}: opened` : `${record.door.kind}: ${record.door.reason}`) : '',
+    door: record.door
+      ? record.door.ok
+        ? `${record.door.kind}: opened`
+        : `${record.door.kind}: ${record.door.reason}`
+      : '',
     // An unlock whose door failed must never read as a success.
     outcome:
       record.outcome === 'unlocked'
@@ -34,7 +43,10 @@ function auditView(record: AuditRecord): AuditView {
 }
 
 /** The largest face of an image with its embedding, and the image as a JPEG for the screen. */
-async function compareSide(kiosk: Kiosk, image: PixelImage): Promise<{ face: Face; view: CompareFace } | null> {
+async function compareSide(
+  kiosk: Kiosk,
+  image: PixelImage,
+): Promise<{ face: Face; view: CompareFace } | null> {
   const face = await kiosk.engine.exclusive(async () => {
     const [first] = await kiosk.engine.analysis.detect(image, { maxNum: 1 });
     return first ? kiosk.engine.analysis.analyze(image, first, { modules: ['recognition'] }) : null;
@@ -96,7 +108,9 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
         });
         return {
           ok: result.ok,
-          message: result.ok ? `${result.kind}: opened (${result.reason ?? 'ok'})` : `${result.kind}: ${result.reason}`,
+          message: result.ok
+            ? `${result.kind}: opened (${result.reason ?? 'ok'})`
+            : `${result.kind}: ${result.reason}`,
           elapsedMs: result.durationMs,
         };
       } catch (error) {
@@ -126,17 +140,32 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
       let images: PixelImage[];
       if (source === 'camera') {
         const first = kiosk.latestFrame;
-        if (!first) return { a: null, b: null, similarity: null, threshold, same: null, reason: 'no camera frame yet' };
+        if (!first)
+          return { a: null, b: null, similarity: null, threshold, same: null, reason: 'no camera frame yet' };
         await new Promise((resolve) => setTimeout(resolve, COMPARE_GAP_MS));
         const second = kiosk.latestFrame;
         if (!second || second === first) {
-          return { a: null, b: null, similarity: null, threshold, same: null, reason: 'the camera stopped sending frames' };
+          return {
+            a: null,
+            b: null,
+            similarity: null,
+            threshold,
+            same: null,
+            reason: 'the camera stopped sending frames',
+          };
         }
         images = [first.image, second.image];
       } else {
         const files = await services.options.pickFiles({ kind: 'images' });
         if (!files || files.length !== 2) {
-          return { a: null, b: null, similarity: null, threshold, same: null, reason: 'choose exactly two photos' };
+          return {
+            a: null,
+            b: null,
+            similarity: null,
+            threshold,
+            same: null,
+            reason: 'choose exactly two photos',
+          };
         }
         try {
           images = await Promise.all(files.map((f) => decodeImageFile(f)));
@@ -147,7 +176,14 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
       const a = await compareSide(kiosk, images[0]!);
       const b = await compareSide(kiosk, images[1]!);
       if (!a || !b) {
-        return { a: a?.view ?? null, b: b?.view ?? null, similarity: null, threshold, same: null, reason: 'no face found in one of the images' };
+        return {
+          a: a?.view ?? null,
+          b: b?.view ?? null,
+          similarity: null,
+          threshold,
+          same: null,
+          reason: 'no face found in one of the images',
+        };
       }
       const similarity = computeSim(a.face.normedEmbedding!, b.face.normedEmbedding!);
       return { a: a.view, b: b.view, similarity, threshold, same: similarity >= threshold, reason: null };

@@ -8,12 +8,16 @@ export type HandlersFor<C> = Pick<HandlerTable, keyof C & keyof HandlerTable>;
 
 /** Admin-only channels call this first. */
 export function requireAdmin(services: AppServices, sender: Sender): void {
-  if (!services.isAdmin(sender.contentsId)) throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen first.');
+  if (!services.isAdmin(sender.contentsId))
+    throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen first.');
 }
 
 export function requireStore(services: AppServices): EnrollmentStore {
   if (!services.store) {
-    throw new ExpectedError('STORE_UNAVAILABLE', `The enrollment store could not be opened: ${services.storeProblem}`);
+    throw new ExpectedError(
+      'STORE_UNAVAILABLE',
+      `The enrollment store could not be opened: ${services.storeProblem}`,
+    );
   }
   return services.store;
 }

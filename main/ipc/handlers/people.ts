@@ -33,7 +33,8 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
     try {
       return await work();
     } catch (error) {
-      if (error instanceof StoreError) throw new ExpectedError(`STORE_${error.code.toUpperCase()}`, error.message);
+      if (error instanceof StoreError)
+        throw new ExpectedError(`STORE_${error.code.toUpperCase()}`, error.message);
       throw error;
     }
   };
@@ -73,7 +74,8 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       requireAdmin(services, sender);
       requireStore(services).getPerson(id);
       const kiosk = requireKiosk(services);
-      if (!kiosk.engine.recognizerId) throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
+      if (!kiosk.engine.recognizerId)
+        throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
       return kiosk.startEnrollment(id, target ?? 5);
     },
     stopEnrollment: (_arg, sender) => {
@@ -86,7 +88,8 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       store.getPerson(id);
       const kiosk = requireKiosk(services);
       const recognizerId = kiosk.engine.recognizerId;
-      if (!recognizerId) throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
+      if (!recognizerId)
+        throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
       const files = (await services.options.pickFiles({ kind: 'images' })) ?? [];
       const results: ImportResult[] = [];
       for (const file of files.slice(0, MAX_IMPORT_FILES)) {
@@ -111,7 +114,11 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
         }
       }
       if (files.length > MAX_IMPORT_FILES) {
-        results.push({ file: `${files.length - MAX_IMPORT_FILES} more`, ok: false, reason: `at most ${MAX_IMPORT_FILES} photos at a time` });
+        results.push({
+          file: `${files.length - MAX_IMPORT_FILES} more`,
+          ok: false,
+          reason: `at most ${MAX_IMPORT_FILES} photos at a time`,
+        });
       }
       changed();
       return results;
@@ -125,16 +132,35 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
         return { matched: false, score: null, threshold, reason: 'no recent camera frame' };
       }
       const quality = kiosk.decisions.settings.quality;
-      const { subject } = selectSubject(frame.faces, frame.image, { minFacePx: quality.minFacePx, secondFaceRatio: 0.8 });
-      if (!subject) return { matched: false, score: null, threshold, reason: 'no face in front of the camera' };
-      const face = await kiosk.engine.exclusive(() => kiosk.engine.analysis.analyze(frame.image, { ...subject }));
+      const { subject } = selectSubject(frame.faces, frame.image, {
+        minFacePx: quality.minFacePx,
+        secondFaceRatio: 0.8,
+      });
+      if (!subject)
+        return { matched: false, score: null, threshold, reason: 'no face in front of the camera' };
+      const face = await kiosk.engine.exclusive(() =>
+        kiosk.engine.analysis.analyze(frame.image, { ...subject }),
+      );
       const entry = kiosk.engine.recognizerId
-        ? requireStore(services).gallery(kiosk.engine.recognizerId).find((g) => g.personId === id)
+        ? requireStore(services)
+            .gallery(kiosk.engine.recognizerId)
+            .find((g) => g.personId === id)
         : undefined;
-      if (!entry) return { matched: false, score: null, threshold, reason: 'this person has no templates for the active recognizer' };
+      if (!entry)
+        return {
+          matched: false,
+          score: null,
+          threshold,
+          reason: 'this person has no templates for the active recognizer',
+        };
       const ranking = verify(face.normedEmbedding!, entry, threshold);
       const score = ranking.best?.score ?? null;
-      return { matched: ranking.match !== null, score, threshold, reason: ranking.match ? 'match' : 'below threshold' };
+      return {
+        matched: ranking.match !== null,
+        score,
+        threshold,
+        reason: ranking.match ? 'match' : 'below threshold',
+      };
     },
     claimIdentity: async ({ pin }) => {
       const kiosk = requireKiosk(services);
@@ -151,7 +177,10 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       }
       const result = kiosk.decisions.claim(person.id, now);
       if (!result.ok) {
-        throw new ExpectedError('LOCKED_OUT', `Too many failed attempts: try again in ${Math.ceil(result.retryAfterMs / 1000)} s.`);
+        throw new ExpectedError(
+          'LOCKED_OUT',
+          `Too many failed attempts: try again in ${Math.ceil(result.retryAfterMs / 1000)} s.`,
+        );
       }
       return { claimed: true };
     },

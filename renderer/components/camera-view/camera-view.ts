@@ -166,7 +166,9 @@ export class CameraView extends LitElement {
     if (this.state === state && this.errorMessage === message) return;
     this.state = state;
     this.errorMessage = message;
-    this.dispatchEvent(new CustomEvent('camera-state', { detail: { state, message }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('camera-state', { detail: { state, message }, bubbles: true, composed: true }),
+    );
   }
 
   private readonly tick = (now: number) => {

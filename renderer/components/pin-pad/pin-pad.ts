@@ -58,7 +58,9 @@ export class PinPad extends LitElement {
 
   private submit(): void {
     if (this.busy || this.pin.length === 0) return;
-    this.dispatchEvent(new CustomEvent('pin-submit', { detail: { pin: this.pin }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('pin-submit', { detail: { pin: this.pin }, bubbles: true, composed: true }),
+    );
     this.pin = '';
   }
 

@@ -13,10 +13,21 @@ test('data lives under one folder by default', () => {
 });
 
 test('flags win over environment variables, which win over the default', () => {
-  const env = { TOBIRA_DATA_DIR: '/env/data', TOBIRA_MODELS_DIR: '/env/models', TOBIRA_CATALOG: '/env/cat.json' };
+  const env = {
+    TOBIRA_DATA_DIR: '/env/data',
+    TOBIRA_MODELS_DIR: '/env/models',
+    TOBIRA_CATALOG: '/env/cat.json',
+  };
   const fromEnv = resolvePaths('/default', [], env);
-  assert.deepEqual([fromEnv.dataDir, fromEnv.modelsDir, fromEnv.catalogFile], ['/env/data', '/env/models', '/env/cat.json']);
-  const fromFlags = resolvePaths('/default', ['--data-dir=/flag/data', '--models-dir', '/flag/models', '--store-dir=/flag/store'], env);
+  assert.deepEqual(
+    [fromEnv.dataDir, fromEnv.modelsDir, fromEnv.catalogFile],
+    ['/env/data', '/env/models', '/env/cat.json'],
+  );
+  const fromFlags = resolvePaths(
+    '/default',
+    ['--data-dir=/flag/data', '--models-dir', '/flag/models', '--store-dir=/flag/store'],
+    env,
+  );
   assert.deepEqual(
     [fromFlags.dataDir, fromFlags.modelsDir, fromFlags.storeDir],
     ['/flag/data', '/flag/models', '/flag/store'],

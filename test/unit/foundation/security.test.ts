@@ -51,13 +51,23 @@ test('only the camera, only for the app page', () => {
   assert.equal(isPermissionAllowed('media', APP_ORIGIN, APP_ORIGIN, ['video']), true);
   assert.equal(isPermissionAllowed('media', APP_ORIGIN, APP_ORIGIN, ['video', 'audio']), false);
   assert.equal(isPermissionAllowed('media', 'https://evil.example', APP_ORIGIN, ['video']), false);
-  for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'hid']) {
+  for (const permission of [
+    'geolocation',
+    'notifications',
+    'clipboard-read',
+    'openExternal',
+    'fullscreen',
+    'hid',
+  ]) {
     assert.equal(isPermissionAllowed(permission, APP_ORIGIN, APP_ORIGIN), false, permission);
   }
 });
 
 test('escape shortcuts are recognised, ordinary typing is not', () => {
-  const key = (k: string, mods: Partial<{ control: boolean; meta: boolean; alt: boolean; shift: boolean }> = {}) => ({
+  const key = (
+    k: string,
+    mods: Partial<{ control: boolean; meta: boolean; alt: boolean; shift: boolean }> = {},
+  ) => ({
     key: k,
     control: false,
     meta: false,
@@ -65,10 +75,23 @@ test('escape shortcuts are recognised, ordinary typing is not', () => {
     shift: false,
     ...mods,
   });
-  for (const combo of [key('F4', { alt: true }), key('w', { control: true }), key('q', { meta: true }), key('F11'), key('r', { control: true }), key('I', { control: true, shift: true })]) {
+  for (const combo of [
+    key('F4', { alt: true }),
+    key('w', { control: true }),
+    key('q', { meta: true }),
+    key('F11'),
+    key('r', { control: true }),
+    key('I', { control: true, shift: true }),
+  ]) {
     assert.equal(isEscapeShortcut(combo), true, JSON.stringify(combo));
   }
-  for (const combo of [key('1'), key('a'), key('Enter'), key('Backspace'), key('a', { control: true, alt: true })]) {
+  for (const combo of [
+    key('1'),
+    key('a'),
+    key('Enter'),
+    key('Backspace'),
+    key('a', { control: true, alt: true }),
+  ]) {
     assert.equal(isEscapeShortcut(combo), false, JSON.stringify(combo));
   }
 });

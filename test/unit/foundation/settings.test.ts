@@ -21,7 +21,10 @@ test('a first launch gets the defaults and no notice', () => {
 
 test('updates persist across opens', () => {
   const dir = freshDir();
-  SettingsService.open(dir, factory).update({ locale: 'ja', liveness: { enabled: false, threshold: 0.6, challenge: true } });
+  SettingsService.open(dir, factory).update({
+    locale: 'ja',
+    liveness: { enabled: false, threshold: 0.6, challenge: true },
+  });
   const again = SettingsService.open(dir, factory).get();
   assert.equal(again.locale, 'ja');
   assert.deepEqual(again.liveness, { enabled: false, threshold: 0.6, challenge: true });
@@ -39,7 +42,13 @@ const badFiles: [string, string][] = [
   ['not JSON at all', '\u0000\u0001binary garbage'],
   ['a wrong type', JSON.stringify({ ...DEFAULT_SETTINGS, locale: 42 })],
   ['an unknown door kind', JSON.stringify({ ...DEFAULT_SETTINGS, door: { kind: 'laser', holdMs: 1 } })],
-  ['a NaN-like threshold', JSON.stringify({ ...DEFAULT_SETTINGS, recognition: { ...DEFAULT_SETTINGS.recognition, threshold: 'high' } })],
+  [
+    'a NaN-like threshold',
+    JSON.stringify({
+      ...DEFAULT_SETTINGS,
+      recognition: { ...DEFAULT_SETTINGS.recognition, threshold: 'high' },
+    }),
+  ],
   ['a number for the document', '42'],
 ];
 for (const [name, content] of badFiles) {
@@ -52,7 +61,11 @@ for (const [name, content] of badFiles) {
     assert.ok(settings.notice, 'no notice for the user');
     assert.ok(settings.notice.reason.length > 0);
     assert.ok(existsSync(settings.notice.backupPath));
-    assert.equal(readFileSync(settings.notice.backupPath, 'utf8'), content, 'the bad file was not kept as it was');
+    assert.equal(
+      readFileSync(settings.notice.backupPath, 'utf8'),
+      content,
+      'the bad file was not kept as it was',
+    );
     assert.ok(readdirSync(dir).includes('settings.json'));
     // The new file is good: the next launch has no notice.
     assert.equal(SettingsService.open(dir, factory).notice, null);

@@ -41,7 +41,10 @@ describe('IPC gate', () => {
   for (const [name, sender] of foreignSenders) {
     test(`refuses ${name}`, async () => {
       const outcome = await ipc.gate.handle('ping', sender, { message: 'x' });
-      assert.deepEqual({ ok: outcome.ok, code: !outcome.ok && outcome.code }, { ok: false, code: 'FORBIDDEN_SENDER' });
+      assert.deepEqual(
+        { ok: outcome.ok, code: !outcome.ok && outcome.code },
+        { ok: false, code: 'FORBIDDEN_SENDER' },
+      );
     });
   }
 
@@ -103,7 +106,11 @@ describe('IPC gate', () => {
       const outcome = await broken.gate.handle('getAdminState', app, undefined);
       assert.equal(outcome.ok, false);
       assert.equal(!outcome.ok && outcome.code, 'EFIRE');
-      assert.deepEqual(!outcome.ok && outcome.error, { name: 'TypeError', message: 'disk on fire', code: 'EFIRE' });
+      assert.deepEqual(!outcome.ok && outcome.error, {
+        name: 'TypeError',
+        message: 'disk on fire',
+        code: 'EFIRE',
+      });
     } finally {
       node.services.pin.isSet = original;
     }
@@ -139,9 +146,13 @@ describe('IPC gate', () => {
   }
 
   test('refuses a good frame from a foreign sender', () => {
-    const refused = ipc.frames.submit({ ...app, contentsId: 99 }, { ...frameBase, data: new ArrayBuffer(32 * 24 * 4) }, () => {
-      assert.fail('a foreign frame was processed');
-    });
+    const refused = ipc.frames.submit(
+      { ...app, contentsId: 99 },
+      { ...frameBase, data: new ArrayBuffer(32 * 24 * 4) },
+      () => {
+        assert.fail('a foreign frame was processed');
+      },
+    );
     assert.equal(refused?.code, 'FORBIDDEN_SENDER');
   });
 

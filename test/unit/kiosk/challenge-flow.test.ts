@@ -73,7 +73,10 @@ describe('head-turn challenge in the kiosk', () => {
     for (const photo of ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg']) {
       const image = await decodeImageFile(facePath(photo));
       const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
-      await store.addTemplate(person.id, { recognizerId: kiosk.engine.recognizerId!, embedding: face!.normedEmbedding! });
+      await store.addTemplate(person.id, {
+        recognizerId: kiosk.engine.recognizerId!,
+        embedding: face!.normedEmbedding!,
+      });
     }
     kiosk.refreshGallery();
   });

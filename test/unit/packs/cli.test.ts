@@ -6,7 +6,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../../main/cli/tobira.js';
 import { defaultModelsRoot } from '../../../main/packs/paths.js';
-import { buildZip, catalogEntry, startPackServer, testPackFiles, type PackServer } from '../../helpers/pack-server.js';
+import {
+  buildZip,
+  catalogEntry,
+  startPackServer,
+  testPackFiles,
+  type PackServer,
+} from '../../helpers/pack-server.js';
 
 let server: PackServer;
 let dir: string;

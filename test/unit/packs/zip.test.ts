@@ -7,7 +7,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isPackError } from '../../../main/packs/errors.js';
 import { PackManager } from '../../../main/packs/manager.js';
-import { buildZip, catalogEntry, patchName, testPackFiles, type ZipEntrySpec } from '../../helpers/pack-server.js';
+import {
+  buildZip,
+  catalogEntry,
+  patchName,
+  testPackFiles,
+  type ZipEntrySpec,
+} from '../../helpers/pack-server.js';
 
 let files: ZipEntrySpec[];
 let base: string;
