@@ -12,6 +12,7 @@ import { onnxRouter, type ModelRouter } from './signature.js';
 import { HashCache, verifyPack, type VerifyReport } from './verify.js';
 import type { ExtractedFile } from './zip.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { PackView } from '../../preload/contract/packs.js';
 
 export type PackPhase = 'download' | 'verify' | 'extract' | 'done';
 
@@ -29,26 +30,8 @@ export type PackEvent =
   | { type: 'removed'; pack: string }
   | { type: 'active'; pack: string | null };
 
-export interface PackInfo {
-  name: string;
-  kind: 'face' | 'addon';
-  /** 'catalog' for catalog entries (installed or not), 'import' for custom packs. */
-  source: 'catalog' | 'import';
-  description: string | null;
-  installed: boolean;
-  active: boolean;
-  default: boolean;
-  downloading: boolean;
-  /** Download size from the catalog, or the installed size. */
-  size: number | null;
-  license: string | null;
-  /** The licence group needing acknowledgement before download (e.g. 'insightface'), if any. */
-  licenseAck: string | null;
-  licenseAcknowledged: boolean;
-  /** File name of the recognition model, if the pack holds one. */
-  recognizer: string | null;
-  threshold: number | null;
-}
+/** A pack as listed: the contract's PackView, so it crosses IPC unchanged. */
+export type PackInfo = PackView;
 
 /** What the engine loads: a verified pack folder and its files by role. */
 export interface LoadablePack {

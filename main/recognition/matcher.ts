@@ -1,22 +1,12 @@
 // 1:N identification and 1:1 verification against the enrolled templates of the
 // active recognizer. The gallery holds one recognizer's templates only; a template
 // whose length differs from the probe's is never compared.
+import { computeSim } from '../insightface/arcface.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { MatchResult } from './types.js';
 
-/** Cosine similarity; for L2-normalised embeddings this is the dot product InsightFace uses. */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`cosine: embeddings of ${a.length} and ${b.length} values`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
+/** Cosine similarity: the engine's compute_sim, one definition for the whole app. */
+export const cosine = computeSim;
 
 /** A person's score: the best over their templates (null when none is comparable). */
 export function personScore(probe: Float32Array, entry: GalleryEntry): number | null {

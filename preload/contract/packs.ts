@@ -7,17 +7,20 @@ export const PackNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}
 export interface PackView {
   name: string;
   kind: 'face' | 'addon';
+  /** 'catalog' for catalog entries (installed or not), 'import' for custom packs. */
   source: 'catalog' | 'import';
   description: string | null;
   installed: boolean;
   active: boolean;
   default: boolean;
   downloading: boolean;
+  /** Download size from the catalog, or the installed size. */
   size: number | null;
   license: string | null;
-  /** The licence group the admin must acknowledge before the first download, if any. */
+  /** The licence group the admin must acknowledge before the first download (e.g. 'insightface'), if any. */
   licenseAck: string | null;
   licenseAcknowledged: boolean;
+  /** File name of the recognition model, if the pack holds one. */
   recognizer: string | null;
   threshold: number | null;
 }

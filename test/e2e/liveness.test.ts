@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
-import { makeY4m } from '../helpers/y4m.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+import { cameraSession, waitFor } from '../helpers/camera-session.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
 import type { DecisionEvent } from '../../preload/contract/events.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
@@ -17,20 +17,6 @@ import type { SettingsPatch } from '../../preload/contract/settings.js';
 const printed = facePath('liveness/image_F1.jpg');
 const tablet = facePath('liveness/image_F2.jpg');
 const live = facePath('liveness/image_T1.jpg');
-
-async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('liveness end to end (MiniFASNet add-on pack)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-liveness-'));
@@ -55,23 +41,8 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
   });
   after(() => relay.close());
 
-  async function session(
-    photo: string,
-    run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
-  ): Promise<void> {
-    const y4m = await makeY4m([photo], { secondsEach: 2 });
-    const h = await startHarness({ y4m, dataDir, facePack: TEST_PACK_FILES, livenessPack: true, settings });
-    const decisions: DecisionEvent[] = [];
-    h.services.events.subscribe((event, payload) => {
-      if (event === 'decision') decisions.push(payload as DecisionEvent);
-    });
-    try {
-      await h.open();
-      await run(h, decisions);
-    } finally {
-      await h.close();
-    }
-  }
+  const session = (photo: string, run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>) =>
+    cameraSession(photo, { dataDir, facePack: TEST_PACK_FILES, livenessPack: true, settings }, run);
 
   test('each person is enrolled from the very photo the camera will show', async () => {
     await session(live, async (h) => {

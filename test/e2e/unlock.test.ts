@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
-import { makeY4m } from '../helpers/y4m.js';
 import { sideBySide } from '../helpers/compose.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+import { cameraSession, waitFor } from '../helpers/camera-session.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
 import type { DecisionEvent } from '../../preload/contract/events.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
@@ -24,20 +24,6 @@ const stranger = facePath('photos/face_recognition/knn_examples/train/biden/bide
 
 function statusText(h: Harness): Promise<string> {
   return h.page.locator('unlock-screen .status .line').innerText();
-}
-
-async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () => {
@@ -64,23 +50,8 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
   });
   after(() => relay.close());
 
-  async function session(
-    photo: string,
-    run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
-  ): Promise<void> {
-    const y4m = await makeY4m([photo], { secondsEach: 2 });
-    const h = await startHarness({ y4m, dataDir, facePack: TEST_PACK_FILES, settings });
-    const decisions: DecisionEvent[] = [];
-    h.services.events.subscribe((event, payload) => {
-      if (event === 'decision') decisions.push(payload as DecisionEvent);
-    });
-    try {
-      await h.open();
-      await run(h, decisions);
-    } finally {
-      await h.close();
-    }
-  }
+  const session = (photo: string, run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>) =>
+    cameraSession(photo, { dataDir, facePack: TEST_PACK_FILES, settings }, run);
 
   test('an admin enrolls a person from two photos through the gate', async () => {
     await session(stranger, async (h) => {

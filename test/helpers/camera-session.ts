@@ -1,0 +1,40 @@
+// One kiosk session in Chromium whose camera plays a photo: a fresh browser
+// (the fake camera's file is fixed at launch) over a data folder that persists
+// between sessions, with the decisions main announces collected.
+import { makeY4m } from './y4m.js';
+import { startHarness, type Harness, type HarnessOptions } from './harness.js';
+import type { DecisionEvent } from '../../preload/contract/events.js';
+
+export async function cameraSession(
+  photo: string,
+  options: HarnessOptions,
+  run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
+): Promise<void> {
+  const y4m = await makeY4m([photo], { secondsEach: 2 });
+  const h = await startHarness({ ...options, y4m });
+  const decisions: DecisionEvent[] = [];
+  h.services.events.subscribe((event, payload) => {
+    if (event === 'decision') decisions.push(payload as DecisionEvent);
+  });
+  try {
+    await h.open();
+    await run(h, decisions);
+  } finally {
+    await h.close();
+  }
+}
+
+/** Polls `probe` until it gives a value; fails naming `what` after `ms`. */
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
