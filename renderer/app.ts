@@ -24,6 +24,7 @@ export class TobiraApp extends LitElement {
     engine: { state: true },
     admin: { state: true },
     pinError: { state: true },
+    noticeDismissed: { state: true },
   };
   declare screen: Screen;
   declare info: AppInfo | null;
@@ -31,6 +32,7 @@ export class TobiraApp extends LitElement {
   declare engine: EngineStatus | null;
   declare admin: AdminState | null;
   declare pinError: string | null;
+  declare noticeDismissed: boolean;
 
   private holdTimer = 0;
   private cursorTimer = 0;
@@ -45,6 +47,7 @@ export class TobiraApp extends LitElement {
     this.engine = null;
     this.admin = null;
     this.pinError = null;
+    this.noticeDismissed = false;
   }
 
   override async connectedCallback(): Promise<void> {
@@ -162,7 +165,20 @@ export class TobiraApp extends LitElement {
       height: 80px;
       z-index: 5;
     }
+    .notice button {
+      margin-left: 1rem;
+      font: inherit;
+      padding: 0.2rem 0.9rem;
+      border-radius: 0.4rem;
+      border: 1px solid #fff8;
+      background: transparent;
+      color: inherit;
+      cursor: pointer;
+    }
     .notice {
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
       position: absolute;
       top: 0;
       left: 0;

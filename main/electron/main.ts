@@ -27,13 +27,13 @@ function setupPowerSave(): void {
 }
 
 async function boot(): Promise<void> {
+  // Privileged schemes must be registered before 'ready': first, before any await.
+  setupProtocolPrivileges();
   // `--autostart=on|off` sets login start and exits, even while a kiosk runs.
   if (await applyAutostartSwitch(process.argv)) return app.exit(0);
   if (!setupSingleInstance()) return;
-  setupProtocolPrivileges();
   await app.whenReady();
   services = await buildServices(() => kioskWindow);
-  void services.start();
   setupAppProtocol();
   setupPermissions(() => kioskWindow?.contentsId() ?? null);
   kioskWindow = createKioskWindow(services);
@@ -43,8 +43,11 @@ async function boot(): Promise<void> {
     (event, payload) => kioskWindow?.send(event, payload),
   );
   setupPowerSave();
+  // After IPC, so the window hears the engine's status and download progress.
+  void services.start();
   await kioskWindow.load();
   app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => void services?.close());
 }
 
 boot().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 export const en = {
+  'app.dismiss': 'OK',
   'app.title': 'Tobira',
   'unlock.welcome': 'Look at the camera to open the door',
   'unlock.welcomeName': 'Welcome, {name}',

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en.js';
 
 export const ja: Record<MessageKey, string> = {
+  'app.dismiss': 'OK',
   'app.title': '扉',
   'unlock.welcome': 'カメラを見るとドアが開きます',
   'unlock.welcomeName': 'ようこそ、{name}さん',
