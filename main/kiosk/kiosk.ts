@@ -55,6 +55,17 @@ interface PendingChallenge {
   final: FinalDecision;
 }
 
+/** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
+const STEADY_IOU = 0.6;
+
+function iou(a: Face['bbox'], b: Face['bbox']): number {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = w * h;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
 const turnGuidance = (challenge: HeadTurnChallenge): Guidance =>
   challenge.direction === 'left' ? 'turn_left' : 'turn_right';
 
@@ -83,6 +94,8 @@ export class Kiosk {
   readonly decisions: DecisionEngine;
   private enrollment: Enrollment | null = null;
   private challenge: PendingChallenge | null = null;
+  /** The subject's box in the previous frame: recognition waits for a face that holds still. */
+  private lastSubject: Face['bbox'] | null = null;
   private kept: KeptFrame | null = null;
   private readonly now: () => number;
 
@@ -141,8 +154,12 @@ export class Kiosk {
       minFacePx: config.quality.minFacePx,
       secondFaceRatio: config.secondFaceRatio,
     });
-    // Embedding and liveness cost most: only a subject that passed the gates gets them.
-    let eligible = subject && checkQuality(subject, image, config.quality).passed ? subject : null;
+    // Embedding and liveness cost most: only a subject that passed the gates, and that stands
+    // where it stood a frame ago, gets them. A moving face gives blurred, unreliable embeddings.
+    const steady =
+      subject !== null && this.lastSubject !== null && iou(subject.bbox, this.lastSubject) >= STEADY_IOU;
+    this.lastSubject = subject?.bbox ?? null;
+    let eligible = subject && steady && checkQuality(subject, image, config.quality).passed ? subject : null;
     if (eligible) {
       const analyzed = await this.engine.analysis.analyze(image, eligible);
       faces[faces.indexOf(eligible)] = analyzed;

@@ -17,6 +17,7 @@ export class UnlockScreen extends LitElement {
   static override properties = {
     engine: { attribute: false },
     cameraDeviceId: { attribute: false },
+    cameraSize: { attribute: false },
     verifyMode: { attribute: false },
     guidance: { state: true },
     decision: { state: true },
@@ -25,6 +26,8 @@ export class UnlockScreen extends LitElement {
   };
   declare engine: EngineStatus | null;
   declare cameraDeviceId: string | null;
+  /** The resolution asked of the camera (settings.camera). */
+  declare cameraSize: { width: number; height: number };
   /** 1:1 mode: people claim who they are with their code before looking at the camera. */
   declare verifyMode: boolean;
   declare guidance: Guidance | null;
@@ -41,6 +44,7 @@ export class UnlockScreen extends LitElement {
     new LocaleController(this);
     this.engine = null;
     this.cameraDeviceId = null;
+    this.cameraSize = { width: 1280, height: 720 };
     this.guidance = null;
     this.decision = null;
     this.verifyMode = false;
@@ -134,6 +138,8 @@ export class UnlockScreen extends LitElement {
     return html`
       <camera-view
         .deviceId=${this.cameraDeviceId}
+        .idealWidth=${this.cameraSize.width}
+        .idealHeight=${this.cameraSize.height}
         .frameIntervalMs=${100}
         @camera-frame=${(e: CustomEvent) => api().sendFrame(e.detail)}
       ></camera-view>

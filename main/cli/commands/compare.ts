@@ -2,12 +2,14 @@
 // photo, and the decision at the recognition threshold.
 import { decodeImageFile } from '../../image/decode.js';
 import { computeSim, FaceAnalysis } from '../../insightface/face_analysis.js';
-import { MATCH_THRESHOLD } from '../../insightface/arcface.js';
-import { modelsOption, numberOption, parse, UsageError, type Command } from '../command.js';
+import { defaultThreshold } from '../../recognition/thresholds.js';
+import { numberOption, parse, UsageError, type Command } from '../command.js';
+import { resolveModelsDir } from '../models-dir.js';
 
-const usage = `Usage: tobira compare A.jpg B.jpg --models DIR [--threshold ${MATCH_THRESHOLD}] [--json]
+const usage = `Usage: tobira compare A.jpg B.jpg [--models DIR] [--threshold T] [--json]
 
-Prints the cosine similarity of the largest face in each photo and whether they are the same person.`;
+Prints the cosine similarity of the largest face in each photo and whether they are the same person.
+--models defaults to the kiosk's active pack; --threshold to the recognizer's own threshold.`;
 
 export const command: Command = {
   summary: 'similarity of the largest face in two photos, and the decision',
@@ -19,12 +21,13 @@ export const command: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError(`expected two images, got ${positionals.length}`);
-    const threshold = numberOption(values.threshold, 'threshold', MATCH_THRESHOLD);
-    const fa = await FaceAnalysis.load(modelsOption(values.models), {
-      allowedModules: ['detection', 'recognition'],
-    });
+    const models = await resolveModelsDir(values.models);
+    const fa = await FaceAnalysis.load(models, { allowedModules: ['detection', 'recognition'] });
     try {
-      if (!fa.info.recognizer) throw new Error(`${values.models}: the pack has no recognition model`);
+      const recognizer = fa.info.recognizer;
+      if (!recognizer) throw new Error(`${models}: the pack has no recognition model`);
+      // Thresholds belong to the recognizer: the calibrated or published value for this model.
+      const threshold = numberOption(values.threshold, 'threshold', defaultThreshold(recognizer).threshold);
       fa.prepare({});
       const embeddings: Float32Array[] = [];
       for (const file of positionals) {

@@ -98,7 +98,11 @@ export class CameraView extends LitElement {
   }
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('deviceId') && changed.get('deviceId') !== undefined) void this.start();
+    // A different camera or resolution reopens the stream (the first values open it in connectedCallback).
+    const reopen = ['deviceId', 'idealWidth', 'idealHeight'].some(
+      (key) => changed.has(key) && changed.get(key) !== undefined,
+    );
+    if (reopen) void this.start();
   }
 
   /** Faces to draw for frame `id`; results older than the last shown are dropped. */

@@ -130,4 +130,36 @@ describe('head-turn challenge in the kiosk', () => {
     const audit = await node.services.audit.read({ limit: 3 });
     assert.equal(audit.records[0]?.reason, 'challenge_failed');
   });
+
+  test('a face that jumps about between frames is never recognised: recognition waits for it to hold still', async () => {
+    decisions.length = 0;
+    kiosk.decisions.reset();
+    const photo = await frameOf(frontal, false);
+    // The same photo at two places in a wider frame: the face jumps sideways every frame.
+    const width = photo.width * 2;
+    const placed = (offset: number) => {
+      const rgba = new Uint8Array(width * photo.height * 4);
+      for (let y = 0; y < photo.height; y++) {
+        rgba.set(
+          photo.rgba.subarray(y * photo.width * 4, (y + 1) * photo.width * 4),
+          (y * width + offset) * 4,
+        );
+      }
+      return { width, height: photo.height, rgba };
+    };
+    const left = placed(0);
+    const right = placed(photo.width);
+    const guidance = new Set<string | null>();
+    for (let i = 0; i < 8; i++) guidance.add((await feed(i % 2 ? right : left)).guidance);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(decisions, []);
+    assert.deepEqual([...guidance], ['hold_still']);
+    // Held still, the same picture is recognised: the kiosk gets as far as its head-turn prompt.
+    let prompted = false;
+    for (let i = 0; i < 8 && !prompted; i++) {
+      const result = await feed(left);
+      prompted = result.guidance === 'turn_left' || result.guidance === 'turn_right';
+    }
+    assert.ok(prompted, 'a face held still was not recognised');
+  });
 });
