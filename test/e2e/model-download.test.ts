@@ -50,7 +50,8 @@ describe('model pack download in the kiosk', () => {
         .evaluate((el) => (el as HTMLProgressElement).value / ((el as HTMLProgressElement).max || 1))
         .catch(() => null);
       if (value !== null) seen.push(value);
-      else if (seen.length > 0) break; // the bar is gone: the download finished
+      // Full, or gone once it had shown: the download finished.
+      if (value === 1 || (value === null && seen.length > 0)) break;
       await new Promise((r) => setTimeout(r, 150));
     }
     return seen;
