@@ -162,4 +162,28 @@ describe('head-turn challenge in the kiosk', () => {
     }
     assert.ok(prompted, 'a face held still was not recognised');
   });
+
+  test('while an admin is at the screen, frames are only previewed: named, scored, never decided', async () => {
+    decisions.length = 0;
+    kiosk.decisions.reset();
+    const { services } = node;
+    services.setAdmin(1, true);
+    try {
+      const analyze = services.frameAnalyzer()!;
+      const frame = await frameOf(frontal, false);
+      let last: Awaited<ReturnType<typeof analyze>> | null = null;
+      for (let i = 0; i < 6; i++) {
+        const rgba = frame.rgba.slice();
+        rgba[i] ^= 1;
+        last = await analyze({ ...frame, rgba, id: nextId++ });
+      }
+      assert.equal(last?.faces[0]?.label, 'Barack Obama');
+      assert.ok((last?.faces[0]?.score ?? 0) > 0.28);
+      assert.ok(Number.isFinite(last?.faces[0]?.liveness), 'no live liveness score for the admin');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(decisions, [], 'a decision was made while an admin was present');
+    } finally {
+      services.setAdmin(1, false);
+    }
+  });
 });
