@@ -124,6 +124,15 @@ export class Kiosk {
       this.decisions.setGallery(this.deps.store.gallery(this.engine.recognizerId));
   }
 
+  /** The one face that counts (largest, most central), chosen as the decision engine chooses it. */
+  private subjectOf(faces: readonly Face[], image: PixelImage): ReturnType<typeof selectSubject> {
+    const config = this.decisions.settings;
+    return selectSubject(faces, image, {
+      minFacePx: config.quality.minFacePx,
+      secondFaceRatio: config.secondFaceRatio,
+    });
+  }
+
   get latestFrame(): KeptFrame | null {
     return this.kept;
   }
@@ -150,10 +159,7 @@ export class Kiosk {
   private async unlockFrame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
     const config = this.decisions.settings;
     const now = this.now();
-    const { subject } = selectSubject(faces, image, {
-      minFacePx: config.quality.minFacePx,
-      secondFaceRatio: config.secondFaceRatio,
-    });
+    const { subject } = this.subjectOf(faces, image);
     // Embedding and liveness cost most: only a subject that passed the gates, and that stands
     // where it stood a frame ago, gets them. A moving face gives blurred, unreliable embeddings.
     const steady =
@@ -205,10 +211,7 @@ export class Kiosk {
 
   private async previewFrame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
     const config = this.decisions.settings;
-    const { subject, index } = selectSubject(faces, image, {
-      minFacePx: config.quality.minFacePx,
-      secondFaceRatio: config.secondFaceRatio,
-    });
+    const { subject, index } = this.subjectOf(faces, image);
     const views = faces.map(toView);
     if (!subject) return { faces: views, guidance: faces.length === 0 ? 'no_face' : 'come_closer' };
     const analyzed = await this.engine.analysis.analyze(image, subject);
@@ -238,10 +241,7 @@ export class Kiosk {
   ): Promise<FrameAnalysis> {
     const now = this.now();
     const config = this.decisions.settings;
-    const { subject } = selectSubject(faces, image, {
-      minFacePx: config.quality.minFacePx,
-      secondFaceRatio: config.secondFaceRatio,
-    });
+    const { subject } = this.subjectOf(faces, image);
     let identity: string | null = null;
     let score: number | null = null;
     const index = subject ? faces.indexOf(subject) : -1;
@@ -352,10 +352,7 @@ export class Kiosk {
 
   private async enrollFrame(image: PixelImage, faces: Face[], e: Enrollment): Promise<FrameAnalysis> {
     const config = this.decisions.settings;
-    const { subject } = selectSubject(faces, image, {
-      minFacePx: config.quality.minFacePx,
-      secondFaceRatio: config.secondFaceRatio,
-    });
+    const { subject } = this.subjectOf(faces, image);
     if (subject && checkQuality(subject, image, config.quality).passed) {
       faces[faces.indexOf(subject)] = await this.engine.analysis.analyze(image, subject);
     }

@@ -27,16 +27,7 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
     relay = await startRelay();
     settings = {
       liveness: { enabled: true, threshold: 0.5, challenge: false },
-      door: {
-        kind: 'http',
-        holdMs: 1000,
-        method: 'POST',
-        url: relay.url,
-        headers: {},
-        timeoutMs: 2000,
-        retries: 0,
-        backoffMs: 0,
-      },
+      door: relay.door,
     };
   });
   after(() => relay.close());

@@ -36,16 +36,7 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
     settings = {
       // Liveness has its own end-to-end test; here only identity decides.
       liveness: { enabled: false, threshold: 0.5, challenge: false },
-      door: {
-        kind: 'http',
-        holdMs: 1500,
-        method: 'POST',
-        url: relay.url,
-        headers: {},
-        timeoutMs: 2000,
-        retries: 0,
-        backoffMs: 0,
-      },
+      door: relay.door,
     };
   });
   after(() => relay.close());

@@ -1,6 +1,7 @@
 // A stand-in for a relay controller / home-automation webhook on loopback: it
 // records every request, and can be told to fail.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { Settings } from '../../preload/contract/settings.js';
 
 export interface RelayCall {
   method: string;
@@ -11,6 +12,8 @@ export interface RelayCall {
 
 export interface Relay {
   url: string;
+  /** The door setting that calls this relay: one POST, no retries, so every call is counted. */
+  door: Settings['door'];
   calls: RelayCall[];
   /** HTTP status to answer with (200 by default). */
   status: number;
@@ -19,28 +22,43 @@ export interface Relay {
 
 export async function startRelay(): Promise<Relay> {
   const calls: RelayCall[] = [];
-  const relay = { url: '', calls, status: 200, close: async () => undefined } as Relay;
-  const server: Server = createServer((req, res) => {
+  const answer = { status: 200 };
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      calls.push({
-        method: req.method ?? '',
-        path: req.url ?? '',
-        body: Buffer.concat(chunks).toString('utf8'),
-        at: Date.now(),
-      });
-      res.writeHead(relay.status, { 'content-type': 'application/json' }).end('{"relay":"ok"}');
+      const body = Buffer.concat(chunks).toString('utf8');
+      calls.push({ method: req.method ?? '', path: req.url ?? '', body, at: Date.now() });
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end('{"relay":"ok"}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('relay has no port');
-  relay.url = `http://127.0.0.1:${address.port}/relay/1`;
-  relay.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return relay;
+  const url = `http://127.0.0.1:${address.port}/relay/1`;
+  return {
+    url,
+    door: {
+      kind: 'http',
+      holdMs: 1000,
+      method: 'POST',
+      url,
+      headers: {},
+      timeoutMs: 2000,
+      retries: 0,
+      backoffMs: 0,
+    },
+    calls,
+    get status() {
+      return answer.status;
+    },
+    set status(value: number) {
+      answer.status = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

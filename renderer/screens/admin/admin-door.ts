@@ -6,7 +6,7 @@ import { api, call } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Settings } from '../../../preload/contract/settings.js';
-import { errorMessage, panelStyles, sectionProblem } from './admin-shared.js';
+import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-shared.js';
 import { settingsFormStyles } from './settings-form.styles.js';
 
 type Door = Settings['door'];
@@ -168,17 +168,7 @@ export class AdminDoor extends LitElement {
               <option value="http" ?selected=${door.kind === 'http'}>${t('door.kind.http')}</option>
             </select>
           </label>
-          <label
-            >${t('door.holdMs')}
-            <input
-              type="number"
-              name="holdMs"
-              min="100"
-              max="60000"
-              step="100"
-              .value=${String(door.holdMs)}
-            />
-          </label>
+          ${numberField(t('door.holdMs'), 'holdMs', door.holdMs, { min: 100, max: 60000, step: 100 })}
           ${door.kind === 'command' ? this.commandFields(door) : nothing}
           ${door.kind === 'http' ? this.httpFields(door) : nothing}
         </div>
@@ -215,17 +205,7 @@ export class AdminDoor extends LitElement {
   }
 
   private commandFields(door: Extract<Door, { kind: 'command' }>) {
-    return html`<label
-        >${t('door.timeoutMs')}
-        <input
-          type="number"
-          name="timeoutMs"
-          min="100"
-          max="60000"
-          step="100"
-          .value=${String(door.timeoutMs)}
-        />
-      </label>
+    return html`${numberField(t('door.timeoutMs'), 'timeoutMs', door.timeoutMs, { min: 100, max: 60000, step: 100 })}
       <label class="wide"
         >${t('door.program')}
         <input name="program" maxlength="1024" .value=${door.program} placeholder="/usr/local/bin/relay" />
@@ -260,32 +240,9 @@ export class AdminDoor extends LitElement {
           placeholder="http://192.168.1.50/relay/0?turn=on"
         />
       </label>
-      <label
-        >${t('door.timeoutMs')}
-        <input
-          type="number"
-          name="timeoutMs"
-          min="100"
-          max="60000"
-          step="100"
-          .value=${String(door.timeoutMs)}
-        />
-      </label>
-      <label
-        >${t('door.retries')}
-        <input type="number" name="retries" min="0" max="5" step="1" .value=${String(door.retries)} />
-      </label>
-      <label
-        >${t('door.backoffMs')}
-        <input
-          type="number"
-          name="backoffMs"
-          min="0"
-          max="10000"
-          step="50"
-          .value=${String(door.backoffMs)}
-        />
-      </label>
+      ${numberField(t('door.timeoutMs'), 'timeoutMs', door.timeoutMs, { min: 100, max: 60000, step: 100 })}
+      ${numberField(t('door.retries'), 'retries', door.retries, { min: 0, max: 5, step: 1 })}
+      ${numberField(t('door.backoffMs'), 'backoffMs', door.backoffMs, { min: 0, max: 10000, step: 50 })}
       <label class="wide"
         >${t('door.headers')}
         <textarea

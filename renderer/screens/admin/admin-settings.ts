@@ -7,7 +7,7 @@ import { api, call } from '../../api.js';
 import { setLocale, t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Settings, SettingsPatch } from '../../../preload/contract/settings.js';
-import { errorMessage, panelStyles, sectionProblem } from './admin-shared.js';
+import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-shared.js';
 import { settingsFormStyles } from './settings-form.styles.js';
 import './admin-door.js';
 import './admin-liveness-live.js';
@@ -235,39 +235,9 @@ export class AdminSettings extends LitElement {
               />
             </div>
           </div>
-          <label
-            >${t('settings.framesToAgree')}
-            <input
-              type="number"
-              name="framesToAgree"
-              min="1"
-              max="30"
-              step="1"
-              .value=${String(r.framesToAgree)}
-            />
-          </label>
-          <label
-            >${t('settings.agreeWithinMs')}
-            <input
-              type="number"
-              name="agreeWithinMs"
-              min="100"
-              max="60000"
-              step="100"
-              .value=${String(r.agreeWithinMs)}
-            />
-          </label>
-          <label
-            >${t('settings.cooldownMs')}
-            <input
-              type="number"
-              name="cooldownMs"
-              min="0"
-              max="600000"
-              step="500"
-              .value=${String(r.cooldownMs)}
-            />
-          </label>
+          ${numberField(t('settings.framesToAgree'), 'framesToAgree', r.framesToAgree, { min: 1, max: 30, step: 1 })}
+          ${numberField(t('settings.agreeWithinMs'), 'agreeWithinMs', r.agreeWithinMs, { min: 100, max: 60000, step: 100 })}
+          ${numberField(t('settings.cooldownMs'), 'cooldownMs', r.cooldownMs, { min: 0, max: 600000, step: 500 })}
         </div>
         <div class="row"><button class="primary" type="submit">${t('admin.save')}</button></div>
       </form>
@@ -288,10 +258,7 @@ export class AdminSettings extends LitElement {
               .checked=${l.enabled}
             />${t('settings.livenessEnabled')}</label
           >
-          <label
-            >${t('settings.livenessThreshold')}
-            <input type="number" name="threshold" min="0" max="1" step="0.01" .value=${String(l.threshold)} />
-          </label>
+          ${numberField(t('settings.livenessThreshold'), 'threshold', l.threshold, { min: 0, max: 1, step: 0.01 })}
           <label class="check"
             ><input
               type="checkbox"

@@ -1,5 +1,5 @@
 // What the admin panels share: the dark theme's controls, and small formatters.
-import { css } from 'lit';
+import { css, html } from 'lit';
 import { getLocale } from '../../i18n/index.js';
 import { SettingsSchema, type Settings } from '../../../preload/contract/settings.js';
 
@@ -183,4 +183,24 @@ export function sectionProblem<K extends keyof Settings>(key: K, value: Settings
       return field ? `${field}: ${issue.message}` : issue.message;
     })
     .join('; ');
+}
+
+/** A labelled number input, as every settings form uses it. */
+export function numberField(
+  label: string,
+  name: string,
+  value: number,
+  range: { min: number; max: number; step: number },
+) {
+  return html`<label
+    >${label}
+    <input
+      type="number"
+      name=${name}
+      min=${range.min}
+      max=${range.max}
+      step=${range.step}
+      .value=${String(value)}
+    />
+  </label>`;
 }
