@@ -165,7 +165,9 @@ export class Kiosk {
     const steady =
       subject !== null && this.lastSubject !== null && iou(subject.bbox, this.lastSubject) >= STEADY_IOU;
     this.lastSubject = subject?.bbox ?? null;
-    let eligible = subject && steady && checkQuality(subject, image, config.quality).passed ? subject : null;
+    // Measured once: the decision engine reuses it for the same subject.
+    const quality = subject ? checkQuality(subject, image, config.quality) : undefined;
+    let eligible = subject && steady && quality?.passed ? subject : null;
     if (eligible) {
       const analyzed = await this.engine.analysis.analyze(image, eligible);
       faces[faces.indexOf(eligible)] = analyzed;
@@ -184,6 +186,8 @@ export class Kiosk {
       height: image.height,
       liveness,
       now,
+      // A 3d68 head pose from the analysis refines the pose gate: then let the engine measure again.
+      ...(quality && !eligible?.pose ? { subjectQuality: quality } : {}),
     });
     const settings = this.deps.settings();
     let challenge: PendingChallenge | null = null;

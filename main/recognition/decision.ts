@@ -6,7 +6,7 @@ import type { Face, PixelImage } from '../insightface/types.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { identify, verify } from './matcher.js';
 import { DEFAULT_QUALITY, checkQuality } from './quality.js';
-import type { QualityConfig } from './quality.js';
+import type { QualityConfig, QualityReport } from './quality.js';
 import { selectSubject } from './subject.js';
 import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
 
@@ -60,6 +60,8 @@ export interface FrameInput {
   liveness?: LivenessInput | null;
   /** ms, monotonic or wall clock, but the same for every frame. */
   now: number;
+  /** The subject's quality, when the caller already measured it (it chose the subject the same way). */
+  subjectQuality?: QualityReport;
 }
 
 export type FrameState =
@@ -203,7 +205,7 @@ export class DecisionEngine {
         gates: [onePerson],
       };
     }
-    const quality = checkQuality(selection.subject, frame.image, this.config.quality);
+    const quality = frame.subjectQuality ?? checkQuality(selection.subject, frame.image, this.config.quality);
     const gates = [onePerson, ...quality.gates];
     const withSubject = { ...base, subjectIndex: selection.index, gates };
     if (!quality.passed) {
