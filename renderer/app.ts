@@ -120,13 +120,20 @@ export class TobiraApp extends LitElement {
               .cameraSize=${this.settings?.camera ?? { width: 1280, height: 720 }}
             ></unlock-screen>`
       }
-      <div
-        class="corner"
-        aria-hidden="true"
-        @pointerdown=${() => (this.holdTimer = window.setTimeout(() => void this.askForAdmin(), HOLD_TO_ADMIN_MS))}
-        @pointerup=${() => clearTimeout(this.holdTimer)}
-        @pointerleave=${() => clearTimeout(this.holdTimer)}
-      ></div>
+      ${
+        // The hidden hold-to-admin corner exists only on the unlock screen, so it
+        // can never sit over a control of the admin screen or the PIN pad.
+        this.screen === 'unlock'
+          ? html`<div
+              class="corner"
+              aria-hidden="true"
+              @pointerdown=${() =>
+                (this.holdTimer = window.setTimeout(() => void this.askForAdmin(), HOLD_TO_ADMIN_MS))}
+              @pointerup=${() => clearTimeout(this.holdTimer)}
+              @pointerleave=${() => clearTimeout(this.holdTimer)}
+            ></div>`
+          : null
+      }
       ${
         this.screen === 'pin'
           ? html`<pin-pad
