@@ -191,8 +191,17 @@ export class AppServices {
     return this.doorOutput;
   }
 
+  private readonly settingsWatchers = new Set<(next: Settings) => void>();
+
+  /** Called after each settings change (the capture window reopens its camera from it). */
+  watchSettings(watcher: (next: Settings) => void): () => void {
+    this.settingsWatchers.add(watcher);
+    return () => this.settingsWatchers.delete(watcher);
+  }
+
   /** Settings changed: rebuild what depends on them. */
   async applySettings(previous: Settings, next: Settings): Promise<void> {
+    for (const watcher of this.settingsWatchers) watcher(next);
     if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
     this.store?.setAllowInsecureKeyStorage(next.privacy.allowInsecureKeyStorage);
     this.audit.snapshotsEnabled = next.privacy.auditSnapshots;
