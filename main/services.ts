@@ -14,6 +14,10 @@ import { isPackError } from './packs/errors.js';
 import { EnrollmentStore } from './store/enrollment-store.js';
 import type { KeyWrapper } from './store/key-wrapper.js';
 import { AuditLog } from './audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from './audit/audit-chain.js';
+import type { AdminAction, AdminRecord } from './audit/types.js';
+import { SecretVault } from './settings/door-secrets.js';
+import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
@@ -103,6 +107,8 @@ export class AppServices {
 
   static async create(options: ServicesOptions): Promise<AppServices> {
     const { paths } = options;
+    // Owner-only before anything is read or written in it, on every way the folder is named.
+    await securePrivateDir(paths.dataDir);
     const settings = SettingsService.open(paths.settingsDir, options.createSettingsStore);
     const packs = new PackManager({
       root: paths.modelsDir,
@@ -120,7 +126,22 @@ export class AppServices {
       storeProblem = error instanceof Error ? error.message : String(error);
     }
     const openedStore = store;
+    if (openedStore) {
+      try {
+        // Door secrets are sealed with the store's key, never plain in settings.json.
+        settings.attachVault(
+          new SecretVault(paths.settingsDir, {
+            seal: (bytes) => openedStore.sealFor('door-secrets', bytes),
+            unseal: (blob) => openedStore.unsealFor('door-secrets', blob),
+          }),
+        );
+      } catch (error) {
+        storeProblem = `door secrets: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
     const audit = new AuditLog(paths.auditDir, {
+      // Each line is chained with a MAC keyed from the store (tobira audit verify).
+      chainKey: openedStore ? openedStore.deriveKey(CHAIN_KEY_PURPOSE) : null,
       snapshots: privacy.auditSnapshots,
       // Snapshots are photos of people: sealed with the store's key, like the templates.
       ...(openedStore ? { sealSnapshot: (jpeg: Uint8Array) => openedStore.sealAttachment(jpeg) } : {}),
@@ -176,8 +197,20 @@ export class AppServices {
   }
 
   door(): DoorOutput {
-    this.doorOutput ??= createDoor(this.settings.get().door);
+    this.doorOutput ??= createDoor(this.settings.get().door, { doorsDir: this.paths.dataDir });
     return this.doorOutput;
+  }
+
+  /**
+   * Logs an admin action in the chained audit log. Best effort: a full disk must
+   * not lock the admin out, so a failure is logged here and the action goes on.
+   */
+  async auditAdmin(action: AdminAction, detail: AdminRecord['detail'] = {}, ok = true): Promise<void> {
+    try {
+      await this.audit.appendAdmin({ action, actor: 'screen', ok, detail });
+    } catch (error) {
+      this.log(`audit: could not log ${action}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Settings changed: rebuild what depends on them. */

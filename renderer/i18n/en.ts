@@ -191,6 +191,20 @@ export const en = {
   'door.testUsesSaved': 'The test uses the saved settings: save first.',
   'door.testOk': 'Door test succeeded in {ms} ms: {message}',
   'door.testFailed': 'Door test FAILED after {ms} ms: {message}',
+  'door.programChoice': 'Program (from doors.json on this PC)',
+  'door.programRuns': 'Runs: {command}',
+  'door.programNone':
+    'No door programs are listed in {file}. Add one on the PC itself, e.g. “tobira door add relay --program /usr/local/bin/usbrelay -- RELAY1_1=1”.',
+  'door.programProblem': 'The door program list cannot be used: {problem}',
+  'door.programHint':
+    'For safety the screen can only choose a program; which programs exist is decided on the PC (doors.json).',
+  'door.insecureNetwork': 'Insecure network: allow plain http:// (no encryption)',
+  'door.insecureWarning':
+    'Warning: plain http:// is on. Anyone on this network can read and replay requests to the lock. Use https:// unless the relay is on a wire only this kiosk uses.',
+  'door.hmacKey': 'Signing key (HMAC, at least 16 characters; the relay checks X-Tobira-Signature with it)',
+  'door.secretKept': 'Saved secrets show as {redacted}; leave them so to keep them.',
+  'door.pinSha256': 'Pinned relay keys (SPKI SHA-256, base64; one per line; optional)',
+  'door.caPem': 'Private CA certificate (PEM; optional)',
   'liveness.showLive': 'Show live score',
   'liveness.hideLive': 'Hide live score',
   'liveness.score': 'Liveness score of the largest face',

@@ -193,6 +193,20 @@ export const ja: Record<MessageKey, string> = {
   'door.testUsesSaved': 'テストは保存済みの設定を使います。先に保存してください。',
   'door.testOk': 'ドアのテストに成功しました（{ms} ミリ秒）: {message}',
   'door.testFailed': 'ドアのテストに失敗しました（{ms} ミリ秒）: {message}',
+  'door.programChoice': 'プログラム（この PC の doors.json から）',
+  'door.programRuns': '実行内容: {command}',
+  'door.programNone':
+    '{file} にドア用プログラムがありません。PC 上で追加してください。例:「tobira door add relay --program /usr/local/bin/usbrelay -- RELAY1_1=1」',
+  'door.programProblem': 'ドア用プログラムの一覧を使えません: {problem}',
+  'door.programHint':
+    '安全のため、画面ではプログラムを選ぶだけです。使えるプログラムは PC 上（doors.json）で決めます。',
+  'door.insecureNetwork': '安全でないネットワーク: 暗号化なしの http:// を許可する',
+  'door.insecureWarning':
+    '警告: 暗号化なしの http:// が有効です。同じネットワークの誰でも錠への要求を読んだり再送したりできます。この端末専用の配線でない限り https:// を使ってください。',
+  'door.hmacKey': '署名鍵（HMAC、16 文字以上。リレー側は X-Tobira-Signature をこの鍵で確認します）',
+  'door.secretKept': '保存済みの秘密は {redacted} と表示されます。そのままにすると保持されます。',
+  'door.pinSha256': '固定するリレーの公開鍵（SPKI SHA-256、base64、1 行に 1 つ。任意）',
+  'door.caPem': '独自 CA 証明書（PEM。任意）',
   'liveness.showLive': 'ライブスコアを表示',
   'liveness.hideLive': 'ライブスコアを隠す',
   'liveness.score': '最も大きい顔のなりすまし検知スコア',
