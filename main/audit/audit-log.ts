@@ -42,8 +42,11 @@ export class AuditLog {
   private readonly maxSnapshots: number;
   private readonly sealSnapshot: ((jpeg: Uint8Array) => Uint8Array) | null;
   private readonly chainKey: Buffer | null;
-  /** The last line written (its seq and hash), read from the files before the first append. */
-  private tail: { seq: number; hash: string } | null = null;
+  /**
+   * The last line written (its seq and hash) and the live file's size after it. When
+   * the size differs (the CLI appended from another process, or rotated), it is read again.
+   */
+  private tail: { seq: number; hash: string; size: number } | null = null;
   snapshotsEnabled: boolean;
 
   constructor(
@@ -105,36 +108,42 @@ export class AuditLog {
   }
 
   private async writeLine(record: AuditEntry): Promise<void> {
-    const tail = this.tail ?? (await this.readTail());
+    const live = path.join(this.dir, LIVE_FILE);
+    const sizeNow = await stat(live).then(
+      (s) => s.size,
+      () => 0,
+    );
+    const tail = this.tail && this.tail.size === sizeNow ? this.tail : await this.readTail();
     const text = chainLine(record, tail.seq + 1, tail.hash, this.chainKey);
     const line = text + '\n';
     await this.rotateIfNeeded(Buffer.byteLength(line));
-    const live = path.join(this.dir, LIVE_FILE);
     const handle = await open(live, 'a', 0o600);
+    let written = 0;
     try {
       // A torn last line (a crash mid-write) must not swallow this one.
       const size = (await handle.stat()).size;
       const torn = size > 0 && (await lastByte(live, size)) !== 0x0a;
       await handle.write(torn ? '\n' + line : line);
       await handle.datasync();
+      written = (await handle.stat()).size;
     } finally {
       await handle.close();
     }
-    this.tail = { seq: tail.seq + 1, hash: hashLine(text) };
+    this.tail = { seq: tail.seq + 1, hash: hashLine(text), size: written };
   }
 
   /** The newest readable line's seq (0 for unchained lines) and hash; genesis for an empty log. */
-  private async readTail(): Promise<{ seq: number; hash: string }> {
+  private async readTail(): Promise<{ seq: number; hash: string; size: number }> {
     for (const name of this.fileNames()) {
       const text = await readFile(path.join(this.dir, name), 'utf8').catch(ignoreMissingText);
       const lines = text.split('\n').filter((l) => l.length > 0);
       for (let i = lines.length - 1; i >= 0; i--) {
         const parsed = parseLine(lines[i]!);
         if (parsed.kind === 'unreadable') continue;
-        return { seq: parsed.kind === 'chained' ? parsed.chain.seq : 0, hash: hashLine(lines[i]!) };
+        return { seq: parsed.kind === 'chained' ? parsed.chain.seq : 0, hash: hashLine(lines[i]!), size: -1 };
       }
     }
-    return { seq: 0, hash: GENESIS };
+    return { seq: 0, hash: GENESIS, size: -1 };
   }
 
   /** Newest first: the live file, then audit.1.jsonl, audit.2.jsonl, … */

@@ -21,8 +21,10 @@ export function createHandlers(services: AppServices): HandlerTable {
     const check = await pin.verify(given);
     if (check.ok) return;
     // Refused PINs are logged too: a string of them is someone guessing.
-    if (check.reason === 'wrong_pin' || check.reason === 'locked') {
-      await services.auditAdmin(check.reason === 'locked' ? 'lockout' : 'wrong_pin', { purpose }, false);
+    if (check.reason === 'wrong_pin') await services.auditAdmin('wrong_pin', { purpose }, false);
+    if (check.reason === 'locked' || (check.reason === 'wrong_pin' && check.retryAfterMs > 0)) {
+      // Logged when a lockout starts, and for each attempt it turns away.
+      await services.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
     }
     switch (check.reason) {
       case 'not_set':
