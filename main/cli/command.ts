@@ -67,6 +67,6 @@ export function detSizeOption(value: string | undefined): [number, number] | 'au
 
 /** --models DIR is required by the engine commands, unless --data-dir names the app's data folder. */
 export function modelsOption(value: string | undefined): string {
-  if (!value) throw new UsageError('--models DIR (a folder of .onnx files) or --data-dir DIR is required');
+  if (!value) throw new UsageError('--models DIR is required (a folder of .onnx files), or --data-dir DIR');
   return value;
 }

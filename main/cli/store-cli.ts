@@ -11,6 +11,7 @@ import type { AdminInput } from '../audit/types.js';
 import type { AppPaths } from '../paths.js';
 import { defaultKeyFile } from './app-dirs.js';
 import { ensurePrivateDir } from './data-dir.js';
+import type { CliIO } from './command.js';
 
 export const storeOptions = {
   store: { type: 'string' },
@@ -47,18 +48,22 @@ export async function openCliStore(
 }
 
 /**
- * The app's audit log, chained with the store's key: the CLI's admin commands
- * (enroll, people remove, admin set-pin) are logged in the same log as the screen's.
+ * Where the CLI's admin commands log: the data folder's audit log (--data-dir), else
+ * the one beside an explicit --store (the app's layout: DIR/store, DIR/audit), else
+ * the app's default. The same log as the screen's, chained with the store's key.
  */
-export function cliAuditLog(paths: AppPaths, store: EnrollmentStore | null): AuditLog {
-  return new AuditLog(paths.auditDir, { chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null });
+export function cliAuditDir(paths: AppPaths, io: CliIO, storeFlag: string | undefined): string {
+  if (!io.paths && storeFlag) return path.join(path.dirname(path.resolve(storeFlag)), 'audit');
+  return paths.auditDir;
 }
 
+/** Logs one of the CLI's admin commands (enroll, people remove, admin set-pin). */
 export async function auditCli(
-  paths: AppPaths,
+  auditDir: string,
   store: EnrollmentStore | null,
   event: Omit<AdminInput, 'actor'>,
 ): Promise<void> {
-  await ensurePrivateDir(paths.dataDir);
-  await cliAuditLog(paths, store).appendAdmin({ ...event, actor: 'cli' });
+  await ensurePrivateDir(path.dirname(auditDir));
+  const log = new AuditLog(auditDir, { chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null });
+  await log.appendAdmin({ ...event, actor: 'cli' });
 }

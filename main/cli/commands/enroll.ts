@@ -5,7 +5,7 @@ import { checkEnrollmentFace, isNearDuplicate } from '../../recognition/enroll-c
 import { DEFAULT_QUALITY } from '../../recognition/quality.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { parse, UsageError, type Command } from '../command.js';
-import { auditCli, openCliStore, storeOptions } from '../store-cli.js';
+import { auditCli, cliAuditDir, openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
 import { resolveModelsDir } from '../models-dir.js';
 
@@ -76,7 +76,7 @@ export const command: Command = {
         if (!values.json) io.out(`${file}: ${outcome.enrolled ? 'enrolled' : `refused: ${outcome.reason}`}`);
       }
       const count = outcomes.filter((o) => o.enrolled).length;
-      await auditCli(paths, store, {
+      await auditCli(cliAuditDir(paths, io, values.store), store, {
         action: 'enroll',
         ok: count > 0,
         detail: {

@@ -1,6 +1,6 @@
 // `tobira people list|remove`: the enrolled people.
 import { parse, UsageError, type Command } from '../command.js';
-import { auditCli, openCliStore, storeOptions } from '../store-cli.js';
+import { auditCli, cliAuditDir, openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
 
 const usage = `Usage: tobira people list [--data-dir DIR] [--store DIR] [--key FILE] [--json]
@@ -40,7 +40,7 @@ export const command: Command = {
       if (matches.length === 0) throw new Error(`nobody with id or name '${key}'`);
       if (matches.length > 1) throw new Error(`${matches.length} people are named '${key}'; remove by id`);
       await store.removePerson(matches[0]!.id);
-      await auditCli(paths, store, {
+      await auditCli(cliAuditDir(paths, io, values.store), store, {
         action: 'person_delete',
         ok: true,
         detail: { personId: matches[0]!.id, name: matches[0]!.name },
