@@ -6,6 +6,7 @@ import type { AppPaths } from './paths.js';
 import { EventBus } from './events.js';
 import { SettingsService, type SettingsStoreFactory } from './settings/settings-service.js';
 import type { EngineStatus } from '../preload/contract/events.js';
+import type { EnrollStatus } from '../preload/contract/people.js';
 import type { Settings } from '../preload/contract/settings.js';
 import type { FrameAnalyzer } from './frames/frame-service.js';
 import { PackManager } from './packs/manager.js';
@@ -16,6 +17,7 @@ import type { KeyWrapper } from './store/key-wrapper.js';
 import { AuditLog } from './audit/audit-log.js';
 import { CHAIN_KEY_PURPOSE } from './audit/audit-chain.js';
 import type { AdminAction, AdminRecord } from './audit/types.js';
+import { enrollEvents, type EnrollSeen } from './audit/enroll-events.js';
 import { SecretVault } from './settings/door-secrets.js';
 import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
@@ -213,6 +215,14 @@ export class AppServices {
     }
   }
 
+  /** Camera enrollment, as the audit log sees it (audit/enroll-events.ts). */
+  private enrollSeen: EnrollSeen | null = null;
+  private auditEnrollStatus(status: EnrollStatus): void {
+    const { events, seen } = enrollEvents(this.enrollSeen, status);
+    this.enrollSeen = seen;
+    for (const e of events) void this.auditAdmin(e.action, e.detail);
+  }
+
   /** Settings changed: rebuild what depends on them. */
   async applySettings(previous: Settings, next: Settings): Promise<void> {
     if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
@@ -275,7 +285,10 @@ export class AppServices {
           door: () => this.door(),
           settings: () => this.settings.get(),
           emitDecision: (event) => this.events.emit('decision', event),
-          emitEnroll: (status) => this.events.emit('enrollStatus', status),
+          emitEnroll: (status) => {
+            this.auditEnrollStatus(status);
+            this.events.emit('enrollStatus', status);
+          },
           log: this.log,
         });
         await previous?.engine.analysis.release();

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { CHAIN_KEY_PURPOSE } from '../../../main/audit/audit-chain.js';
 import type { AdminRecord } from '../../../main/audit/types.js';
 import { verifyAuditLog } from '../../../main/audit/verify.js';
+import { enrollEvents, type EnrollSeen } from '../../../main/audit/enroll-events.js';
 import { main } from '../../../main/cli/tobira.js';
 import type { Sender } from '../../../main/ipc/gate.js';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
@@ -157,5 +158,44 @@ describe('admin actions are audited', () => {
       err: () => undefined,
     });
     assert.equal(verified, 0, out);
+  });
+});
+
+describe('camera enrollment in the audit log', () => {
+  const status = (personId: string | null, accepted: number, done = false) => ({
+    personId,
+    accepted,
+    target: 3,
+    lastRefusal: null,
+    hint: null,
+    done,
+  });
+
+  test('each sample taken is a template added, the end of the run an enrollment; repeats add nothing', () => {
+    const run = [
+      status('p1', 0),
+      status('p1', 1),
+      status('p1', 1),
+      status('p1', 2),
+      status('p1', 3, true),
+      status('p1', 3, true),
+    ];
+    let seen: EnrollSeen | null = null;
+    const actions: string[] = [];
+    for (const s of run) {
+      const out = enrollEvents(seen, s);
+      seen = out.seen;
+      actions.push(...out.events.map((e) => `${e.action}:${String(e.detail.accepted)}`));
+    }
+    assert.deepEqual(actions, ['template_add:1', 'template_add:2', 'template_add:3', 'enroll:3']);
+  });
+
+  test('a new person starts counting again; an idle status logs nothing', () => {
+    const first = enrollEvents(null, status('p1', 2, true)).seen;
+    assert.deepEqual(
+      enrollEvents(first, status('p2', 1)).events.map((e) => e.action),
+      ['template_add'],
+    );
+    assert.deepEqual(enrollEvents(first, status(null, 0)).events, []);
   });
 });
