@@ -49,6 +49,39 @@ describe('command door over IPC', () => {
     assert.notEqual(node.services.settings.get().door.kind, 'command');
   });
 
+  const http = {
+    kind: 'http',
+    holdMs: 1000,
+    method: 'POST',
+    url: 'https://relay.example/open',
+    insecureNetwork: false,
+    headers: {},
+    hmacKey: 'a-signing-key-0123456',
+    pinSha256: [],
+    caPem: null,
+    timeoutMs: 1000,
+    retries: 0,
+    backoffMs: 0,
+  };
+  const badDoors: [string, unknown][] = [
+    ['a program next to the id', { kind: 'command', holdMs: 1000, doorId: 'relay', program: '/bin/sh' }],
+    ['args next to the id', { kind: 'command', holdMs: 1000, doorId: 'relay', args: ['-c', 'id'] }],
+    ['an id with a path', { kind: 'command', holdMs: 1000, doorId: '../../bin/sh' }],
+    ['plain http without the insecure switch', { ...http, url: 'http://relay.example/open' }],
+    ['a file: URL', { ...http, url: 'file:///etc/passwd' }],
+    ['a short HMAC key', { ...http, hmacKey: 'short' }],
+    ['a pin that is not a SHA-256', { ...http, pinSha256: ['sha1/abc'] }],
+  ];
+  for (const [name, door] of badDoors) {
+    test(`updateSettings refuses ${name}`, async () => {
+      const before = JSON.stringify(node.services.settings.get().door);
+      const outcome = await ipc.gate.handle('updateSettings', app, { door });
+      assert.equal(outcome.ok, false);
+      assert.equal(!outcome.ok && outcome.code, 'INVALID_PAYLOAD');
+      assert.equal(JSON.stringify(node.services.settings.get().door), before, 'nothing was saved');
+    });
+  }
+
   test('the screen lists the programs of doors.json and runs the one it chose by id', async () => {
     const out = path.join(node.dataDir, 'relay-args.json');
     const dump = 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))';
