@@ -44,10 +44,19 @@ export interface ServicesOptions {
   /** scrypt cost override for the admin PIN (tests use a cheap one). */
   pinCost?: { N: number; r: number; p: number };
   log?: (message: string) => void;
+  /** Monotonic milliseconds for admin sessions (tests drive it); the PC's clock may be changed, this may not. */
+  monotonicNow?: () => number;
 }
 
 /** An admin session left idle this long locks itself: the kiosk is unattended. */
 export const ADMIN_IDLE_MS = 5 * 60_000;
+/** No admin session outlives this, however busy (issue 9: a PIN typed once is not an open door all day). */
+export const ADMIN_LIFETIME_MS = 10 * 60_000;
+
+interface AdminSession {
+  startedAt: number;
+  lastActionAt: number;
+}
 
 export class AppServices {
   readonly events = new EventBus();
@@ -62,8 +71,9 @@ export class AppServices {
   private kioskInstance: Kiosk | null = null;
   private loading: Promise<void> | null = null;
   private doorOutput: DoorOutput | null = null;
-  /** WebContents ids holding an unlocked admin session, with their expiry. */
-  private readonly adminSessions = new Map<number, number>();
+  /** WebContents ids holding an unlocked admin session, on the monotonic clock. */
+  private readonly adminSessions = new Map<number, AdminSession>();
+  private readonly monotonicNow: () => number;
 
   private constructor(
     readonly options: ServicesOptions,
@@ -76,6 +86,7 @@ export class AppServices {
     readonly pin: AdminPin,
   ) {
     this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`));
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
     if (settings.notice) {
       this.log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
     }
@@ -139,19 +150,37 @@ export class AppServices {
     return this.kioskInstance;
   }
 
-  isAdmin(contentsId: number, now = Date.now()): boolean {
-    const expires = this.adminSessions.get(contentsId);
-    if (expires === undefined || expires < now) {
+  /** True while this window's session is live. Asking never extends it (read-only calls keep no session alive). */
+  isAdmin(contentsId: number): boolean {
+    const session = this.adminSessions.get(contentsId);
+    if (!session) return false;
+    if (this.expired(session)) {
       this.adminSessions.delete(contentsId);
       return false;
     }
-    this.adminSessions.set(contentsId, now + ADMIN_IDLE_MS);
     return true;
   }
 
+  /** An admin action: restarts the idle timer; the absolute lifetime still counts from the login. */
+  touchAdmin(contentsId: number): void {
+    const session = this.adminSessions.get(contentsId);
+    if (session && !this.expired(session)) session.lastActionAt = this.monotonicNow();
+  }
+
   setAdmin(contentsId: number, unlocked: boolean): void {
-    if (unlocked) this.adminSessions.set(contentsId, Date.now() + ADMIN_IDLE_MS);
+    const now = this.monotonicNow();
+    if (unlocked) this.adminSessions.set(contentsId, { startedAt: now, lastActionAt: now });
     else this.adminSessions.delete(contentsId);
+  }
+
+  /** The window's page is gone (reload, navigation, crash): its admin session ends with it. */
+  rendererReset(contentsId: number): void {
+    this.adminSessions.delete(contentsId);
+  }
+
+  private expired(session: AdminSession): boolean {
+    const now = this.monotonicNow();
+    return now - session.startedAt >= ADMIN_LIFETIME_MS || now - session.lastActionAt >= ADMIN_IDLE_MS;
   }
 
   getEngineStatus(): EngineStatus {
@@ -170,8 +199,8 @@ export class AppServices {
   }
 
   /** True while any window holds an unlocked admin session. */
-  adminPresent(now = Date.now()): boolean {
-    for (const expires of this.adminSessions.values()) if (expires >= now) return true;
+  adminPresent(): boolean {
+    for (const id of [...this.adminSessions.keys()]) if (this.isAdmin(id)) return true;
     return false;
   }
 

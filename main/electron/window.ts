@@ -42,7 +42,13 @@ export function createKioskWindow(services: AppServices): KioskWindow {
   contents.on('before-input-event', (event, input) => {
     if (kioskMode && input.type === 'keyDown' && isEscapeShortcut(input)) event.preventDefault();
   });
+  // A reload or a new document starts a new page: whatever it was, its admin
+  // session does not carry over (a reloaded renderer logs in again).
+  contents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) services.rendererReset(contents.id);
+  });
   contents.on('render-process-gone', (_event, details) => {
+    services.rendererReset(contents.id);
     services.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading`);
     if (!win.isDestroyed()) void win.loadURL(APP_ENTRY_URL);
   });

@@ -16,11 +16,24 @@ export interface Sender {
   isTopFrame: boolean;
 }
 
+/**
+ * What the gate needs from the admin session, and nothing more: whoever owns
+ * the session (AppServices today) satisfies it. Kept this small on purpose.
+ */
+export interface AdminSessions {
+  /** True while this window holds a live admin session. Asking never extends it. */
+  isAdmin(contentsId: number): boolean;
+  /** An admin action came through: the session's idle timer restarts (never past its absolute lifetime). */
+  touchAdmin(contentsId: number): void;
+}
+
 export interface GatePolicy {
   /** Origins the app's page is served from, e.g. `app://tobira` (or the test server's). */
   allowedOrigins: readonly string[];
   /** The WebContents of the app window; null before it exists. */
   appContentsId: () => number | null;
+  /** Channels whose contract access is 'admin' or 'admin-read' need a live session here. */
+  admin: AdminSessions;
 }
 
 export type Handler<K extends ChannelName> = (
@@ -70,6 +83,15 @@ export class IpcGate {
     const refused = this.checkSender(sender);
     if (refused) return refused;
     if (!isChannelName(channel)) return fail('UNKNOWN_CHANNEL', `unknown channel: ${channel.slice(0, 64)}`);
+    // Access is declared per channel in the contract and checked here, before the
+    // payload is even read: no handler has to remember it.
+    const { access } = channels[channel];
+    if (access !== 'public') {
+      if (!this.policy.admin.isAdmin(sender.contentsId)) {
+        return fail('ADMIN_REQUIRED', 'Unlock the admin screen first.');
+      }
+      if (access === 'admin') this.policy.admin.touchAdmin(sender.contentsId);
+    }
     const size = payloadSize(payload);
     if (size === null) return fail('INVALID_PAYLOAD', `${channel}: payload is not plain data`);
     if (size > MAX_PAYLOAD_BYTES) {

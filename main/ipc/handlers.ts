@@ -3,7 +3,6 @@
 import type { AppServices } from '../services.js';
 import { ExpectedError } from './errors.js';
 import type { HandlerTable, Sender } from './gate.js';
-import { requireAdmin } from './handlers/common.js';
 import { packHandlers } from './handlers/packs.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
@@ -50,8 +49,7 @@ export function createHandlers(services: AppServices): HandlerTable {
       return { exited: true };
     },
     getSettings: () => services.settings.get(),
-    updateSettings: async (patch, sender) => {
-      requireAdmin(services, sender);
+    updateSettings: async (patch) => {
       const previous = services.settings.get();
       const next = services.settings.update(patch);
       await services.applySettings(previous, next);

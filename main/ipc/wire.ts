@@ -15,7 +15,7 @@ export function wireIpc(
   allowedOrigins: readonly string[],
   appContentsId: () => number | null,
 ): WiredIpc {
-  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId });
+  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId, admin: services });
   const frames = new FrameService(gate, () => services.frameAnalyzer(), services.log);
   return { gate, frames };
 }

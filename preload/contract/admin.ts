@@ -12,11 +12,12 @@ export interface AdminState {
 export const PinSchema = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits');
 
 export const adminChannels = {
-  getAdminState: channel<AdminState>()(NoArgs),
+  getAdminState: channel<AdminState>()(NoArgs, 'public'),
   /** First launch: set the PIN. Later: change it, inside an admin session. */
   setAdminPin: channel<AdminState>()(
     z.object({ pin: PinSchema, currentPin: z.string().min(1).max(64).optional() }).strict(),
+    'public',
   ),
-  adminLogin: channel<AdminState>()(z.object({ pin: z.string().min(1).max(64) }).strict()),
-  adminLogout: channel<AdminState>()(NoArgs),
+  adminLogin: channel<AdminState>()(z.object({ pin: z.string().min(1).max(64) }).strict(), 'public'),
+  adminLogout: channel<AdminState>()(NoArgs, 'public'),
 };

@@ -5,16 +5,27 @@ import type { z } from 'zod';
 
 declare const resultBrand: unique symbol;
 
+/**
+ * Who may call a channel, enforced by the gate in main/ipc/gate.ts (never by handlers):
+ * - 'public': anyone at the door (the unlock screen, the PIN pad);
+ * - 'admin': an unlocked admin session; the call is activity that keeps the session alive;
+ * - 'admin-read': an unlocked admin session; a read that never extends the session, so a
+ *   screen left polling on its own still locks itself.
+ * It is a required argument so a new channel cannot be public by omission.
+ */
+export type Access = 'public' | 'admin' | 'admin-read';
+
 export interface Channel<Req extends z.ZodType, Res> {
   readonly request: Req;
+  readonly access: Access;
   /** Type-level only: never read at run time. */
   readonly [resultBrand]?: Res;
 }
 
-/** `channel<Result>()(requestSchema)`: curried so the result type can be named while the request is inferred. */
+/** `channel<Result>()(requestSchema, access)`: curried so the result type can be named while the request is inferred. */
 export const channel =
   <Res>() =>
-  <Req extends z.ZodType>(request: Req): Channel<Req, Res> => ({ request });
+  <Req extends z.ZodType>(request: Req, access: Access): Channel<Req, Res> => ({ request, access });
 
 export type RequestOf<C> = C extends Channel<infer Req, unknown> ? z.input<Req> : never;
 export type ParsedRequestOf<C> = C extends Channel<infer Req, unknown> ? z.output<Req> : never;

@@ -102,6 +102,6 @@ export const SettingsPatchSchema = SettingsSchema.omit({ schemaVersion: true }).
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const settingsChannels = {
-  getSettings: channel<Settings>()(NoArgs),
-  updateSettings: channel<Settings>()(SettingsPatchSchema),
+  getSettings: channel<Settings>()(NoArgs, 'public'),
+  updateSettings: channel<Settings>()(SettingsPatchSchema, 'admin'),
 };

@@ -180,6 +180,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       res.writeHead(404).end('not found');
       return;
     }
+    // Loading the page is a new document, as a reload in Electron: the admin session ends (main/electron/window.ts).
+    if (path.basename(file) === 'index.html') services.rendererReset(PAGE_CONTENTS_ID);
     res.writeHead(200, {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
       'content-security-policy': CONTENT_SECURITY_POLICY,

@@ -2,15 +2,9 @@ import type { AppServices } from '../../services.js';
 import type { Kiosk } from '../../kiosk/kiosk.js';
 import type { EnrollmentStore } from '../../store/enrollment-store.js';
 import { ExpectedError } from '../errors.js';
-import type { HandlerTable, Sender } from '../gate.js';
+import type { HandlerTable } from '../gate.js';
 
 export type HandlersFor<C> = Pick<HandlerTable, keyof C & keyof HandlerTable>;
-
-/** Admin-only channels call this first. */
-export function requireAdmin(services: AppServices, sender: Sender): void {
-  if (!services.isAdmin(sender.contentsId))
-    throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen first.');
-}
 
 export function requireStore(services: AppServices): EnrollmentStore {
   if (!services.store) {

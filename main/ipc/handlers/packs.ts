@@ -5,7 +5,7 @@ import type { packsChannels, PackList } from '../../../preload/contract/packs.js
 import type { AppServices } from '../../services.js';
 import { isPackError } from '../../packs/errors.js';
 import { ExpectedError } from '../errors.js';
-import { requireAdmin, type HandlersFor } from './common.js';
+import { type HandlersFor } from './common.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
   const { packs } = services;
@@ -22,17 +22,14 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
   };
 
   return {
-    listPacks: (_arg, sender) => {
-      requireAdmin(services, sender);
+    listPacks: () => {
       return list();
     },
-    acknowledgeLicense: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    acknowledgeLicense: async ({ name }) => {
       await asExpected(() => packs.acknowledgeLicense(name));
       return list();
     },
-    downloadPack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    downloadPack: async ({ name }) => {
       const controller = new AbortController();
       downloads.set(name, controller);
       try {
@@ -42,14 +39,12 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       }
       return list();
     },
-    cancelDownload: ({ name }, sender) => {
-      requireAdmin(services, sender);
+    cancelDownload: ({ name }) => {
       const controller = downloads.get(name);
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    importPack: async ({ kind, name }, sender) => {
-      requireAdmin(services, sender);
+    importPack: async ({ kind, name }) => {
       const picked = await services.options.pickFiles({ kind });
       const source = picked?.[0];
       if (!source) return null;
@@ -57,20 +52,17 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       await services.reloadEngine();
       return list();
     },
-    removePack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    removePack: async ({ name }) => {
       await asExpected(() => packs.remove(name));
       await services.reloadEngine();
       return list();
     },
-    setActivePack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    setActivePack: async ({ name }) => {
       await asExpected(() => packs.setActive(name));
       await services.reloadEngine();
       return list();
     },
-    verifyPack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    verifyPack: async ({ name }) => {
       const report = await asExpected(() => packs.verify(name));
       return { ok: report.ok, problems: report.problems };
     },

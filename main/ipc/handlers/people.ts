@@ -10,7 +10,7 @@ import { selectSubject } from '../../recognition/subject.js';
 import { verify } from '../../recognition/matcher.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { ExpectedError } from '../errors.js';
-import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor } from './common.js';
+import { messageOf, requireKiosk, requireStore, type HandlersFor } from './common.js';
 
 /** Photos per import: enough for a few good samples, small enough to stay quick. */
 const MAX_IMPORT_FILES = 20;
@@ -41,49 +41,41 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
   const changed = () => services.kiosk?.refreshGallery();
 
   return {
-    listPeople: (_arg, sender) => {
-      requireAdmin(services, sender);
+    listPeople: () => {
       return requireStore(services).listPeople(activeRecognizer()).map(view);
     },
-    addPerson: async ({ name, pin }, sender) => {
-      requireAdmin(services, sender);
+    addPerson: async ({ name, pin }) => {
       const store = requireStore(services);
       const person = await storeCall(() => store.addPerson(name, pin ? { pin } : {}));
       return view(store.getPerson(person.id, activeRecognizer()));
     },
-    renamePerson: async ({ id, name }, sender) => {
-      requireAdmin(services, sender);
+    renamePerson: async ({ id, name }) => {
       const store = requireStore(services);
       await storeCall(() => store.renamePerson(id, name));
       changed();
       return view(store.getPerson(id, activeRecognizer()));
     },
-    setPersonPin: async ({ id, pin }, sender) => {
-      requireAdmin(services, sender);
+    setPersonPin: async ({ id, pin }) => {
       const store = requireStore(services);
       await storeCall(() => store.setPersonPin(id, pin));
       return view(store.getPerson(id, activeRecognizer()));
     },
-    deletePerson: async ({ id }, sender) => {
-      requireAdmin(services, sender);
+    deletePerson: async ({ id }) => {
       await storeCall(() => requireStore(services).removePerson(id));
       changed();
       return { deleted: true };
     },
-    startEnrollment: ({ id, target }, sender) => {
-      requireAdmin(services, sender);
+    startEnrollment: ({ id, target }) => {
       requireStore(services).getPerson(id);
       const kiosk = requireKiosk(services);
       if (!kiosk.engine.recognizerId)
         throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
       return kiosk.startEnrollment(id, target ?? 5);
     },
-    stopEnrollment: (_arg, sender) => {
-      requireAdmin(services, sender);
+    stopEnrollment: () => {
       return requireKiosk(services).stopEnrollment();
     },
-    importPhotos: async ({ id }, sender) => {
-      requireAdmin(services, sender);
+    importPhotos: async ({ id }) => {
       const store = requireStore(services);
       store.getPerson(id);
       const kiosk = requireKiosk(services);
@@ -123,8 +115,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       changed();
       return results;
     },
-    testRecognition: async ({ id }, sender) => {
-      requireAdmin(services, sender);
+    testRecognition: async ({ id }) => {
       const kiosk = requireKiosk(services);
       const threshold = kiosk.threshold;
       const frame = kiosk.latestFrame;
