@@ -1,7 +1,14 @@
 // The handler table: one entry per contract channel, checked by the compiler.
 // Each domain's handlers live in handlers/; this file keeps app, settings and admin.
 import type { AppServices } from '../services.js';
+import type { AdminState } from '../../preload/contract/admin.js';
 import { ExpectedError } from './errors.js';
+import {
+  adminPinMinDigits,
+  checkNewAdminPin,
+  firstPinAllowed,
+  PIN_ON_PC_MESSAGE,
+} from '../admin/pin-policy.js';
 import type { HandlerTable, Sender } from './gate.js';
 import { packHandlers } from './handlers/packs.js';
 import { peopleHandlers } from './handlers/people.js';
@@ -9,9 +16,18 @@ import { auditHandlers } from './handlers/audit.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
-  const adminState = (sender: Sender) => ({
+  const pinMinDigits = () => adminPinMinDigits(services.settings.get().adminPin.allowWeakFourDigits);
+  const firstPin = async () =>
+    firstPinAllowed({
+      pinSet: pin.isSet(),
+      enrolledPeople: services.store ? services.store.listPeople().length : null,
+      auditRecords: pin.isSet() ? 0 : (await services.audit.read({ offset: 0, limit: 1 })).total,
+    });
+  const adminState = async (sender: Sender): Promise<AdminState> => ({
     pinSet: pin.isSet(),
     unlocked: services.isAdmin(sender.contentsId),
+    firstPin: await firstPin(),
+    pinMinDigits: pinMinDigits(),
   });
   const verifyPinOrThrow = async (given: string) => {
     const check = await pin.verify(given);
@@ -61,6 +77,9 @@ export function createHandlers(services: AppServices): HandlerTable {
       if (pin.isSet() && !services.isAdmin(sender.contentsId)) {
         throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen to change the PIN.');
       }
+      if (!pin.isSet() && !(await firstPin())) throw new ExpectedError('ADMIN_PIN_ON_PC', PIN_ON_PC_MESSAGE);
+      const problem = checkNewAdminPin(next, pinMinDigits());
+      if (problem) throw new ExpectedError(problem.code, problem.message);
       const result = await pin.setPin(next, currentPin);
       if (!result.ok) {
         throw new ExpectedError(result.reason === 'wrong_pin' ? 'WRONG_PIN' : 'INVALID_PIN', result.message);

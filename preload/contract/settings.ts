@@ -47,6 +47,8 @@ export const SettingsSchema = z
         auditSnapshots: z.boolean(),
       })
       .strict(),
+    /** 4-digit admin PINs are allowed only while this says, in its name, that they are weaker. */
+    adminPin: z.object({ allowWeakFourDigits: z.boolean() }).strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */
     door: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('none'), holdMs: HoldMs }).strict(),
@@ -94,6 +96,7 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   liveness: { enabled: true, threshold: 0.5, challenge: false },
   privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },
+  adminPin: { allowWeakFourDigits: false },
   door: { kind: 'none', holdMs: 3000 },
 };
 
