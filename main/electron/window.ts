@@ -2,7 +2,7 @@
 // reload when its renderer dies.
 import { BrowserWindow, Menu, app } from 'electron';
 import path from 'node:path';
-import { APP_ENTRY_URL, WEB_PREFERENCES, isEscapeShortcut } from '../security.js';
+import { APP_ENTRY_URL, isEscapeShortcut, webPreferencesFor } from '../security.js';
 import type { AppServices } from '../services.js';
 import type { EventName, Events } from '../../preload/contract/events.js';
 import { IPC_PREFIX } from '../../preload/contract/index.js';
@@ -29,7 +29,7 @@ export function createKioskWindow(services: AppServices): KioskWindow {
     backgroundColor: '#0b1020',
     show: false,
     webPreferences: {
-      ...WEB_PREFERENCES,
+      ...webPreferencesFor(app.isPackaged),
       preload: path.resolve(import.meta.dirname, '../preload/preload.cjs'),
     },
   });
