@@ -72,6 +72,9 @@ export const peopleChannels = {
   importPhotos: channel<ImportResult[]>()(ById, 'admin'),
   /** Verifies the latest camera frame against this person only. */
   testRecognition: channel<RecognitionTest>()(ById, 'admin-read'),
-  /** 1:1 mode: the person at the door claims an identity with their code. */
+  /**
+   * 1:1 mode: the person at the door claims an identity with their code. `claimed` is true for
+   * every code unless locked out (LOCKED_OUT): the answer never says whether a code exists.
+   */
   claimIdentity: channel<{ claimed: boolean }>()(z.object({ pin: PinSchema }).strict(), 'public'),
 };

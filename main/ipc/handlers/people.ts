@@ -12,6 +12,9 @@ import { faceThumbnail } from '../../store/thumbnail.js';
 import { ExpectedError } from '../errors.js';
 import { messageOf, requireKiosk, requireStore, type HandlersFor } from './common.js';
 
+/** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
+const NOBODY = '(no one)';
+
 /** Photos per import: enough for a few good samples, small enough to stay quick. */
 const MAX_IMPORT_FILES = 20;
 
@@ -158,21 +161,39 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       if (services.settings.get().recognition.mode !== 'verify') {
         throw new ExpectedError('NOT_VERIFY_MODE', 'The kiosk is in identification mode.');
       }
-      const person = await requireStore(services).findPersonByPin(pin);
-      const now = Date.now();
-      if (!person) {
-        const final = kiosk.decisions.claimFailed(now);
-        const { time, ...rest } = final;
-        await services.audit.append({ ...rest, time, door: null });
-        return { claimed: false };
+      const lockedOut = (ms: number) =>
+        new ExpectedError('LOCKED_OUT', `Too many failed attempts: try again in ${Math.ceil(ms / 1000)} s.`);
+      // Both lockouts before any scrypt work, and the same for every code typed.
+      const faceLock = kiosk.decisions.lockedForMs(Date.now());
+      if (faceLock > 0) throw lockedOut(faceLock);
+      const store = requireStore(services);
+      const check = await services.codes.check(
+        pin,
+        async (code) => (await store.findPersonByPin(code))?.id ?? null,
+      );
+      if (check.kind === 'locked') throw lockedOut(check.retryAfterMs);
+      if (check.kind === 'unknown') {
+        // Logged for the admin, after the answer (no extra time for a stranger to measure).
+        void services.audit
+          .append({
+            mode: 'verify',
+            outcome: 'rejected',
+            reason: 'wrong_claim_pin',
+            personId: null,
+            personName: null,
+            score: null,
+            threshold: kiosk.threshold,
+            recognizerId: kiosk.engine.recognizerId,
+            gates: [],
+            liveness: null,
+            door: null,
+          })
+          .catch((error: unknown) => services.log(`audit: ${messageOf(error)}`));
       }
-      const result = kiosk.decisions.claim(person.id, now);
-      if (!result.ok) {
-        throw new ExpectedError(
-          'LOCKED_OUT',
-          `Too many failed attempts: try again in ${Math.ceil(result.retryAfterMs / 1000)} s.`,
-        );
-      }
+      // An unknown code is answered like a known one: the face is then checked against
+      // nobody, and fails as it would against someone else's code.
+      const result = kiosk.decisions.claim(check.kind === 'match' ? check.personId : NOBODY, Date.now());
+      if (!result.ok) throw lockedOut(result.retryAfterMs);
       return { claimed: true };
     },
   };
