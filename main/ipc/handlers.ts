@@ -11,6 +11,8 @@ import {
 } from '../admin/pin-policy.js';
 import type { HandlerTable, Sender } from './gate.js';
 import { packHandlers } from './handlers/packs.js';
+import { requirePinAgain, verifyAdminPin } from './handlers/common.js';
+import { sensitiveChanges } from '../admin/sensitive-settings.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
 
@@ -29,26 +31,7 @@ export function createHandlers(services: AppServices): HandlerTable {
     firstPin: await firstPin(),
     pinMinDigits: pinMinDigits(),
   });
-  const verifyPinOrThrow = async (given: string) => {
-    const check = await pin.verify(given);
-    if (check.ok) return;
-    switch (check.reason) {
-      case 'not_set':
-        throw new ExpectedError(
-          'NO_ADMIN_PIN',
-          'No admin PIN is set yet: set one on the admin screen first.',
-        );
-      case 'locked':
-        throw new ExpectedError(
-          'LOCKED_OUT',
-          `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`,
-        );
-      case 'wrong_pin':
-        throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
-      case 'invalid':
-        throw new ExpectedError('INVALID_PIN', check.message);
-    }
-  };
+  const verifyPinOrThrow = (given: string) => verifyAdminPin(services, given);
   return {
     getAppInfo: () => ({
       name: 'Tobira',
@@ -65,8 +48,9 @@ export function createHandlers(services: AppServices): HandlerTable {
       return { exited: true };
     },
     getSettings: () => services.settings.get(),
-    updateSettings: async (patch) => {
+    updateSettings: async ({ pin: given, ...patch }) => {
       const previous = services.settings.get();
+      await requirePinAgain(services, sensitiveChanges(previous, patch), given);
       const next = services.settings.update(patch);
       await services.applySettings(previous, next);
       return next;

@@ -45,6 +45,10 @@ export const packsChannels = {
     'admin',
   ),
   removePack: channel<PackList>()(ByName, 'admin'),
-  setActivePack: channel<PackList>()(ByName, 'admin'),
+  /** Changes the face models: needs the admin PIN typed again (PIN_REQUIRED without it). */
+  setActivePack: channel<PackList>()(
+    z.object({ name: PackNameSchema, pin: z.string().min(1).max(64).optional() }).strict(),
+    'admin',
+  ),
   verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName, 'admin-read'),
 };

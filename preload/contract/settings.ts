@@ -106,5 +106,12 @@ export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const settingsChannels = {
   getSettings: channel<Settings>()(NoArgs, 'public'),
-  updateSettings: channel<Settings>()(SettingsPatchSchema, 'admin'),
+  /**
+   * The door, the threshold, liveness, the active pack and the weak-PIN switch change only
+   * with `pin`, the admin PIN typed again (checked in main; PIN_REQUIRED without it).
+   */
+  updateSettings: channel<Settings>()(
+    SettingsPatchSchema.extend({ pin: z.string().min(1).max(64).optional() }),
+    'admin',
+  ),
 };

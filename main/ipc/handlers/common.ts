@@ -23,3 +23,38 @@ export function requireKiosk(services: AppServices): Kiosk {
 }
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The admin PIN, verified (it counts towards the lockout); throws the expected failure otherwise. */
+export async function verifyAdminPin(services: AppServices, given: string): Promise<void> {
+  const check = await services.pin.verify(given);
+  if (check.ok) return;
+  switch (check.reason) {
+    case 'not_set':
+      throw new ExpectedError('NO_ADMIN_PIN', 'No admin PIN is set yet: set one on the admin screen first.');
+    case 'locked':
+      throw new ExpectedError(
+        'LOCKED_OUT',
+        `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`,
+      );
+    case 'wrong_pin':
+      throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
+    case 'invalid':
+      throw new ExpectedError('INVALID_PIN', check.message);
+  }
+}
+
+/**
+ * Settings that decide who gets in need the admin PIN typed again, even inside a
+ * session: a compromised renderer riding a live session cannot change them.
+ */
+export async function requirePinAgain(
+  services: AppServices,
+  changes: readonly string[],
+  given: string | undefined,
+): Promise<void> {
+  if (changes.length === 0) return;
+  if (given === undefined) {
+    throw new ExpectedError('PIN_REQUIRED', `Type the admin PIN again to change: ${changes.join(', ')}.`);
+  }
+  await verifyAdminPin(services, given);
+}

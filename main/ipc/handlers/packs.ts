@@ -5,7 +5,7 @@ import type { packsChannels, PackList } from '../../../preload/contract/packs.js
 import type { AppServices } from '../../services.js';
 import { isPackError } from '../../packs/errors.js';
 import { ExpectedError } from '../errors.js';
-import { type HandlersFor } from './common.js';
+import { requirePinAgain, type HandlersFor } from './common.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
   const { packs } = services;
@@ -57,7 +57,9 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       await services.reloadEngine();
       return list();
     },
-    setActivePack: async ({ name }) => {
+    setActivePack: async ({ name, pin }) => {
+      const active = await packs.getActive();
+      await requirePinAgain(services, active === name ? [] : ['the active pack'], pin);
       await asExpected(() => packs.setActive(name));
       await services.reloadEngine();
       return list();
