@@ -3,6 +3,7 @@
 // failure, in red, with main's message: it is never shown as success.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
+import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Settings } from '../../../preload/contract/settings.js';
@@ -120,7 +121,9 @@ export class AdminDoor extends LitElement {
       return;
     }
     try {
-      const settings = await call(api().updateSettings({ door }));
+      const settings = await call(
+        withPinAgain((pin) => api().updateSettings(pin ? { door, pin } : { door })),
+      );
       this.settings = settings;
       this.draft = settings.door;
       this.status = { tone: 'ok', text: t('admin.saved') };
