@@ -10,6 +10,7 @@ export const en = {
   'unlock.codePrompt': 'Type your personal code, then look at the camera',
   'unlock.codeAccepted': 'Code accepted: look at the camera',
   'unlock.codeUnknown': 'Unknown code',
+  'unlock.codeLocked': 'Too many wrong codes. Try again later.',
   'unlock.challengeFailed': 'Head-turn check failed: please try again',
   'engine.noModels': 'Face models are not installed',
   'engine.noModelsHint': 'An administrator can download or import them on the admin screen.',

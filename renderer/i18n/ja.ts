@@ -11,6 +11,7 @@ export const ja: Record<MessageKey, string> = {
   'unlock.codePrompt': '個人コードを入力してから、カメラを見てください',
   'unlock.codeAccepted': 'コードを確認しました。カメラを見てください',
   'unlock.codeUnknown': 'コードが違います',
+  'unlock.codeLocked': 'コードの誤りが多すぎます。しばらくしてからお試しください。',
   'unlock.challengeFailed': '顔の向きの確認に失敗しました。もう一度お試しください',
   'unlock.doorFailed': '認識しましたが、ドアが開きませんでした: {reason}',
   'engine.noModels': '顔認識モデルがインストールされていません',
