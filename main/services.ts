@@ -16,6 +16,7 @@ import type { KeyWrapper } from './store/key-wrapper.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AdminPin } from './admin/pin.js';
 import { CodeEntry } from './recognition/code-entry.js';
+import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './admin/admin-session.js';
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
@@ -45,18 +46,10 @@ export interface ServicesOptions {
   /** scrypt cost override for the admin PIN (tests use a cheap one). */
   pinCost?: { N: number; r: number; p: number };
   log?: (message: string) => void;
-  /** Monotonic milliseconds for admin sessions (tests drive it); the PC's clock may be changed, this may not. */
-  monotonicNow?: () => number;
-}
-
-/** An admin session left idle this long locks itself: the kiosk is unattended. */
-export const ADMIN_IDLE_MS = 5 * 60_000;
-/** No admin session outlives this, however busy (issue 9: a PIN typed once is not an open door all day). */
-export const ADMIN_LIFETIME_MS = 10 * 60_000;
-
-interface AdminSession {
-  startedAt: number;
-  lastActionAt: number;
+  /** The kiosk's clock for frames and decisions (tests use a fake one); Date.now by default. */
+  now?: () => number;
+  /** The admin session's lifetime and clock (tests use a fake clock). */
+  adminSession?: AdminSessionOptions;
 }
 
 export class AppServices {
@@ -72,9 +65,8 @@ export class AppServices {
   private kioskInstance: Kiosk | null = null;
   private loading: Promise<void> | null = null;
   private doorOutput: DoorOutput | null = null;
-  /** WebContents ids holding an unlocked admin session, on the monotonic clock. */
-  private readonly adminSessions = new Map<number, AdminSession>();
-  private readonly monotonicNow: () => number;
+  /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
+  readonly adminSession: AdminSession;
 
   private constructor(
     readonly options: ServicesOptions,
@@ -93,7 +85,15 @@ export class AppServices {
     this.events.subscribe((event, payload) => {
       if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') codes.reset();
     });
-    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
+    this.adminSession = new AdminSession(options.adminSession);
+    // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
+    this.adminSession.onEnd((reason) => {
+      const kiosk = this.kioskInstance;
+      if (kiosk?.enrollStatus().personId) {
+        this.log(`admin session ended (${reason}): enrollment stopped`);
+        this.events.emit('enrollStatus', kiosk.stopEnrollment());
+      }
+    });
     if (settings.notice) {
       this.log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
     }
@@ -160,37 +160,19 @@ export class AppServices {
     return this.kioskInstance;
   }
 
-  /** True while this window's session is live. Asking never extends it (read-only calls keep no session alive). */
+  /** Whether `contentsId` holds a live admin session. Asking never extends it. */
   isAdmin(contentsId: number): boolean {
-    const session = this.adminSessions.get(contentsId);
-    if (!session) return false;
-    if (this.expired(session)) {
-      this.adminSessions.delete(contentsId);
-      return false;
-    }
-    return true;
-  }
-
-  /** An admin action: restarts the idle timer; the absolute lifetime still counts from the login. */
-  touchAdmin(contentsId: number): void {
-    const session = this.adminSessions.get(contentsId);
-    if (session && !this.expired(session)) session.lastActionAt = this.monotonicNow();
+    return this.adminSession.isActive(contentsId);
   }
 
   setAdmin(contentsId: number, unlocked: boolean): void {
-    const now = this.monotonicNow();
-    if (unlocked) this.adminSessions.set(contentsId, { startedAt: now, lastActionAt: now });
-    else this.adminSessions.delete(contentsId);
+    if (unlocked) this.adminSession.begin(contentsId);
+    else this.adminSession.end('logout', contentsId);
   }
 
-  /** The window's page is gone (reload, navigation, crash): its admin session ends with it. */
-  rendererReset(contentsId: number): void {
-    this.adminSessions.delete(contentsId);
-  }
-
-  private expired(session: AdminSession): boolean {
-    const now = this.monotonicNow();
-    return now - session.startedAt >= ADMIN_LIFETIME_MS || now - session.lastActionAt >= ADMIN_IDLE_MS;
+  /** The UI renderer crashed, reloaded or navigated: its admin session (and what it started) ends. */
+  rendererReset(contentsId: number, reason: AdminEndReason): void {
+    this.adminSession.end(reason, contentsId);
   }
 
   getEngineStatus(): EngineStatus {
@@ -204,14 +186,14 @@ export class AppServices {
 
   frameAnalyzer(): FrameAnalyzer | null {
     const kiosk = this.kioskInstance;
-    // While an admin is at the screen, frames are previewed, never decided: no door, no log.
-    return kiosk ? (frame) => kiosk.analyzeFrame(frame, { decide: !this.adminPresent() }) : null;
+    // The route comes from frames/frame-routing.ts: only capture frames, with no admin at the
+    // screen, are decided on; an admin's frames are previewed or enrolled, never decided.
+    return kiosk ? (frame, route) => kiosk.analyzeFrame(frame, { decide: route === 'unlock' }) : null;
   }
 
   /** True while any window holds an unlocked admin session. */
   adminPresent(): boolean {
-    for (const id of [...this.adminSessions.keys()]) if (this.isAdmin(id)) return true;
-    return false;
+    return this.adminSession.isActive();
   }
 
   door(): DoorOutput {
@@ -219,8 +201,17 @@ export class AppServices {
     return this.doorOutput;
   }
 
+  private readonly settingsWatchers = new Set<(next: Settings) => void>();
+
+  /** Called after each settings change (the capture window reopens its camera from it). */
+  watchSettings(watcher: (next: Settings) => void): () => void {
+    this.settingsWatchers.add(watcher);
+    return () => this.settingsWatchers.delete(watcher);
+  }
+
   /** Settings changed: rebuild what depends on them. */
   async applySettings(previous: Settings, next: Settings): Promise<void> {
+    for (const watcher of this.settingsWatchers) watcher(next);
     if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
     this.store?.setAllowInsecureKeyStorage(next.privacy.allowInsecureKeyStorage);
     this.audit.snapshotsEnabled = next.privacy.auditSnapshots;
@@ -282,7 +273,9 @@ export class AppServices {
           settings: () => this.settings.get(),
           emitDecision: (event) => this.events.emit('decision', event),
           emitEnroll: (status) => this.events.emit('enrollStatus', status),
+          adminActive: () => this.adminSession.isActive(),
           log: this.log,
+          ...(this.options.now ? { now: this.options.now } : {}),
         });
         await previous?.engine.analysis.release();
         await previous?.engine.liveness.release();

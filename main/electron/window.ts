@@ -2,7 +2,7 @@
 // reload when its renderer dies.
 import { BrowserWindow, Menu, app } from 'electron';
 import path from 'node:path';
-import { APP_ENTRY_URL, isEscapeShortcut, webPreferencesFor } from '../security.js';
+import { APP_ENTRY_URL, WEB_PREFERENCES, isEscapeShortcut } from '../security.js';
 import type { AppServices } from '../services.js';
 import type { EventName, Events } from '../../preload/contract/events.js';
 import { IPC_PREFIX } from '../../preload/contract/index.js';
@@ -29,7 +29,7 @@ export function createKioskWindow(services: AppServices): KioskWindow {
     backgroundColor: '#0b1020',
     show: false,
     webPreferences: {
-      ...webPreferencesFor(app.isPackaged),
+      ...WEB_PREFERENCES,
       preload: path.resolve(import.meta.dirname, '../preload/preload.cjs'),
     },
   });
@@ -42,13 +42,12 @@ export function createKioskWindow(services: AppServices): KioskWindow {
   contents.on('before-input-event', (event, input) => {
     if (kioskMode && input.type === 'keyDown' && isEscapeShortcut(input)) event.preventDefault();
   });
-  // A reload or a new document starts a new page: whatever it was, its admin
-  // session does not carry over (a reloaded renderer logs in again).
+  // A crash, reload or navigation ends the admin session, and with it any enrollment.
   contents.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) services.rendererReset(contents.id);
+    if (details.isMainFrame && !details.isSameDocument) services.rendererReset(contents.id, 'reloaded');
   });
   contents.on('render-process-gone', (_event, details) => {
-    services.rendererReset(contents.id);
+    services.rendererReset(contents.id, 'renderer-gone');
     services.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading`);
     if (!win.isDestroyed()) void win.loadURL(APP_ENTRY_URL);
   });

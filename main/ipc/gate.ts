@@ -5,6 +5,7 @@ import type { ChannelName, Channels } from '../../preload/contract/index.js';
 import type { Outcome, ParsedRequestOf, ResultOf } from '../../preload/contract/define.js';
 import { FrameMetaSchema } from '../../preload/contract/frames.js';
 import { ExpectedError, serializeError } from './errors.js';
+import type { FrameSource } from '../frames/frame-routing.js';
 
 /** Who sent a message, as the Electron shell (or the test bridge) saw it. */
 export interface Sender {
@@ -17,14 +18,12 @@ export interface Sender {
 }
 
 /**
- * What the gate needs from the admin session, and nothing more: whoever owns
- * the session (AppServices today) satisfies it. Kept this small on purpose.
+ * What the gate needs from the admin session (main/admin/admin-session.ts, through
+ * AppServices), and nothing more.
  */
 export interface AdminSessions {
   /** True while this window holds a live admin session. Asking never extends it. */
   isAdmin(contentsId: number): boolean;
-  /** An admin action came through: the session's idle timer restarts (never past its absolute lifetime). */
-  touchAdmin(contentsId: number): void;
 }
 
 export interface GatePolicy {
@@ -32,8 +31,10 @@ export interface GatePolicy {
   allowedOrigins: readonly string[];
   /** The WebContents of the app window; null before it exists. */
   appContentsId: () => number | null;
-  /** Channels whose contract access is 'admin' or 'admin-read' need a live session here. */
+  /** Channels whose contract access is 'admin' need a live session here. */
   admin: AdminSessions;
+  /** The WebContents of the capture context (see frames/frame-routing.ts); null before it exists. */
+  captureContentsId?: () => number | null;
 }
 
 export type Handler<K extends ChannelName> = (
@@ -85,12 +86,8 @@ export class IpcGate {
     if (!isChannelName(channel)) return fail('UNKNOWN_CHANNEL', `unknown channel: ${channel.slice(0, 64)}`);
     // Access is declared per channel in the contract and checked here, before the
     // payload is even read: no handler has to remember it.
-    const { access } = channels[channel];
-    if (access !== 'public') {
-      if (!this.policy.admin.isAdmin(sender.contentsId)) {
-        return fail('ADMIN_REQUIRED', 'Unlock the admin screen first.');
-      }
-      if (access === 'admin') this.policy.admin.touchAdmin(sender.contentsId);
+    if (channels[channel].access === 'admin' && !this.policy.admin.isAdmin(sender.contentsId)) {
+      return fail('ADMIN_REQUIRED', 'Unlock the admin screen first.');
     }
     const size = payloadSize(payload);
     if (size === null) return fail('INVALID_PAYLOAD', `${channel}: payload is not plain data`);
@@ -128,9 +125,10 @@ export class IpcGate {
   checkFrame(
     sender: Sender,
     message: unknown,
-  ): { ok: true; id: number; width: number; height: number; rgba: Uint8Array } | Refusal {
-    const refused = this.checkSender(sender);
-    if (refused) return refused;
+  ):
+    { ok: true; id: number; width: number; height: number; rgba: Uint8Array; source: FrameSource } | Refusal {
+    const source = this.frameSourceOf(sender);
+    if (!source.ok) return source;
     if (typeof message !== 'object' || message === null)
       return fail('INVALID_FRAME', 'frame is not an object');
     const { data, ...meta } = message as Record<string, unknown>;
@@ -148,7 +146,26 @@ export class IpcGate {
         `frame data is ${bytes.byteLength} bytes; ${parsed.data.width}x${parsed.data.height} RGBA needs ${expected}`,
       );
     }
-    return { ok: true, ...parsed.data, rgba: bytes };
+    return { ok: true, ...parsed.data, rgba: bytes, source: source.source };
+  }
+
+  /**
+   * A frame's sender is the app window (the UI renderer) or the capture context; anything else
+   * is refused. The capture context never passes `checkSender`: it may send frames, nothing else.
+   */
+  private frameSourceOf(sender: Sender): { ok: true; source: FrameSource } | Refusal {
+    const captureId = this.policy.captureContentsId?.() ?? null;
+    // The app window is never the capture context, even if both ids were misconfigured alike.
+    if (captureId === null || sender.contentsId !== captureId || captureId === this.policy.appContentsId()) {
+      const refused = this.checkSender(sender);
+      return refused ?? { ok: true, source: 'ui' };
+    }
+    if (!sender.isTopFrame) return fail('FORBIDDEN_SENDER', 'frame from a subframe');
+    const origin = originOf(sender.url);
+    if (origin === null || !this.policy.allowedOrigins.includes(origin)) {
+      return fail('FORBIDDEN_SENDER', `frame from a foreign origin: ${origin ?? sender.url}`);
+    }
+    return { ok: true, source: 'capture' };
   }
 }
 

@@ -14,8 +14,20 @@ export function wireIpc(
   services: AppServices,
   allowedOrigins: readonly string[],
   appContentsId: () => number | null,
+  /** The capture context's WebContents (frames/frame-routing.ts): the only source of decision frames. */
+  captureContentsId: () => number | null = () => null,
 ): WiredIpc {
-  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId, admin: services });
-  const frames = new FrameService(gate, () => services.frameAnalyzer(), services.log);
+  const gate = new IpcGate(createHandlers(services), {
+    allowedOrigins,
+    appContentsId,
+    captureContentsId,
+    admin: services,
+  });
+  const frames = new FrameService(
+    gate,
+    () => services.frameAnalyzer(),
+    () => services.adminPresent(),
+    services.log,
+  );
   return { gate, frames };
 }

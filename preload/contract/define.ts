@@ -7,13 +7,10 @@ declare const resultBrand: unique symbol;
 
 /**
  * Who may call a channel, enforced by the gate in main/ipc/gate.ts (never by handlers):
- * - 'public': anyone at the door (the unlock screen, the PIN pad);
- * - 'admin': an unlocked admin session; the call is activity that keeps the session alive;
- * - 'admin-read': an unlocked admin session; a read that never extends the session, so a
- *   screen left polling on its own still locks itself.
- * It is a required argument so a new channel cannot be public by omission.
+ * 'public' for anyone at the door (the unlock screen, the PIN pad), 'admin' for a live
+ * admin session only. A required argument, so a new channel cannot be public by omission.
  */
-export type Access = 'public' | 'admin' | 'admin-read';
+export type Access = 'public' | 'admin';
 
 export interface Channel<Req extends z.ZodType, Res> {
   readonly request: Req;

@@ -34,7 +34,7 @@ export interface PackList {
 const ByName = z.object({ name: PackNameSchema }).strict();
 
 export const packsChannels = {
-  listPacks: channel<PackList>()(NoArgs, 'admin-read'),
+  listPacks: channel<PackList>()(NoArgs, 'admin'),
   acknowledgeLicense: channel<PackList>()(ByName, 'admin'),
   /** Resolves when installed; progress arrives as `downloadProgress` events. */
   downloadPack: channel<PackList>()(ByName, 'admin'),
@@ -50,5 +50,5 @@ export const packsChannels = {
     z.object({ name: PackNameSchema, pin: z.string().min(1).max(64).optional() }).strict(),
     'admin',
   ),
-  verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName, 'admin-read'),
+  verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName, 'admin'),
 };

@@ -48,7 +48,7 @@ export interface RecognitionTest {
 const ById = z.object({ id: PersonIdSchema }).strict();
 
 export const peopleChannels = {
-  listPeople: channel<PersonView[]>()(NoArgs, 'admin-read'),
+  listPeople: channel<PersonView[]>()(NoArgs, 'admin'),
   addPerson: channel<PersonView>()(
     z.object({ name: PersonNameSchema, pin: PinSchema.optional() }).strict(),
     'admin',
@@ -71,7 +71,7 @@ export const peopleChannels = {
   /** Photos chosen in a file dialog in main. */
   importPhotos: channel<ImportResult[]>()(ById, 'admin'),
   /** Verifies the latest camera frame against this person only. */
-  testRecognition: channel<RecognitionTest>()(ById, 'admin-read'),
+  testRecognition: channel<RecognitionTest>()(ById, 'admin'),
   /**
    * 1:1 mode: the person at the door claims an identity with their code. `claimed` is true for
    * every code unless locked out (LOCKED_OUT): the answer never says whether a code exists.

@@ -1,11 +1,11 @@
 // "Admin only" lives in the contract and the gate enforces it: this walks every
 // channel the preload exposes. Each admin channel is refused without a session,
-// after the session's idle and absolute limits, and after a renderer reload;
-// read-only calls never keep a session alive.
+// after the session's absolute lifetime (which no call extends), and after a
+// renderer reload.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IpcGate, type HandlerTable, type Sender } from '../../../main/ipc/gate.js';
-import { ADMIN_IDLE_MS, ADMIN_LIFETIME_MS } from '../../../main/services.js';
+import { ADMIN_SESSION_MS } from '../../../main/admin/admin-session.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import { CHANNEL_NAMES, channels, type ChannelName } from '../../../preload/contract/index.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
@@ -33,7 +33,7 @@ const PUBLIC_CHANNELS = [
   'claimIdentity',
 ].sort();
 
-const adminChannels = CHANNEL_NAMES.filter((name) => channels[name].access !== 'public');
+const adminChannels = CHANNEL_NAMES.filter((name) => channels[name].access === 'admin');
 
 describe('admin-only channels, declared in the contract and enforced by the gate', () => {
   let node: NodeServices;
@@ -42,7 +42,10 @@ describe('admin-only channels, declared in the contract and enforced by the gate
   let gate: IpcGate;
 
   before(async () => {
-    node = await createNodeServices({ services: { monotonicNow: () => now } });
+    node = await createNodeServices({
+      // A fake clock, and timers that never fire: expiry is found when the session is asked.
+      services: { adminSession: { now: () => now, setTimer: () => () => {} } },
+    });
     // A spy in place of each handler: the gate alone must decide.
     const spies = Object.fromEntries(
       CHANNEL_NAMES.map((name) => [name, () => void reached.push(name)]),
@@ -70,7 +73,7 @@ describe('admin-only channels, declared in the contract and enforced by the gate
 
   test('every channel declares its access, and exactly these are public', () => {
     for (const name of CHANNEL_NAMES) {
-      assert.ok(['public', 'admin', 'admin-read'].includes(channels[name].access), name);
+      assert.ok(['public', 'admin'].includes(channels[name].access), name);
     }
     assert.deepEqual(CHANNEL_NAMES.filter((n) => channels[n].access === 'public').sort(), PUBLIC_CHANNELS);
     assert.ok(adminChannels.length >= 20, `only ${adminChannels.length} admin channels`);
@@ -100,31 +103,18 @@ describe('admin-only channels, declared in the contract and enforced by the gate
     node.services.setAdmin(APP_ID + 1, false);
   });
 
-  test('each admin channel is refused after the session idles out', async () => {
-    node.services.setAdmin(APP_ID, true);
-    now += ADMIN_IDLE_MS;
-    await refusedEverywhere('after the idle limit');
-  });
-
-  test('read-only calls never extend the session; admin actions do, up to the absolute lifetime', async () => {
-    node.services.setAdmin(APP_ID, true);
-    const start = now;
-    // Polling a read-only screen just under the idle limit, twice: the second is past it.
-    now = start + ADMIN_IDLE_MS - 1;
-    assert.equal((await call('listPeople')).ok, true);
-    now = start + ADMIN_IDLE_MS;
-    assert.equal(!(await call('listPeople')).ok && 'refused', 'refused', 'reads kept the session alive');
-
+  test('no call extends the session: each admin channel is refused after its 10-minute lifetime', async () => {
     node.services.setAdmin(APP_ID, true);
     const login = now;
-    // An action every 4 minutes keeps the idle timer fresh, but not past 10 minutes.
-    for (let t = 4 * 60_000; t < ADMIN_LIFETIME_MS; t += 4 * 60_000) {
+    // A read and an action every minute, right up to the end.
+    for (let t = 60_000; t < ADMIN_SESSION_MS; t += 60_000) {
       now = login + t;
+      assert.equal((await call('listPeople')).ok, true, `read at ${t} ms`);
       assert.equal((await call('stopEnrollment')).ok, true, `action at ${t} ms`);
     }
-    now = login + ADMIN_LIFETIME_MS - 1;
+    now = login + ADMIN_SESSION_MS - 1;
     assert.equal((await call('listPeople')).ok, true);
-    now = login + ADMIN_LIFETIME_MS;
+    now = login + ADMIN_SESSION_MS;
     reached = [];
     await refusedEverywhere('after the absolute lifetime');
   });
@@ -133,7 +123,7 @@ describe('admin-only channels, declared in the contract and enforced by the gate
     node.services.setAdmin(APP_ID, true);
     assert.equal((await call('listPeople')).ok, true);
     reached = [];
-    node.services.rendererReset(APP_ID);
+    node.services.rendererReset(APP_ID, 'reloaded');
     await refusedEverywhere('after a reload');
   });
 });
