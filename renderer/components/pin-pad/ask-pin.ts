@@ -46,6 +46,8 @@ export function pinErrorText(error: unknown, minDigits: number): string {
       return t('admin.pinLocked');
     case 'ADMIN_PIN_ON_PC':
       return t('admin.pinOnPc');
+    case 'PIN_REQUIRED':
+      return t('admin.pinAgainPrompt');
     default:
       return t('admin.pinUnknownProblem');
   }
