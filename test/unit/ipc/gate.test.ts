@@ -88,6 +88,21 @@ describe('IPC gate', () => {
     ['negative audit offset', 'listAudit', { offset: -1, limit: 10 }, 'INVALID_PAYLOAD', true],
     ['huge audit page', 'listAudit', { offset: 0, limit: 100000 }, 'INVALID_PAYLOAD', true],
     ['a claim code of letters', 'claimIdentity', { pin: 'abcdef' }, 'INVALID_PAYLOAD', false],
+    [
+      'a 65-character PIN typed again',
+      'updateSettings',
+      { locale: 'en', pin: '1'.repeat(65) },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    [
+      'a numeric PIN typed again',
+      'setActivePack',
+      { name: 'buffalo_l', pin: 123456 },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    ['a new admin PIN of 65 characters', 'setAdminPin', { pin: '1'.repeat(65) }, 'INVALID_PAYLOAD', false],
   ];
   for (const [name, channel, payload, code, adminOnly] of badPayloads) {
     test(`refuses ${name}`, async () => {
