@@ -33,6 +33,7 @@ export function decisionConfig(settings: Settings, engine: LoadedEngine): Decisi
     framesRequired: r.framesToAgree,
     windowMs: r.agreeWithinMs,
     cooldownMs: r.cooldownMs,
+    secondFaceRatio: r.secondFaceRatio,
     livenessRequired: settings.liveness.enabled,
   };
 }

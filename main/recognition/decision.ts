@@ -7,7 +7,7 @@ import type { GalleryEntry } from '../store/enrollment-store.js';
 import { identify, verify } from './matcher.js';
 import { DEFAULT_QUALITY, checkQuality } from './quality.js';
 import type { QualityConfig, QualityReport } from './quality.js';
-import { selectSubject } from './subject.js';
+import { DEFAULT_SECOND_FACE_RATIO, selectSubject } from './subject.js';
 import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
 
 export interface DecisionConfig {
@@ -55,7 +55,7 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
   livenessRequired: false,
   // frozen.ts's STILL_FEED_MS (600 ms), not imported: recognition does not depend on liveness.
   minLiveEvidenceMs: 600,
-  secondFaceRatio: 0.8,
+  secondFaceRatio: DEFAULT_SECOND_FACE_RATIO,
   quality: DEFAULT_QUALITY,
 };
 
@@ -195,10 +195,7 @@ export class DecisionEngine {
     }
     if (this.lockedUntil > now) return { ...base, state: 'locked_out', retryAfterMs: this.lockedUntil - now };
 
-    const selection = selectSubject(frame.faces, frame, {
-      minFacePx: this.config.quality.minFacePx,
-      secondFaceRatio: this.config.secondFaceRatio,
-    });
+    const selection = selectSubject(frame.faces, frame, { secondFaceRatio: this.config.secondFaceRatio });
     if (!selection.subject) {
       this.streak = null;
       return { ...base, state: this.needsClaim() ? 'awaiting_claim' : 'idle' };

@@ -3,8 +3,6 @@
 // (offline, checksum, unsafe zip, …) come back as values with their code.
 import type { packsChannels, PackList } from '../../../preload/contract/packs.js';
 import type { AppServices } from '../../services.js';
-import { isPackError } from '../../packs/errors.js';
-import { ExpectedError } from '../errors.js';
 import { requirePinAgain, type HandlersFor } from './common.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
@@ -12,28 +10,19 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
   const downloads = new Map<string, AbortController>();
   const list = async (): Promise<PackList> => ({ packs: await packs.list(), root: packs.root });
   /** Pack errors are expected: they reach the screen with their code and message. */
-  const asExpected = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (isPackError(error)) throw new ExpectedError(error.code, error.message);
-      throw error;
-    }
-  };
-
   return {
     listPacks: () => {
       return list();
     },
     acknowledgeLicense: async ({ name }) => {
-      await asExpected(() => packs.acknowledgeLicense(name));
+      await packs.acknowledgeLicense(name);
       return list();
     },
     downloadPack: async ({ name }) => {
       const controller = new AbortController();
       downloads.set(name, controller);
       try {
-        await asExpected(() => services.downloadAndLoad(name, controller.signal));
+        await services.downloadAndLoad(name, controller.signal);
       } finally {
         downloads.delete(name);
       }
@@ -48,24 +37,24 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const picked = await services.options.pickFiles({ kind });
       const source = picked?.[0];
       if (!source) return null;
-      await asExpected(() => packs.import(source, name ? { name } : {}));
+      await packs.import(source, name ? { name } : {});
       await services.reloadEngine();
       return list();
     },
     removePack: async ({ name }) => {
-      await asExpected(() => packs.remove(name));
+      await packs.remove(name);
       await services.reloadEngine();
       return list();
     },
     setActivePack: async ({ name, pin }) => {
       const active = await packs.getActive();
       await requirePinAgain(services, active === name ? [] : ['the active pack'], pin);
-      await asExpected(() => packs.setActive(name));
+      await packs.setActive(name);
       await services.reloadEngine();
       return list();
     },
     verifyPack: async ({ name }) => {
-      const report = await asExpected(() => packs.verify(name));
+      const report = await packs.verify(name);
       return { ok: report.ok, problems: report.problems };
     },
   };
