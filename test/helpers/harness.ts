@@ -47,6 +47,7 @@ const MIME: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
+  '.woff2': 'font/woff2',
 };
 
 const bridgeSources = new Map<string, Promise<string>>();
