@@ -66,7 +66,13 @@ export function createHandlers(services: AppServices): HandlerTable {
       if (problem) throw new ExpectedError(problem.code, problem.message);
       const result = await pin.setPin(next, currentPin);
       if (!result.ok) {
-        throw new ExpectedError(result.reason === 'wrong_pin' ? 'WRONG_PIN' : 'INVALID_PIN', result.message);
+        const code = {
+          wrong_pin: 'WRONG_PIN',
+          locked: 'LOCKED_OUT',
+          not_set: 'NO_ADMIN_PIN',
+          invalid: 'INVALID_PIN',
+        };
+        throw new ExpectedError(code[result.reason], result.message);
       }
       services.setAdmin(sender.contentsId, true);
       return adminState(sender);

@@ -88,6 +88,13 @@ describe('the first admin PIN', () => {
     const changed = await call('setAdminPin', { pin: '246802', currentPin: '135790' });
     assert.equal(changed.ok, true);
     assert.equal((await services.pin.verify('246802')).ok, true);
+    // Guessing the current PIN through the change form meets the same lockout as the login.
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const guess = await call('setAdminPin', { pin: '999999', currentPin: `00000${i}` });
+      codes.push(!guess.ok ? guess.code : 'OK');
+    }
+    assert.deepEqual(codes, ['WRONG_PIN', 'WRONG_PIN', 'WRONG_PIN', 'WRONG_PIN', 'LOCKED_OUT']);
   });
 
   test('a new PIN has 6 digits, or 4 only with the setting that calls it weaker', async () => {
