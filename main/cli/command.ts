@@ -1,6 +1,7 @@
 // What every `tobira` subcommand is: a name, a one-line summary, usage text and `run`.
 // Adding a command = one file in commands/ exporting `command`, plus one line in tobira.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { AppPaths } from '../paths.js';
 
 /** Bad arguments: the CLI prints the message and the usage, and exits with 2. */
 export class UsageError extends Error {
@@ -12,6 +13,8 @@ export interface CliIO {
   err: (text: string) => void;
   /** Reads one line, e.g. a PIN (not echoed at a terminal); null at the end of input. Defaults to stdin. */
   readLine?: (prompt: string) => Promise<string | null>;
+  /** The data folder's paths from `--data-dir` (set by the dispatcher); absent: the app's default. */
+  paths?: AppPaths;
 }
 
 export interface Command {
@@ -64,8 +67,8 @@ export function detSizeOption(value: string | undefined): [number, number] | 'au
   return [w, h];
 }
 
-/** --models DIR is required by the engine commands. */
+/** --models DIR is required by the engine commands, unless --data-dir names the app's data folder. */
 export function modelsOption(value: string | undefined): string {
-  if (!value) throw new UsageError('--models DIR is required (a folder of .onnx files)');
+  if (!value) throw new UsageError('--models DIR is required (a folder of .onnx files), or --data-dir DIR');
   return value;
 }

@@ -15,15 +15,23 @@ import { requirePinAgain, verifyAdminPin } from './handlers/common.js';
 import { sensitiveChanges } from '../admin/sensitive-settings.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
+import { doorHandlers } from './handlers/door.js';
+import { redactSettings, SettingsError } from '../settings/settings-service.js';
+import { settingsDiff } from '../settings/settings-diff.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
   const pinMinDigits = () => adminPinMinDigits(services.settings.get().adminPin.allowWeakFourDigits);
+  const auditLines = async () => {
+    const page = await services.audit.readEntries({ offset: 0, limit: 1 });
+    return page.total + page.skipped;
+  };
   const firstPin = async () =>
     firstPinAllowed({
       pinSet: pin.isSet(),
       enrolledPeople: services.store ? services.store.listPeople().length : null,
-      auditRecords: pin.isSet() ? 0 : (await services.audit.read({ offset: 0, limit: 1 })).total,
+      // Decisions and admin actions alike; unreadable lines count too (a log was there).
+      auditRecords: pin.isSet() ? 0 : await auditLines(),
     });
   const adminState = async (sender: Sender): Promise<AdminState> => ({
     pinSet: pin.isSet(),
@@ -31,7 +39,7 @@ export function createHandlers(services: AppServices): HandlerTable {
     firstPin: await firstPin(),
     pinMinDigits: pinMinDigits(),
   });
-  const verifyPinOrThrow = (given: string) => verifyAdminPin(services, given);
+  const verifyPinOrThrow = (given: string, purpose: string) => verifyAdminPin(services, given, purpose);
   return {
     getAppInfo: () => ({
       name: 'Tobira',
@@ -43,17 +51,26 @@ export function createHandlers(services: AppServices): HandlerTable {
     }),
     ping: ({ message }) => ({ pong: message, receivedAt: Date.now() }),
     exitKiosk: async ({ pin: given }) => {
-      await verifyPinOrThrow(given);
+      await verifyPinOrThrow(given, 'exit_kiosk');
+      await services.auditAdmin('exit_kiosk');
       options.kiosk.exit();
       return { exited: true };
     },
-    getSettings: () => services.settings.get(),
+    // Door secrets never leave main: the renderer sees REDACTED in their place.
+    getSettings: () => services.settings.getRedacted(),
     updateSettings: async ({ pin: given, ...patch }) => {
       const previous = services.settings.get();
-      await requirePinAgain(services, sensitiveChanges(previous, patch), given);
-      const next = services.settings.update(patch);
+      await requirePinAgain(services, sensitiveChanges(previous, patch, redactSettings(previous)), given);
+      let next;
+      try {
+        next = services.settings.update(patch);
+      } catch (error) {
+        if (error instanceof SettingsError) throw new ExpectedError('INVALID_SETTINGS', error.message);
+        throw error;
+      }
+      await services.auditAdmin('settings_change', settingsDiff(previous, next));
       await services.applySettings(previous, next);
-      return next;
+      return redactSettings(next);
     },
     getEngineStatus: () => services.getEngineStatus(),
     getAdminState: (_arg, sender) => adminState(sender),
@@ -65,6 +82,7 @@ export function createHandlers(services: AppServices): HandlerTable {
       const problem = checkNewAdminPin(next, pinMinDigits());
       if (problem) throw new ExpectedError(problem.code, problem.message);
       const result = await pin.setPin(next, currentPin);
+      await services.auditAdmin('pin_change', result.ok ? {} : { reason: result.reason }, result.ok);
       if (!result.ok) {
         const code = {
           wrong_pin: 'WRONG_PIN',
@@ -78,16 +96,19 @@ export function createHandlers(services: AppServices): HandlerTable {
       return adminState(sender);
     },
     adminLogin: async ({ pin: given }, sender) => {
-      await verifyPinOrThrow(given);
+      await verifyPinOrThrow(given, 'admin_login');
       services.setAdmin(sender.contentsId, true);
+      await services.auditAdmin('admin_login');
       return adminState(sender);
     },
-    adminLogout: (_arg, sender) => {
+    adminLogout: async (_arg, sender) => {
+      if (services.isAdmin(sender.contentsId)) await services.auditAdmin('admin_logout');
       services.setAdmin(sender.contentsId, false);
       return adminState(sender);
     },
     ...packHandlers(services),
     ...peopleHandlers(services),
     ...auditHandlers(services),
+    ...doorHandlers(services),
   };
 }

@@ -5,9 +5,10 @@
 import path from 'node:path';
 import { AdminPin } from '../../admin/pin.js';
 import { adminPinMinDigits, checkNewAdminPin } from '../../admin/pin-policy.js';
-import { userDataDir } from '../../packs/paths.js';
 import { parse, UsageError, type Command } from '../command.js';
+import { cliPaths } from '../data-dir.js';
 import { readStdinLine } from '../read-line.js';
+import { auditCli, openCliStore } from '../store-cli.js';
 
 const usage = `Usage: tobira admin set-pin [--data-dir DIR] [--allow-weak-4-digit]
 
@@ -18,20 +19,19 @@ terminal (not shown), or as two lines on standard input, e.g. from an installer:
   --data-dir DIR         the kiosk's data folder (default: $TOBIRA_DATA_DIR, else the app's)
   --allow-weak-4-digit   accept 4 or 5 digits (weaker); otherwise 6 to 12
 
-Any lockout from wrong PINs is cleared. A running kiosk reads the new PIN at its next start.`;
+Any lockout from wrong PINs is cleared. A running kiosk reads the new PIN at its next start.
+The change is logged in the audit log when the CLI can open the store (its key file).`;
 
 export const command: Command = {
   summary: 'set the admin PIN on this PC (first install, or a lost PIN)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, {
-      'data-dir': { type: 'string' },
-      'allow-weak-4-digit': { type: 'boolean' },
-    });
+    // --data-dir is taken by the dispatcher (main/cli/tobira.ts) into io.paths.
+    const { values, positionals } = parse(argv, { 'allow-weak-4-digit': { type: 'boolean' } });
     if (positionals.length !== 1 || positionals[0] !== 'set-pin') {
       throw new UsageError(`expected 'set-pin', got '${positionals.join(' ')}'`);
     }
-    const dataDir = path.resolve(values['data-dir'] ?? (process.env.TOBIRA_DATA_DIR || userDataDir()));
+    const paths = cliPaths(io);
     const readLine = io.readLine ?? readStdinLine;
     const pin = await readLine('New admin PIN: ');
     if (pin === null) throw new Error('no PIN was given');
@@ -40,11 +40,16 @@ export const command: Command = {
     const again = await readLine('The same PIN again: ');
     if (again === null || again.trim() !== pin.trim())
       throw new Error('the two PINs differ; nothing was changed');
-    const file = path.join(dataDir, 'admin-pin.json');
+    const file = path.join(paths.dataDir, 'admin-pin.json');
     const admin = await AdminPin.open(file);
     const result = await admin.provision(pin.trim());
     if (!result.ok) throw new Error(result.message);
     io.out(`admin PIN set in ${file}`);
+    // The audit chain is keyed with the store's key: without it, a line here would break the chain.
+    const store = await openCliStore({}, false, paths).catch(() => null);
+    if (store)
+      await auditCli(paths.auditDir, store, { action: 'pin_change', ok: true, detail: { via: 'set-pin' } });
+    else io.err('not logged in the audit log: no enrollment store here that the CLI can open');
     return 0;
   },
 };

@@ -24,10 +24,19 @@ export function requireKiosk(services: AppServices): Kiosk {
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The admin PIN, verified (it counts towards the lockout); throws the expected failure otherwise. */
-export async function verifyAdminPin(services: AppServices, given: string): Promise<void> {
+/**
+ * The admin PIN, verified (it counts towards the lockout); throws the expected failure otherwise.
+ * `purpose` says in the audit log what the PIN was typed for.
+ */
+export async function verifyAdminPin(services: AppServices, given: string, purpose: string): Promise<void> {
   const check = await services.pin.verify(given);
   if (check.ok) return;
+  // Refused PINs are logged too: a string of them is someone guessing.
+  if (check.reason === 'wrong_pin') await services.auditAdmin('wrong_pin', { purpose }, false);
+  if (check.reason === 'locked' || (check.reason === 'wrong_pin' && check.retryAfterMs > 0)) {
+    // Logged when a lockout starts, and for each attempt it turns away.
+    await services.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
+  }
   switch (check.reason) {
     case 'not_set':
       throw new ExpectedError('NO_ADMIN_PIN', 'No admin PIN is set yet: set one on the admin screen first.');
@@ -56,5 +65,5 @@ export async function requirePinAgain(
   if (given === undefined) {
     throw new ExpectedError('PIN_REQUIRED', `Type the admin PIN again to change: ${changes.join(', ')}.`);
   }
-  await verifyAdminPin(services, given);
+  await verifyAdminPin(services, given, `change ${changes.join(', ')}`);
 }

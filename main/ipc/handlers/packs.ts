@@ -23,6 +23,7 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       downloads.set(name, controller);
       try {
         await services.downloadAndLoad(name, controller.signal);
+        await services.auditAdmin('pack_download', { pack: name });
       } finally {
         downloads.delete(name);
       }
@@ -37,12 +38,14 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const picked = await services.options.pickFiles({ kind });
       const source = picked?.[0];
       if (!source) return null;
-      await packs.import(source, name ? { name } : {});
+      const imported = await packs.import(source, name ? { name } : {});
+      await services.auditAdmin('pack_import', { kind, pack: imported.name });
       await services.reloadEngine();
       return list();
     },
     removePack: async ({ name }) => {
       await packs.remove(name);
+      await services.auditAdmin('pack_remove', { pack: name });
       await services.reloadEngine();
       return list();
     },
@@ -50,6 +53,7 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const active = await packs.getActive();
       await requirePinAgain(services, active === name ? [] : ['the active pack'], pin);
       await packs.setActive(name);
+      await services.auditAdmin('pack_switch', { pack: name });
       await services.reloadEngine();
       return list();
     },

@@ -41,6 +41,12 @@ describe('tobira admin set-pin', () => {
     try {
       assert.equal(restarted.services.pin.isSet(), true);
       assert.deepEqual(await restarted.services.pin.verify('482913'), { ok: true });
+      // Logged as an admin action from the PC, in the same chained log as the app's.
+      const entries = await restarted.services.audit.readEntries({ offset: 0, limit: 10 });
+      assert.ok(
+        entries.records.some((e) => e.kind === 'admin' && e.action === 'pin_change' && e.actor === 'cli'),
+        JSON.stringify(entries.records),
+      );
     } finally {
       await restarted.services.close();
     }
