@@ -36,7 +36,15 @@ export const WEB_PREFERENCES = {
   allowRunningInsecureContent: false,
   webviewTag: false,
   spellcheck: false,
+  // Middle-click (auxclick) can open links in ways the navigation guards do not see;
+  // Electron's checklist and third-party scanners ask for it off.
+  disableBlinkFeatures: 'Auxclick',
 } as const;
+
+/** Dev tools stay for `npm start` from a checkout, never in an installed (packaged) kiosk. */
+export function webPreferencesFor(packaged: boolean) {
+  return { ...WEB_PREFERENCES, devTools: !packaged };
+}
 
 /** The only permission the page ever gets: the camera, for the app's own page. */
 export function isPermissionAllowed(

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AppPaths } from './paths.js';
 import { EventBus } from './events.js';
 import { SettingsService, type SettingsStoreFactory } from './settings/settings-service.js';
-import type { EngineStatus } from '../preload/contract/events.js';
+import type { EngineStatus, Events } from '../preload/contract/events.js';
 import type { EnrollStatus } from '../preload/contract/people.js';
 import type { Settings } from '../preload/contract/settings.js';
 import type { FrameAnalyzer } from './frames/frame-service.js';
@@ -21,6 +21,7 @@ import { enrollEvents, type EnrollSeen } from './audit/enroll-events.js';
 import { SecretVault } from './settings/door-secrets.js';
 import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
+import { CodeEntry } from './recognition/code-entry.js';
 import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './admin/admin-session.js';
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
@@ -82,8 +83,14 @@ export class AppServices {
     readonly storeProblem: string | null,
     readonly audit: AuditLog,
     readonly pin: AdminPin,
+    /** 1:1 code entry and its lockout: here, not in the kiosk, so an engine reload keeps it. */
+    readonly codes: CodeEntry,
   ) {
     this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`));
+    // An enrolled face opened the door: the code lockout's count starts again.
+    this.events.subscribe((event, payload) => {
+      if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') codes.reset();
+    });
     this.adminSession = new AdminSession(options.adminSession);
     // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
     this.adminSession.onEnd((reason) => {
@@ -162,7 +169,10 @@ export class AppServices {
     const pin = await AdminPin.open(path.join(paths.dataDir, 'admin-pin.json'), {
       ...(options.pinCost ? { cost: options.pinCost } : {}),
     });
-    return new AppServices(options, settings, packs, store, storeProblem, audit, pin);
+    const codes = await CodeEntry.open(path.join(paths.dataDir, 'code-lockout.json'), {
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
   }
 
   get paths(): AppPaths {

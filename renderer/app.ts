@@ -12,6 +12,7 @@ import type { AdminState } from '../preload/contract/admin.js';
 import './screens/unlock-screen.js';
 import './screens/admin-screen.js';
 import './components/pin-pad/pin-pad.js';
+import { pinErrorText } from './components/pin-pad/ask-pin.js';
 
 type Screen = 'unlock' | 'pin' | 'admin';
 const HOLD_TO_ADMIN_MS = 2000;
@@ -97,10 +98,15 @@ export class TobiraApp extends LitElement {
       this.admin = await call(this.admin?.pinSet ? api().adminLogin({ pin }) : api().setAdminPin({ pin }));
       this.screen = this.admin.unlocked ? 'admin' : 'pin';
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      this.pinError =
-        code === 'WRONG_PIN' ? t('admin.pinWrong') : error instanceof Error ? error.message : String(error);
+      this.pinError = pinErrorText(error, this.admin?.pinMinDigits ?? 6);
     }
+  }
+
+  private pinPrompt(): string {
+    const admin = this.admin;
+    if (!admin || admin.pinSet) return t('admin.pinPrompt');
+    // A kiosk in use without a PIN file: the screen may not choose one (main says so too).
+    return admin.firstPin ? t('admin.pinSetPrompt', { min: admin.pinMinDigits }) : t('admin.pinOnPc');
   }
 
   override render() {
@@ -137,7 +143,9 @@ export class TobiraApp extends LitElement {
       ${
         this.screen === 'pin'
           ? html`<pin-pad
-              .prompt=${this.admin?.pinSet ? t('admin.pinPrompt') : t('admin.pinSetPrompt')}
+              .prompt=${this.pinPrompt()}
+              .confirm=${this.admin?.pinSet === false}
+              .minLength=${this.admin?.pinSet === false ? this.admin.pinMinDigits : 1}
               .error=${this.pinError}
               @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.submitPin(e.detail.pin)}
               @pin-cancel=${() => (this.screen = 'unlock')}

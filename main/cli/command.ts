@@ -11,6 +11,8 @@ export class UsageError extends Error {
 export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Reads one line, e.g. a PIN (not echoed at a terminal); null at the end of input. Defaults to stdin. */
+  readLine?: (prompt: string) => Promise<string | null>;
   /** The data folder's paths from `--data-dir` (set by the dispatcher); absent: the app's default. */
   paths?: AppPaths;
 }

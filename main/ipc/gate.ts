@@ -17,11 +17,22 @@ export interface Sender {
   isTopFrame: boolean;
 }
 
+/**
+ * What the gate needs from the admin session (main/admin/admin-session.ts, through
+ * AppServices), and nothing more.
+ */
+export interface AdminSessions {
+  /** True while this window holds a live admin session. Asking never extends it. */
+  isAdmin(contentsId: number): boolean;
+}
+
 export interface GatePolicy {
   /** Origins the app's page is served from, e.g. `app://tobira` (or the test server's). */
   allowedOrigins: readonly string[];
   /** The WebContents of the app window; null before it exists. */
   appContentsId: () => number | null;
+  /** Channels whose contract access is 'admin' need a live session here. */
+  admin: AdminSessions;
   /** The WebContents of the capture context (see frames/frame-routing.ts); null before it exists. */
   captureContentsId?: () => number | null;
 }
@@ -73,6 +84,11 @@ export class IpcGate {
     const refused = this.checkSender(sender);
     if (refused) return refused;
     if (!isChannelName(channel)) return fail('UNKNOWN_CHANNEL', `unknown channel: ${channel.slice(0, 64)}`);
+    // Access is declared per channel in the contract and checked here, before the
+    // payload is even read: no handler has to remember it.
+    if (channels[channel].access === 'admin' && !this.policy.admin.isAdmin(sender.contentsId)) {
+      return fail('ADMIN_REQUIRED', 'Unlock the admin screen first.');
+    }
     const size = payloadSize(payload);
     if (size === null) return fail('INVALID_PAYLOAD', `${channel}: payload is not plain data`);
     if (size > MAX_PAYLOAD_BYTES) {

@@ -1,10 +1,18 @@
 // The handler table: one entry per contract channel, checked by the compiler.
 // Each domain's handlers live in handlers/; this file keeps app, settings and admin.
 import type { AppServices } from '../services.js';
+import type { AdminState } from '../../preload/contract/admin.js';
 import { ExpectedError } from './errors.js';
+import {
+  adminPinMinDigits,
+  checkNewAdminPin,
+  firstPinAllowed,
+  PIN_ON_PC_MESSAGE,
+} from '../admin/pin-policy.js';
 import type { HandlerTable, Sender } from './gate.js';
-import { requireAdmin } from './handlers/common.js';
 import { packHandlers } from './handlers/packs.js';
+import { requirePinAgain, verifyAdminPin } from './handlers/common.js';
+import { sensitiveChanges } from '../admin/sensitive-settings.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
 import { doorHandlers } from './handlers/door.js';
@@ -13,36 +21,25 @@ import { settingsDiff } from '../settings/settings-diff.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
-  const adminState = (sender: Sender) => ({
+  const pinMinDigits = () => adminPinMinDigits(services.settings.get().adminPin.allowWeakFourDigits);
+  const auditLines = async () => {
+    const page = await services.audit.readEntries({ offset: 0, limit: 1 });
+    return page.total + page.skipped;
+  };
+  const firstPin = async () =>
+    firstPinAllowed({
+      pinSet: pin.isSet(),
+      enrolledPeople: services.store ? services.store.listPeople().length : null,
+      // Decisions and admin actions alike; unreadable lines count too (a log was there).
+      auditRecords: pin.isSet() ? 0 : await auditLines(),
+    });
+  const adminState = async (sender: Sender): Promise<AdminState> => ({
     pinSet: pin.isSet(),
     unlocked: services.isAdmin(sender.contentsId),
+    firstPin: await firstPin(),
+    pinMinDigits: pinMinDigits(),
   });
-  const verifyPinOrThrow = async (given: string, purpose: string) => {
-    const check = await pin.verify(given);
-    if (check.ok) return;
-    // Refused PINs are logged too: a string of them is someone guessing.
-    if (check.reason === 'wrong_pin') await services.auditAdmin('wrong_pin', { purpose }, false);
-    if (check.reason === 'locked' || (check.reason === 'wrong_pin' && check.retryAfterMs > 0)) {
-      // Logged when a lockout starts, and for each attempt it turns away.
-      await services.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
-    }
-    switch (check.reason) {
-      case 'not_set':
-        throw new ExpectedError(
-          'NO_ADMIN_PIN',
-          'No admin PIN is set yet: set one on the admin screen first.',
-        );
-      case 'locked':
-        throw new ExpectedError(
-          'LOCKED_OUT',
-          `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`,
-        );
-      case 'wrong_pin':
-        throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
-      case 'invalid':
-        throw new ExpectedError('INVALID_PIN', check.message);
-    }
-  };
+  const verifyPinOrThrow = (given: string, purpose: string) => verifyAdminPin(services, given, purpose);
   return {
     getAppInfo: () => ({
       name: 'Tobira',
@@ -61,9 +58,9 @@ export function createHandlers(services: AppServices): HandlerTable {
     },
     // Door secrets never leave main: the renderer sees REDACTED in their place.
     getSettings: () => services.settings.getRedacted(),
-    updateSettings: async (patch, sender) => {
-      requireAdmin(services, sender);
+    updateSettings: async ({ pin: given, ...patch }) => {
       const previous = services.settings.get();
+      await requirePinAgain(services, sensitiveChanges(previous, patch, redactSettings(previous)), given);
       // A SettingsError becomes INVALID_SETTINGS in the gate's one mapping (ipc/errors.ts).
       const next = services.settings.update(patch);
       await services.auditAdmin('settings_change', settingsDiff(previous, next));
@@ -76,10 +73,19 @@ export function createHandlers(services: AppServices): HandlerTable {
       if (pin.isSet() && !services.isAdmin(sender.contentsId)) {
         throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen to change the PIN.');
       }
+      if (!pin.isSet() && !(await firstPin())) throw new ExpectedError('ADMIN_PIN_ON_PC', PIN_ON_PC_MESSAGE);
+      const problem = checkNewAdminPin(next, pinMinDigits());
+      if (problem) throw new ExpectedError(problem.code, problem.message);
       const result = await pin.setPin(next, currentPin);
       await services.auditAdmin('pin_change', result.ok ? {} : { reason: result.reason }, result.ok);
       if (!result.ok) {
-        throw new ExpectedError(result.reason === 'wrong_pin' ? 'WRONG_PIN' : 'INVALID_PIN', result.message);
+        const code = {
+          wrong_pin: 'WRONG_PIN',
+          locked: 'LOCKED_OUT',
+          not_set: 'NO_ADMIN_PIN',
+          invalid: 'INVALID_PIN',
+        };
+        throw new ExpectedError(code[result.reason], result.message);
       }
       services.setAdmin(sender.contentsId, true);
       return adminState(sender);

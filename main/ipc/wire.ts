@@ -17,7 +17,12 @@ export function wireIpc(
   /** The capture context's WebContents (frames/frame-routing.ts): the only source of decision frames. */
   captureContentsId: () => number | null = () => null,
 ): WiredIpc {
-  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId, captureContentsId });
+  const gate = new IpcGate(createHandlers(services), {
+    allowedOrigins,
+    appContentsId,
+    captureContentsId,
+    admin: services,
+  });
   const frames = new FrameService(
     gate,
     () => services.frameAnalyzer(),

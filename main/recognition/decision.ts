@@ -151,6 +151,11 @@ export class DecisionEngine {
     return { ok: true, retryAfterMs: 0 };
   }
 
+  /** Milliseconds until the (face) lockout ends; 0 when not locked. */
+  lockedForMs(now: number): number {
+    return Math.max(0, this.lockedUntil - now);
+  }
+
   get claimedPersonId(): string | null {
     return this.claimed?.personId ?? null;
   }

@@ -231,13 +231,18 @@ export class EnrollmentStore {
     });
   }
 
-  /** The person whose PIN this is, for a 1:1 claim; null when none. PINs are unique across people. */
+  /**
+   * The person whose PIN this is, for a 1:1 claim; null when none. PINs are unique across people.
+   * Every hash is checked, without stopping at a match, so the time taken does not say whether
+   * (or how early) a code matched.
+   */
   async findPersonByPin(pin: string): Promise<PersonSummary | null> {
     if (validatePin(pin)) return null;
+    let found: PersonRecord | null = null;
     for (const person of this.payload.people) {
-      if (person.pin && (await verifyPinHash(pin, person.pin))) return summarise(person);
+      if (person.pin && (await verifyPinHash(pin, person.pin)) && !found) found = person;
     }
-    return null;
+    return found ? summarise(found) : null;
   }
 
   async addTemplate(personId: string, template: NewTemplate): Promise<TemplateSummary> {

@@ -23,9 +23,12 @@ export interface AppInfo {
 export const NoArgs = z.undefined().or(z.null()).optional();
 
 export const appChannels = {
-  getAppInfo: channel<AppInfo>()(NoArgs),
+  getAppInfo: channel<AppInfo>()(NoArgs, 'public'),
   /** Leave kiosk mode (admin only: needs the admin PIN). */
-  exitKiosk: channel<{ exited: boolean }>()(z.object({ pin: z.string().min(1).max(64) }).strict()),
+  exitKiosk: channel<{ exited: boolean }>()(z.object({ pin: z.string().min(1).max(64) }).strict(), 'public'),
   /** Echo for transport tests: returns what it was given. */
-  ping: channel<{ pong: string; receivedAt: number }>()(z.object({ message: z.string().max(1024) }).strict()),
+  ping: channel<{ pong: string; receivedAt: number }>()(
+    z.object({ message: z.string().max(1024) }).strict(),
+    'public',
+  ),
 };

@@ -44,11 +44,15 @@ export interface CompareResult {
 export const auditChannels = {
   listAudit: channel<{ records: AuditView[]; total: number }>()(
     z.object({ offset: z.int().min(0).max(1_000_000), limit: z.int().min(1).max(500) }).strict(),
+    'admin',
   ),
   /** Opens a save dialog in main and writes the CSV there. */
-  exportAudit: channel<{ path: string | null }>()(NoArgs),
-  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs),
-  getCalibration: channel<Calibration>()(z.object({ targetFar: z.number().min(0.0001).max(0.5) }).strict()),
+  exportAudit: channel<{ path: string | null }>()(NoArgs, 'admin'),
+  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs, 'admin'),
+  getCalibration: channel<Calibration>()(
+    z.object({ targetFar: z.number().min(0.0001).max(0.5) }).strict(),
+    'admin',
+  ),
   /** Two camera frames one second apart, or two photos from a file dialog. */
-  compare: channel<CompareResult>()(z.object({ source: z.enum(['camera', 'photos']) }).strict()),
+  compare: channel<CompareResult>()(z.object({ source: z.enum(['camera', 'photos']) }).strict(), 'admin'),
 };

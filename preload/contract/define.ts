@@ -5,16 +5,24 @@ import type { z } from 'zod';
 
 declare const resultBrand: unique symbol;
 
+/**
+ * Who may call a channel, enforced by the gate in main/ipc/gate.ts (never by handlers):
+ * 'public' for anyone at the door (the unlock screen, the PIN pad), 'admin' for a live
+ * admin session only. A required argument, so a new channel cannot be public by omission.
+ */
+export type Access = 'public' | 'admin';
+
 export interface Channel<Req extends z.ZodType, Res> {
   readonly request: Req;
+  readonly access: Access;
   /** Type-level only: never read at run time. */
   readonly [resultBrand]?: Res;
 }
 
-/** `channel<Result>()(requestSchema)`: curried so the result type can be named while the request is inferred. */
+/** `channel<Result>()(requestSchema, access)`: curried so the result type can be named while the request is inferred. */
 export const channel =
   <Res>() =>
-  <Req extends z.ZodType>(request: Req): Channel<Req, Res> => ({ request });
+  <Req extends z.ZodType>(request: Req, access: Access): Channel<Req, Res> => ({ request, access });
 
 export type RequestOf<C> = C extends Channel<infer Req, unknown> ? z.input<Req> : never;
 export type ParsedRequestOf<C> = C extends Channel<infer Req, unknown> ? z.output<Req> : never;

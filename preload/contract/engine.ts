@@ -3,5 +3,5 @@ import { NoArgs } from './app.js';
 import type { EngineStatus } from './events.js';
 
 export const engineChannels = {
-  getEngineStatus: channel<EngineStatus>()(NoArgs),
+  getEngineStatus: channel<EngineStatus>()(NoArgs, 'public'),
 };

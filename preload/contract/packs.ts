@@ -34,16 +34,21 @@ export interface PackList {
 const ByName = z.object({ name: PackNameSchema }).strict();
 
 export const packsChannels = {
-  listPacks: channel<PackList>()(NoArgs),
-  acknowledgeLicense: channel<PackList>()(ByName),
+  listPacks: channel<PackList>()(NoArgs, 'admin'),
+  acknowledgeLicense: channel<PackList>()(ByName, 'admin'),
   /** Resolves when installed; progress arrives as `downloadProgress` events. */
-  downloadPack: channel<PackList>()(ByName),
-  cancelDownload: channel<{ cancelled: boolean }>()(ByName),
+  downloadPack: channel<PackList>()(ByName, 'admin'),
+  cancelDownload: channel<{ cancelled: boolean }>()(ByName, 'admin'),
   /** Opens a file dialog in main (a zip or a folder): the renderer never names paths. */
   importPack: channel<PackList | null>()(
     z.object({ kind: z.enum(['zip', 'folder']), name: PackNameSchema.optional() }).strict(),
+    'admin',
   ),
-  removePack: channel<PackList>()(ByName),
-  setActivePack: channel<PackList>()(ByName),
-  verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName),
+  removePack: channel<PackList>()(ByName, 'admin'),
+  /** Changes the face models: needs the admin PIN typed again (PIN_REQUIRED without it). */
+  setActivePack: channel<PackList>()(
+    z.object({ name: PackNameSchema, pin: z.string().min(1).max(64).optional() }).strict(),
+    'admin',
+  ),
+  verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName, 'admin'),
 };

@@ -48,20 +48,33 @@ export interface RecognitionTest {
 const ById = z.object({ id: PersonIdSchema }).strict();
 
 export const peopleChannels = {
-  listPeople: channel<PersonView[]>()(NoArgs),
-  addPerson: channel<PersonView>()(z.object({ name: PersonNameSchema, pin: PinSchema.optional() }).strict()),
-  renamePerson: channel<PersonView>()(z.object({ id: PersonIdSchema, name: PersonNameSchema }).strict()),
-  setPersonPin: channel<PersonView>()(z.object({ id: PersonIdSchema, pin: PinSchema.nullable() }).strict()),
-  deletePerson: channel<{ deleted: boolean }>()(ById),
+  listPeople: channel<PersonView[]>()(NoArgs, 'admin'),
+  addPerson: channel<PersonView>()(
+    z.object({ name: PersonNameSchema, pin: PinSchema.optional() }).strict(),
+    'admin',
+  ),
+  renamePerson: channel<PersonView>()(
+    z.object({ id: PersonIdSchema, name: PersonNameSchema }).strict(),
+    'admin',
+  ),
+  setPersonPin: channel<PersonView>()(
+    z.object({ id: PersonIdSchema, pin: PinSchema.nullable() }).strict(),
+    'admin',
+  ),
+  deletePerson: channel<{ deleted: boolean }>()(ById, 'admin'),
   /** Camera enrollment: the next frames are sampled for this person until `target` are taken. */
   startEnrollment: channel<EnrollStatus>()(
     z.object({ id: PersonIdSchema, target: z.int().min(1).max(10).optional() }).strict(),
+    'admin',
   ),
-  stopEnrollment: channel<EnrollStatus>()(NoArgs),
+  stopEnrollment: channel<EnrollStatus>()(NoArgs, 'admin'),
   /** Photos chosen in a file dialog in main. */
-  importPhotos: channel<ImportResult[]>()(ById),
+  importPhotos: channel<ImportResult[]>()(ById, 'admin'),
   /** Verifies the latest camera frame against this person only. */
-  testRecognition: channel<RecognitionTest>()(ById),
-  /** 1:1 mode: the person at the door claims an identity with their code. */
-  claimIdentity: channel<{ claimed: boolean }>()(z.object({ pin: PinSchema }).strict()),
+  testRecognition: channel<RecognitionTest>()(ById, 'admin'),
+  /**
+   * 1:1 mode: the person at the door claims an identity with their code. `claimed` is true for
+   * every code unless locked out (LOCKED_OUT): the answer never says whether a code exists.
+   */
+  claimIdentity: channel<{ claimed: boolean }>()(z.object({ pin: PinSchema }).strict(), 'public'),
 };

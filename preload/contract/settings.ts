@@ -53,6 +53,8 @@ export const SettingsSchema = z
         auditSnapshots: z.boolean(),
       })
       .strict(),
+    /** 4-digit admin PINs are allowed only while this says, in its name, that they are weaker. */
+    adminPin: z.object({ allowWeakFourDigits: z.boolean() }).strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */
     door: z
       .discriminatedUnion('kind', [
@@ -118,6 +120,7 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   liveness: { enabled: true, threshold: 0.5, challenge: false },
   privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },
+  adminPin: { allowWeakFourDigits: false },
   door: { kind: 'none', holdMs: 3000 },
 };
 
@@ -148,7 +151,14 @@ export interface DoorProgramList {
 }
 
 export const settingsChannels = {
-  getSettings: channel<Settings>()(NoArgs),
-  updateSettings: channel<Settings>()(SettingsPatchSchema),
-  listDoorPrograms: channel<DoorProgramList>()(NoArgs),
+  getSettings: channel<Settings>()(NoArgs, 'public'),
+  /**
+   * The door, the threshold, liveness, the active pack and the weak-PIN switch change only
+   * with `pin`, the admin PIN typed again (checked in main; PIN_REQUIRED without it).
+   */
+  updateSettings: channel<Settings>()(
+    SettingsPatchSchema.extend({ pin: z.string().min(1).max(64).optional() }),
+    'admin',
+  ),
+  listDoorPrograms: channel<DoorProgramList>()(NoArgs, 'admin'),
 };

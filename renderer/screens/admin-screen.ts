@@ -10,6 +10,7 @@ import './admin/admin-calibration.js';
 import './admin/admin-audit.js';
 import './admin/admin-compare.js';
 import '../components/pin-pad/pin-pad.js';
+import { pinErrorText } from '../components/pin-pad/ask-pin.js';
 
 type Tab = 'people' | 'models' | 'settings' | 'calibration' | 'audit' | 'compare';
 const TABS: Tab[] = ['people', 'models', 'settings', 'calibration', 'audit', 'compare'];
@@ -48,7 +49,7 @@ export class AdminScreen extends LitElement {
       await call(api().exitKiosk({ pin }));
       this.message = null;
     } catch (error) {
-      this.message = error instanceof Error ? error.message : String(error);
+      this.message = pinErrorText(error, 6);
     }
   }
 

@@ -61,7 +61,9 @@ export class UnlockScreen extends LitElement {
       ? outcome.value.claimed
         ? t('unlock.codeAccepted')
         : t('unlock.codeUnknown')
-      : outcome.message;
+      : outcome.code === 'LOCKED_OUT'
+        ? t('unlock.codeLocked')
+        : outcome.message;
     clearTimeout(this.decisionTimer);
     this.decisionTimer = window.setTimeout(() => (this.codeNote = null), DECISION_SHOW_MS);
   }

@@ -14,7 +14,7 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 import { REDACTED } from '../../preload/contract/settings.js';
 
 const LIVENESS_FILES = ['2.7_80x80_MiniFASNetV2.onnx', '4_0_0_80x80_MiniFASNetV1SE.onnx'];
-const PIN = '2468';
+const PIN = '246813';
 
 /** A pack folder of real model files (import refuses symlinks, so these are copies in a temp dir). */
 function packFolder(name: string, files: readonly string[]): string {
@@ -61,10 +61,22 @@ describe('admin panels in Chromium', () => {
     const page = harness.page;
     await page.keyboard.press('Control+Alt+A');
     await page.locator('pin-pad').waitFor();
-    await page.keyboard.type(PIN);
-    await page.keyboard.press('Enter');
+    // The first PIN is typed twice.
+    for (let i = 0; i < 2; i++) {
+      await page.keyboard.type(PIN);
+      await page.keyboard.press('Enter');
+    }
     await page.locator('admin-screen').waitFor();
   });
+
+  /** The door, threshold, liveness and active pack ask for the PIN again, on a pad over the screen. */
+  async function typePinAgain() {
+    const pad = harness.page.locator('body > pin-pad');
+    await pad.waitFor();
+    for (const digit of PIN) await pad.locator(`button[data-key="${digit}"]`).click();
+    await pad.locator('button[data-key="✓"]').click();
+    await pad.waitFor({ state: 'detached' });
+  }
 
   after(async () => harness?.close());
 
@@ -85,6 +97,7 @@ describe('admin panels in Chromium', () => {
     const testRow = page.locator('admin-models tr[data-pack="testpack"]');
     if (!((await testRow.textContent()) ?? '').includes('Active')) {
       await testRow.locator('button[name="activate"]').click();
+      await typePinAgain();
     }
     await page.locator('admin-models tr[data-pack="testpack"] .badge.active').waitFor({ timeout: 30_000 });
     harness.picks.push([packFolder('minifasnet', LIVENESS_FILES)]);
@@ -242,6 +255,7 @@ describe('admin panels in Chromium', () => {
       await door.locator('input[name="insecureNetwork"]').check();
       await door.locator('.insecure-warning').waitFor();
       await door.locator('button[type="submit"]').click();
+      await typePinAgain();
       await door.locator('.notice.ok').waitFor();
       assert.equal(harness.services.settings.get().door.kind, 'http');
       // The key went to main, and comes back to the screen only as REDACTED.
@@ -256,6 +270,7 @@ describe('admin panels in Chromium', () => {
 
       await door.locator('input[name="url"]').fill(working.url);
       await door.locator('button[type="submit"]').click();
+      await typePinAgain();
       await door.locator('button[name="test-door"]').click();
       await door.locator('.door-test[data-ok="true"]').waitFor({ timeout: 15_000 });
       assert.equal(working.calls(), 1);
@@ -330,6 +345,7 @@ describe('admin panels in Chromium', () => {
     const suggested = Number(await page.locator('admin-calibration strong.suggested').textContent());
     assert.ok(Number.isFinite(suggested), 'a threshold is suggested for two enrolled people');
     await page.locator('admin-calibration button[name="apply"]').click();
+    await typePinAgain();
     await page.locator('admin-calibration .notice.ok').waitFor();
     const applied = harness.services.settings.get().recognition.threshold;
     assert.ok(
@@ -337,6 +353,7 @@ describe('admin panels in Chromium', () => {
       `applied ${applied}, suggested ${suggested}`,
     );
     await page.locator('admin-calibration button[name="use-default"]').click();
+    await typePinAgain();
     await page.locator('admin-calibration .notice.ok', { hasText: 'default' }).waitFor();
     assert.equal(harness.services.settings.get().recognition.threshold, null);
   });

@@ -147,8 +147,23 @@ describe('kiosk shell in Chromium with a fake camera', () => {
     await page.keyboard.press('Control+Alt+A');
     await page.locator('pin-pad').waitFor();
     await harness.screenshot('admin-set-pin');
+    // Too short: the pad says so itself, in a sentence, and sends nothing.
     await page.keyboard.type('2468');
     await page.keyboard.press('Enter');
+    await page.locator('pin-pad .error', { hasText: 'at least 6 digits' }).waitFor();
+    // Two different entries: refused, and the first has to be chosen again.
+    await page.keyboard.type('246810');
+    await page.keyboard.press('Enter');
+    await page.locator('pin-pad .prompt', { hasText: 'again' }).waitFor();
+    await page.keyboard.type('246811');
+    await page.keyboard.press('Enter');
+    await page.locator('pin-pad .error', { hasText: 'The two PINs differ' }).waitFor();
+    assert.equal(harness.services.pin.isSet(), false, 'a PIN was sent before it was typed twice');
+    // A first PIN: 6 digits, typed twice.
+    for (let i = 0; i < 2; i++) {
+      await page.keyboard.type('246810');
+      await page.keyboard.press('Enter');
+    }
     await page.locator('admin-screen').waitFor();
     await page.locator('admin-screen button[data-tab="settings"]').click();
     await page.locator('admin-settings select[name="locale"]').selectOption('ja');

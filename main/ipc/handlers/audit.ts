@@ -14,7 +14,7 @@ import { computeSim } from '../../insightface/face_analysis.js';
 import { decodeImageFile } from '../../image/decode.js';
 import type { Face, PixelImage } from '../../insightface/types.js';
 import type { Kiosk } from '../../kiosk/kiosk.js';
-import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor } from './common.js';
+import { messageOf, requireKiosk, requireStore, type HandlersFor } from './common.js';
 
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;
@@ -81,21 +81,18 @@ async function compareSide(
 
 export function auditHandlers(services: AppServices): HandlersFor<typeof auditChannels> {
   return {
-    listAudit: async ({ offset, limit }, sender) => {
-      requireAdmin(services, sender);
+    listAudit: async ({ offset, limit }) => {
       const page = await services.audit.readEntries({ offset, limit });
       return { records: page.records.map(auditView), total: page.total };
     },
-    exportAudit: async (_arg, sender) => {
-      requireAdmin(services, sender);
+    exportAudit: async () => {
       const picked = await services.options.pickFiles({ kind: 'save', defaultName: 'tobira-audit.csv' });
       const target = picked?.[0];
       if (!target) return { path: null };
       await writeFile(target, await services.audit.exportCsv(), 'utf8');
       return { path: target };
     },
-    testDoor: async (_arg, sender) => {
-      requireAdmin(services, sender);
+    testDoor: async () => {
       try {
         const result = await services.door().test();
         await services.auditAdmin(
@@ -114,8 +111,7 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
         return { ok: false, message: messageOf(error), elapsedMs: 0 };
       }
     },
-    getCalibration: ({ targetFar }, sender) => {
-      requireAdmin(services, sender);
+    getCalibration: ({ targetFar }) => {
       const kiosk = requireKiosk(services);
       const recognizer = kiosk.engine.recognizerId;
       const gallery = recognizer ? requireStore(services).gallery(recognizer) : [];
@@ -130,8 +126,7 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
         roc: result.roc,
       };
     },
-    compare: async ({ source }, sender): Promise<CompareResult> => {
-      requireAdmin(services, sender);
+    compare: async ({ source }): Promise<CompareResult> => {
       const kiosk = requireKiosk(services);
       const threshold = kiosk.threshold;
       let images: PixelImage[];

@@ -2,15 +2,9 @@ import type { AppServices } from '../../services.js';
 import type { Kiosk } from '../../kiosk/kiosk.js';
 import type { EnrollmentStore } from '../../store/enrollment-store.js';
 import { ExpectedError } from '../errors.js';
-import type { HandlerTable, Sender } from '../gate.js';
+import type { HandlerTable } from '../gate.js';
 
 export type HandlersFor<C> = Pick<HandlerTable, keyof C & keyof HandlerTable>;
-
-/** Admin-only channels call this first. */
-export function requireAdmin(services: AppServices, sender: Sender): void {
-  if (!services.isAdmin(sender.contentsId))
-    throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen first.');
-}
 
 export function requireStore(services: AppServices): EnrollmentStore {
   if (!services.store) {
@@ -29,3 +23,47 @@ export function requireKiosk(services: AppServices): Kiosk {
 }
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The admin PIN, verified (it counts towards the lockout); throws the expected failure otherwise.
+ * `purpose` says in the audit log what the PIN was typed for.
+ */
+export async function verifyAdminPin(services: AppServices, given: string, purpose: string): Promise<void> {
+  const check = await services.pin.verify(given);
+  if (check.ok) return;
+  // Refused PINs are logged too: a string of them is someone guessing.
+  if (check.reason === 'wrong_pin') await services.auditAdmin('wrong_pin', { purpose }, false);
+  if (check.reason === 'locked' || (check.reason === 'wrong_pin' && check.retryAfterMs > 0)) {
+    // Logged when a lockout starts, and for each attempt it turns away.
+    await services.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
+  }
+  switch (check.reason) {
+    case 'not_set':
+      throw new ExpectedError('NO_ADMIN_PIN', 'No admin PIN is set yet: set one on the admin screen first.');
+    case 'locked':
+      throw new ExpectedError(
+        'LOCKED_OUT',
+        `Too many wrong PINs: try again in ${Math.ceil(check.retryAfterMs / 1000)} s.`,
+      );
+    case 'wrong_pin':
+      throw new ExpectedError('WRONG_PIN', 'Wrong PIN.');
+    case 'invalid':
+      throw new ExpectedError('INVALID_PIN', check.message);
+  }
+}
+
+/**
+ * Settings that decide who gets in need the admin PIN typed again, even inside a
+ * session: a compromised renderer riding a live session cannot change them.
+ */
+export async function requirePinAgain(
+  services: AppServices,
+  changes: readonly string[],
+  given: string | undefined,
+): Promise<void> {
+  if (changes.length === 0) return;
+  if (given === undefined) {
+    throw new ExpectedError('PIN_REQUIRED', `Type the admin PIN again to change: ${changes.join(', ')}.`);
+  }
+  await verifyAdminPin(services, given, `change ${changes.join(', ')}`);
+}

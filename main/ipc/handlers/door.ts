@@ -3,14 +3,13 @@ import path from 'node:path';
 import type { settingsChannels } from '../../../preload/contract/settings.js';
 import { DOORS_FILE, readDoorsFile } from '../../door/doors-file.js';
 import type { AppServices } from '../../services.js';
-import { messageOf, requireAdmin, type HandlersFor } from './common.js';
+import { messageOf, type HandlersFor } from './common.js';
 
 export function doorHandlers(
   services: AppServices,
 ): HandlersFor<Pick<typeof settingsChannels, 'listDoorPrograms'>> {
   return {
-    listDoorPrograms: (_arg, sender) => {
-      requireAdmin(services, sender);
+    listDoorPrograms: () => {
       const dir = services.paths.dataDir;
       const file = path.join(dir, DOORS_FILE);
       try {

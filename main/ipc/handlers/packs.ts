@@ -3,7 +3,7 @@
 // (offline, checksum, unsafe zip, …) come back as values with their code.
 import type { packsChannels, PackList } from '../../../preload/contract/packs.js';
 import type { AppServices } from '../../services.js';
-import { requireAdmin, type HandlersFor } from './common.js';
+import { requirePinAgain, type HandlersFor } from './common.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
   const { packs } = services;
@@ -11,17 +11,14 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
   const list = async (): Promise<PackList> => ({ packs: await packs.list(), root: packs.root });
   /** Pack errors are expected: they reach the screen with their code and message. */
   return {
-    listPacks: (_arg, sender) => {
-      requireAdmin(services, sender);
+    listPacks: () => {
       return list();
     },
-    acknowledgeLicense: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    acknowledgeLicense: async ({ name }) => {
       await packs.acknowledgeLicense(name);
       return list();
     },
-    downloadPack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    downloadPack: async ({ name }) => {
       const controller = new AbortController();
       downloads.set(name, controller);
       try {
@@ -32,14 +29,12 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       }
       return list();
     },
-    cancelDownload: ({ name }, sender) => {
-      requireAdmin(services, sender);
+    cancelDownload: ({ name }) => {
       const controller = downloads.get(name);
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    importPack: async ({ kind, name }, sender) => {
-      requireAdmin(services, sender);
+    importPack: async ({ kind, name }) => {
       const picked = await services.options.pickFiles({ kind });
       const source = picked?.[0];
       if (!source) return null;
@@ -48,22 +43,21 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       await services.reloadEngine();
       return list();
     },
-    removePack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    removePack: async ({ name }) => {
       await packs.remove(name);
       await services.auditAdmin('pack_remove', { pack: name });
       await services.reloadEngine();
       return list();
     },
-    setActivePack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    setActivePack: async ({ name, pin }) => {
+      const active = await packs.getActive();
+      await requirePinAgain(services, active === name ? [] : ['the active pack'], pin);
       await packs.setActive(name);
       await services.auditAdmin('pack_switch', { pack: name });
       await services.reloadEngine();
       return list();
     },
-    verifyPack: async ({ name }, sender) => {
-      requireAdmin(services, sender);
+    verifyPack: async ({ name }) => {
       const report = await packs.verify(name);
       return { ok: report.ok, problems: report.problems };
     },

@@ -9,7 +9,10 @@ import { faceThatCounts } from '../../recognition/subject.js';
 import { verify } from '../../recognition/matcher.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { ExpectedError } from '../errors.js';
-import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor } from './common.js';
+import { messageOf, requireKiosk, requireStore, type HandlersFor } from './common.js';
+
+/** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
+const NOBODY = '(no one)';
 
 /** Photos per import: enough for a few good samples, small enough to stay quick. */
 const MAX_IMPORT_FILES = 20;
@@ -32,19 +35,16 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
   const changed = () => services.kiosk?.refreshGallery();
 
   return {
-    listPeople: (_arg, sender) => {
-      requireAdmin(services, sender);
+    listPeople: () => {
       return requireStore(services).listPeople(activeRecognizer()).map(view);
     },
-    addPerson: async ({ name, pin }, sender) => {
-      requireAdmin(services, sender);
+    addPerson: async ({ name, pin }) => {
       const store = requireStore(services);
       const person = await store.addPerson(name, pin ? { pin } : {});
       await services.auditAdmin('person_add', { personId: person.id, name, withPin: Boolean(pin) });
       return view(store.getPerson(person.id, activeRecognizer()));
     },
-    renamePerson: async ({ id, name }, sender) => {
-      requireAdmin(services, sender);
+    renamePerson: async ({ id, name }) => {
       const store = requireStore(services);
       const before = store.listPeople().find((p) => p.id === id)?.name ?? null;
       await store.renamePerson(id, name);
@@ -52,15 +52,13 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       changed();
       return view(store.getPerson(id, activeRecognizer()));
     },
-    setPersonPin: async ({ id, pin }, sender) => {
-      requireAdmin(services, sender);
+    setPersonPin: async ({ id, pin }) => {
       const store = requireStore(services);
       await store.setPersonPin(id, pin);
       await services.auditAdmin('person_pin', { personId: id, set: pin !== null });
       return view(store.getPerson(id, activeRecognizer()));
     },
-    deletePerson: async ({ id }, sender) => {
-      requireAdmin(services, sender);
+    deletePerson: async ({ id }) => {
       const gone =
         requireStore(services)
           .listPeople()
@@ -70,8 +68,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       changed();
       return { deleted: true };
     },
-    startEnrollment: ({ id, target }, sender) => {
-      requireAdmin(services, sender);
+    startEnrollment: ({ id, target }) => {
       requireStore(services).getPerson(id);
       const kiosk = requireKiosk(services);
       if (!kiosk.engine.recognizerId)
@@ -80,14 +77,12 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       void services.auditAdmin('enroll_start', { personId: id, target: target ?? 5 });
       return started;
     },
-    stopEnrollment: (_arg, sender) => {
-      requireAdmin(services, sender);
+    stopEnrollment: () => {
       const stopped = requireKiosk(services).stopEnrollment();
       void services.auditAdmin('enroll_stop');
       return stopped;
     },
-    importPhotos: async ({ id }, sender) => {
-      requireAdmin(services, sender);
+    importPhotos: async ({ id }) => {
       const store = requireStore(services);
       store.getPerson(id);
       const kiosk = requireKiosk(services);
@@ -133,8 +128,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       changed();
       return results;
     },
-    testRecognition: async ({ id }, sender) => {
-      requireAdmin(services, sender);
+    testRecognition: async ({ id }) => {
       const kiosk = requireKiosk(services);
       const threshold = kiosk.threshold;
       const frame = kiosk.latestFrame;
@@ -173,21 +167,39 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       if (services.settings.get().recognition.mode !== 'verify') {
         throw new ExpectedError('NOT_VERIFY_MODE', 'The kiosk is in identification mode.');
       }
-      const person = await requireStore(services).findPersonByPin(pin);
-      const now = Date.now();
-      if (!person) {
-        const final = kiosk.decisions.claimFailed(now);
-        const { time, ...rest } = final;
-        await services.audit.append({ ...rest, time, door: null });
-        return { claimed: false };
+      const lockedOut = (ms: number) =>
+        new ExpectedError('LOCKED_OUT', `Too many failed attempts: try again in ${Math.ceil(ms / 1000)} s.`);
+      // Both lockouts before any scrypt work, and the same for every code typed.
+      const faceLock = kiosk.decisions.lockedForMs(Date.now());
+      if (faceLock > 0) throw lockedOut(faceLock);
+      const store = requireStore(services);
+      const check = await services.codes.check(
+        pin,
+        async (code) => (await store.findPersonByPin(code))?.id ?? null,
+      );
+      if (check.kind === 'locked') throw lockedOut(check.retryAfterMs);
+      if (check.kind === 'unknown') {
+        // Logged for the admin, after the answer (no extra time for a stranger to measure).
+        void services.audit
+          .append({
+            mode: 'verify',
+            outcome: 'rejected',
+            reason: 'wrong_claim_pin',
+            personId: null,
+            personName: null,
+            score: null,
+            threshold: kiosk.threshold,
+            recognizerId: kiosk.engine.recognizerId,
+            gates: [],
+            liveness: null,
+            door: null,
+          })
+          .catch((error: unknown) => services.log(`audit: ${messageOf(error)}`));
       }
-      const result = kiosk.decisions.claim(person.id, now);
-      if (!result.ok) {
-        throw new ExpectedError(
-          'LOCKED_OUT',
-          `Too many failed attempts: try again in ${Math.ceil(result.retryAfterMs / 1000)} s.`,
-        );
-      }
+      // An unknown code is answered like a known one: the face is then checked against
+      // nobody, and fails as it would against someone else's code.
+      const result = kiosk.decisions.claim(check.kind === 'match' ? check.personId : NOBODY, Date.now());
+      if (!result.ok) throw lockedOut(result.retryAfterMs);
       return { claimed: true };
     },
   };

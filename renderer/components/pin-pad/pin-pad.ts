@@ -1,5 +1,7 @@
 // A touch-friendly PIN keypad. It only collects digits; the caller decides
-// what the PIN is for and shows the answer through `error`.
+// what the PIN is for and shows the answer through `error`. With `confirm`, a
+// new PIN is typed twice and only sent when both agree; `minLength` is checked
+// before anything is sent.
 import { LitElement, css, html } from 'lit';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
@@ -19,12 +21,21 @@ export class PinPad extends LitElement {
     prompt: { type: String },
     error: { type: String },
     busy: { type: Boolean },
+    confirm: { type: Boolean },
+    minLength: { type: Number },
     pin: { state: true },
+    first: { state: true },
   };
   declare prompt: string;
   declare error: string | null;
   declare busy: boolean;
+  /** A new PIN: typed twice. */
+  declare confirm: boolean;
+  /** Fewer digits are refused here, with a sentence, before anything is sent. */
+  declare minLength: number;
   declare pin: string;
+  /** In confirm mode, the first entry while the second is typed. */
+  declare first: string | null;
 
   constructor() {
     super();
@@ -32,7 +43,10 @@ export class PinPad extends LitElement {
     this.prompt = '';
     this.error = null;
     this.busy = false;
+    this.confirm = false;
+    this.minLength = 1;
     this.pin = '';
+    this.first = null;
   }
 
   override connectedCallback(): void {
@@ -50,6 +64,9 @@ export class PinPad extends LitElement {
     else if (event.key === 'Backspace') this.pin = this.pin.slice(0, -1);
     else if (event.key === 'Enter') this.submit();
     else if (event.key === 'Escape') this.cancel();
+    else return;
+    // The pad is modal: Enter must not also press the button that opened it.
+    event.preventDefault();
   };
 
   private press(digit: string): void {
@@ -58,14 +75,29 @@ export class PinPad extends LitElement {
 
   private submit(): void {
     if (this.busy || this.pin.length === 0) return;
-    this.dispatchEvent(
-      new CustomEvent('pin-submit', { detail: { pin: this.pin }, bubbles: true, composed: true }),
-    );
+    const pin = this.pin;
     this.pin = '';
+    if (pin.length < this.minLength) {
+      this.error = t('admin.pinTooShort', { min: this.minLength });
+      return;
+    }
+    if (this.confirm && this.first === null) {
+      this.first = pin;
+      this.error = null;
+      return;
+    }
+    if (this.confirm && this.first !== pin) {
+      this.first = null;
+      this.error = t('admin.pinMismatch');
+      return;
+    }
+    this.first = null;
+    this.dispatchEvent(new CustomEvent('pin-submit', { detail: { pin }, bubbles: true, composed: true }));
   }
 
   private cancel(): void {
     this.pin = '';
+    this.first = null;
     this.dispatchEvent(new CustomEvent('pin-cancel', { bubbles: true, composed: true }));
   }
 
@@ -73,7 +105,7 @@ export class PinPad extends LitElement {
     const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', '✓'];
     return html`
       <div class="panel" role="dialog" aria-label=${this.prompt}>
-        <div class="prompt">${this.prompt}</div>
+        <div class="prompt">${this.first === null ? this.prompt : t('admin.pinConfirmPrompt')}</div>
         <div class="dots" aria-live="polite">${'●'.repeat(this.pin.length) || '\u00a0'}</div>
         <div class="error" role="alert">${this.error ?? '\u00a0'}</div>
         <div class="keys">

@@ -4,6 +4,7 @@
 // can apply the suggested threshold.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
+import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Calibration } from '../../../preload/contract/audit.js';
@@ -80,7 +81,10 @@ export class AdminCalibration extends LitElement {
     const s = this.settings;
     if (!s) return;
     try {
-      this.settings = await call(api().updateSettings({ recognition: { ...s.recognition, threshold } }));
+      const recognition = { ...s.recognition, threshold };
+      this.settings = await call(
+        withPinAgain((pin) => api().updateSettings(pin ? { recognition, pin } : { recognition })),
+      );
       this.saved =
         threshold === null
           ? t('calibration.appliedDefault')

@@ -5,6 +5,7 @@
 // secrets come back from main as REDACTED and are kept when sent back so.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
+import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import { REDACTED, type DoorProgramList, type Settings } from '../../../preload/contract/settings.js';
@@ -149,7 +150,9 @@ export class AdminDoor extends LitElement {
       return;
     }
     try {
-      const settings = await call(api().updateSettings({ door }));
+      const settings = await call(
+        withPinAgain((pin) => api().updateSettings(pin ? { door, pin } : { door })),
+      );
       this.settings = settings;
       this.draft = settings.door;
       this.status = { tone: 'ok', text: t('admin.saved') };

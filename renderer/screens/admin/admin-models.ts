@@ -4,6 +4,7 @@
 // its live status.
 import { LitElement, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
+import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { PackList, PackView } from '../../../preload/contract/packs.js';
@@ -178,7 +179,10 @@ export class AdminModels extends LitElement {
     const current = this.settings;
     if (!current) return;
     try {
-      this.settings = await call(api().updateSettings({ engine: { ...current.engine, ...patch } }));
+      const engine = { ...current.engine, ...patch };
+      this.settings = await call(
+        withPinAgain((pin) => api().updateSettings(pin ? { engine, pin } : { engine })),
+      );
       this.notice = { tone: 'ok', text: t('admin.saved') };
     } catch (error) {
       this.notice = { tone: 'error', text: errorMessage(error) };
@@ -419,7 +423,12 @@ export class AdminModels extends LitElement {
               ?disabled=${this.busy}
               @click=${() =>
                 this.run(
-                  () => call(api().setActivePack({ name: pack.name })),
+                  () =>
+                    call(
+                      withPinAgain((pin) =>
+                        api().setActivePack(pin ? { name: pack.name, pin } : { name: pack.name }),
+                      ),
+                    ),
                   t('models.activated', { name: pack.name }),
                 )}
             >

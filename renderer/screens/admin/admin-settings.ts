@@ -9,6 +9,7 @@ import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Settings, SettingsPatch } from '../../../preload/contract/settings.js';
 import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-shared.js';
 import { settingsFormStyles } from './settings-form.styles.js';
+import { pinErrorText, withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import './admin-door.js';
 import './admin-liveness-live.js';
 
@@ -80,7 +81,10 @@ export class AdminSettings extends LitElement {
 
   private async save(key: FormKey, patch: SettingsPatch): Promise<void> {
     try {
-      this.settings = await call(api().updateSettings(patch));
+      // The threshold, liveness and the weak-PIN switch need the admin PIN again.
+      this.settings = await call(
+        withPinAgain((pin) => api().updateSettings(pin ? { ...patch, pin } : patch)),
+      );
       setLocale(this.settings.locale);
       this.dispatchEvent(
         new CustomEvent('settings-changed', { detail: this.settings, bubbles: true, composed: true }),
@@ -125,8 +129,16 @@ export class AdminSettings extends LitElement {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const pin = value(form, 'pin');
-    if (!/^\d{4,12}$/.test(pin))
-      return this.setStatus('pin', { tone: 'error', text: t('people.pinInvalid') });
+    // The same rule as main (main/admin/pin-policy.ts), checked before sending.
+    const min = this.settings?.adminPin.allowWeakFourDigits ? 4 : 6;
+    const problem = !/^\d*$/.test(pin)
+      ? t('admin.pinNotDigits')
+      : pin.length < min
+        ? t('admin.pinTooShort', { min })
+        : pin.length > 12
+          ? t('admin.pinTooLong')
+          : null;
+    if (problem) return this.setStatus('pin', { tone: 'error', text: problem });
     if (pin !== value(form, 'pin2'))
       return this.setStatus('pin', { tone: 'error', text: t('settings.pinMismatch') });
     try {
@@ -134,7 +146,7 @@ export class AdminSettings extends LitElement {
       form.reset();
       this.setStatus('pin', { tone: 'ok', text: t('settings.pinChanged') });
     } catch (error) {
-      this.setStatus('pin', { tone: 'error', text: errorMessage(error) });
+      this.setStatus('pin', { tone: 'error', text: pinErrorText(error, min) });
     }
   }
 
@@ -314,6 +326,18 @@ export class AdminSettings extends LitElement {
   private renderPin() {
     return html`<section>
       <h2>${t('settings.adminPin')}</h2>
+      <label class="check">
+        <input
+          type="checkbox"
+          name="allowWeakFourDigits"
+          .checked=${this.settings?.adminPin.allowWeakFourDigits ?? false}
+          @change=${(e: Event) =>
+            void this.save('pin', {
+              adminPin: { allowWeakFourDigits: (e.target as HTMLInputElement).checked },
+            })}
+        />
+        ${t('settings.weakPin')}
+      </label>
       <form name="pin" class="row" novalidate @submit=${(e: Event) => this.submitPin(e)}>
         <input
           type="password"

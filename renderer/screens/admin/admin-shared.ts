@@ -2,6 +2,7 @@
 import { css, html } from 'lit';
 import { getLocale } from '../../i18n/index.js';
 import { SettingsSchema, type Settings } from '../../../preload/contract/settings.js';
+import { pinErrorText } from '../../components/pin-pad/ask-pin.js';
 
 /** Buttons, inputs, tables and notices in the admin screen's dark theme. */
 export const panelStyles = css`
@@ -127,8 +128,12 @@ export const panelStyles = css`
 
 /** The message of anything thrown, for display. */
 export function errorMessage(error: unknown): string {
+  // PIN failures (a wrong or missing PIN typed again, a lockout) are sentences in the screen's language.
+  if (PIN_CODES.has(errorCode(error) ?? '')) return pinErrorText(error, 6);
   return error instanceof Error ? error.message : String(error);
 }
+
+const PIN_CODES = new Set(['WRONG_PIN', 'PIN_REQUIRED', 'LOCKED_OUT', 'NO_ADMIN_PIN']);
 
 /** The code of an expected failure thrown by `call()`, if any. */
 export function errorCode(error: unknown): string | null {

@@ -90,6 +90,37 @@ describe('admin PIN', () => {
     assert.equal(restarted.retryAfterMs(), 0, 'a success resets the count');
   });
 
+  it('setting the PC clock forward does not end a lockout (the lockout runs on a monotonic clock)', async (t) => {
+    const file = await pinFile();
+    // The default clocks, as in the app: only Date.now is moved, as a changed PC clock would.
+    const pin = await AdminPin.open(file, {
+      cost,
+      lockout: { ...lockout, baseLockMs: 600_000, maxLockMs: 600_000 },
+    });
+    await pin.setPin('864213');
+    for (let i = 0; i < 4; i++) await pin.verify('000000');
+    const realNow = Date.now();
+    t.mock.method(Date, 'now', () => realNow + 2 * 3_600_000);
+    const locked = await pin.verify('864213');
+    assert.equal(!locked.ok && locked.reason, 'locked', 'two hours on the wall clock opened the lockout');
+    const reopened = await AdminPin.open(file, {
+      cost,
+      lockout: { ...lockout, baseLockMs: 600_000, maxLockMs: 600_000 },
+    });
+    assert.ok(reopened.retryAfterMs() > 590_000, 'a restart with the clock moved keeps the lockout');
+  });
+
+  it('reads a version 1 file, keeping its PIN and the rest of its lockout', async () => {
+    const file = await pinFile();
+    const hash = await hashPin('975310', cost);
+    const lockedUntil = Date.now() + 60_000;
+    await writeFile(file, JSON.stringify({ version: 1, pin: hash, failures: 4, lockedUntil }));
+    const pin = await AdminPin.open(file, { cost, lockout: { ...lockout, maxLockMs: 3_600_000 } });
+    assert.ok(pin.retryAfterMs() > 50_000 && pin.retryAfterMs() <= 60_000, `${pin.retryAfterMs()}`);
+    const locked = await pin.verify('975310');
+    assert.equal(!locked.ok && locked.reason, 'locked');
+  });
+
   it('a corrupt PIN file is an error naming the file, never "no PIN set"', async () => {
     const file = await pinFile();
     await writeFile(file, '{"version":1,"pin":null');
@@ -97,7 +128,10 @@ describe('admin PIN', () => {
       AdminPin.open(file),
       (e: Error) => e.message.includes(file) && /JSON/.test(e.message),
     );
-    await writeFile(file, JSON.stringify({ version: 1, pin: { algo: 'md5' }, failures: 0, lockedUntil: 0 }));
+    await writeFile(
+      file,
+      JSON.stringify({ version: 2, pin: { algo: 'md5' }, failures: 0, lockRemainingMs: 0 }),
+    );
     await assert.rejects(AdminPin.open(file), /invalid at: pin/);
   });
 });

@@ -58,7 +58,9 @@ describe('admin actions are audited', () => {
     await call(ipc, 'updateSettings', {
       recognition: { ...node.services.settings.get().recognition, framesToAgree: 4 },
     });
+    // The door is changed only with the PIN typed again (main/admin/sensitive-settings.ts).
     await call(ipc, 'updateSettings', {
+      pin: PIN,
       door: {
         kind: 'http',
         holdMs: 2000,

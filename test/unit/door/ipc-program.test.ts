@@ -35,6 +35,7 @@ describe('command door over IPC', () => {
     const marker = path.join(node.dataDir, 'pwned');
     const script = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`;
     const saved = await ipc.gate.handle('updateSettings', app, {
+      pin: '482913',
       door: {
         kind: 'command',
         holdMs: 1000,
@@ -75,7 +76,7 @@ describe('command door over IPC', () => {
   for (const [name, door] of badDoors) {
     test(`updateSettings refuses ${name}`, async () => {
       const before = JSON.stringify(node.services.settings.get().door);
-      const outcome = await ipc.gate.handle('updateSettings', app, { door });
+      const outcome = await ipc.gate.handle('updateSettings', app, { door, pin: '482913' });
       assert.equal(outcome.ok, false);
       assert.equal(!outcome.ok && outcome.code, 'INVALID_PAYLOAD');
       assert.equal(JSON.stringify(node.services.settings.get().door), before, 'nothing was saved');
@@ -114,6 +115,7 @@ describe('command door over IPC', () => {
     );
     assert.equal(list.problem, null);
     const saved = await ipc.gate.handle('updateSettings', app, {
+      pin: '482913',
       door: { kind: 'command', holdMs: 1000, doorId: 'relay' },
     });
     assert.equal(saved.ok, true, !saved.ok ? saved.message : '');

@@ -65,13 +65,18 @@ describe('door secrets', () => {
     channel: 'getSettings' | 'updateSettings',
     payload?: unknown,
   ): Promise<Settings> => {
-    const outcome = await ipc.gate.handle(channel, app, payload);
+    // The door changes only with the admin PIN typed again.
+    const sent = channel === 'updateSettings' ? { ...(payload as object), pin: PIN } : payload;
+    const outcome = await ipc.gate.handle(channel, app, sent);
     assert.ok(outcome.ok, !outcome.ok ? outcome.message : '');
     return outcome.value as Settings;
   };
 
   test('a secret sent as REDACTED with nothing stored is refused', async () => {
-    const outcome = await ipc.gate.handle('updateSettings', app, { door: httpDoor({ hmacKey: REDACTED }) });
+    const outcome = await ipc.gate.handle('updateSettings', app, {
+      door: httpDoor({ hmacKey: REDACTED }),
+      pin: PIN,
+    });
     assert.equal(outcome.ok, false);
     assert.match(!outcome.ok ? outcome.message : '', /REDACTED, but no such secret is stored/);
   });

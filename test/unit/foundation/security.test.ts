@@ -7,6 +7,7 @@ import {
   WEB_PREFERENCES,
   isEscapeShortcut,
   isPermissionAllowed,
+  webPreferencesFor,
 } from '../../../main/security.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,14 @@ test('the window is isolated and sandboxed with no Node', () => {
   assert.equal(WEB_PREFERENCES.webSecurity, true);
   assert.equal(WEB_PREFERENCES.webviewTag, false);
   assert.equal(WEB_PREFERENCES.allowRunningInsecureContent, false);
+  assert.equal(WEB_PREFERENCES.disableBlinkFeatures, 'Auxclick');
+});
+
+test('dev tools exist only outside a packaged build', () => {
+  assert.equal(webPreferencesFor(true).devTools, false);
+  assert.equal(webPreferencesFor(false).devTools, true);
+  assert.equal(webPreferencesFor(true).sandbox, true);
+  assert.equal(webPreferencesFor(true).disableBlinkFeatures, 'Auxclick');
 });
 
 test('the CSP allows no inline script, eval, or remote origin', () => {

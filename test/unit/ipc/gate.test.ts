@@ -61,31 +61,64 @@ describe('IPC gate', () => {
     assert.equal(!outcome.ok && outcome.code, 'FORBIDDEN_SENDER');
   });
 
-  const badPayloads: [string, string, unknown, string][] = [
-    ['unknown channel', 'openShell', { cmd: 'rm' }, 'UNKNOWN_CHANNEL'],
-    ['prototype key as channel', '__proto__', {}, 'UNKNOWN_CHANNEL'],
-    ['constructor as channel', 'constructor', {}, 'UNKNOWN_CHANNEL'],
-    ['wrong type', 'ping', { message: 42 }, 'INVALID_PAYLOAD'],
-    ['missing field', 'ping', {}, 'INVALID_PAYLOAD'],
-    ['extra field', 'ping', { message: 'x', admin: true }, 'INVALID_PAYLOAD'],
-    ['array instead of object', 'ping', ['x'], 'INVALID_PAYLOAD'],
-    ['string too long', 'ping', { message: 'x'.repeat(2000) }, 'INVALID_PAYLOAD'],
-    ['oversized payload', 'ping', { message: 'x'.repeat(MAX_PAYLOAD_BYTES + 10) }, 'PAYLOAD_TOO_LARGE'],
-    ['binary payload', 'ping', new Uint8Array(16), 'INVALID_PAYLOAD'],
-    ['NaN threshold', 'updateSettings', { recognition: { threshold: Number.NaN } }, 'INVALID_PAYLOAD'],
-    ['unknown setting', 'updateSettings', { evalCode: 'x' }, 'INVALID_PAYLOAD'],
-    ['PIN with letters', 'adminLogin', { pin: '' }, 'INVALID_PAYLOAD'],
-    ['pack name with a path', 'downloadPack', { name: '../../etc' }, 'INVALID_PAYLOAD'],
-    ['person id with a slash', 'deletePerson', { id: 'a/b' }, 'INVALID_PAYLOAD'],
-    ['negative audit offset', 'listAudit', { offset: -1, limit: 10 }, 'INVALID_PAYLOAD'],
-    ['huge audit page', 'listAudit', { offset: 0, limit: 100000 }, 'INVALID_PAYLOAD'],
+  // The "admin only" column: those channels are refused without a session before
+  // their payload is read, and with one the payload is checked as for any channel.
+  const badPayloads: [name: string, channel: string, payload: unknown, code: string, adminOnly: boolean][] = [
+    ['unknown channel', 'openShell', { cmd: 'rm' }, 'UNKNOWN_CHANNEL', false],
+    ['prototype key as channel', '__proto__', {}, 'UNKNOWN_CHANNEL', false],
+    ['constructor as channel', 'constructor', {}, 'UNKNOWN_CHANNEL', false],
+    ['wrong type', 'ping', { message: 42 }, 'INVALID_PAYLOAD', false],
+    ['missing field', 'ping', {}, 'INVALID_PAYLOAD', false],
+    ['extra field', 'ping', { message: 'x', admin: true }, 'INVALID_PAYLOAD', false],
+    ['array instead of object', 'ping', ['x'], 'INVALID_PAYLOAD', false],
+    ['string too long', 'ping', { message: 'x'.repeat(2000) }, 'INVALID_PAYLOAD', false],
+    [
+      'oversized payload',
+      'ping',
+      { message: 'x'.repeat(MAX_PAYLOAD_BYTES + 10) },
+      'PAYLOAD_TOO_LARGE',
+      false,
+    ],
+    ['binary payload', 'ping', new Uint8Array(16), 'INVALID_PAYLOAD', false],
+    ['NaN threshold', 'updateSettings', { recognition: { threshold: Number.NaN } }, 'INVALID_PAYLOAD', true],
+    ['unknown setting', 'updateSettings', { evalCode: 'x' }, 'INVALID_PAYLOAD', true],
+    ['PIN with letters', 'adminLogin', { pin: '' }, 'INVALID_PAYLOAD', false],
+    ['pack name with a path', 'downloadPack', { name: '../../etc' }, 'INVALID_PAYLOAD', true],
+    ['person id with a slash', 'deletePerson', { id: 'a/b' }, 'INVALID_PAYLOAD', true],
+    ['negative audit offset', 'listAudit', { offset: -1, limit: 10 }, 'INVALID_PAYLOAD', true],
+    ['huge audit page', 'listAudit', { offset: 0, limit: 100000 }, 'INVALID_PAYLOAD', true],
+    ['a claim code of letters', 'claimIdentity', { pin: 'abcdef' }, 'INVALID_PAYLOAD', false],
+    [
+      'a 65-character PIN typed again',
+      'updateSettings',
+      { locale: 'en', pin: '1'.repeat(65) },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    [
+      'a numeric PIN typed again',
+      'setActivePack',
+      { name: 'buffalo_l', pin: 123456 },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    ['a new admin PIN of 65 characters', 'setAdminPin', { pin: '1'.repeat(65) }, 'INVALID_PAYLOAD', false],
   ];
-  for (const [name, channel, payload, code] of badPayloads) {
+  for (const [name, channel, payload, code, adminOnly] of badPayloads) {
     test(`refuses ${name}`, async () => {
-      const outcome = await ipc.gate.handle(channel, app, payload);
-      assert.equal(outcome.ok, false);
-      assert.equal(!outcome.ok && outcome.code, code, !outcome.ok ? outcome.message : '');
-      assert.ok(!outcome.ok && outcome.message.length > 0);
+      if (adminOnly) {
+        const anonymous = await ipc.gate.handle(channel, app, payload);
+        assert.equal(!anonymous.ok && anonymous.code, 'ADMIN_REQUIRED', 'admin only, before the payload');
+        node.services.setAdmin(APP_ID, true);
+      }
+      try {
+        const outcome = await ipc.gate.handle(channel, app, payload);
+        assert.equal(outcome.ok, false);
+        assert.equal(!outcome.ok && outcome.code, code, !outcome.ok ? outcome.message : '');
+        assert.ok(!outcome.ok && outcome.message.length > 0);
+      } finally {
+        node.services.setAdmin(APP_ID, false);
+      }
     });
   }
 

@@ -233,13 +233,14 @@ describe('electron-builder.yml', () => {
     assert.deepEqual(config.mac?.target, ['dmg']);
   });
 
-  test('sets the fuses: no run-as-node, no NODE_OPTIONS, no inspect flags, asar integrity, app only from asar', async () => {
+  test('sets the fuses: no run-as-node, no NODE_OPTIONS, no inspect flags, asar integrity, app only from asar, no file:// privileges', async () => {
     const fuses = (await loadConfig()).electronFuses ?? {};
     assert.equal(fuses.runAsNode, false);
     assert.equal(fuses.enableNodeOptionsEnvironmentVariable, false);
     assert.equal(fuses.enableNodeCliInspectArguments, false);
     assert.equal(fuses.enableEmbeddedAsarIntegrityValidation, true);
     assert.equal(fuses.onlyLoadAppFromAsar, true);
+    assert.equal(fuses.grantFileProtocolExtraPrivileges, false);
   });
 
   test('gives Linux a launcher entry that starts the kiosk and matches its window', async () => {

@@ -1,12 +1,15 @@
 // Unsafe zips are refused before anything is written; InsightFace's two zip layouts both install.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import yazl from 'yazl';
 import { isPackError } from '../../../main/packs/errors.js';
 import { PackManager } from '../../../main/packs/manager.js';
+import { extractZip, MAX_PACK_BYTES } from '../../../main/packs/zip.js';
+import { projectRoot } from '../../helpers/fixtures.js';
 import {
   buildZip,
   catalogEntry,
@@ -133,5 +136,47 @@ describe('zip safety', () => {
       manager.import(path.join(dir, 'broken.zip')),
       /BAD_ZIP|broken\.zip is not a readable zip/,
     );
+  });
+
+  it('the size limit is what the largest catalog pack needs, with headroom', () => {
+    const catalog = JSON.parse(readFileSync(path.join(projectRoot, 'models/catalog.json'), 'utf8')) as {
+      packs: { name: string; size: number; files?: { name: string; size?: number }[] }[];
+    };
+    // Some entries leave a shared file's size out (buffalo_m's 2d106det.onnx): take it from another pack.
+    const known = new Map<string, number>();
+    for (const pack of catalog.packs)
+      for (const file of pack.files ?? []) if (file.size) known.set(file.name, file.size);
+    const expanded = catalog.packs.map((pack) => {
+      const files = pack.files ?? [];
+      const sum = files.reduce((total, f) => total + (f.size ?? known.get(f.name) ?? pack.size), 0);
+      return { name: pack.name, bytes: Math.max(sum, pack.size) };
+    });
+    const largest = expanded.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    assert.equal(largest.name, 'antelopev2');
+    const headroom = MAX_PACK_BYTES / largest.bytes;
+    assert.ok(headroom >= 2 && headroom <= 3, `limit is ${headroom.toFixed(2)}× the largest pack`);
+  });
+
+  it('refuses, before writing anything, a zip that says it expands past the limit', async () => {
+    const dir = await mkdtemp(path.join(base, 'bomb-'));
+    // A deflated entry whose central directory record (the 46-byte header before the name;
+    // the uncompressed size at offset 24) says 1.125 GiB: under the old 4 GiB limit, over the new.
+    const yazlZip = new yazl.ZipFile();
+    yazlZip.addBuffer(Buffer.alloc(64 * 1024), 'bomb.bin', { compress: true });
+    yazlZip.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of yazlZip.outputStream) chunks.push(chunk as Buffer);
+    const zip = Buffer.concat(chunks);
+    const name = zip.lastIndexOf(Buffer.from('bomb.bin'));
+    zip.writeUInt32LE(MAX_PACK_BYTES + 128 * 1024 ** 2, name - 46 + 24);
+    const zipFile = path.join(dir, 'bomb.zip');
+    await writeFile(zipFile, zip);
+    const out = await mkdtemp(path.join(dir, 'out-'));
+    await assert.rejects(extractZip(zipFile, out), (error: unknown) => {
+      assert.ok(isPackError(error, 'UNSAFE_ZIP'), String(error));
+      assert.match((error as Error).message, /over the 1073741824-byte limit/);
+      return true;
+    });
+    assert.deepEqual(await readdir(out), []);
   });
 });

@@ -1,0 +1,129 @@
+// "Admin only" lives in the contract and the gate enforces it: this walks every
+// channel the preload exposes. Each admin channel is refused without a session,
+// after the session's absolute lifetime (which no call extends), and after a
+// renderer reload.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IpcGate, type HandlerTable, type Sender } from '../../../main/ipc/gate.js';
+import { ADMIN_SESSION_MS } from '../../../main/admin/admin-session.js';
+import { APP_ORIGIN } from '../../../main/security.js';
+import { CHANNEL_NAMES, channels, type ChannelName } from '../../../preload/contract/index.js';
+import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+
+const APP_ID = 3;
+const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
+
+/**
+ * The channels anyone at the door may call. A new public channel has to be added
+ * here on purpose, where a reviewer sees it.
+ */
+const PUBLIC_CHANNELS = [
+  'getAppInfo',
+  'ping',
+  // Needs the admin PIN itself.
+  'exitKiosk',
+  'getSettings',
+  'getEngineStatus',
+  'getAdminState',
+  // First PIN only while nobody is enrolled; otherwise the current PIN and a session (handler).
+  'setAdminPin',
+  'adminLogin',
+  'adminLogout',
+  // 1:1 mode: the person at the door types their code.
+  'claimIdentity',
+].sort();
+
+const adminChannels = CHANNEL_NAMES.filter((name) => channels[name].access === 'admin');
+
+describe('admin-only channels, declared in the contract and enforced by the gate', () => {
+  let node: NodeServices;
+  let now = 0;
+  let reached: ChannelName[] = [];
+  let gate: IpcGate;
+
+  before(async () => {
+    node = await createNodeServices({
+      // A fake clock, and timers that never fire: expiry is found when the session is asked.
+      services: { adminSession: { now: () => now, setTimer: () => () => {} } },
+    });
+    // A spy in place of each handler: the gate alone must decide.
+    const spies = Object.fromEntries(
+      CHANNEL_NAMES.map((name) => [name, () => void reached.push(name)]),
+    ) as unknown as HandlerTable;
+    gate = new IpcGate(spies, {
+      allowedOrigins: [APP_ORIGIN],
+      appContentsId: () => APP_ID,
+      admin: node.services,
+    });
+  });
+  after(() => node.services.close());
+  beforeEach(() => {
+    reached = [];
+    node.services.setAdmin(APP_ID, false);
+  });
+
+  const call = (name: string) => gate.handle(name, app, undefined);
+  const refusedEverywhere = async (when: string) => {
+    for (const name of adminChannels) {
+      const outcome = await call(name);
+      assert.equal(!outcome.ok && outcome.code, 'ADMIN_REQUIRED', `${name} ${when}`);
+    }
+    assert.deepEqual(reached, [], `no handler ran ${when}`);
+  };
+
+  test('every channel declares its access, and exactly these are public', () => {
+    for (const name of CHANNEL_NAMES) {
+      assert.ok(['public', 'admin'].includes(channels[name].access), name);
+    }
+    assert.deepEqual(CHANNEL_NAMES.filter((n) => channels[n].access === 'public').sort(), PUBLIC_CHANNELS);
+    assert.ok(adminChannels.length >= 20, `only ${adminChannels.length} admin channels`);
+  });
+
+  test('public channels reach their handler without a session', async () => {
+    for (const name of PUBLIC_CHANNELS) {
+      const outcome = await call(name);
+      assert.notEqual(!outcome.ok && outcome.code, 'ADMIN_REQUIRED', name);
+    }
+  });
+
+  test('each admin channel is refused without a session', () => refusedEverywhere('without a session'));
+
+  test('each admin channel passes the gate with a live session', async () => {
+    node.services.setAdmin(APP_ID, true);
+    for (const name of adminChannels) {
+      const outcome = await call(name);
+      // An empty payload may still be refused as INVALID_PAYLOAD: past the admin check is what counts.
+      assert.notEqual(!outcome.ok && outcome.code, 'ADMIN_REQUIRED', name);
+    }
+  });
+
+  test("another window never uses this window's session", async () => {
+    node.services.setAdmin(APP_ID + 1, true);
+    await refusedEverywhere('with a session held by another window');
+    node.services.setAdmin(APP_ID + 1, false);
+  });
+
+  test('no call extends the session: each admin channel is refused after its 10-minute lifetime', async () => {
+    node.services.setAdmin(APP_ID, true);
+    const login = now;
+    // A read and an action every minute, right up to the end.
+    for (let t = 60_000; t < ADMIN_SESSION_MS; t += 60_000) {
+      now = login + t;
+      assert.equal((await call('listPeople')).ok, true, `read at ${t} ms`);
+      assert.equal((await call('stopEnrollment')).ok, true, `action at ${t} ms`);
+    }
+    now = login + ADMIN_SESSION_MS - 1;
+    assert.equal((await call('listPeople')).ok, true);
+    now = login + ADMIN_SESSION_MS;
+    reached = [];
+    await refusedEverywhere('after the absolute lifetime');
+  });
+
+  test('each admin channel is refused after a renderer reload', async () => {
+    node.services.setAdmin(APP_ID, true);
+    assert.equal((await call('listPeople')).ok, true);
+    reached = [];
+    node.services.rendererReset(APP_ID, 'reloaded');
+    await refusedEverywhere('after a reload');
+  });
+});

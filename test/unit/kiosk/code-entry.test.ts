@@ -1,0 +1,151 @@
+// 1:1 code entry at the door (issue 9), through the gate with the real models:
+// the answer never says whether a code exists, the lockout is checked before any
+// scrypt work, and it survives an engine reload and an app restart.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { decodeImageFile } from '../../../main/image/decode.js';
+import { wireIpc } from '../../../main/ipc/wire.js';
+import type { Sender } from '../../../main/ipc/gate.js';
+import { APP_ORIGIN } from '../../../main/security.js';
+import { CODE_LOCKOUT } from '../../../main/recognition/code-entry.js';
+import type { DecisionEvent } from '../../../preload/contract/events.js';
+import type { CheckedFrame } from '../../../main/frames/frame-service.js';
+
+const APP_ID = 9;
+const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
+const CODE = '2468';
+
+function copies(files: readonly string[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-code-pack-'));
+  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
+  return dir;
+}
+
+async function rgbaOf(photo: string): Promise<Omit<CheckedFrame, 'id'>> {
+  const bgr = await decodeImageFile(photo);
+  const rgba = new Uint8Array(bgr.width * bgr.height * 4);
+  for (let i = 0, j = 0; i < bgr.width * bgr.height; i++, j += 3) {
+    rgba[i * 4] = bgr.data[j + 2]!;
+    rgba[i * 4 + 1] = bgr.data[j + 1]!;
+    rgba[i * 4 + 2] = bgr.data[j]!;
+    rgba[i * 4 + 3] = 255;
+  }
+  return { width: bgr.width, height: bgr.height, rgba };
+}
+
+describe('1:1 code entry', () => {
+  let node: NodeServices;
+  let lookups = 0;
+
+  const claim = (pin: string) =>
+    wireIpc(node.services, [APP_ORIGIN], () => APP_ID).gate.handle('claimIdentity', app, { pin });
+
+  /** Counts scrypt lookups on the store the handlers use. */
+  function spyOnLookups() {
+    const store = node.services.store!;
+    const original = store.findPersonByPin.bind(store);
+    store.findPersonByPin = (pin: string) => {
+      lookups += 1;
+      return original(pin);
+    };
+  }
+
+  before(async () => {
+    node = await createNodeServices({
+      services: {},
+    });
+    const { services } = node;
+    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+    services.settings.update({
+      recognition: { ...services.settings.get().recognition, mode: 'verify' },
+      liveness: { enabled: false, threshold: 0.5, challenge: false },
+    });
+    await services.start();
+    const kiosk = services.kiosk!;
+    const store = services.store!;
+    const person = await store.addPerson('Barack Obama', { pin: CODE });
+    for (const photo of ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg']) {
+      const image = await decodeImageFile(facePath(photo));
+      const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
+      await store.addTemplate(person.id, {
+        recognizerId: kiosk.engine.recognizerId!,
+        embedding: face!.normedEmbedding!,
+      });
+    }
+    kiosk.refreshGallery();
+    spyOnLookups();
+  });
+  after(() => node.services.close());
+
+  test('a known and an unknown code get the same answer, and the unknown one opens for nobody', async () => {
+    const known = await claim(CODE);
+    const unknown = await claim('1357');
+    assert.deepEqual(unknown, known, 'the answer told a stranger that 1357 is nobody’s code');
+    assert.deepEqual(known, { ok: true, value: { claimed: true } });
+
+    // Obama himself in front of the camera, after the unknown code: refused, never opened.
+    const decisions: DecisionEvent[] = [];
+    const off = node.services.events.subscribe((event, payload) => {
+      if (event === 'decision') decisions.push(payload as DecisionEvent);
+    });
+    const frame = await rgbaOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
+    const kiosk = node.services.kiosk!;
+    // Recognition runs on some frames only: feed until the streak concludes (at most 30 frames).
+    for (let id = 1; id <= 30 && decisions.length === 0; id++) {
+      const rgba = frame.rgba.slice();
+      rgba[id] ^= 1;
+      await kiosk.analyzeFrame({ ...frame, rgba, id });
+    }
+    off();
+    assert.equal(decisions.length, 1, 'the face was never judged');
+    assert.equal(decisions[0]!.outcome, 'refused');
+    assert.equal(decisions[0]!.reason, 'claim_mismatch');
+    // The wrong code is in the admin's log.
+    await node.services.codes.flush();
+    const log = await node.services.audit.read({ offset: 0, limit: 50 });
+    assert.ok(log.records.some((r) => r.reason === 'wrong_claim_pin'));
+  });
+
+  test('after repeated wrong codes, the lockout answers before any scrypt work', async () => {
+    // The first test spent one wrong code.
+    for (let i = 1; i < CODE_LOCKOUT.freeAttempts; i++) {
+      assert.equal((await claim(`99${i}9`)).ok, true);
+    }
+    const last = await claim('9999');
+    assert.equal(last.ok, true, 'the last free try is answered like any other');
+    lookups = 0;
+    for (const pin of [CODE, '5555']) {
+      const outcome = await claim(pin);
+      assert.equal(!outcome.ok && outcome.code, 'LOCKED_OUT', pin);
+    }
+    assert.equal(lookups, 0, 'a locked code entry still hashed the codes');
+  });
+
+  test('the lockout survives an engine reload', async () => {
+    const before = node.services.kiosk;
+    await node.services.reloadEngine();
+    assert.notEqual(node.services.kiosk, before);
+    lookups = 0;
+    const outcome = await claim(CODE);
+    assert.equal(!outcome.ok && outcome.code, 'LOCKED_OUT');
+    assert.equal(lookups, 0);
+  });
+
+  test('the lockout survives an app restart', async () => {
+    await node.services.codes.flush();
+    await node.services.close();
+    node = await createNodeServices({ dataDir: node.dataDir });
+    await node.services.start();
+    assert.ok(node.services.kiosk, 'the restarted kiosk has its engine');
+    spyOnLookups();
+    lookups = 0;
+    const outcome = await claim(CODE);
+    assert.equal(!outcome.ok && outcome.code, 'LOCKED_OUT');
+    assert.equal(lookups, 0);
+  });
+});
