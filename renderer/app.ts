@@ -117,6 +117,7 @@ export class TobiraApp extends LitElement {
               .engine=${this.engine}
               .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
               .verifyMode=${this.settings?.recognition.mode === 'verify'}
+              .livenessEnabled=${this.settings?.liveness.enabled ?? true}
               .cameraSize=${this.settings?.camera ?? { width: 1280, height: 720 }}
             ></unlock-screen>`
       }

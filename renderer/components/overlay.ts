@@ -16,12 +16,37 @@ export function fitFrame(frameW: number, frameH: number, canvasW: number, canvas
   return { scale, offsetX: (canvasW - frameW * scale) / 2, offsetY: (canvasH - frameH * scale) / 2 };
 }
 
+/**
+ * Where a frame lands when it fills the canvas ("cover"): scaled to the larger ratio and
+ * centred, so the overflow is cut evenly on both sides. Boxes use the same placement, so
+ * they stay on the faces.
+ */
+export function coverFrame(frameW: number, frameH: number, canvasW: number, canvasH: number): Placement {
+  const scale = Math.max(canvasW / frameW, canvasH / frameH);
+  return { scale, offsetX: (canvasW - frameW * scale) / 2, offsetY: (canvasH - frameH * scale) / 2 };
+}
+
+export type Fit = 'contain' | 'cover';
+
+export function placeFrame(fit: Fit, frameW: number, frameH: number, canvasW: number, canvasH: number) {
+  return fit === 'cover'
+    ? coverFrame(frameW, frameH, canvasW, canvasH)
+    : fitFrame(frameW, frameH, canvasW, canvasH);
+}
+
+export interface DrawOptions {
+  /** Draw the similarity next to the name: admin previews only; the door screen shows names. */
+  showScores?: boolean;
+}
+
 export function drawFaces(
   ctx: CanvasRenderingContext2D,
   faces: readonly FaceView[],
   at: Placement,
   dpr: number,
+  options: DrawOptions = {},
 ): void {
+  const showScores = options.showScores ?? true;
   const unmirrored = (x: number) => at.offsetX + x * at.scale;
   const px = at.mirrorWidth === undefined ? unmirrored : (x: number) => at.mirrorWidth! - unmirrored(x);
   const py = (y: number) => at.offsetY + y * at.scale;
@@ -44,7 +69,8 @@ export function drawFaces(
       for (const [x, y] of face.landmarks) ctx.fillRect(px(x) - dpr, py(y) - dpr, 2 * dpr, 2 * dpr);
     }
     if (face.label) {
-      const text = face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
+      const text =
+        showScores && face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
       ctx.font = `${16 * dpr}px system-ui, sans-serif`;
       const w = ctx.measureText(text).width + 12 * dpr;
       ctx.fillStyle = colour;

@@ -6,6 +6,7 @@ import type { AppServices } from '../../services.js';
 import { isPackError } from '../../packs/errors.js';
 import { ExpectedError } from '../errors.js';
 import { requireAdmin, type HandlersFor } from './common.js';
+import { LIVENESS_PACK } from '../../kiosk/face-engine.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
   const { packs } = services;
@@ -39,6 +40,21 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
         await asExpected(() => services.downloadAndLoad(name, controller.signal));
       } finally {
         downloads.delete(name);
+      }
+      return list();
+    },
+    setUpDefaults: async (_arg, sender) => {
+      requireAdmin(services, sender);
+      const controller = new AbortController();
+      // Cancel by the name of either pack of the bundle.
+      const names = (await packs.list())
+        .filter((p) => p.default || p.name === LIVENESS_PACK)
+        .map((p) => p.name);
+      for (const name of names) downloads.set(name, controller);
+      try {
+        await asExpected(() => services.setUpDefaults(controller.signal));
+      } finally {
+        for (const name of names) if (downloads.get(name) === controller) downloads.delete(name);
       }
       return list();
     },
