@@ -311,6 +311,8 @@ export const en = {
   'calibration.pairs': '{have} impostor pairs; a false-accept rate of {far} needs about {need} (3 ÷ FAR).',
   'calibration.refused':
     'No suggestion: these {have} pairs would suggest {value}, below the recognizer default {default}, but a rate of {far} can only be shown with about {need} impostor pairs. A lower threshold lets more strangers in. Enroll more people, or keep the default.',
+  'settings.auditSnapshotsHint':
+    'Helps to look into refused attempts later. They are photos of people: turn this on only if your privacy rules allow it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

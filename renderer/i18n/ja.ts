@@ -313,4 +313,6 @@ export const ja: Record<MessageKey, string> = {
     '他人ペア {have} 組。他人受入率 {far} を示すには約 {need} 組が必要です（3 ÷ 受入率）。',
   'calibration.refused':
     '推奨値を出しません。この {have} 組からは {value} となり、認識モデルの既定値 {default} より低くなりますが、受入率 {far} を示すには約 {need} 組の他人ペアが必要です。しきい値を下げると他人が入りやすくなります。登録者を増やすか、既定値のままにしてください。',
+  'settings.auditSnapshotsHint':
+    '拒否された試行を後で調べるのに役立ちます。人の写真なので、プライバシーの規則が認める場合だけオンにしてください。',
 };

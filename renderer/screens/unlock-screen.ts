@@ -177,7 +177,14 @@ export class UnlockScreen extends LitElement {
           engine?.state === 'no-models' || engine?.state === 'error'
             ? html`<button
                 class="setup"
-                @click=${() => this.dispatchEvent(new CustomEvent('request-admin', { bubbles: true, composed: true }))}
+                @click=${() =>
+                  this.dispatchEvent(
+                    // No pack yet: the guided first run; a pack that fails to load: the admin screen.
+                    new CustomEvent(engine.state === 'no-models' ? 'request-setup' : 'request-admin', {
+                      bubbles: true,
+                      composed: true,
+                    }),
+                  )}
               >
                 ${t('unlock.setUp')}
               </button>`
@@ -316,5 +323,6 @@ declare global {
   }
   interface GlobalEventHandlersEventMap {
     'request-admin': CustomEvent<void>;
+    'request-setup': CustomEvent<void>;
   }
 }
