@@ -248,9 +248,6 @@ export class UnlockScreen extends LitElement {
       color: #f3f6ff;
       font-size: clamp(1.4rem, 5vmin, 3.2rem);
       line-height: 1.25;
-      line-break: strict;
-      word-break: keep-all;
-      overflow-wrap: anywhere;
       box-shadow: 0 8px 30px rgba(0, 0, 0, 0.4);
     }
     .status[data-tone='ok'] {

@@ -333,7 +333,13 @@ describe('admin panels in Chromium', () => {
     const rows = page.locator('admin-audit tbody tr');
     await rows.first().waitFor({ timeout: 10_000 });
     const text = (await rows.allTextContents()).join('\n');
-    assert.match(text, /door_test/);
+    // Plain words, not codes; the failed door test is red; the `none` door never "opened".
+    assert.match(text, /Door test/);
+    assert.doesNotMatch(text, /door_test|none: opened/);
+    const failed = page.locator('admin-audit tbody tr.failed[data-door="failed"]').first();
+    await failed.waitFor();
+    const red = await failed.locator('.outcome').evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(red, 'rgb(140, 29, 42)');
     const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'tobira-audit-')), 'audit.csv');
     harness.picks.push([target]);
     await page.locator('admin-audit button[name="export"]').click();

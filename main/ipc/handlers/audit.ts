@@ -19,7 +19,11 @@ import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor }
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;
 
-function auditView(record: AuditRecord): AuditView {
+export function auditView(record: AuditRecord): AuditView {
+  const door = record.door;
+  // The `none` door only logs: it never "opened" anything.
+  const doorState = door ? (!door.ok ? 'failed' : door.kind === 'none' ? 'logged' : 'opened') : null;
+  const doorFailed = door !== null && !door.ok;
   return {
     time: record.time,
     mode: record.mode,
@@ -27,18 +31,33 @@ function auditView(record: AuditRecord): AuditView {
     score: record.score,
     gates: record.gates.map((g) => `${g.name}:${g.passed ? 'ok' : 'fail'}`).join(' '),
     liveness: record.liveness?.score ?? null,
-    door: record.door
-      ? record.door.ok
-        ? `${record.door.kind}: opened`
-        : `${record.door.kind}: ${record.door.reason}`
+    door: door
+      ? doorState === 'opened'
+        ? `${door.kind}: opened`
+        : doorState === 'logged'
+          ? 'none: logged only'
+          : `${door.kind}: ${door.reason}`
       : '',
     // An unlock whose door failed must never read as a success.
     outcome:
       record.outcome === 'unlocked'
-        ? record.door && !record.door.ok
-          ? `door failed: ${record.door.reason ?? 'unknown error'}`
+        ? doorFailed
+          ? `door failed: ${door.reason ?? 'unknown error'}`
           : 'unlocked'
         : `${record.outcome}: ${record.reason}`,
+    result:
+      record.outcome === 'door_test'
+        ? 'door_test'
+        : record.outcome === 'locked_out'
+          ? 'locked_out'
+          : record.outcome === 'unlocked'
+            ? doorFailed
+              ? 'door_failed'
+              : 'unlocked'
+            : 'refused',
+    reason: doorFailed ? (door.reason ?? 'unknown error') : record.reason,
+    doorState,
+    doorKind: door?.kind ?? null,
   };
 }
 
