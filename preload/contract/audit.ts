@@ -29,6 +29,12 @@ export interface Calibration {
   targetFar: number;
   current: number;
   roc: { threshold: number; far: number; frr: number }[];
+  /** The recognizer's own threshold: without enough pairs, nothing is suggested below it. */
+  defaultThreshold: number;
+  /** Impostor pairs the target needs (3 / targetFar). */
+  pairsNeeded: number;
+  /** What too few pairs would have suggested below the default (then `suggested` is null). */
+  refusedBelowDefault: number | null;
 }
 
 export interface CompareFace {

@@ -141,7 +141,8 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
       const kiosk = requireKiosk(services);
       const recognizer = kiosk.engine.recognizerId;
       const gallery = recognizer ? requireStore(services).gallery(recognizer) : [];
-      const result = calibrate(gallery, { targetFar });
+      const floor = kiosk.engine.defaultThreshold;
+      const result = calibrate(gallery, { targetFar, floor });
       return {
         recognizer: kiosk.engine.analysis.info.recognizer?.file ?? null,
         genuine: result.genuine,
@@ -150,6 +151,9 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
         targetFar,
         current: kiosk.threshold,
         roc: result.roc,
+        defaultThreshold: floor,
+        pairsNeeded: result.pairsNeeded,
+        refusedBelowDefault: result.refusedBelowFloor,
       };
     },
     compare: async ({ source }, sender): Promise<CompareResult> => {
