@@ -72,12 +72,16 @@ export function drawFaces(
     if (face.label) {
       const text =
         showScores && face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
-      ctx.font = `${16 * dpr}px ${UI_FONT_FAMILY}`;
-      const w = ctx.measureText(text).width + 12 * dpr;
+      // The name is read from a metre away: 3.5 % of the smaller side (28 px on an 800 px side),
+      // never under 16 px; the tag grows with it.
+      const side = Math.min(ctx.canvas.width, ctx.canvas.height) / dpr;
+      const em = Math.max(16, Math.round(side * 0.035)) * dpr;
+      ctx.font = `${em}px ${UI_FONT_FAMILY}`;
+      const w = ctx.measureText(text).width + 0.75 * em;
       ctx.fillStyle = colour;
-      ctx.fillRect(left, py(y1) - 26 * dpr, w, 24 * dpr);
+      ctx.fillRect(left, py(y1) - 1.6 * em, w, 1.5 * em);
       ctx.fillStyle = '#0b1020';
-      ctx.fillText(text, left + 6 * dpr, py(y1) - 8 * dpr);
+      ctx.fillText(text, left + 0.375 * em, py(y1) - 0.5 * em);
     }
   }
 }

@@ -12,6 +12,7 @@ import { facePath } from '../helpers/fixtures.js';
 import { startHarness } from '../helpers/harness.js';
 import { makeY4m } from '../helpers/y4m.js';
 import { waitFor } from '../helpers/camera-session.js';
+import { checkControls } from './controls.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
 import {
   buildZip,
@@ -72,6 +73,8 @@ describe('first run: empty data folder to an open door', () => {
       assert.equal(h.services.getEngineStatus().state, 'no-models');
       assert.equal(h.services.settings.get().liveness.enabled, true, 'liveness is on by default');
       await h.open();
+      await page.locator('unlock-screen button.setup').waitFor();
+      assert.equal(await checkControls(page, 'unlock-screen', 'door screen without models'), 1, 'Set up');
       await page.locator('unlock-screen button.setup').click();
 
       // 1. The PIN, typed twice; two different PINs start the step again.
@@ -88,11 +91,14 @@ describe('first run: empty data folder to an open door', () => {
 
       // 2. The licence, once.
       await wizard.locator('main[data-step="licence"]').waitFor();
+      // Each step's controls: 44 px at least, nothing over them ("Finish later", then the step's own).
+      assert.equal(await checkControls(page, 'setup-wizard', 'licence step'), 2);
       assert.match(await wizard.locator('blockquote').innerText(), /non-commercial research purposes only/);
       await wizard.locator('button[name="acknowledge"]').click();
 
       // 3. One download for both packs, behind one bar.
       await wizard.locator('main[data-step="download"]').waitFor();
+      assert.equal(await checkControls(page, 'setup-wizard', 'download step'), 2);
       assert.match(await wizard.locator('section.download').innerText(), /buffalo_test \+ minifasnet/);
       await wizard.locator('button[name="download"]').click();
       const seen: number[] = [];
@@ -118,12 +124,14 @@ describe('first run: empty data folder to an open door', () => {
       assert.deepEqual([engine.state, engine.pack, engine.livenessAvailable], ['ready', FACE_PACK, true]);
 
       // 4. The first person, from a photo (the camera path has its own test in admin-panels).
+      assert.equal(await checkControls(page, 'setup-wizard', 'enroll step'), 3);
       await wizard.locator('input[name="first-name"]').fill('Mika');
       h.picks.push([live]);
       await wizard.locator('button[name="enroll-photos"]').click();
       await wizard.locator('main[data-step="test"]').waitFor({ timeout: 30_000 });
       assert.match(await wizard.locator('section.test').innerText(), /Mika is enrolled/);
       await h.screenshot('setup-test-step');
+      assert.equal(await checkControls(page, 'setup-wizard', 'test step'), 2);
 
       // 5. At the door: the same face, liveness on with its models, the door opens.
       await wizard.locator('button[name="test-door"]').click();
@@ -138,6 +146,39 @@ describe('first run: empty data folder to an open door', () => {
       await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
       await page.locator('unlock-screen .status', { hasText: 'Welcome, Mika' }).waitFor();
       assert.equal(await page.locator('unlock-screen .badge').count(), 0, 'no liveness warning: it is on');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('Models → Install the default packs: the licence, then both packs behind one bar', async () => {
+    const h = await startHarness({ argv: [`--catalog=${catalog}`] });
+    try {
+      await h.open();
+      await h.page.evaluate(async () => {
+        const set = await window.tobira.setAdminPin({ pin: '2468' });
+        if (!set.ok) throw new Error(set.message);
+      });
+      await h.page.keyboard.press('Control+Alt+A');
+      await h.page.locator('admin-screen button[data-tab="models"]').click();
+      const panel = h.page.locator('admin-models');
+      assert.match(await panel.locator('section.setup-defaults').innerText(), /buffalo_test \+ minifasnet/);
+      assert.match(
+        await panel.locator('.engine').innerText(),
+        /Liveness models missing: the door stays shut/,
+      );
+      await panel.locator('button[name="setup-defaults"]').click();
+      await panel.locator('section.license button[name="acknowledge"]').click();
+      const bar = panel.locator('[data-progress="setup"] progress');
+      await bar.waitFor();
+      await panel
+        .locator('.notice.ok', { hasText: 'The default packs are installed.' })
+        .waitFor({ timeout: 60_000 });
+      assert.equal(await panel.locator('section.setup-defaults').count(), 0, 'nothing left to set up');
+      const installed = (await h.services.packs.list()).filter((p) => p.installed).map((p) => p.name);
+      assert.deepEqual(installed.sort(), [FACE_PACK, 'minifasnet']);
+      assert.equal(h.services.getEngineStatus().livenessAvailable, true);
+      await panel.locator('.engine', { hasText: 'Liveness available' }).waitFor();
     } finally {
       await h.close();
     }

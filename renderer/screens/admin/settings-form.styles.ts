@@ -46,6 +46,7 @@ export const settingsFormStyles = css`
   .option .hint {
     margin: 0.1rem 0 0 calc(26px + 0.6rem);
     font-size: 0.88rem;
+    line-height: 1.45;
     max-width: 46rem;
   }
   .field .row {
