@@ -12,7 +12,7 @@ export const en = {
   'unlock.codeUnknown': 'Unknown code',
   'unlock.challengeFailed': 'Head-turn check failed: please try again',
   'engine.noModels': 'Face models are not installed',
-  'engine.noModelsHint': 'An administrator can download or import them on the admin screen.',
+  'engine.noModelsHint': 'An administrator presses Set up: it installs them, then enrolls the first person.',
   'engine.downloading': 'Downloading face models… {percent}%',
   'engine.loading': 'Loading face models…',
   'engine.error': 'Face models could not be loaded: {message}',

@@ -14,7 +14,7 @@ export const ja: Record<MessageKey, string> = {
   'unlock.challengeFailed': '顔の向きの確認に失敗しました。もう一度お試しください',
   'unlock.doorFailed': '認識しましたが、ドアが開きませんでした: {reason}',
   'engine.noModels': '顔認識モデルがインストールされていません',
-  'engine.noModelsHint': '管理者が管理画面からダウンロードまたはインポートできます。',
+  'engine.noModelsHint': '管理者が「セットアップ」を押すと、モデルを入れて最初の登録者を登録できます。',
   'engine.downloading': '顔認識モデルをダウンロード中… {percent}%',
   'engine.loading': '顔認識モデルを読み込み中…',
   'engine.error': '顔認識モデルを読み込めませんでした: {message}',
