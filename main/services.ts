@@ -6,6 +6,7 @@ import type { AppPaths } from './paths.js';
 import { EventBus } from './events.js';
 import { SettingsService, type SettingsStoreFactory } from './settings/settings-service.js';
 import type { EngineStatus } from '../preload/contract/events.js';
+import type { EnrollStatus } from '../preload/contract/people.js';
 import type { Settings } from '../preload/contract/settings.js';
 import type { FrameAnalyzer } from './frames/frame-service.js';
 import { PackManager } from './packs/manager.js';
@@ -14,7 +15,13 @@ import { isPackError } from './packs/errors.js';
 import { EnrollmentStore } from './store/enrollment-store.js';
 import type { KeyWrapper } from './store/key-wrapper.js';
 import { AuditLog } from './audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from './audit/audit-chain.js';
+import type { AdminAction, AdminRecord } from './audit/types.js';
+import { enrollEvents, type EnrollSeen } from './audit/enroll-events.js';
+import { SecretVault } from './settings/door-secrets.js';
+import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
+import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './admin/admin-session.js';
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
@@ -45,10 +52,11 @@ export interface ServicesOptions {
   /** scrypt cost override for the admin PIN (tests use a cheap one). */
   pinCost?: { N: number; r: number; p: number };
   log?: (message: string) => void;
+  /** The kiosk's clock for frames and decisions (tests use a fake one); Date.now by default. */
+  now?: () => number;
+  /** The admin session's lifetime and clock (tests use a fake clock). */
+  adminSession?: AdminSessionOptions;
 }
-
-/** An admin session left idle this long locks itself: the kiosk is unattended. */
-export const ADMIN_IDLE_MS = 5 * 60_000;
 
 export class AppServices {
   readonly events = new EventBus();
@@ -65,8 +73,8 @@ export class AppServices {
   private doorOutput: DoorOutput | null = null;
   /** True while the default setup's bundle owns the engine's progress figure. */
   private bundling = false;
-  /** WebContents ids holding an unlocked admin session, with their expiry. */
-  private readonly adminSessions = new Map<number, number>();
+  /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
+  readonly adminSession: AdminSession;
 
   private constructor(
     readonly options: ServicesOptions,
@@ -79,6 +87,15 @@ export class AppServices {
     readonly pin: AdminPin,
   ) {
     this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`));
+    this.adminSession = new AdminSession(options.adminSession);
+    // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
+    this.adminSession.onEnd((reason) => {
+      const kiosk = this.kioskInstance;
+      if (kiosk?.enrollStatus().personId) {
+        this.log(`admin session ended (${reason}): enrollment stopped`);
+        this.events.emit('enrollStatus', kiosk.stopEnrollment());
+      }
+    });
     if (settings.notice) {
       this.log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
     }
@@ -106,6 +123,8 @@ export class AppServices {
 
   static async create(options: ServicesOptions): Promise<AppServices> {
     const { paths } = options;
+    // Owner-only before anything is read or written in it, on every way the folder is named.
+    await securePrivateDir(paths.dataDir);
     const settings = SettingsService.open(paths.settingsDir, options.createSettingsStore);
     const packs = new PackManager({
       root: paths.modelsDir,
@@ -123,7 +142,22 @@ export class AppServices {
       storeProblem = error instanceof Error ? error.message : String(error);
     }
     const openedStore = store;
+    if (openedStore) {
+      try {
+        // Door secrets are sealed with the store's key, never plain in settings.json.
+        settings.attachVault(
+          new SecretVault(paths.settingsDir, {
+            seal: (bytes) => openedStore.sealFor('door-secrets', bytes),
+            unseal: (blob) => openedStore.unsealFor('door-secrets', blob),
+          }),
+        );
+      } catch (error) {
+        storeProblem = `door secrets: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
     const audit = new AuditLog(paths.auditDir, {
+      // Each line is chained with a MAC keyed from the store (tobira audit verify).
+      chainKey: openedStore ? openedStore.deriveKey(CHAIN_KEY_PURPOSE) : null,
       snapshots: privacy.auditSnapshots,
       // Snapshots are photos of people: sealed with the store's key, like the templates.
       ...(openedStore ? { sealSnapshot: (jpeg: Uint8Array) => openedStore.sealAttachment(jpeg) } : {}),
@@ -142,19 +176,19 @@ export class AppServices {
     return this.kioskInstance;
   }
 
-  isAdmin(contentsId: number, now = Date.now()): boolean {
-    const expires = this.adminSessions.get(contentsId);
-    if (expires === undefined || expires < now) {
-      this.adminSessions.delete(contentsId);
-      return false;
-    }
-    this.adminSessions.set(contentsId, now + ADMIN_IDLE_MS);
-    return true;
+  /** Whether `contentsId` holds a live admin session. Asking never extends it. */
+  isAdmin(contentsId: number): boolean {
+    return this.adminSession.isActive(contentsId);
   }
 
   setAdmin(contentsId: number, unlocked: boolean): void {
-    if (unlocked) this.adminSessions.set(contentsId, Date.now() + ADMIN_IDLE_MS);
-    else this.adminSessions.delete(contentsId);
+    if (unlocked) this.adminSession.begin(contentsId);
+    else this.adminSession.end('logout', contentsId);
+  }
+
+  /** The UI renderer crashed, reloaded or navigated: its admin session (and what it started) ends. */
+  rendererReset(contentsId: number, reason: AdminEndReason): void {
+    this.adminSession.end(reason, contentsId);
   }
 
   getEngineStatus(): EngineStatus {
@@ -168,23 +202,52 @@ export class AppServices {
 
   frameAnalyzer(): FrameAnalyzer | null {
     const kiosk = this.kioskInstance;
-    // While an admin is at the screen, frames are previewed, never decided: no door, no log.
-    return kiosk ? (frame) => kiosk.analyzeFrame(frame, { decide: !this.adminPresent() }) : null;
+    // The route comes from frames/frame-routing.ts: only capture frames, with no admin at the
+    // screen, are decided on; an admin's frames are previewed or enrolled, never decided.
+    return kiosk ? (frame, route) => kiosk.analyzeFrame(frame, { decide: route === 'unlock' }) : null;
   }
 
   /** True while any window holds an unlocked admin session. */
-  adminPresent(now = Date.now()): boolean {
-    for (const expires of this.adminSessions.values()) if (expires >= now) return true;
-    return false;
+  adminPresent(): boolean {
+    return this.adminSession.isActive();
   }
 
   door(): DoorOutput {
-    this.doorOutput ??= createDoor(this.settings.get().door);
+    this.doorOutput ??= createDoor(this.settings.get().door, { doorsDir: this.paths.dataDir });
     return this.doorOutput;
+  }
+
+  /**
+   * Logs an admin action in the chained audit log. Best effort: a full disk must
+   * not lock the admin out, so a failure is logged here and the action goes on.
+   */
+  async auditAdmin(action: AdminAction, detail: AdminRecord['detail'] = {}, ok = true): Promise<void> {
+    try {
+      await this.audit.appendAdmin({ action, actor: 'screen', ok, detail });
+    } catch (error) {
+      this.log(`audit: could not log ${action}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Camera enrollment, as the audit log sees it (audit/enroll-events.ts). */
+  private enrollSeen: EnrollSeen | null = null;
+  private auditEnrollStatus(status: EnrollStatus): void {
+    const { events, seen } = enrollEvents(this.enrollSeen, status);
+    this.enrollSeen = seen;
+    for (const e of events) void this.auditAdmin(e.action, e.detail);
+  }
+
+  private readonly settingsWatchers = new Set<(next: Settings) => void>();
+
+  /** Called after each settings change (the capture window reopens its camera from it). */
+  watchSettings(watcher: (next: Settings) => void): () => void {
+    this.settingsWatchers.add(watcher);
+    return () => this.settingsWatchers.delete(watcher);
   }
 
   /** Settings changed: rebuild what depends on them. */
   async applySettings(previous: Settings, next: Settings): Promise<void> {
+    for (const watcher of this.settingsWatchers) watcher(next);
     if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
     this.store?.setAllowInsecureKeyStorage(next.privacy.allowInsecureKeyStorage);
     this.audit.snapshotsEnabled = next.privacy.auditSnapshots;
@@ -277,8 +340,13 @@ export class AppServices {
           door: () => this.door(),
           settings: () => this.settings.get(),
           emitDecision: (event) => this.events.emit('decision', event),
-          emitEnroll: (status) => this.events.emit('enrollStatus', status),
+          emitEnroll: (status) => {
+            this.auditEnrollStatus(status);
+            this.events.emit('enrollStatus', status);
+          },
+          adminActive: () => this.adminSession.isActive(),
           log: this.log,
+          ...(this.options.now ? { now: this.options.now } : {}),
         });
         await previous?.engine.analysis.release();
         await previous?.engine.liveness.release();

@@ -12,7 +12,7 @@ export interface AuditView {
   door: string;
   outcome: string;
   /** The outcome for people, as the screen words it: a door failure is never an unlock. */
-  result: 'unlocked' | 'refused' | 'door_failed' | 'door_test' | 'locked_out';
+  result: 'unlocked' | 'refused' | 'door_failed' | 'door_test' | 'locked_out' | 'admin';
   /** The decision's reason code ('unknown_face', 'not_live', …), or the door's error. */
   reason: string;
   /** What the door did: opened; nothing because no door is connected (`none`); failed; or not asked. */

@@ -1,6 +1,6 @@
 // Audit log, door test, calibration and the Compare tool.
 import { writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { encodeJpeg } from '../../image/jpeg.js';
 import type {
   auditChannels,
   AuditView,
@@ -8,7 +8,7 @@ import type {
   CompareResult,
 } from '../../../preload/contract/audit.js';
 import type { AppServices } from '../../services.js';
-import type { AuditRecord } from '../../audit/types.js';
+import type { AuditEntry } from '../../audit/types.js';
 import { calibrate } from '../../recognition/calibration.js';
 import { computeSim } from '../../insightface/face_analysis.js';
 import { decodeImageFile } from '../../image/decode.js';
@@ -19,7 +19,26 @@ import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor }
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;
 
-export function auditView(record: AuditRecord): AuditView {
+export function auditView(record: AuditEntry): AuditView {
+  if (record.kind === 'admin') {
+    const detail = Object.entries(record.detail)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    return {
+      time: record.time,
+      mode: `admin (${record.actor})`,
+      person: typeof record.detail.name === 'string' ? record.detail.name : null,
+      score: null,
+      gates: detail,
+      liveness: null,
+      door: '',
+      outcome: record.ok ? record.action : `${record.action}: failed`,
+      result: 'admin',
+      reason: record.ok ? record.action : `${record.action}: failed`,
+      doorState: null,
+      doorKind: null,
+    };
+  }
   const door = record.door;
   // The `none` door only logs: it never "opened" anything.
   const doorState = door ? (!door.ok ? 'failed' : door.kind === 'none' ? 'logged' : 'opened') : null;
@@ -71,17 +90,7 @@ async function compareSide(
     return first ? kiosk.engine.analysis.analyze(image, first, { modules: ['recognition'] }) : null;
   });
   if (!face) return null;
-  const channels = image.format === 'rgba' ? 4 : 3;
-  let raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  if (image.format === 'bgr') {
-    raw = Buffer.from(raw);
-    for (let i = 0; i < raw.length; i += 3) [raw[i], raw[i + 2]] = [raw[i + 2]!, raw[i]!];
-  }
-  const jpeg = await sharp(raw, { raw: { width: image.width, height: image.height, channels } })
-    .resize({ width: 480, withoutEnlargement: true })
-    .removeAlpha()
-    .jpeg({ quality: 80 })
-    .toBuffer();
+  const jpeg = await encodeJpeg(image, { maxWidth: 480 });
   return {
     face,
     view: {
@@ -97,7 +106,7 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
   return {
     listAudit: async ({ offset, limit }, sender) => {
       requireAdmin(services, sender);
-      const page = await services.audit.read({ offset, limit });
+      const page = await services.audit.readEntries({ offset, limit });
       return { records: page.records.map(auditView), total: page.total };
     },
     exportAudit: async (_arg, sender) => {
@@ -112,19 +121,11 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
       requireAdmin(services, sender);
       try {
         const result = await services.door().test();
-        await services.audit.append({
-          mode: services.settings.get().recognition.mode,
-          outcome: 'door_test',
-          reason: 'admin test',
-          personId: null,
-          personName: null,
-          score: null,
-          threshold: null,
-          recognizerId: null,
-          gates: [],
-          liveness: null,
-          door: { ok: result.ok, kind: result.kind, reason: result.reason },
-        });
+        await services.auditAdmin(
+          'door_test',
+          { kind: result.kind, reason: result.reason, attempts: result.attempts },
+          result.ok,
+        );
         return {
           ok: result.ok,
           message: result.ok

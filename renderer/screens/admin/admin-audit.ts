@@ -28,6 +28,7 @@ export function gateSummary(gates: string) {
 export function outcomeText(r: AuditView): string {
   const result = t(`audit.result.${r.result}` as MessageKey);
   if (r.result === 'unlocked') return result;
+  if (r.result === 'admin') return `${result}: ${r.reason}`;
   if (r.result === 'door_test') return r.doorState === 'failed' ? `${result}: ${r.reason}` : result;
   const key = `audit.reason.${r.reason}` as MessageKey;
   const reason = hasMessage(key) ? t(key) : r.reason;
