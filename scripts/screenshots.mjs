@@ -36,4 +36,6 @@ for (const name of names.sort()) {
   total += size;
   console.log(`${path.relative(root, target)}  ${(size / 1024).toFixed(0)} KiB`);
 }
-console.log(`${names.length} screenshots, ${(total / 1024 / 1024).toFixed(2)} MiB in ${path.relative(root, to)}`);
+console.log(
+  `${names.length} screenshots, ${(total / 1024 / 1024).toFixed(2)} MiB in ${path.relative(root, to)}`,
+);
