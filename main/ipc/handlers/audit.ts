@@ -19,6 +19,23 @@ import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor }
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;
 
+/** An admin's door test, in the door's words: the `none` door only logs; a failure is red. */
+function doorTestWords(ok: boolean, detail: Record<string, unknown>) {
+  const kind = typeof detail.kind === 'string' ? detail.kind : null;
+  const reason = typeof detail.reason === 'string' ? detail.reason : '';
+  const doorState: AuditView['doorState'] = !ok ? 'failed' : kind === 'none' ? 'logged' : 'opened';
+  return { result: 'door_test' as const, reason, doorState, doorKind: kind };
+}
+
+function adminWords(record: { action: string; ok: boolean }) {
+  return {
+    result: 'admin' as const,
+    reason: record.ok ? record.action : `${record.action}: failed`,
+    doorState: null,
+    doorKind: null,
+  };
+}
+
 export function auditView(record: AuditEntry): AuditView {
   if (record.kind === 'admin') {
     const detail = Object.entries(record.detail)
@@ -33,10 +50,7 @@ export function auditView(record: AuditEntry): AuditView {
       liveness: null,
       door: '',
       outcome: record.ok ? record.action : `${record.action}: failed`,
-      result: 'admin',
-      reason: record.ok ? record.action : `${record.action}: failed`,
-      doorState: null,
-      doorKind: null,
+      ...(record.action === 'door_test' ? doorTestWords(record.ok, record.detail) : adminWords(record)),
     };
   }
   const door = record.door;

@@ -62,4 +62,32 @@ describe('audit view', () => {
     });
     assert.deepEqual([v.result, v.doorState, v.reason], ['door_test', 'failed', 'HTTP 500']);
   });
+
+  it('an admin’s door test reads as a door test: red when it failed, never "opened" for none', () => {
+    const admin = {
+      kind: 'admin' as const,
+      id: 'x',
+      time: base.time,
+      action: 'door_test' as const,
+      actor: 'screen' as const,
+    };
+    const failed = auditView({
+      ...admin,
+      ok: false,
+      detail: { kind: 'http', reason: 'HTTP 500', attempts: 1 },
+    });
+    assert.deepEqual(
+      [failed.result, failed.doorState, failed.doorKind, failed.reason],
+      ['door_test', 'failed', 'http', 'HTTP 500'],
+    );
+    const none = auditView({ ...admin, ok: true, detail: { kind: 'none', reason: null, attempts: 1 } });
+    assert.equal(none.doorState, 'logged');
+    const other = auditView({
+      ...admin,
+      action: 'person_delete' as const,
+      ok: true,
+      detail: { name: 'Mika' },
+    });
+    assert.deepEqual([other.result, other.doorState], ['admin', null]);
+  });
 });
