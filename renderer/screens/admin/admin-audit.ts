@@ -223,8 +223,10 @@ export class AdminAudit extends LitElement {
         white-space: nowrap;
         font-variant-numeric: tabular-nums;
       }
+      /* Wrapped, not one long line: an admin action's details can be long, and the table must
+         fit a 1024 px screen without scrolling sideways. */
       .gates {
-        white-space: nowrap;
+        white-space: normal;
       }
       .gates,
       .door {
@@ -234,10 +236,10 @@ export class AdminAudit extends LitElement {
         overflow-wrap: anywhere;
       }
       .outcome {
+        display: inline-block;
         padding: 0.1rem 0.5rem;
-        border-radius: 999px;
+        border-radius: 0.8rem;
         background: #26305a;
-        white-space: nowrap;
       }
       tr[data-outcome='unlocked'] .outcome {
         background: #1f7a4a;
