@@ -121,7 +121,7 @@ describe('screens in English and Japanese, landscape and portrait', () => {
         });
         if (screen.name === 'portrait') await shoot(page, `unlock-refused-${locale}-${screen.name}`);
         assert.match(
-          await refused.jsonValue(),
+          String(await refused.jsonValue()),
           locale === 'en'
             ? /Not recognised: step closer and look at the camera\s+Not enrolled yet\? Ask an administrator to enroll you\./
             : /近づいてカメラを見てください\s+未登録の方は管理者に登録を依頼してください。/,
