@@ -42,7 +42,8 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
         .map((p) => p.name);
       for (const name of names) downloads.set(name, controller);
       try {
-        await asExpected(() => services.setUpDefaults(controller.signal));
+        await services.setUpDefaults(controller.signal);
+        await services.auditAdmin('pack_download', { pack: 'default setup' });
       } finally {
         for (const name of names) if (downloads.get(name) === controller) downloads.delete(name);
       }
