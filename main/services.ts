@@ -26,7 +26,8 @@ import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './a
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
-import { loadEngine } from './kiosk/face-engine.js';
+import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
+import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {
@@ -71,6 +72,8 @@ export class AppServices {
   private kioskInstance: Kiosk | null = null;
   private loading: Promise<void> | null = null;
   private doorOutput: DoorOutput | null = null;
+  /** True while the default setup's bundle owns the engine's progress figure. */
+  private bundling = false;
   /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
   readonly adminSession: AdminSession;
 
@@ -116,7 +119,7 @@ export class AppServices {
           etaSeconds,
           percent,
         });
-        if (this.engineStatus.state === 'downloading' && this.engineStatus.pack === pack) {
+        if (!this.bundling && this.engineStatus.state === 'downloading' && this.engineStatus.pack === pack) {
           this.setEngineStatus({ ...this.engineStatus, progress: percent === null ? null : percent / 100 });
         }
       } else if (event.type === 'failed') {
@@ -272,7 +275,7 @@ export class AppServices {
     const hasFacePack = packs.some((p) => p.kind === 'face' && p.installed);
     const fallback = packs.find((p) => p.default);
     if (!hasFacePack && fallback && (!fallback.licenseAck || fallback.licenseAcknowledged)) {
-      await this.downloadAndLoad(fallback.name);
+      await this.setUpDefaults();
       return;
     }
     await this.reloadEngine();
@@ -297,6 +300,38 @@ export class AppServices {
     }
     const active = await this.packs.getActive();
     if (!active) await this.packs.setActive(name);
+    await this.reloadEngine();
+  }
+
+  /**
+   * The default setup in one step: the default face pack and the liveness add-on, with one
+   * progress figure (engineStatus.progress), then the engine loads. Packs already installed
+   * are skipped; with both in place it only reloads.
+   */
+  async setUpDefaults(signal?: AbortSignal): Promise<void> {
+    const todo = defaultSetupPacks(await this.packs.list(), LIVENESS_PACK);
+    if (todo.length === 0) return this.reloadEngine();
+    this.bundling = true;
+    this.setEngineStatus({
+      ...this.engineStatus,
+      state: 'downloading',
+      pack: todo[0]!.name,
+      progress: 0,
+      message: null,
+    });
+    try {
+      await downloadBundle(this.packs, todo, {
+        ...(signal ? { signal } : {}),
+        onProgress: (p) => this.setEngineStatus({ ...this.engineStatus, progress: p.percent / 100 }),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`default setup (${todo.map((p) => p.name).join(' + ')}) failed: ${message}`);
+      await this.reloadEngine(message);
+      throw error;
+    } finally {
+      this.bundling = false;
+    }
     await this.reloadEngine();
   }
 

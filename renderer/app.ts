@@ -11,10 +11,11 @@ import type { EngineStatus } from '../preload/contract/events.js';
 import type { AdminState } from '../preload/contract/admin.js';
 import './screens/unlock-screen.js';
 import './screens/admin-screen.js';
+import './screens/setup-wizard.js';
 import './components/pin-pad/pin-pad.js';
 import { pinErrorText } from './components/pin-pad/ask-pin.js';
 
-type Screen = 'unlock' | 'pin' | 'admin';
+type Screen = 'unlock' | 'pin' | 'admin' | 'setup';
 const HOLD_TO_ADMIN_MS = 2000;
 
 export class TobiraApp extends LitElement {
@@ -109,22 +110,33 @@ export class TobiraApp extends LitElement {
     return admin.firstPin ? t('admin.pinSetPrompt', { min: admin.pinMinDigits }) : t('admin.pinOnPc');
   }
 
+  /** Leaving the guided setup: the door screen, with the admin session closed. */
+  private async closeSetup(): Promise<void> {
+    await api().adminLogout(undefined);
+    this.settings = await call(api().getSettings(undefined));
+    this.screen = 'unlock';
+  }
+
   override render() {
     const notice = this.info?.settingsNotice;
     return html`
       ${
-        this.screen === 'admin'
-          ? html`<admin-screen
-              @admin-close=${() => (this.screen = 'unlock')}
-              @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
-            ></admin-screen>`
-          : html`<unlock-screen
-              @request-admin=${() => void this.askForAdmin()}
-              .engine=${this.engine}
-              .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
-              .verifyMode=${this.settings?.recognition.mode === 'verify'}
-              .cameraSize=${this.settings?.camera ?? { width: 1280, height: 720 }}
-            ></unlock-screen>`
+        this.screen === 'setup'
+          ? html`<setup-wizard @setup-close=${() => this.closeSetup()}></setup-wizard>`
+          : this.screen === 'admin'
+            ? html`<admin-screen
+                @admin-close=${() => (this.screen = 'unlock')}
+                @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
+              ></admin-screen>`
+            : html`<unlock-screen
+                @request-admin=${() => void this.askForAdmin()}
+                @request-setup=${() => (this.screen = 'setup')}
+                .engine=${this.engine}
+                .cameraDeviceId=${this.settings?.camera.deviceId ?? null}
+                .verifyMode=${this.settings?.recognition.mode === 'verify'}
+                .livenessEnabled=${this.settings?.liveness.enabled ?? true}
+                .cameraSize=${this.settings?.camera ?? { width: 1280, height: 720 }}
+              ></unlock-screen>`
       }
       ${
         // The hidden hold-to-admin corner exists only on the unlock screen, so it
@@ -169,7 +181,8 @@ export class TobiraApp extends LitElement {
       inset: 0;
     }
     unlock-screen,
-    admin-screen {
+    admin-screen,
+    setup-wizard {
       position: absolute;
       inset: 0;
     }

@@ -27,12 +27,26 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** node:util parseArgs with its errors turned into UsageError. */
+/**
+ * node:util parseArgs with its errors turned into UsageError, in a short sentence:
+ * parseArgs' own text for an unknown flag is a paragraph about positionals and '--'.
+ */
 export function parse<O extends Options>(argv: string[], options: O, allowPositionals = true) {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    const { code, message } = err as NodeJS.ErrnoException;
+    const flag = /'(-{1,2}[\w-]*)/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) throw new UsageError(`unknown option '${flag}'`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag && /ambiguous/.test(message))
+      throw new UsageError(`${flag}: write a value that starts with '-' as ${flag}=VALUE`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+      const takesValue = options[flag.replace(/^-+/, '')]?.type === 'string';
+      throw new UsageError(takesValue ? `${flag} needs a value` : `${flag} takes no value`);
+    }
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError(`unexpected argument${flag ? ` '${flag}'` : ''}`);
+    throw new UsageError(message.split('. ')[0]!);
   }
 }
 
@@ -50,6 +64,17 @@ export function numberOption(value: string | undefined, name: string, fallback: 
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got '${value}'`);
+  return n;
+}
+
+/**
+ * --threshold for a cosine similarity: between -1 and 1 (an ArcFace threshold is about 0.2-0.5;
+ * anything outside [-1, 1] accepts everyone or no one).
+ */
+export function cosineThresholdOption(value: string | undefined, fallback: number): number {
+  const n = numberOption(value, 'threshold', fallback);
+  if (n < -1 || n > 1)
+    throw new UsageError(`--threshold: a cosine similarity is between -1 and 1, got '${value}'`);
   return n;
 }
 

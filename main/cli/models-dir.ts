@@ -11,13 +11,16 @@ export async function resolveModelsDir(value: string | undefined, root?: string)
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new Error(
-      `${dir}: cannot read the models folder (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new Error(
+        `no models folder at ${dir}: install a pack (tobira models download NAME) or pass --models DIR`,
+      );
+    throw new Error(`${dir}: cannot read the models folder (${code ?? error})`);
   }
   if (names.some((n) => n.toLowerCase().endsWith('.onnx'))) return dir;
   const active = await new PackManager({ root: dir }).getActive();
   if (!active)
-    throw new Error(`${dir}: no .onnx files and no active model pack (install one, or pass --models DIR)`);
+    throw new Error(`${dir}: no .onnx files and no active model pack: install a pack or pass --models DIR`);
   return path.join(dir, active);
 }

@@ -66,7 +66,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     return await command.run(own, dataDir ? { ...io, paths: dataDirPaths(dataDir) } : io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`tobira ${name}: ${err.message}\n\n${command.usage}`);
+      // The error, then one line of usage: the synopsis and where the rest is.
+      const synopsis = command.usage.split('\n')[0]!.replace(/^Usage: /, '');
+      io.err(`tobira ${name}: ${err.message}\nusage: ${synopsis}  (tobira ${name} --help for more)`);
       return 2;
     }
     io.err(`tobira ${name}: ${err instanceof Error ? err.message : String(err)}`);

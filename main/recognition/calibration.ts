@@ -30,6 +30,16 @@ export interface Calibration {
   gaussianThreshold: number | null;
   /** The smallest FAR these pairs can show: 1 / impostor pairs. Above targetFar, the target is not demonstrated. */
   farResolution: number | null;
+  /**
+   * Impostor pairs needed to show targetFar: 3 / targetFar (the "rule of three": with no false
+   * accept in 3/p pairs, the true rate is below p at 95% confidence).
+   */
+  pairsNeeded: number;
+  /**
+   * The threshold these pairs would have suggested when it was below `floor` while there were
+   * fewer than pairsNeeded pairs: then nothing is suggested (a lower threshold lets strangers in).
+   */
+  refusedBelowFloor: number | null;
   warnings: string[];
 }
 
@@ -39,6 +49,11 @@ export interface CalibrationOptions {
   bins?: number;
   /** Same picture enrolled twice says nothing about a person's variability: 0.995 and up is left out. */
   duplicateCosine?: number;
+  /**
+   * The recognizer's own threshold. Without pairsNeeded impostor pairs, no suggestion goes
+   * below it: a handful of pairs cannot show that a less safe threshold is safe.
+   */
+  floor?: number;
 }
 
 /** Two decimals, rounded up: an admin-friendly value that never lowers the measured FAR bound. */
@@ -78,6 +93,8 @@ export function calibrate(gallery: readonly GalleryEntry[], options: Calibration
   const roc = Array.from({ length: 101 }, (_, i) => rates(Number((i / 100).toFixed(2))));
 
   const warnings: string[] = [];
+  const pairsNeeded = Math.ceil(3 / targetFar);
+  let refusedBelowFloor: number | null = null;
   let suggestedThreshold: number | null = null;
   let gaussianThreshold: number | null = null;
   if (impostor.length === 0) warnings.push('calibration needs at least two enrolled people');
@@ -99,6 +116,15 @@ export function calibrate(gallery: readonly GalleryEntry[], options: Calibration
       );
     }
     suggestedThreshold = ceil2(boundary + 1e-6);
+    const floor = options.floor;
+    if (floor !== undefined && impostor.length < pairsNeeded && suggestedThreshold < floor) {
+      refusedBelowFloor = suggestedThreshold;
+      suggestedThreshold = null;
+      warnings.push(
+        `no suggestion below the recognizer's default ${floor}: ${impostor.length} impostor pairs ` +
+          `cannot show a FAR of ${targetFar} (about ${pairsNeeded} are needed)`,
+      );
+    }
   }
   if (genuine.length === 0)
     warnings.push('no person has two different templates: the false-reject rate is unknown');
@@ -115,6 +141,8 @@ export function calibrate(gallery: readonly GalleryEntry[], options: Calibration
     frr: genuine.length && at ? at.frr : null,
     gaussianThreshold,
     farResolution: impostor.length ? 1 / impostor.length : null,
+    pairsNeeded,
+    refusedBelowFloor,
     warnings,
   };
 }

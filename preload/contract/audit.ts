@@ -11,6 +11,13 @@ export interface AuditView {
   liveness: number | null;
   door: string;
   outcome: string;
+  /** The outcome for people, as the screen words it: a door failure is never an unlock. */
+  result: 'unlocked' | 'refused' | 'door_failed' | 'door_test' | 'locked_out' | 'admin';
+  /** The decision's reason code ('unknown_face', 'not_live', …), or the door's error. */
+  reason: string;
+  /** What the door did: opened; nothing because no door is connected (`none`); failed; or not asked. */
+  doorState: 'opened' | 'logged' | 'failed' | null;
+  doorKind: string | null;
 }
 
 export interface Calibration {
@@ -22,6 +29,12 @@ export interface Calibration {
   targetFar: number;
   current: number;
   roc: { threshold: number; far: number; frr: number }[];
+  /** The recognizer's own threshold: without enough pairs, nothing is suggested below it. */
+  defaultThreshold: number;
+  /** Impostor pairs the target needs (3 / targetFar). */
+  pairsNeeded: number;
+  /** What too few pairs would have suggested below the default (then `suggested` is null). */
+  refusedBelowDefault: number | null;
 }
 
 export interface CompareFace {

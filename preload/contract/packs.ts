@@ -38,6 +38,8 @@ export const packsChannels = {
   acknowledgeLicense: channel<PackList>()(ByName, 'admin'),
   /** Resolves when installed; progress arrives as `downloadProgress` events. */
   downloadPack: channel<PackList>()(ByName, 'admin'),
+  /** The default setup: the default face pack and the liveness add-on in one step; progress in `engineStatus`. */
+  setUpDefaults: channel<PackList>()(NoArgs, 'admin'),
   cancelDownload: channel<{ cancelled: boolean }>()(ByName, 'admin'),
   /** Opens a file dialog in main (a zip or a folder): the renderer never names paths. */
   importPack: channel<PackList | null>()(

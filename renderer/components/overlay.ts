@@ -17,12 +17,37 @@ export function fitFrame(frameW: number, frameH: number, canvasW: number, canvas
   return { scale, offsetX: (canvasW - frameW * scale) / 2, offsetY: (canvasH - frameH * scale) / 2 };
 }
 
+/**
+ * Where a frame lands when it fills the canvas ("cover"): scaled to the larger ratio and
+ * centred, so the overflow is cut evenly on both sides. Boxes use the same placement, so
+ * they stay on the faces.
+ */
+export function coverFrame(frameW: number, frameH: number, canvasW: number, canvasH: number): Placement {
+  const scale = Math.max(canvasW / frameW, canvasH / frameH);
+  return { scale, offsetX: (canvasW - frameW * scale) / 2, offsetY: (canvasH - frameH * scale) / 2 };
+}
+
+export type Fit = 'contain' | 'cover';
+
+export function placeFrame(fit: Fit, frameW: number, frameH: number, canvasW: number, canvasH: number) {
+  return fit === 'cover'
+    ? coverFrame(frameW, frameH, canvasW, canvasH)
+    : fitFrame(frameW, frameH, canvasW, canvasH);
+}
+
+export interface DrawOptions {
+  /** Draw the similarity next to the name: admin previews only; the door screen shows names. */
+  showScores?: boolean;
+}
+
 export function drawFaces(
   ctx: CanvasRenderingContext2D,
   faces: readonly FaceView[],
   at: Placement,
   dpr: number,
+  options: DrawOptions = {},
 ): void {
+  const showScores = options.showScores ?? true;
   const unmirrored = (x: number) => at.offsetX + x * at.scale;
   const px = at.mirrorWidth === undefined ? unmirrored : (x: number) => at.mirrorWidth! - unmirrored(x);
   const py = (y: number) => at.offsetY + y * at.scale;
@@ -45,13 +70,18 @@ export function drawFaces(
       for (const [x, y] of face.landmarks) ctx.fillRect(px(x) - dpr, py(y) - dpr, 2 * dpr, 2 * dpr);
     }
     if (face.label) {
-      const text = face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
-      ctx.font = `${16 * dpr}px ${UI_FONT_FAMILY}`;
-      const w = ctx.measureText(text).width + 12 * dpr;
+      const text =
+        showScores && face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
+      // The name is read from a metre away: 3.5 % of the smaller side (28 px on an 800 px side),
+      // never under 16 px; the tag grows with it.
+      const side = Math.min(ctx.canvas.width, ctx.canvas.height) / dpr;
+      const em = Math.max(16, Math.round(side * 0.035)) * dpr;
+      ctx.font = `${em}px ${UI_FONT_FAMILY}`;
+      const w = ctx.measureText(text).width + 0.75 * em;
       ctx.fillStyle = colour;
-      ctx.fillRect(left, py(y1) - 26 * dpr, w, 24 * dpr);
+      ctx.fillRect(left, py(y1) - 1.6 * em, w, 1.5 * em);
       ctx.fillStyle = '#0b1020';
-      ctx.fillText(text, left + 6 * dpr, py(y1) - 8 * dpr);
+      ctx.fillText(text, left + 0.375 * em, py(y1) - 0.5 * em);
     }
   }
 }

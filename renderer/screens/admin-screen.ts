@@ -114,10 +114,12 @@ export class AdminScreen extends LitElement {
       background: #0e1428;
       color: #e8ecf8;
     }
+    /* The header wraps instead of scrolling: on a narrow (800 px) screen every tab stays in sight. */
     header {
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 1.5rem;
+      gap: 0.6rem 1.5rem;
       padding: 0.8rem 1.5rem;
       background: #151c33;
       border-bottom: 1px solid #26305a;
@@ -128,10 +130,14 @@ export class AdminScreen extends LitElement {
     }
     nav {
       display: flex;
+      flex-wrap: wrap;
       gap: 0.3rem;
-      flex: 1;
+      flex: 1 1 auto;
     }
+    /* Touched with a finger: at least 44×44 CSS px. */
     button {
+      min-width: 44px;
+      min-height: 44px;
       font: inherit;
       padding: 0.5rem 0.9rem;
       border-radius: 0.5rem;
@@ -148,6 +154,7 @@ export class AdminScreen extends LitElement {
     .actions {
       display: flex;
       gap: 0.5rem;
+      margin-left: auto;
     }
     .back {
       background: #2a6df4;
@@ -164,7 +171,7 @@ export class AdminScreen extends LitElement {
       margin: 0.5rem 1.5rem 0;
       color: #ff8a80;
     }
-    /* Small kiosk screens (1024 px wide): tighter, so the header stays one row. */
+    /* Small kiosk screens (1024 px wide and less): tighter; below that the tabs wrap. */
     @media (max-width: 1150px) {
       header {
         gap: 0.8rem;
@@ -175,8 +182,6 @@ export class AdminScreen extends LitElement {
       }
       nav {
         gap: 0.1rem;
-        min-width: 0;
-        overflow-x: auto;
       }
       button {
         padding: 0.45rem 0.6rem;

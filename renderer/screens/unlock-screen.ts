@@ -11,8 +11,12 @@ import '../components/pin-pad/pin-pad.js';
 import type { DecisionEvent, EngineStatus } from '../../preload/contract/events.js';
 import type { FrameResult, Guidance } from '../../preload/contract/frames.js';
 
-/** How long a decision banner stays up. */
+/** How long a welcome stays up: a name is read at a glance. */
 const DECISION_SHOW_MS = 4000;
+/** A refusal carries a next step in a second line: long enough to read both from a metre away. */
+const REFUSAL_SHOW_MS = 7000;
+/** Portrait door tablets: the camera fills the screen instead of a band in a black screen. */
+const PORTRAIT = '(orientation: portrait)';
 
 export class UnlockScreen extends LitElement {
   static override properties = {
@@ -20,6 +24,8 @@ export class UnlockScreen extends LitElement {
     cameraDeviceId: { attribute: false },
     cameraSize: { attribute: false },
     verifyMode: { attribute: false },
+    livenessEnabled: { attribute: false },
+    portrait: { state: true },
     guidance: { state: true },
     decision: { state: true },
     askingCode: { state: true },
@@ -31,12 +37,17 @@ export class UnlockScreen extends LitElement {
   declare cameraSize: { width: number; height: number };
   /** 1:1 mode: people claim who they are with their code before looking at the camera. */
   declare verifyMode: boolean;
+  /** settings.liveness.enabled: with the models missing the door stays shut, and the screen says so. */
+  declare livenessEnabled: boolean;
+  declare portrait: boolean;
   declare guidance: Guidance | null;
   declare decision: DecisionEvent | null;
   declare askingCode: boolean;
   declare codeNote: string | null;
 
   private unsubscribe: (() => void)[] = [];
+  private readonly orientation = window.matchMedia(PORTRAIT);
+  private readonly onOrientation = () => (this.portrait = this.orientation.matches);
   private decisionTimer = 0;
   /** The door's results: the capture context's frames (this screen sends none). */
   protected readonly frames = new FrameLink(this, 'capture', (result) => this.onResult(result));
@@ -50,6 +61,8 @@ export class UnlockScreen extends LitElement {
     this.guidance = null;
     this.decision = null;
     this.verifyMode = false;
+    this.livenessEnabled = true;
+    this.portrait = window.matchMedia(PORTRAIT).matches;
     this.askingCode = false;
     this.codeNote = null;
   }
@@ -71,11 +84,14 @@ export class UnlockScreen extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = [api().on('decision', (decision) => this.onDecision(decision))];
+    this.orientation.addEventListener('change', this.onOrientation);
+    this.onOrientation();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe.forEach((off) => off());
+    this.orientation.removeEventListener('change', this.onOrientation);
     clearTimeout(this.decisionTimer);
   }
 
@@ -93,7 +109,16 @@ export class UnlockScreen extends LitElement {
   private onDecision(decision: DecisionEvent): void {
     this.decision = decision;
     clearTimeout(this.decisionTimer);
-    this.decisionTimer = window.setTimeout(() => (this.decision = null), DECISION_SHOW_MS);
+    const showFor = decision.outcome === 'unlocked' ? DECISION_SHOW_MS : REFUSAL_SHOW_MS;
+    this.decisionTimer = window.setTimeout(() => (this.decision = null), showFor);
+  }
+
+  /** Liveness as it really is: off, on, or on without its models (then nobody gets in). */
+  private livenessState(): 'on' | 'off' | 'missing' | null {
+    const engine = this.engine;
+    if (engine?.state !== 'ready') return null;
+    if (!this.livenessEnabled) return 'off';
+    return engine.livenessAvailable ? 'on' : 'missing';
   }
 
   private statusLine(): { text: string; tone: 'info' | 'ok' | 'warn' | 'error'; hint?: string } {
@@ -119,13 +144,12 @@ export class UnlockScreen extends LitElement {
     if (decision?.outcome === 'door_failed')
       return { text: t('unlock.doorFailed', { reason: decision.reason }), tone: 'error' };
     if (decision?.outcome === 'refused') {
-      const text =
-        decision.reason === 'not_live'
-          ? t('guidance.not_live')
-          : decision.reason === 'challenge_failed'
-            ? t('unlock.challengeFailed')
-            : t('unlock.notRecognised');
-      return { text, tone: 'warn' };
+      if (decision.reason === 'not_live')
+        return this.livenessState() === 'missing'
+          ? { text: t('liveness.missing'), tone: 'error', hint: t('liveness.missingHint') }
+          : { text: t('guidance.not_live'), tone: 'warn', hint: t('unlock.notLiveNext') };
+      if (decision.reason === 'challenge_failed') return { text: t('unlock.challengeFailed'), tone: 'warn' };
+      return { text: t('unlock.notRecognised'), tone: 'warn', hint: t('unlock.notRecognisedNext') };
     }
     if (this.codeNote) return { text: this.codeNote, tone: 'info' };
     if (this.guidance) return { text: t(`guidance.${this.guidance}` as MessageKey), tone: 'info' };
@@ -135,8 +159,11 @@ export class UnlockScreen extends LitElement {
   override render() {
     const status = this.statusLine();
     const engine = this.engine;
+    const liveness = this.livenessState();
     return html`
       <camera-view
+        .fit=${this.portrait ? 'cover' : 'contain'}
+        .showScores=${false}
         .deviceId=${this.cameraDeviceId}
         .idealWidth=${this.cameraSize.width}
         .idealHeight=${this.cameraSize.height}
@@ -149,7 +176,14 @@ export class UnlockScreen extends LitElement {
           engine?.state === 'no-models' || engine?.state === 'error'
             ? html`<button
                 class="setup"
-                @click=${() => this.dispatchEvent(new CustomEvent('request-admin', { bubbles: true, composed: true }))}
+                @click=${() =>
+                  this.dispatchEvent(
+                    // No pack yet: the guided first run; a pack that fails to load: the admin screen.
+                    new CustomEvent(engine.state === 'no-models' ? 'request-setup' : 'request-admin', {
+                      bubbles: true,
+                      composed: true,
+                    }),
+                  )}
               >
                 ${t('unlock.setUp')}
               </button>`
@@ -160,14 +194,14 @@ export class UnlockScreen extends LitElement {
             ? html`<progress max="1" .value=${engine.progress ?? 0}></progress>`
             : null
         }
+        ${
+          this.verifyMode && engine?.state === 'ready'
+            ? html`<button class="code" @click=${() => (this.askingCode = true)}>
+                ${t('unlock.enterCode')}
+              </button>`
+            : null
+        }
       </div>
-      ${
-        this.verifyMode && engine?.state === 'ready'
-          ? html`<button class="code" @click=${() => (this.askingCode = true)}>
-              ${t('unlock.enterCode')}
-            </button>`
-          : null
-      }
       ${
         this.askingCode
           ? html`<pin-pad
@@ -178,9 +212,11 @@ export class UnlockScreen extends LitElement {
           : null
       }
       ${
-        engine?.state === 'ready' && !engine.livenessAvailable
-          ? html`<div class="badge">${t('liveness.off')}</div>`
-          : null
+        liveness === 'missing'
+          ? html`<div class="badge" data-liveness="missing" role="alert">${t('liveness.missing')}</div>`
+          : liveness === 'off'
+            ? html`<div class="badge" data-liveness="off">${t('liveness.off')}</div>`
+            : null
       }
     `;
   }
@@ -195,73 +231,82 @@ export class UnlockScreen extends LitElement {
       position: absolute;
       inset: 0;
     }
+    /* Read from a metre away: text follows the smaller side of the screen (vmin), so a
+       portrait tablet (800×1280) gets the same size as a landscape one (1280×800). */
     .status {
       position: absolute;
       left: 50%;
-      bottom: 6vh;
+      bottom: 5vh;
       transform: translateX(-50%);
-      min-width: min(80vw, 640px);
-      max-width: 90vw;
-      padding: 1.1rem 2rem;
-      border-radius: 1rem;
+      box-sizing: border-box;
+      width: min(92vw, 900px);
+      padding: 2.2vmin 4vmin;
+      border-radius: 2vmin;
       text-align: center;
       background: rgba(11, 16, 32, 0.82);
       color: #f3f6ff;
-      font-size: clamp(1.2rem, 3.2vw, 2.2rem);
+      font-size: clamp(1.4rem, 5vmin, 3.2rem);
+      line-height: 1.25;
       box-shadow: 0 8px 30px rgba(0, 0, 0, 0.4);
     }
     .status[data-tone='ok'] {
-      background: rgba(22, 120, 70, 0.92);
+      background: rgba(22, 120, 70, 0.94);
     }
     .status[data-tone='warn'] {
-      background: rgba(150, 96, 10, 0.92);
+      background: rgba(150, 96, 10, 0.94);
     }
     .status[data-tone='error'] {
-      background: rgba(150, 30, 40, 0.92);
+      background: rgba(150, 30, 40, 0.94);
     }
     .hint {
-      font-size: 0.55em;
-      opacity: 0.85;
-      margin-top: 0.4rem;
+      font-size: 0.62em;
+      opacity: 0.92;
+      margin-top: 0.5rem;
     }
     progress {
       width: 100%;
-      height: 0.8rem;
+      height: 1rem;
       margin-top: 0.8rem;
       accent-color: #4fc3f7;
     }
-    .setup {
-      margin-top: 0.8rem;
+    /* Buttons a finger presses: at least 44×44 CSS px (WCAG 2.5.5). */
+    .setup,
+    .code {
+      min-width: 44px;
+      min-height: 56px;
       font: inherit;
-      font-size: 0.6em;
-      padding: 0.5rem 1.4rem;
-      border-radius: 0.6rem;
+      border-radius: 0.8rem;
       border: none;
       background: #2a6df4;
       color: #fff;
       cursor: pointer;
     }
+    .setup {
+      margin-top: 1rem;
+      font-size: 0.75em;
+      padding: 0.6rem 2rem;
+    }
     .code {
-      position: absolute;
-      right: 2rem;
-      bottom: 6vh;
-      font: inherit;
-      font-size: 1.2rem;
-      padding: 0.9rem 1.4rem;
-      border-radius: 0.8rem;
-      border: none;
-      background: #2a6df4;
-      color: #fff;
+      display: block;
+      margin: 1rem auto 0;
+      font-size: 0.7em;
+      padding: 0.6rem 2rem;
     }
     .badge {
       position: absolute;
-      top: 1rem;
-      right: 1rem;
-      padding: 0.4rem 0.8rem;
-      border-radius: 0.5rem;
-      background: rgba(150, 96, 10, 0.9);
+      top: 3vmin;
+      left: 50%;
+      transform: translateX(-50%);
+      max-width: 80vw;
+      padding: 0.5rem 1rem;
+      border-radius: 0.6rem;
+      background: rgba(150, 96, 10, 0.92);
       color: #fff;
-      font-size: 0.9rem;
+      font-size: clamp(1rem, 2.8vmin, 1.6rem);
+      text-align: center;
+    }
+    .badge[data-liveness='missing'] {
+      background: rgba(150, 30, 40, 0.94);
     }
   `;
 }
@@ -274,5 +319,6 @@ declare global {
   }
   interface GlobalEventHandlersEventMap {
     'request-admin': CustomEvent<void>;
+    'request-setup': CustomEvent<void>;
   }
 }

@@ -150,3 +150,26 @@ export function catalogEntry(name: string, url: string, zip: Buffer, files: ZipE
     })),
   };
 }
+
+/** The MiniFASNet liveness add-on as the catalog lists it (file by file), served by `server` from ../shared/models. */
+export async function serveLivenessAddon(server: PackServer, name = 'minifasnet', chunkDelayMs = 0) {
+  const live = ['2.7_80x80_MiniFASNetV2.onnx', '4_0_0_80x80_MiniFASNetV1SE.onnx'];
+  const bodies = await Promise.all(live.map((n) => readFile(modelPath(n))));
+  return {
+    name,
+    kind: 'addon',
+    license: 'Apache-2.0',
+    // The bundled catalog gives the add-on's total size too: the setup's progress bar is shared by size.
+    size: bodies.reduce((sum, b) => sum + b.length, 0),
+    files: live.map((n, i) => {
+      server.routes.set(`/${name}/${n}`, { body: bodies[i]!, ...(chunkDelayMs ? { chunkDelayMs } : {}) });
+      return {
+        name: n,
+        role: 'liveness',
+        sha256: sha256(bodies[i]!),
+        size: bodies[i]!.length,
+        url: server.url(`/${name}/${n}`),
+      };
+    }),
+  };
+}

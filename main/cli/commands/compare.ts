@@ -3,7 +3,7 @@
 import { decodeImageFile } from '../../image/decode.js';
 import { computeSim, FaceAnalysis } from '../../insightface/face_analysis.js';
 import { defaultThreshold } from '../../recognition/thresholds.js';
-import { numberOption, parse, UsageError, type Command } from '../command.js';
+import { cosineThresholdOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 import { cliPaths } from '../data-dir.js';
 
@@ -21,6 +21,8 @@ export const command: Command = {
       threshold: { type: 'string' },
       json: { type: 'boolean' },
     });
+    // Range-checked before the models load: a typo fails at once.
+    if (values.threshold !== undefined) cosineThresholdOption(values.threshold, 0);
     if (positionals.length !== 2) throw new UsageError(`expected two images, got ${positionals.length}`);
     const models = await resolveModelsDir(values.models, cliPaths(io).modelsDir);
     const fa = await FaceAnalysis.load(models, { allowedModules: ['detection', 'recognition'] });
@@ -28,7 +30,7 @@ export const command: Command = {
       const recognizer = fa.info.recognizer;
       if (!recognizer) throw new Error(`${models}: the pack has no recognition model`);
       // Thresholds belong to the recognizer: the calibrated or published value for this model.
-      const threshold = numberOption(values.threshold, 'threshold', defaultThreshold(recognizer).threshold);
+      const threshold = cosineThresholdOption(values.threshold, defaultThreshold(recognizer).threshold);
       fa.prepare({});
       const embeddings: Float32Array[] = [];
       for (const file of positionals) {

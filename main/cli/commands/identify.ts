@@ -3,7 +3,7 @@ import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import { DEFAULT_DECISION, DecisionEngine } from '../../recognition/decision.js';
 import { defaultThreshold } from '../../recognition/thresholds.js';
-import { numberOption, parse, UsageError, type Command } from '../command.js';
+import { cosineThresholdOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
@@ -13,7 +13,7 @@ const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] 
 Identifies the one person in IMAGE against the enrolled people (1:N), with the kiosk's quality gates.
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
 or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
-'too_bright'). Exits 0 whether or not someone was recognised; 1 only for errors.`;
+'too_bright'). Exits 0 when a face was judged, recognised or not; 1 when IMAGE holds no face, or on errors.`;
 
 export const command: Command = {
   summary: 'identify the person in a photo against the enrolled people',
@@ -25,6 +25,8 @@ export const command: Command = {
       threshold: { type: 'string' },
       json: { type: 'boolean' },
     });
+    // Range-checked before the models load: a typo fails at once.
+    if (values.threshold !== undefined) cosineThresholdOption(values.threshold, 0);
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
     const store = await openCliStore(values, false, cliPaths(io));
     const image = await decodeImageFile(positionals[0]!);
@@ -34,7 +36,7 @@ export const command: Command = {
     try {
       const recognizer = fa.info.recognizer;
       if (!recognizer) throw new Error('the model pack has no recognition model');
-      const threshold = numberOption(values.threshold, 'threshold', defaultThreshold(recognizer).threshold);
+      const threshold = cosineThresholdOption(values.threshold, defaultThreshold(recognizer).threshold);
       const engine = new DecisionEngine({
         ...DEFAULT_DECISION,
         recognizerId: recognizer.id,
@@ -54,6 +56,11 @@ export const command: Command = {
       if (values.json) io.out(JSON.stringify({ match, reason }));
       else if (match) io.out(`${match.name} (score ${match.score.toFixed(3)}, threshold ${threshold})`);
       else io.out(`no match: ${reason}${d.score !== null ? ` (best score ${d.score.toFixed(3)})` : ''}`);
+      // No face is not an answer about anyone: scripts must not read it as "a stranger".
+      if (reason === 'no_face') {
+        io.err(`tobira identify: no face found in ${positionals[0]}`);
+        return 1;
+      }
       return 0;
     } finally {
       await fa.release();

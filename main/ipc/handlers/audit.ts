@@ -19,7 +19,24 @@ import { messageOf, requireKiosk, requireStore, type HandlersFor } from './commo
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;
 
-function auditView(record: AuditEntry): AuditView {
+/** An admin's door test, in the door's words: the `none` door only logs; a failure is red. */
+function doorTestWords(ok: boolean, detail: Record<string, unknown>) {
+  const kind = typeof detail.kind === 'string' ? detail.kind : null;
+  const reason = typeof detail.reason === 'string' ? detail.reason : '';
+  const doorState: AuditView['doorState'] = !ok ? 'failed' : kind === 'none' ? 'logged' : 'opened';
+  return { result: 'door_test' as const, reason, doorState, doorKind: kind };
+}
+
+function adminWords(record: { action: string; ok: boolean }) {
+  return {
+    result: 'admin' as const,
+    reason: record.ok ? record.action : `${record.action}: failed`,
+    doorState: null,
+    doorKind: null,
+  };
+}
+
+export function auditView(record: AuditEntry): AuditView {
   if (record.kind === 'admin') {
     const detail = Object.entries(record.detail)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -33,8 +50,13 @@ function auditView(record: AuditEntry): AuditView {
       liveness: null,
       door: '',
       outcome: record.ok ? record.action : `${record.action}: failed`,
+      ...(record.action === 'door_test' ? doorTestWords(record.ok, record.detail) : adminWords(record)),
     };
   }
+  const door = record.door;
+  // The `none` door only logs: it never "opened" anything.
+  const doorState = door ? (!door.ok ? 'failed' : door.kind === 'none' ? 'logged' : 'opened') : null;
+  const doorFailed = door !== null && !door.ok;
   return {
     time: record.time,
     mode: record.mode,
@@ -42,18 +64,33 @@ function auditView(record: AuditEntry): AuditView {
     score: record.score,
     gates: record.gates.map((g) => `${g.name}:${g.passed ? 'ok' : 'fail'}`).join(' '),
     liveness: record.liveness?.score ?? null,
-    door: record.door
-      ? record.door.ok
-        ? `${record.door.kind}: opened`
-        : `${record.door.kind}: ${record.door.reason}`
+    door: door
+      ? doorState === 'opened'
+        ? `${door.kind}: opened`
+        : doorState === 'logged'
+          ? 'none: logged only'
+          : `${door.kind}: ${door.reason}`
       : '',
     // An unlock whose door failed must never read as a success.
     outcome:
       record.outcome === 'unlocked'
-        ? record.door && !record.door.ok
-          ? `door failed: ${record.door.reason ?? 'unknown error'}`
+        ? doorFailed
+          ? `door failed: ${door.reason ?? 'unknown error'}`
           : 'unlocked'
         : `${record.outcome}: ${record.reason}`,
+    result:
+      record.outcome === 'door_test'
+        ? 'door_test'
+        : record.outcome === 'locked_out'
+          ? 'locked_out'
+          : record.outcome === 'unlocked'
+            ? doorFailed
+              ? 'door_failed'
+              : 'unlocked'
+            : 'refused',
+    reason: doorFailed ? (door.reason ?? 'unknown error') : record.reason,
+    doorState,
+    doorKind: door?.kind ?? null,
   };
 }
 
@@ -115,7 +152,8 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
       const kiosk = requireKiosk(services);
       const recognizer = kiosk.engine.recognizerId;
       const gallery = recognizer ? requireStore(services).gallery(recognizer) : [];
-      const result = calibrate(gallery, { targetFar });
+      const floor = kiosk.engine.defaultThreshold;
+      const result = calibrate(gallery, { targetFar, floor });
       return {
         recognizer: kiosk.engine.analysis.info.recognizer?.file ?? null,
         genuine: result.genuine,
@@ -124,6 +162,9 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
         targetFar,
         current: kiosk.threshold,
         roc: result.roc,
+        defaultThreshold: floor,
+        pairsNeeded: result.pairsNeeded,
+        refusedBelowDefault: result.refusedBelowFloor,
       };
     },
     compare: async ({ source }): Promise<CompareResult> => {

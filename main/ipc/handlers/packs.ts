@@ -4,6 +4,7 @@
 import type { packsChannels, PackList } from '../../../preload/contract/packs.js';
 import type { AppServices } from '../../services.js';
 import { requirePinAgain, type HandlersFor } from './common.js';
+import { LIVENESS_PACK } from '../../kiosk/face-engine.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
   const { packs } = services;
@@ -26,6 +27,21 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
         await services.auditAdmin('pack_download', { pack: name });
       } finally {
         downloads.delete(name);
+      }
+      return list();
+    },
+    setUpDefaults: async () => {
+      const controller = new AbortController();
+      // Cancel by the name of either pack of the bundle.
+      const names = (await packs.list())
+        .filter((p) => p.default || p.name === LIVENESS_PACK)
+        .map((p) => p.name);
+      for (const name of names) downloads.set(name, controller);
+      try {
+        await services.setUpDefaults(controller.signal);
+        await services.auditAdmin('pack_download', { pack: 'default setup' });
+      } finally {
+        for (const name of names) if (downloads.get(name) === controller) downloads.delete(name);
       }
       return list();
     },

@@ -4,7 +4,7 @@
 // connected and stop (tracks included) when it is removed.
 import { LitElement, html } from 'lit';
 import type { FaceView, FrameMessage } from '../../../preload/contract/frames.js';
-import { drawFaces, fitFrame } from '../overlay.js';
+import { drawFaces, placeFrame, type Fit, type Placement } from '../overlay.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import { cameraViewStyles } from './camera-view.styles.js';
@@ -39,6 +39,8 @@ export class CameraView extends LitElement {
     idealHeight: { type: Number, attribute: 'ideal-height' },
     frameIntervalMs: { type: Number, attribute: 'frame-interval' },
     mirrored: { type: Boolean },
+    fit: { type: String },
+    showScores: { type: Boolean, attribute: 'show-scores' },
     state: { state: true },
     errorMessage: { state: true },
   };
@@ -49,11 +51,17 @@ export class CameraView extends LitElement {
   /** 0 stops sending frames; the overlay still draws. */
   declare frameIntervalMs: number;
   declare mirrored: boolean;
+  /** 'contain' shows the whole frame; 'cover' fills the element (a portrait door screen). */
+  declare fit: Fit;
+  /** Similarity beside each name: admin previews; the door screen turns it off. */
+  declare showScores: boolean;
   declare state: CameraState;
   declare errorMessage: string | null;
 
   /** Frames drawn since connection: tests read this to check the overlay's rate. */
   drawnFrames = 0;
+  /** How frame pixels mapped onto the canvas (device pixels) at the last draw, for tests. */
+  lastPlacement: Placement | null = null;
   private faces: readonly FaceView[] = [];
   private facesFrameId = -1;
   private nextFrameId = 1;
@@ -76,6 +84,8 @@ export class CameraView extends LitElement {
     this.idealHeight = 720;
     this.frameIntervalMs = 100;
     this.mirrored = true;
+    this.fit = 'contain';
+    this.showScores = true;
     this.state = 'starting';
     this.errorMessage = null;
     this.video.muted = true;
@@ -199,7 +209,7 @@ export class CameraView extends LitElement {
     const ctx = canvas.getContext('2d');
     if (!ctx || w === 0 || h === 0) return;
     const { videoWidth: vw, videoHeight: vh } = this.video;
-    const at = fitFrame(vw, vh, w, h);
+    const at = placeFrame(this.fit, vw, vh, w, h);
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, w, h);
     ctx.save();
@@ -212,12 +222,12 @@ export class CameraView extends LitElement {
     ctx.restore();
     // Faces are in frame pixels of the unmirrored, possibly downscaled frame sent to main.
     const frameScale = this.sentWidth > 0 ? vw / this.sentWidth : 1;
-    drawFaces(
-      ctx,
-      this.faces,
-      { ...at, scale: at.scale * frameScale, ...(this.mirrored ? { mirrorWidth: w } : {}) },
-      dpr,
-    );
+    this.lastPlacement = {
+      ...at,
+      scale: at.scale * frameScale,
+      ...(this.mirrored ? { mirrorWidth: w } : {}),
+    };
+    drawFaces(ctx, this.faces, this.lastPlacement, dpr, { showScores: this.showScores });
     this.drawnFrames += 1;
   }
 

@@ -2,7 +2,7 @@
 // them, a page at a time, and an export to CSV through main's save dialog.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
-import { t } from '../../i18n/index.js';
+import { hasMessage, t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { AuditView } from '../../../preload/contract/audit.js';
 import { errorMessage, formatScore, formatTime, panelStyles } from './admin-shared.js';
@@ -23,6 +23,34 @@ export function gateSummary(gates: string) {
   return html`${t('audit.gatesPassed', { passed: entries.length - failed.length, total: entries.length })}
   ${failed.length > 0 ? html`<span class="error">${failed.join(', ')}</span>` : nothing}`;
 }
+
+/** "Refused: not recognised": the result in words, then the reason when there is a word for it. */
+export function outcomeText(r: AuditView): string {
+  const result = t(`audit.result.${r.result}` as MessageKey);
+  if (r.result === 'unlocked') return result;
+  if (r.result === 'admin') return `${result}: ${r.reason}`;
+  if (r.result === 'door_test') return r.doorState === 'failed' ? `${result}: ${r.reason}` : result;
+  const key = `audit.reason.${r.reason}` as MessageKey;
+  const reason = hasMessage(key) ? t(key) : r.reason;
+  return reason ? `${result}: ${reason}` : result;
+}
+
+/** What the door did; the `none` door only logs, so it never reads "opened". */
+export function doorText(r: AuditView): string {
+  switch (r.doorState) {
+    case 'opened':
+      return t('audit.doorOpened', { kind: r.doorKind ?? '' });
+    case 'logged':
+      return t('audit.doorLogged');
+    case 'failed':
+      return t('audit.doorFailed', { kind: r.doorKind ?? '', reason: r.reason });
+    default:
+      return '';
+  }
+}
+
+/** Failed door actions (an unlock whose door failed, a failed door test) are shown red. */
+const failedDoor = (r: AuditView) => r.doorState === 'failed';
 
 export class AdminAudit extends LitElement {
   static override properties = {
@@ -134,15 +162,19 @@ export class AdminAudit extends LitElement {
                     <tbody>
                       ${records.map(
                         (r) =>
-                          html`<tr data-outcome=${r.outcome.split(':')[0]}>
+                          html`<tr
+                            data-outcome=${r.result}
+                            data-door=${r.doorState ?? ''}
+                            class=${failedDoor(r) ? 'failed' : ''}
+                          >
                             <td class="nowrap">${formatTime(r.time)}</td>
                             <td>${r.mode}</td>
                             <td>${r.person ?? html`<span class="muted">${t('audit.unknown')}</span>`}</td>
                             <td class="num">${formatScore(r.score)}</td>
                             <td class="gates" title=${r.gates}>${gateSummary(r.gates)}</td>
                             <td class="num">${formatScore(r.liveness)}</td>
-                            <td class="door">${r.door}</td>
-                            <td><span class="outcome">${r.outcome}</span></td>
+                            <td class="door">${doorText(r)}</td>
+                            <td><span class="outcome" title=${r.outcome}>${outcomeText(r)}</span></td>
                           </tr>`,
                       )}
                     </tbody>
@@ -191,8 +223,10 @@ export class AdminAudit extends LitElement {
         white-space: nowrap;
         font-variant-numeric: tabular-nums;
       }
+      /* Wrapped, not one long line: an admin action's details can be long, and the table must
+         fit a 1024 px screen without scrolling sideways. */
       .gates {
-        white-space: nowrap;
+        white-space: normal;
       }
       .gates,
       .door {
@@ -202,16 +236,20 @@ export class AdminAudit extends LitElement {
         overflow-wrap: anywhere;
       }
       .outcome {
+        display: inline-block;
         padding: 0.1rem 0.5rem;
-        border-radius: 999px;
+        border-radius: 0.8rem;
         background: #26305a;
-        white-space: nowrap;
       }
       tr[data-outcome='unlocked'] .outcome {
         background: #1f7a4a;
       }
-      tr[data-outcome='door_failed'] .outcome {
+      tr.failed .outcome {
         background: #8c1d2a;
+      }
+      tr.failed .door {
+        color: #ff8a80;
+        font-weight: 600;
       }
       tr[data-outcome='refused'] .outcome {
         background: #6a4a0a;

@@ -176,11 +176,28 @@ export class AdminCalibration extends LitElement {
         </div>
       </div>
       ${
-        c && c.suggested === null
-          ? html`<p class="notice">
-              ${t('calibration.tooLittle', { genuine: c.genuine.length, impostor: c.impostor.length })}
+        c
+          ? html`<p class="muted pairs" data-have=${c.impostor.length} data-need=${c.pairsNeeded}>
+              ${t('calibration.pairs', { have: c.impostor.length, far: formatFar(this.targetFar), need: c.pairsNeeded })}
             </p>`
           : nothing
+      }
+      ${
+        c && c.refusedBelowDefault !== null
+          ? html`<p class="notice warn refused" role="status">
+              ${t('calibration.refused', {
+                have: c.impostor.length,
+                value: formatScore(c.refusedBelowDefault),
+                default: formatScore(c.defaultThreshold),
+                far: formatFar(this.targetFar),
+                need: c.pairsNeeded,
+              })}
+            </p>`
+          : c && c.suggested === null
+            ? html`<p class="notice">
+                ${t('calibration.tooLittle', { genuine: c.genuine.length, impostor: c.impostor.length })}
+              </p>`
+            : nothing
       }
       <div class="charts">
         <figure>

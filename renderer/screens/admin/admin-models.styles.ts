@@ -113,6 +113,16 @@ export const modelsStyles = css`
     margin-top: 0;
     color: #ffd180;
   }
+  .setup-defaults {
+    padding: 0.8rem 1rem;
+    border: 1px solid #2a6df4;
+    background: #13203f;
+    border-radius: 0.6rem;
+    margin: 0.6rem 0;
+  }
+  .setup-defaults p {
+    margin: 0 0 0.6rem;
+  }
   .notice .row {
     margin-top: 0.5rem;
   }

@@ -12,6 +12,7 @@ import type { DownloadProgress, EngineStatus, PackFailure } from '../../../prelo
 import type { Settings } from '../../../preload/contract/settings.js';
 import { errorCode, errorMessage, formatBytes, formatSeconds, panelStyles } from './admin-shared.js';
 import { modelsStyles } from './admin-models.styles.js';
+import { barValue, LIVENESS_PACK, setupTodo } from '../setup-wizard.js';
 
 type Engine = Settings['engine'];
 const DET_SIZES: Engine['detSize'][] = ['auto', '160', '320', '640'];
@@ -34,7 +35,9 @@ export class AdminModels extends LitElement {
     removing: { state: true },
     busy: { state: true },
     notice: { state: true },
+    settingUp: { state: true },
   };
+  declare settingUp: boolean;
   declare list: PackList | null;
   declare engine: EngineStatus | null;
   declare settings: Settings | null;
@@ -47,6 +50,8 @@ export class AdminModels extends LitElement {
   declare notice: Notice | null;
 
   private unsubscribe: (() => void)[] = [];
+  /** The licence shown belongs to the default setup: acknowledging it continues the setup. */
+  private licenseThenSetup = false;
 
   constructor() {
     super();
@@ -59,6 +64,7 @@ export class AdminModels extends LitElement {
     this.removing = null;
     this.busy = false;
     this.notice = null;
+    this.settingUp = false;
   }
 
   override connectedCallback(): void {
@@ -144,10 +150,36 @@ export class AdminModels extends LitElement {
 
   private async acknowledge(pack: PackView): Promise<void> {
     this.licenseFor = null;
+    const thenSetup = this.licenseThenSetup;
+    this.licenseThenSetup = false;
     if (await this.run(() => call(api().acknowledgeLicense({ name: pack.name })))) {
+      if (thenSetup) return this.setUpDefaults();
       const updated = this.list?.packs.find((p) => p.name === pack.name);
       if (updated) await this.download(updated);
     }
+  }
+
+  /** The packs the default setup still has to install: the default face pack, the liveness add-on. */
+  private setupTodo(): PackView[] {
+    return setupTodo(this.list?.packs ?? []);
+  }
+
+  /** Recognition and liveness together, behind one progress bar (the engine's). */
+  private async setUpDefaults(): Promise<void> {
+    const unacknowledged = this.setupTodo().find((p) => p.licenseAck && !p.licenseAcknowledged);
+    if (unacknowledged) {
+      this.licenseFor = unacknowledged.name;
+      this.licenseThenSetup = true;
+      return;
+    }
+    this.notice = null;
+    this.settingUp = true;
+    try {
+      await this.run(() => call(api().setUpDefaults(undefined)), t('models.setupDone'));
+    } finally {
+      this.settingUp = false;
+    }
+    await this.refresh();
   }
 
   private async refresh(): Promise<void> {
@@ -205,7 +237,7 @@ export class AdminModels extends LitElement {
             </div>`
           : nothing
       }
-      ${licensePack ? this.renderLicense(licensePack) : nothing}
+      ${licensePack ? this.renderLicense(licensePack) : nothing} ${this.renderSetup()}
       <div class="row toolbar">
         <h2>${t('models.title')}</h2>
         <span class="spacer"></span>
@@ -235,6 +267,39 @@ export class AdminModels extends LitElement {
     `;
   }
 
+  private renderSetup() {
+    const todo = this.setupTodo();
+    const engine = this.engine;
+    const running = this.settingUp || (engine?.state === 'downloading' && todo.length > 1);
+    if (todo.length === 0 && !running) return nothing;
+    const names = todo.map((p) => p.name).join(' + ');
+    const progress = barValue(engine);
+    return html`<section class="setup-defaults">
+      <p>${t('models.setupHelp', { names })}</p>
+      ${
+        running
+          ? html`<div class="progress" data-progress="setup">
+              <progress max="1" .value=${progress} aria-label=${t('models.setupDefaults')}></progress>
+              <span class="pct">${Math.floor(progress * 100)}%</span>
+              <button
+                name="cancel-setup"
+                @click=${() => call(api().cancelDownload({ name: todo[0]?.name ?? LIVENESS_PACK })).catch(() => undefined)}
+              >
+                ${t('admin.cancel')}
+              </button>
+            </div>`
+          : html`<button
+              class="primary"
+              name="setup-defaults"
+              ?disabled=${this.busy}
+              @click=${() => this.setUpDefaults()}
+            >
+              ${t('models.setupDefaults')}
+            </button>`
+      }
+    </section>`;
+  }
+
   private importButtons() {
     return html`
       <button ?disabled=${this.busy} @click=${() => this.run(() => call(api().importPack({ kind: 'zip' })))}>
@@ -260,7 +325,13 @@ export class AdminModels extends LitElement {
         ${
           engine
             ? html`<span class="badge ${engine.livenessAvailable ? 'good' : 'warn'}">
-                ${engine.livenessAvailable ? t('models.livenessOn') : t('liveness.off')}
+                ${
+                  engine.livenessAvailable
+                    ? t('models.livenessOn')
+                    : s?.liveness.enabled === false
+                      ? t('liveness.off')
+                      : t('liveness.missing')
+                }
               </span>`
             : nothing
         }

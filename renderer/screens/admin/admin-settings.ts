@@ -300,24 +300,31 @@ export class AdminSettings extends LitElement {
       void this.save('privacy', { privacy: { ...p, [key]: (e.target as HTMLInputElement).checked } });
     return html`<section>
       <h2>${t('settings.privacy')}</h2>
-      <div class="grid">
-        <label class="check"
-          ><input
-            type="checkbox"
-            name="allowInsecureKeyStorage"
-            .checked=${p.allowInsecureKeyStorage}
-            @change=${toggle('allowInsecureKeyStorage')}
-          />${t('settings.allowInsecureKeyStorage')}</label
-        >
-        <p class="muted">${t('settings.allowInsecureKeyStorageHint')}</p>
-        <label class="check"
-          ><input
-            type="checkbox"
-            name="auditSnapshots"
-            .checked=${p.auditSnapshots}
-            @change=${toggle('auditSnapshots')}
-          />${t('settings.auditSnapshots')}</label
-        >
+      <div class="options">
+        <div class="option">
+          <label class="check"
+            ><input
+              type="checkbox"
+              name="allowInsecureKeyStorage"
+              aria-describedby="hint-insecure"
+              .checked=${p.allowInsecureKeyStorage}
+              @change=${toggle('allowInsecureKeyStorage')}
+            />${t('settings.allowInsecureKeyStorage')}</label
+          >
+          <p class="muted hint" id="hint-insecure">${t('settings.allowInsecureKeyStorageHint')}</p>
+        </div>
+        <div class="option">
+          <label class="check"
+            ><input
+              type="checkbox"
+              name="auditSnapshots"
+              aria-describedby="hint-snapshots"
+              .checked=${p.auditSnapshots}
+              @change=${toggle('auditSnapshots')}
+            />${t('settings.auditSnapshots')}</label
+          >
+          <p class="muted hint" id="hint-snapshots">${t('settings.auditSnapshotsHint')}</p>
+        </div>
       </div>
       ${this.statusLine('privacy')}
     </section>`;

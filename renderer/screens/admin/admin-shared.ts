@@ -19,7 +19,10 @@ export const panelStyles = css`
     margin: 1.2rem 0 0.5rem;
     color: #b8c3e6;
   }
+  /* Every control is touched with a finger: at least 44×44 CSS px (WCAG 2.5.5). */
   button {
+    min-width: 44px;
+    min-height: 44px;
     font: inherit;
     padding: 0.45rem 0.85rem;
     border-radius: 0.45rem;
@@ -47,6 +50,8 @@ export const panelStyles = css`
   input,
   select,
   textarea {
+    min-height: 44px;
+    box-sizing: border-box;
     font: inherit;
     padding: 0.4rem 0.5rem;
     background: #1b2444;
@@ -54,6 +59,19 @@ export const panelStyles = css`
     border: 1px solid #34406b;
     border-radius: 0.4rem;
     min-width: 0;
+  }
+  /* A checkbox is drawn large, and its label (44 px tall at least) takes the touch too. */
+  input[type='checkbox'] {
+    min-height: 0;
+    width: 26px;
+    height: 26px;
+    margin: 0;
+    flex: none;
+    accent-color: #2a6df4;
+  }
+  label:has(> input[type='checkbox']) {
+    min-height: 44px;
+    cursor: pointer;
   }
   input:invalid {
     border-color: #d9534f;

@@ -33,13 +33,21 @@ export const settingsFormStyles = css`
   label.check {
     display: flex;
     align-items: center;
-    gap: 0.5rem;
+    gap: 0.6rem;
     color: inherit;
-    min-height: 2.2rem;
+    min-height: 44px;
   }
-  label.check input {
-    width: 1.15rem;
-    height: 1.15rem;
+  /* Each option with its own help text right under its checkbox, indented to the label's text. */
+  .options {
+    display: grid;
+    gap: 0.9rem;
+    margin-bottom: 0.8rem;
+  }
+  .option .hint {
+    margin: 0.1rem 0 0 calc(26px + 0.6rem);
+    font-size: 0.88rem;
+    line-height: 1.45;
+    max-width: 46rem;
   }
   .field .row {
     flex-wrap: nowrap;

@@ -127,7 +127,25 @@ describe('tobira CLI', () => {
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['missing --models', ['analyze', 'x.jpg'], /--models DIR is required/],
     ['bad --det-size', ['analyze', '--models', '.', '--det-size', '100', 'x.jpg'], /multiples of 32/],
-    ['unknown option', ['analyze', '--frob', 'x'], /Unknown option '--frob'/],
+    // One sentence and one line of usage, not parseArgs' paragraph about '--'.
+    [
+      'unknown option',
+      ['analyze', '--frob', 'x'],
+      /^tobira analyze: unknown option '--frob'\nusage: tobira analyze .*\(tobira analyze --help for more\)\n$/,
+    ],
+    ['option without its value', ['compare', 'a.jpg', 'b.jpg', '--threshold'], /--threshold needs a value\n/],
+    [
+      '--threshold above 1',
+      ['compare', 'a.jpg', 'b.jpg', '--threshold', '1.5'],
+      /between -1 and 1, got '1\.5'/,
+    ],
+    [
+      '--threshold not a number',
+      ['identify', '--threshold', 'high', 'a.jpg'],
+      /--threshold: expected a number/,
+    ],
+    ['--threshold below -1', ['identify', '--threshold=-2', 'a.jpg'], /between -1 and 1, got '-2'/],
+    ['a negative value after a space', ['identify', '--threshold', '-2', 'a.jpg'], /--threshold=VALUE/],
     ['compare with one image', ['compare', 'a.jpg', '--models', '.'], /expected two images, got 1/],
     [
       'bench --frames 0',
@@ -140,8 +158,16 @@ describe('tobira CLI', () => {
       const r = await run(...argv);
       assert.equal(r.code, 2);
       assert.match(r.out + r.err, message);
+      assert.doesNotMatch(r.err, /To specify a positional argument/);
     });
   }
+
+  it('a missing models folder says how to get one', async () => {
+    const nowhere = path.join(os.tmpdir(), `tobira-no-models-${process.pid}`);
+    const r = await run('compare', '--models', nowhere, 'a.jpg', 'b.jpg');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no models folder at .*: install a pack .* or pass --models DIR/);
+  });
 
   it('--help prints the usage of the engine’s commands', async () => {
     for (const name of ['analyze', 'compare', 'bench', 'bench-suite']) {

@@ -66,6 +66,37 @@ describe('calibration on ../shared/faces (InsightFace reference embeddings)', ()
     assert.ok(lone.warnings[0]?.includes('two enrolled people'));
   });
 
+  it('never suggests a lower, less safe threshold than the default from a handful of pairs', () => {
+    // Issue 10: 3 impostor pairs at a target FAR of 0.1 % gave a suggestion far below the
+    // recognizer's default. Two people, one with three photos and one with one: 3 impostor pairs.
+    const people = [...byIdentity(distinctSinglePhotos())].filter(([, photos]) => photos.length >= 3);
+    const [a, b] = people;
+    assert.ok(a && b, 'two identities with three photos each in ../shared/faces');
+    const gallery: GalleryEntry[] = [
+      { personId: 'a', name: 'a', templates: a[1].slice(0, 3).map((p) => embedding(p.file)) },
+      { personId: 'b', name: 'b', templates: [embedding(b[1][0]!.file)] },
+    ];
+    const unguarded = calibrate(gallery, { targetFar: 1e-3 });
+    assert.equal(unguarded.impostor.length, 3);
+    assert.equal(unguarded.pairsNeeded, 3000, 'rule of three: 3 / 0.001');
+    assert.ok(
+      unguarded.suggestedThreshold! < RECORDED.threshold,
+      `without a floor the 3 pairs suggest ${unguarded.suggestedThreshold}, below ${RECORDED.threshold}`,
+    );
+    const guarded = calibrate(gallery, { targetFar: 1e-3, floor: RECORDED.threshold });
+    assert.equal(guarded.suggestedThreshold, null);
+    assert.equal(guarded.refusedBelowFloor, unguarded.suggestedThreshold);
+    assert.ok(
+      guarded.warnings.some((w) => /below the recognizer's default .*3 impostor pairs.*3000/.test(w)),
+    );
+
+    // Enough pairs for the target: the measured tail may then go below the default.
+    const many = calibrate(galleryByIdentity(), { targetFar: 0.05, floor: RECORDED.threshold });
+    assert.ok(many.impostor.length >= many.pairsNeeded, `${many.impostor.length} ≥ ${many.pairsNeeded}`);
+    assert.ok(many.suggestedThreshold! < RECORDED.threshold);
+    assert.equal(many.refusedBelowFloor, null);
+  });
+
   it('leaves out the same photo enrolled twice', () => {
     const e = embedding('photos/face_recognition/obama.jpg');
     const c = calibrate([{ personId: 'a', name: 'a', templates: [e, Float32Array.from(e)] }]);

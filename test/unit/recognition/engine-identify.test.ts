@@ -162,10 +162,13 @@ describe('identification on ../shared/faces with the engine', () => {
     assert.match(enrolled.text, /nonexistent\.jpg: refused: .*cannot read/);
     assert.ok(await readFile(path.join(dir, 'store.key')), 'the CLI key file sits beside the store');
 
-    const identify = async (p: string) => {
+    const identify = async (p: string, code = 0) => {
       const r = await run('identify', '--store', store, '--models', pack, '--json', photo(p));
-      assert.equal(r.code, 0, r.text);
-      return JSON.parse(r.text) as { match: { name: string; score: number } | null; reason: string };
+      assert.equal(r.code, code, r.text);
+      return JSON.parse(r.text.split('\n')[0]!) as {
+        match: { name: string; score: number } | null;
+        reason: string;
+      };
     };
     const same = await identify('face_recognition/obama3.jpg');
     assert.equal(same.match?.name, 'Obama');
@@ -175,7 +178,9 @@ describe('identification on ../shared/faces with the engine', () => {
       match: null,
       reason: 'one_person',
     });
-    assert.deepEqual(await identify('inspireface/view.jpg'), { match: null, reason: 'no_face' });
+    // No face is no answer: exit 1, so a script never takes it for "a stranger".
+    assert.deepEqual(await identify('inspireface/view.jpg', 1), { match: null, reason: 'no_face' });
+    assert.match(lines.join('\n'), /ERR tobira identify: no face found in .*view\.jpg/);
     const missing = await run(
       'identify',
       '--store',

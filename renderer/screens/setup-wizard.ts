@@ -1,0 +1,436 @@
+// First run as a guided path: admin PIN (typed twice) → licence → download (the face
+// pack and the liveness add-on together) → enroll the first person → test at the door.
+// The step is worked out from main's state each time the wizard opens, so leaving it
+// (or a restart) resumes at the first step not done.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, call } from '../api.js';
+import { t, type MessageKey } from '../i18n/index.js';
+import { LocaleController } from '../i18n/locale-controller.js';
+import type { AdminState } from '../../preload/contract/admin.js';
+import type { EngineStatus } from '../../preload/contract/events.js';
+import type { PackView } from '../../preload/contract/packs.js';
+import type { PersonView } from '../../preload/contract/people.js';
+import { errorMessage, formatBytes, panelStyles } from './admin/admin-shared.js';
+import './admin/admin-enroll.js';
+import '../components/pin-pad/pin-pad.js';
+import { pinErrorText } from '../components/pin-pad/ask-pin.js';
+
+export type SetupStep = 'pin' | 'licence' | 'download' | 'enroll' | 'test';
+export const SETUP_STEPS: readonly SetupStep[] = ['pin', 'licence', 'download', 'enroll', 'test'];
+/** The catalog's liveness add-on (main/kiosk/face-engine.ts LIVENESS_PACK). */
+export const LIVENESS_PACK = 'minifasnet';
+/** Main's PIN policy (getAdminState's pinMinDigits, 6 by default), checked here first so the pad answers in words. */
+const pinRule = (minDigits: number): RegExp => new RegExp(`^\\d{${minDigits},12}$`);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'setup-wizard': SetupWizard;
+  }
+  interface GlobalEventHandlersEventMap {
+    /** Leave the wizard: `test` when the last step sends the admin to the door. */
+    'setup-close': CustomEvent<{ test: boolean }>;
+  }
+}
+
+/** What the default setup still has to install (the same rule as main/packs/bundle.ts). */
+export function setupTodo(packs: readonly PackView[]): PackView[] {
+  const face = packs.find((p) => p.default && p.kind === 'face' && p.source === 'catalog');
+  const todo = face && !packs.some((p) => p.kind === 'face' && p.installed) ? [face] : [];
+  const addon = packs.find((p) => p.name === LIVENESS_PACK && p.source === 'catalog');
+  return addon && !addon.installed ? [...todo, addon] : todo;
+}
+
+/** The one bar of the default setup: the engine's download figure, full once it loads the models. */
+export function barValue(engine: EngineStatus | null): number {
+  if (engine?.state === 'downloading') return engine.progress ?? 0;
+  return engine?.state === 'loading' || engine?.state === 'ready' ? 1 : 0;
+}
+
+export class SetupWizard extends LitElement {
+  static override properties = {
+    step: { state: true },
+    admin: { state: true },
+    packs: { state: true },
+    people: { state: true },
+    engine: { state: true },
+    firstPin: { state: true },
+    pinError: { state: true },
+    enrolling: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+  declare step: SetupStep | null;
+  declare admin: AdminState | null;
+  declare packs: PackView[];
+  declare people: PersonView[];
+  declare engine: EngineStatus | null;
+  /** The PIN typed the first time, until it is typed again. */
+  declare firstPin: string | null;
+  declare pinError: string | null;
+  declare enrolling: PersonView | null;
+  declare error: string | null;
+  declare busy: boolean;
+
+  private offEngine: (() => void) | null = null;
+
+  constructor() {
+    super();
+    new LocaleController(this);
+    this.step = null;
+    this.admin = null;
+    this.packs = [];
+    this.people = [];
+    this.engine = null;
+    this.firstPin = null;
+    this.pinError = null;
+    this.enrolling = null;
+    this.error = null;
+    this.busy = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.offEngine = api().on('engineStatus', (status) => (this.engine = status));
+    void this.resume();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.offEngine?.();
+  }
+
+  /** Works out the first step not done from main's state. */
+  private async resume(): Promise<void> {
+    try {
+      this.admin = await call(api().getAdminState(undefined));
+      this.engine = await call(api().getEngineStatus(undefined));
+      if (!this.admin.unlocked) {
+        this.step = 'pin';
+        return;
+      }
+      const [list, people] = await Promise.all([
+        call(api().listPacks(undefined)),
+        call(api().listPeople(undefined)),
+      ]);
+      this.packs = list.packs;
+      this.people = people;
+      const todo = setupTodo(list.packs);
+      if (todo.some((p) => p.licenseAck && !p.licenseAcknowledged)) this.step = 'licence';
+      else if (todo.length > 0) this.step = 'download';
+      else if (!people.some((p) => p.templates > 0)) this.step = 'enroll';
+      else this.step = 'test';
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  private close(test = false): void {
+    this.dispatchEvent(new CustomEvent('setup-close', { detail: { test }, bubbles: true, composed: true }));
+  }
+
+  private async submitPin(pin: string): Promise<void> {
+    this.pinError = null;
+    try {
+      if (this.admin?.pinSet) {
+        this.admin = await call(api().adminLogin({ pin }));
+        return void (await this.resume());
+      }
+      const minDigits = this.admin?.pinMinDigits ?? 6;
+      if (!pinRule(minDigits).test(pin))
+        return void (this.pinError = t('setup.pinShort', { min: minDigits }));
+      if (this.firstPin === null) return void (this.firstPin = pin);
+      if (pin !== this.firstPin) {
+        this.firstPin = null;
+        return void (this.pinError = t('setup.pinMismatch'));
+      }
+      this.firstPin = null;
+      this.admin = await call(api().setAdminPin({ pin }));
+      await this.resume();
+    } catch (error) {
+      this.pinError = pinErrorText(error, this.admin?.pinMinDigits ?? 6);
+    }
+  }
+
+  private async work(task: () => Promise<unknown>): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await task();
+      const kept = this.error;
+      await this.resume();
+      this.error = kept;
+    } catch (error) {
+      this.error = errorMessage(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async addAndEnroll(how: 'camera' | 'photos'): Promise<void> {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="first-name"]');
+    const name = input?.value.trim() ?? '';
+    if (!name) return void (this.error = t('people.nameRequired'));
+    await this.work(async () => {
+      const person = this.people.find((p) => p.name === name) ?? (await call(api().addPerson({ name })));
+      if (how === 'camera') return void (this.enrolling = person);
+      const results = await call(api().importPhotos({ id: person.id }));
+      // None taken: say why, file by file, and stay on this step.
+      if (results.length > 0 && !results.some((r) => r.ok))
+        this.error = results.map((r) => `${r.file}: ${r.reason ?? ''}`).join(' · ');
+    });
+  }
+
+  override render() {
+    if (this.step === 'pin') return this.renderPin();
+    const index = this.step ? SETUP_STEPS.indexOf(this.step) : -1;
+    return html`
+      <header>
+        <h1>${t('setup.title')}</h1>
+        <ol class="steps" aria-label=${t('setup.title')}>
+          ${SETUP_STEPS.map(
+            (step, i) =>
+              html`<li data-step=${step} data-state=${i < index ? 'done' : i === index ? 'current' : 'todo'}>
+                ${t(`setup.step.${step}` as MessageKey)}
+              </li>`,
+          )}
+        </ol>
+        <button class="later" name="later" @click=${() => this.close()}>${t('setup.later')}</button>
+      </header>
+      <main data-step=${this.step ?? ''}>
+        ${index >= 0 ? html`<p class="muted">${t('setup.stepOf', { n: index + 1, total: SETUP_STEPS.length })}</p>` : nothing}
+        ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
+        ${this.renderStep()}
+      </main>
+    `;
+  }
+
+  private renderPin() {
+    const prompt = this.admin?.pinSet
+      ? t('admin.pinPrompt')
+      : this.firstPin === null
+        ? t('setup.pinFirst')
+        : t('setup.pinAgain');
+    return html`<pin-pad
+      data-stage=${this.admin?.pinSet ? 'login' : this.firstPin === null ? 'first' : 'again'}
+      .prompt=${prompt}
+      .error=${this.pinError}
+      @pin-submit=${(e: CustomEvent<{ pin: string }>) => this.submitPin(e.detail.pin)}
+      @pin-cancel=${() => this.close()}
+    ></pin-pad>`;
+  }
+
+  private renderStep() {
+    switch (this.step) {
+      case 'licence':
+        return this.renderLicence();
+      case 'download':
+        return this.renderDownload();
+      case 'enroll':
+        return this.renderEnroll();
+      case 'test':
+        return this.renderTest();
+      default:
+        return html`<p class="muted">${t('admin.loading')}</p>`;
+    }
+  }
+
+  private renderLicence() {
+    const pack = setupTodo(this.packs).find((p) => p.licenseAck && !p.licenseAcknowledged);
+    if (!pack) return nothing;
+    return html`<section class="licence">
+      <h2>${t('models.licenseTitle')}: ${pack.name}</h2>
+      <p>${t('setup.licenceIntro')}</p>
+      <blockquote>${pack.license ?? pack.licenseAck}</blockquote>
+      <p class="muted">${t('models.licenseOnce')}</p>
+      <button
+        class="primary"
+        name="acknowledge"
+        ?disabled=${this.busy}
+        @click=${() => this.work(() => call(api().acknowledgeLicense({ name: pack.name })))}
+      >
+        ${t('models.acknowledge')}
+      </button>
+    </section>`;
+  }
+
+  private renderDownload() {
+    const todo = setupTodo(this.packs);
+    const size = todo.reduce((sum, p) => sum + (p.size ?? 0), 0);
+    const running = this.busy || this.engine?.state === 'downloading';
+    const progress = barValue(this.engine);
+    return html`<section class="download">
+      <h2>${t('setup.step.download')}</h2>
+      <p>
+        ${t('setup.downloadIntro', { names: todo.map((p) => p.name).join(' + '), size: formatBytes(size) })}
+      </p>
+      ${
+        running
+          ? html`<div class="progress">
+              <progress max="1" .value=${progress} aria-label=${t('setup.step.download')}></progress>
+              <span class="pct">${t('setup.downloading', { percent: Math.floor(progress * 100) })}</span>
+              <button
+                name="cancel-download"
+                @click=${() => call(api().cancelDownload({ name: todo[0]?.name ?? LIVENESS_PACK })).catch(() => undefined)}
+              >
+                ${t('admin.cancel')}
+              </button>
+            </div>`
+          : html`<button
+              class="primary"
+              name="download"
+              @click=${() => this.work(() => call(api().setUpDefaults(undefined)))}
+            >
+              ${this.error ? t('setup.downloadRetry') : t('setup.downloadStart')}
+            </button>`
+      }
+    </section>`;
+  }
+
+  private renderEnroll() {
+    if (this.enrolling) {
+      return html`<admin-enroll
+        .person=${this.enrolling}
+        @enroll-close=${() => {
+          this.enrolling = null;
+          void this.resume();
+        }}
+      ></admin-enroll>`;
+    }
+    const waiting = this.people.find((p) => p.templates === 0);
+    return html`<section class="enroll">
+      <h2>${t('setup.step.enroll')}</h2>
+      <p>${t('setup.enrollIntro')}</p>
+      <label class="name"
+        >${t('people.name')}
+        <input name="first-name" autocomplete="off" maxlength="80" .value=${waiting?.name ?? ''} />
+      </label>
+      <div class="row">
+        <button
+          class="primary"
+          name="enroll-camera"
+          ?disabled=${this.busy}
+          @click=${() => this.addAndEnroll('camera')}
+        >
+          ${t('people.enrollCamera')}
+        </button>
+        <button name="enroll-photos" ?disabled=${this.busy} @click=${() => this.addAndEnroll('photos')}>
+          ${t('people.importPhotos')}
+        </button>
+      </div>
+    </section>`;
+  }
+
+  private renderTest() {
+    const person = this.people.find((p) => p.templates > 0);
+    return html`<section class="test">
+      <h2>${t('setup.step.test')}</h2>
+      ${person ? html`<p class="notice ok">${t('setup.enrollDone', { name: person.name })}</p>` : nothing}
+      <p>${t('setup.testIntro', { name: person?.name ?? '' })}</p>
+      <button class="primary" name="test-door" @click=${() => this.close(true)}>${t('setup.testGo')}</button>
+    </section>`;
+  }
+
+  static override styles = [
+    panelStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        background: #0e1428;
+        overflow: auto;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.8rem 1.5rem;
+        padding: 0.8rem 1.5rem;
+        background: #151c33;
+        border-bottom: 1px solid #26305a;
+      }
+      h1 {
+        font-size: 1.3rem;
+        margin: 0;
+      }
+      .steps {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        flex: 1 1 auto;
+        margin: 0;
+        padding: 0;
+        list-style: none;
+        counter-reset: step;
+      }
+      .steps li {
+        counter-increment: step;
+        padding: 0.35rem 0.8rem;
+        border-radius: 999px;
+        border: 1px solid #3a4775;
+        color: #9aa6c8;
+      }
+      .steps li::before {
+        content: counter(step) '. ';
+      }
+      .steps li[data-state='current'] {
+        background: #2a6df4;
+        border-color: #2a6df4;
+        color: #fff;
+      }
+      .steps li[data-state='done'] {
+        color: #7ee2a8;
+        border-color: #1f7a4a;
+      }
+      .steps li[data-state='done']::before {
+        content: '✓ ';
+      }
+      main {
+        padding: 1.5rem;
+        max-width: 60rem;
+        font-size: 1.1rem;
+      }
+      section {
+        display: grid;
+        gap: 0.9rem;
+        justify-items: start;
+      }
+      h2 {
+        font-size: 1.4rem;
+      }
+      blockquote {
+        margin: 0;
+        padding: 0.8rem 1rem;
+        border-left: 4px solid #8a5a00;
+        background: #2a2110;
+      }
+      .progress {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.8rem;
+        width: 100%;
+      }
+      progress {
+        flex: 1 1 16rem;
+        height: 1.2rem;
+        accent-color: #4fc3f7;
+      }
+      .name {
+        display: grid;
+        gap: 0.3rem;
+        width: min(100%, 24rem);
+      }
+      section > button,
+      .row button {
+        font-size: 1.1rem;
+        padding: 0.6rem 1.6rem;
+      }
+      admin-enroll {
+        display: block;
+      }
+    `,
+  ];
+}
+
+customElements.define('setup-wizard', SetupWizard);
