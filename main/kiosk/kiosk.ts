@@ -19,8 +19,8 @@ import { checkQuality } from '../recognition/quality.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
 import { concludeAttempt } from '../recognition/conclude.js';
 import { identify, verify } from '../recognition/matcher.js';
-import type { HeadTurnChallenge } from '../liveness/challenge.js';
-import { faceYaw } from '../liveness/yaw.js';
+import type { ActiveCheck, LayeredVerdict } from '../liveness/levels.js';
+import { MIN_FUSED_FRAMES, PassiveWindow } from '../liveness/passive-fusion.js';
 import type { LivenessInput } from '../recognition/types.js';
 import type { EnrollmentStore } from '../store/enrollment-store.js';
 import { faceThumbnail } from '../store/thumbnail.js';
@@ -49,11 +49,14 @@ interface Enrollment {
   required: number;
 }
 
-/** An unlock held back until the person turns their head as asked. */
+/** An unlock held back until the person turns their head as asked (level high, layers 1–3). */
 interface PendingChallenge {
-  challenge: HeadTurnChallenge;
+  challenge: ActiveCheck;
   final: FinalDecision;
 }
+
+/** The audit reason of a liveness refusal names the layer: 'not_live:passive', … */
+const layerReason = (v: LayeredVerdict): string => `not_live:${v.failedLayer ?? 'passive'}`;
 
 /** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
 const STEADY_IOU = 0.6;
@@ -66,8 +69,8 @@ function iou(a: Face['bbox'], b: Face['bbox']): number {
   return union > 0 ? inter / union : 0;
 }
 
-const turnGuidance = (challenge: HeadTurnChallenge): Guidance =>
-  challenge.direction === 'left' ? 'turn_left' : 'turn_right';
+const turnGuidance = (challenge: ActiveCheck): Guidance =>
+  challenge.challenge.direction === 'left' ? 'turn_left' : 'turn_right';
 
 /** The last frame the engine saw, for "test recognition" and "compare". */
 export interface KeptFrame {
@@ -83,7 +86,8 @@ export function decisionConfig(settings: Settings, engine: LoadedEngine): Decisi
     mode: r.mode,
     recognizerId: engine.recognizerId ?? 'none',
     threshold: r.threshold ?? engine.defaultThreshold,
-    framesRequired: r.framesToAgree,
+    // Layer 1 fuses the agreeing frames' scores and needs at least MIN_FUSED_FRAMES of them.
+    framesRequired: settings.liveness.enabled ? Math.max(r.framesToAgree, MIN_FUSED_FRAMES) : r.framesToAgree,
     windowMs: r.agreeWithinMs,
     cooldownMs: r.cooldownMs,
     livenessRequired: settings.liveness.enabled,
@@ -97,6 +101,8 @@ export class Kiosk {
   /** The subject's box in the previous frame: recognition waits for a face that holds still. */
   private lastSubject: Face['bbox'] | null = null;
   private kept: KeptFrame | null = null;
+  /** Layer 1: the passive scores of the recent eligible frames, fused when an unlock is due. */
+  private readonly passiveScores = new PassiveWindow(60_000);
   private readonly now: () => number;
 
   constructor(
@@ -175,9 +181,14 @@ export class Kiosk {
     }
     // Every frame goes through the liveness checker: its frozen-feed check needs the whole sequence.
     const [verdict] = await this.engine.liveness.checkFrame(image, eligible ? [eligible] : [], now);
+    // Layer 1 is judged over the agreeing frames, not frame by frame: a frame the models scored
+    // counts as live here and its score joins the window; a frame they could not score (frozen
+    // feed, face too small, models missing or failing) still breaks the streak (fail closed).
+    const scoredFrame = verdict !== undefined && (verdict.live || verdict.reason === 'presentation attack');
+    if (scoredFrame && config.livenessRequired) this.passiveScores.add(verdict.score, now);
     const liveness: LivenessInput | null =
       verdict && config.livenessRequired
-        ? { live: verdict.live, score: Number.isNaN(verdict.score) ? 0 : verdict.score }
+        ? { live: scoredFrame, score: Number.isNaN(verdict.score) ? 0 : verdict.score }
         : null;
     const decision = this.decisions.processFrame({
       faces,
@@ -189,12 +200,27 @@ export class Kiosk {
       // A 3d68 head pose from the analysis refines the pose gate: then let the engine measure again.
       ...(quality && !eligible?.pose ? { subjectQuality: quality } : {}),
     });
-    const settings = this.deps.settings();
     let challenge: PendingChallenge | null = null;
-    if (decision.final?.outcome === 'unlocked' && settings.liveness.enabled && settings.liveness.challenge) {
-      // The active check: the door waits until the head turns as asked, same person throughout.
-      const started = this.engine.liveness.startChallenge(decision.final.personId ?? '', eligible, now);
-      if (started) challenge = this.challenge = { challenge: started, final: decision.final };
+    if (decision.final?.outcome === 'unlocked' && config.livenessRequired) {
+      // Layer 1 over the agreeing frames: one decision on the whole window.
+      const fused = this.engine.liveness.fuse(this.passiveScores.last(config.framesRequired));
+      this.passiveScores.clear();
+      const live = { live: fused.live, score: Number.isNaN(fused.score) ? 0 : fused.score };
+      if (!fused.live) {
+        decision.final = {
+          ...decision.final,
+          outcome: 'rejected',
+          reason: 'not_live:passive',
+          liveness: live,
+        };
+      } else {
+        decision.final = { ...decision.final, liveness: live };
+        // Level high: the door waits for the head-turn challenge (layers 1–3), same person throughout.
+        const started = this.engine.liveness.startChallenge(decision.final.personId ?? '', eligible, now);
+        if (started) challenge = this.challenge = { challenge: started, final: decision.final };
+      }
+    } else if (decision.final) {
+      this.passiveScores.clear();
     }
     if (decision.final && !challenge) void this.conclude(decision.final);
     const views = faces.map((face, i): FaceView => {
@@ -262,17 +288,26 @@ export class Kiosk {
       identity = ranking.match ? ranking.match.personId : 'someone else';
     }
     const analyzedSubject = index >= 0 ? faces[index]! : null;
-    const status = pending.challenge.observe({
-      yaw: analyzedSubject ? faceYaw(analyzedSubject) : null,
-      identity,
-      nowMs: now,
-    });
-    if (status.state !== 'pending') {
+    // Every challenge frame is also scored by layer 1 (the frozen-feed check included).
+    const [verdict] = await this.engine.liveness.checkFrame(
+      image,
+      analyzedSubject ? [analyzedSubject] : [],
+      now,
+    );
+    const passive = verdict
+      ? verdict.live || verdict.reason === 'presentation attack'
+        ? verdict.score
+        : 0
+      : null;
+    const status = pending.challenge.observe({ nowMs: now, face: analyzedSubject, passive, identity });
+    if (status.state === 'done') {
       this.challenge = null;
+      const v = status.verdict;
+      const liveness = { live: v.live, score: Number.isNaN(v.passive.score) ? 0 : v.passive.score };
       void this.conclude(
-        status.state === 'passed'
-          ? pending.final
-          : { ...pending.final, outcome: 'rejected', reason: 'challenge_failed', score },
+        v.live
+          ? { ...pending.final, liveness }
+          : { ...pending.final, outcome: 'rejected', reason: layerReason(v), score, liveness },
       );
     }
     const views = faces.map(toView);

@@ -119,12 +119,15 @@ export class UnlockScreen extends LitElement {
     if (decision?.outcome === 'door_failed')
       return { text: t('unlock.doorFailed', { reason: decision.reason }), tone: 'error' };
     if (decision?.outcome === 'refused') {
+      // Liveness refusals name their layer (main/liveness/levels.ts): 'not_live:passive', …
       const text =
-        decision.reason === 'not_live'
+        decision.reason === 'not_live' || decision.reason === 'not_live:passive'
           ? t('guidance.not_live')
-          : decision.reason === 'challenge_failed'
-            ? t('unlock.challengeFailed')
-            : t('unlock.notRecognised');
+          : decision.reason === 'not_live:structure'
+            ? t('guidance.not_live_structure')
+            : decision.reason === 'challenge_failed' || decision.reason === 'not_live:challenge'
+              ? t('unlock.challengeFailed')
+              : t('unlock.notRecognised');
       return { text, tone: 'warn' };
     }
     if (this.codeNote) return { text: this.codeNote, tone: 'info' };

@@ -23,7 +23,7 @@ test('updates persist across opens', () => {
   const dir = freshDir();
   SettingsService.open(dir, factory).update({
     locale: 'ja',
-    liveness: { enabled: false, threshold: 0.6, challenge: true },
+    liveness: { enabled: false, threshold: 0.6, level: 'high' },
   });
   const again = SettingsService.open(dir, factory).get();
   assert.equal(again.locale, 'ja');

@@ -61,7 +61,7 @@ describe('head-turn challenge in the kiosk', () => {
     const { services } = node;
     await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
     await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
-    services.settings.update({ liveness: { enabled: true, threshold: 0.5, challenge: true } });
+    services.settings.update({ liveness: { enabled: true, threshold: 0.5, level: 'high' } });
     await services.start();
     kiosk = services.kiosk!;
     assert.ok(kiosk.engine.liveness.available);
@@ -107,8 +107,14 @@ describe('head-turn challenge in the kiosk', () => {
     // Person's left is yaw decreasing (yaw.ts): pick the frame that moves that way.
     const turnsLeft = yawMirrored < yawStraight ? mirrored : straight;
     const turnsRight = turnsLeft === mirrored ? straight : mirrored;
-    const answer = asked === 'turn_left' ? turnsLeft : turnsRight;
-    for (let i = 0; i < 5 && decisions.length === 0; i++) await feed(answer);
+    // Level high asks for two turns, each drawn at random: answer every prompt as it comes.
+    let prompt: string | null = asked;
+    for (let i = 0; i < 12 && decisions.length === 0; i++) {
+      const result = await feed(
+        prompt === 'turn_left' ? turnsLeft : prompt === 'turn_right' ? turnsRight : straight,
+      );
+      prompt = result.guidance;
+    }
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(
       decisions.map((d) => [d.outcome, d.personName]),
@@ -125,10 +131,10 @@ describe('head-turn challenge in the kiosk', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(
       decisions.map((d) => [d.outcome, d.reason]),
-      [['refused', 'challenge_failed']],
+      [['refused', 'not_live:challenge']],
     );
     const audit = await node.services.audit.read({ limit: 3 });
-    assert.equal(audit.records[0]?.reason, 'challenge_failed');
+    assert.equal(audit.records[0]?.reason, 'not_live:challenge');
   });
 
   test('a face that jumps about between frames is never recognised: recognition waits for it to hold still', async () => {
