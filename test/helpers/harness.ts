@@ -38,6 +38,7 @@ const MIME: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
+  '.woff2': 'font/woff2',
 };
 
 let bridgeSource: Promise<string> | null = null;
