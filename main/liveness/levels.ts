@@ -96,11 +96,12 @@ function combine(
     ...(structure ? { structure } : {}),
     ...(challenge ? { challenge } : {}),
   };
-  // A failed challenge leaves few frames and little motion: then the challenge is what failed.
+  // A failed challenge may leave too few frames to fuse: then the challenge is what failed.
   const challengeFailed = challenge?.state === 'failed';
   if (!passive.live && !(challengeFailed && passive.reason === 'too_few_frames'))
     return { ...base, live: false, failedLayer: 'passive', reason: passive.reason! };
-  if (structure && !structure.live && !(challengeFailed && structure.reason === 'not_enough_motion'))
+  // The structure of a challenge cut short by a wrong turn or a timeout says little.
+  if (structure && !structure.live && !challengeFailed)
     return { ...base, live: false, failedLayer: 'structure', reason: structure.reason! };
   if (challenge && challenge.state !== 'passed')
     return {
