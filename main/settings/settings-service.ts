@@ -1,7 +1,7 @@
 // Settings in electron-store (Conf underneath, so plain Node tests use the very
 // same code). A file that is corrupt or fails the schema is kept aside, replaced
 // by defaults, and reported on screen.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type Conf from 'conf';
@@ -45,6 +45,7 @@ export class SettingsService {
     const filePath = path.join(dir, `${SETTINGS_NAME}.json`);
     try {
       assertJsonObject(filePath);
+      migrateFile(filePath);
       const file = createStore(options);
       // Conf validates against JSON Schema; zod is stricter (e.g. unknown door kinds), so check both.
       const checked = SettingsSchema.safeParse(file.store);
@@ -75,6 +76,26 @@ export class SettingsService {
   get path(): string {
     return this.file.path;
   }
+}
+
+/**
+ * Settings written before liveness levels had `liveness.challenge` (a head-turn switch); the
+ * level replaces it: challenge on → high (its layers include the challenge), off → standard.
+ */
+export function migrateSettings(raw: Record<string, unknown>): Record<string, unknown> {
+  const liveness = raw.liveness;
+  if (typeof liveness !== 'object' || liveness === null || Array.isArray(liveness)) return raw;
+  const { challenge, ...rest } = liveness as Record<string, unknown>;
+  if (typeof challenge !== 'boolean' || 'level' in rest) return raw;
+  return { ...raw, liveness: { ...rest, level: challenge ? 'high' : 'standard' } };
+}
+
+/** Rewrites an existing file in today's shape before Conf checks it against the schema. */
+function migrateFile(file: string): void {
+  if (!existsSync(file)) return;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const migrated = migrateSettings(raw);
+  if (migrated !== raw) writeFileSync(file, JSON.stringify(migrated, null, '\t'));
 }
 
 /** Conf quietly treats a file holding a bare number or array as empty; for us that is a corrupt file. */
