@@ -13,7 +13,7 @@ import { run } from '../../../main/cli/commands/liveness.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { cutY4m, REAL_VIDEO, REPLAY_VIDEO } from '../../helpers/footage.js';
-import { renderPaper } from '../../helpers/paper-motion.js';
+import { renderPaper } from '../../../main/liveness/paper-motion.js';
 import { tempPack } from './setup.js';
 
 const UNSEEN = 'photos/face_recognition/knn_examples/test/kit_with_rose.jpg';

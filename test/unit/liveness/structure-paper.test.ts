@@ -13,7 +13,7 @@ import { parseCsv } from '../../../main/liveness/evaluate.js';
 import { largestFace } from '../../../main/liveness/liveness.js';
 import { DEFAULT_MIN_PARALLAX, judgeStructure } from '../../../main/liveness/structure.js';
 import { facePath } from '../../helpers/fixtures.js';
-import { PAPER_SEQUENCE, renderPaper } from '../../helpers/paper-motion.js';
+import { PAPER_SEQUENCE, renderPaper } from '../../../main/liveness/paper-motion.js';
 import { loadDetector, tempPack } from './setup.js';
 
 /** Every live still in ../shared/faces. */

@@ -1,8 +1,9 @@
-// A printed photo moved before the camera, rendered in software: the photo is a sheet of
-// paper (flat, or bent gently around a vertical axis), turned about the vertical and
-// horizontal axes, and seen through a pinhole camera. The sheet is cut into a grid of
-// triangles; each is projected and filled by inverse affine mapping with bilinear sampling.
-import type { PixelImage } from '../../main/insightface/types.js';
+// A printed photo moved before the camera, rendered in software, for measuring the 3-D layer
+// (the benchmark and the tests): the photo is a sheet of paper (flat, or bent gently around a
+// vertical axis), turned about the vertical and horizontal axes, and seen through a pinhole
+// camera. The sheet is cut into a grid of triangles; each is projected and filled by inverse
+// affine mapping with bilinear sampling.
+import type { PixelImage } from '../insightface/types.js';
 
 export interface PaperPose {
   /** Turn about the vertical axis, degrees (positive: the sheet's right edge moves away). */
