@@ -35,7 +35,11 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { 'preload/preload': 'preload/preload.ts' },
+    entryPoints: {
+      'preload/preload': 'preload/preload.ts',
+      // The capture context's preload (main/frames/frame-routing.ts): frames out, config in.
+      'preload/capture-preload': 'preload/capture-preload.ts',
+    },
     outdir: out,
     outExtension: { '.js': '.cjs' },
     platform: 'node',
@@ -46,7 +50,10 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { 'renderer/app': 'renderer/app.ts' },
+    entryPoints: {
+      'renderer/app': 'renderer/app.ts',
+      'renderer/capture/capture': 'renderer/capture/capture.ts',
+    },
     outdir: out,
     platform: 'browser',
     format: 'esm',
@@ -56,6 +63,7 @@ await Promise.all([
 ]);
 cpSync(path.join(root, 'renderer/index.html'), path.join(out, 'renderer/index.html'));
 cpSync(path.join(root, 'renderer/styles.css'), path.join(out, 'renderer/styles.css'));
+cpSync(path.join(root, 'renderer/capture/capture.html'), path.join(out, 'renderer/capture/capture.html'));
 
 // The Japanese UI must not depend on a system font: a fresh Debian has no CJK
 // font and shows tofu boxes. BIZ UDPGothic (SIL OFL 1.1, from @fontsource) is a

@@ -31,6 +31,13 @@ export interface DecisionConfig {
   claimTimeoutMs: number;
   /** Every agreeing frame must come with a live result (fail closed). */
   livenessRequired: boolean;
+  /**
+   * With liveness required, an unlock also needs live evidence spanning at least this long
+   * (LivenessInput.evidenceMs): a few agreeing frames inside a blink are not enough. It must be
+   * at least the frozen-feed check's still window (liveness/frozen.ts, STILL_FEED_MS), so a
+   * still picture is always caught as frozen before it can gather enough evidence.
+   */
+  minLiveEvidenceMs: number;
   secondFaceRatio: number;
   quality: QualityConfig;
 }
@@ -46,6 +53,8 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
   lockoutMs: 60_000,
   claimTimeoutMs: 20_000,
   livenessRequired: false,
+  // frozen.ts's STILL_FEED_MS (600 ms), not imported: recognition does not depend on liveness.
+  minLiveEvidenceMs: 600,
   secondFaceRatio: 0.8,
   quality: DEFAULT_QUALITY,
 };
@@ -75,7 +84,13 @@ export type FrameState =
   | 'locked_out';
 
 export type FailureReason =
-  'unknown_face' | 'claim_mismatch' | 'not_live' | 'claim_timeout' | 'wrong_claim_pin';
+  | 'unknown_face'
+  | 'claim_mismatch'
+  | 'not_live'
+  | 'claim_timeout'
+  | 'wrong_claim_pin'
+  /** A liveness layer refused an unlock the frames agreed on (liveness/levels.ts). */
+  | `not_live:${'passive' | 'structure' | 'challenge'}`;
 
 /** A concluded attempt: log it (AuditLog.append with the door result) and, when unlocked, open the door. */
 export type FinalDecision = Omit<AuditInput, 'door'> & { time: string };
@@ -246,6 +261,14 @@ export class DecisionEngine {
     const shown = { ...withSubject, match: failure === 'not_live' ? null : ranking.match, score };
     const progress = { count: streak.count, required: this.config.framesRequired };
     if (streak.count < this.config.framesRequired) return { ...shown, state: 'checking', progress };
+    if (
+      !failure &&
+      this.config.livenessRequired &&
+      (liveness?.evidenceMs ?? -1) < this.config.minLiveEvidenceMs
+    ) {
+      // Agreeing, live frames, but not yet over long enough a span: keep the streak and wait.
+      return { ...shown, state: 'checking', progress };
+    }
 
     this.streak = null;
     if (failure) {
@@ -272,6 +295,27 @@ export class DecisionEngine {
     // The weakest of the agreeing frames is the score the unlock rests on.
     const final = this.record('unlocked', 'match', match, streak.minScore ?? match.score, gates, liveness);
     return { ...shown, state: 'unlocked', progress, final };
+  }
+
+  /**
+   * An unlock this engine granted was refused afterwards by a later check (a liveness layer):
+   * the person's cooldown is lifted and the refusal counts towards the lockout like any other.
+   */
+  revokeUnlock(
+    granted: FinalDecision,
+    reason: FailureReason,
+    liveness: LivenessInput | null,
+    now: number,
+  ): FinalDecision {
+    if (granted.personId) this.cooldowns.delete(granted.personId);
+    const refused = this.fail(reason, now, granted.score, [], liveness);
+    return {
+      ...refused,
+      gates: granted.gates,
+      // In identify mode the refusal names who the face matched: whom the attack impersonated.
+      personId: refused.personId ?? granted.personId,
+      personName: refused.personName ?? granted.personName,
+    };
   }
 
   private needsClaim(): boolean {
