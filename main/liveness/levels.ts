@@ -174,3 +174,35 @@ export class ActiveCheck {
     return this.current;
   }
 }
+
+/**
+ * Replays the kiosk's unlock on a recorded sequence, as if the identity matched throughout:
+ * the first frames with a face form the agreeing window (layer 1 fused over them); at level
+ * high the rest answer a challenge with the given directions (layers 1–3). A challenge still
+ * pending when the frames run out has timed out.
+ */
+export function replayUnlock(
+  frames: readonly LayeredFrame[],
+  level: SecurityLevel,
+  directions: readonly TurnDirection[],
+  opts: LayerOptions = {},
+): LayeredVerdict {
+  const fusion = opts.fusion ?? DEFAULT_PASSIVE_FUSION;
+  const withFace = frames.filter((f) => f.face);
+  const window = withFace.slice(0, fusion.minFrames);
+  const passive = fusePassive(scored(window), fusion);
+  if (level === 'standard' || !passive.live) return combine(level, passive);
+  const start = window.at(-1)!;
+  const rest = frames.slice(frames.indexOf(start) + 1);
+  const check = new ActiveCheck('subject', start.nowMs, start.face, {
+    ...opts,
+    challenge: { ...opts.challenge, directions },
+  });
+  for (const f of rest) {
+    const status = check.observe({ ...f, identity: f.face ? (f.identity ?? 'subject') : null });
+    if (status.state === 'done') return status.verdict;
+  }
+  const { direction, step } = check.challenge.current;
+  const timedOut: ChallengeStatus = { state: 'failed', direction, step, reason: 'timeout' };
+  return combine('high', passive, undefined, timedOut);
+}

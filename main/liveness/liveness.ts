@@ -80,7 +80,7 @@ export class LivenessChecker {
   constructor(
     private readonly antiSpoof: AntiSpoof | null,
     settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
-    private readonly opts: LivenessCheckerOptions = {},
+    private opts: LivenessCheckerOptions = {},
   ) {
     checkLivenessSettings(settings);
     this.settings = { ...settings };
@@ -174,6 +174,14 @@ export class LivenessChecker {
       fusion: { ...(this.opts.layers?.fusion ?? DEFAULT_PASSIVE_FUSION), threshold: this.settings.threshold },
       ...(this.opts.challenge ? { challenge: this.opts.challenge } : {}),
     });
+  }
+
+  /**
+   * Fixes the challenge's options (e.g. its directions) instead of drawing them: for replaying
+   * recorded footage through the kiosk (the end-to-end test). The kiosk itself never calls it.
+   */
+  setChallengeOptions(challenge: ChallengeOptions): void {
+    this.opts = { ...this.opts, challenge };
   }
 
   /** Layer 1 over a window of per-frame scores, at the configured threshold. */

@@ -124,6 +124,8 @@ export class DecisionEngine {
   private streak: Streak | null = null;
   private cooldowns = new Map<string, number>();
   private failures: number[] = [];
+  /** The failures an unlock cleared, restored if a later check revokes it (revokeUnlock). */
+  private failuresBeforeUnlock: number[] = [];
   private lockedUntil = 0;
   private lastReject: { key: string; at: number } | null = null;
   private claimed: { personId: string; until: number } | null = null;
@@ -289,6 +291,7 @@ export class DecisionEngine {
     if (until > now) return { ...shown, state: 'cooldown', progress, retryAfterMs: until - now };
     this.cooldowns.set(match.personId, now + this.config.cooldownMs);
     for (const [id, t] of this.cooldowns) if (t <= now) this.cooldowns.delete(id);
+    this.failuresBeforeUnlock = this.failures;
     this.failures = [];
     this.lastReject = null;
     this.claimed = null;
@@ -308,6 +311,8 @@ export class DecisionEngine {
     now: number,
   ): FinalDecision {
     if (granted.personId) this.cooldowns.delete(granted.personId);
+    this.failures = this.failuresBeforeUnlock;
+    this.failuresBeforeUnlock = [];
     const refused = this.fail(reason, now, granted.score, [], liveness);
     return {
       ...refused,

@@ -11,6 +11,7 @@ import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-
 import { settingsFormStyles } from './settings-form.styles.js';
 import './admin-door.js';
 import './admin-liveness-live.js';
+import './liveness-levels-table.js';
 
 declare global {
   interface HTMLElementTagNameMap {
