@@ -3,7 +3,8 @@
 //   npm run bench -- --only levels --json > bench.json   (or: tobira bench-suite --only levels --json)
 //   node scripts/liveness-table.mjs bench.json
 // It replaces the README's table between the liveness-table markers and writes
-// renderer/screens/admin/liveness-levels-data.ts.
+// renderer/screens/admin/liveness-levels-data.ts, both formatted by Prettier.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,5 +38,10 @@ import type { LivenessLevelsTable } from './liveness-levels-table.js';
 
 export const MEASURED: LivenessLevelsTable = ${JSON.stringify(section.table, null, 2)};
 `;
-writeFileSync(path.join(root, 'renderer/screens/admin/liveness-levels-data.ts'), data);
+const dataFile = path.join(root, 'renderer/screens/admin/liveness-levels-data.ts');
+writeFileSync(dataFile, data);
+// The project's formatting (Prettier aligns Markdown tables).
+execFileSync(path.join(root, 'node_modules/.bin/prettier'), ['--write', readme, dataFile], {
+  stdio: 'ignore',
+});
 console.log(section.markdown.join('\n'));

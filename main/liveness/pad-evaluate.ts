@@ -9,8 +9,9 @@
 //   prompt. The 3-D masks are stills too: layer 2 sees a picture of a mask, not a mask.
 // - The two videos are read at 10 fps and cut into 3-s attempts: the first frames form the
 //   agreeing window, the rest answer the challenge. The replay's attempts start every second
-//   (the attacker picks the moment); a live attempt starts where the person looks at the
-//   camera (|yaw| ≤ 10°, at least 1 s after the previous start), as a prompt finds them.
+//   (the attacker picks the moment); a live attempt is placed so that the challenge's prompt
+//   (after the agreeing frames) finds the person looking at the camera (|yaw| ≤ 10°), at
+//   least 1 s after the previous attempt.
 // - 'before levels (per frame)' is the rule the kiosk used before: every agreeing frame
 //   (3 by default) must score ≥ 0.5 with the real class winning.
 // - Layer 3 is drawn at random: an attack's rate is averaged over the 2ⁿ equally likely
@@ -211,7 +212,9 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
     const live = label === 'live';
     const starts: number[] = [];
     for (let i = 0; i + 30 <= all.length; i++) {
-      const yaw = all[i]!.face ? faceYaw(all[i]!.face!) : null;
+      // The prompt appears after the agreeing frames: that is where the person looks at it.
+      const prompted = all[i + MIN_FUSED_FRAMES - 1]!.face;
+      const yaw = prompted ? faceYaw(prompted) : null;
       const spaced = starts.length === 0 || i - starts.at(-1)! >= 10;
       if (live ? spaced && yaw !== null && Math.abs(yaw) <= 10 : i % 10 === 0) starts.push(i);
     }
@@ -244,7 +247,10 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
           high,
           'layer 1 passive': layer1 ? 1 : 0,
           'layer 2 structure': judgeStructure(seg.filter((f) => f.face).map((f) => f.face!.kps)).live ? 1 : 0,
-          'layer 3 challenge': overDraws(live, (d) => challengeAlone(seg, d)),
+          // As in replayUnlock: the prompt comes on the last agreeing frame.
+          'layer 3 challenge': overDraws(live, (d) =>
+            challengeAlone(seg.slice(seg.indexOf(seg.filter((f) => f.face)[MIN_FUSED_FRAMES - 1]!)), d),
+          ),
         },
       });
     }

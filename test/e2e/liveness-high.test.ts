@@ -1,7 +1,7 @@
 // Level high end to end, on real footage played by Chromium's fake camera: the real head
 // turn (pad/videos/apfol_real2.webm) and its replay on a phone (apfol_fake2.webm), each made
-// into a .y4m by ffmpeg at test time: a nearly frontal frame held for 3 s (the agreeing frames),
-// then the footage's own turns at half speed. The challenge's directions are fed to match the
+// into a .y4m by ffmpeg at test time: a nearly frontal frame held for 5 s (the agreeing frames),
+// then the footage's own turns at a third of their speed. The challenge's directions are fed to match the
 // footage (right, then left). Each person is enrolled from a frame of the very video the
 // camera plays, so the identity surely matches and only liveness can refuse.
 import { after, before, describe, test } from 'node:test';
@@ -31,7 +31,11 @@ async function still(video: string, at: number, name: string): Promise<string> {
   return out;
 }
 
-/** The frame at `holdAt` held for 3 s, then `seconds` of the footage from there at half speed. */
+/**
+ * The frame at `holdAt` held for 5 s, then `seconds` of the footage from there at a third of
+ * its speed: the clip lasts over 10 s, so its loop is not taken for replayed frames
+ * (liveness/frozen.ts), and a kiosk slowed by a busy machine still sees every turn.
+ */
 async function clip(video: string, holdAt: number, seconds: number, name: string): Promise<string> {
   const out = path.join(scratch, `${name}.y4m`);
   // Sensor noise on every frame: a live camera never repeats a frame bit for bit.
@@ -40,8 +44,8 @@ async function clip(video: string, holdAt: number, seconds: number, name: string
     ...['-ss', String(holdAt), '-i', video],
     ...['-ss', String(holdAt), '-t', String(seconds), '-i', video],
     '-filter_complex',
-    `[0:v]trim=end_frame=1,loop=loop=89:size=1:start=0,setpts=N/30/TB,${noise}[a];` +
-      `[1:v]setpts=2*(PTS-STARTPTS),fps=30,${noise}[b];[a][b]concat=n=2:v=1:a=0[out]`,
+    `[0:v]trim=end_frame=1,loop=loop=149:size=1:start=0,setpts=N/30/TB,${noise}[a];` +
+      `[1:v]setpts=3*(PTS-STARTPTS),fps=30,${noise}[b];[a][b]concat=n=2:v=1:a=0[out]`,
     ...['-map', '[out]', '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out],
   ]);
   return out;
@@ -66,7 +70,12 @@ describe('liveness level high end to end (real head turn and its phone replay)',
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
     try {
-      h.services.kiosk!.engine.liveness.setChallengeOptions({ directions: ['right', 'left'] });
+      // The footage's turns come when they come, not when the prompt appears: the directions
+      // match them, and each step may wait as long as the clip takes to get there.
+      h.services.kiosk!.engine.liveness.setChallengeOptions({
+        directions: ['right', 'left'],
+        stepTimeoutMs: 20_000,
+      });
       await h.open();
       await body(h, decisions);
     } finally {
@@ -123,7 +132,10 @@ describe('liveness level high end to end (real head turn and its phone replay)',
             : undefined,
         30_000,
         'the challenge on screen',
-      );
+      ).catch(async (error: unknown) => {
+        const line = await h.page.locator('unlock-screen .status .line').innerText();
+        throw new Error(`${String(error)}; screen: '${line}'; decisions: ${JSON.stringify(decisions)}`);
+      });
       await h.screenshot('unlock-challenge-turn-right');
       const unlocked = await waitFor(
         () => decisions.find((d) => d.outcome === 'unlocked' || d.outcome === 'refused'),
