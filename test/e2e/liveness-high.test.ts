@@ -1,6 +1,6 @@
 // Level high end to end, on real footage played by Chromium's fake camera: the real head
 // turn (pad/videos/apfol_real2.webm) and its replay on a phone (apfol_fake2.webm), each made
-// into a .y4m by ffmpeg at test time: a nearly frontal frame held for 5 s (the agreeing frames),
+// into a .y4m by ffmpeg at test time: a nearly frontal frame held for 10 s (the agreeing frames),
 // then the footage's own turns at a third of their speed. The challenge's directions are fed to match the
 // footage (right, then left). Each person is enrolled from a frame of the very video the
 // camera plays, so the identity surely matches and only liveness can refuse.
@@ -32,9 +32,9 @@ async function still(video: string, at: number, name: string): Promise<string> {
 }
 
 /**
- * The frame at `holdAt` held for 5 s, then `seconds` of the footage from there at a third of
- * its speed: the clip lasts over 10 s, so its loop is not taken for replayed frames
- * (liveness/frozen.ts), and a kiosk slowed by a busy machine still sees every turn.
+ * The frame at `holdAt` held for 10 s (long enough for a busy machine to agree on it), then
+ * `seconds` of the footage from there at a third of its speed: the clip lasts over 10 s, so its
+ * loop is not taken for replayed frames (liveness/frozen.ts), and a slow kiosk sees every turn.
  */
 async function clip(video: string, holdAt: number, seconds: number, name: string): Promise<string> {
   const out = path.join(scratch, `${name}.y4m`);
@@ -44,7 +44,7 @@ async function clip(video: string, holdAt: number, seconds: number, name: string
     ...['-ss', String(holdAt), '-i', video],
     ...['-ss', String(holdAt), '-t', String(seconds), '-i', video],
     '-filter_complex',
-    `[0:v]trim=end_frame=1,loop=loop=149:size=1:start=0,setpts=N/30/TB,${noise}[a];` +
+    `[0:v]trim=end_frame=1,loop=loop=299:size=1:start=0,setpts=N/30/TB,${noise}[a];` +
       `[1:v]setpts=3*(PTS-STARTPTS),fps=30,${noise}[b];[a][b]concat=n=2:v=1:a=0[out]`,
     ...['-map', '[out]', '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out],
   ]);
@@ -74,7 +74,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
       // match them, and each step may wait as long as the clip takes to get there.
       h.services.kiosk!.engine.liveness.setChallengeOptions({
         directions: ['right', 'left'],
-        stepTimeoutMs: 20_000,
+        stepTimeoutMs: 30_000,
       });
       await h.open();
       await body(h, decisions);
@@ -142,7 +142,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
         30_000,
         'a decision',
       );
-      assert.equal(unlocked.outcome, 'unlocked', JSON.stringify(decisions));
+      assert.equal(unlocked.outcome, 'unlocked', `${JSON.stringify(decisions)}; logs: ${h.logs.join(' | ')}`);
       assert.equal(unlocked.personName, 'Real');
       await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
       const audit = await h.services.audit.read({ limit: 5 });
