@@ -191,7 +191,11 @@ export class UnlockFlow {
     if (status.state === 'done') {
       this.challenge = null;
       const v = status.verdict;
-      if (!v.live) this.ctx.deps.log(`liveness refused an unlock at layer ${v.failedLayer}: ${v.reason}`);
+      if (!v.live)
+        this.ctx.deps.log(
+          `liveness refused an unlock at layer ${v.failedLayer}: ${v.reason}` +
+            (v.challenge ? ` (step ${v.challenge.step + 1}, ${v.challenge.direction})` : ''),
+        );
       const liveness = { live: v.live, score: Number.isNaN(v.passive.score) ? 0 : v.passive.score };
       this.conclude(
         v.live
