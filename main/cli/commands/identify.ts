@@ -6,6 +6,7 @@ import { defaultThreshold } from '../../recognition/thresholds.js';
 import { numberOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
+import { cliPaths } from '../data-dir.js';
 
 const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
@@ -25,9 +26,9 @@ export const command: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
-    const store = await openCliStore(values, false);
+    const store = await openCliStore(values, false, cliPaths(io));
     const image = await decodeImageFile(positionals[0]!);
-    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models), {
+    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, cliPaths(io).modelsDir), {
       allowedModules: ['detection', 'recognition'],
     });
     try {
