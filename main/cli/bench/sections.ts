@@ -3,7 +3,13 @@
 import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine_section.js';
 import { livenessLevelsSection, livenessSection } from '../../liveness/bench_section.js';
+import { faceToDoorSection } from '../../kiosk/bench-section.js';
 
 export type { BenchContext, BenchSection };
 
-export const benchSections: BenchSection[] = [engineSection, livenessSection, livenessLevelsSection];
+export const benchSections: BenchSection[] = [
+  engineSection,
+  livenessSection,
+  faceToDoorSection,
+  livenessLevelsSection,
+];

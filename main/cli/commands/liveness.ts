@@ -17,7 +17,8 @@ import {
   type LayeredFrame,
   type SecurityLevel,
 } from '../../liveness/levels.js';
-import { DEFAULT_LIVENESS_SETTINGS, largestFace, LivenessChecker } from '../../liveness/liveness.js';
+import { DEFAULT_LIVENESS_SETTINGS, LivenessChecker } from '../../liveness/liveness.js';
+import { faceThatCounts } from '../../recognition/subject.js';
 import { DEFAULT_PASSIVE_FUSION } from '../../liveness/passive-fusion.js';
 import { modelsOption, numberOption, parse, UsageError, type CliIO, type Command } from '../command.js';
 
@@ -87,7 +88,7 @@ export const command: Command = {
         : (await readY4mFile(values.video!, { fps })).frames;
       const layered: LayeredFrame[] = [];
       for (const [i, image] of frames.entries()) {
-        const found = largestFace(await fa.detect(image));
+        const found = faceThatCounts(await fa.detect(image), image);
         // The 106 landmarks, when the pack has 2d106det, feed the 3-D layer.
         const face =
           found && fa.landmarks.some((m) => m.taskname === 'landmark_2d_106')
@@ -155,7 +156,7 @@ async function judgeImage(
   io: CliIO,
 ): Promise<number> {
   const image = await decodeImageFile(file);
-  const face = largestFace(await fa.detect(image));
+  const face = faceThatCounts(await fa.detect(image), image);
   if (!face) throw new Error(`${file}: no face found`);
   const v = await checker.checkFace(image, face);
   if (v.reason === 'model error') throw new Error(`${file}: liveness model failed: ${v.detail ?? ''}`);
