@@ -8,6 +8,7 @@ import type { EnrollStatus } from '../../preload/contract/index.js';
 import type { Settings } from '../../preload/contract/settings.js';
 import { DecisionEngine, DEFAULT_DECISION, type DecisionConfig } from '../recognition/decision.js';
 import type { LoadedEngine } from './face-engine.js';
+import { MIN_FUSED_FRAMES } from '../liveness/passive-fusion.js';
 import { FlowContext, type KioskDeps } from './flow-context.js';
 import { UnlockFlow } from './unlock-flow.js';
 import { EnrollFlow } from './enroll-flow.js';
@@ -31,7 +32,8 @@ export function decisionConfig(settings: Settings, engine: LoadedEngine): Decisi
     mode: r.mode,
     recognizerId: engine.recognizerId ?? 'none',
     threshold: r.threshold ?? engine.defaultThreshold,
-    framesRequired: r.framesToAgree,
+    // Layer 1 fuses the agreeing frames' scores and needs at least MIN_FUSED_FRAMES of them.
+    framesRequired: settings.liveness.enabled ? Math.max(r.framesToAgree, MIN_FUSED_FRAMES) : r.framesToAgree,
     windowMs: r.agreeWithinMs,
     cooldownMs: r.cooldownMs,
     secondFaceRatio: r.secondFaceRatio,

@@ -1,27 +1,39 @@
 // The unlock flow: door frames from the capture context only (frames/frame-routing.ts). Detect
 // every frame; embed and check liveness only for the one subject that passed the gates and
-// holds still; N agreeing, live frames open the door. With the head-turn challenge on, the door
-// waits for it after the agreeing frames (see `startChallenge` / `challengeFrame`).
+// holds still; N agreeing frames, whose passive scores fuse into one live decision (layer 1,
+// liveness/passive-fusion.ts), open the door. At liveness level high, the door waits after the
+// agreeing frames for the head-turn challenge with layers 1–3 (`startChallenge` /
+// `challengeFrame`, liveness/levels.ts). A liveness refusal names its layer.
 import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { FaceView, Guidance } from '../../preload/contract/frames.js';
-import type { FinalDecision } from '../recognition/decision.js';
+import type { FailureReason, FinalDecision } from '../recognition/decision.js';
 import { judgeFrame } from '../recognition/judge-frame.js';
 import { concludeAttempt } from '../recognition/conclude.js';
 import { verify } from '../recognition/matcher.js';
 import type { LivenessInput } from '../recognition/types.js';
-import type { HeadTurnChallenge } from '../liveness/challenge.js';
-import { faceYaw } from '../liveness/yaw.js';
+import type { ActiveCheck, LayeredVerdict } from '../liveness/levels.js';
+import { PassiveWindow } from '../liveness/passive-fusion.js';
 import { encodeJpeg } from '../image/jpeg.js';
 import type { DoorResult } from '../door/types.js';
 import type { FlowContext } from './flow-context.js';
 import { toView } from './face-view.js';
 
-/** An unlock held back until the person turns their head as asked. */
+/** An unlock held back until the person turns their head as asked (level high, layers 1–3). */
 interface PendingChallenge {
-  challenge: HeadTurnChallenge;
+  challenge: ActiveCheck;
   final: FinalDecision;
 }
+
+/** The audit reason of a liveness refusal names the layer: 'not_live:passive', … */
+const layerReason = (v: LayeredVerdict): FailureReason => `not_live:${v.failedLayer ?? 'passive'}`;
+
+/**
+ * Whether the passive models gave this frame a score (live or not). Frames they could not score
+ * (a frozen feed, a face too small, the models missing or failing) are refused outright.
+ */
+const scored = (v: { live: boolean; reason?: string } | undefined): boolean =>
+  v !== undefined && (v.live || v.reason === 'presentation attack');
 
 /** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
 const STEADY_IOU = 0.6;
@@ -34,8 +46,8 @@ function iou(a: Face['bbox'], b: Face['bbox']): number {
   return union > 0 ? inter / union : 0;
 }
 
-const turnGuidance = (challenge: HeadTurnChallenge): Guidance =>
-  challenge.direction === 'left' ? 'turn_left' : 'turn_right';
+const turnGuidance = (challenge: ActiveCheck): Guidance =>
+  challenge.challenge.direction === 'left' ? 'turn_left' : 'turn_right';
 
 export class UnlockFlow {
   private challenge: PendingChallenge | null = null;
@@ -43,6 +55,8 @@ export class UnlockFlow {
   private lastSubject: Face['bbox'] | null = null;
   /** Since when every frame has shown a live subject in a moving feed; null: no evidence now. */
   private liveSince: number | null = null;
+  /** Layer 1: the passive scores of the recent scored frames, fused when an unlock is due. */
+  private readonly passiveScores = new PassiveWindow(60_000);
   /** Conclusions (door, log, event) still running: `settled` waits for them. */
   private readonly pending = new Set<Promise<void>>();
 
@@ -82,6 +96,15 @@ export class UnlockFlow {
       now,
       judgement,
     });
+    if (decision.final?.outcome === 'unlocked' && decisions.settings.livenessRequired) {
+      // Layer 1 over the agreeing frames: one decision on the whole window, not a vote per frame.
+      const fused = engine.liveness.fuse(this.passiveScores.last(decisions.settings.framesRequired));
+      const live = { live: fused.live, score: Number.isNaN(fused.score) ? 0 : fused.score };
+      decision.final = fused.live
+        ? { ...decision.final, liveness: live }
+        : decisions.revokeUnlock(decision.final, 'not_live:passive', live, now);
+    }
+    if (decision.final) this.passiveScores.clear();
     const challenge =
       decision.final?.outcome === 'unlocked' ? this.startChallenge(decision.final, eligible, now) : null;
     if (decision.final && !challenge) this.conclude(decision.final);
@@ -112,23 +135,25 @@ export class UnlockFlow {
     now: number,
   ): LivenessInput | null {
     const { engine, decisions } = this.ctx;
-    if (engine.liveness.feedStill || !hasSubject || (verdict && !verdict.live)) this.liveSince = null;
-    else if (verdict?.live) this.liveSince ??= now;
+    // A frame the models scored counts as evidence here, its score joins layer 1's window, and
+    // the fused decision is taken when the frames agree; an unscored frame breaks the streak.
+    const ok = scored(verdict);
+    if (engine.liveness.feedStill || !hasSubject || (verdict && !ok)) this.liveSince = null;
+    else if (ok) this.liveSince ??= now;
     if (!verdict || !decisions.settings.livenessRequired) return null;
+    if (ok) this.passiveScores.add(verdict.score, now);
     return {
-      live: verdict.live,
+      live: ok,
       score: Number.isNaN(verdict.score) ? 0 : verdict.score,
       evidenceMs: this.liveSince === null ? 0 : now - this.liveSince,
     };
   }
 
   /**
-   * The challenge hook: after the agreeing frames, the active check (a head turn as asked, same
-   * person throughout) when the setting is on. Null: unlock now.
+   * The challenge hook: after the agreeing frames, at level high, the active check (random head
+   * turns, same person throughout, layers 1–3 on every frame). Null: unlock now.
    */
   private startChallenge(final: FinalDecision, subject: Face | null, now: number): PendingChallenge | null {
-    const settings = this.ctx.deps.settings();
-    if (!settings.liveness.enabled || !settings.liveness.challenge) return null;
     const started = this.ctx.engine.liveness.startChallenge(final.personId ?? '', subject, now);
     if (!started) return null;
     this.challenge = { challenge: started, final };
@@ -157,17 +182,23 @@ export class UnlockFlow {
       identity = ranking.match ? ranking.match.personId : 'someone else';
     }
     const analyzedSubject = index >= 0 ? faces[index]! : null;
-    const status = pending.challenge.observe({
-      yaw: analyzedSubject ? faceYaw(analyzedSubject) : null,
-      identity,
-      nowMs: now,
-    });
-    if (status.state !== 'pending') {
+    // Every challenge frame is also scored by layer 1 (the frozen-feed check included).
+    const [verdict] = await engine.liveness.checkFrame(image, analyzedSubject ? [analyzedSubject] : [], now);
+    const passive = verdict ? (scored(verdict) ? verdict.score : 0) : null;
+    const status = pending.challenge.observe({ nowMs: now, face: analyzedSubject, passive, identity });
+    if (status.state === 'done') {
       this.challenge = null;
+      const v = status.verdict;
+      if (!v.live)
+        this.ctx.deps.log(
+          `liveness refused an unlock at layer ${v.failedLayer}: ${v.reason}` +
+            (v.challenge ? ` (step ${v.challenge.step + 1}, ${v.challenge.direction})` : ''),
+        );
+      const liveness = { live: v.live, score: Number.isNaN(v.passive.score) ? 0 : v.passive.score };
       this.conclude(
-        status.state === 'passed'
-          ? pending.final
-          : { ...pending.final, outcome: 'rejected', reason: 'challenge_failed', score },
+        v.live
+          ? { ...pending.final, liveness }
+          : { ...this.ctx.decisions.revokeUnlock(pending.final, layerReason(v), liveness, now), score },
       );
     }
     const views = faces.map(toView);

@@ -1,7 +1,14 @@
-// `npm run bench`: APCER per attack type and BPCER (ISO/IEC 30107-3) of the passive check on
-// ../shared/faces at the default threshold, and the time of one check.
+// `npm run bench`: ISO/IEC 30107-3 figures for liveness.
+// - 'Liveness (presentation-attack detection)': the passive check per frame on ../shared/faces
+//   (liveness/ and the single-face photos), as before levels existed.
+// - 'Liveness levels (PAD samples)': APCER per attack type and BPCER for each security level
+//   and each layer alone on ../shared/faces/pad and liveness/ (pad-evaluate.ts), with the
+//   Markdown table the README shows.
 import type { BenchSection } from '../cli/bench/types.js';
+import { FaceAnalysis } from '../insightface/face_analysis.js';
+import { AntiSpoof } from './anti_spoof.js';
 import { livenessBenchSection } from './evaluate.js';
+import { evaluatePad, markdownTable, tabulate } from './pad-evaluate.js';
 
 export const livenessSection: BenchSection = {
   title: 'Liveness (presentation-attack detection)',
@@ -14,5 +21,30 @@ export const livenessSection: BenchSection = {
       ...json,
       samples: json.samples.map((s) => ({ ...s, score: Number.isNaN(s.score) ? null : s.score })),
     };
+  },
+};
+
+export const livenessLevelsSection: BenchSection = {
+  title: 'Liveness levels (PAD samples)',
+  async run(ctx) {
+    if (!ctx.facesDir || !ctx.sharedModelsDir) throw new Error('needs ../shared/models and ../shared/faces');
+    const fa = await FaceAnalysis.load(ctx.modelsDir, { allowedModules: ['detection'] });
+    const antiSpoof = await AntiSpoof.load(ctx.sharedModelsDir);
+    try {
+      const e = await evaluatePad({ fa, antiSpoof, facesDir: ctx.facesDir, log: ctx.log });
+      const table = tabulate(e);
+      const markdown = markdownTable(table);
+      for (const line of markdown) ctx.log(line);
+      return {
+        table,
+        markdown,
+        passiveMs: Number(e.passiveMs.toFixed(2)),
+        challengeSeconds: e.challengeSeconds,
+        presentations: e.presentations,
+      };
+    } finally {
+      await antiSpoof.release();
+      await fa.release();
+    }
   },
 };

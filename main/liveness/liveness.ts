@@ -2,18 +2,19 @@
 // liveness on, anything that is not a clear pass (models missing, a model error, a frozen
 // feed, a face too small to judge, a score under the threshold) is "not live".
 import { AntiSpoof, LivenessModelsMissingError } from './anti_spoof.js';
-import { HeadTurnChallenge, type ChallengeOptions } from './challenge.js';
+import type { ChallengeOptions } from './challenge.js';
 import { FrozenFrameDetector, type FrozenFrameOptions } from './frozen.js';
-import { faceYaw } from './yaw.js';
+import { ActiveCheck, SECURITY_LEVELS, type LayerOptions, type SecurityLevel } from './levels.js';
 import { toBgr } from '../insightface/image.js';
 import type { Face, PixelImage } from '../insightface/types.js';
+import { DEFAULT_PASSIVE_FUSION, fusePassive, type PassiveResult } from './passive-fusion.js';
 
 export interface LivenessSettings {
   enabled: boolean;
   /** Minimum mean real-class probability of the two models. */
   threshold: number;
-  /** Ask for a head turn as well (see challenge.ts). */
-  challenge: boolean;
+  /** Which layers an unlock must pass (levels.ts): standard = passive, high = passive + 3-D + challenge. */
+  level: SecurityLevel;
 }
 
 /**
@@ -25,7 +26,8 @@ export const DEFAULT_LIVENESS_THRESHOLD = 0.5;
 export const DEFAULT_LIVENESS_SETTINGS: Readonly<LivenessSettings> = {
   enabled: true,
   threshold: DEFAULT_LIVENESS_THRESHOLD,
-  challenge: false,
+  // Why standard: see DEFAULT_SETTINGS in preload/contract/settings.ts.
+  level: 'standard',
 };
 
 export type LivenessReason =
@@ -49,7 +51,8 @@ export interface LivenessVerdict {
 /** Throws RangeError unless the settings are usable. */
 export function checkLivenessSettings(s: LivenessSettings): void {
   if (typeof s.enabled !== 'boolean') throw new RangeError('liveness.enabled: expected a boolean');
-  if (typeof s.challenge !== 'boolean') throw new RangeError('liveness.challenge: expected a boolean');
+  if (!(SECURITY_LEVELS as readonly string[]).includes(s.level))
+    throw new RangeError(`liveness.level: expected standard or high, got ${String(s.level)}`);
   if (typeof s.threshold !== 'number' || !(s.threshold >= 0 && s.threshold <= 1)) {
     throw new RangeError(`liveness.threshold: expected a number in [0, 1], got ${String(s.threshold)}`);
   }
@@ -57,7 +60,9 @@ export function checkLivenessSettings(s: LivenessSettings): void {
 
 export interface LivenessCheckerOptions {
   frozen?: FrozenFrameOptions;
-  challenge?: Omit<ChallengeOptions, 'random'> & { random?: () => number };
+  challenge?: ChallengeOptions;
+  /** Fusion and structure thresholds (their defaults are derived from data in their files). */
+  layers?: Omit<LayerOptions, 'challenge'>;
 }
 
 export class LivenessChecker {
@@ -75,7 +80,7 @@ export class LivenessChecker {
   constructor(
     private readonly antiSpoof: AntiSpoof | null,
     settings: LivenessSettings = DEFAULT_LIVENESS_SETTINGS,
-    private readonly opts: LivenessCheckerOptions = {},
+    private opts: LivenessCheckerOptions = {},
   ) {
     checkLivenessSettings(settings);
     this.settings = { ...settings };
@@ -157,14 +162,34 @@ export class LivenessChecker {
     }
   }
 
-  /** A new head-turn challenge for `identity` when the setting is on, else null. */
+  /** At level high, a new head-turn challenge with layers 1–3 for `identity`; else null. */
   startChallenge(
     identity: string,
-    face: Pick<Face, 'pose' | 'kps'> | null,
+    face: Pick<Face, 'pose' | 'kps' | 'landmark2d106'> | null,
     nowMs: number,
-  ): HeadTurnChallenge | null {
-    if (!this.settings.enabled || !this.settings.challenge) return null;
-    return new HeadTurnChallenge(identity, nowMs, face ? faceYaw(face) : null, this.opts.challenge);
+  ): ActiveCheck | null {
+    if (!this.settings.enabled || this.settings.level !== 'high') return null;
+    return new ActiveCheck(identity, nowMs, face, {
+      ...this.opts.layers,
+      fusion: { ...(this.opts.layers?.fusion ?? DEFAULT_PASSIVE_FUSION), threshold: this.settings.threshold },
+      ...(this.opts.challenge ? { challenge: this.opts.challenge } : {}),
+    });
+  }
+
+  /**
+   * Fixes the challenge's options (e.g. its directions) instead of drawing them: for replaying
+   * recorded footage through the kiosk (the end-to-end test). The kiosk itself never calls it.
+   */
+  setChallengeOptions(challenge: ChallengeOptions): void {
+    this.opts = { ...this.opts, challenge };
+  }
+
+  /** Layer 1 over a window of per-frame scores, at the configured threshold. */
+  fuse(scores: readonly number[]): PassiveResult {
+    return fusePassive(scores, {
+      ...(this.opts.layers?.fusion ?? DEFAULT_PASSIVE_FUSION),
+      threshold: this.settings.threshold,
+    });
   }
 
   /** Forgets the frames seen (e.g. when the camera restarts). */

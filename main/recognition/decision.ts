@@ -88,7 +88,13 @@ export type FrameState =
   | 'locked_out';
 
 export type FailureReason =
-  'unknown_face' | 'claim_mismatch' | 'not_live' | 'claim_timeout' | 'wrong_claim_pin';
+  | 'unknown_face'
+  | 'claim_mismatch'
+  | 'not_live'
+  | 'claim_timeout'
+  | 'wrong_claim_pin'
+  /** A liveness layer refused an unlock the frames agreed on (liveness/levels.ts). */
+  | `not_live:${'passive' | 'structure' | 'challenge'}`;
 
 /** A concluded attempt: log it (AuditLog.append with the door result) and, when unlocked, open the door. */
 export type FinalDecision = Omit<AuditInput, 'door'> & { time: string };
@@ -122,6 +128,8 @@ export class DecisionEngine {
   private streak: Streak | null = null;
   private cooldowns = new Map<string, number>();
   private failures: number[] = [];
+  /** The failures an unlock cleared, restored if a later check revokes it (revokeUnlock). */
+  private failuresBeforeUnlock: number[] = [];
   private lockedUntil = 0;
   private lastReject: { key: string; at: number } | null = null;
   private claimed: { personId: string; until: number } | null = null;
@@ -286,12 +294,36 @@ export class DecisionEngine {
     if (until > now) return { ...shown, state: 'cooldown', progress, retryAfterMs: until - now };
     this.cooldowns.set(match.personId, now + this.config.cooldownMs);
     for (const [id, t] of this.cooldowns) if (t <= now) this.cooldowns.delete(id);
+    this.failuresBeforeUnlock = this.failures;
     this.failures = [];
     this.lastReject = null;
     this.claimed = null;
     // The weakest of the agreeing frames is the score the unlock rests on.
     const final = this.record('unlocked', 'match', match, streak.minScore ?? match.score, gates, liveness);
     return { ...shown, state: 'unlocked', progress, final };
+  }
+
+  /**
+   * An unlock this engine granted was refused afterwards by a later check (a liveness layer):
+   * the person's cooldown is lifted and the refusal counts towards the lockout like any other.
+   */
+  revokeUnlock(
+    granted: FinalDecision,
+    reason: FailureReason,
+    liveness: LivenessInput | null,
+    now: number,
+  ): FinalDecision {
+    if (granted.personId) this.cooldowns.delete(granted.personId);
+    this.failures = this.failuresBeforeUnlock;
+    this.failuresBeforeUnlock = [];
+    const refused = this.fail(reason, now, granted.score, [], liveness);
+    return {
+      ...refused,
+      gates: granted.gates,
+      // In identify mode the refusal names who the face matched: whom the attack impersonated.
+      personId: refused.personId ?? granted.personId,
+      personName: refused.personName ?? granted.personName,
+    };
   }
 
   private needsClaim(): boolean {

@@ -63,6 +63,7 @@ export class SettingsService {
     const filePath = path.join(dir, `${SETTINGS_NAME}.json`);
     try {
       assertJsonObject(filePath);
+      migrateFile(filePath);
       const legacy = migrateLegacyDoor(filePath, now);
       const file = createStore(options);
       // Conf validates against JSON Schema; zod is stricter (e.g. unknown door kinds), so check both.
@@ -141,6 +142,26 @@ export class SettingsService {
   get path(): string {
     return this.file.path;
   }
+}
+
+/**
+ * Settings written before liveness levels had `liveness.challenge` (a head-turn switch); the
+ * level replaces it: challenge on → high (its layers include the challenge), off → standard.
+ */
+export function migrateSettings(raw: Record<string, unknown>): Record<string, unknown> {
+  const liveness = raw.liveness;
+  if (typeof liveness !== 'object' || liveness === null || Array.isArray(liveness)) return raw;
+  const { challenge, ...rest } = liveness as Record<string, unknown>;
+  if (typeof challenge !== 'boolean' || 'level' in rest) return raw;
+  return { ...raw, liveness: { ...rest, level: challenge ? 'high' : 'standard' } };
+}
+
+/** Rewrites an existing file in today's shape before Conf checks it against the schema. */
+function migrateFile(file: string): void {
+  if (!existsSync(file)) return;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const migrated = migrateSettings(raw);
+  if (migrated !== raw) writeFileSync(file, JSON.stringify(migrated, null, '\t'));
 }
 
 export function redactSettings(settings: Settings): Settings {

@@ -43,7 +43,12 @@ export const SettingsSchema = z
       })
       .strict(),
     liveness: z
-      .object({ enabled: z.boolean(), threshold: z.number().min(0).max(1), challenge: z.boolean() })
+      .object({
+        enabled: z.boolean(),
+        threshold: z.number().min(0).max(1),
+        /** main/liveness/levels.ts: standard = passive layer; high = passive + 3-D structure + challenge. */
+        level: z.enum(['standard', 'high']),
+      })
       .strict(),
     privacy: z
       .object({
@@ -118,7 +123,12 @@ export const DEFAULT_SETTINGS: Settings = {
     cooldownMs: 10_000,
     secondFaceRatio: 0.6,
   },
-  liveness: { enabled: true, threshold: 0.5, challenge: false },
+  // standard by default: anyone can pass it without instructions (no head turns, nothing to
+  // read), it costs no time beyond the agreeing frames, and on the shared samples it refuses
+  // every attack today's check refused (README, "Liveness levels"). Choose high where a
+  // printed photo or a phone replay at the door is a real threat: it adds a ~2 s head-turn
+  // challenge and refuses every print and replay we could measure.
+  liveness: { enabled: true, threshold: 0.5, level: 'standard' },
   privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },
   adminPin: { allowWeakFourDigits: false },
   door: { kind: 'none', holdMs: 3000 },

@@ -144,11 +144,16 @@ export class UnlockScreen extends LitElement {
     if (decision?.outcome === 'door_failed')
       return { text: t('unlock.doorFailed', { reason: decision.reason }), tone: 'error' };
     if (decision?.outcome === 'refused') {
-      if (decision.reason === 'not_live')
+      // Liveness refusals name their layer (main/liveness/levels.ts): 'not_live:passive', …
+      const reason = decision.reason ?? '';
+      if (reason === 'not_live' || reason === 'not_live:passive')
         return this.livenessState() === 'missing'
           ? { text: t('liveness.missing'), tone: 'error', hint: t('liveness.missingHint') }
           : { text: t('guidance.not_live'), tone: 'warn', hint: t('unlock.notLiveNext') };
-      if (decision.reason === 'challenge_failed') return { text: t('unlock.challengeFailed'), tone: 'warn' };
+      if (reason === 'not_live:structure')
+        return { text: t('guidance.not_live_structure'), tone: 'warn', hint: t('unlock.notLiveNext') };
+      if (reason === 'challenge_failed' || reason === 'not_live:challenge')
+        return { text: t('unlock.challengeFailed'), tone: 'warn' };
       return { text: t('unlock.notRecognised'), tone: 'warn', hint: t('unlock.notRecognisedNext') };
     }
     if (this.codeNote) return { text: this.codeNote, tone: 'info' };

@@ -26,7 +26,7 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
   before(async () => {
     relay = await startRelay();
     settings = {
-      liveness: { enabled: true, threshold: 0.5, challenge: false },
+      liveness: { enabled: true, threshold: 0.5, level: 'standard' },
       door: relay.door,
     };
   });
@@ -81,7 +81,7 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
           20_000,
           'a refusal',
         );
-        assert.equal(refused.reason, 'not_live');
+        assert.equal(refused.reason, 'not_live:passive');
         assert.ok((refused.liveness ?? 1) < 0.5, `liveness score ${refused.liveness}`);
         await waitFor(
           async () =>
@@ -97,8 +97,8 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
         assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0);
         assert.equal(relay.calls.length, callsBefore);
         const audit = await h.services.audit.read({ limit: 5 });
-        const record = audit.records.find((r) => r.reason === 'not_live');
-        assert.ok(record, 'no not_live record in the audit log');
+        const record = audit.records.find((r) => r.reason === 'not_live:passive');
+        assert.ok(record, 'no not_live:passive record in the audit log');
         assert.equal(record.liveness?.live, false);
       });
     });

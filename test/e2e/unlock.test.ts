@@ -41,7 +41,7 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
     relay = await startRelay();
     settings = {
       // Liveness has its own end-to-end test; here only identity decides.
-      liveness: { enabled: false, threshold: 0.5, challenge: false },
+      liveness: { enabled: false, threshold: 0.5, level: 'standard' },
       door: relay.door,
     };
   });

@@ -102,6 +102,8 @@ export interface Harness {
   kioskExits: number;
   /** Answers for main's file dialogs, taken in order; an empty queue is a cancelled dialog. */
   picks: (string[] | null)[];
+  /** What main logged. */
+  logs: string[];
   pickRequests: PickRequest[];
   /** Open the app page and wait for the shell to render. */
   open(): Promise<void>;
@@ -260,6 +262,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return built.kioskExits();
     },
     picks,
+    logs: built.logs,
     pickRequests,
     async open() {
       await page.goto(`${origin}/index.html`);

@@ -2,9 +2,14 @@
 // own section as a function in their own file and one line here.
 import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine_section.js';
-import { livenessSection } from '../../liveness/bench_section.js';
+import { livenessLevelsSection, livenessSection } from '../../liveness/bench_section.js';
 import { faceToDoorSection } from '../../kiosk/bench-section.js';
 
 export type { BenchContext, BenchSection };
 
-export const benchSections: BenchSection[] = [engineSection, livenessSection, faceToDoorSection];
+export const benchSections: BenchSection[] = [
+  engineSection,
+  livenessSection,
+  faceToDoorSection,
+  livenessLevelsSection,
+];

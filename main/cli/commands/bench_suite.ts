@@ -5,9 +5,9 @@ import path from 'node:path';
 import { benchSections, type BenchContext } from '../bench/sections.js';
 import { intOption, parse, type Command } from '../command.js';
 
-const usage = `Usage: tobira bench-suite [--models DIR] [--threads T] [--json]
+const usage = `Usage: tobira bench-suite [--models DIR] [--threads T] [--only WORDS] [--json]
 
-Runs every benchmark section. Without --models, a pack of det_500m.onnx and
+Runs every benchmark section (with --only, those whose title contains WORDS). Without --models, a pack of det_500m.onnx and
 w600k_mbf_int8_dynq.onnx from ../shared/models (or $TOBIRA_TEST_MODELS) is used.`;
 
 // The buffalo_sc-like pack the tests use.
@@ -24,7 +24,12 @@ export const command: Command = {
   async run(argv, io) {
     const { values } = parse(
       argv,
-      { models: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        models: { type: 'string' },
+        threads: { type: 'string' },
+        only: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       false,
     );
     const sharedModelsDir = sharedDir('TOBIRA_TEST_MODELS', '../shared/models');
@@ -46,7 +51,8 @@ export const command: Command = {
     const results: Record<string, unknown> = {};
     let failed = 0;
     try {
-      for (const section of benchSections) {
+      const only = values.only?.toLowerCase();
+      for (const section of benchSections.filter((s) => !only || s.title.toLowerCase().includes(only))) {
         io.err(`== ${section.title}`);
         try {
           results[section.title] = await section.run(ctx);

@@ -1,56 +1,143 @@
-// `tobira liveness --models DIR [--threshold T] [--json] IMAGE`: the passive liveness check on
-// the largest face. Exit 0 whether the face is live or not; 1 only for errors (no face, an
-// unreadable file, missing models).
+// `tobira liveness --models DIR [--level standard|high] [--json] (IMAGE | --frames DIR [--fps N]
+// | --video FILE.y4m)`: the liveness check on the largest face. One image is judged as before
+// (the passive pair, per frame). A sequence (a folder of images sorted by name, or a .y4m
+// video) is judged by the layers of the level (main/liveness/levels.ts); offline there is no
+// challenge to answer, so the layers that need motion use the motion in the sequence. Exit 0
+// whether the face is live or not; 1 only for errors (no face, an unreadable file, missing models).
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { decodeImageFile } from '../../image/decode.js';
+import { readY4mFile } from '../../image/y4m.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
+import type { PixelImage } from '../../insightface/types.js';
 import { AntiSpoof } from '../../liveness/anti_spoof.js';
+import {
+  judgeSequence,
+  SECURITY_LEVELS,
+  type LayeredFrame,
+  type SecurityLevel,
+} from '../../liveness/levels.js';
 import { DEFAULT_LIVENESS_SETTINGS, LivenessChecker } from '../../liveness/liveness.js';
 import { faceThatCounts } from '../../recognition/subject.js';
+import { DEFAULT_PASSIVE_FUSION } from '../../liveness/passive-fusion.js';
 import { modelsOption, numberOption, parse, UsageError, type CliIO, type Command } from '../command.js';
 
-const usage = `Usage: tobira liveness --models DIR [--threshold ${DEFAULT_LIVENESS_SETTINGS.threshold}] [--json] IMAGE
+const usage = `Usage: tobira liveness --models DIR [--level standard|high] [--threshold ${DEFAULT_LIVENESS_SETTINGS.threshold}] [--json]
+                       (IMAGE | --frames DIR [--fps N] | --video FILE.y4m [--fps N])
 
-Says whether the largest face in IMAGE is a live person or a presentation attack (a print or
-a screen). DIR holds a face detector and the two liveness models (2.7_80x80_MiniFASNetV2.onnx,
-4_0_0_80x80_MiniFASNetV1SE.onnx). The score is the mean real-class probability of the two.`;
+Says whether the largest face is a live person or a presentation attack (a print, a screen,
+a mask). DIR holds a face detector and the two liveness models (2.7_80x80_MiniFASNetV2.onnx,
+4_0_0_80x80_MiniFASNetV1SE.onnx).
+  IMAGE           one photo: the passive check, as the kiosk judges one frame
+  --frames DIR    the images in DIR, sorted by name, as one sequence taken at --fps (default 10)
+  --video FILE    a YUV4MPEG2 video (ffmpeg -pix_fmt yuv420p -f yuv4mpegpipe), read at --fps
+  --level         standard: the passive pair fused over the sequence; high (default for
+                  sequences): also the 3-D structure shown by the motion (too little motion
+                  is not live, reason not_enough_motion)`;
+
+const IMAGE_EXT = /\.(jpe?g|png|webp)$/i;
+
+async function framesFromDir(dir: string): Promise<PixelImage[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => IMAGE_EXT.test(n)).sort();
+  } catch (err) {
+    throw new Error(`${dir}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (names.length === 0) throw new Error(`${dir}: no .jpg, .png or .webp images`);
+  const out: PixelImage[] = [];
+  for (const n of names) out.push(await decodeImageFile(path.join(dir, n)));
+  return out;
+}
 
 export const command: Command = {
-  summary: 'is the largest face live, or a printed photo or screen?',
+  summary: 'is the largest face live, or a printed photo, screen or mask?',
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       models: { type: 'string' },
       threshold: { type: 'string' },
+      level: { type: 'string' },
+      frames: { type: 'string' },
+      video: { type: 'string' },
+      fps: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
+    const sources = [positionals.length > 0, values.frames !== undefined, values.video !== undefined];
+    if (sources.filter(Boolean).length !== 1 || positionals.length > 1)
+      throw new UsageError('give exactly one of IMAGE, --frames DIR or --video FILE.y4m');
     const threshold = numberOption(values.threshold, 'threshold', DEFAULT_LIVENESS_SETTINGS.threshold);
     if (threshold < 0 || threshold > 1)
       throw new UsageError(`--threshold: expected a number in [0, 1], got ${threshold}`);
+    const fps = numberOption(values.fps, 'fps', 10);
+    if (!(fps > 0 && fps <= 60)) throw new UsageError(`--fps: expected a number in (0, 60], got ${fps}`);
+    if (values.level !== undefined && !(SECURITY_LEVELS as readonly string[]).includes(values.level))
+      throw new UsageError(`--level: expected standard or high, got '${values.level}'`);
+    const sequence = positionals.length === 0;
+    const level = (values.level ?? (sequence ? 'high' : 'standard')) as SecurityLevel;
     const dir = modelsOption(values.models);
-    const file = positionals[0]!;
     // Liveness models first: a missing pack is reported before any other work.
     const antiSpoof = await AntiSpoof.load(dir);
-    const checker = new LivenessChecker(antiSpoof, { ...DEFAULT_LIVENESS_SETTINGS, threshold });
+    const checker = new LivenessChecker(antiSpoof, { ...DEFAULT_LIVENESS_SETTINGS, threshold, level });
     let fa: FaceAnalysis | null = null;
     try {
-      fa = await FaceAnalysis.load(dir, { allowedModules: ['detection'] });
-      const image = await decodeImageFile(file);
-      const face = faceThatCounts(await fa.detect(image), image);
-      if (!face) throw new Error(`${file}: no face found`);
-      const v = await checker.checkFace(image, face);
-      if (v.reason === 'model error') throw new Error(`${file}: liveness model failed: ${v.detail ?? ''}`);
-      const score = Number.isNaN(v.score) ? null : v.score;
+      fa = await FaceAnalysis.load(dir, { allowedModules: ['detection', 'landmark_2d_106'] });
+      if (!sequence) return await judgeImage(positionals[0]!, fa, checker, values.json === true, io);
+      const frames = values.frames
+        ? await framesFromDir(values.frames)
+        : (await readY4mFile(values.video!, { fps })).frames;
+      const layered: LayeredFrame[] = [];
+      for (const [i, image] of frames.entries()) {
+        const found = faceThatCounts(await fa.detect(image), image);
+        // The 106 landmarks, when the pack has 2d106det, feed the 3-D layer.
+        const face =
+          found && fa.landmarks.some((m) => m.taskname === 'landmark_2d_106')
+            ? await fa.analyze(image, found, { modules: ['landmark_2d_106'] })
+            : found;
+        let passive: number | null = null;
+        if (face) {
+          const v = await checker.checkFace(image, face);
+          if (v.reason === 'model error')
+            throw new Error(`frame ${i + 1}: liveness model failed: ${v.detail ?? ''}`);
+          passive = Number.isNaN(v.score) ? 0 : v.score;
+        }
+        layered.push({ nowMs: (i * 1000) / fps, face, passive });
+      }
+      if (!layered.some((f) => f.face))
+        throw new Error(`${values.frames ?? values.video}: no face found in any frame`);
+      const v = judgeSequence(layered, level, { fusion: { ...DEFAULT_PASSIVE_FUSION, threshold } });
+      const num = (x: number): number | null => (Number.isFinite(x) ? Number(x.toFixed(4)) : null);
       const result = {
         live: v.live,
-        score,
-        face: { bbox: face.bbox },
-        ...(v.reason ? { reason: v.reason } : {}),
+        score: num(v.passive.score),
+        level,
+        layers: {
+          passive: {
+            live: v.passive.live,
+            score: num(v.passive.score),
+            worst: num(v.passive.worst),
+            frames: v.passive.frames,
+            ...(v.passive.reason ? { reason: v.passive.reason } : {}),
+          },
+          structure: v.structure
+            ? {
+                live: v.structure.live,
+                parallax: num(v.structure.parallax),
+                motion: num(v.structure.motion),
+                points: v.structure.points,
+                frames: v.structure.frames,
+                ...(v.structure.reason ? { reason: v.structure.reason } : {}),
+              }
+            : null,
+        },
+        reason: v.reason ?? null,
       };
       if (values.json) io.out(JSON.stringify(result));
       else
         io.out(
-          `${v.live ? 'live' : 'NOT live'}: score ${score?.toFixed(3) ?? '-'}${v.reason ? ` (${v.reason})` : ''}`,
+          `${v.live ? 'live' : 'NOT live'} at level ${level}: score ${result.score?.toFixed(3) ?? '-'}` +
+            (v.structure ? `, parallax ${v.structure.parallax.toFixed(3)}` : '') +
+            (v.failedLayer ? ` (${v.failedLayer}: ${v.reason})` : ''),
         );
       return 0;
     } finally {
@@ -59,6 +146,34 @@ export const command: Command = {
     }
   },
 };
+
+/** One image, exactly as before levels existed: the passive pair on the largest face. */
+async function judgeImage(
+  file: string,
+  fa: FaceAnalysis,
+  checker: LivenessChecker,
+  json: boolean,
+  io: CliIO,
+): Promise<number> {
+  const image = await decodeImageFile(file);
+  const face = faceThatCounts(await fa.detect(image), image);
+  if (!face) throw new Error(`${file}: no face found`);
+  const v = await checker.checkFace(image, face);
+  if (v.reason === 'model error') throw new Error(`${file}: liveness model failed: ${v.detail ?? ''}`);
+  const score = Number.isNaN(v.score) ? null : v.score;
+  const result = {
+    live: v.live,
+    score,
+    face: { bbox: face.bbox },
+    ...(v.reason ? { reason: v.reason } : {}),
+  };
+  if (json) io.out(JSON.stringify(result));
+  else
+    io.out(
+      `${v.live ? 'live' : 'NOT live'}: score ${score?.toFixed(3) ?? '-'}${v.reason ? ` (${v.reason})` : ''}`,
+    );
+  return 0;
+}
 
 /** Runs the command on `argv` (after `liveness`), as the dispatcher does. */
 export async function run(argv: string[], io: CliIO): Promise<number> {

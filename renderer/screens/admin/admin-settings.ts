@@ -12,6 +12,7 @@ import { settingsFormStyles } from './settings-form.styles.js';
 import { pinErrorText, withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import './admin-door.js';
 import './admin-liveness-live.js';
+import './liveness-levels-table.js';
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -121,7 +122,7 @@ export class AdminSettings extends LitElement {
     this.submit('liveness', {
       enabled: checked(form, 'enabled'),
       threshold: num(form, 'threshold'),
-      challenge: checked(form, 'challenge'),
+      level: (form.elements.namedItem('level') as HTMLSelectElement).value === 'high' ? 'high' : 'standard',
     });
   }
 
@@ -274,13 +275,18 @@ export class AdminSettings extends LitElement {
             />${t('settings.livenessEnabled')}</label
           >
           ${numberField(t('settings.livenessThreshold'), 'threshold', l.threshold, { min: 0, max: 1, step: 0.01 })}
-          <label class="check"
-            ><input
-              type="checkbox"
-              name="challenge"
-              .checked=${l.challenge}
-            />${t('settings.challenge')}</label
+          <label
+            >${t('settings.livenessLevel')}
+            <select name="level">
+              ${(['standard', 'high'] as const).map(
+                (level) =>
+                  html`<option value=${level} ?selected=${l.level === level}>
+                    ${t(level === 'high' ? 'settings.levelHigh' : 'settings.levelStandard')}
+                  </option>`,
+              )}
+            </select></label
           >
+          <liveness-levels-table></liveness-levels-table>
         </div>
         <div class="row">
           <button class="primary" type="submit">${t('admin.save')}</button>

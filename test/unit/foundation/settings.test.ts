@@ -23,11 +23,11 @@ test('updates persist across opens', () => {
   const dir = freshDir();
   SettingsService.open(dir, factory).update({
     locale: 'ja',
-    liveness: { enabled: false, threshold: 0.6, challenge: true },
+    liveness: { enabled: false, threshold: 0.6, level: 'high' },
   });
   const again = SettingsService.open(dir, factory).get();
   assert.equal(again.locale, 'ja');
-  assert.deepEqual(again.liveness, { enabled: false, threshold: 0.6, challenge: true });
+  assert.deepEqual(again.liveness, { enabled: false, threshold: 0.6, level: 'high' });
 });
 
 test('an invalid update is refused and nothing is written', () => {
@@ -71,3 +71,20 @@ for (const [name, content] of badFiles) {
     assert.equal(SettingsService.open(dir, factory).notice, null);
   });
 }
+
+test('a file from before liveness levels is migrated: the head-turn switch becomes the level', () => {
+  for (const [challenge, level] of [
+    [true, 'high'],
+    [false, 'standard'],
+  ] as const) {
+    const dir = freshDir();
+    const old = { ...DEFAULT_SETTINGS, liveness: { enabled: true, threshold: 0.55, challenge } };
+    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(old));
+    const settings = SettingsService.open(dir, factory);
+    assert.equal(settings.notice, null);
+    assert.deepEqual(settings.get().liveness, { enabled: true, threshold: 0.55, level });
+    // Written back in today's shape: the next open needs no migration.
+    const onDisk = JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')) as Settings;
+    assert.deepEqual(onDisk.liveness, { enabled: true, threshold: 0.55, level });
+  }
+});

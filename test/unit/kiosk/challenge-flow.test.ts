@@ -45,7 +45,6 @@ describe('head-turn challenge in the kiosk', () => {
   let kiosk: Kiosk;
   const decisions: DecisionEvent[] = [];
   let nextId = 1;
-  const obama1 = facePath('photos/face_recognition/knn_examples/test/obama1.jpg');
   // Nearly frontal (yaw about -2°): a baseline from which either turn can be answered.
   const frontal = facePath('photos/face_recognition/ex_obama_small.jpg');
   const stranger = facePath('photos/face_recognition/knn_examples/train/biden/biden2.jpg');
@@ -65,7 +64,7 @@ describe('head-turn challenge in the kiosk', () => {
     const { services } = node;
     await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
     await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
-    services.settings.update({ liveness: { enabled: true, threshold: 0.5, challenge: true } });
+    services.settings.update({ liveness: { enabled: true, threshold: 0.5, level: 'high' } });
     await services.start();
     kiosk = services.kiosk!;
     assert.ok(kiosk.engine.liveness.available);
@@ -96,28 +95,37 @@ describe('head-turn challenge in the kiosk', () => {
   }
 
   test('turning the head as asked opens the door; until then it stays shut', async () => {
-    const straight = await frameOf(obama1, false);
-    const mirrored = await frameOf(obama1, true);
-    const asked = await untilChallenge(await frameOf(frontal, false));
+    // Level high also scores every challenge frame with the passive pair, and web photos are
+    // not camera captures: this uses frames of a real webcam session (pad/apfol-liveness-opencv),
+    // nearly frontal (yaw ≈ -11°), turned to the person's left (≈ -45°) and right (≈ +30°).
+    const centre = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_006.jpg'), false);
+    const turnsLeft = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_002.jpg'), false);
+    const turnsRight = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_004.jpg'), false);
+    const store = node.services.store!;
+    const person = await store.addPerson('Webcam Person');
+    for (const frame of ['real2_f_001.jpg', 'real2_f_003.jpg', 'real2_f_005.jpg']) {
+      const image = await decodeImageFile(facePath(`pad/apfol-liveness-opencv/${frame}`));
+      const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
+      await store.addTemplate(person.id, {
+        recognizerId: kiosk.engine.recognizerId!,
+        embedding: face!.normedEmbedding!,
+      });
+    }
+    kiosk.refreshGallery();
+    const asked = await untilChallenge(centre);
     assert.equal(decisions.length, 0, 'the door opened before the challenge was met');
-    // obama1 looks to one side; its mirror image looks to the other. Find which one answers the prompt.
-    const yawOf = async (f: typeof straight) => {
-      const image = { data: f.rgba, width: f.width, height: f.height, format: 'rgba' as const };
-      const [face] = await kiosk.engine.exclusive(() => kiosk.engine.analysis.detect(image, { maxNum: 1 }));
-      const { faceYaw } = await import('../../../main/liveness/yaw.js');
-      return faceYaw(face!)!;
-    };
-    const [yawStraight, yawMirrored] = [await yawOf(straight), await yawOf(mirrored)];
-    assert.ok(Math.sign(yawStraight) !== Math.sign(yawMirrored), `yaws ${yawStraight} and ${yawMirrored}`);
-    // Person's left is yaw decreasing (yaw.ts): pick the frame that moves that way.
-    const turnsLeft = yawMirrored < yawStraight ? mirrored : straight;
-    const turnsRight = turnsLeft === mirrored ? straight : mirrored;
-    const answer = asked === 'turn_left' ? turnsLeft : turnsRight;
-    for (let i = 0; i < 5 && decisions.length === 0; i++) await feed(answer);
+    // Level high asks for two turns, each drawn at random: answer every prompt as it comes,
+    // back to the centre in between (two turns the same way need a return).
+    let prompt: string | null = asked;
+    for (let i = 0; i < 12 && decisions.length === 0; i++) {
+      await feed(prompt === 'turn_left' ? turnsLeft : turnsRight);
+      if (decisions.length > 0) break;
+      prompt = (await feed(centre)).guidance;
+    }
     await kiosk.settled();
     assert.deepEqual(
       decisions.map((d) => [d.outcome, d.personName]),
-      [['unlocked', 'Barack Obama']],
+      [['unlocked', 'Webcam Person']],
     );
   });
 
@@ -130,10 +138,10 @@ describe('head-turn challenge in the kiosk', () => {
     await kiosk.settled();
     assert.deepEqual(
       decisions.map((d) => [d.outcome, d.reason]),
-      [['refused', 'challenge_failed']],
+      [['refused', 'not_live:challenge']],
     );
     const audit = await node.services.audit.read({ limit: 3 });
-    assert.equal(audit.records[0]?.reason, 'challenge_failed');
+    assert.equal(audit.records[0]?.reason, 'not_live:challenge');
   });
 
   test('a face that jumps about between frames is never recognised: recognition waits for it to hold still', async () => {

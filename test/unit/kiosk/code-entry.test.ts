@@ -63,7 +63,7 @@ describe('1:1 code entry', () => {
     await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
     services.settings.update({
       recognition: { ...services.settings.get().recognition, mode: 'verify' },
-      liveness: { enabled: false, threshold: 0.5, challenge: false },
+      liveness: { enabled: false, threshold: 0.5, level: 'standard' },
     });
     await services.start();
     const kiosk = services.kiosk!;

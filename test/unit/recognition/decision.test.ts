@@ -118,6 +118,21 @@ describe('DecisionEngine on real faces', () => {
     assert.equal(play(e, OBAMA_PROBE, 3, 41_000).at(-1)?.state, 'unlocked');
   });
 
+  it('an unlock a liveness layer refuses afterwards counts towards the lockout, and lifts the cooldown', () => {
+    const e = engine({ maxFailures: 2, lockoutMs: 30_000, cooldownMs: 10_000 });
+    const granted = play(e, OBAMA_PROBE, 3, 0).at(-1)!.final!;
+    assert.equal(granted.outcome, 'unlocked');
+    const refused = e.revokeUnlock(granted, 'not_live:passive', { live: false, score: 0.1 }, 400);
+    assert.deepEqual(
+      [refused.outcome, refused.reason, refused.personName, refused.liveness?.live],
+      ['rejected', 'not_live:passive', 'Obama', false],
+    );
+    // No cooldown: the next attempt is judged at once, and a second refusal locks out.
+    const again = play(e, OBAMA_PROBE, 3, 1000).at(-1)!;
+    assert.equal(again.state, 'unlocked');
+    assert.equal(e.revokeUnlock(again.final!, 'not_live:structure', null, 1400).outcome, 'locked_out');
+  });
+
   it('does not unlock while a second face is in view', () => {
     const e = engine();
     const d = play(e, TWO_PEOPLE, 10, 0);

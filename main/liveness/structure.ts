@@ -1,0 +1,104 @@
+// Layer 2: 3-D structure from motion. A real head is not flat: when it turns, the nose tip
+// moves against the plane of the eyes and mouth. A photo on paper (flat or gently bent), a
+// screen, and a mask cut from a photo move as one surface, and the motion of their keypoints
+// between two views is a homography. So: for every pair of frames in the sequence, fit a
+// homography to the keypoints (least squares, homography.ts) and measure the root-mean-square
+// residual relative to the eye distance. The largest such residual over the sequence is the
+// parallax; a 3-D face shows more of it than any flat picture.
+//
+// The keypoints are the detector's 5 (eyes, nose, mouth corners), or the 106 landmarks of
+// 2d106det when the pack has it. With 5 points and 8 unknowns, the residual is in effect the
+// nose against the plane of the other four.
+import type { Face, Point } from '../insightface/types.js';
+import { fitHomography, fitSimilarity, rmsResidual } from './homography.js';
+
+export interface StructureOptions {
+  /** Parallax (RMS residual / eye distance) at or above which the face is 3-D. */
+  minParallax: number;
+  /** View change (similarity residual / eye distance) below which the sequence cannot say. */
+  minMotion: number;
+}
+
+/**
+ * 0.12, from the data (test/unit/liveness/structure-paper.test.ts prints both figures):
+ * - every live photo of ../shared/faces printed and moved like paper (10 poses: ±25° about the
+ *   vertical and horizontal axes, both at once, a 30° cylindrical bend, strong perspective),
+ *   65 photos in all,
+ *   gives at most 0.078 with the 5 keypoints of det_500m;
+ * - the real head turn (pad/videos/apfol_real2.webm) gives 0.248 over its first
+ *   left-then-right challenge (footage.test.ts), and ≥ 0.10 in any 2-s stretch of it.
+ * 0.12 is about 1.5× the flat pictures' worst case, and half of what a challenge turn shows.
+ * The 106-landmark path uses the same figure: 2d106det is not on the test machines, so it
+ * has not been measured on real footage (its contour points lie deeper than the nose, so a
+ * real head shows more parallax, not less).
+ */
+export const DEFAULT_MIN_PARALLAX = 0.12;
+
+/**
+ * 0.04: the detector's keypoints jitter by ≤ 0.01 eye distances on the same picture seen
+ * twice (paper test, flat vs. flat), and a 15° head turn changes the view by ≈ 0.06.
+ */
+export const DEFAULT_MIN_MOTION = 0.04;
+
+export const DEFAULT_STRUCTURE: Readonly<StructureOptions> = {
+  minParallax: DEFAULT_MIN_PARALLAX,
+  minMotion: DEFAULT_MIN_MOTION,
+};
+
+export type StructureFailure = 'not_enough_motion' | 'flat';
+
+export interface StructureResult {
+  live: boolean;
+  /** Largest homography residual over all frame pairs, in eye distances. */
+  parallax: number;
+  /** Largest similarity residual over all frame pairs, in eye distances (how much the view changed). */
+  motion: number;
+  /** 5 (detector keypoints) or 106 (2d106det landmarks). */
+  points: number;
+  frames: number;
+  reason?: StructureFailure;
+}
+
+/** The points layer 2 uses for one face: the 106 landmarks when present, else the 5 keypoints. */
+export function structurePoints(face: Pick<Face, 'kps' | 'landmark2d106'>): Point[] {
+  return face.landmark2d106 && face.landmark2d106.length === 106 ? face.landmark2d106 : face.kps;
+}
+
+/** Eye distance of a point set: detector keypoints 0 and 1, or 2d106det's pupil centres 38 and 88. */
+function eyeDistance(points: readonly Point[]): number {
+  const [a, b] = points.length === 106 ? [points[38]!, points[88]!] : [points[0]!, points[1]!];
+  return Math.hypot(b[0] - a[0], b[1] - a[1]);
+}
+
+/**
+ * Judges one sequence of point sets (one per frame, all of the same kind). Frames whose set
+ * has another size than the first are skipped; one frame has no motion ('not_enough_motion').
+ */
+export function judgeStructure(
+  sequence: readonly (readonly Point[])[],
+  opts: Readonly<StructureOptions> = DEFAULT_STRUCTURE,
+): StructureResult {
+  const first = sequence[0];
+  const sets = first ? sequence.filter((s) => s.length === first.length && s.length >= 5) : [];
+  const points = first?.length ?? 0;
+  let parallax = 0;
+  let motion = 0;
+  for (let i = 0; i < sets.length; i++) {
+    for (let j = i + 1; j < sets.length; j++) {
+      const a = sets[i]!;
+      const b = sets[j]!;
+      const eye = (eyeDistance(a) + eyeDistance(b)) / 2;
+      if (!(eye > 0)) continue;
+      try {
+        parallax = Math.max(parallax, rmsResidual(fitHomography(a, b), a, b) / eye);
+        motion = Math.max(motion, rmsResidual(fitSimilarity(a, b), a, b) / eye);
+      } catch {
+        // Degenerate keypoints (coincident or collinear) say nothing about depth.
+      }
+    }
+  }
+  const base = { parallax, motion, points, frames: sets.length };
+  if (motion < opts.minMotion) return { ...base, live: false, reason: 'not_enough_motion' };
+  if (parallax < opts.minParallax) return { ...base, live: false, reason: 'flat' };
+  return { ...base, live: true };
+}

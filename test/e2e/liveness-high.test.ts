@@ -1,0 +1,172 @@
+// Level high end to end, on real footage played by Chromium's fake camera: the real head
+// turn (pad/videos/apfol_real2.webm) and its replay on a phone (apfol_fake2.webm), each made
+// into a .y4m by ffmpeg at test time: a nearly frontal frame held for 10 s (the agreeing frames),
+// then the footage's own turns at a third of their speed. The challenge's directions are fed to match the
+// footage (right, then left). Each person is enrolled from a frame of the very video the
+// camera plays, so the identity surely matches and only liveness can refuse.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/camera-session.js';
+import { startRelay, type Relay } from '../helpers/relay.js';
+import type { DecisionEvent } from '../../preload/contract/events.js';
+import type { SettingsPatch } from '../../preload/contract/settings.js';
+
+const run = promisify(execFile);
+const REAL = facePath('pad/videos/apfol_real2.webm');
+const REPLAY = facePath('pad/videos/apfol_fake2.webm');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'tobira-liveness-high-'));
+const ffmpeg = (args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...args, '-y']);
+
+/** One frame of `video` at `at` seconds, as a JPEG to enroll from. */
+async function still(video: string, at: number, name: string): Promise<string> {
+  const out = path.join(scratch, `${name}.jpg`);
+  await ffmpeg(['-ss', String(at), '-i', video, '-frames:v', '1', '-q:v', '2', out]);
+  return out;
+}
+
+/**
+ * The frame at `holdAt` held for 10 s (long enough for a busy machine to agree on it), then
+ * `seconds` of the footage from there at a third of its speed: the clip lasts over 10 s, so its
+ * loop is not taken for replayed frames (liveness/frozen.ts), and a slow kiosk sees every turn.
+ */
+async function clip(video: string, holdAt: number, seconds: number, name: string): Promise<string> {
+  const out = path.join(scratch, `${name}.y4m`);
+  // Sensor noise on every frame: a live camera never repeats a frame bit for bit.
+  const noise = 'noise=alls=2:allf=t,format=yuv420p';
+  await ffmpeg([
+    ...['-ss', String(holdAt), '-i', video],
+    ...['-ss', String(holdAt), '-t', String(seconds), '-i', video],
+    '-filter_complex',
+    `[0:v]trim=end_frame=1,loop=loop=299:size=1:start=0,setpts=N/30/TB,${noise}[a];` +
+      `[1:v]setpts=3*(PTS-STARTPTS),fps=30,${noise}[b];[a][b]concat=n=2:v=1:a=0[out]`,
+    ...['-map', '[out]', '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out],
+  ]);
+  return out;
+}
+
+describe('liveness level high end to end (real head turn and its phone replay)', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-liveness-high-data-'));
+  let relay: Relay;
+  let settings: SettingsPatch;
+
+  before(async () => {
+    relay = await startRelay();
+    settings = { liveness: { enabled: true, threshold: 0.5, level: 'high' }, door: relay.door };
+  });
+  after(() => relay.close());
+
+  /** A kiosk session whose camera plays `y4m`, with the challenge asking right, then left. */
+  async function session(y4m: string, body: (h: Harness, decisions: DecisionEvent[]) => Promise<void>) {
+    const h = await startHarness({ dataDir, y4m, facePack: TEST_PACK_FILES, livenessPack: true, settings });
+    const decisions: DecisionEvent[] = [];
+    h.services.events.subscribe((event, payload) => {
+      if (event === 'decision') decisions.push(payload as DecisionEvent);
+    });
+    try {
+      // The footage's turns come when they come, not when the prompt appears: the directions
+      // match them, and each step may wait as long as the clip takes to get there.
+      h.services.kiosk!.engine.liveness.setChallengeOptions({
+        directions: ['right', 'left'],
+        stepTimeoutMs: 30_000,
+      });
+      await h.open();
+      await body(h, decisions);
+    } finally {
+      await h.close();
+    }
+  }
+
+  test('each person is enrolled from a frame of the video the camera will play', async () => {
+    const people: [string, string][] = [
+      ['Real', await still(REAL, 7.6, 'real-enroll')],
+      ['Replay', await still(REPLAY, 13, 'replay-enroll')],
+    ];
+    const h = await startHarness({ dataDir, facePack: TEST_PACK_FILES, livenessPack: true, settings });
+    try {
+      await h.open();
+      for (const [name, photo] of people) {
+        h.picks.push([photo]);
+        const rows = await h.page.evaluate(async (name) => {
+          const api = window.tobira;
+          const state = await api.getAdminState(undefined);
+          if (state.ok && !state.value.unlocked) {
+            const set = state.value.pinSet
+              ? await api.adminLogin({ pin: '8642' })
+              : await api.setAdminPin({ pin: '8642' });
+            if (!set.ok) throw new Error(set.message);
+          }
+          const person = await api.addPerson({ name });
+          if (!person.ok) throw new Error(person.message);
+          const imported = await api.importPhotos({ id: person.value.id });
+          if (!imported.ok) throw new Error(imported.message);
+          return imported.value;
+        }, name);
+        assert.deepEqual(
+          rows.map((r) => r.ok),
+          [true],
+          `${name}: ${rows[0]?.reason}`,
+        );
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('the real head turn: the challenge shows on screen, and the door opens when it is met', async () => {
+    // yaw ≈ +3° at 1.6 s, right ≈ +27° at 1.8–2.2 s, left ≈ -40° at 2.6–3.2 s (yaw.ts sign).
+    const y4m = await clip(REAL, 1.6, 2, 'real');
+    await session(y4m, async (h, decisions) => {
+      await waitFor(
+        async () =>
+          (await h.page.locator('unlock-screen .status .line').innerText()).includes(
+            'Turn your head to the right',
+          )
+            ? true
+            : undefined,
+        30_000,
+        'the challenge on screen',
+      ).catch(async (error: unknown) => {
+        const line = await h.page.locator('unlock-screen .status .line').innerText();
+        throw new Error(`${String(error)}; screen: '${line}'; decisions: ${JSON.stringify(decisions)}`);
+      });
+      await h.screenshot('unlock-challenge-turn-right');
+      const unlocked = await waitFor(
+        () => decisions.find((d) => d.outcome === 'unlocked' || d.outcome === 'refused'),
+        30_000,
+        'a decision',
+      );
+      assert.equal(unlocked.outcome, 'unlocked', `${JSON.stringify(decisions)}; logs: ${h.logs.join(' | ')}`);
+      assert.equal(unlocked.personName, 'Real');
+      await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
+      const audit = await h.services.audit.read({ limit: 5 });
+      assert.equal(audit.records.find((r) => r.outcome === 'unlocked')?.liveness?.live, true);
+    });
+  });
+
+  test('the replay on a phone does not open the door, and the audit log names the layer', async () => {
+    const callsBefore = relay.calls.length;
+    const y4m = await clip(REPLAY, 13, 3, 'replay');
+    await session(y4m, async (h, decisions) => {
+      const refused = await waitFor(
+        () => decisions.find((d) => d.outcome === 'refused'),
+        30_000,
+        'a refusal',
+      );
+      assert.equal(refused.reason, 'not_live:passive');
+      assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0);
+      assert.equal(relay.calls.length, callsBefore);
+      const audit = await h.services.audit.read({ limit: 5 });
+      const record = audit.records.find((r) => r.reason === 'not_live:passive');
+      assert.ok(record, `no not_live:passive record: ${JSON.stringify(audit.records.map((r) => r.reason))}`);
+      assert.equal(record.personName, 'Replay');
+      assert.equal(record.liveness?.live, false);
+    });
+  });
+});
