@@ -15,6 +15,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   identify: async () => (await import('./commands/identify.js')).command,
   people: async () => (await import('./commands/people.js')).command,
   audit: async () => (await import('./commands/audit.js')).command,
+  fleet: async () => (await import('./commands/fleet.js')).command,
 };
 
 const stdio: CliIO = {
