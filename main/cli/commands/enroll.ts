@@ -7,12 +7,14 @@ import { faceThumbnail } from '../../store/thumbnail.js';
 import { parse, UsageError, type Command } from '../command.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
 import { resolveModelsDir } from '../models-dir.js';
+import { fleetDirOption, fleetEnroll, joinedDir } from '../fleet-commands.js';
 
-const usage = `Usage: tobira enroll --name NAME [--store DIR] [--models DIR] [--key FILE] [--json] IMAGE...
+const usage = `Usage: tobira enroll --name NAME [--store DIR | --data-dir DIR] [--models DIR] [--key FILE] [--json] IMAGE...
 
 Enrolls the one face in each photo as NAME (adding to an existing person of that name).
 A photo with no face, several faces, poor quality, or a near-copy of an enrolled sample is
-refused with the reason; the other photos go on. Exits 1 if no photo could be enrolled.`;
+refused with the reason; the other photos go on. Exits 1 if no photo could be enrolled.
+In a data folder joined to a fleet (tobira fleet join), enrolls into the fleet.`;
 
 interface Outcome {
   file: string;
@@ -26,12 +28,21 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       ...storeOptions,
+      ...fleetDirOption,
       models: { type: 'string' },
       name: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.name?.trim()) throw new UsageError('--name NAME is required');
     if (positionals.length === 0) throw new UsageError('expected at least one image');
+    const fleet = joinedDir(values['data-dir']);
+    if (fleet)
+      return fleetEnroll(
+        fleet,
+        { name: values.name, models: values.models, json: values.json },
+        positionals,
+        io,
+      );
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models), {
       allowedModules: ['detection', 'recognition'],
     });

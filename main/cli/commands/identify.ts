@@ -6,13 +6,16 @@ import { defaultThreshold } from '../../recognition/thresholds.js';
 import { numberOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
+import { fleetDirOption, fleetIdentify, joinedDir } from '../fleet-commands.js';
 
-const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
+const usage = `Usage: tobira identify [--store DIR | --data-dir DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
 Identifies the one person in IMAGE against the enrolled people (1:N), with the kiosk's quality gates.
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
 or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
-'too_bright'). Exits 0 whether or not someone was recognised; 1 only for errors.`;
+'too_bright'). Exits 0 whether or not someone was recognised; 1 only for errors.
+In a data folder joined to a fleet, catches up with the fleet first, then also applies this door's
+access groups (reason 'not_permitted_now').`;
 
 export const command: Command = {
   summary: 'identify the person in a photo against the enrolled people',
@@ -20,11 +23,23 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       ...storeOptions,
+      ...fleetDirOption,
       models: { type: 'string' },
       threshold: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
+    const fleet = joinedDir(values['data-dir']);
+    if (fleet) {
+      const threshold =
+        values.threshold === undefined ? undefined : numberOption(values.threshold, 'threshold', 0);
+      return fleetIdentify(
+        fleet,
+        { models: values.models, threshold, json: values.json },
+        positionals[0]!,
+        io,
+      );
+    }
     const store = await openCliStore(values, false);
     const image = await decodeImageFile(positionals[0]!);
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models), {

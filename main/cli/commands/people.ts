@@ -1,19 +1,26 @@
 // `tobira people list|remove`: the enrolled people.
 import { parse, UsageError, type Command } from '../command.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
+import { fleetDirOption, fleetPeople, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira people list [--store DIR] [--key FILE] [--json]
        tobira people remove [--store DIR] [--key FILE] ID|NAME
 
 list prints each person with their templates' recognizers; remove deletes a person (by id, or by an
-unambiguous name) with all their templates.`;
+unambiguous name) with all their templates. With --data-dir DIR of a fleet door, both act on the fleet.`;
 
 export const command: Command = {
   summary: 'list or remove enrolled people',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { ...storeOptions, json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, {
+      ...storeOptions,
+      ...fleetDirOption,
+      json: { type: 'boolean' },
+    });
     const [action, ...rest] = positionals;
+    const fleet = joinedDir(values['data-dir']);
+    if (fleet) return fleetPeople(fleet, action, rest, values.json === true, io);
     if (action === 'list') {
       if (rest.length) throw new UsageError('list takes no arguments');
       const people = (await openCliStore(values, false)).listPeople();
