@@ -9,7 +9,14 @@ import { connect } from './db.js';
 import type { EntityKind } from './entities.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
 import { assertKnownSchema, schemaVersion } from './migrations.js';
-import type { EntityRow, Replica } from './replica.js';
+import type { EntityRow } from './replica.js';
+
+/** What the feed applies to: the door's Replica, or a bench's in-memory stand-in. */
+export interface ChangeSink {
+  readonly version: number;
+  apply(rows: readonly EntityRow[], syncedAt: number): Promise<number>;
+  markSynced(at: number): Promise<void>;
+}
 
 /** Rows per query page (about 15 MB of templates). */
 const PAGE_ROWS = 5000;
@@ -39,7 +46,7 @@ export class FleetSync extends EventEmitter<SyncEvents> {
 
   constructor(
     private readonly url: string,
-    readonly replica: Replica,
+    readonly replica: ChangeSink,
     private readonly options: { pollMs?: number; now?: () => number; applicationName?: string } = {},
   ) {
     super();
@@ -162,7 +169,7 @@ export class FleetSync extends EventEmitter<SyncEvents> {
 /** Pulls every row above the replica's version, page by page, each page applied atomically. */
 export async function pullChanges(
   client: pg.ClientBase,
-  replica: Replica,
+  replica: ChangeSink,
   now: () => number = Date.now,
   on: {
     applying?: (e: { from: number; rows: number }) => void;
@@ -202,7 +209,7 @@ export async function pullChanges(
 }
 
 /** One-shot catch-up for CLI commands: connect, pull everything new, disconnect. */
-export async function catchUpOnce(url: string, replica: Replica): Promise<void> {
+export async function catchUpOnce(url: string, replica: ChangeSink): Promise<void> {
   const client = await connect(url, { applicationName: 'tobira cli' });
   try {
     assertKnownSchema(await schemaVersion(client));

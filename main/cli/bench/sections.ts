@@ -3,7 +3,8 @@
 import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine_section.js';
 import { livenessSection } from '../../liveness/bench_section.js';
+import { fleetSection } from '../../fleet/bench-section.js';
 
 export type { BenchContext, BenchSection };
 
-export const benchSections: BenchSection[] = [engineSection, livenessSection];
+export const benchSections: BenchSection[] = [engineSection, livenessSection, fleetSection];
