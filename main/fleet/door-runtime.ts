@@ -86,7 +86,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     });
     this.sync.on('applying', (e) => this.emit('applying', e));
     this.sync.on('applied', (e) => {
-      this.view = new FleetView(this.replica, this.config.fleetKey);
+      this.view = new FleetView(this.replica, this.config.fleetKey, this.view);
       this.emit('applied', e);
     });
     this.sync.on('connected', () => {

@@ -1,7 +1,7 @@
 // A door's fleet files inside its data folder:
 //   fleet/door.json     which fleet and door; secrets (fleet data key, database URL with the door's
 //                       login, MQTT credentials) sealed under a local key the kiosk's key store wraps
-//   fleet/replica.json  the local encrypted replica (replica.ts)
+//   fleet/replica.snapshot, replica.journal  the local encrypted replica (replica.ts)
 //   fleet/audit-shipped.json  how far the local audit log has reached the database (audit-shipper.ts)
 // The CLI's key store is a key file beside the folder (fleet.key, mode 0600); the kiosk passes
 // its OS-keychain wrapper instead.

@@ -2,8 +2,8 @@
 // matcher's gallery, and the access decision. Rebuilt when the replica's version moves.
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { decodeEmbedding } from '../store/schema.js';
-import { openDoc, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
-import type { Replica } from './replica.js';
+import { openDoc, type DocOf, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
+import type { EntityRow, Replica } from './replica.js';
 import { groupGrants } from './schedule.js';
 
 export interface FleetPerson extends PersonDoc {
@@ -16,36 +16,62 @@ export type AccessResult =
   | { ok: true; group: string }
   | { ok: false; reason: 'not_permitted_now' | 'person_disabled' | 'unknown_person' };
 
+/** Opened documents by row key, with the version they were opened at: reused by the next view. */
+type DocCache = Map<string, { version: number; doc: unknown; embedding?: Float32Array }>;
+
 export class FleetView {
   readonly people = new Map<string, FleetPerson>();
   readonly groups = new Map<string, GroupDoc & { id: string }>();
   private galleries = new Map<string, GalleryEntry[]>();
+  private readonly cache: DocCache = new Map();
 
+  /** `previous`: the view before the last batch; rows whose version did not change are not opened again. */
   constructor(
     replica: Replica,
-    key: Buffer,
-    readonly version = replica.version,
+    private readonly key: Buffer,
+    previous?: FleetView,
   ) {
+    this.version = replica.version;
+    const old = previous?.cache;
+    const opened = <K extends 'person' | 'template' | 'group'>(
+      row: EntityRow & { kind: K; sealed: Buffer },
+    ) => {
+      const k = `${row.kind}:${row.id}`;
+      const hit = old?.get(k);
+      const entry =
+        hit && hit.version === row.version
+          ? hit
+          : { version: row.version, doc: openDoc(this.key, row.kind, row.id, row.sealed) };
+      this.cache.set(k, entry);
+      return entry.doc as DocOf<K>;
+    };
     for (const row of replica.rows('group')) {
-      if (row.sealed) this.groups.set(row.id, { ...openDoc(key, 'group', row.id, row.sealed), id: row.id });
+      if (row.sealed)
+        this.groups.set(row.id, { ...opened({ ...row, kind: 'group', sealed: row.sealed }), id: row.id });
     }
     for (const row of replica.rows('person')) {
       if (row.sealed) {
-        this.people.set(row.id, {
-          ...openDoc(key, 'person', row.id, row.sealed),
-          id: row.id,
-          version: row.version,
-          templates: [],
-        });
+        const doc = opened({ ...row, kind: 'person', sealed: row.sealed });
+        this.people.set(row.id, { ...doc, id: row.id, version: row.version, templates: [] });
       }
     }
     for (const row of replica.rows('template')) {
       if (!row.sealed) continue;
-      const doc = openDoc(key, 'template', row.id, row.sealed);
+      const doc = opened({ ...row, kind: 'template', sealed: row.sealed });
       // A template whose person is gone (or tombstoned) is never matched.
       this.people.get(doc.personId)?.templates.push({ ...doc, id: row.id });
     }
     for (const p of this.people.values()) p.templates.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  readonly version: number;
+
+  private embedding(templateId: string, base64: string): Float32Array {
+    const entry = this.cache.get(`template:${templateId}`);
+    if (entry?.embedding) return entry.embedding;
+    const e = decodeEmbedding(base64, `fleet template ${templateId}`);
+    if (entry) entry.embedding = e;
+    return e;
   }
 
   /** Enabled people with templates from `recognizerId`: what the matcher compares against. */
@@ -57,7 +83,7 @@ export class FleetView {
         if (p.disabled) continue;
         const templates = p.templates
           .filter((t) => t.recognizerId === recognizerId)
-          .map((t) => decodeEmbedding(t.embedding, `fleet template ${t.id}`));
+          .map((t) => this.embedding(t.id, t.embedding));
         if (templates.length > 0) entries.push({ personId: p.id, name: p.name, templates });
       }
       this.galleries.set(recognizerId, entries);

@@ -3,7 +3,7 @@
 //   argv: <data dir>
 //   in:  {id, type: 'decide', embedding, recognizerId, threshold, now?}
 //        {id, type: 'enroll', name, embedding, recognizerId} | {id, type: 'remove', personId}
-//        {id, type: 'status'} | {id, type: 'close'}
+//        {id, type: 'ship'} (ships now, answers what is still pending) | {id, type: 'status'} | {id, type: 'close'}
 //   out: {type: 'ready'|'applied'|'applying'|'shipped'|'ship_failed'|'connected'|'disconnected', …}
 //        {id, type: 'reply', result} | {id, type: 'error', message}
 import { FleetDoor } from '../../main/fleet/door-runtime.js';
@@ -56,6 +56,9 @@ async function handle(m: Request): Promise<unknown> {
           m.personId!,
         ),
       }));
+    case 'ship':
+      await door.shipSoon();
+      return (await door.shipper.pending()).length;
     case 'status':
       return { ...door.status(), pending: (await door.shipper.pending()).length };
     case 'close':
