@@ -3,8 +3,8 @@
 //                       login, MQTT credentials) sealed under a local key the kiosk's key store wraps
 //   fleet/replica.snapshot, replica.journal  the local encrypted replica (replica.ts)
 //   fleet/audit-shipped.json  how far the local audit log has reached the database (audit-shipper.ts)
-// The CLI's key store is a key file beside the folder (fleet.key, mode 0600); the kiosk passes
-// its OS-keychain wrapper instead.
+// The CLI's key store is a key file beside the folder (fleet.key, mode 0600); any KeyWrapper
+// fits, so the kiosk can pass its OS-keychain one (main/electron/safe-storage-key.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
