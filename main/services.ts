@@ -15,6 +15,7 @@ import { EnrollmentStore } from './store/enrollment-store.js';
 import type { KeyWrapper } from './store/key-wrapper.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AdminPin } from './admin/pin.js';
+import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './admin/admin-session.js';
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
@@ -44,10 +45,11 @@ export interface ServicesOptions {
   /** scrypt cost override for the admin PIN (tests use a cheap one). */
   pinCost?: { N: number; r: number; p: number };
   log?: (message: string) => void;
+  /** The kiosk's clock for frames and decisions (tests use a fake one); Date.now by default. */
+  now?: () => number;
+  /** The admin session's lifetime and clock (tests use a fake clock). */
+  adminSession?: AdminSessionOptions;
 }
-
-/** An admin session left idle this long locks itself: the kiosk is unattended. */
-export const ADMIN_IDLE_MS = 5 * 60_000;
 
 export class AppServices {
   readonly events = new EventBus();
@@ -62,8 +64,8 @@ export class AppServices {
   private kioskInstance: Kiosk | null = null;
   private loading: Promise<void> | null = null;
   private doorOutput: DoorOutput | null = null;
-  /** WebContents ids holding an unlocked admin session, with their expiry. */
-  private readonly adminSessions = new Map<number, number>();
+  /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
+  readonly adminSession: AdminSession;
 
   private constructor(
     readonly options: ServicesOptions,
@@ -76,6 +78,15 @@ export class AppServices {
     readonly pin: AdminPin,
   ) {
     this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`));
+    this.adminSession = new AdminSession(options.adminSession);
+    // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
+    this.adminSession.onEnd((reason) => {
+      const kiosk = this.kioskInstance;
+      if (kiosk?.enrollStatus().personId) {
+        this.log(`admin session ended (${reason}): enrollment stopped`);
+        this.events.emit('enrollStatus', kiosk.stopEnrollment());
+      }
+    });
     if (settings.notice) {
       this.log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
     }
@@ -139,19 +150,19 @@ export class AppServices {
     return this.kioskInstance;
   }
 
-  isAdmin(contentsId: number, now = Date.now()): boolean {
-    const expires = this.adminSessions.get(contentsId);
-    if (expires === undefined || expires < now) {
-      this.adminSessions.delete(contentsId);
-      return false;
-    }
-    this.adminSessions.set(contentsId, now + ADMIN_IDLE_MS);
-    return true;
+  /** Whether `contentsId` holds a live admin session. Asking never extends it. */
+  isAdmin(contentsId: number): boolean {
+    return this.adminSession.isActive(contentsId);
   }
 
   setAdmin(contentsId: number, unlocked: boolean): void {
-    if (unlocked) this.adminSessions.set(contentsId, Date.now() + ADMIN_IDLE_MS);
-    else this.adminSessions.delete(contentsId);
+    if (unlocked) this.adminSession.begin(contentsId);
+    else this.adminSession.end('logout', contentsId);
+  }
+
+  /** The UI renderer crashed, reloaded or navigated: its admin session (and what it started) ends. */
+  rendererReset(contentsId: number, reason: AdminEndReason): void {
+    this.adminSession.end(reason, contentsId);
   }
 
   getEngineStatus(): EngineStatus {
@@ -165,14 +176,14 @@ export class AppServices {
 
   frameAnalyzer(): FrameAnalyzer | null {
     const kiosk = this.kioskInstance;
-    // While an admin is at the screen, frames are previewed, never decided: no door, no log.
-    return kiosk ? (frame) => kiosk.analyzeFrame(frame, { decide: !this.adminPresent() }) : null;
+    // The route comes from frames/frame-routing.ts: only capture frames, with no admin at the
+    // screen, are decided on; an admin's frames are previewed or enrolled, never decided.
+    return kiosk ? (frame, route) => kiosk.analyzeFrame(frame, { decide: route === 'unlock' }) : null;
   }
 
   /** True while any window holds an unlocked admin session. */
-  adminPresent(now = Date.now()): boolean {
-    for (const expires of this.adminSessions.values()) if (expires >= now) return true;
-    return false;
+  adminPresent(): boolean {
+    return this.adminSession.isActive();
   }
 
   door(): DoorOutput {
@@ -180,8 +191,17 @@ export class AppServices {
     return this.doorOutput;
   }
 
+  private readonly settingsWatchers = new Set<(next: Settings) => void>();
+
+  /** Called after each settings change (the capture window reopens its camera from it). */
+  watchSettings(watcher: (next: Settings) => void): () => void {
+    this.settingsWatchers.add(watcher);
+    return () => this.settingsWatchers.delete(watcher);
+  }
+
   /** Settings changed: rebuild what depends on them. */
   async applySettings(previous: Settings, next: Settings): Promise<void> {
+    for (const watcher of this.settingsWatchers) watcher(next);
     if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
     this.store?.setAllowInsecureKeyStorage(next.privacy.allowInsecureKeyStorage);
     this.audit.snapshotsEnabled = next.privacy.auditSnapshots;
@@ -243,7 +263,9 @@ export class AppServices {
           settings: () => this.settings.get(),
           emitDecision: (event) => this.events.emit('decision', event),
           emitEnroll: (status) => this.events.emit('enrollStatus', status),
+          adminActive: () => this.adminSession.isActive(),
           log: this.log,
+          ...(this.options.now ? { now: this.options.now } : {}),
         });
         await previous?.engine.analysis.release();
         await previous?.engine.liveness.release();

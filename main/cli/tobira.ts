@@ -2,6 +2,7 @@
 // 1 runtime error, 2 usage error.
 import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './command.js';
+import { TOBIRA_VERSION } from '../version.js';
 
 /** Subcommands, loaded on demand. To add one: a file in commands/ and one line here. */
 export const commands: Record<string, () => Promise<Command>> = {
@@ -34,6 +35,11 @@ async function overview(): Promise<string> {
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    // The Node too: the CLI needs 22 (bin/tobira.js re-runs itself on it).
+    io.out(`tobira ${TOBIRA_VERSION} (Node ${process.version})`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(await overview());
     return name ? 0 : 2;

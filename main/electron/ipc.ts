@@ -2,6 +2,8 @@
 // frame port. The handlers themselves are main/ipc/handlers.ts.
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { CHANNEL_NAMES, FRAME_PORT_CHANNEL, IPC_PREFIX } from '../../preload/contract/index.js';
+import { CAPTURE_PORT_CHANNEL } from '../../preload/contract/capture.js';
+import type { FrameResult } from '../../preload/contract/frames.js';
 import type { EventName, Events } from '../../preload/contract/events.js';
 import type { IpcGate, Sender } from '../ipc/gate.js';
 import { wireIpc } from '../ipc/wire.js';
@@ -20,9 +22,13 @@ function senderOf(event: IpcMainEvent | IpcMainInvokeEvent): Sender {
 export function setupIpc(
   services: AppServices,
   appContentsId: () => number | null,
+  captureContentsId: () => number | null,
   forward: <E extends EventName>(event: E, payload: Events[E]) => void,
 ): IpcGate {
-  const { gate, frames } = wireIpc(services, [APP_ORIGIN], appContentsId);
+  const { gate, frames } = wireIpc(services, [APP_ORIGIN], appContentsId, captureContentsId);
+  // The UI's frame port: results of its own (admin) frames and of the door's frames go there.
+  let uiPort: Electron.MessagePortMain | null = null;
+  const toUi = (result: FrameResult) => uiPort?.postMessage(result);
   for (const name of CHANNEL_NAMES) {
     ipcMain.handle(IPC_PREFIX + name, (event, payload: unknown) =>
       gate.handle(name, senderOf(event), payload),
@@ -32,9 +38,22 @@ export function setupIpc(
     const sender = senderOf(event);
     const port = event.ports[0];
     if (!port || gate.checkSender(sender)) return;
+    uiPort?.close();
+    uiPort = port;
     port.on('message', ({ data }) => {
-      const refused = frames.submit(sender, data, (result) => port.postMessage(result));
-      if (refused) services.log(`frame refused: ${refused.message}`);
+      const refused = frames.submit(sender, data, toUi);
+      if (refused && refused.code !== 'FRAME_NOT_ROUTED') services.log(`frame refused: ${refused.message}`);
+    });
+    port.start();
+  });
+  // The capture context's port: door frames. The gate tells it apart by its WebContents.
+  ipcMain.on(CAPTURE_PORT_CHANNEL, (event) => {
+    const sender = senderOf(event);
+    const port = event.ports[0];
+    if (!port || sender.contentsId !== captureContentsId()) return;
+    port.on('message', ({ data }) => {
+      const refused = frames.submit(sender, data, toUi);
+      if (refused && refused.code !== 'FRAME_NOT_ROUTED') services.log(`frame refused: ${refused.message}`);
     });
     port.start();
   });

@@ -4,12 +4,14 @@ import { app, powerSaveBlocker } from 'electron';
 import { setupProtocolPrivileges, setupAppProtocol } from './protocol.js';
 import { setupPermissions } from './permissions.js';
 import { createKioskWindow, type KioskWindow } from './window.js';
+import { createCaptureWindow, type CaptureWindow } from './capture-window.js';
 import { setupIpc } from './ipc.js';
 import { buildServices } from './services.js';
 import { applyAutostartSwitch } from './autostart.js';
 import type { AppServices } from '../services.js';
 
 let kioskWindow: KioskWindow | null = null;
+let captureWindow: CaptureWindow | null = null;
 let services: AppServices | null = null;
 
 function setupSingleInstance(): boolean {
@@ -35,17 +37,18 @@ async function boot(): Promise<void> {
   await app.whenReady();
   services = await buildServices(() => kioskWindow);
   setupAppProtocol();
-  setupPermissions(() => kioskWindow?.contentsId() ?? null);
+  const appId = () => kioskWindow?.contentsId() ?? null;
+  const captureId = () => captureWindow?.contentsId() ?? null;
+  setupPermissions(appId, captureId);
   kioskWindow = createKioskWindow(services);
-  setupIpc(
-    services,
-    () => kioskWindow?.contentsId() ?? null,
-    (event, payload) => kioskWindow?.send(event, payload),
-  );
+  // Door frames come only from this hidden page (main/frames/frame-routing.ts).
+  captureWindow = createCaptureWindow(services);
+  setupIpc(services, appId, captureId, (event, payload) => kioskWindow?.send(event, payload));
+  services.watchSettings(() => captureWindow?.configure());
   setupPowerSave();
   // After IPC, so the window hears the engine's status and download progress.
   void services.start();
-  await kioskWindow.load();
+  await Promise.all([kioskWindow.load(), captureWindow.load()]);
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => void services?.close());
 }

@@ -42,7 +42,12 @@ export function createKioskWindow(services: AppServices): KioskWindow {
   contents.on('before-input-event', (event, input) => {
     if (kioskMode && input.type === 'keyDown' && isEscapeShortcut(input)) event.preventDefault();
   });
+  // A crash, reload or navigation ends the admin session, and with it any enrollment.
+  contents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) services.rendererReset(contents.id, 'reloaded');
+  });
   contents.on('render-process-gone', (_event, details) => {
+    services.rendererReset(contents.id, 'renderer-gone');
     services.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading`);
     if (!win.isDestroyed()) void win.loadURL(APP_ENTRY_URL);
   });

@@ -5,6 +5,7 @@ import type { ChannelName, Channels } from '../../preload/contract/index.js';
 import type { Outcome, ParsedRequestOf, ResultOf } from '../../preload/contract/define.js';
 import { FrameMetaSchema } from '../../preload/contract/frames.js';
 import { ExpectedError, serializeError } from './errors.js';
+import type { FrameSource } from '../frames/frame-routing.js';
 
 /** Who sent a message, as the Electron shell (or the test bridge) saw it. */
 export interface Sender {
@@ -21,6 +22,8 @@ export interface GatePolicy {
   allowedOrigins: readonly string[];
   /** The WebContents of the app window; null before it exists. */
   appContentsId: () => number | null;
+  /** The WebContents of the capture context (see frames/frame-routing.ts); null before it exists. */
+  captureContentsId?: () => number | null;
 }
 
 export type Handler<K extends ChannelName> = (
@@ -106,9 +109,10 @@ export class IpcGate {
   checkFrame(
     sender: Sender,
     message: unknown,
-  ): { ok: true; id: number; width: number; height: number; rgba: Uint8Array } | Refusal {
-    const refused = this.checkSender(sender);
-    if (refused) return refused;
+  ):
+    { ok: true; id: number; width: number; height: number; rgba: Uint8Array; source: FrameSource } | Refusal {
+    const source = this.frameSourceOf(sender);
+    if (!source.ok) return source;
     if (typeof message !== 'object' || message === null)
       return fail('INVALID_FRAME', 'frame is not an object');
     const { data, ...meta } = message as Record<string, unknown>;
@@ -126,7 +130,26 @@ export class IpcGate {
         `frame data is ${bytes.byteLength} bytes; ${parsed.data.width}x${parsed.data.height} RGBA needs ${expected}`,
       );
     }
-    return { ok: true, ...parsed.data, rgba: bytes };
+    return { ok: true, ...parsed.data, rgba: bytes, source: source.source };
+  }
+
+  /**
+   * A frame's sender is the app window (the UI renderer) or the capture context; anything else
+   * is refused. The capture context never passes `checkSender`: it may send frames, nothing else.
+   */
+  private frameSourceOf(sender: Sender): { ok: true; source: FrameSource } | Refusal {
+    const captureId = this.policy.captureContentsId?.() ?? null;
+    // The app window is never the capture context, even if both ids were misconfigured alike.
+    if (captureId === null || sender.contentsId !== captureId || captureId === this.policy.appContentsId()) {
+      const refused = this.checkSender(sender);
+      return refused ?? { ok: true, source: 'ui' };
+    }
+    if (!sender.isTopFrame) return fail('FORBIDDEN_SENDER', 'frame from a subframe');
+    const origin = originOf(sender.url);
+    if (origin === null || !this.policy.allowedOrigins.includes(origin)) {
+      return fail('FORBIDDEN_SENDER', `frame from a foreign origin: ${origin ?? sender.url}`);
+    }
+    return { ok: true, source: 'capture' };
   }
 }
 

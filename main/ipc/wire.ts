@@ -14,8 +14,15 @@ export function wireIpc(
   services: AppServices,
   allowedOrigins: readonly string[],
   appContentsId: () => number | null,
+  /** The capture context's WebContents (frames/frame-routing.ts): the only source of decision frames. */
+  captureContentsId: () => number | null = () => null,
 ): WiredIpc {
-  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId });
-  const frames = new FrameService(gate, () => services.frameAnalyzer(), services.log);
+  const gate = new IpcGate(createHandlers(services), { allowedOrigins, appContentsId, captureContentsId });
+  const frames = new FrameService(
+    gate,
+    () => services.frameAnalyzer(),
+    () => services.adminPresent(),
+    services.log,
+  );
   return { gate, frames };
 }

@@ -63,6 +63,8 @@ export interface LivenessCheckerOptions {
 export class LivenessChecker {
   private settings: LivenessSettings;
   private readonly frozen: FrozenFrameDetector;
+  /** Whether the last frame given to checkFrame showed a frozen or replayed feed. */
+  feedStill = false;
   /** Faces smaller than this (px, shorter box side) would be upsampled into every model's input. */
   readonly minFaceSize: number;
 
@@ -115,9 +117,12 @@ export class LivenessChecker {
    * frozen-feed check remembers the frames it has seen.
    */
   async checkFrame(image: PixelImage, faces: readonly Face[], nowMs: number): Promise<LivenessVerdict[]> {
-    if (!this.settings.enabled)
+    if (!this.settings.enabled) {
+      this.feedStill = false;
       return faces.map(() => ({ live: true, score: Number.NaN, reason: 'liveness off' }));
-    const still = this.frozen.check(image.data, nowMs);
+    }
+    const still = this.frozen.check(image, nowMs);
+    this.feedStill = still.frozen;
     if (still.frozen) {
       const reason = still.reason === 'replayed' ? 'replayed frames' : 'frozen camera';
       return faces.map(() => ({ live: false, score: Number.NaN, reason }));

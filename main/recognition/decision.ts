@@ -31,6 +31,13 @@ export interface DecisionConfig {
   claimTimeoutMs: number;
   /** Every agreeing frame must come with a live result (fail closed). */
   livenessRequired: boolean;
+  /**
+   * With liveness required, an unlock also needs live evidence spanning at least this long
+   * (LivenessInput.evidenceMs): a few agreeing frames inside a blink are not enough. It must be
+   * at least the frozen-feed check's still window (liveness/frozen.ts, STILL_FEED_MS), so a
+   * still picture is always caught as frozen before it can gather enough evidence.
+   */
+  minLiveEvidenceMs: number;
   secondFaceRatio: number;
   quality: QualityConfig;
 }
@@ -46,6 +53,8 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
   lockoutMs: 60_000,
   claimTimeoutMs: 20_000,
   livenessRequired: false,
+  // frozen.ts's STILL_FEED_MS (600 ms), not imported: recognition does not depend on liveness.
+  minLiveEvidenceMs: 600,
   secondFaceRatio: 0.8,
   quality: DEFAULT_QUALITY,
 };
@@ -246,6 +255,14 @@ export class DecisionEngine {
     const shown = { ...withSubject, match: failure === 'not_live' ? null : ranking.match, score };
     const progress = { count: streak.count, required: this.config.framesRequired };
     if (streak.count < this.config.framesRequired) return { ...shown, state: 'checking', progress };
+    if (
+      !failure &&
+      this.config.livenessRequired &&
+      (liveness?.evidenceMs ?? -1) < this.config.minLiveEvidenceMs
+    ) {
+      // Agreeing, live frames, but not yet over long enough a span: keep the streak and wait.
+      return { ...shown, state: 'checking', progress };
+    }
 
     this.streak = null;
     if (failure) {

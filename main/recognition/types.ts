@@ -18,6 +18,11 @@ export interface GateResult {
 export interface LivenessInput {
   live: boolean;
   score: number;
+  /**
+   * How long, in ms up to this frame, every frame has shown a live, moving feed (the liveness
+   * checker's own evidence span). Absent: no span is known, and a rule that needs one waits.
+   */
+  evidenceMs?: number;
 }
 
 export interface MatchResult {

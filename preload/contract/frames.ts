@@ -45,6 +45,11 @@ export type Guidance =
 
 export interface FrameResult {
   id: number;
+  /**
+   * Who sent the frame: 'capture' (the capture context; the door screen draws these) or 'ui'
+   * (an admin preview from the UI renderer). Ids count separately per source.
+   */
+  source: 'capture' | 'ui';
   width: number;
   height: number;
   /** Mean luma of the frame as main received it: lets tests prove pixels arrived intact. */

@@ -1,6 +1,7 @@
 // Pure drawing of faces over a frame. Coordinates are frame pixels; `scale`
 // and offsets map them onto the canvas, which is sized at devicePixelRatio.
 import type { FaceView } from '../../preload/contract/frames.js';
+import { UI_FONT_FAMILY } from '../fonts.js';
 
 export interface Placement {
   scale: number;
@@ -45,7 +46,7 @@ export function drawFaces(
     }
     if (face.label) {
       const text = face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
-      ctx.font = `${16 * dpr}px system-ui, sans-serif`;
+      ctx.font = `${16 * dpr}px ${UI_FONT_FAMILY}`;
       const w = ctx.measureText(text).width + 12 * dpr;
       ctx.fillStyle = colour;
       ctx.fillRect(left, py(y1) - 26 * dpr, w, 24 * dpr);

@@ -1,5 +1,6 @@
 // The unattended screen: the camera, the overlay, and one line that tells the
 // person at the door what is happening.
+import { FrameLink } from '../components/frame-link.js';
 import { LitElement, css, html } from 'lit';
 import { api } from '../api.js';
 import { t, type MessageKey } from '../i18n/index.js';
@@ -37,7 +38,8 @@ export class UnlockScreen extends LitElement {
 
   private unsubscribe: (() => void)[] = [];
   private decisionTimer = 0;
-  private lastResultId = 0;
+  /** The door's results: the capture context's frames (this screen sends none). */
+  protected readonly frames = new FrameLink(this, 'capture', (result) => this.onResult(result));
 
   constructor() {
     super();
@@ -66,10 +68,7 @@ export class UnlockScreen extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = [
-      api().on('frameResult', (result) => this.onResult(result)),
-      api().on('decision', (decision) => this.onDecision(decision)),
-    ];
+    this.unsubscribe = [api().on('decision', (decision) => this.onDecision(decision))];
   }
 
   override disconnectedCallback(): void {
@@ -83,10 +82,9 @@ export class UnlockScreen extends LitElement {
   }
 
   private onResult(result: FrameResult): void {
-    // A result older than one already shown belongs to a past frame: drop it.
-    if (result.id < this.lastResultId) return;
-    this.lastResultId = result.id;
-    this.camera?.showFaces(result.id, result.faces);
+    // The door decides on the capture context's frames only (main/frames/frame-routing.ts):
+    // this screen shows the camera and draws those results; it sends no frames itself.
+    this.camera?.showFaces(result.id, result.faces, result.width);
     this.guidance = result.guidance;
   }
 
@@ -140,8 +138,7 @@ export class UnlockScreen extends LitElement {
         .deviceId=${this.cameraDeviceId}
         .idealWidth=${this.cameraSize.width}
         .idealHeight=${this.cameraSize.height}
-        .frameIntervalMs=${100}
-        @camera-frame=${(e: CustomEvent) => api().sendFrame(e.detail)}
+        .frameIntervalMs=${0}
       ></camera-view>
       <div class="status" data-tone=${status.tone} role="status" aria-live="polite">
         <div class="line">${status.text}</div>

@@ -13,9 +13,16 @@ import type { Harness } from '../helpers/harness.js';
 import { cameraSession, waitFor } from '../helpers/camera-session.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
 import type { DecisionEvent } from '../../preload/contract/events.js';
+import type { FrameResult } from '../../preload/contract/frames.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
 
 const ADMIN_PIN = '424242';
+
+interface EnrollResult {
+  imported: Awaited<ReturnType<Window['tobira']['importPhotos']>>;
+  people: Awaited<ReturnType<Window['tobira']['listPeople']>>;
+  pickKind: string;
+}
 const enrolledPhotos = ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg'].map(
   facePath,
 );
@@ -27,7 +34,6 @@ function statusText(h: Harness): Promise<string> {
 }
 
 describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-unlock-'));
   let relay: Relay;
   let settings: SettingsPatch;
 
@@ -41,18 +47,23 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
   });
   after(() => relay.close());
 
-  const session = (photo: string, run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>) =>
-    cameraSession(photo, { dataDir, facePack: TEST_PACK_FILES, settings }, run);
+  const session = (
+    dataDir: string,
+    photo: string,
+    run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
+  ) => cameraSession(photo, { dataDir, facePack: TEST_PACK_FILES, settings }, run);
 
-  test('an admin enrolls a person from two photos through the gate', async () => {
-    await session(stranger, async (h) => {
+  /** Enrolls Barack Obama from two photos through the gate into a new data folder. */
+  const enroll = async (dataDir: string) => {
+    let result: EnrollResult | null = null;
+    await session(dataDir, stranger, async (h) => {
       assert.equal(h.services.getEngineStatus().state, 'ready');
       h.picks.push([
         ...enrolledPhotos,
         facePath('photos/inspireface/view.jpg'),
         facePath('photos/face_recognition/ex_two_people.jpg'),
       ]);
-      const result = await h.page.evaluate(async (pin) => {
+      result = await h.page.evaluate(async (pin) => {
         const api = window.tobira;
         const admin = await api.setAdminPin({ pin });
         if (!admin.ok) throw new Error(admin.message);
@@ -61,31 +72,46 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
         const imported = await api.importPhotos({ id: person.value.id });
         const people = await api.listPeople(undefined);
         await api.adminLogout(undefined);
-        return { imported, people };
+        return { imported, people, pickKind: '' };
       }, ADMIN_PIN);
-      assert.equal(h.pickRequests.at(-1)?.kind, 'images');
-      assert.ok(result.imported.ok);
-      const rows = result.imported.ok ? result.imported.value : [];
-      assert.deepEqual(
-        rows.map((r) => [r.file, r.ok]),
-        [
-          ['obama.jpg', true],
-          ['obama2.jpg', true],
-          ['view.jpg', false],
-          ['ex_two_people.jpg', false],
-        ],
-      );
-      assert.match(rows[2]!.reason ?? '', /no face/);
-      assert.match(rows[3]!.reason ?? '', /2 faces/);
-      const people = result.people.ok ? result.people.value : [];
-      assert.equal(people.length, 1);
-      assert.equal(people[0]!.templates, 2);
-      assert.ok(people[0]!.thumbnail?.startsWith('data:image/jpeg;base64,'));
+      result!.pickKind = h.pickRequests.at(-1)?.kind ?? '';
     });
+    return result!;
+  };
+  // Every case sets up what it needs, so each runs alone and in any order; the
+  // enrolled folder is made once and shared by the cases that only read it.
+  let enrolled: Promise<string> | null = null;
+  const enrolledDataDir = () =>
+    (enrolled ??= (async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-unlock-'));
+      await enroll(dataDir);
+      return dataDir;
+    })());
+
+  test('an admin enrolls a person from two photos through the gate', async () => {
+    const result = await enroll(mkdtempSync(path.join(os.tmpdir(), 'tobira-enroll-')));
+    assert.equal(result.pickKind, 'images');
+    assert.ok(result.imported.ok);
+    const rows = result.imported.ok ? result.imported.value : [];
+    assert.deepEqual(
+      rows.map((r) => [r.file, r.ok]),
+      [
+        ['obama.jpg', true],
+        ['obama2.jpg', true],
+        ['view.jpg', false],
+        ['ex_two_people.jpg', false],
+      ],
+    );
+    assert.match(rows[2]!.reason ?? '', /no face/);
+    assert.match(rows[3]!.reason ?? '', /2 faces/);
+    const people = result.people.ok ? result.people.value : [];
+    assert.equal(people.length, 1);
+    assert.equal(people[0]!.templates, 2);
+    assert.ok(people[0]!.thumbnail?.startsWith('data:image/jpeg;base64,'));
   });
 
   test('another photo of the same person opens the door', async () => {
-    await session(samePerson, async (h, decisions) => {
+    await session(await enrolledDataDir(), samePerson, async (h, decisions) => {
       const unlocked = await waitFor(
         () => decisions.find((d) => d.outcome === 'unlocked'),
         20_000,
@@ -112,7 +138,7 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
 
   test('a stranger does not open the door', async () => {
     const callsBefore = relay.calls.length;
-    await session(stranger, async (h, decisions) => {
+    await session(await enrolledDataDir(), stranger, async (h, decisions) => {
       const refused = await waitFor(
         () => decisions.find((d) => d.outcome === 'refused'),
         20_000,
@@ -133,15 +159,24 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
 
   test('two faces, one of them enrolled, do not open the door', async () => {
     const pair = await sideBySide(samePerson, stranger);
+    const dataDir = await enrolledDataDir();
     const callsBefore = relay.calls.length;
-    await session(pair, async (h, decisions) => {
+    await session(dataDir, pair, async (h, decisions) => {
+      const blocked: FrameResult[] = [];
+      h.services.events.subscribe((event, payload) => {
+        const result = payload as FrameResult;
+        if (event === 'frameResult' && result.guidance === 'one_person') blocked.push(result);
+      });
       await waitFor(
         async () => ((await statusText(h)).includes('Only one person at a time') ? true : undefined),
         15_000,
         'the one-person guidance',
       );
       await h.screenshot('unlock-guidance-one-person');
-      await new Promise((r) => setTimeout(r, 3000));
+      // No fixed sleep: wait until main has judged, and refused, more frames than
+      // an unlock needs to agree on, then check that none of them opened the door.
+      const needed = 3 * (h.services.settings.get().recognition.framesToAgree + 1);
+      await waitFor(() => (blocked.length >= needed ? true : undefined), 30_000, `${needed} judged frames`);
       assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0);
       assert.equal(relay.calls.length, callsBefore);
     });

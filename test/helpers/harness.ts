@@ -17,6 +17,7 @@ import type { SettingsPatch } from '../../preload/contract/settings.js';
 import { wireIpc, type WiredIpc } from '../../main/ipc/wire.js';
 import type { Sender } from '../../main/ipc/gate.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/security.js';
+import { captureConfigOf } from '../../preload/contract/capture.js';
 import { modelPath, projectRoot } from './fixtures.js';
 
 export const CHROMIUM_PATH = process.env.TOBIRA_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,22 +29,33 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // The capture page is a second tab: keep its timers at full rate, as Electron's hidden
+  // capture window does with backgroundThrottling: false.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
 ];
 
-/** The id the harness gives its one page, as Electron gives the app window its WebContents id. */
-const PAGE_CONTENTS_ID = 1;
+/** The id the harness gives the UI page, as Electron gives the app window its WebContents id. */
+export const PAGE_CONTENTS_ID = 1;
+/** The capture context's id (main/frames/frame-routing.ts): the capture page's requests carry it. */
+export const CAPTURE_CONTENTS_ID = 2;
+const CAPTURE_PATH = '/capture/capture.html';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
+  '.woff2': 'font/woff2',
 };
 
-let bridgeSource: Promise<string> | null = null;
-function bridgeScript(): Promise<string> {
-  bridgeSource ??= build({
-    entryPoints: [path.join(projectRoot, 'test/web/http-bridge.ts')],
+const bridgeSources = new Map<string, Promise<string>>();
+function bridgeScript(file = 'test/web/http-bridge.ts'): Promise<string> {
+  const cached = bridgeSources.get(file);
+  if (cached) return cached;
+  const bundled = build({
+    entryPoints: [path.join(projectRoot, file)],
     bundle: true,
     write: false,
     format: 'iife',
@@ -52,7 +64,8 @@ function bridgeScript(): Promise<string> {
     tsconfig: path.join(projectRoot, 'tsconfig.web.json'),
     logLevel: 'warning',
   }).then((result) => result.outputFiles[0]!.text);
-  return bridgeSource;
+  bridgeSources.set(file, bundled);
+  return bundled;
 }
 
 export interface HarnessOptions {
@@ -83,6 +96,8 @@ export interface Harness {
   browser: Browser;
   context: BrowserContext;
   page: Page;
+  /** The capture context: a page of its own that only opens the camera and sends door frames. */
+  capturePage: Page;
   dataDir: string;
   kioskExits: number;
   /** Answers for main's file dialogs, taken in order; an empty queue is a cancelled dialog. */
@@ -138,11 +153,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
   });
 
-  const senderOf = (req: IncomingMessage): Sender => ({
-    contentsId: PAGE_CONTENTS_ID,
-    url: req.headers.referer ?? req.headers.origin ?? '',
-    isTopFrame: true,
-  });
+  const senderOf = (req: IncomingMessage): Sender => {
+    const url = req.headers.referer ?? req.headers.origin ?? '';
+    let fromCapture = false;
+    try {
+      fromCapture = new URL(url).pathname === CAPTURE_PATH;
+    } catch {
+      // Not a URL: the gate refuses the sender by its URL anyway.
+    }
+    return { contentsId: fromCapture ? CAPTURE_CONTENTS_ID : PAGE_CONTENTS_ID, url, isTopFrame: true };
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
@@ -161,6 +181,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(outcome));
       return;
     }
+    if (url.pathname === '/__bridge/capture-config') {
+      const config = captureConfigOf(services.settings.get().camera);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
+      return;
+    }
     if (url.pathname === '/__bridge/frame') {
       const data = await readBody(req);
       const message = {
@@ -174,6 +199,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       );
       res.writeHead(refused ? 400 : 204).end(refused ? JSON.stringify(refused) : undefined);
       return;
+    }
+    // The UI page loading again is a reload: its admin session ends, as Electron's shell ends it.
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      services.rendererReset(PAGE_CONTENTS_ID, 'reloaded');
     }
     const file = path.normalize(path.join(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname));
     if (!file.startsWith(rendererDir + path.sep) || !existsSync(file)) {
@@ -192,7 +221,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (!address || typeof address === 'string') throw new Error('harness server has no port');
   origin = `http://127.0.0.1:${address.port}`;
   // The gate's allow-list holds exactly the page's origin, as main's holds app://tobira.
-  const wired = wireIpc(services, [origin], () => PAGE_CONTENTS_ID);
+  const wired = wireIpc(
+    services,
+    [origin],
+    () => PAGE_CONTENTS_ID,
+    () => CAPTURE_CONTENTS_ID,
+  );
   ipc = wired;
 
   const grant = options.grantCamera !== false;
@@ -210,6 +244,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (grant) await context.grantPermissions(['camera'], { origin });
   const page = await context.newPage();
   await page.addInitScript({ content: await bridgeScript() });
+  const capturePage = await context.newPage();
+  await capturePage.addInitScript({ content: await bridgeScript('test/web/capture-bridge.ts') });
 
   const harness: Harness = {
     origin,
@@ -218,6 +254,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     browser,
     context,
     page,
+    capturePage,
     dataDir,
     get kioskExits() {
       return built.kioskExits();
@@ -227,6 +264,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async open() {
       await page.goto(`${origin}/index.html`);
       await page.waitForSelector('tobira-app');
+      if (capturePage.url() === 'about:blank') await capturePage.goto(`${origin}${CAPTURE_PATH}`);
+      await page.bringToFront();
     },
     async screenshot(name) {
       const file = path.join(screenshotDir, `${name}.png`);

@@ -1,6 +1,6 @@
 // Audit log, door test, calibration and the Compare tool.
 import { writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { encodeJpeg } from '../../image/jpeg.js';
 import type {
   auditChannels,
   AuditView,
@@ -52,17 +52,7 @@ async function compareSide(
     return first ? kiosk.engine.analysis.analyze(image, first, { modules: ['recognition'] }) : null;
   });
   if (!face) return null;
-  const channels = image.format === 'rgba' ? 4 : 3;
-  let raw = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  if (image.format === 'bgr') {
-    raw = Buffer.from(raw);
-    for (let i = 0; i < raw.length; i += 3) [raw[i], raw[i + 2]] = [raw[i + 2]!, raw[i]!];
-  }
-  const jpeg = await sharp(raw, { raw: { width: image.width, height: image.height, channels } })
-    .resize({ width: 480, withoutEnlargement: true })
-    .removeAlpha()
-    .jpeg({ quality: 80 })
-    .toBuffer();
+  const jpeg = await encodeJpeg(image, { maxWidth: 480 });
   return {
     face,
     view: {

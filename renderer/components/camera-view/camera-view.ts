@@ -105,11 +105,16 @@ export class CameraView extends LitElement {
     if (reopen) void this.start();
   }
 
-  /** Faces to draw for frame `id`; results older than the last shown are dropped. */
-  showFaces(id: number, faces: readonly FaceView[]): boolean {
+  /**
+   * Faces to draw for frame `id`; results older than the last shown are dropped. `frameWidth`:
+   * the width of the frame the faces were found in, when this view did not send it (the door
+   * screen draws the capture context's results over its own picture of the same camera).
+   */
+  showFaces(id: number, faces: readonly FaceView[], frameWidth?: number): boolean {
     if (id < this.facesFrameId) return false;
     this.facesFrameId = id;
     this.faces = faces;
+    if (frameWidth !== undefined) this.sentWidth = frameWidth;
     return true;
   }
 

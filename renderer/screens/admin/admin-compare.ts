@@ -2,6 +2,7 @@
 // frames a second apart or from two photos, shown with their boxes, their
 // cosine similarity, and same/different at the current threshold. The camera
 // runs while this panel is open so main has frames to take.
+import { FrameLink } from '../../components/frame-link.js';
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { api, call } from '../../api.js';
 import { t } from '../../i18n/index.js';
@@ -23,8 +24,9 @@ export class AdminCompare extends LitElement {
   declare running: Source | null;
   declare error: string | null;
 
-  private offFrames: (() => void) | null = null;
-  private lastResultId = 0;
+  private readonly frames = new FrameLink(this, 'ui', (r) =>
+    this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(r.id, r.faces),
+  );
 
   constructor() {
     super();
@@ -32,20 +34,6 @@ export class AdminCompare extends LitElement {
     this.result = null;
     this.running = null;
     this.error = null;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.offFrames = api().on('frameResult', (r) => {
-      if (r.id < this.lastResultId) return;
-      this.lastResultId = r.id;
-      this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(r.id, r.faces);
-    });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.offFrames?.();
   }
 
   private async compare(source: Source): Promise<void> {
@@ -67,10 +55,7 @@ export class AdminCompare extends LitElement {
         <h2>${t('compare.title')}</h2>
       </div>
       <div class="top">
-        <camera-view
-          .frameIntervalMs=${150}
-          @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
-        ></camera-view>
+        <camera-view .frameIntervalMs=${150} @camera-frame=${this.frames.send}></camera-view>
         <div class="controls">
           <p class="muted">${t('compare.help')}</p>
           <button

@@ -2,6 +2,7 @@
 // target is reached. The view draws the faces main found, says why a sample
 // was refused (quality guidance, or too like an earlier one) and asks for a
 // little head-turn variety as samples come in.
+import { FrameLink } from '../../components/frame-link.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { t, type MessageKey } from '../../i18n/index.js';
@@ -64,7 +65,7 @@ export class AdminEnroll extends LitElement {
   declare error: string | null;
 
   private unsubscribe: (() => void)[] = [];
-  private lastResultId = 0;
+  private readonly frames = new FrameLink(this, 'ui', (result) => this.onFrame(result));
 
   constructor() {
     super();
@@ -78,7 +79,6 @@ export class AdminEnroll extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = [
-      api().on('frameResult', (result) => this.onFrame(result)),
       api().on('enrollStatus', (status) => {
         if (status.personId === this.person?.id) this.status = status;
       }),
@@ -105,8 +105,6 @@ export class AdminEnroll extends LitElement {
   }
 
   private onFrame(result: FrameResult): void {
-    if (result.id < this.lastResultId) return;
-    this.lastResultId = result.id;
     this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(result.id, result.faces);
     this.frame = result;
   }
@@ -161,10 +159,7 @@ export class AdminEnroll extends LitElement {
         }
       </div>
       <div class="layout">
-        <camera-view
-          .frameIntervalMs=${done ? 0 : 120}
-          @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
-        ></camera-view>
+        <camera-view .frameIntervalMs=${done ? 0 : 120} @camera-frame=${this.frames.send}></camera-view>
         <aside data-refusal=${status?.lastRefusal ?? ''}>
           ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
           ${

@@ -1,8 +1,8 @@
 // The live liveness score of the face in front of the camera, so an installer
 // can tune the threshold on the site's own camera and light. The largest face
 // counts, as it does at the door.
+import { FrameLink } from '../../components/frame-link.js';
 import { LitElement, css, html, nothing } from 'lit';
-import { api } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { CameraView } from '../../components/camera-view/camera-view.js';
@@ -35,8 +35,7 @@ export class AdminLivenessLive extends LitElement {
   declare face: FaceView | null | undefined;
   declare history: number[];
 
-  private off: (() => void) | null = null;
-  private lastId = 0;
+  private readonly frames = new FrameLink(this, 'ui', (r) => this.onResult(r));
 
   constructor() {
     super();
@@ -46,19 +45,7 @@ export class AdminLivenessLive extends LitElement {
     this.history = [];
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.off = api().on('frameResult', (r) => this.onResult(r));
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.off?.();
-  }
-
   private onResult(r: FrameResult): void {
-    if (r.id < this.lastId) return;
-    this.lastId = r.id;
     this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(r.id, r.faces);
     this.face = largestFace(r.faces);
     const score = this.face?.liveness;
@@ -71,10 +58,7 @@ export class AdminLivenessLive extends LitElement {
     const h = this.history;
     const live = score !== undefined && score >= this.threshold;
     return html`<div class="live">
-      <camera-view
-        .frameIntervalMs=${120}
-        @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
-      ></camera-view>
+      <camera-view .frameIntervalMs=${120} @camera-frame=${this.frames.send}></camera-view>
       <div class="readout" role="status" aria-live="off">
         <span class="muted">${t('liveness.score')}</span>
         <strong class="score" data-live=${score === undefined ? '' : String(live)}

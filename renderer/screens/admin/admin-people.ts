@@ -1,6 +1,7 @@
 // People panel: the enrolled people, with add, rename, PIN, delete, photo
 // import, camera enrollment and a one-person recognition test. Confirmations
 // are in the page: Electron's sandboxed renderer has no window.confirm.
+import { FrameLink } from '../../components/frame-link.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { t } from '../../i18n/index.js';
@@ -45,23 +46,18 @@ export class AdminPeople extends LitElement {
     this.error = null;
   }
 
-  private offFrames: (() => void) | null = null;
-  private lastResultId = 0;
+  /** Faces main found, drawn on the recognition test's camera while it is open. */
+  private readonly frames = new FrameLink(this, 'ui', (r) =>
+    this.renderRoot.querySelector<CameraView>('.test camera-view')?.showFaces(r.id, r.faces),
+  );
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Faces main found, drawn on the recognition test's camera while it is open.
-    this.offFrames = api().on('frameResult', (r) => {
-      if (r.id < this.lastResultId) return;
-      this.lastResultId = r.id;
-      this.renderRoot.querySelector<CameraView>('.test camera-view')?.showFaces(r.id, r.faces);
-    });
     void this.refresh();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.offFrames?.();
   }
 
   private async refresh(): Promise<void> {
@@ -306,10 +302,7 @@ export class AdminPeople extends LitElement {
   /** Main tests the latest camera frame, so the camera runs while this is open. */
   private renderTest(person: PersonView, result: RecognitionTest | null) {
     return html`<div class="test">
-      <camera-view
-        .frameIntervalMs=${150}
-        @camera-frame=${(e: GlobalEventHandlersEventMap['camera-frame']) => api().sendFrame(e.detail)}
-      ></camera-view>
+      <camera-view .frameIntervalMs=${150} @camera-frame=${this.frames.send}></camera-view>
       <div class="test-side">
         <p>${t('people.testHelp', { name: person.name })}</p>
         <div class="row">

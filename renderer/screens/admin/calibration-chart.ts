@@ -1,6 +1,7 @@
 // The calibration panel's two charts, drawn on canvases at devicePixelRatio
 // scale: score histograms, and false-accept / false-reject rates by threshold.
 import type { Calibration } from '../../../preload/contract/audit.js';
+import { UI_FONT_FAMILY } from '../../fonts.js';
 
 export const BINS = 50;
 const COLOURS = {
@@ -45,7 +46,7 @@ function axis(p: NonNullable<ReturnType<typeof prepare>>, lo: number, hi: number
   ctx.strokeStyle = COLOURS.grid;
   ctx.fillStyle = '#9aa6c8';
   ctx.lineWidth = dpr;
-  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.font = `${11 * dpr}px ${UI_FONT_FAMILY}`;
   ctx.textAlign = 'center';
   for (let v = Math.ceil(lo * 5) / 5; v <= hi + 1e-9; v += 0.2) {
     ctx.beginPath();

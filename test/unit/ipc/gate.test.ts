@@ -12,6 +12,8 @@ import type { FrameResult } from '../../../preload/contract/frames.js';
 
 const APP_ID = 7;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
+const CAPTURE_ID = 8;
+const capture: Sender = { contentsId: CAPTURE_ID, url: `${APP_ORIGIN}/capture.html`, isTopFrame: true };
 
 describe('IPC gate', () => {
   let node: NodeServices;
@@ -19,7 +21,12 @@ describe('IPC gate', () => {
 
   before(async () => {
     node = await createNodeServices();
-    ipc = wireIpc(node.services, [APP_ORIGIN], () => APP_ID);
+    ipc = wireIpc(
+      node.services,
+      [APP_ORIGIN],
+      () => APP_ID,
+      () => CAPTURE_ID,
+    );
   });
   after(() => node.services.close());
 
@@ -138,7 +145,9 @@ describe('IPC gate', () => {
   for (const [name, frame] of badFrames) {
     test(`refuses a frame with ${name}`, () => {
       const replies: FrameResult[] = [];
+      // Checked before any routing: from either sender, a bad frame is the same refusal.
       const refused = ipc.frames.submit(app, frame, (r) => replies.push(r));
+      assert.equal(ipc.frames.submit(capture, frame, (r) => replies.push(r))?.code, 'INVALID_FRAME');
       assert.ok(refused, 'frame was accepted');
       assert.equal(refused.code, 'INVALID_FRAME');
       assert.equal(replies.length, 0);
@@ -156,14 +165,45 @@ describe('IPC gate', () => {
     assert.equal(refused?.code, 'FORBIDDEN_SENDER');
   });
 
-  test('a good frame is answered with its id and its pixels intact', async () => {
+  test('a good frame from the capture context is answered with its id and its pixels intact', async () => {
     const pixels = new Uint8Array(32 * 24 * 4).fill(200);
     const result = await new Promise<FrameResult>((resolve, reject) => {
-      const refused = ipc.frames.submit(app, { ...frameBase, id: 41, data: pixels.buffer }, resolve);
+      const refused = ipc.frames.submit(capture, { ...frameBase, id: 41, data: pixels.buffer }, resolve);
       if (refused) reject(new Error(refused.message));
     });
     assert.equal(result.id, 41);
+    assert.equal(result.source, 'capture');
     assert.ok(Math.abs(result.meanLuma - 200) < 0.01);
+  });
+
+  test('frames from the UI renderer are refused without an admin session (they never reach a decision)', () => {
+    const pixels = new Uint8Array(32 * 24 * 4).fill(200);
+    const refused = ipc.frames.submit(app, { ...frameBase, id: 42, data: pixels.buffer }, () => {
+      assert.fail('a UI frame was analysed');
+    });
+    assert.equal(refused?.code, 'FRAME_NOT_ROUTED');
+  });
+
+  test('the capture context may send frames and nothing else', async () => {
+    const outcome = await ipc.gate.handle('ping', capture, { message: 'x' });
+    assert.equal(!outcome.ok && outcome.code, 'FORBIDDEN_SENDER');
+    const pixels = new Uint8Array(32 * 24 * 4);
+    for (const sender of [
+      { ...capture, isTopFrame: false },
+      { ...capture, url: 'https://evil.example/capture.html' },
+    ]) {
+      const refused = ipc.frames.submit(sender, { ...frameBase, id: 43, data: pixels.buffer }, () => {});
+      assert.equal(refused?.code, 'FORBIDDEN_SENDER');
+    }
+    // Misconfigured so that both ids are the app window's: the UI still gets no capture rights.
+    const same = wireIpc(
+      node.services,
+      [APP_ORIGIN],
+      () => APP_ID,
+      () => APP_ID,
+    );
+    const refused = same.frames.submit(app, { ...frameBase, id: 44, data: pixels.buffer }, () => {});
+    assert.equal(refused?.code, 'FRAME_NOT_ROUTED');
   });
 
   test('originOf handles the custom scheme', () => {

@@ -14,6 +14,7 @@ import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 import type { Kiosk } from '../../../main/kiosk/kiosk.js';
+import { noisy } from '../../helpers/camera-frames.js';
 
 function copies(files: readonly string[]): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-pack-'));
@@ -49,15 +50,18 @@ describe('head-turn challenge in the kiosk', () => {
   const frontal = facePath('photos/face_recognition/ex_obama_small.jpg');
   const stranger = facePath('photos/face_recognition/knn_examples/train/biden/biden2.jpg');
 
-  /** Feeds a frame, with one byte changed so no two frames are bit-identical (a live camera never repeats). */
+  /** The kiosk's clock: each frame is 100 ms after the last (a 10 fps camera). */
+  let clock = Date.now();
+
+  /** Feeds a frame with sensor noise, as a live camera delivers it (never the same image twice). */
   async function feed(frame: Omit<CheckedFrame, 'id'>) {
-    const rgba = frame.rgba.slice();
-    rgba[nextId % rgba.length] ^= 1;
+    clock += 100;
+    const { rgba } = noisy(frame, nextId);
     return kiosk.analyzeFrame({ ...frame, rgba, id: nextId++ });
   }
 
   before(async () => {
-    node = await createNodeServices();
+    node = await createNodeServices({ services: { now: () => clock } });
     const { services } = node;
     await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
     await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
@@ -83,11 +87,12 @@ describe('head-turn challenge in the kiosk', () => {
   after(() => node.services.close());
 
   async function untilChallenge(frame: Omit<CheckedFrame, 'id'>) {
-    for (let i = 0; i < 10; i++) {
+    // Steady by the 2nd frame, then live evidence over 600 ms (decision.ts): about 8 frames.
+    for (let i = 0; i < 15; i++) {
       const result = await feed(frame);
       if (result.guidance === 'turn_left' || result.guidance === 'turn_right') return result.guidance;
     }
-    assert.fail(`no challenge after 10 frames; decisions: ${JSON.stringify(decisions)}`);
+    assert.fail(`no challenge after 15 frames; decisions: ${JSON.stringify(decisions)}`);
   }
 
   test('turning the head as asked opens the door; until then it stays shut', async () => {
@@ -109,7 +114,7 @@ describe('head-turn challenge in the kiosk', () => {
     const turnsRight = turnsLeft === mirrored ? straight : mirrored;
     const answer = asked === 'turn_left' ? turnsLeft : turnsRight;
     for (let i = 0; i < 5 && decisions.length === 0; i++) await feed(answer);
-    await new Promise((r) => setTimeout(r, 200));
+    await kiosk.settled();
     assert.deepEqual(
       decisions.map((d) => [d.outcome, d.personName]),
       [['unlocked', 'Barack Obama']],
@@ -122,7 +127,7 @@ describe('head-turn challenge in the kiosk', () => {
     await untilChallenge(await frameOf(frontal, false));
     const other = await frameOf(stranger, false);
     for (let i = 0; i < 3 && decisions.length === 0; i++) await feed(other);
-    await new Promise((r) => setTimeout(r, 200));
+    await kiosk.settled();
     assert.deepEqual(
       decisions.map((d) => [d.outcome, d.reason]),
       [['refused', 'challenge_failed']],
@@ -151,12 +156,12 @@ describe('head-turn challenge in the kiosk', () => {
     const right = placed(photo.width);
     const guidance = new Set<string | null>();
     for (let i = 0; i < 8; i++) guidance.add((await feed(i % 2 ? right : left)).guidance);
-    await new Promise((r) => setTimeout(r, 200));
+    await kiosk.settled();
     assert.deepEqual(decisions, []);
     assert.deepEqual([...guidance], ['hold_still']);
     // Held still, the same picture is recognised: the kiosk gets as far as its head-turn prompt.
     let prompted = false;
-    for (let i = 0; i < 8 && !prompted; i++) {
+    for (let i = 0; i < 15 && !prompted; i++) {
       const result = await feed(left);
       prompted = result.guidance === 'turn_left' || result.guidance === 'turn_right';
     }
@@ -173,14 +178,13 @@ describe('head-turn challenge in the kiosk', () => {
       const frame = await frameOf(frontal, false);
       let last: Awaited<ReturnType<typeof analyze>> | null = null;
       for (let i = 0; i < 6; i++) {
-        const rgba = frame.rgba.slice();
-        rgba[i] ^= 1;
-        last = await analyze({ ...frame, rgba, id: nextId++ });
+        const { rgba } = noisy(frame, nextId);
+        last = await analyze({ ...frame, rgba, id: nextId++ }, 'admin');
       }
       assert.equal(last?.faces[0]?.label, 'Barack Obama');
       assert.ok((last?.faces[0]?.score ?? 0) > 0.28);
       assert.ok(Number.isFinite(last?.faces[0]?.liveness), 'no live liveness score for the admin');
-      await new Promise((r) => setTimeout(r, 200));
+      await kiosk.settled();
       assert.deepEqual(decisions, [], 'a decision was made while an admin was present');
     } finally {
       services.setAdmin(1, false);

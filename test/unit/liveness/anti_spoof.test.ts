@@ -22,6 +22,7 @@ import {
 import { DEFAULT_LIVENESS_SETTINGS, largestFace, LivenessChecker } from '../../../main/liveness/liveness.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { LIVE, loadDetector, photo, PRINT, SCREEN, tempPack, type Photo } from './setup.js';
+import { noisy as sensorNoise } from '../../helpers/camera-frames.js';
 
 const pack = tempPack();
 let fa: FaceAnalysis;
@@ -135,8 +136,8 @@ describe('checkFrame on a camera-like RGBA feed', () => {
       rgba[j + 3] = 255;
     }
     const frame: PixelImage = { data: rgba, width: image.width, height: image.height, format: 'rgba' };
-    const noisy = Uint8Array.from(rgba);
-    noisy[12345]! ^= 1;
+    // A live camera's next frame: sensor noise on every value (one flipped bit would be the same image).
+    const noisy = sensorNoise({ width: image.width, height: image.height, rgba }, 1).rgba;
     const feed = new LivenessChecker(antiSpoof, DEFAULT_LIVENESS_SETTINGS);
     const first = await feed.checkFrame(frame, [face, get(LIVE[0]).face], 0);
     assert.equal(first.length, 2);

@@ -161,7 +161,7 @@ describe('DecisionEngine on real faces', () => {
 
     const e2 = engine({ livenessRequired: true });
     const obama = frames.get(OBAMA_PROBE)!;
-    const live = { live: true, score: 0.97 };
+    const live = { live: true, score: 0.97, evidenceMs: 1000 };
     e2.processFrame({ ...obama, now: 0, liveness: live });
     e2.processFrame({ ...obama, now: 100, liveness: live });
     const spoofed = e2.processFrame({ ...obama, now: 200, liveness: { live: false, score: 0.2 } });
@@ -169,6 +169,33 @@ describe('DecisionEngine on real faces', () => {
     const ok = play(e2, OBAMA_PROBE, 3, 300, { liveness: live });
     assert.equal(ok[2]?.final?.outcome, 'unlocked');
     assert.deepEqual(ok[2]?.final?.liveness, live);
+  });
+
+  it('with liveness required, agreeing live frames wait until the live evidence spans long enough', () => {
+    const e = engine({ livenessRequired: true, minLiveEvidenceMs: 600 });
+    // The attack of issue 9: a few agreeing, "live" frames inside a fraction of a second.
+    const quick = [0, 100, 200, 300].map((t) =>
+      e.processFrame({
+        ...frames.get(OBAMA_PROBE)!,
+        now: t,
+        liveness: { live: true, score: 0.99, evidenceMs: t },
+      }),
+    );
+    assert.ok(
+      quick.every((x) => x.final === null && x.state === 'checking'),
+      quick.map((x) => x.state).join(),
+    );
+    // The same person, still live at 600 ms of evidence: now the streak may conclude.
+    const later = e.processFrame({
+      ...frames.get(OBAMA_PROBE)!,
+      now: 600,
+      liveness: { live: true, score: 0.99, evidenceMs: 600 },
+    });
+    assert.equal(later.final?.outcome, 'unlocked');
+    // Without a known span, nothing opens.
+    const e2 = engine({ livenessRequired: true, minLiveEvidenceMs: 600 });
+    const unknown = play(e2, OBAMA_PROBE, 6, 0, { liveness: { live: true, score: 0.99 } });
+    assert.ok(unknown.every((x) => x.final === null));
   });
 
   it('1:1 verifies against the claimed person only', () => {

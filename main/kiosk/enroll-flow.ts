@@ -1,0 +1,125 @@
+// Camera enrollment: sample good, varied frames of one person into the store. It belongs to the
+// admin session (admin/admin-session.ts): services stop it when the session ends, and it takes
+// no frame without a live session. It also stops by itself after ENROLL_TIMEOUT_MS.
+import type { FrameAnalysis } from '../frames/frame-service.js';
+import type { Face, PixelImage } from '../insightface/types.js';
+import type { EnrollStatus } from '../../preload/contract/index.js';
+import { checkQuality } from '../recognition/quality.js';
+import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
+import { faceThumbnail } from '../store/thumbnail.js';
+import type { FlowContext } from './flow-context.js';
+import { isGuidance, toView } from './face-view.js';
+
+/**
+ * 2 minutes: five guided samples take well under one (a few seconds each); an enrollment still
+ * running after two was left behind, and the next face at the camera must not join it.
+ */
+export const ENROLL_TIMEOUT_MS = 2 * 60_000;
+
+interface Enrollment {
+  personId: string;
+  session: CaptureSession;
+  startedAt: number;
+  /** Why the last frame was not taken: a capture hint such as 'near_duplicate'. */
+  lastRefusal: string | null;
+  /** What to ask of the person now: 'turn_left', 'look_straight', … */
+  hint: string | null;
+  required: number;
+}
+
+export class EnrollFlow {
+  private enrollment: Enrollment | null = null;
+
+  constructor(
+    private readonly ctx: FlowContext,
+    /** The gallery changed (templates added): the unlock flow must see them. */
+    private readonly galleryChanged: () => void,
+  ) {}
+
+  /** True while an enrollment runs, is within its time and has its admin session. */
+  get active(): boolean {
+    const e = this.enrollment;
+    if (!e) return false;
+    if (!this.ctx.deps.adminActive() || this.ctx.now() - e.startedAt > ENROLL_TIMEOUT_MS) {
+      this.ctx.deps.log(
+        `enrollment stopped: ${this.ctx.deps.adminActive() ? 'timed out' : 'no admin session'}`,
+      );
+      this.ctx.deps.emitEnroll(this.stop());
+      return false;
+    }
+    return true;
+  }
+
+  start(personId: string, target: number): EnrollStatus {
+    const config = this.ctx.decisions.settings;
+    const existing = this.ctx.gallery().find((g) => g.personId === personId)?.templates ?? [];
+    const session = new CaptureSession({
+      quality: config.quality,
+      threshold: config.threshold,
+      steps: DEFAULT_CAPTURE_STEPS.slice(0, target),
+      existing,
+    });
+    const required = Math.min(target, DEFAULT_CAPTURE_STEPS.length);
+    this.enrollment = {
+      personId,
+      session,
+      startedAt: this.ctx.now(),
+      lastRefusal: null,
+      hint: 'look_straight',
+      required,
+    };
+    return this.status();
+  }
+
+  stop(): EnrollStatus {
+    const status = { ...this.status(), done: true };
+    this.enrollment = null;
+    this.galleryChanged();
+    return status;
+  }
+
+  status(): EnrollStatus {
+    const e = this.enrollment;
+    return {
+      personId: e?.personId ?? null,
+      accepted: e?.session.samples.length ?? 0,
+      target: e?.required ?? 0,
+      lastRefusal: e?.lastRefusal ?? null,
+      hint: e?.hint ?? null,
+      done: e?.session.done ?? false,
+    };
+  }
+
+  /** One admin frame; call only while `active`. */
+  async frame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
+    const e = this.enrollment;
+    if (!e || !this.active) return { faces: faces.map(toView), guidance: null };
+    const { engine, deps } = this.ctx;
+    const config = this.ctx.decisions.settings;
+    const { subject } = this.ctx.subjectOf(faces, image);
+    if (subject && checkQuality(subject, image, config.quality).passed) {
+      faces[faces.indexOf(subject)] = await engine.analysis.analyze(image, subject);
+    }
+    const feedback = e.session.offer(faces, image);
+    // The session may have ended while the embedding ran: then nothing is stored.
+    if (feedback.accepted && engine.recognizerId && this.enrollment === e && deps.adminActive()) {
+      const sample = e.session.samples.at(-1)!;
+      const thumbnail =
+        e.session.samples.length === 1 ? await faceThumbnail(image, sample.face.bbox) : undefined;
+      await deps.store.addTemplate(e.personId, {
+        recognizerId: engine.recognizerId,
+        embedding: sample.embedding,
+        ...(thumbnail ? { thumbnail } : {}),
+      });
+      e.lastRefusal = null;
+    } else if (!feedback.accepted) {
+      e.lastRefusal = feedback.hint;
+    }
+    e.hint = feedback.hint;
+    const status = this.status();
+    deps.emitEnroll(status);
+    if (status.done) this.stop();
+    const guidance = feedback.hint && isGuidance(feedback.hint) ? feedback.hint : null;
+    return { faces: faces.map(toView), guidance };
+  }
+}

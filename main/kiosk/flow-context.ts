@@ -1,0 +1,50 @@
+// What every kiosk flow (unlock, enroll, preview) shares: the loaded engine, the decision
+// engine's settings, the app's services and one clock. The kiosk builds it once.
+import type { PixelImage, Face } from '../insightface/types.js';
+import type { DecisionEvent, EnrollStatus } from '../../preload/contract/index.js';
+import type { Settings } from '../../preload/contract/settings.js';
+import type { DecisionEngine } from '../recognition/decision.js';
+import { selectSubject, type SubjectSelection } from '../recognition/subject.js';
+import type { EnrollmentStore, GalleryEntry } from '../store/enrollment-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { DoorOutput } from '../door/types.js';
+import type { LoadedEngine } from './face-engine.js';
+
+export interface KioskDeps {
+  store: EnrollmentStore;
+  audit: AuditLog;
+  door: () => DoorOutput;
+  settings: () => Settings;
+  emitDecision: (event: DecisionEvent) => void;
+  emitEnroll: (status: EnrollStatus) => void;
+  /** Whether an admin session is live (admin/admin-session.ts): enrollment needs one. */
+  adminActive: () => boolean;
+  log: (message: string) => void;
+  now?: () => number;
+}
+
+export class FlowContext {
+  readonly now: () => number;
+
+  constructor(
+    readonly engine: LoadedEngine,
+    readonly decisions: DecisionEngine,
+    readonly deps: KioskDeps,
+  ) {
+    this.now = deps.now ?? (() => Date.now());
+  }
+
+  /** The enrolled templates for the active recognizer. */
+  gallery(): GalleryEntry[] {
+    return this.engine.recognizerId ? this.deps.store.gallery(this.engine.recognizerId) : [];
+  }
+
+  /** The one face that counts (largest, most central), chosen as the decision engine chooses it. */
+  subjectOf(faces: readonly Face[], image: PixelImage): SubjectSelection {
+    const config = this.decisions.settings;
+    return selectSubject(faces, image, {
+      minFacePx: config.quality.minFacePx,
+      secondFaceRatio: config.secondFaceRatio,
+    });
+  }
+}

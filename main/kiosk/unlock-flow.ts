@@ -1,0 +1,227 @@
+// The unlock flow: door frames from the capture context only (frames/frame-routing.ts). Detect
+// every frame; embed and check liveness only for the one subject that passed the gates and
+// holds still; N agreeing, live frames open the door. With the head-turn challenge on, the door
+// waits for it after the agreeing frames (see `startChallenge` / `challengeFrame`).
+import type { FrameAnalysis } from '../frames/frame-service.js';
+import type { Face, PixelImage } from '../insightface/types.js';
+import type { FaceView, Guidance } from '../../preload/contract/frames.js';
+import type { FinalDecision } from '../recognition/decision.js';
+import { checkQuality } from '../recognition/quality.js';
+import { concludeAttempt } from '../recognition/conclude.js';
+import { verify } from '../recognition/matcher.js';
+import type { LivenessInput } from '../recognition/types.js';
+import type { HeadTurnChallenge } from '../liveness/challenge.js';
+import { faceYaw } from '../liveness/yaw.js';
+import { encodeJpeg } from '../image/jpeg.js';
+import type { DoorResult } from '../door/types.js';
+import type { FlowContext } from './flow-context.js';
+import { toView } from './face-view.js';
+
+/** An unlock held back until the person turns their head as asked. */
+interface PendingChallenge {
+  challenge: HeadTurnChallenge;
+  final: FinalDecision;
+}
+
+/** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
+const STEADY_IOU = 0.6;
+
+function iou(a: Face['bbox'], b: Face['bbox']): number {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = w * h;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+const turnGuidance = (challenge: HeadTurnChallenge): Guidance =>
+  challenge.direction === 'left' ? 'turn_left' : 'turn_right';
+
+export class UnlockFlow {
+  private challenge: PendingChallenge | null = null;
+  /** The subject's box in the previous frame: recognition waits for a face that holds still. */
+  private lastSubject: Face['bbox'] | null = null;
+  /** Since when every frame has shown a live subject in a moving feed; null: no evidence now. */
+  private liveSince: number | null = null;
+  /** Conclusions (door, log, event) still running: `settled` waits for them. */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: FlowContext,
+    /** The frame to attach to a refused attempt's audit line (opt-in snapshots). */
+    private readonly lastImage: () => PixelImage | null,
+  ) {}
+
+  async frame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
+    if (this.challenge) return this.challengeFrame(image, faces, this.challenge);
+    const { engine, decisions } = this.ctx;
+    const config = decisions.settings;
+    const now = this.ctx.now();
+    const { subject } = this.ctx.subjectOf(faces, image);
+    // Embedding and liveness cost most: only a subject that passed the gates, and that stands
+    // where it stood a frame ago, gets them. A moving face gives blurred, unreliable embeddings.
+    const steady =
+      subject !== null && this.lastSubject !== null && iou(subject.bbox, this.lastSubject) >= STEADY_IOU;
+    this.lastSubject = subject?.bbox ?? null;
+    // Measured once: the decision engine reuses it for the same subject.
+    const quality = subject ? checkQuality(subject, image, config.quality) : undefined;
+    let eligible = subject && steady && quality?.passed ? subject : null;
+    if (eligible) {
+      const analyzed = await engine.analysis.analyze(image, eligible);
+      faces[faces.indexOf(eligible)] = analyzed;
+      eligible = analyzed;
+    }
+    // Every frame goes through the liveness checker: its frozen-feed check needs the whole sequence.
+    const [verdict] = await engine.liveness.checkFrame(image, eligible ? [eligible] : [], now);
+    const liveness = this.livenessOf(verdict, subject !== null, now);
+    const decision = decisions.processFrame({
+      faces,
+      image,
+      width: image.width,
+      height: image.height,
+      liveness,
+      now,
+      // A 3d68 head pose from the analysis refines the pose gate: then let the engine measure again.
+      ...(quality && !eligible?.pose ? { subjectQuality: quality } : {}),
+    });
+    const challenge =
+      decision.final?.outcome === 'unlocked' ? this.startChallenge(decision.final, eligible, now) : null;
+    if (decision.final && !challenge) this.conclude(decision.final);
+    const views = faces.map((face, i): FaceView => {
+      const view = toView(face);
+      if (i === decision.subjectIndex) {
+        if (decision.match) view.label = decision.match.name;
+        if (decision.score !== null) view.score = decision.score;
+        if (liveness) view.liveness = liveness.score;
+      }
+      return view;
+    });
+    let guidance: Guidance | null = challenge ? turnGuidance(challenge.challenge) : decision.guidance;
+    if (!guidance && decision.state === 'checking')
+      guidance = liveness && !liveness.live ? 'not_live' : 'hold_still';
+    if (!guidance && faces.length === 0) guidance = 'no_face';
+    return { faces: views, guidance };
+  }
+
+  /**
+   * This frame's liveness for the decision engine, with the span of evidence behind it: the
+   * time since every frame began showing a live subject in a feed that is not still. A frozen
+   * feed, a refused face, or no face at all starts the span again.
+   */
+  private livenessOf(
+    verdict: { live: boolean; score: number } | undefined,
+    hasSubject: boolean,
+    now: number,
+  ): LivenessInput | null {
+    const { engine, decisions } = this.ctx;
+    if (engine.liveness.feedStill || !hasSubject || (verdict && !verdict.live)) this.liveSince = null;
+    else if (verdict?.live) this.liveSince ??= now;
+    if (!verdict || !decisions.settings.livenessRequired) return null;
+    return {
+      live: verdict.live,
+      score: Number.isNaN(verdict.score) ? 0 : verdict.score,
+      evidenceMs: this.liveSince === null ? 0 : now - this.liveSince,
+    };
+  }
+
+  /**
+   * The challenge hook: after the agreeing frames, the active check (a head turn as asked, same
+   * person throughout) when the setting is on. Null: unlock now.
+   */
+  private startChallenge(final: FinalDecision, subject: Face | null, now: number): PendingChallenge | null {
+    const settings = this.ctx.deps.settings();
+    if (!settings.liveness.enabled || !settings.liveness.challenge) return null;
+    const started = this.ctx.engine.liveness.startChallenge(final.personId ?? '', subject, now);
+    if (!started) return null;
+    this.challenge = { challenge: started, final };
+    return this.challenge;
+  }
+
+  /** While a head-turn challenge runs, each frame is checked for yaw and for the same person. */
+  private async challengeFrame(
+    image: PixelImage,
+    faces: Face[],
+    pending: PendingChallenge,
+  ): Promise<FrameAnalysis> {
+    const { engine } = this.ctx;
+    const now = this.ctx.now();
+    const config = this.ctx.decisions.settings;
+    const { subject } = this.ctx.subjectOf(faces, image);
+    let identity: string | null = null;
+    let score: number | null = null;
+    const index = subject ? faces.indexOf(subject) : -1;
+    if (subject) {
+      const analyzed = await engine.analysis.analyze(image, subject);
+      faces[index] = analyzed;
+      const entry = this.ctx.gallery().find((g) => g.personId === pending.challenge.identity);
+      const ranking = verify(analyzed.normedEmbedding!, entry, config.threshold);
+      score = ranking.best?.score ?? null;
+      identity = ranking.match ? ranking.match.personId : 'someone else';
+    }
+    const analyzedSubject = index >= 0 ? faces[index]! : null;
+    const status = pending.challenge.observe({
+      yaw: analyzedSubject ? faceYaw(analyzedSubject) : null,
+      identity,
+      nowMs: now,
+    });
+    if (status.state !== 'pending') {
+      this.challenge = null;
+      this.conclude(
+        status.state === 'passed'
+          ? pending.final
+          : { ...pending.final, outcome: 'rejected', reason: 'challenge_failed', score },
+      );
+    }
+    const views = faces.map(toView);
+    if (index >= 0 && identity === pending.challenge.identity && pending.final.personName) {
+      views[index]!.label = pending.final.personName;
+      if (score !== null) views[index]!.score = score;
+    }
+    return {
+      faces: views,
+      guidance: status.state === 'pending' ? turnGuidance(pending.challenge) : 'hold_still',
+    };
+  }
+
+  /** Resolves once every conclusion started so far (door, log, decision event) has finished. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private conclude(final: FinalDecision): void {
+    const running = this.concludeNow(final).finally(() => this.pending.delete(running));
+    this.pending.add(running);
+  }
+
+  private async concludeNow(final: FinalDecision): Promise<void> {
+    const { deps } = this.ctx;
+    let door: DoorResult | null = null;
+    try {
+      const image = this.lastImage();
+      const snapshot =
+        final.outcome !== 'unlocked' && deps.audit.snapshotsEnabled && image
+          ? await encodeJpeg(image, { quality: 75 })
+          : undefined;
+      door = (
+        await concludeAttempt(final, {
+          door: deps.door(),
+          audit: deps.audit,
+          ...(snapshot ? { snapshot } : {}),
+        })
+      ).door;
+    } catch (error) {
+      // The door or the log failed: say so on screen; never report an unlock that did not happen.
+      deps.log(`concluding an attempt failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (final.outcome === 'unlocked') door = null;
+    }
+    const opened = final.outcome === 'unlocked';
+    deps.emitDecision({
+      at: Date.parse(final.time),
+      outcome: opened ? (door?.ok ? 'unlocked' : 'door_failed') : 'refused',
+      personName: opened ? final.personName : null,
+      score: final.score,
+      reason: opened ? (door?.ok ? 'match' : (door?.reason ?? 'the door output failed')) : final.reason,
+      liveness: final.liveness?.score ?? null,
+    });
+  }
+}

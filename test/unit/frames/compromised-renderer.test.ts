@@ -1,0 +1,169 @@
+// Issue 9, way in #1: a compromised UI renderer (an XSS in any screen) holds a genuine photo
+// of an enrolled person and sends it as camera frames, one bit flipped per frame so that no
+// two frames are bit-identical. Before the capture context, four such frames opened the door.
+// Now decision frames come only from the capture context's WebContents: the UI renderer,
+// whatever it calls, never gets a decision. Real models, real photos.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { bitFlipped, noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
+import { decodeImageFile } from '../../../main/image/decode.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti_spoof.js';
+import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
+import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
+import type { Sender } from '../../../main/ipc/gate.js';
+import { APP_ORIGIN } from '../../../main/security.js';
+import { CHANNEL_NAMES } from '../../../preload/contract/index.js';
+import type { DecisionEvent } from '../../../preload/contract/events.js';
+import type { FrameResult } from '../../../preload/contract/frames.js';
+
+const UI_ID = 1;
+const CAPTURE_ID = 2;
+const ui: Sender = { contentsId: UI_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
+const capture: Sender = { contentsId: CAPTURE_ID, url: `${APP_ORIGIN}/capture.html`, isTopFrame: true };
+const ADMIN_PIN = '731904';
+
+function copies(files: readonly string[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-attack-pack-'));
+  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
+  return dir;
+}
+
+/**
+ * Plausible arguments for every channel the UI preload exposes. A channel missing here (one
+ * added later) is still called, with `{}`: the walk covers the whole contract.
+ */
+const ATTACK_ARGS: Record<string, unknown> = {
+  exitKiosk: { pin: '000000' },
+  ping: { message: 'x' },
+  updateSettings: { liveness: { enabled: false }, recognition: { threshold: 0.01 } },
+  setAdminPin: { pin: '111111' },
+  adminLogin: { pin: '000000' },
+  acknowledgeLicense: { name: 'buffalo_l' },
+  downloadPack: { name: 'buffalo_l' },
+  cancelDownload: { name: 'buffalo_l' },
+  importPack: { kind: 'folder' },
+  removePack: { name: 'test-pack' },
+  setActivePack: { name: 'test-pack' },
+  verifyPack: { name: 'test-pack' },
+  addPerson: { name: 'Mallory' },
+  renamePerson: { id: 'p1', name: 'Mallory' },
+  setPersonPin: { id: 'p1', pin: '123456' },
+  deletePerson: { id: 'p1' },
+  startEnrollment: { id: 'p1', target: 5 },
+  importPhotos: { id: 'p1' },
+  testRecognition: { id: 'p1' },
+  claimIdentity: { pin: '123456' },
+  listAudit: { offset: 0, limit: 10 },
+  getCalibration: { targetFar: 0.01 },
+  compare: { source: 'camera' },
+  testDoor: {},
+};
+const NO_ARG = new Set(['getAppInfo', 'getSettings', 'getEngineStatus', 'getAdminState', 'adminLogout']);
+
+describe('a compromised UI renderer never gets a decision (issue 9, way in #1)', () => {
+  let node: NodeServices;
+  let ipc: WiredIpc;
+  let photo: RgbaFrame;
+  let personId = '';
+  let clock = Date.now();
+  const decisions: DecisionEvent[] = [];
+  let nextId = 1;
+
+  before(async () => {
+    node = await createNodeServices({ services: { now: () => clock } });
+    const { services } = node;
+    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+    await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
+    await services.start();
+    const kiosk = services.kiosk!;
+    assert.ok(kiosk.engine.liveness.available, 'the liveness add-on is loaded');
+    assert.equal(services.settings.get().liveness.enabled, true, 'liveness is on by default');
+    ipc = wireIpc(
+      services,
+      [APP_ORIGIN],
+      () => UI_ID,
+      () => CAPTURE_ID,
+    );
+    services.events.subscribe((event, payload) => {
+      if (event === 'decision') decisions.push(payload as DecisionEvent);
+    });
+    // The real admin set a PIN, enrolled Barack Obama from two photos, and logged out.
+    assert.equal((await ipc.gate.handle('setAdminPin', ui, { pin: ADMIN_PIN })).ok, true);
+    const person = await services.store!.addPerson('Barack Obama');
+    personId = person.id;
+    for (const file of ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg']) {
+      const image = await decodeImageFile(facePath(file));
+      const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
+      await services.store!.addTemplate(person.id, {
+        recognizerId: kiosk.engine.recognizerId!,
+        embedding: face!.normedEmbedding!,
+      });
+    }
+    kiosk.refreshGallery();
+    assert.equal((await ipc.gate.handle('adminLogout', ui, undefined)).ok, true);
+    // A genuine photo of the enrolled person, different from the enrolled ones.
+    photo = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
+  });
+  after(() => node.services.close());
+
+  /** Sends one frame as `sender`; resolves with the result, or null when main refused it. */
+  function send(sender: Sender, frame: RgbaFrame): Promise<FrameResult | null> {
+    const message = { id: nextId++, width: frame.width, height: frame.height, data: frame.rgba };
+    return new Promise((resolve) => {
+      const refused = ipc.frames.submit(sender, message, resolve);
+      if (refused) resolve(null);
+    });
+  }
+
+  /** 10 fps: each frame 100 ms after the last (the kiosk's clock is the test's). */
+  async function feed(sender: Sender, frames: number, make: (n: number) => RgbaFrame) {
+    for (let n = 0; n < frames && decisions.length === 0; n++) {
+      clock += 100;
+      await send(sender, make(n));
+    }
+    // A decision is emitted after the door and the log answer: let them settle.
+    await node.services.kiosk!.settled();
+  }
+
+  test('every UI API, then the photo as frames with one bit flipped per frame: no decision', async () => {
+    for (const name of CHANNEL_NAMES) {
+      const arg = NO_ARG.has(name) ? undefined : (ATTACK_ARGS[name] ?? {});
+      const outcome = await ipc.gate.handle(name, ui, arg);
+      if (outcome.ok && ['exitKiosk', 'adminLogin', 'setAdminPin', 'updateSettings'].includes(name)) {
+        assert.fail(`${name} succeeded for the attacker`);
+      }
+    }
+    assert.equal(node.services.isAdmin(UI_ID), false, 'the attacker holds no admin session');
+    // Also as the real id of the enrolled person.
+    await ipc.gate.handle('testRecognition', ui, { id: personId });
+    await feed(ui, 40, (n) => bitFlipped(photo, n));
+    assert.deepEqual(decisions, [], 'the UI renderer obtained a decision');
+    const audit = await node.services.audit.read({ limit: 100 });
+    assert.equal(
+      audit.records.filter((e) => e.outcome === 'unlocked').length,
+      0,
+      'an unlock reached the audit log',
+    );
+  });
+
+  test('from the capture context, the same still photo with bits flipped is a frozen feed: no unlock', async () => {
+    decisions.length = 0;
+    await feed(capture, 40, (n) => bitFlipped(photo, n));
+    assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0, JSON.stringify(decisions));
+  });
+
+  test('control: from the capture context, a live-looking feed of the person opens the door', async () => {
+    decisions.length = 0;
+    // A different person first breaks any streak; then the enrolled face with sensor noise.
+    await feed(capture, 40, (n) => noisy(photo, n + 1));
+    assert.deepEqual(
+      decisions.map((d) => [d.outcome, d.personName]),
+      [['unlocked', 'Barack Obama']],
+    );
+  });
+});
