@@ -29,10 +29,11 @@ describe('tobira CLI on a fleet', { skip }, () => {
   let pack: string;
   let lobby: string;
   let garage: string;
+  let url: string;
 
   before(async () => {
     server = await startPostgres();
-    const url = await server.createDatabase('cli');
+    url = await server.createDatabase('cli');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-fleet-cli-'));
     pack = makeTestPack();
     const init = await cli('fleet', 'init', '--db', url, '--json');
@@ -173,5 +174,34 @@ describe('tobira CLI on a fleet', { skip }, () => {
       [null, 'unknown_face'],
       'removed at the garage, refused at the lobby',
     );
+  });
+
+  it('a revoked token stops the doors that joined with it; they keep answering from their replica', async () => {
+    const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
+    assert.equal(made.code, 0, made.err);
+    const side = path.join(root, 'side');
+    const { join } = JSON.parse(made.out) as { join: string };
+    assert.equal(
+      (await cli('fleet', 'join', '--db', url, '--token', join, '--door', 'Side', '--data-dir', side)).code,
+      0,
+    );
+    const tokens = JSON.parse((await cli('fleet', 'token', 'list', '--db', url, '--json')).out) as {
+      tokens: { id: string; doors: string[]; revoked: string | null }[];
+    };
+    const sideToken = tokens.tokens.find((t) => t.doors.includes('Side'))!;
+    assert.equal(sideToken.revoked, null);
+    assert.equal((await cli('fleet', 'token', 'revoke', '--db', url, sideToken.id)).code, 0);
+
+    const status = JSON.parse((await cli('fleet', 'status', '--data-dir', side, '--json')).out) as {
+      connected: boolean;
+    };
+    assert.equal(status.connected, false, 'the revoked role can no longer log in');
+    const list = await cli('people', 'list', '--data-dir', side, '--json');
+    assert.equal(list.code, 0, 'the local replica still answers');
+    assert.match(list.err, /listing the local replica: the join token was revoked/);
+    const lobbyStatus = JSON.parse((await cli('fleet', 'status', '--data-dir', lobby, '--json')).out) as {
+      connected: boolean;
+    };
+    assert.equal(lobbyStatus.connected, true, 'doors with other tokens are unaffected');
   });
 });
