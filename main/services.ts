@@ -6,6 +6,7 @@ import type { AppPaths } from './paths.js';
 import { EventBus } from './events.js';
 import { SettingsService, type SettingsStoreFactory } from './settings/settings-service.js';
 import type { EngineStatus } from '../preload/contract/events.js';
+import type { EnrollStatus } from '../preload/contract/people.js';
 import type { Settings } from '../preload/contract/settings.js';
 import type { FrameAnalyzer } from './frames/frame-service.js';
 import { PackManager } from './packs/manager.js';
@@ -14,6 +15,11 @@ import { isPackError } from './packs/errors.js';
 import { EnrollmentStore } from './store/enrollment-store.js';
 import type { KeyWrapper } from './store/key-wrapper.js';
 import { AuditLog } from './audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from './audit/audit-chain.js';
+import type { AdminAction, AdminRecord } from './audit/types.js';
+import { enrollEvents, type EnrollSeen } from './audit/enroll-events.js';
+import { SecretVault } from './settings/door-secrets.js';
+import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
 import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './admin/admin-session.js';
 import { createDoor } from './door/door.js';
@@ -114,6 +120,8 @@ export class AppServices {
 
   static async create(options: ServicesOptions): Promise<AppServices> {
     const { paths } = options;
+    // Owner-only before anything is read or written in it, on every way the folder is named.
+    await securePrivateDir(paths.dataDir);
     const settings = SettingsService.open(paths.settingsDir, options.createSettingsStore);
     const packs = new PackManager({
       root: paths.modelsDir,
@@ -131,7 +139,22 @@ export class AppServices {
       storeProblem = error instanceof Error ? error.message : String(error);
     }
     const openedStore = store;
+    if (openedStore) {
+      try {
+        // Door secrets are sealed with the store's key, never plain in settings.json.
+        settings.attachVault(
+          new SecretVault(paths.settingsDir, {
+            seal: (bytes) => openedStore.sealFor('door-secrets', bytes),
+            unseal: (blob) => openedStore.unsealFor('door-secrets', blob),
+          }),
+        );
+      } catch (error) {
+        storeProblem = `door secrets: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
     const audit = new AuditLog(paths.auditDir, {
+      // Each line is chained with a MAC keyed from the store (tobira audit verify).
+      chainKey: openedStore ? openedStore.deriveKey(CHAIN_KEY_PURPOSE) : null,
       snapshots: privacy.auditSnapshots,
       // Snapshots are photos of people: sealed with the store's key, like the templates.
       ...(openedStore ? { sealSnapshot: (jpeg: Uint8Array) => openedStore.sealAttachment(jpeg) } : {}),
@@ -187,8 +210,28 @@ export class AppServices {
   }
 
   door(): DoorOutput {
-    this.doorOutput ??= createDoor(this.settings.get().door);
+    this.doorOutput ??= createDoor(this.settings.get().door, { doorsDir: this.paths.dataDir });
     return this.doorOutput;
+  }
+
+  /**
+   * Logs an admin action in the chained audit log. Best effort: a full disk must
+   * not lock the admin out, so a failure is logged here and the action goes on.
+   */
+  async auditAdmin(action: AdminAction, detail: AdminRecord['detail'] = {}, ok = true): Promise<void> {
+    try {
+      await this.audit.appendAdmin({ action, actor: 'screen', ok, detail });
+    } catch (error) {
+      this.log(`audit: could not log ${action}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Camera enrollment, as the audit log sees it (audit/enroll-events.ts). */
+  private enrollSeen: EnrollSeen | null = null;
+  private auditEnrollStatus(status: EnrollStatus): void {
+    const { events, seen } = enrollEvents(this.enrollSeen, status);
+    this.enrollSeen = seen;
+    for (const e of events) void this.auditAdmin(e.action, e.detail);
   }
 
   private readonly settingsWatchers = new Set<(next: Settings) => void>();
@@ -262,7 +305,10 @@ export class AppServices {
           door: () => this.door(),
           settings: () => this.settings.get(),
           emitDecision: (event) => this.events.emit('decision', event),
-          emitEnroll: (status) => this.events.emit('enrollStatus', status),
+          emitEnroll: (status) => {
+            this.auditEnrollStatus(status);
+            this.events.emit('enrollStatus', status);
+          },
           adminActive: () => this.adminSession.isActive(),
           log: this.log,
           ...(this.options.now ? { now: this.options.now } : {}),

@@ -1,12 +1,14 @@
 // Append-only JSONL audit log. `audit.jsonl` is the live file; when it would
 // pass `maxFileBytes` it becomes audit.1.jsonl (older ones shift up) and the
-// oldest beyond `maxFiles` is dropped.
+// oldest beyond `maxFiles` is dropped. Each line is chained to the one before
+// (audit-chain.ts), across rotations; `tobira audit verify` checks the chain.
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { chainLine, GENESIS, hashLine, parseLine } from './audit-chain.js';
 import { CSV_COLUMNS, csvRow } from './csv.js';
-import type { AuditInput, AuditRecord } from './types.js';
+import type { AdminInput, AdminRecord, AuditEntry, AuditInput, AuditRecord } from './types.js';
 
 export interface AuditLogOptions {
   /** 5 MiB: about 10,000 decisions per file. */
@@ -18,18 +20,20 @@ export interface AuditLogOptions {
   /** Encrypts snapshots at rest (EnrollmentStore.sealAttachment); they are then stored as .sealed. */
   sealSnapshot?: (jpeg: Uint8Array) => Uint8Array;
   maxSnapshots?: number;
+  /** The chain's HMAC key (EnrollmentStore.deriveKey(CHAIN_KEY_PURPOSE)); null writes lines without a MAC. */
+  chainKey?: Buffer | null;
 }
 
-export interface AuditPage {
+export interface AuditPage<T = AuditRecord> {
   /** Newest first. */
-  records: AuditRecord[];
+  records: T[];
   total: number;
   /** Lines that could not be read (e.g. the last line of a crash); never fatal. */
   skipped: number;
 }
 
-const LIVE_FILE = 'audit.jsonl';
-const rotatedName = (n: number) => `audit.${n}.jsonl`;
+export const LIVE_FILE = 'audit.jsonl';
+export const rotatedName = (n: number) => `audit.${n}.jsonl`;
 
 export class AuditLog {
   private busy: Promise<unknown> = Promise.resolve();
@@ -37,6 +41,12 @@ export class AuditLog {
   private readonly maxFiles: number;
   private readonly maxSnapshots: number;
   private readonly sealSnapshot: ((jpeg: Uint8Array) => Uint8Array) | null;
+  private readonly chainKey: Buffer | null;
+  /**
+   * The last line written (its seq and hash) and the live file's size after it. When
+   * the size differs (the CLI appended from another process, or rotated), it is read again.
+   */
+  private tail: { seq: number; hash: string; size: number } | null = null;
   snapshotsEnabled: boolean;
 
   constructor(
@@ -48,6 +58,7 @@ export class AuditLog {
     this.maxSnapshots = options.maxSnapshots ?? 500;
     this.snapshotsEnabled = options.snapshots ?? false;
     this.sealSnapshot = options.sealSnapshot ?? null;
+    this.chainKey = options.chainKey ?? null;
   }
 
   get snapshotDir(): string {
@@ -73,17 +84,71 @@ export class AuditLog {
         time: input.time ?? new Date().toISOString(),
         snapshot: snapshotName,
       };
-      const line = JSON.stringify(record) + '\n';
-      await this.rotateIfNeeded(Buffer.byteLength(line));
-      const handle = await open(path.join(this.dir, LIVE_FILE), 'a', 0o600);
-      try {
-        await handle.write(line);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      await this.writeLine(record);
       return record;
     });
+  }
+
+  /** Logs something an admin did (on the screen or through the CLI). */
+  appendAdmin(input: AdminInput): Promise<AdminRecord> {
+    return this.serial(async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const record: AdminRecord = {
+        kind: 'admin',
+        id: randomUUID(),
+        time: input.time ?? new Date().toISOString(),
+        action: input.action,
+        actor: input.actor,
+        ok: input.ok,
+        detail: input.detail,
+      };
+      await this.writeLine(record);
+      return record;
+    });
+  }
+
+  private async writeLine(record: AuditEntry): Promise<void> {
+    const live = path.join(this.dir, LIVE_FILE);
+    const sizeNow = await stat(live).then(
+      (s) => s.size,
+      () => 0,
+    );
+    const tail = this.tail && this.tail.size === sizeNow ? this.tail : await this.readTail();
+    const text = chainLine(record, tail.seq + 1, tail.hash, this.chainKey);
+    const line = text + '\n';
+    await this.rotateIfNeeded(Buffer.byteLength(line));
+    const handle = await open(live, 'a', 0o600);
+    let written = 0;
+    try {
+      // A torn last line (a crash mid-write) must not swallow this one.
+      const size = (await handle.stat()).size;
+      const torn = size > 0 && (await lastByte(live, size)) !== 0x0a;
+      await handle.write(torn ? '\n' + line : line);
+      await handle.datasync();
+      written = (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+    this.tail = { seq: tail.seq + 1, hash: hashLine(text), size: written };
+  }
+
+  /** The newest readable line's seq (0 for unchained lines) and hash; genesis for an empty log. */
+  private async readTail(): Promise<{ seq: number; hash: string; size: number }> {
+    for (const name of this.fileNames()) {
+      const text = await readFile(path.join(this.dir, name), 'utf8').catch(ignoreMissingText);
+      const lines = text.split('\n').filter((l) => l.length > 0);
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const parsed = parseLine(lines[i]!);
+        if (parsed.kind === 'unreadable') continue;
+        return { seq: parsed.kind === 'chained' ? parsed.chain.seq : 0, hash: hashLine(lines[i]!), size: -1 };
+      }
+    }
+    return { seq: 0, hash: GENESIS, size: -1 };
+  }
+
+  /** Newest first: the live file, then audit.1.jsonl, audit.2.jsonl, … */
+  private fileNames(): string[] {
+    return [LIVE_FILE, ...Array.from({ length: this.maxFiles - 1 }, (_, i) => rotatedName(i + 1))];
   }
 
   /** A snapshot's stored bytes (still sealed when sealSnapshot is set); the name comes from a record. */
@@ -93,11 +158,20 @@ export class AuditLog {
   }
 
   /** A page of records, newest first, for the admin viewer. */
+  /** A page of the kiosk's decisions, newest first. */
   async read(options: { offset?: number; limit?: number } = {}): Promise<AuditPage> {
-    const offset = Math.max(0, options.offset ?? 0);
-    const limit = Math.min(1000, Math.max(1, options.limit ?? 50));
     const { records, skipped } = await this.readAll();
-    return { records: records.slice(offset, offset + limit), total: records.length, skipped };
+    return page(
+      records.filter((r): r is AuditRecord => r.kind !== 'admin'),
+      skipped,
+      options,
+    );
+  }
+
+  /** A page of everything, decisions and admin actions, newest first, for the admin viewer. */
+  async readEntries(options: { offset?: number; limit?: number } = {}): Promise<AuditPage<AuditEntry>> {
+    const { records, skipped } = await this.readAll();
+    return page(records, skipped, options);
   }
 
   /** The whole log, oldest first, as CSV. */
@@ -107,12 +181,11 @@ export class AuditLog {
     return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
   }
 
-  private async readAll(): Promise<{ records: AuditRecord[]; skipped: number }> {
-    const records: AuditRecord[] = [];
+  private async readAll(): Promise<{ records: AuditEntry[]; skipped: number }> {
+    const records: AuditEntry[] = [];
     let skipped = 0;
     // Newest file first, newest line first within it.
-    const files = [LIVE_FILE, ...Array.from({ length: this.maxFiles - 1 }, (_, i) => rotatedName(i + 1))];
-    for (const name of files) {
+    for (const name of this.fileNames()) {
       let text: string;
       try {
         text = await readFile(path.join(this.dir, name), 'utf8');
@@ -123,7 +196,7 @@ export class AuditLog {
       const lines = text.split('\n').filter((l) => l.length > 0);
       for (let i = lines.length - 1; i >= 0; i--) {
         try {
-          records.push(JSON.parse(lines[i]!) as AuditRecord);
+          records.push(JSON.parse(lines[i]!) as AuditEntry);
         } catch {
           skipped++;
         }
@@ -168,6 +241,27 @@ export class AuditLog {
     this.busy = run.catch(() => undefined);
     return run;
   }
+}
+
+function page<T>(records: T[], skipped: number, options: { offset?: number; limit?: number }): AuditPage<T> {
+  const offset = Math.max(0, options.offset ?? 0);
+  const limit = Math.min(1000, Math.max(1, options.limit ?? 50));
+  return { records: records.slice(offset, offset + limit), total: records.length, skipped };
+}
+
+async function lastByte(file: string, size: number): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0]!;
+  } finally {
+    await handle.close();
+  }
+}
+
+function ignoreMissingText(error: unknown): string {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+  throw error;
 }
 
 function ignoreMissing(error: unknown): void {

@@ -1,6 +1,6 @@
 // RFC 4180 CSV, with spreadsheet formula injection defused in text cells
 // (OWASP "CSV Injection": cells starting with = + - @ tab or CR run as formulas).
-import type { AuditRecord } from './types.js';
+import type { AuditEntry } from './types.js';
 
 export function csvCell(value: string | number | boolean | null): string {
   if (value === null) return '';
@@ -29,7 +29,13 @@ export const CSV_COLUMNS = [
   'snapshot',
 ] as const;
 
-export function csvRow(r: AuditRecord): string {
+export function csvRow(r: AuditEntry): string {
+  if (r.kind === 'admin') {
+    // An admin action: what was done in `outcome`, its details (never secrets) in `reason`.
+    const outcome = r.ok ? r.action : `${r.action}:failed`;
+    const cells = [r.time, `admin:${r.actor}`, outcome, JSON.stringify(r.detail)];
+    return [...cells, ...Array<null>(CSV_COLUMNS.length - cells.length).fill(null)].map(csvCell).join(',');
+  }
   const cells: (string | number | boolean | null)[] = [
     r.time,
     r.mode,

@@ -1,4 +1,6 @@
-// One line of the audit log: a final decision of the kiosk (not every frame).
+// One line of the audit log: a final decision of the kiosk (not every frame), or
+// something an admin did (AdminRecord). Every line written since the chain began
+// also carries ChainFields (audit-chain.ts).
 
 export type DecisionMode = 'identify' | 'verify';
 export type AuditOutcome = 'unlocked' | 'rejected' | 'locked_out' | 'door_test';
@@ -11,6 +13,9 @@ export interface GateRecord {
 }
 
 export interface AuditRecord {
+  /** Absent on decisions (and on every line older than admin events). */
+  kind?: 'decision';
+  /** A UUID: the key a fleet server stores the event under. */
   id: string;
   /** ISO 8601, UTC. */
   time: string;
@@ -35,3 +40,60 @@ export interface AuditRecord {
 }
 
 export type AuditInput = Omit<AuditRecord, 'id' | 'time' | 'snapshot'> & { time?: string };
+
+/** What an admin (on the screen, or at the PC through the CLI) can do; each is logged. */
+export type AdminAction =
+  | 'admin_login'
+  | 'admin_logout'
+  | 'wrong_pin'
+  | 'lockout'
+  | 'pin_change'
+  | 'settings_change'
+  | 'person_add'
+  | 'person_rename'
+  | 'person_pin'
+  | 'person_delete'
+  | 'enroll_start'
+  | 'enroll_stop'
+  | 'enroll'
+  | 'template_add'
+  | 'template_remove'
+  | 'pack_download'
+  | 'pack_import'
+  | 'pack_switch'
+  | 'pack_remove'
+  | 'door_test'
+  | 'exit_kiosk'
+  | 'backup_export'
+  | 'backup_import';
+
+export type AuditDetailValue =
+  string | number | boolean | null | AuditDetailValue[] | { [k: string]: AuditDetailValue };
+
+export interface AdminRecord {
+  kind: 'admin';
+  id: string;
+  time: string;
+  action: AdminAction;
+  /** The touchscreen, or the CLI on the PC itself. */
+  actor: 'screen' | 'cli';
+  /** False for refused attempts (wrong PIN, a failed door test). */
+  ok: boolean;
+  /** What changed; never a secret or a PIN. */
+  detail: { [k: string]: AuditDetailValue };
+}
+
+export type AdminInput = Omit<AdminRecord, 'kind' | 'id' | 'time'> & { time?: string };
+
+/** A line as read back: a decision or an admin event. */
+export type AuditEntry = AuditRecord | AdminRecord;
+
+/** Chain fields (audit-chain.ts); absent on lines written before the chain. */
+export interface ChainFields {
+  /** 1, 2, 3, … across rotated files. */
+  seq: number;
+  /** SHA-256 (hex) of the line before, exactly as written. */
+  prev: string;
+  /** HMAC-SHA256 (hex) of this line without `mac`, keyed from the store; null when no key was at hand. */
+  mac: string | null;
+}

@@ -1,6 +1,7 @@
 // What every `tobira` subcommand is: a name, a one-line summary, usage text and `run`.
 // Adding a command = one file in commands/ exporting `command`, plus one line in tobira.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { AppPaths } from '../paths.js';
 
 /** Bad arguments: the CLI prints the message and the usage, and exits with 2. */
 export class UsageError extends Error {
@@ -10,6 +11,8 @@ export class UsageError extends Error {
 export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** The data folder's paths from `--data-dir` (set by the dispatcher); absent: the app's default. */
+  paths?: AppPaths;
 }
 
 export interface Command {
@@ -62,8 +65,8 @@ export function detSizeOption(value: string | undefined): [number, number] | 'au
   return [w, h];
 }
 
-/** --models DIR is required by the engine commands. */
+/** --models DIR is required by the engine commands, unless --data-dir names the app's data folder. */
 export function modelsOption(value: string | undefined): string {
-  if (!value) throw new UsageError('--models DIR is required (a folder of .onnx files)');
+  if (!value) throw new UsageError('--models DIR is required (a folder of .onnx files), or --data-dir DIR');
   return value;
 }

@@ -17,9 +17,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { UsageError, type CliIO } from './command.js';
 import { resolveModelsDir } from './models-dir.js';
 
-export const fleetDirOption = { 'data-dir': { type: 'string' } } as const;
-
-/** The joined data folder named by --data-dir, or null (then the command uses the local store). */
+/** The joined data folder the dispatcher's --data-dir named, or null (then the command uses the local store). */
 export function joinedDir(value: string | undefined): string | null {
   return value && isJoined(path.resolve(value)) ? path.resolve(value) : null;
 }

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { PackManager } from '../packs/manager.js';
 import { defaultModelsRoot } from '../packs/paths.js';
 
-export async function resolveModelsDir(value: string | undefined): Promise<string> {
-  const dir = path.resolve(value ?? defaultModelsRoot());
+/** `root`: the data folder's models (CliIO.paths.modelsDir); absent: the app's default. */
+export async function resolveModelsDir(value: string | undefined, root?: string): Promise<string> {
+  const dir = path.resolve(value ?? root ?? defaultModelsRoot());
   let names: string[];
   try {
     names = await readdir(dir);

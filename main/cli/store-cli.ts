@@ -5,7 +5,13 @@ import { EnrollmentStore } from '../store/enrollment-store.js';
 import { StoreError } from '../store/errors.js';
 import { FileKeyWrapper } from '../store/key-file.js';
 import { STORE_FILE } from '../store/schema.js';
-import { defaultKeyFile, defaultStoreDir } from './app-dirs.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from '../audit/audit-chain.js';
+import type { AdminInput } from '../audit/types.js';
+import type { AppPaths } from '../paths.js';
+import { defaultKeyFile } from './app-dirs.js';
+import { ensurePrivateDir } from './data-dir.js';
+import type { CliIO } from './command.js';
 
 export const storeOptions = {
   store: { type: 'string' },
@@ -16,12 +22,14 @@ export const storeOptions = {
 export async function openCliStore(
   values: { store?: string | undefined; key?: string | undefined },
   create: boolean,
+  paths: AppPaths,
 ): Promise<EnrollmentStore> {
-  const dir = path.resolve(values.store ?? defaultStoreDir());
+  const dir = path.resolve(values.store ?? paths.storeDir);
   const keyFile = path.resolve(values.key ?? defaultKeyFile(dir));
   if (!create && !existsSync(path.join(dir, STORE_FILE))) {
     throw new Error(`${dir}: no enrollment store here (enroll someone first, or pass --store DIR)`);
   }
+  if (create) await ensurePrivateDir(paths.dataDir);
   const wrapper = await FileKeyWrapper.open(keyFile, {
     create: create && !existsSync(path.join(dir, STORE_FILE)),
   });
@@ -37,4 +45,25 @@ export async function openCliStore(
     }
     throw error;
   }
+}
+
+/**
+ * Where the CLI's admin commands log: the data folder's audit log (--data-dir), else
+ * the one beside an explicit --store (the app's layout: DIR/store, DIR/audit), else
+ * the app's default. The same log as the screen's, chained with the store's key.
+ */
+export function cliAuditDir(paths: AppPaths, io: CliIO, storeFlag: string | undefined): string {
+  if (!io.paths && storeFlag) return path.join(path.dirname(path.resolve(storeFlag)), 'audit');
+  return paths.auditDir;
+}
+
+/** Logs one of the CLI's admin commands (enroll, people remove, admin set-pin). */
+export async function auditCli(
+  auditDir: string,
+  store: EnrollmentStore | null,
+  event: Omit<AdminInput, 'actor'>,
+): Promise<void> {
+  await ensurePrivateDir(path.dirname(auditDir));
+  const log = new AuditLog(auditDir, { chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null });
+  await log.appendAdmin({ ...event, actor: 'cli' });
 }

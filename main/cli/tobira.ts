@@ -2,6 +2,7 @@
 // 1 runtime error, 2 usage error.
 import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './command.js';
+import { dataDirPaths, splitDataDir } from './data-dir.js';
 import { TOBIRA_VERSION } from '../version.js';
 
 /** Subcommands, loaded on demand. To add one: a file in commands/ and one line here. */
@@ -16,6 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   identify: async () => (await import('./commands/identify.js')).command,
   people: async () => (await import('./commands/people.js')).command,
   audit: async () => (await import('./commands/audit.js')).command,
+  door: async () => (await import('./commands/door.js')).command,
   fleet: async () => (await import('./commands/fleet.js')).command,
 };
 
@@ -28,7 +30,12 @@ async function overview(): Promise<string> {
   const lines = ['Usage: tobira <command> [options]', '', 'Commands:'];
   for (const [name, load] of Object.entries(commands))
     lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
-  lines.push('', 'Run `tobira <command> --help` for a command’s options.');
+  lines.push(
+    '',
+    'Every command takes --data-dir DIR: the app’s data folder (store, audit, models, admin PIN),',
+    'as the app’s own --data-dir flag and TOBIRA_DATA_DIR name it.',
+    'Run `tobira <command> --help` for a command’s options.',
+  );
   return lines.join('\n');
 }
 
@@ -55,7 +62,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    const { dataDir, rest: own } = splitDataDir(rest);
+    return await command.run(own, dataDir ? { ...io, paths: dataDirPaths(dataDir) } : io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`tobira ${name}: ${err.message}\n\n${command.usage}`);

@@ -1,11 +1,12 @@
-// Runs a program (a GPIO or relay tool) without a shell; exit code 0 means the door opened.
+// Runs a program from doors.json (a GPIO or relay tool) without a shell; exit code 0
+// means the door opened. Settings only name the program's id (see doors-file.ts).
 import { spawn } from 'node:child_process';
-import { fillTemplate, rawValue } from './template.js';
-import type { DoorConfig, DoorEvent, DoorResult } from './types.js';
+import type { DoorProgram } from './doors-file.js';
+import { fillArgument } from './template.js';
+import type { DoorEvent, DoorResult } from './types.js';
 
-type CommandConfig = Extract<DoorConfig, { kind: 'command' }>;
-
-export function runCommandDoor(config: CommandConfig, event: DoorEvent): Promise<DoorResult> {
+export function runCommandDoor(program: DoorProgram, holdMs: number, event: DoorEvent): Promise<DoorResult> {
+  const config = { ...program, holdMs };
   const started = performance.now();
   const done = (ok: boolean, reason: string | null): DoorResult => ({
     ok,
@@ -17,7 +18,7 @@ export function runCommandDoor(config: CommandConfig, event: DoorEvent): Promise
   });
   let args: string[];
   try {
-    args = config.args.map((a) => fillTemplate(a, event, config.holdMs, rawValue));
+    args = config.args.map((a) => fillArgument(a, event, config.holdMs));
   } catch (error) {
     return Promise.resolve(done(false, (error as Error).message));
   }

@@ -1,5 +1,6 @@
 // The door as the kiosk sees it: built from a validated config, never throwing.
 import { runCommandDoor } from './command-door.js';
+import { findDoorProgram, readDoorsFile } from './doors-file.js';
 import { runHttpDoor } from './http-door.js';
 import { doorConfigSchema } from './types.js';
 import type { DoorConfig, DoorEvent, DoorOutput, DoorResult } from './types.js';
@@ -14,7 +15,12 @@ export function parseDoorConfig(config: unknown): DoorConfig {
   return parsed.data;
 }
 
-export function createDoor(input: unknown): DoorOutput {
+export interface DoorContext {
+  /** The folder holding doors.json (the data folder); null allows no command door. */
+  doorsDir: string | null;
+}
+
+export function createDoor(input: unknown, context: DoorContext = { doorsDir: null }): DoorOutput {
   const config = parseDoorConfig(input);
   const run = async (event: DoorEvent): Promise<DoorResult> => {
     try {
@@ -28,8 +34,12 @@ export function createDoor(input: unknown): DoorOutput {
             durationMs: 0,
             holdMs: config.holdMs,
           };
-        case 'command':
-          return await runCommandDoor(config, event);
+        case 'command': {
+          if (context.doorsDir === null) throw new Error('no doors.json folder: command doors are off');
+          // Read at each use: an edit of doors.json on the PC applies at once.
+          const program = findDoorProgram(readDoorsFile(context.doorsDir), config.doorId);
+          return await runCommandDoor(program, config.holdMs, event);
+        }
         case 'http':
           return await runHttpDoor(config, event);
       }

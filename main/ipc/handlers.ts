@@ -7,6 +7,9 @@ import { requireAdmin } from './handlers/common.js';
 import { packHandlers } from './handlers/packs.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
+import { doorHandlers } from './handlers/door.js';
+import { redactSettings, SettingsError } from '../settings/settings-service.js';
+import { settingsDiff } from '../settings/settings-diff.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
@@ -14,9 +17,15 @@ export function createHandlers(services: AppServices): HandlerTable {
     pinSet: pin.isSet(),
     unlocked: services.isAdmin(sender.contentsId),
   });
-  const verifyPinOrThrow = async (given: string) => {
+  const verifyPinOrThrow = async (given: string, purpose: string) => {
     const check = await pin.verify(given);
     if (check.ok) return;
+    // Refused PINs are logged too: a string of them is someone guessing.
+    if (check.reason === 'wrong_pin') await services.auditAdmin('wrong_pin', { purpose }, false);
+    if (check.reason === 'locked' || (check.reason === 'wrong_pin' && check.retryAfterMs > 0)) {
+      // Logged when a lockout starts, and for each attempt it turns away.
+      await services.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
+    }
     switch (check.reason) {
       case 'not_set':
         throw new ExpectedError(
@@ -45,17 +54,26 @@ export function createHandlers(services: AppServices): HandlerTable {
     }),
     ping: ({ message }) => ({ pong: message, receivedAt: Date.now() }),
     exitKiosk: async ({ pin: given }) => {
-      await verifyPinOrThrow(given);
+      await verifyPinOrThrow(given, 'exit_kiosk');
+      await services.auditAdmin('exit_kiosk');
       options.kiosk.exit();
       return { exited: true };
     },
-    getSettings: () => services.settings.get(),
+    // Door secrets never leave main: the renderer sees REDACTED in their place.
+    getSettings: () => services.settings.getRedacted(),
     updateSettings: async (patch, sender) => {
       requireAdmin(services, sender);
       const previous = services.settings.get();
-      const next = services.settings.update(patch);
+      let next;
+      try {
+        next = services.settings.update(patch);
+      } catch (error) {
+        if (error instanceof SettingsError) throw new ExpectedError('INVALID_SETTINGS', error.message);
+        throw error;
+      }
+      await services.auditAdmin('settings_change', settingsDiff(previous, next));
       await services.applySettings(previous, next);
-      return next;
+      return redactSettings(next);
     },
     getEngineStatus: () => services.getEngineStatus(),
     getAdminState: (_arg, sender) => adminState(sender),
@@ -64,6 +82,7 @@ export function createHandlers(services: AppServices): HandlerTable {
         throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen to change the PIN.');
       }
       const result = await pin.setPin(next, currentPin);
+      await services.auditAdmin('pin_change', result.ok ? {} : { reason: result.reason }, result.ok);
       if (!result.ok) {
         throw new ExpectedError(result.reason === 'wrong_pin' ? 'WRONG_PIN' : 'INVALID_PIN', result.message);
       }
@@ -71,16 +90,19 @@ export function createHandlers(services: AppServices): HandlerTable {
       return adminState(sender);
     },
     adminLogin: async ({ pin: given }, sender) => {
-      await verifyPinOrThrow(given);
+      await verifyPinOrThrow(given, 'admin_login');
       services.setAdmin(sender.contentsId, true);
+      await services.auditAdmin('admin_login');
       return adminState(sender);
     },
-    adminLogout: (_arg, sender) => {
+    adminLogout: async (_arg, sender) => {
+      if (services.isAdmin(sender.contentsId)) await services.auditAdmin('admin_logout');
       services.setAdmin(sender.contentsId, false);
       return adminState(sender);
     },
     ...packHandlers(services),
     ...peopleHandlers(services),
     ...auditHandlers(services),
+    ...doorHandlers(services),
   };
 }

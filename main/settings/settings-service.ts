@@ -1,7 +1,7 @@
 // Settings in electron-store (Conf underneath, so plain Node tests use the very
 // same code). A file that is corrupt or fails the schema is kept aside, replaced
 // by defaults, and reported on screen.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type Conf from 'conf';
@@ -14,6 +14,14 @@ import {
   type SettingsPatch,
 } from '../../preload/contract/settings.js';
 import type { SettingsNotice } from '../../preload/contract/app.js';
+import {
+  fillSecrets,
+  hasPlaceholder,
+  redactDoor,
+  secretsOf,
+  type DoorSecrets,
+  type SecretVault,
+} from './door-secrets.js';
 
 export type SettingsFile = Conf<Settings>;
 export type SettingsStoreFactory = (options: Options<Settings>) => SettingsFile;
@@ -28,7 +36,15 @@ export const settingsJsonSchema = (() => {
   return schema.properties as Options<Settings>['schema'];
 })();
 
+/** A settings change that cannot be made (e.g. a secret without the store to seal it). */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
 export class SettingsService {
+  private vault: SecretVault | null = null;
+  private secrets: DoorSecrets = secretsOf(DEFAULT_SETTINGS.door);
+
   private constructor(
     private readonly file: SettingsFile,
     readonly notice: SettingsNotice | null,
@@ -41,14 +57,17 @@ export class SettingsService {
       defaults: DEFAULT_SETTINGS,
       schema: settingsJsonSchema,
       clearInvalidConfig: false,
+      // Settings name the door; other users of the PC have no business reading them.
+      configFileMode: 0o600,
     };
     const filePath = path.join(dir, `${SETTINGS_NAME}.json`);
     try {
       assertJsonObject(filePath);
+      const legacy = migrateLegacyDoor(filePath, now);
       const file = createStore(options);
       // Conf validates against JSON Schema; zod is stricter (e.g. unknown door kinds), so check both.
       const checked = SettingsSchema.safeParse(file.store);
-      if (checked.success) return new SettingsService(file, null);
+      if (checked.success) return new SettingsService(file, legacy);
       throw new Error(
         `schema: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`,
       );
@@ -61,20 +80,106 @@ export class SettingsService {
     }
   }
 
-  get(): Settings {
-    return SettingsSchema.parse(this.file.store);
+  /**
+   * Door secrets are kept sealed by `vault` (the store's key) from now on. Secrets
+   * still in plain settings.json (an older version, a hand edit) move into it.
+   */
+  attachVault(vault: SecretVault): void {
+    this.secrets = vault.read();
+    this.vault = vault;
+    const stored = SettingsSchema.parse(this.file.store).door;
+    if (stored.kind === 'http' && !hasPlaceholderOnly(stored)) {
+      const merged = fillSecrets(stored, this.secrets);
+      this.secrets = secretsOf(merged);
+      vault.write(this.secrets);
+      this.file.set('door', redactDoor(merged));
+    }
   }
 
-  /** Replaces whole top-level sections; the result is validated before it is written. */
+  /** The settings main works with: door secrets included. Never send this to a renderer. */
+  get(): Settings {
+    const stored = SettingsSchema.parse(this.file.store);
+    return { ...stored, door: fillSecrets(stored.door, this.secrets) };
+  }
+
+  /** What a renderer may see: door secrets replaced by REDACTED. */
+  getRedacted(): Settings {
+    return redactSettings(this.get());
+  }
+
+  /**
+   * Replaces whole top-level sections; the result is validated before it is written.
+   * A door secret sent as REDACTED keeps the stored one.
+   */
   update(patch: SettingsPatch): Settings {
-    const next = SettingsSchema.parse({ ...this.get(), ...SettingsPatchSchema.parse(patch) });
-    this.file.store = next;
+    const parsed = SettingsPatchSchema.parse(patch);
+    const current = this.get();
+    let door = current.door;
+    if (parsed.door) {
+      door = fillSecrets(parsed.door, secretsOf(current.door));
+      if (hasPlaceholder(door)) {
+        throw new SettingsError(
+          'door: a secret was left as REDACTED, but no such secret is stored; type it in',
+        );
+      }
+    }
+    const next = SettingsSchema.parse({ ...current, ...parsed, door });
+    const secrets = secretsOf(next.door);
+    if (parsed.door && JSON.stringify(secrets) !== JSON.stringify(this.secrets)) {
+      if (!this.vault) {
+        throw new SettingsError(
+          'door secrets are sealed with the enrollment store’s key, and the store could not be opened',
+        );
+      }
+      this.vault.write(secrets);
+      this.secrets = secrets;
+    }
+    this.file.store = { ...next, door: redactDoor(next.door) };
     return next;
   }
 
   get path(): string {
     return this.file.path;
   }
+}
+
+export function redactSettings(settings: Settings): Settings {
+  return { ...settings, door: redactDoor(settings.door) };
+}
+
+/** True when every secret of the stored door is already a placeholder (nothing in plain text). */
+function hasPlaceholderOnly(door: Settings['door']): boolean {
+  return JSON.stringify(secretsOf(redactDoor(door))) === JSON.stringify(secretsOf(door));
+}
+
+/**
+ * Door settings from before doors.json and signed HTTP (a command with its own
+ * program and args, an HTTP door without an HMAC key) cannot be kept: they are
+ * set to "none", the old file is kept beside it, and the screen says so.
+ */
+function migrateLegacyDoor(file: string, now: () => Date): SettingsNotice | null {
+  if (!existsSync(file)) return null;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const door = raw.door as Record<string, unknown> | undefined;
+  const legacy =
+    door &&
+    ((door.kind === 'command' && 'program' in door) || (door.kind === 'http' && !('hmacKey' in door)));
+  if (!legacy) return null;
+  const stamp = now().toISOString().replace(/[:.]/g, '-');
+  const backupPath = path.join(path.dirname(file), `${SETTINGS_NAME}.legacy-door-${stamp}.json`);
+  copyFileSync(file, backupPath);
+  chmodSync(backupPath, 0o600); // it may hold an old door's secrets
+  const holdMs = typeof door.holdMs === 'number' ? door.holdMs : DEFAULT_SETTINGS.door.holdMs;
+  writeFileSync(file, JSON.stringify({ ...raw, door: { kind: 'none', holdMs } }, null, '\t'), {
+    mode: 0o600,
+  });
+  return {
+    reason:
+      door.kind === 'command'
+        ? 'the command door now runs only programs listed in doors.json on the PC; choose one again'
+        : 'HTTP doors now sign each request with an HMAC key; set the door again',
+    backupPath,
+  };
 }
 
 /** Conf quietly treats a file holding a bare number or array as empty; for us that is a corrupt file. */

@@ -1,7 +1,7 @@
 // The enrollment store: people and their face templates, sealed with AES-256-GCM
 // under a random data key that a KeyWrapper protects. One JSON file, replaced
 // atomically on every change.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PERSON_PIN_COST, hashPin, validatePin, verifyPinHash } from '../admin/pin-hash.js';
@@ -292,6 +292,29 @@ export class EnrollmentStore {
     if (!plain)
       throw new StoreError('corrupt', 'attachment failed authentication (altered, or another store)');
     return plain;
+  }
+
+  /**
+   * Seals other files' secrets (door secrets) under the data key; `purpose` goes into
+   * the AAD, so a blob made for one purpose never opens as another.
+   */
+  sealFor(purpose: string, bytes: Uint8Array): Buffer {
+    return seal(this.dataKey, bytes, `${STORE_FORMAT}/sealed/${purpose}`);
+  }
+
+  /** Inverse of sealFor; null when the blob does not open. */
+  unsealFor(purpose: string, blob: Uint8Array): Buffer | null {
+    return unseal(this.dataKey, blob, `${STORE_FORMAT}/sealed/${purpose}`);
+  }
+
+  /**
+   * A key for one purpose (e.g. the audit chain's HMAC), derived from the data key
+   * with HKDF-SHA256 (RFC 5869), so the data key itself is used only for sealing.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(
+      hkdfSync('sha256', this.dataKey, Buffer.alloc(0), `${STORE_FORMAT}/key/${purpose}`, 32),
+    );
   }
 
   /** The whole store, sealed under a passphrase (scrypt + AES-256-GCM), for moving to another machine. */

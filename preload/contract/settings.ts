@@ -4,6 +4,7 @@ import { NoArgs } from './app.js';
 
 const HoldMs = z.int().min(100).max(60_000);
 const TimeoutMs = z.int().min(100).max(60_000);
+const DoorId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/);
 
 /** The settings document: one schema for electron-store's file and for IPC updates. */
 export const SettingsSchema = z
@@ -48,32 +49,49 @@ export const SettingsSchema = z
       })
       .strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */
-    door: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('none'), holdMs: HoldMs }).strict(),
-      z
-        .object({
-          kind: z.literal('command'),
-          holdMs: HoldMs,
-          /** Absolute path or a name on PATH; run without a shell. */
-          program: z.string().min(1).max(1024),
-          args: z.array(z.string().max(1024)).max(32),
-          timeoutMs: TimeoutMs,
-        })
-        .strict(),
-      z
-        .object({
-          kind: z.literal('http'),
-          holdMs: HoldMs,
-          method: z.enum(['GET', 'POST', 'PUT']),
-          url: z.url({ protocol: /^https?$/ }).max(2048),
-          headers: z.record(z.string().max(256), z.string().max(4096)),
-          body: z.string().max(16_384).optional(),
-          timeoutMs: TimeoutMs,
-          retries: z.int().min(0).max(5),
-          backoffMs: z.int().min(0).max(10_000),
-        })
-        .strict(),
-    ]),
+    door: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('none'), holdMs: HoldMs }).strict(),
+        z
+          .object({
+            kind: z.literal('command'),
+            holdMs: HoldMs,
+            /** An id from doors.json on the PC: the program and its arguments are never settings. */
+            doorId: DoorId,
+          })
+          .strict(),
+        z
+          .object({
+            kind: z.literal('http'),
+            holdMs: HoldMs,
+            method: z.enum(['GET', 'POST', 'PUT']),
+            url: z.url({ protocol: /^https?$/ }).max(2048),
+            /** Allows plain http:// (the screen warns while on). */
+            insecureNetwork: z.boolean(),
+            /** Secret: returned redacted, stored sealed. */
+            headers: z.record(z.string().max(256), z.string().max(4096)),
+            body: z.string().max(16_384).optional(),
+            /** Secret: the relay checks X-Tobira-Signature with it. */
+            hmacKey: z.string().min(16).max(256),
+            /** SPKI SHA-256 pins of the relay's key, base64. */
+            pinSha256: z.array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/)).max(8),
+            /** A private CA (PEM) for the relay's certificate; null: the system's. */
+            caPem: z.string().max(16_384).nullable(),
+            timeoutMs: TimeoutMs,
+            retries: z.int().min(0).max(5),
+            backoffMs: z.int().min(0).max(10_000),
+          })
+          .strict(),
+      ])
+      .superRefine((door, ctx) => {
+        if (door.kind === 'http' && door.url.startsWith('http:') && !door.insecureNetwork) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: 'plain http:// needs the insecure network switch; use https://',
+          });
+        }
+      }),
   })
   .strict();
 
@@ -101,7 +119,30 @@ export const DEFAULT_SETTINGS: Settings = {
 export const SettingsPatchSchema = SettingsSchema.omit({ schemaVersion: true }).partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
+/**
+ * Stands for a door secret (URL password, header value, HMAC key) in what main
+ * returns; sent back unchanged, it keeps the stored secret. URL- and header-safe,
+ * and long enough to pass the HMAC key's minimum length.
+ */
+export const REDACTED = 'REDACTED-SEALED-SECRET';
+
+/** A door program from doors.json, as the admin screen lists it to choose one. */
+export interface DoorProgramView {
+  id: string;
+  label: string | null;
+  program: string;
+  args: string[];
+}
+export interface DoorProgramList {
+  programs: DoorProgramView[];
+  /** Where the list lives on the PC (edit it there, or with `tobira door add`). */
+  file: string;
+  /** Why the file could not be used (it then allows no program); null when fine. */
+  problem: string | null;
+}
+
 export const settingsChannels = {
   getSettings: channel<Settings>()(NoArgs),
   updateSettings: channel<Settings>()(SettingsPatchSchema),
+  listDoorPrograms: channel<DoorProgramList>()(NoArgs),
 };

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { TEST_PACK_FILES, facePath, modelPath } from '../helpers/fixtures.js';
 import { makeY4m } from '../helpers/y4m.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { REDACTED } from '../../preload/contract/settings.js';
 
 const LIVENESS_FILES = ['2.7_80x80_MiniFASNetV2.onnx', '4_0_0_80x80_MiniFASNetV1SE.onnx'];
 const PIN = '2468';
@@ -231,9 +232,18 @@ describe('admin panels in Chromium', () => {
       await door.locator('select[name="kind"]').selectOption('http');
       await door.locator('input[name="url"]').fill(jammed.url);
       await door.locator('input[name="retries"]').fill('0');
+      await door.locator('input[name="hmacKey"]').fill('e2e-relay-signing-key');
+      // Plain http:// is refused until the insecure network switch is on, which shows a warning.
+      await door.locator('button[type="submit"]').click();
+      await door.locator('.notice.error', { hasText: /insecure network switch/ }).waitFor();
+      assert.equal(harness.services.settings.get().door.kind, 'none');
+      await door.locator('input[name="insecureNetwork"]').check();
+      await door.locator('.insecure-warning').waitFor();
       await door.locator('button[type="submit"]').click();
       await door.locator('.notice.ok').waitFor();
       assert.equal(harness.services.settings.get().door.kind, 'http');
+      // The key went to main, and comes back to the screen only as REDACTED.
+      assert.equal(await door.locator('input[name="hmacKey"]').inputValue(), REDACTED);
       await door.locator('button[name="test-door"]').click();
       const failed = door.locator('.door-test');
       await failed.waitFor({ timeout: 15_000 });
@@ -247,6 +257,8 @@ describe('admin panels in Chromium', () => {
       await door.locator('button[name="test-door"]').click();
       await door.locator('.door-test[data-ok="true"]').waitFor({ timeout: 15_000 });
       assert.equal(working.calls(), 1);
+      const saved = harness.services.settings.get().door;
+      assert.ok(saved.kind === 'http' && saved.hmacKey === 'e2e-relay-signing-key', 'REDACTED kept the key');
       await harness.screenshot('admin-settings');
     } finally {
       await jammed.close();

@@ -3,6 +3,9 @@
 import { createServer } from 'node:http';
 import type { Settings } from '../../preload/contract/settings.js';
 
+/** The relay stand-in's shared HMAC key (X-Tobira-Signature). */
+export const RELAY_HMAC_KEY = 'relay-stand-in-hmac-key-0001';
+
 export interface RelayCall {
   method: string;
   path: string;
@@ -43,7 +46,12 @@ export async function startRelay(): Promise<Relay> {
       holdMs: 1000,
       method: 'POST',
       url,
+      // Loopback plain HTTP: the test's own network, so the insecure switch is on.
+      insecureNetwork: true,
       headers: {},
+      hmacKey: RELAY_HMAC_KEY,
+      pinSha256: [],
+      caPem: null,
       timeoutMs: 2000,
       retries: 0,
       backoffMs: 0,

@@ -1,19 +1,20 @@
 // `tobira analyze`: InsightFace's FaceAnalysis.get on image files, printed as JSON with
 // InsightFace's field names (snake_case) in the original image's pixels.
+import { resolveModelsDir } from '../models-dir.js';
 import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import type { Face } from '../../insightface/types.js';
 import {
+  modelsOption,
   detSizeOption,
   intOption,
-  modelsOption,
   numberOption,
   parse,
   UsageError,
   type Command,
 } from '../command.js';
 
-const usage = `Usage: tobira analyze --models DIR [--det-size 640|auto|WxH] [--det-thresh 0.5] [--max-num N] [--json] IMAGE...
+const usage = `Usage: tobira analyze --models DIR|--data-dir DIR [--det-size 640|auto|WxH] [--det-thresh 0.5] [--max-num N] [--json] IMAGE...
 
 Detects and analyses the faces in each image with every model of the pack.
   --models DIR     folder of .onnx files (an InsightFace pack)
@@ -50,7 +51,9 @@ export const command: Command = {
       'max-num': { type: 'string' },
       json: { type: 'boolean' },
     });
-    const models = modelsOption(values.models);
+    const models = io.paths
+      ? await resolveModelsDir(values.models, io.paths.modelsDir)
+      : modelsOption(values.models);
     const detSize = detSizeOption(values['det-size']);
     const detThresh = numberOption(values['det-thresh'], 'det-thresh', 0.5);
     const maxNum = intOption(values['max-num'], 'max-num', 0, 0);

@@ -1,36 +1,78 @@
-// `tobira audit export`: the audit log as CSV.
+// `tobira audit export|verify`: the audit log as CSV, and its chain checked.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../../audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from '../../audit/audit-chain.js';
+import { verifyAuditLog } from '../../audit/verify.js';
+import { STORE_FILE } from '../../store/schema.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { defaultAuditDir } from '../app-dirs.js';
-import { parse, UsageError, type Command } from '../command.js';
-import { fleetAuditExport, fleetDirOption, joinedDir } from '../fleet-commands.js';
+import { parse, UsageError, type CliIO, type Command } from '../command.js';
+import { cliPaths } from '../data-dir.js';
+import { openCliStore, storeOptions } from '../store-cli.js';
+import { fleetAuditExport, joinedDir } from '../fleet-commands.js';
 
-const usage = `Usage: tobira audit export [--audit DIR] [--out FILE.csv]
-       tobira audit export --data-dir DIR [--door NAME] [--person ID|NAME] [--since TIME] [--until TIME] [--out FILE.csv]
+const usage = `Usage: tobira audit export [--data-dir DIR | --audit DIR] [--out FILE.csv]
+       tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--json]
 
-Writes every recorded decision, oldest first, as CSV to FILE (or stdout). With --data-dir DIR of a
-fleet door: the whole building's audit from the fleet database, filtered, with a door column.`;
+export writes every recorded decision and admin action, oldest first, as CSV to FILE (or stdout).
+verify checks that no line was edited, removed or reordered: exit 0 when the chain holds, 1 naming
+the first bad line. With --data-dir DIR of a fleet door, export shows the whole building's audit from
+the fleet database, filtered, with a door column (verify checks this door's local log). The lines' MACs are checked with the store's key (from --key or the store's
+key file); without it (the kiosk keeps its key in the OS keychain) only the links are checked.`;
+
+async function chainKey(values: { store?: string | undefined; key?: string | undefined }, io: CliIO) {
+  const paths = cliPaths(io);
+  const storeDir = path.resolve(values.store ?? paths.storeDir);
+  if (!existsSync(path.join(storeDir, STORE_FILE))) return { key: null, why: `no store at ${storeDir}` };
+  try {
+    const store = await openCliStore(values, false, paths);
+    return { key: store.deriveKey(CHAIN_KEY_PURPOSE), why: null };
+  } catch (error) {
+    return { key: null, why: (error as Error).message };
+  }
+}
 
 export const command: Command = {
-  summary: 'export the audit log as CSV',
+  summary: 'export the audit log as CSV, or verify its chain',
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
+      ...storeOptions,
       audit: { type: 'string' },
       out: { type: 'string' },
-      ...fleetDirOption,
+      json: { type: 'boolean' },
       door: { type: 'string' },
       person: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
     });
-    if (positionals.length !== 1 || positionals[0] !== 'export') {
-      throw new UsageError(`expected 'export', got '${positionals.join(' ')}'`);
+    const [action, ...rest] = positionals;
+    if (rest.length || (action !== 'export' && action !== 'verify')) {
+      throw new UsageError(`expected 'export' or 'verify', got '${positionals.join(' ')}'`);
     }
-    const fleet = joinedDir(values['data-dir']);
+    const fleet = action === 'export' ? joinedDir(io.paths?.dataDir) : null;
     if (fleet) return fleetAuditExport(fleet, values, values.out, io);
-    const log = new AuditLog(path.resolve(values.audit ?? defaultAuditDir()));
+    const dir = path.resolve(values.audit ?? cliPaths(io).auditDir);
+    if (action === 'verify') {
+      const { key, why } = await chainKey(values, io);
+      const report = await verifyAuditLog(dir, key);
+      if (values.json) io.out(JSON.stringify({ dir, ...report, keyProblem: why }));
+      else {
+        if (!key) io.err(`MACs not checked (${why}): links and order only`);
+        if (report.firstBad) {
+          const { file, line, reason } = report.firstBad;
+          io.out(`${path.join(dir, file)}:${line}: ${reason}`);
+        } else {
+          const legacy = report.legacyLines ? `, ${report.legacyLines} from before the chain` : '';
+          const torn = report.tornLines
+            ? `, ${report.tornLines} half-written (crash) line(s) stepped over`
+            : '';
+          io.out(`ok: ${report.lines} line(s) in ${report.files.length} file(s)${legacy}${torn}`);
+        }
+      }
+      return report.ok ? 0 : 1;
+    }
+    const log = new AuditLog(dir);
     const csv = await log.exportCsv();
     if (values.out) {
       await writeFileAtomic(path.resolve(values.out), csv);

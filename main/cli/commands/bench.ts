@@ -3,8 +3,9 @@ import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import { benchFramePath } from '../bench/frame_bench.js';
 import { detSizeOption, intOption, modelsOption, parse, UsageError, type Command } from '../command.js';
+import { resolveModelsDir } from '../models-dir.js';
 
-const usage = `Usage: tobira bench --models DIR [--det-size 640] [--frames N] [--threads T] [--json] IMAGE
+const usage = `Usage: tobira bench --models DIR|--data-dir DIR [--det-size 640] [--frames N] [--threads T] [--json] IMAGE
 
 Times the whole per-frame path (detect, align, embed the main face) on an already-decoded
 image after warm-up, and onnxruntime's bare session.run for the same models.
@@ -28,10 +29,10 @@ export const command: Command = {
     const frames = intOption(values.frames, 'frames', 200);
     const detSize = detSizeOption(values['det-size']);
     const image = await decodeImageFile(positionals[0]!);
-    const fa = await FaceAnalysis.load(modelsOption(values.models), {
-      allowedModules: ['detection', 'recognition'],
-      intraOpNumThreads: threads,
-    });
+    const fa = await FaceAnalysis.load(
+      io.paths ? await resolveModelsDir(values.models, io.paths.modelsDir) : modelsOption(values.models),
+      { allowedModules: ['detection', 'recognition'], intraOpNumThreads: threads },
+    );
     try {
       fa.prepare({ detSize });
       const r = await benchFramePath(fa, image, { frames });

@@ -5,6 +5,7 @@ import { computeSim, FaceAnalysis } from '../../insightface/face_analysis.js';
 import { defaultThreshold } from '../../recognition/thresholds.js';
 import { numberOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
+import { cliPaths } from '../data-dir.js';
 
 const usage = `Usage: tobira compare A.jpg B.jpg [--models DIR] [--threshold T] [--json]
 
@@ -21,7 +22,7 @@ export const command: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError(`expected two images, got ${positionals.length}`);
-    const models = await resolveModelsDir(values.models);
+    const models = await resolveModelsDir(values.models, cliPaths(io).modelsDir);
     const fa = await FaceAnalysis.load(models, { allowedModules: ['detection', 'recognition'] });
     try {
       const recognizer = fa.info.recognizer;

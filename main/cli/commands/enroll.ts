@@ -5,11 +5,12 @@ import { checkEnrollmentFace, isNearDuplicate } from '../../recognition/enroll-c
 import { DEFAULT_QUALITY } from '../../recognition/quality.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { parse, UsageError, type Command } from '../command.js';
-import { openCliStore, storeOptions } from '../store-cli.js';
+import { auditCli, cliAuditDir, openCliStore, storeOptions } from '../store-cli.js';
+import { cliPaths } from '../data-dir.js';
 import { resolveModelsDir } from '../models-dir.js';
-import { fleetDirOption, fleetEnroll, joinedDir } from '../fleet-commands.js';
+import { fleetEnroll, joinedDir } from '../fleet-commands.js';
 
-const usage = `Usage: tobira enroll --name NAME [--store DIR | --data-dir DIR] [--models DIR] [--key FILE] [--json] IMAGE...
+const usage = `Usage: tobira enroll --name NAME [--data-dir DIR] [--store DIR] [--models DIR] [--key FILE] [--json] IMAGE...
 
 Enrolls the one face in each photo as NAME (adding to an existing person of that name).
 A photo with no face, several faces, poor quality, or a near-copy of an enrolled sample is
@@ -28,14 +29,13 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       ...storeOptions,
-      ...fleetDirOption,
       models: { type: 'string' },
       name: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.name?.trim()) throw new UsageError('--name NAME is required');
     if (positionals.length === 0) throw new UsageError('expected at least one image');
-    const fleet = joinedDir(values['data-dir']);
+    const fleet = joinedDir(io.paths?.dataDir);
     if (fleet)
       return fleetEnroll(
         fleet,
@@ -43,13 +43,14 @@ export const command: Command = {
         positionals,
         io,
       );
-    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models), {
+    const paths = cliPaths(io);
+    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, paths.modelsDir), {
       allowedModules: ['detection', 'recognition'],
     });
     try {
       const recognizer = fa.info.recognizer;
       if (!recognizer) throw new Error('the model pack has no recognition model');
-      const store = await openCliStore(values, true);
+      const store = await openCliStore(values, true, paths);
       const existing = store.findByName(values.name.trim());
       if (existing.length > 1)
         throw new Error(`${existing.length} people are named '${values.name}'; rename one first`);
@@ -85,6 +86,17 @@ export const command: Command = {
         if (!values.json) io.out(`${file}: ${outcome.enrolled ? 'enrolled' : `refused: ${outcome.reason}`}`);
       }
       const count = outcomes.filter((o) => o.enrolled).length;
+      await auditCli(cliAuditDir(paths, io, values.store), store, {
+        action: 'enroll',
+        ok: count > 0,
+        detail: {
+          personId: person?.id ?? null,
+          name: values.name.trim(),
+          photos: positionals.length,
+          enrolled: count,
+          recognizer: recognizer.id,
+        },
+      });
       if (values.json)
         io.out(JSON.stringify({ person: person ? { id: person.id, name: person.name } : null, outcomes }));
       else io.out(`${values.name}: ${count} of ${positionals.length} photo(s) enrolled`);

@@ -58,7 +58,9 @@ const need = (value: string | undefined, flag: string): string => {
   if (!value) throw new UsageError(`--${flag} is required`);
   return value;
 };
-const dataDir = (v: Values) => path.resolve(need(v['data-dir'], 'data-dir DIR'));
+/** The dispatcher takes --data-dir off argv for every command (main/cli/data-dir.ts) and passes the paths. */
+const dataDir = (v: Values, io: CliIO) =>
+  path.resolve(io.paths?.dataDir ?? need(v['data-dir'], 'data-dir DIR'));
 
 export const command: Command = {
   summary: 'fleet mode: many doors sharing people, rules and audit through PostgreSQL',
@@ -106,7 +108,7 @@ async function init(v: Values, io: CliIO): Promise<number> {
 }
 
 async function join(v: Values, io: CliIO): Promise<number> {
-  const dir = dataDir(v);
+  const dir = dataDir(v, io);
   const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
   if (graceHours !== undefined && !(graceHours > 0))
     throw new UsageError('--offline-grace: expected hours > 0');
@@ -127,7 +129,7 @@ async function join(v: Values, io: CliIO): Promise<number> {
 }
 
 async function status(v: Values, io: CliIO): Promise<number> {
-  const ctx = await openFleet(dataDir(v), { catchUp: true });
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
   const now = Date.now();
   const connected = ctx.syncError === null;
   const lag = ctx.replica.syncedAt === 0 ? -1 : Math.max(0, now - ctx.replica.syncedAt);
@@ -143,7 +145,7 @@ async function status(v: Values, io: CliIO): Promise<number> {
 }
 
 async function run(v: Values, io: CliIO): Promise<number> {
-  const dir = dataDir(v);
+  const dir = dataDir(v, io);
   const door = await FleetDoor.open(dir, await cliKeyWrapper(dir, false));
   door.on('applied', (e) => io.out(`replica at version ${e.version} (${e.changed} change(s))`));
   door.on('disconnected', (e) => io.err(`database: ${e.message}`));
@@ -162,7 +164,7 @@ async function run(v: Values, io: CliIO): Promise<number> {
 async function token(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
   const db = need(v.db, 'db ADMIN_URL');
   if (sub === 'create') {
-    const dir = dataDir(v);
+    const dir = dataDir(v, io);
     const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
     const t = await createToken(db, config.fleetKey);
     io.out(v.json ? JSON.stringify({ fleet: config.fleet, join: t }) : t);
@@ -188,7 +190,7 @@ async function token(sub: string | undefined, rest: string[], v: Values, io: Cli
 }
 
 async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<number> {
-  const ctx = await openFleet(dataDir(v), { catchUp: true });
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
   if (sub === 'list') {
     const list = [...ctx.view().groups.values()];
     if (v.json) io.out(JSON.stringify({ groups: list }));
@@ -230,7 +232,7 @@ async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<nu
 
 async function person(who: string | undefined, v: Values, io: CliIO): Promise<number> {
   if (!who) throw new UsageError('expected a person ID or NAME');
-  const ctx = await openFleet(dataDir(v), { catchUp: true });
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
   if (ctx.syncError) throw ctx.syncError;
   const matches = ctx.view().findPeople(who);
   if (matches.length !== 1)
@@ -251,7 +253,7 @@ async function person(who: string | undefined, v: Values, io: CliIO): Promise<nu
 }
 
 async function mqttSettings(v: Values, io: CliIO): Promise<number> {
-  const dir = dataDir(v);
+  const dir = dataDir(v, io);
   const wrapper = await cliKeyWrapper(dir, false);
   const config = await readDoorConfig(dir, wrapper);
   const url = need(v.url, 'url URL');

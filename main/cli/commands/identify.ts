@@ -6,16 +6,17 @@ import { defaultThreshold } from '../../recognition/thresholds.js';
 import { numberOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
-import { fleetDirOption, fleetIdentify, joinedDir } from '../fleet-commands.js';
+import { cliPaths } from '../data-dir.js';
+import { fleetIdentify, joinedDir } from '../fleet-commands.js';
 
-const usage = `Usage: tobira identify [--store DIR | --data-dir DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
+const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
 Identifies the one person in IMAGE against the enrolled people (1:N), with the kiosk's quality gates.
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
 or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
 'too_bright'). Exits 0 whether or not someone was recognised; 1 only for errors.
-In a data folder joined to a fleet, catches up with the fleet first, then also applies this door's
-access groups (reason 'not_permitted_now').`;
+In a data folder joined to a fleet (--data-dir), catches up with the fleet first, then also applies
+this door's access groups (reason 'not_permitted_now').`;
 
 export const command: Command = {
   summary: 'identify the person in a photo against the enrolled people',
@@ -23,13 +24,12 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       ...storeOptions,
-      ...fleetDirOption,
       models: { type: 'string' },
       threshold: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
-    const fleet = joinedDir(values['data-dir']);
+    const fleet = joinedDir(io.paths?.dataDir);
     if (fleet) {
       const threshold =
         values.threshold === undefined ? undefined : numberOption(values.threshold, 'threshold', 0);
@@ -40,9 +40,9 @@ export const command: Command = {
         io,
       );
     }
-    const store = await openCliStore(values, false);
+    const store = await openCliStore(values, false, cliPaths(io));
     const image = await decodeImageFile(positionals[0]!);
-    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models), {
+    const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, cliPaths(io).modelsDir), {
       allowedModules: ['detection', 'recognition'],
     });
     try {

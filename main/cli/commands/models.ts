@@ -51,7 +51,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parse(rest, options);
   const manager = new PackManager({
-    root: values.root ?? defaultModelsRoot(),
+    root: values.root ?? io.paths?.modelsDir ?? defaultModelsRoot(),
     ...(values.catalog ? { catalogPath: values.catalog } : {}),
   });
   try {

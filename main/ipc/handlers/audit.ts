@@ -8,7 +8,7 @@ import type {
   CompareResult,
 } from '../../../preload/contract/audit.js';
 import type { AppServices } from '../../services.js';
-import type { AuditRecord } from '../../audit/types.js';
+import type { AuditEntry } from '../../audit/types.js';
 import { calibrate } from '../../recognition/calibration.js';
 import { computeSim } from '../../insightface/face_analysis.js';
 import { decodeImageFile } from '../../image/decode.js';
@@ -19,7 +19,22 @@ import { messageOf, requireAdmin, requireKiosk, requireStore, type HandlersFor }
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;
 
-function auditView(record: AuditRecord): AuditView {
+function auditView(record: AuditEntry): AuditView {
+  if (record.kind === 'admin') {
+    const detail = Object.entries(record.detail)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    return {
+      time: record.time,
+      mode: `admin (${record.actor})`,
+      person: typeof record.detail.name === 'string' ? record.detail.name : null,
+      score: null,
+      gates: detail,
+      liveness: null,
+      door: '',
+      outcome: record.ok ? record.action : `${record.action}: failed`,
+    };
+  }
   return {
     time: record.time,
     mode: record.mode,
@@ -68,7 +83,7 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
   return {
     listAudit: async ({ offset, limit }, sender) => {
       requireAdmin(services, sender);
-      const page = await services.audit.read({ offset, limit });
+      const page = await services.audit.readEntries({ offset, limit });
       return { records: page.records.map(auditView), total: page.total };
     },
     exportAudit: async (_arg, sender) => {
@@ -83,19 +98,11 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
       requireAdmin(services, sender);
       try {
         const result = await services.door().test();
-        await services.audit.append({
-          mode: services.settings.get().recognition.mode,
-          outcome: 'door_test',
-          reason: 'admin test',
-          personId: null,
-          personName: null,
-          score: null,
-          threshold: null,
-          recognizerId: null,
-          gates: [],
-          liveness: null,
-          door: { ok: result.ok, kind: result.kind, reason: result.reason },
-        });
+        await services.auditAdmin(
+          'door_test',
+          { kind: result.kind, reason: result.reason, attempts: result.attempts },
+          result.ok,
+        );
         return {
           ok: result.ok,
           message: result.ok

@@ -37,6 +37,7 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       downloads.set(name, controller);
       try {
         await asExpected(() => services.downloadAndLoad(name, controller.signal));
+        await services.auditAdmin('pack_download', { pack: name });
       } finally {
         downloads.delete(name);
       }
@@ -53,19 +54,22 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const picked = await services.options.pickFiles({ kind });
       const source = picked?.[0];
       if (!source) return null;
-      await asExpected(() => packs.import(source, name ? { name } : {}));
+      const imported = await asExpected(() => packs.import(source, name ? { name } : {}));
+      await services.auditAdmin('pack_import', { kind, pack: imported.name });
       await services.reloadEngine();
       return list();
     },
     removePack: async ({ name }, sender) => {
       requireAdmin(services, sender);
       await asExpected(() => packs.remove(name));
+      await services.auditAdmin('pack_remove', { pack: name });
       await services.reloadEngine();
       return list();
     },
     setActivePack: async ({ name }, sender) => {
       requireAdmin(services, sender);
       await asExpected(() => packs.setActive(name));
+      await services.auditAdmin('pack_switch', { pack: name });
       await services.reloadEngine();
       return list();
     },

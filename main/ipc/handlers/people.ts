@@ -49,12 +49,15 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       requireAdmin(services, sender);
       const store = requireStore(services);
       const person = await storeCall(() => store.addPerson(name, pin ? { pin } : {}));
+      await services.auditAdmin('person_add', { personId: person.id, name, withPin: Boolean(pin) });
       return view(store.getPerson(person.id, activeRecognizer()));
     },
     renamePerson: async ({ id, name }, sender) => {
       requireAdmin(services, sender);
       const store = requireStore(services);
+      const before = store.listPeople().find((p) => p.id === id)?.name ?? null;
       await storeCall(() => store.renamePerson(id, name));
+      await services.auditAdmin('person_rename', { personId: id, from: before, name });
       changed();
       return view(store.getPerson(id, activeRecognizer()));
     },
@@ -62,11 +65,17 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       requireAdmin(services, sender);
       const store = requireStore(services);
       await storeCall(() => store.setPersonPin(id, pin));
+      await services.auditAdmin('person_pin', { personId: id, set: pin !== null });
       return view(store.getPerson(id, activeRecognizer()));
     },
     deletePerson: async ({ id }, sender) => {
       requireAdmin(services, sender);
+      const gone =
+        requireStore(services)
+          .listPeople()
+          .find((p) => p.id === id)?.name ?? null;
       await storeCall(() => requireStore(services).removePerson(id));
+      await services.auditAdmin('person_delete', { personId: id, name: gone });
       changed();
       return { deleted: true };
     },
@@ -76,11 +85,15 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       const kiosk = requireKiosk(services);
       if (!kiosk.engine.recognizerId)
         throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
-      return kiosk.startEnrollment(id, target ?? 5);
+      const started = kiosk.startEnrollment(id, target ?? 5);
+      void services.auditAdmin('enroll_start', { personId: id, target: target ?? 5 });
+      return started;
     },
     stopEnrollment: (_arg, sender) => {
       requireAdmin(services, sender);
-      return requireKiosk(services).stopEnrollment();
+      const stopped = requireKiosk(services).stopEnrollment();
+      void services.auditAdmin('enroll_stop');
+      return stopped;
     },
     importPhotos: async ({ id }, sender) => {
       requireAdmin(services, sender);
@@ -120,6 +133,12 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
           reason: `at most ${MAX_IMPORT_FILES} photos at a time`,
         });
       }
+      const added = results.filter((r) => r.ok).length;
+      await services.auditAdmin(
+        'template_add',
+        { personId: id, source: 'photos', added, refused: results.length - added },
+        added > 0,
+      );
       changed();
       return results;
     },

@@ -1,11 +1,13 @@
 // Door output section of the settings: none, a command, or an HTTP request,
 // with the unlock hold time, and a test button. A failed test reads as a
 // failure, in red, with main's message: it is never shown as success.
+// A command door is chosen from doors.json on the PC, never typed here; HTTP
+// secrets come back from main as REDACTED and are kept when sent back so.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
-import type { Settings } from '../../../preload/contract/settings.js';
+import { REDACTED, type DoorProgramList, type Settings } from '../../../preload/contract/settings.js';
 import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-shared.js';
 import { settingsFormStyles } from './settings-form.styles.js';
 
@@ -14,25 +16,35 @@ type DoorKind = Door['kind'];
 type Status = { tone: 'ok' | 'error'; text: string };
 
 /** A starting point when the admin switches to a kind, keeping the hold time; main's own defaults. */
-export function doorDefaults(kind: DoorKind, holdMs: number): Door {
+export function doorDefaults(kind: DoorKind, holdMs: number, firstProgram = ''): Door {
   switch (kind) {
     case 'none':
       return { kind, holdMs };
     case 'command':
-      return { kind, holdMs, program: '', args: [], timeoutMs: 5000 };
+      return { kind, holdMs, doorId: firstProgram };
     case 'http':
       return {
         kind,
         holdMs,
         method: 'POST',
         url: '',
+        insecureNetwork: false,
         headers: {},
+        hmacKey: '',
+        pinSha256: [],
+        caPem: null,
         timeoutMs: 5000,
         retries: 2,
         backoffMs: 250,
       };
   }
 }
+
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 /** "Name: value" lines ↔ a header record. A line without a colon is kept as a name with an empty value. */
 export function parseHeaders(text: string): Record<string, string> {
@@ -58,6 +70,7 @@ export class AdminDoor extends LitElement {
     status: { state: true },
     test: { state: true },
     testing: { state: true },
+    programs: { state: true },
   };
   declare settings: Settings | null;
   /** The form's door kind and starting values, until saved. */
@@ -65,6 +78,8 @@ export class AdminDoor extends LitElement {
   declare status: Status | null;
   declare test: Status | null;
   declare testing: boolean;
+  /** doors.json as main read it; null until loaded. */
+  declare programs: DoorProgramList | null;
 
   constructor() {
     super();
@@ -74,6 +89,20 @@ export class AdminDoor extends LitElement {
     this.status = null;
     this.test = null;
     this.testing = false;
+    this.programs = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadPrograms();
+  }
+
+  private async loadPrograms(): Promise<void> {
+    try {
+      this.programs = await call(api().listDoorPrograms(undefined));
+    } catch (error) {
+      this.programs = { programs: [], file: 'doors.json', problem: errorMessage(error) };
+    }
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -87,21 +116,21 @@ export class AdminDoor extends LitElement {
     const int = (name: string) => (field(name).trim() === '' ? NaN : Number(field(name)));
     const holdMs = int('holdMs');
     const kind = this.draft?.kind ?? 'none';
-    if (kind === 'command') {
-      const args = field('args')
-        .split('\n')
-        .map((a) => a.trim())
-        .filter((a) => a !== '');
-      return { kind, holdMs, program: field('program').trim(), args, timeoutMs: int('timeoutMs') };
-    }
+    if (kind === 'command') return { kind, holdMs, doorId: field('doorId') };
     if (kind === 'http') {
       const body = field('body');
+      const ca = field('caPem').trim();
+      const insecure = form.elements.namedItem('insecureNetwork') as HTMLInputElement | null;
       return {
         kind,
         holdMs,
         method: field('method') as 'GET' | 'POST' | 'PUT',
         url: field('url').trim(),
+        insecureNetwork: insecure?.checked ?? false,
         headers: parseHeaders(field('headers')),
+        hmacKey: field('hmacKey').trim(),
+        pinSha256: lines(field('pinSha256')),
+        caPem: ca === '' ? null : ca,
         ...(body.trim() === '' ? {} : { body }),
         timeoutMs: int('timeoutMs'),
         retries: int('retries'),
@@ -161,7 +190,11 @@ export class AdminDoor extends LitElement {
             <select
               name="kind"
               @change=${(e: Event) =>
-                (this.draft = doorDefaults((e.target as HTMLSelectElement).value as DoorKind, door.holdMs))}
+                (this.draft = doorDefaults(
+                  (e.target as HTMLSelectElement).value as DoorKind,
+                  door.holdMs,
+                  this.programs?.programs[0]?.id,
+                ))}
             >
               <option value="none" ?selected=${door.kind === 'none'}>${t('door.kind.none')}</option>
               <option value="command" ?selected=${door.kind === 'command'}>${t('door.kind.command')}</option>
@@ -205,20 +238,38 @@ export class AdminDoor extends LitElement {
   }
 
   private commandFields(door: Extract<Door, { kind: 'command' }>) {
-    return html`${numberField(t('door.timeoutMs'), 'timeoutMs', door.timeoutMs, { min: 100, max: 60000, step: 100 })}
-      <label class="wide"
-        >${t('door.program')}
-        <input name="program" maxlength="1024" .value=${door.program} placeholder="/usr/local/bin/relay" />
+    const list = this.programs;
+    const chosen = list?.programs.find((p) => p.id === door.doorId) ?? null;
+    return html`<label class="wide"
+        >${t('door.programChoice')}
+        <select
+          name="doorId"
+          @change=${(e: Event) => (this.draft = { ...door, doorId: (e.target as HTMLSelectElement).value })}
+        >
+          ${list?.programs.map(
+            (p) => html`<option value=${p.id} ?selected=${p.id === door.doorId}>${p.label ?? p.id}</option>`,
+          )}
+        </select>
       </label>
-      <label class="wide"
-        >${t('door.args')}
-        <textarea
-          name="args"
-          rows="3"
-          .value=${door.args.join('\n')}
-          placeholder="--hold&#10;{{holdSeconds}}"
-        ></textarea>
-      </label>`;
+      ${
+        chosen
+          ? html`<p class="muted wide program">
+              ${t('door.programRuns', { command: [chosen.program, ...chosen.args].join(' ') })}
+            </p>`
+          : nothing
+      }
+      ${
+        list?.problem
+          ? html`<p class="notice error wide" role="alert">
+              ${t('door.programProblem', { problem: list.problem })}
+            </p>`
+          : list && list.programs.length === 0
+            ? html`<p class="notice error wide" role="alert">
+                ${t('door.programNone', { file: list.file })}
+              </p>`
+            : nothing
+      }
+      <p class="muted wide">${t('door.programHint')}</p>`;
   }
 
   private httpFields(door: Extract<Door, { kind: 'http' }>) {
@@ -237,9 +288,29 @@ export class AdminDoor extends LitElement {
           type="url"
           maxlength="2048"
           .value=${door.url}
-          placeholder="http://192.168.1.50/relay/0?turn=on"
+          placeholder="https://relay.local/open"
         />
       </label>
+      <label class="wide check"
+        ><input
+          type="checkbox"
+          name="insecureNetwork"
+          .checked=${door.insecureNetwork}
+          @change=${(e: Event) =>
+            (this.draft = { ...door, insecureNetwork: (e.target as HTMLInputElement).checked })}
+        />
+        ${t('door.insecureNetwork')}
+      </label>
+      ${
+        door.insecureNetwork
+          ? html`<p class="notice error wide insecure-warning" role="alert">${t('door.insecureWarning')}</p>`
+          : nothing
+      }
+      <label class="wide"
+        >${t('door.hmacKey')}
+        <input name="hmacKey" type="password" autocomplete="off" maxlength="256" .value=${door.hmacKey} />
+      </label>
+      <p class="muted wide">${t('door.secretKept', { redacted: REDACTED })}</p>
       ${numberField(t('door.timeoutMs'), 'timeoutMs', door.timeoutMs, { min: 100, max: 60000, step: 100 })}
       ${numberField(t('door.retries'), 'retries', door.retries, { min: 0, max: 5, step: 1 })}
       ${numberField(t('door.backoffMs'), 'backoffMs', door.backoffMs, { min: 0, max: 10000, step: 50 })}
@@ -260,6 +331,19 @@ export class AdminDoor extends LitElement {
           .value=${door.body ?? ''}
           placeholder='{"event": "{{event}}"}'
         ></textarea>
+      </label>
+      <label class="wide"
+        >${t('door.pinSha256')}
+        <textarea name="pinSha256" rows="2" .value=${door.pinSha256.join('\n')}></textarea>
+      </label>
+      <label class="wide"
+        >${t('door.caPem')}
+        <textarea
+          name="caPem"
+          rows="3"
+          .value=${door.caPem ?? ''}
+          placeholder="-----BEGIN CERTIFICATE-----"
+        ></textarea>
       </label>`;
   }
 
@@ -273,6 +357,21 @@ export class AdminDoor extends LitElement {
       textarea {
         resize: vertical;
         font-family: ui-monospace, monospace;
+      }
+      .program {
+        font-family: ui-monospace, monospace;
+        overflow-wrap: anywhere;
+      }
+      /* A finger-sized checkbox: the admin screen is a touchscreen too. */
+      label.check {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        min-height: 44px;
+      }
+      label.check input {
+        width: 28px;
+        height: 28px;
       }
     `,
   ];

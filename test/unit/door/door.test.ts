@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AuditLog } from '../../../main/audit/audit-log.js';
 import { createDoor, parseDoorConfig } from '../../../main/door/door.js';
+import { readDoorsFile, writeDoorsFile, type DoorProgram } from '../../../main/door/doors-file.js';
 import { concludeAttempt } from '../../../main/recognition/conclude.js';
 import type { FinalDecision } from '../../../main/recognition/decision.js';
 
@@ -42,6 +43,9 @@ class RelayStandIn {
   }
 }
 
+/** Loopback plain HTTP (the insecure switch on) with a signing key: HTTPS has its own file. */
+const HTTP = { insecureNetwork: true, hmacKey: 'door-test-hmac-key-0123' } as const;
+
 describe('http door against a relay stand-in', () => {
   const relay = new RelayStandIn();
   let base = '';
@@ -52,6 +56,7 @@ describe('http door against a relay stand-in', () => {
     relay.received.length = 0;
     const door = createDoor({
       kind: 'http',
+      ...HTTP,
       url: `${base}/relay/1?pulse={{holdMs}}&who={{personName}}`,
       headers: { authorization: 'Bearer t0ken', 'content-type': 'application/json' },
       body: '{"event":"{{event}}","name":"{{personName}}","seconds":{{holdSeconds}}}',
@@ -69,7 +74,7 @@ describe('http door against a relay stand-in', () => {
   it('retries 5xx with backoff and succeeds on a later attempt', async () => {
     relay.received.length = 0;
     relay.script = [503, 500, 200];
-    const door = createDoor({ kind: 'http', url: `${base}/open`, retries: 2, backoffMs: 20 });
+    const door = createDoor({ kind: 'http', ...HTTP, url: `${base}/open`, retries: 2, backoffMs: 20 });
     const result = await door.test();
     assert.deepEqual([result.ok, result.attempts], [true, 3]);
     assert.ok(result.durationMs >= 20 + 40, 'backoff waited between attempts');
@@ -102,7 +107,7 @@ describe('http door against a relay stand-in', () => {
   for (const f of failures) {
     it(`reports failure, never success: ${f.name}`, async () => {
       relay.script = [...f.script];
-      const door = createDoor({ kind: 'http', url: `${base}/open`, backoffMs: 1, ...f.config });
+      const door = createDoor({ kind: 'http', ...HTTP, url: `${base}/open`, backoffMs: 1, ...f.config });
       const result = await door.open({ personId: 'p', personName: 'P' });
       assert.equal(result.ok, false);
       assert.match(result.reason ?? '', f.reason);
@@ -115,54 +120,146 @@ describe('http door against a relay stand-in', () => {
     const closed = new RelayStandIn();
     const url = await closed.start();
     await closed.stop();
-    const result = await createDoor({ kind: 'http', url, retries: 1, backoffMs: 1 }).test();
+    const result = await createDoor({ kind: 'http', ...HTTP, url, retries: 1, backoffMs: 1 }).test();
     assert.equal(result.ok, false);
     assert.match(result.reason ?? '', /ECONNREFUSED|fetch failed/);
   });
 });
 
-describe('command door', () => {
+describe('command door (a program from doors.json)', () => {
   const node = process.execPath;
+  const withDoors = async (...programs: Omit<DoorProgram, 'timeoutMs'>[]) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tobira-doors-'));
+    await writeDoorsFile(dir, { version: 1, doors: programs.map((p) => ({ timeoutMs: 5000, ...p })) });
+    return dir;
+  };
+  const argsDump = 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))';
 
-  it('runs the program with filled args and no shell', async () => {
+  it('runs the listed program with filled args, each one argument, no shell', async () => {
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'tobira-door-')), 'args.json');
-    const script = 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))';
-    const door = createDoor({
-      kind: 'command',
+    const dir = await withDoors({
+      id: 'relay',
       program: node,
-      args: ['-e', script, out, 'pulse', '{{holdMs}}', '{{personName}}'],
-      holdMs: 1500,
+      args: ['-e', argsDump, out, 'pulse', '{{holdMs}}', '{{personName}}', 'name={{personName}}'],
     });
-    const result = await door.open({ personId: 'x', personName: '$(rm -rf /); `id`' });
+    const door = createDoor({ kind: 'command', doorId: 'relay', holdMs: 1500 }, { doorsDir: dir });
+    const name = '$(rm -rf /); `id` two\nlines';
+    const result = await door.open({ personId: 'x', personName: name });
     assert.equal(result.ok, true, result.reason ?? '');
-    assert.deepEqual(JSON.parse(await readFile(out, 'utf8')), ['pulse', '1500', '$(rm -rf /); `id`']);
+    assert.deepEqual(JSON.parse(await readFile(out, 'utf8')), ['pulse', '1500', name, `name=${name}`]);
   });
 
-  const failures: { name: string; config: object; reason: RegExp }[] = [
+  for (const name of ['-rf', '--config=/tmp/evil', '-']) {
+    it(`never lets a placeholder make an option: a person named '${name}'`, async () => {
+      const out = path.join(await mkdtemp(path.join(tmpdir(), 'tobira-door-')), 'args.json');
+      const dir = await withDoors({
+        id: 'relay',
+        program: node,
+        args: ['-e', argsDump, out, '{{personName}}'],
+      });
+      const result = await createDoor({ kind: 'command', doorId: 'relay' }, { doorsDir: dir }).open({
+        personId: 'x',
+        personName: name,
+      });
+      assert.equal(result.ok, false);
+      assert.match(result.reason ?? '', /would start with '-'/);
+      await assert.rejects(readFile(out), 'the program did not run');
+    });
+  }
+
+  it('refuses an id that doors.json does not list, naming what it lists', async () => {
+    const dir = await withDoors({ id: 'relay', program: node, args: [] });
+    const result = await createDoor({ kind: 'command', doorId: 'gate' }, { doorsDir: dir }).test();
+    assert.equal(result.ok, false);
+    assert.match(result.reason ?? '', /'gate' is not in doors.json \(listed: relay\)/);
+  });
+
+  it('refuses to run without a doors.json folder', async () => {
+    const result = await createDoor({ kind: 'command', doorId: 'relay' }).test();
+    assert.equal(result.ok, false);
+    assert.match(result.reason ?? '', /command doors are off/);
+  });
+
+  const failures: { name: string; program: Omit<DoorProgram, 'id'>; reason: RegExp }[] = [
     {
       name: 'non-zero exit, with stderr',
-      config: { program: node, args: ['-e', 'console.error("relay busy"); process.exit(3)'] },
+      program: {
+        program: node,
+        args: ['-e', 'console.error("relay busy"); process.exit(3)'],
+        timeoutMs: 5000,
+      },
       reason: /exited with 3: relay busy/,
     },
     {
       name: 'timeout',
-      config: { program: node, args: ['-e', 'setTimeout(() => {}, 10000)'], timeoutMs: 300 },
+      program: { program: node, args: ['-e', 'setTimeout(() => {}, 10000)'], timeoutMs: 300 },
       reason: /timed out after 300 ms/,
     },
-    { name: 'missing program', config: { program: '/nonexistent/relay-tool' }, reason: /program not found/ },
+    {
+      name: 'missing program',
+      program: { program: '/nonexistent/relay-tool', args: [], timeoutMs: 5000 },
+      reason: /program not found/,
+    },
     {
       name: 'unknown placeholder',
-      config: { program: node, args: ['{{secret}}'] },
+      program: { program: node, args: ['{{secret}}'], timeoutMs: 5000 },
       reason: /unknown placeholder/,
     },
   ];
   for (const f of failures) {
     it(`reports failure: ${f.name}`, async () => {
-      const result = await createDoor({ kind: 'command', ...f.config }).test();
+      const dir = await withDoors({ id: 'relay', ...f.program });
+      const result = await createDoor({ kind: 'command', doorId: 'relay' }, { doorsDir: dir }).test();
       assert.equal(result.ok, false);
       assert.match(result.reason ?? '', f.reason);
     });
   }
+});
+
+describe('doors.json: bad files get a clear error', () => {
+  const bad: [string, string, RegExp][] = [
+    ['not JSON', '{"version": 1, "doors": [', /not valid JSON/],
+    ['a wrong version', '{"version": 2, "doors": []}', /version/],
+    [
+      'a relative program',
+      '{"version":1,"doors":[{"id":"r","program":"relay"}]}',
+      /doors\.0\.program: must be an absolute path/,
+    ],
+    ['an id with a slash', '{"version":1,"doors":[{"id":"a/b","program":"/bin/true"}]}', /doors\.0\.id/],
+    [
+      'a duplicate id',
+      '{"version":1,"doors":[{"id":"r","program":"/bin/true"},{"id":"r","program":"/bin/false"}]}',
+      /duplicate id 'r'/,
+    ],
+    ['an unknown field', '{"version":1,"doors":[{"id":"r","program":"/bin/true","shell":true}]}', /shell/],
+    [
+      'args not strings',
+      '{"version":1,"doors":[{"id":"r","program":"/bin/true","args":[1]}]}',
+      /doors\.0\.args\.0/,
+    ],
+  ];
+  for (const [name, text, message] of bad) {
+    it(`refuses ${name}, naming the file and the field`, async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tobira-doors-'));
+      await writeFile(path.join(dir, 'doors.json'), text, { mode: 0o600 });
+      assert.throws(
+        () => readDoorsFile(dir),
+        (e: Error) => e.message.includes(path.join(dir, 'doors.json')) && message.test(e.message),
+      );
+    });
+  }
+
+  it('refuses a doors.json that others may write (they would choose what runs)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tobira-doors-'));
+    await writeFile(path.join(dir, 'doors.json'), '{"version":1,"doors":[]}');
+    await chmod(path.join(dir, 'doors.json'), 0o666);
+    assert.throws(() => readDoorsFile(dir), /writable by group\/others/);
+  });
+
+  it('a missing file allows no program at all', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tobira-doors-'));
+    assert.deepEqual(readDoorsFile(dir), { version: 1, doors: [] });
+  });
 });
 
 describe('door config', () => {
@@ -178,10 +275,22 @@ describe('door config', () => {
     ['unknown kind', { kind: 'gpio' }, /kind/],
     ['not an object', 'http://x', /root|kind/],
     ['file: url', { kind: 'http', url: 'file:///etc/passwd' }, /url/],
-    ['empty program', { kind: 'command', program: '' }, /program/],
+    ['a program in settings', { kind: 'command', doorId: 'r', program: '/bin/sh' }, /program|Unrecognized/],
+    ['a door id with a path', { kind: 'command', doorId: '../x' }, /doorId/],
+    ['no HMAC key', { kind: 'http', url: 'https://127.0.0.1/' }, /hmacKey/],
+    ['a short HMAC key', { kind: 'http', url: 'https://127.0.0.1/', hmacKey: 'short' }, /hmacKey/],
+    [
+      'a bad pin',
+      { kind: 'http', url: 'https://127.0.0.1/', hmacKey: 'k'.repeat(16), pinSha256: ['abc'] },
+      /pinSha256/,
+    ],
     ['negative hold', { kind: 'none', holdMs: -1 }, /holdMs/],
-    ['too many retries', { kind: 'http', url: 'http://127.0.0.1/', retries: 50 }, /retries/],
-    ['header not a string', { kind: 'http', url: 'http://127.0.0.1/', headers: { a: 1 } }, /headers/],
+    ['too many retries', { kind: 'http', ...HTTP, url: 'http://127.0.0.1/', retries: 50 }, /retries/],
+    [
+      'header not a string',
+      { kind: 'http', ...HTTP, url: 'http://127.0.0.1/', headers: { a: 1 } },
+      /headers/,
+    ],
   ];
   for (const [name, config, field] of bad) {
     it(`rejects ${name}, naming the field`, () => {
@@ -217,7 +326,7 @@ describe('concluding an attempt: door, then audit', () => {
     relay.received.length = 0;
     relay.script = [200];
     const audit = new AuditLog(await mkdtemp(path.join(tmpdir(), 'tobira-conclude-')));
-    const door = createDoor({ kind: 'http', url: `${base}/open?who={{personName}}` });
+    const door = createDoor({ kind: 'http', ...HTTP, url: `${base}/open?who={{personName}}` });
     const done = await concludeAttempt(final('unlocked'), { door, audit });
     assert.equal(done.door?.ok, true);
     assert.equal(relay.received[0]?.url, '/open?who=Ann');
@@ -230,7 +339,7 @@ describe('concluding an attempt: door, then audit', () => {
     relay.received.length = 0;
     relay.script = [500];
     const audit = new AuditLog(await mkdtemp(path.join(tmpdir(), 'tobira-conclude-')));
-    const door = createDoor({ kind: 'http', url: `${base}/open`, retries: 0 });
+    const door = createDoor({ kind: 'http', ...HTTP, url: `${base}/open`, retries: 0 });
     const failed = await concludeAttempt(final('unlocked'), { door, audit });
     assert.equal(failed.door?.ok, false);
     const rejected = await concludeAttempt(final('rejected'), { door, audit });

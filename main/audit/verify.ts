@@ -1,0 +1,111 @@
+// `tobira audit verify`: walks every kept file, oldest line first, and names the
+// first line that breaks the chain (audit-chain.ts). Lines from before the chain
+// (older versions) are read and counted, but only ahead of the first chained line.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { hashLine, macMatches, parseLine } from './audit-chain.js';
+
+export interface BadLine {
+  /** The file's name in the audit folder and the 1-based line number in it. */
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Files in the order read, oldest first. */
+  files: string[];
+  lines: number;
+  /** Lines from before the chain (no seq/prev/mac). */
+  legacyLines: number;
+  /** False when no key was given: links and order are checked, MACs are not. */
+  macsChecked: boolean;
+  firstBad: BadLine | null;
+  /**
+   * Half-written lines (a crash mid-write) that the chain steps over: the next line
+   * follows the one before them, so nothing was lost. Reported, not fatal.
+   */
+  tornLines: number;
+}
+
+/** audit.N.jsonl (highest N oldest) first, then audit.jsonl. */
+async function chainFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new Error(`${dir}: no audit folder here`);
+    throw error;
+  });
+  const rotated = names
+    .map((n) => ({ n, m: /^audit\.(\d+)\.jsonl$/.exec(n) }))
+    .filter((x) => x.m)
+    .sort((a, b) => Number(b.m![1]) - Number(a.m![1]))
+    .map((x) => x.n);
+  return [...rotated, ...(names.includes('audit.jsonl') ? ['audit.jsonl'] : [])];
+}
+
+export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<VerifyReport> {
+  const files = await chainFiles(dir);
+  const report: VerifyReport = {
+    ok: true,
+    files,
+    lines: 0,
+    legacyLines: 0,
+    macsChecked: key !== null,
+    firstBad: null,
+    tornLines: 0,
+  };
+  /** Hash and seq of the last good line; null before the first line (its `prev` is not known). */
+  let previous: { hash: string; seq: number | null } | null = null;
+  let chained = false;
+  /** An unreadable line waiting to be judged by the line after it. */
+  let pending: BadLine | null = null;
+  for (const file of files) {
+    const text = await readFile(path.join(dir, file), 'utf8');
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    for (const [i, line] of lines.entries()) {
+      report.lines++;
+      const bad = (reason: string): VerifyReport => ({
+        ...report,
+        ok: false,
+        firstBad: { file, line: i + 1, reason },
+      });
+      const parsed = parseLine(line);
+      if (parsed.kind === 'unreadable') {
+        if (pending) return { ...report, ok: false, firstBad: pending };
+        pending = { file, line: i + 1, reason: 'not a readable audit line' };
+        continue;
+      }
+      if (parsed.kind === 'legacy') {
+        if (chained) return bad('a line without chain fields after the chain began (inserted?)');
+        report.legacyLines++;
+        previous = { hash: hashLine(line), seq: null };
+        continue;
+      }
+      if (key && !macMatches(key, parsed)) {
+        return bad(
+          parsed.chain.mac === null ? 'the line has no MAC' : 'the MAC does not match: the line was edited',
+        );
+      }
+      if (previous && parsed.chain.prev !== previous.hash) {
+        if (pending) return { ...report, ok: false, firstBad: pending };
+        return bad('does not follow the line before it: a line was removed, reordered or edited');
+      }
+      const expectedSeq = previous?.seq === null ? null : previous ? previous.seq + 1 : null;
+      if (expectedSeq !== null && parsed.chain.seq !== expectedSeq) {
+        return bad(
+          `line number ${parsed.chain.seq} where ${expectedSeq} was due: lines were removed or reordered`,
+        );
+      }
+      if (pending) {
+        report.tornLines++;
+        pending = null;
+      }
+      chained = true;
+      previous = { hash: hashLine(line), seq: parsed.chain.seq };
+    }
+  }
+  // Nothing followed it: a torn last line (a crash mid-write).
+  if (pending) report.tornLines++;
+  return report;
+}

@@ -1,0 +1,193 @@
+// The audit chain and `tobira audit verify`: a clean log passes; an edited, a
+// removed and a reordered line each fail, naming the first bad line; the chain
+// holds across rotated files; old unchained logs stay readable.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { AuditLog } from '../../../main/audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from '../../../main/audit/audit-chain.js';
+import type { AuditInput } from '../../../main/audit/types.js';
+import { verifyAuditLog } from '../../../main/audit/verify.js';
+import { main } from '../../../main/cli/tobira.js';
+import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
+import { FileKeyWrapper } from '../../../main/store/key-file.js';
+
+const decision = (n: number): AuditInput => ({
+  mode: 'identify',
+  outcome: n % 3 === 0 ? 'unlocked' : 'rejected',
+  reason: n % 3 === 0 ? 'match' : 'unknown_face',
+  personId: null,
+  personName: n % 3 === 0 ? `Person ${n}` : null,
+  score: 0.1 + n / 100,
+  threshold: 0.4,
+  recognizerId: 'w600k_mbf',
+  gates: [{ name: 'face_size', passed: true, value: 180 }],
+  liveness: null,
+  door: null,
+});
+
+/** A data folder laid out as the app's: a CLI store (key file beside it) and its audit folder. */
+async function dataDir(): Promise<{ dir: string; audit: string; store: EnrollmentStore }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tobira-chain-'));
+  const wrapper = await FileKeyWrapper.open(path.join(dir, 'store.key'), { create: true });
+  const store = await EnrollmentStore.open(path.join(dir, 'store'), wrapper);
+  return { dir, audit: path.join(dir, 'audit'), store };
+}
+
+async function fill(audit: string, store: EnrollmentStore, n: number, options = {}): Promise<AuditLog> {
+  const log = new AuditLog(audit, { chainKey: store.deriveKey(CHAIN_KEY_PURPOSE), ...options });
+  for (let i = 0; i < n; i++) {
+    if (i % 4 === 1)
+      await log.appendAdmin({ action: 'person_rename', actor: 'screen', ok: true, detail: { n: i } });
+    else await log.append(decision(i));
+  }
+  return log;
+}
+
+async function verifyCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['audit', 'verify', ...args], {
+    out: (t) => (out += t + '\n'),
+    err: (t) => (err += t + '\n'),
+  });
+  return { code, out, err };
+}
+
+const live = (audit: string) => path.join(audit, 'audit.jsonl');
+const linesOf = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+const writeLines = (file: string, lines: string[]) => writeFile(file, lines.join('\n') + '\n');
+
+describe('audit chain', () => {
+  it('a clean log verifies (exit 0), with MACs checked through --data-dir', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 12);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 0, result.out + result.err);
+    assert.match(result.out, /^ok: 12 line\(s\) in 1 file\(s\)/);
+    assert.equal(result.err, '', 'the MACs were checked');
+    const report = await verifyAuditLog(audit, store.deriveKey(CHAIN_KEY_PURPOSE));
+    assert.deepEqual([report.ok, report.lines, report.macsChecked], [true, 12, true]);
+  });
+
+  it('an edited line fails and is named (its MAC no longer matches)', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 10);
+    const lines = await linesOf(live(audit));
+    lines[4] = lines[4]!.replace('"score":0.14', '"score":0.95');
+    assert.ok(lines[4]!.includes('0.95'), 'the edit was made');
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.out, /audit\.jsonl:5: the MAC does not match: the line was edited/);
+  });
+
+  it('an edit that re-hashes the chain without the key still fails on the MAC', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 6);
+    const lines = await linesOf(live(audit));
+    // An attacker without the key: edit line 3 and recompute every later prev hash.
+    const { hashLine } = await import('../../../main/audit/audit-chain.js');
+    lines[2] = lines[2]!.replace('"outcome":"rejected"', '"outcome":"unlocked"');
+    for (let i = 3; i < lines.length; i++) {
+      lines[i] = lines[i]!.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${hashLine(lines[i - 1]!)}"`);
+    }
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.out, /audit\.jsonl:3: the MAC does not match/);
+  });
+
+  it('a removed line fails, naming the line after the gap', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 10);
+    const lines = await linesOf(live(audit));
+    lines.splice(4, 1);
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.out, /audit\.jsonl:5: does not follow the line before it/);
+  });
+
+  it('two swapped lines fail, naming the first of them', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 10);
+    const lines = await linesOf(live(audit));
+    [lines[6], lines[7]] = [lines[7]!, lines[6]!];
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.out, /audit\.jsonl:7: does not follow the line before it/);
+  });
+
+  it('holds across rotated files, and names the file of a bad line in an older one', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 40, { maxFileBytes: 3000, maxFiles: 20 });
+    const files = (await readdir(audit)).filter((f) => f.endsWith('.jsonl')).sort();
+    assert.ok(files.length >= 4, `rotated into ${files.length} files`);
+    const clean = await verifyCli(['--audit', audit, '--store', path.join(dir, 'store')]);
+    assert.equal(clean.code, 0, clean.out + clean.err);
+    assert.match(clean.out, /ok: 40 line\(s\) in \d+ file\(s\)/);
+    // Remove the first line of the newest rotated file: the break is at the file boundary.
+    const rotated = path.join(audit, 'audit.2.jsonl');
+    const lines = await linesOf(rotated);
+    await writeLines(rotated, lines.slice(1));
+    const broken = await verifyCli(['--data-dir', dir]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.out, /audit\.2\.jsonl:1: does not follow the line before it/);
+  });
+
+  it('old unchained lines stay readable and verify; an unchained line inside the chain does not', async () => {
+    const { dir, audit, store } = await dataDir();
+    // A log from before the chain: plain JSON records, no seq/prev/mac.
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(audit, { recursive: true });
+    const legacy = [0, 1, 2].map((n) =>
+      JSON.stringify({ ...decision(n), id: `legacy-${n}`, time: new Date().toISOString(), snapshot: null }),
+    );
+    await writeLines(live(audit), legacy);
+    const log = await fill(audit, store, 3);
+    assert.equal((await log.read({ limit: 100 })).total, 3 + 2, 'decisions old and new are read back');
+    const clean = await verifyCli(['--data-dir', dir]);
+    assert.equal(clean.code, 0, clean.out + clean.err);
+    assert.match(clean.out, /ok: 6 line\(s\) in 1 file\(s\), 3 from before the chain/);
+    const lines = await linesOf(live(audit));
+    lines.splice(4, 0, legacy[1]!);
+    await writeLines(live(audit), lines);
+    const inserted = await verifyCli(['--data-dir', dir]);
+    assert.equal(inserted.code, 1);
+    assert.match(inserted.out, /audit\.jsonl:5: a line without chain fields after the chain began/);
+  });
+
+  it('a line half-written by a crash is stepped over, and the next append still chains', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 3);
+    await writeFile(live(audit), (await readFile(live(audit), 'utf8')) + '{"kind":"admin","id":"tor');
+    const log = await fill(audit, store, 2);
+    assert.equal((await log.read({ limit: 100 })).skipped, 1);
+    const result = await verifyCli(['--data-dir', dir, '--json']);
+    assert.equal(result.code, 0, result.out);
+    const report = JSON.parse(result.out) as { ok: boolean; tornLines: number; lines: number };
+    assert.deepEqual([report.ok, report.tornLines, report.lines], [true, 1, 6]);
+  });
+
+  it('without the store key, links are still checked and the CLI says MACs were not', async () => {
+    const { audit, store } = await dataDir();
+    await fill(audit, store, 5);
+    const lines = await linesOf(live(audit));
+    lines.splice(2, 1);
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--audit', audit, '--store', path.join(audit, 'no-store-here')]);
+    assert.equal(result.code, 1);
+    assert.match(result.err, /MACs not checked/);
+    assert.match(result.out, /audit\.jsonl:3: does not follow/);
+  });
+
+  it('a missing audit folder is a clear error, not a clean log', async () => {
+    const result = await verifyCli(['--audit', path.join(tmpdir(), 'tobira-no-such-audit-dir')]);
+    assert.equal(result.code, 1);
+    assert.match(result.err, /no audit folder here/);
+  });
+});
