@@ -70,7 +70,10 @@ export const fleetDir = (dataDir: string) => path.join(dataDir, 'fleet');
 export const isJoined = (dataDir: string) => existsSync(path.join(fleetDir(dataDir), DOOR_FILE));
 
 /** The CLI's stand-in for the OS keychain: `<data dir>/fleet.key`. */
-export function cliKeyWrapper(dataDir: string, create: boolean): Promise<FileKeyWrapper> {
+export async function cliKeyWrapper(dataDir: string, create: boolean): Promise<FileKeyWrapper> {
+  if (!create && !isJoined(dataDir)) {
+    throw new FleetError('not_joined', `${dataDir} is not a door of a fleet (run tobira fleet join first)`);
+  }
   return FileKeyWrapper.open(path.join(dataDir, 'fleet.key'), { create });
 }
 

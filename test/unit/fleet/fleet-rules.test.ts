@@ -402,6 +402,12 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
         message: /scheme 'http': expected mqtt/,
       },
     ];
+    cases.push({
+      name: 'a data folder that never joined',
+      argv: ['fleet', 'status', '--data-dir', path.join(root, 'nowhere'), '--json'],
+      code: 'not_joined',
+      message: /is not a door of a fleet \(run tobira fleet join first\)/,
+    });
     for (const c of cases) {
       const r = await cli(...c.argv);
       assert.equal(r.code, 1, `${c.name}: exit code (${r.err})`);
