@@ -4,7 +4,7 @@ import { channels, CHANNEL_NAMES } from '../../preload/contract/index.js';
 import type { ChannelName, Channels } from '../../preload/contract/index.js';
 import type { Outcome, ParsedRequestOf, ResultOf } from '../../preload/contract/define.js';
 import { FrameMetaSchema } from '../../preload/contract/frames.js';
-import { ExpectedError, serializeError } from './errors.js';
+import { expectedOf, serializeError } from './errors.js';
 import type { FrameSource } from '../frames/frame-routing.js';
 
 /** Who sent a message, as the Electron shell (or the test bridge) saw it. */
@@ -91,7 +91,8 @@ export class IpcGate {
       const handler = this.handlers[channel] as (arg: unknown, sender: Sender) => unknown;
       return { ok: true, value: await handler(parsed.data, sender) };
     } catch (error) {
-      if (error instanceof ExpectedError) return fail(error.code, error.message);
+      const expected = expectedOf(error);
+      if (expected) return fail(expected.code, expected.message);
       const serialized = serializeError(error);
       return {
         ok: false,

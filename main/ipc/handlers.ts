@@ -8,7 +8,7 @@ import { packHandlers } from './handlers/packs.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
 import { doorHandlers } from './handlers/door.js';
-import { redactSettings, SettingsError } from '../settings/settings-service.js';
+import { redactSettings } from '../settings/settings-service.js';
 import { settingsDiff } from '../settings/settings-diff.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
@@ -64,13 +64,8 @@ export function createHandlers(services: AppServices): HandlerTable {
     updateSettings: async (patch, sender) => {
       requireAdmin(services, sender);
       const previous = services.settings.get();
-      let next;
-      try {
-        next = services.settings.update(patch);
-      } catch (error) {
-        if (error instanceof SettingsError) throw new ExpectedError('INVALID_SETTINGS', error.message);
-        throw error;
-      }
+      // A SettingsError becomes INVALID_SETTINGS in the gate's one mapping (ipc/errors.ts).
+      const next = services.settings.update(patch);
       await services.auditAdmin('settings_change', settingsDiff(previous, next));
       await services.applySettings(previous, next);
       return redactSettings(next);

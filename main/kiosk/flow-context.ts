@@ -42,9 +42,6 @@ export class FlowContext {
   /** The one face that counts (largest, most central), chosen as the decision engine chooses it. */
   subjectOf(faces: readonly Face[], image: PixelImage): SubjectSelection {
     const config = this.decisions.settings;
-    return selectSubject(faces, image, {
-      minFacePx: config.quality.minFacePx,
-      secondFaceRatio: config.secondFaceRatio,
-    });
+    return selectSubject(faces, image, { secondFaceRatio: config.secondFaceRatio });
   }
 }

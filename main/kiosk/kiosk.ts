@@ -12,6 +12,7 @@ import { FlowContext, type KioskDeps } from './flow-context.js';
 import { UnlockFlow } from './unlock-flow.js';
 import { EnrollFlow } from './enroll-flow.js';
 import { PreviewFlow } from './preview-flow.js';
+import { IdleSampler } from '../frames/idle-sampler.js';
 
 export type { KioskDeps } from './flow-context.js';
 export { toView } from './face-view.js';
@@ -33,6 +34,7 @@ export function decisionConfig(settings: Settings, engine: LoadedEngine): Decisi
     framesRequired: r.framesToAgree,
     windowMs: r.agreeWithinMs,
     cooldownMs: r.cooldownMs,
+    secondFaceRatio: r.secondFaceRatio,
     livenessRequired: settings.liveness.enabled,
   };
 }
@@ -44,6 +46,10 @@ export class Kiosk {
   private readonly enroll: EnrollFlow;
   private readonly preview: PreviewFlow;
   private kept: KeptFrame | null = null;
+  /** Door frames with nobody in view are sampled slowly (frames/idle-sampler.ts). */
+  private readonly idle = new IdleSampler();
+  /** Door frames skipped while idle, for the benchmark. */
+  idleSkipped = 0;
 
   constructor(
     readonly engine: LoadedEngine,
@@ -89,9 +95,18 @@ export class Kiosk {
         height: frame.height,
         format: 'rgba',
       };
+      const decide = options.decide ?? true;
+      const now = this.ctx.now();
+      if (decide && !this.idle.shouldAnalyze(image, now)) {
+        this.idleSkipped += 1;
+        return { faces: [], guidance: 'no_face' };
+      }
       const faces = await this.engine.analysis.detect(image);
-      this.kept = { image, faces, at: this.ctx.now() };
-      if (options.decide ?? true) return this.unlock.frame(image, faces);
+      this.kept = { image, faces, at: now };
+      if (decide) {
+        this.idle.analyzed(faces.length > 0, now);
+        return this.unlock.frame(image, faces);
+      }
       if (this.enroll.active) return this.enroll.frame(image, faces);
       return this.preview.frame(image, faces);
     });

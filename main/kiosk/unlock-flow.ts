@@ -6,7 +6,7 @@ import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { FaceView, Guidance } from '../../preload/contract/frames.js';
 import type { FinalDecision } from '../recognition/decision.js';
-import { checkQuality } from '../recognition/quality.js';
+import { judgeFrame } from '../recognition/judge-frame.js';
 import { concludeAttempt } from '../recognition/conclude.js';
 import { verify } from '../recognition/matcher.js';
 import type { LivenessInput } from '../recognition/types.js';
@@ -57,19 +57,18 @@ export class UnlockFlow {
     const { engine, decisions } = this.ctx;
     const config = decisions.settings;
     const now = this.ctx.now();
-    const { subject } = this.ctx.subjectOf(faces, image);
+    // Judged once (subject, one person, quality); the decision engine takes this judgement as it is.
+    const judgement = judgeFrame(faces, image, image, config);
+    const { subject } = judgement;
     // Embedding and liveness cost most: only a subject that passed the gates, and that stands
     // where it stood a frame ago, gets them. A moving face gives blurred, unreliable embeddings.
     const steady =
       subject !== null && this.lastSubject !== null && iou(subject.bbox, this.lastSubject) >= STEADY_IOU;
     this.lastSubject = subject?.bbox ?? null;
-    // Measured once: the decision engine reuses it for the same subject.
-    const quality = subject ? checkQuality(subject, image, config.quality) : undefined;
-    let eligible = subject && steady && quality?.passed ? subject : null;
+    let eligible = subject && steady && judgement.passed ? subject : null;
     if (eligible) {
-      const analyzed = await engine.analysis.analyze(image, eligible);
-      faces[faces.indexOf(eligible)] = analyzed;
-      eligible = analyzed;
+      eligible = await engine.analysis.analyze(image, eligible);
+      faces[judgement.index] = eligible;
     }
     // Every frame goes through the liveness checker: its frozen-feed check needs the whole sequence.
     const [verdict] = await engine.liveness.checkFrame(image, eligible ? [eligible] : [], now);
@@ -81,8 +80,7 @@ export class UnlockFlow {
       height: image.height,
       liveness,
       now,
-      // A 3d68 head pose from the analysis refines the pose gate: then let the engine measure again.
-      ...(quality && !eligible?.pose ? { subjectQuality: quality } : {}),
+      judgement,
     });
     const challenge =
       decision.final?.outcome === 'unlocked' ? this.startChallenge(decision.final, eligible, now) : null;

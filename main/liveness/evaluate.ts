@@ -7,7 +7,8 @@ import path from 'node:path';
 import { decodeImageFile } from '../image/decode.js';
 import { FaceAnalysis } from '../insightface/face_analysis.js';
 import type { Face, PixelImage } from '../insightface/types.js';
-import { DEFAULT_LIVENESS_SETTINGS, largestFace, LivenessChecker } from './liveness.js';
+import { DEFAULT_LIVENESS_SETTINGS, LivenessChecker } from './liveness.js';
+import { faceThatCounts } from '../recognition/subject.js';
 
 /** Minimal RFC 4180 CSV: quoted fields may hold commas and doubled quotes. */
 export function parseCsv(text: string): Record<string, string>[] {
@@ -98,7 +99,7 @@ export async function evaluateLiveness(
   const times: number[] = [];
   for (const s of await livenessSamples(facesDir)) {
     const image = await decodeImageFile(path.join(facesDir, s.file));
-    const face = largestFace(await detect(image));
+    const face = faceThatCounts(await detect(image), image);
     if (!face) {
       samples.push({ ...s, live: false, score: Number.NaN, reason: 'no face' });
       continue;

@@ -3,24 +3,23 @@
 // replayed file, or a still picture re-sent with a few bits changed. Frames are compared with a
 // tolerance, never bit for bit: flipping one bit per frame must not make a still picture "live".
 //
-// Each frame is reduced to a grey signature: point samples on a fixed grid (not block means:
-// averaging would smooth away exactly the sensor noise that tells a live feed from a still one).
+// Each frame is reduced to a grey signature (frames/pixels.ts: point samples on a fixed grid).
 // Two frames are "the same image" when the mean absolute difference of their signatures is
 // under STILL_MAD grey levels. Only signatures are kept, for a short window.
-
-/** Signature grid: 64×48 = 3072 samples, enough that the mean difference is a stable statistic. */
-const GRID_W = 64;
-const GRID_H = 48;
 
 /**
  * Mean absolute difference, in 8-bit grey levels, under which two frames show the same still
  * image. A webcam's temporal noise is at least σ ≈ 1 level even in good light, and two frames
  * with independent noise of σ differ on average by 2σ/√π ≈ 1.1σ, so a live feed measures
- * ≥ 1.1 (Chromium's fake camera in the tests, ±2 levels of noise, measures about 1.3). A still
+ * ≥ 1.1. The tests' fake camera clips (test/helpers/y4m.ts, ffmpeg noise=alls=2) measure
+ * 0.81–0.89 between consecutive frames, the lowest live-like feed the kiosk is tested on. A still
  * picture re-sent with a few bits flipped per frame measures under 0.01. 0.5 sits between
  * them with room on both sides.
  */
 export const STILL_MAD = 0.5;
+
+import { frameSignature, signatureDistance, type FramePixels } from '../frames/pixels.js';
+export { frameSignature, signatureDistance, type FramePixels };
 
 /**
  * How long one still image may last, in ms. A camera slower than the sampling rate repeats a
@@ -44,38 +43,6 @@ export type FrozenReason = 'frozen' | 'replayed';
 export interface FrozenVerdict {
   frozen: boolean;
   reason?: FrozenReason;
-}
-
-/** Pixels as the frame path carries them (a PixelImage fits). */
-export interface FramePixels {
-  data: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-  format: 'rgba' | 'rgb' | 'bgr';
-}
-
-/** The grey signature of a frame: GRID_W × GRID_H point samples, BT.601 luma. */
-export function frameSignature(image: FramePixels): Uint8Array {
-  const channels = image.format === 'rgba' ? 4 : 3;
-  const [r, b] = image.format === 'bgr' ? [2, 0] : [0, 2];
-  const out = new Uint8Array(GRID_W * GRID_H);
-  for (let gy = 0; gy < GRID_H; gy++) {
-    const y = Math.min(image.height - 1, Math.floor(((gy + 0.5) * image.height) / GRID_H));
-    for (let gx = 0; gx < GRID_W; gx++) {
-      const x = Math.min(image.width - 1, Math.floor(((gx + 0.5) * image.width) / GRID_W));
-      const i = (y * image.width + x) * channels;
-      const d = image.data;
-      out[gy * GRID_W + gx] = (77 * d[i + r]! + 150 * d[i + 1]! + 29 * d[i + b]!) >> 8;
-    }
-  }
-  return out;
-}
-
-/** Mean absolute difference of two signatures, in grey levels. */
-export function signatureDistance(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
 }
 
 interface Run {

@@ -5,9 +5,10 @@ import type { AuditInput, DecisionMode } from '../audit/types.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { identify, verify } from './matcher.js';
-import { DEFAULT_QUALITY, checkQuality } from './quality.js';
-import type { QualityConfig, QualityReport } from './quality.js';
-import { selectSubject } from './subject.js';
+import { DEFAULT_QUALITY } from './quality.js';
+import type { QualityConfig } from './quality.js';
+import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
+import { judgeFrame, type FrameJudgement } from './judge-frame.js';
 import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
 
 export interface DecisionConfig {
@@ -55,7 +56,7 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
   livenessRequired: false,
   // frozen.ts's STILL_FEED_MS (600 ms), not imported: recognition does not depend on liveness.
   minLiveEvidenceMs: 600,
-  secondFaceRatio: 0.8,
+  secondFaceRatio: DEFAULT_SECOND_FACE_RATIO,
   quality: DEFAULT_QUALITY,
 };
 
@@ -69,8 +70,11 @@ export interface FrameInput {
   liveness?: LivenessInput | null;
   /** ms, monotonic or wall clock, but the same for every frame. */
   now: number;
-  /** The subject's quality, when the caller already measured it (it chose the subject the same way). */
-  subjectQuality?: QualityReport;
+  /**
+   * The frame's judgement (judge-frame.ts), when the caller already made it: the engine then
+   * uses it as it is. Without it the engine judges the frame itself, with the same function.
+   */
+  judgement?: FrameJudgement;
 }
 
 export type FrameState =
@@ -190,33 +194,25 @@ export class DecisionEngine {
     }
     if (this.lockedUntil > now) return { ...base, state: 'locked_out', retryAfterMs: this.lockedUntil - now };
 
-    const selection = selectSubject(frame.faces, frame, {
-      minFacePx: this.config.quality.minFacePx,
-      secondFaceRatio: this.config.secondFaceRatio,
-    });
-    if (!selection.subject) {
+    const judged = frame.judgement ?? judgeFrame(frame.faces, frame.image, frame, this.config);
+    if (!judged.subject) {
       this.streak = null;
       return { ...base, state: this.needsClaim() ? 'awaiting_claim' : 'idle' };
     }
-    const onePerson: GateResult = {
-      name: 'one_person',
-      passed: selection.competing.length === 0,
-      value: selection.competing.length + 1,
-      guidance: selection.competing.length === 0 ? null : 'one_person',
-    };
-    if (!onePerson.passed) {
+    const { onePerson } = judged;
+    if (!onePerson.passed || !judged.quality) {
       this.streak = null;
       return {
         ...base,
         state: 'guidance',
-        subjectIndex: selection.index,
+        subjectIndex: judged.index,
         guidance: 'one_person',
         gates: [onePerson],
       };
     }
-    const quality = frame.subjectQuality ?? checkQuality(selection.subject, frame.image, this.config.quality);
+    const quality = judged.quality;
     const gates = [onePerson, ...quality.gates];
-    const withSubject = { ...base, subjectIndex: selection.index, gates };
+    const withSubject = { ...base, subjectIndex: judged.index, gates };
     if (!quality.passed) {
       this.streak = null;
       return { ...withSubject, state: 'guidance', guidance: quality.guidance };
@@ -225,7 +221,9 @@ export class DecisionEngine {
       this.streak = null;
       return { ...withSubject, state: 'awaiting_claim' };
     }
-    const probe = selection.subject.normedEmbedding ?? selection.subject.embedding;
+    // The subject as it stands in `faces` now: the caller may have put the analysed face there.
+    const subject = frame.faces[judged.index] ?? judged.subject;
+    const probe = subject.normedEmbedding ?? subject.embedding;
     // A detection-only frame (recognition runs on some frames only) gives guidance but neither
     // advances nor breaks the streak: it says nothing about who this is.
     if (!probe) {

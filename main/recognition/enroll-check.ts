@@ -3,7 +3,7 @@ import type { Face, PixelImage } from '../insightface/types.js';
 import { cosine } from './matcher.js';
 import { checkQuality } from './quality.js';
 import type { QualityConfig } from './quality.js';
-import { selectSubject } from './subject.js';
+import { DEFAULT_SECOND_FACE_RATIO, selectSubject } from './subject.js';
 import type { GateResult } from './types.js';
 
 export type EnrollCheck =
@@ -19,9 +19,9 @@ export function checkEnrollmentFace(
   faces: readonly Face[],
   image: PixelImage,
   quality: QualityConfig,
-  secondFaceRatio = 0.8,
+  secondFaceRatio = DEFAULT_SECOND_FACE_RATIO,
 ): EnrollCheck {
-  const selection = selectSubject(faces, image, { minFacePx: quality.minFacePx, secondFaceRatio });
+  const selection = selectSubject(faces, image, { secondFaceRatio });
   if (!selection.subject) return { ok: false, code: 'no_face', message: 'no face found', gates: [] };
   if (selection.competing.length > 0) {
     return {

@@ -35,6 +35,11 @@ export const SettingsSchema = z
         framesToAgree: z.int().min(1).max(30),
         agreeWithinMs: z.int().min(100).max(60_000),
         cooldownMs: z.int().min(0).max(600_000),
+        /**
+         * Another face at this fraction of the subject's size or more refuses the unlock (one
+         * person at a time); recognition/subject.ts explains the tailgating trade-off.
+         */
+        secondFaceRatio: z.number().min(0.2).max(1).default(0.6),
       })
       .strict(),
     liveness: z
@@ -109,6 +114,7 @@ export const DEFAULT_SETTINGS: Settings = {
     framesToAgree: 3,
     agreeWithinMs: 3000,
     cooldownMs: 10_000,
+    secondFaceRatio: 0.6,
   },
   liveness: { enabled: true, threshold: 0.5, challenge: false },
   privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },

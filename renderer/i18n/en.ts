@@ -159,6 +159,9 @@ export const en = {
   'settings.framesToAgree': 'Frames that must agree',
   'settings.agreeWithinMs': 'Agree within (ms)',
   'settings.cooldownMs': 'Cooldown per person (ms)',
+  'settings.secondFaceRatio': 'Second face blocks at (× the person’s face size)',
+  'settings.secondFaceHelp':
+    'Higher lets a faint face in the background through, but also a tailgater standing a little further back; lower refuses more often because of people passing behind.',
   'settings.liveness': 'Liveness',
   'settings.livenessEnabled': 'Refuse photos and screens (liveness check)',
   'settings.livenessThreshold': 'Liveness threshold (0–1)',

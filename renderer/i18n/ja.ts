@@ -161,6 +161,9 @@ export const ja: Record<MessageKey, string> = {
   'settings.framesToAgree': '一致が必要なフレーム数',
   'settings.agreeWithinMs': '一致の制限時間（ミリ秒）',
   'settings.cooldownMs': '同一人物の再開錠待ち（ミリ秒）',
+  'settings.secondFaceRatio': '二人目と見なす顔の大きさ（本人の顔に対する倍率）',
+  'settings.secondFaceHelp':
+    '高くすると背景の小さな顔では止まりませんが、少し後ろに立つ共連れも見逃しやすくなります。低くすると後ろを通る人のせいで断ることが増えます。',
   'settings.liveness': 'なりすまし検知',
   'settings.livenessEnabled': '写真や画面を拒否する（なりすまし検知）',
   'settings.livenessThreshold': 'なりすまし検知しきい値（0〜1）',

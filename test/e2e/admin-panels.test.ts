@@ -195,8 +195,10 @@ describe('admin panels in Chromium', () => {
     await page.locator('admin-enroll .prompt[data-pose="straight"]').waitFor();
     await page.locator('admin-enroll .count[data-accepted="1"]').waitFor({ timeout: 20_000 });
     // The clip's faces look straight ahead: the next sample waits for a turn to the left.
-    await page.locator('admin-enroll .prompt[data-pose="left"]').waitFor({ timeout: 10_000 });
-    assert.match((await page.locator('admin-enroll .prompt').textContent()) ?? '', /left/);
+    // One wait for both: the prompt is live, and may move on between two separate reads.
+    await page
+      .locator('admin-enroll .prompt[data-pose="left"]', { hasText: /left/ })
+      .waitFor({ timeout: 10_000 });
     await page.waitForTimeout(1000);
     await harness.screenshot('admin-enroll');
     const accepted = Number(await page.locator('admin-enroll .count').getAttribute('data-accepted'));

@@ -10,7 +10,10 @@ export async function cameraSession(
   options: HarnessOptions,
   run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
 ): Promise<void> {
-  const y4m = await makeY4m([photo], { secondsEach: 2 });
+  // 8 s before the clip loops: a real camera never repeats itself, and a looped clip is a
+  // replayed feed to the liveness check (liveness/frozen.ts), which a decision needs 600 ms of
+  // live evidence to get past.
+  const y4m = await makeY4m([photo], { secondsEach: 8 });
   const h = await startHarness({ ...options, y4m });
   const decisions: DecisionEvent[] = [];
   h.services.events.subscribe((event, payload) => {

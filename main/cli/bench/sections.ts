@@ -3,8 +3,14 @@
 import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine_section.js';
 import { livenessSection } from '../../liveness/bench_section.js';
+import { faceToDoorSection } from '../../kiosk/bench-section.js';
 import { fleetSection } from '../../fleet/bench-section.js';
 
 export type { BenchContext, BenchSection };
 
-export const benchSections: BenchSection[] = [engineSection, livenessSection, fleetSection];
+export const benchSections: BenchSection[] = [
+  engineSection,
+  livenessSection,
+  faceToDoorSection,
+  fleetSection,
+];

@@ -4,7 +4,8 @@
 import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import { AntiSpoof } from '../../liveness/anti_spoof.js';
-import { DEFAULT_LIVENESS_SETTINGS, largestFace, LivenessChecker } from '../../liveness/liveness.js';
+import { DEFAULT_LIVENESS_SETTINGS, LivenessChecker } from '../../liveness/liveness.js';
+import { faceThatCounts } from '../../recognition/subject.js';
 import { modelsOption, numberOption, parse, UsageError, type CliIO, type Command } from '../command.js';
 
 const usage = `Usage: tobira liveness --models DIR [--threshold ${DEFAULT_LIVENESS_SETTINGS.threshold}] [--json] IMAGE
@@ -35,7 +36,7 @@ export const command: Command = {
     try {
       fa = await FaceAnalysis.load(dir, { allowedModules: ['detection'] });
       const image = await decodeImageFile(file);
-      const face = largestFace(await fa.detect(image));
+      const face = faceThatCounts(await fa.detect(image), image);
       if (!face) throw new Error(`${file}: no face found`);
       const v = await checker.checkFace(image, face);
       if (v.reason === 'model error') throw new Error(`${file}: liveness model failed: ${v.detail ?? ''}`);

@@ -3,8 +3,6 @@
 // (offline, checksum, unsafe zip, …) come back as values with their code.
 import type { packsChannels, PackList } from '../../../preload/contract/packs.js';
 import type { AppServices } from '../../services.js';
-import { isPackError } from '../../packs/errors.js';
-import { ExpectedError } from '../errors.js';
 import { requireAdmin, type HandlersFor } from './common.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
@@ -12,15 +10,6 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
   const downloads = new Map<string, AbortController>();
   const list = async (): Promise<PackList> => ({ packs: await packs.list(), root: packs.root });
   /** Pack errors are expected: they reach the screen with their code and message. */
-  const asExpected = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (isPackError(error)) throw new ExpectedError(error.code, error.message);
-      throw error;
-    }
-  };
-
   return {
     listPacks: (_arg, sender) => {
       requireAdmin(services, sender);
@@ -28,7 +17,7 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
     },
     acknowledgeLicense: async ({ name }, sender) => {
       requireAdmin(services, sender);
-      await asExpected(() => packs.acknowledgeLicense(name));
+      await packs.acknowledgeLicense(name);
       return list();
     },
     downloadPack: async ({ name }, sender) => {
@@ -36,7 +25,7 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const controller = new AbortController();
       downloads.set(name, controller);
       try {
-        await asExpected(() => services.downloadAndLoad(name, controller.signal));
+        await services.downloadAndLoad(name, controller.signal);
         await services.auditAdmin('pack_download', { pack: name });
       } finally {
         downloads.delete(name);
@@ -54,28 +43,28 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const picked = await services.options.pickFiles({ kind });
       const source = picked?.[0];
       if (!source) return null;
-      const imported = await asExpected(() => packs.import(source, name ? { name } : {}));
+      const imported = await packs.import(source, name ? { name } : {});
       await services.auditAdmin('pack_import', { kind, pack: imported.name });
       await services.reloadEngine();
       return list();
     },
     removePack: async ({ name }, sender) => {
       requireAdmin(services, sender);
-      await asExpected(() => packs.remove(name));
+      await packs.remove(name);
       await services.auditAdmin('pack_remove', { pack: name });
       await services.reloadEngine();
       return list();
     },
     setActivePack: async ({ name }, sender) => {
       requireAdmin(services, sender);
-      await asExpected(() => packs.setActive(name));
+      await packs.setActive(name);
       await services.auditAdmin('pack_switch', { pack: name });
       await services.reloadEngine();
       return list();
     },
     verifyPack: async ({ name }, sender) => {
       requireAdmin(services, sender);
-      const report = await asExpected(() => packs.verify(name));
+      const report = await packs.verify(name);
       return { ok: report.ok, problems: report.problems };
     },
   };

@@ -3,10 +3,9 @@ import path from 'node:path';
 import type { peopleChannels, PersonView, ImportResult } from '../../../preload/contract/people.js';
 import type { AppServices } from '../../services.js';
 import type { PersonSummary } from '../../store/enrollment-store.js';
-import { StoreError } from '../../store/errors.js';
 import { decodeImageFile } from '../../image/decode.js';
 import { checkEnrollmentFace } from '../../recognition/enroll-check.js';
-import { selectSubject } from '../../recognition/subject.js';
+import { faceThatCounts } from '../../recognition/subject.js';
 import { verify } from '../../recognition/matcher.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { ExpectedError } from '../errors.js';
@@ -28,16 +27,8 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       thumbnail: thumbnail ? `data:image/jpeg;base64,${thumbnail.toString('base64')}` : null,
     };
   };
-  /** Store errors (duplicate PIN, unknown person, bad name) are expected: show them. */
-  const storeCall = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof StoreError)
-        throw new ExpectedError(`STORE_${error.code.toUpperCase()}`, error.message);
-      throw error;
-    }
-  };
+  // Store errors (duplicate PIN, unknown person, bad name) reach the admin as expected
+  // failures through the gate's one mapping (ipc/errors.ts, expectedOf).
   const changed = () => services.kiosk?.refreshGallery();
 
   return {
@@ -48,7 +39,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
     addPerson: async ({ name, pin }, sender) => {
       requireAdmin(services, sender);
       const store = requireStore(services);
-      const person = await storeCall(() => store.addPerson(name, pin ? { pin } : {}));
+      const person = await store.addPerson(name, pin ? { pin } : {});
       await services.auditAdmin('person_add', { personId: person.id, name, withPin: Boolean(pin) });
       return view(store.getPerson(person.id, activeRecognizer()));
     },
@@ -56,7 +47,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       requireAdmin(services, sender);
       const store = requireStore(services);
       const before = store.listPeople().find((p) => p.id === id)?.name ?? null;
-      await storeCall(() => store.renamePerson(id, name));
+      await store.renamePerson(id, name);
       await services.auditAdmin('person_rename', { personId: id, from: before, name });
       changed();
       return view(store.getPerson(id, activeRecognizer()));
@@ -64,7 +55,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
     setPersonPin: async ({ id, pin }, sender) => {
       requireAdmin(services, sender);
       const store = requireStore(services);
-      await storeCall(() => store.setPersonPin(id, pin));
+      await store.setPersonPin(id, pin);
       await services.auditAdmin('person_pin', { personId: id, set: pin !== null });
       return view(store.getPerson(id, activeRecognizer()));
     },
@@ -74,7 +65,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
         requireStore(services)
           .listPeople()
           .find((p) => p.id === id)?.name ?? null;
-      await storeCall(() => requireStore(services).removePerson(id));
+      await requireStore(services).removePerson(id);
       await services.auditAdmin('person_delete', { personId: id, name: gone });
       changed();
       return { deleted: true };
@@ -150,11 +141,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
       if (!frame || Date.now() - frame.at > 2000) {
         return { matched: false, score: null, threshold, reason: 'no recent camera frame' };
       }
-      const quality = kiosk.decisions.settings.quality;
-      const { subject } = selectSubject(frame.faces, frame.image, {
-        minFacePx: quality.minFacePx,
-        secondFaceRatio: 0.8,
-      });
+      const subject = faceThatCounts(frame.faces, frame.image);
       if (!subject)
         return { matched: false, score: null, threshold, reason: 'no face in front of the camera' };
       const face = await kiosk.engine.exclusive(() =>

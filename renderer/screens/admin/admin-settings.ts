@@ -107,6 +107,7 @@ export class AdminSettings extends LitElement {
       framesToAgree: num(form, 'framesToAgree'),
       agreeWithinMs: num(form, 'agreeWithinMs'),
       cooldownMs: num(form, 'cooldownMs'),
+      secondFaceRatio: num(form, 'secondFaceRatio'),
     });
   }
 
@@ -238,6 +239,8 @@ export class AdminSettings extends LitElement {
           ${numberField(t('settings.framesToAgree'), 'framesToAgree', r.framesToAgree, { min: 1, max: 30, step: 1 })}
           ${numberField(t('settings.agreeWithinMs'), 'agreeWithinMs', r.agreeWithinMs, { min: 100, max: 60000, step: 100 })}
           ${numberField(t('settings.cooldownMs'), 'cooldownMs', r.cooldownMs, { min: 0, max: 600000, step: 500 })}
+          ${numberField(t('settings.secondFaceRatio'), 'secondFaceRatio', r.secondFaceRatio, { min: 0.2, max: 1, step: 0.05 })}
+          <p class="muted">${t('settings.secondFaceHelp')}</p>
         </div>
         <div class="row"><button class="primary" type="submit">${t('admin.save')}</button></div>
       </form>

@@ -5,6 +5,7 @@ import { DEFAULT_DECISION, DecisionEngine } from '../../../main/recognition/deci
 import type { DecisionConfig, FrameDecision, FrameInput } from '../../../main/recognition/decision.js';
 import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
 import { facePath } from '../../helpers/fixtures.js';
+import { judgeFrame } from '../../../main/recognition/judge-frame.js';
 import { REFERENCE_RECOGNIZER, referenceFaces } from '../../helpers/reference-faces.js';
 
 // Real photos and InsightFace's own detections/embeddings for them; the camera is simulated by
@@ -196,6 +197,19 @@ describe('DecisionEngine on real faces', () => {
     const e2 = engine({ livenessRequired: true, minLiveEvidenceMs: 600 });
     const unknown = play(e2, OBAMA_PROBE, 6, 0, { liveness: { live: true, score: 0.99 } });
     assert.ok(unknown.every((x) => x.final === null));
+  });
+
+  it('takes the caller’s judgement of the frame as it is: each frame is judged once', () => {
+    const obama = frames.get(OBAMA_PROBE)!;
+    const config = { ...DEFAULT_DECISION, recognizerId: REFERENCE_RECOGNIZER, threshold: 0.3 };
+    const judged = judgeFrame(obama.faces, obama.image, obama, config);
+    assert.equal(judged.passed, true, JSON.stringify(judged.quality?.gates));
+    // The same judgement the engine would make: the same outcome.
+    assert.equal(play(engine(), OBAMA_PROBE, 3, 0, { judgement: judged })[2]?.final?.outcome, 'unlocked');
+    // A judgement that says "two people" is not second-guessed from the faces.
+    const twoPeople = { ...judged, passed: false, onePerson: { ...judged.onePerson, passed: false } };
+    const refused = engine().processFrame({ ...obama, now: 0, judgement: twoPeople });
+    assert.equal(refused.guidance, 'one_person');
   });
 
   it('1:1 verifies against the claimed person only', () => {

@@ -6,7 +6,7 @@ import type { Face, PixelImage, Point } from '../../../main/insightface/types.js
 import { cropStats } from '../../../main/recognition/image-stats.js';
 import { poseFromKeypoints } from '../../../main/recognition/pose.js';
 import { DEFAULT_QUALITY, checkQuality } from '../../../main/recognition/quality.js';
-import { selectSubject } from '../../../main/recognition/subject.js';
+import { faceThatCounts, selectSubject } from '../../../main/recognition/subject.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { readLabels, referenceFaces } from '../../helpers/reference-faces.js';
 
@@ -176,7 +176,7 @@ describe('quality gates on real photos', () => {
 
 describe('subject selection', () => {
   const frame = { width: 640, height: 480 };
-  const options = { minFacePx: 80, secondFaceRatio: 0.8 };
+  const options = { secondFaceRatio: 0.6 };
 
   it('picks the large central face over a small corner one, and ignores far-away faces', () => {
     const big = face([220, 120, 420, 360]);
@@ -186,12 +186,31 @@ describe('subject selection', () => {
     assert.deepEqual(s.competing, []);
   });
 
-  it('flags a second face that comes close to the size threshold', () => {
-    const big = face([220, 120, 420, 360]);
-    const near = face([500, 100, 570, 180]); // side 70 ≥ 0.8 × 80
+  it('flags a second face nearly as large as the subject’s: someone at their shoulder', () => {
+    const big = face([220, 120, 420, 360]); // side 200
+    const near = face([440, 100, 570, 240]); // side 130 ≥ 0.6 × 200
     const s = selectSubject([near, big], frame, options);
     assert.equal(s.subject, big);
     assert.equal(s.competing.length, 1);
+  });
+
+  it('lets a faint face far behind through, however many pixels it has (issue 10)', () => {
+    // A close subject (side 300) and a face a fifth of its size (side 64, which the old
+    // absolute rule refused as "one person at a time").
+    const close = face([170, 80, 470, 420]);
+    const behind = face([520, 40, 584, 110]);
+    const s = selectSubject([behind, close], frame, options);
+    assert.equal(s.subject, close);
+    assert.deepEqual(s.competing, []);
+    // The same face next to a subject of about its own size is a second person.
+    assert.equal(selectSubject([behind, face([300, 200, 380, 290])], frame, options).competing.length, 1);
+  });
+
+  it('the face that counts is the same for the kiosk, Compare and the CLI', () => {
+    const faces = referenceFaces('photos/face_recognition/knn_examples/test/obama_and_biden.jpg');
+    const size = { width: 2000, height: 1428 };
+    assert.equal(faceThatCounts(faces, size), selectSubject(faces, size, options).subject);
+    assert.equal(faceThatCounts([], size), null);
   });
 
   it('both faces of a real two-person photo compete', () => {
