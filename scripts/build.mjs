@@ -7,7 +7,16 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist');
 // Native or Electron-provided packages stay outside the bundles.
-const nodeExternal = ['electron', 'onnxruntime-node', 'sharp', 'electron-store', 'conf', 'undici'];
+const nodeExternal = [
+  'electron',
+  'onnxruntime-node',
+  'sharp',
+  'electron-store',
+  'conf',
+  'undici',
+  'pg',
+  'mqtt',
+];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

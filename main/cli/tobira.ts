@@ -19,6 +19,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit.js')).command,
   admin: async () => (await import('./commands/admin.js')).command,
   door: async () => (await import('./commands/door.js')).command,
+  fleet: async () => (await import('./commands/fleet.js')).command,
 };
 
 const stdio: CliIO = {

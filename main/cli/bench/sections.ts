@@ -4,6 +4,7 @@ import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine_section.js';
 import { livenessLevelsSection, livenessSection } from '../../liveness/bench_section.js';
 import { faceToDoorSection } from '../../kiosk/bench-section.js';
+import { fleetSection } from '../../fleet/bench-section.js';
 
 export type { BenchContext, BenchSection };
 
@@ -12,4 +13,5 @@ export const benchSections: BenchSection[] = [
   livenessSection,
   faceToDoorSection,
   livenessLevelsSection,
+  fleetSection,
 ];

@@ -9,13 +9,15 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
 import { cliPaths } from '../data-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
+import { fleetAuditExport, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira audit export [--data-dir DIR | --audit DIR] [--out FILE.csv]
        tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--json]
 
 export writes every recorded decision and admin action, oldest first, as CSV to FILE (or stdout).
 verify checks that no line was edited, removed or reordered: exit 0 when the chain holds, 1 naming
-the first bad line. The lines' MACs are checked with the store's key (from --key or the store's
+the first bad line. With --data-dir DIR of a fleet door, export shows the whole building's audit from
+the fleet database, filtered, with a door column (verify checks this door's local log). The lines' MACs are checked with the store's key (from --key or the store's
 key file); without it (the kiosk keeps its key in the OS keychain) only the links are checked.`;
 
 async function chainKey(values: { store?: string | undefined; key?: string | undefined }, io: CliIO) {
@@ -39,11 +41,17 @@ export const command: Command = {
       audit: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      door: { type: 'string' },
+      person: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
     });
     const [action, ...rest] = positionals;
     if (rest.length || (action !== 'export' && action !== 'verify')) {
       throw new UsageError(`expected 'export' or 'verify', got '${positionals.join(' ')}'`);
     }
+    const fleet = action === 'export' ? joinedDir(io.paths?.dataDir) : null;
+    if (fleet) return fleetAuditExport(fleet, values, values.out, io);
     const dir = path.resolve(values.audit ?? cliPaths(io).auditDir);
     if (action === 'verify') {
       const { key, why } = await chainKey(values, io);

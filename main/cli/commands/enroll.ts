@@ -8,12 +8,14 @@ import { parse, UsageError, type Command } from '../command.js';
 import { auditCli, cliAuditDir, openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
 import { resolveModelsDir } from '../models-dir.js';
+import { fleetEnroll, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira enroll --name NAME [--data-dir DIR] [--store DIR] [--models DIR] [--key FILE] [--json] IMAGE...
 
 Enrolls the one face in each photo as NAME (adding to an existing person of that name).
 A photo with no face, several faces, poor quality, or a near-copy of an enrolled sample is
-refused with the reason; the other photos go on. Exits 1 if no photo could be enrolled.`;
+refused with the reason; the other photos go on. Exits 1 if no photo could be enrolled.
+In a data folder joined to a fleet (tobira fleet join), enrolls into the fleet.`;
 
 interface Outcome {
   file: string;
@@ -33,6 +35,14 @@ export const command: Command = {
     });
     if (!values.name?.trim()) throw new UsageError('--name NAME is required');
     if (positionals.length === 0) throw new UsageError('expected at least one image');
+    const fleet = joinedDir(io.paths?.dataDir);
+    if (fleet)
+      return fleetEnroll(
+        fleet,
+        { name: values.name, models: values.models, json: values.json },
+        positionals,
+        io,
+      );
     const paths = cliPaths(io);
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, paths.modelsDir), {
       allowedModules: ['detection', 'recognition'],

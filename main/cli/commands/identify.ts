@@ -7,13 +7,16 @@ import { cosineThresholdOption, parse, UsageError, type Command } from '../comma
 import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
+import { fleetIdentify, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
 Identifies the one person in IMAGE against the enrolled people (1:N), with the kiosk's quality gates.
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
 or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
-'too_bright'). Exits 0 when a face was judged, recognised or not; 1 when IMAGE holds no face, or on errors.`;
+'too_bright'). Exits 0 when a face was judged, recognised or not; 1 when IMAGE holds no face, or on errors.
+In a data folder joined to a fleet (--data-dir), catches up with the fleet first, then also applies
+this door's access groups (reason 'not_permitted_now').`;
 
 export const command: Command = {
   summary: 'identify the person in a photo against the enrolled people',
@@ -28,6 +31,17 @@ export const command: Command = {
     // Range-checked before the models load: a typo fails at once.
     if (values.threshold !== undefined) cosineThresholdOption(values.threshold, 0);
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
+    const fleet = joinedDir(io.paths?.dataDir);
+    if (fleet) {
+      const threshold =
+        values.threshold === undefined ? undefined : cosineThresholdOption(values.threshold, 0);
+      return fleetIdentify(
+        fleet,
+        { models: values.models, threshold, json: values.json },
+        positionals[0]!,
+        io,
+      );
+    }
     const store = await openCliStore(values, false, cliPaths(io));
     const image = await decodeImageFile(positionals[0]!);
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, cliPaths(io).modelsDir), {

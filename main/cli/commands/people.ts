@@ -2,12 +2,14 @@
 import { parse, UsageError, type Command } from '../command.js';
 import { auditCli, cliAuditDir, openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
+import { fleetPeople, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira people list [--data-dir DIR] [--store DIR] [--key FILE] [--json]
        tobira people remove [--data-dir DIR] [--store DIR] [--key FILE] ID|NAME
 
 list prints each person with their templates' recognizers; remove deletes a person (by id, or by an
-unambiguous name) with all their templates.`;
+unambiguous name) with all their templates.
+In a data folder joined to a fleet, both act on the fleet.`;
 
 export const command: Command = {
   summary: 'list or remove enrolled people',
@@ -15,6 +17,8 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, { ...storeOptions, json: { type: 'boolean' } });
     const [action, ...rest] = positionals;
+    const fleet = joinedDir(io.paths?.dataDir);
+    if (fleet) return fleetPeople(fleet, action, rest, values.json === true, io);
     if (action === 'list') {
       if (rest.length) throw new UsageError('list takes no arguments');
       const people = (await openCliStore(values, false, cliPaths(io))).listPeople();

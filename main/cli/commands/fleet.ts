@@ -1,0 +1,290 @@
+// `tobira fleet …`: fleet mode (PostgreSQL source of truth, MQTT events). See main/fleet/.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createToken, initFleet, listTokens, revokeToken } from '../../fleet/admin.js';
+import { openFleet, writeFleet } from '../../fleet/cli-context.js';
+import { joinFleet } from '../../fleet/join.js';
+import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
+import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
+import { FleetDoor } from '../../fleet/door-runtime.js';
+import { parseWindow } from '../../fleet/schedule.js';
+import { parse, UsageError, type CliIO, type Command } from '../command.js';
+
+const usage = `Usage: tobira fleet init --db URL [--json]
+       tobira fleet join --db URL --token TOKEN --door NAME --data-dir DIR [--offline-grace HOURS] [--json]
+       tobira fleet status --data-dir DIR [--json]
+       tobira fleet run --data-dir DIR
+       tobira fleet token create --db ADMIN_URL --data-dir DIR [--json]
+       tobira fleet token revoke --db ADMIN_URL TOKEN_ID
+       tobira fleet token list --db ADMIN_URL [--json]
+       tobira fleet groups list --data-dir DIR [--json]
+       tobira fleet groups set --data-dir DIR --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
+       tobira fleet person --data-dir DIR (--groups ID,… | --disable | --enable) ID|NAME
+       tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password P] [--ca FILE]
+                         [--discovery-prefix P] [--remote-unlock on|off]
+
+init creates or migrates the fleet schema in PostgreSQL (URL of a role that may create roles) and
+prints a join token; join makes DIR a door of the fleet (--db needs only host, port, database and
+TLS options: the door logs in with the token's role). In a joined DIR, enroll, identify, people and
+audit act on the fleet. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
+
+const options = {
+  db: { type: 'string' },
+  token: { type: 'string' },
+  door: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'offline-grace': { type: 'string' },
+  json: { type: 'boolean' },
+  name: { type: 'string' },
+  id: { type: 'string' },
+  doors: { type: 'string' },
+  tz: { type: 'string' },
+  window: { type: 'string', multiple: true },
+  groups: { type: 'string' },
+  disable: { type: 'boolean' },
+  enable: { type: 'boolean' },
+  url: { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  ca: { type: 'string' },
+  'discovery-prefix': { type: 'string' },
+  'remote-unlock': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof options>>['values'];
+
+const need = (value: string | undefined, flag: string): string => {
+  if (!value) throw new UsageError(`--${flag} is required`);
+  return value;
+};
+/** The dispatcher takes --data-dir off argv for every command (main/cli/data-dir.ts) and passes the paths. */
+const dataDir = (v: Values, io: CliIO) =>
+  path.resolve(io.paths?.dataDir ?? need(v['data-dir'], 'data-dir DIR'));
+
+export const command: Command = {
+  summary: 'fleet mode: many doors sharing people, rules and audit through PostgreSQL',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, options);
+    const [action, sub, ...rest] = positionals;
+    switch (action) {
+      case 'init':
+        return init(values, io);
+      case 'join':
+        return join(values, io);
+      case 'status':
+        return status(values, io);
+      case 'run':
+        return run(values, io);
+      case 'token':
+        return token(sub, rest, values, io);
+      case 'groups':
+        return groups(sub, values, io);
+      case 'person':
+        return person(sub, values, io);
+      case 'mqtt':
+        return mqttSettings(values, io);
+      default:
+        throw new UsageError(`unknown fleet action '${action ?? ''}'`);
+    }
+  },
+};
+
+async function init(v: Values, io: CliIO): Promise<number> {
+  const result = await initFleet(need(v.db, 'db URL'));
+  if (v.json) io.out(JSON.stringify({ fleet: result.fleet, join: result.join }));
+  else {
+    io.out(
+      `fleet ${result.fleet}${result.migrated.length ? ` (schema migrated to ${result.migrated.at(-1)})` : ''}`,
+    );
+    if (result.join) io.out(`join token (a secret: it opens the templates):\n${result.join}`);
+    else
+      io.out(
+        'the fleet already existed; make a join token with: tobira fleet token create --db URL --data-dir DIR',
+      );
+  }
+  return 0;
+}
+
+async function join(v: Values, io: CliIO): Promise<number> {
+  const dir = dataDir(v, io);
+  const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
+  if (graceHours !== undefined && !(graceHours > 0))
+    throw new UsageError('--offline-grace: expected hours > 0');
+  const result = await joinFleet({
+    databaseUrl: need(v.db, 'db URL'),
+    token: need(v.token, 'token TOKEN'),
+    door: need(v.door, 'door NAME'),
+    dataDir: dir,
+    wrapper: await cliKeyWrapper(dir, true),
+    ...(graceHours !== undefined ? { offlineGraceMs: Math.round(graceHours * 3600_000) } : {}),
+  });
+  if (v.json) io.out(JSON.stringify({ fleet: result.fleet, door: result.door, version: result.version }));
+  else
+    io.out(
+      `${dir} is now door '${result.door}' of fleet ${result.fleet} (replica at version ${result.version})`,
+    );
+  return 0;
+}
+
+async function status(v: Values, io: CliIO): Promise<number> {
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
+  const now = Date.now();
+  const connected = ctx.syncError === null;
+  const lag = ctx.replica.syncedAt === 0 ? -1 : Math.max(0, now - ctx.replica.syncedAt);
+  const out = { door: ctx.config.door, connected, version: ctx.replica.version, lag_ms: lag };
+  if (v.json) io.out(JSON.stringify(out));
+  else {
+    io.out(
+      `door ${out.door}: ${connected ? 'connected' : 'NOT connected'}, replica version ${out.version}, lag ${lag} ms`,
+    );
+    if (ctx.syncError) io.err(ctx.syncError.message);
+  }
+  return 0;
+}
+
+async function run(v: Values, io: CliIO): Promise<number> {
+  const dir = dataDir(v, io);
+  const door = await FleetDoor.open(dir, await cliKeyWrapper(dir, false));
+  door.on('applied', (e) => io.out(`replica at version ${e.version} (${e.changed} change(s))`));
+  door.on('disconnected', (e) => io.err(`database: ${e.message}`));
+  door.on('connected', () => io.out('database: connected'));
+  door.on('ship_failed', (e) => io.err(`audit not shipped yet: ${e.message}`));
+  await door.start();
+  io.out(`door '${door.config.door}' running; Ctrl+C stops it`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await door.close();
+  return 0;
+}
+
+async function token(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
+  const db = need(v.db, 'db ADMIN_URL');
+  if (sub === 'create') {
+    const dir = dataDir(v, io);
+    const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
+    const t = await createToken(db, config.fleetKey);
+    io.out(v.json ? JSON.stringify({ fleet: config.fleet, join: t }) : t);
+    return 0;
+  }
+  if (sub === 'revoke') {
+    if (rest.length !== 1) throw new UsageError('token revoke takes one TOKEN_ID');
+    await revokeToken(db, rest[0]!);
+    io.out(`revoked join token ${rest[0]}`);
+    return 0;
+  }
+  if (sub === 'list') {
+    const tokens = await listTokens(db);
+    if (v.json) io.out(JSON.stringify({ tokens }));
+    else
+      for (const t of tokens)
+        io.out(
+          `${t.id}  ${t.revoked ? `revoked ${t.revoked}` : 'active'}  doors: ${t.doors.join(', ') || '-'}`,
+        );
+    return 0;
+  }
+  throw new UsageError(`expected 'token create', 'token revoke' or 'token list'`);
+}
+
+async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<number> {
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
+  if (sub === 'list') {
+    const list = [...ctx.view().groups.values()];
+    if (v.json) io.out(JSON.stringify({ groups: list }));
+    else {
+      for (const g of list) {
+        const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+        const windows = g.windows
+          .map((w) => `${w.days.map((d) => days[d]).join(',')} ${w.start}-${w.end}`)
+          .join('; ');
+        io.out(`${g.id}  ${g.name}  doors: ${g.doors.join(', ')}  ${g.timeZone}  ${windows || 'never'}`);
+      }
+    }
+    return 0;
+  }
+  if (sub === 'set') {
+    let windows;
+    try {
+      windows = (v.window ?? []).map(parseWindow);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const doors = need(v.doors, 'doors NAME,…|*')
+      .split(',')
+      .map((d) => d.trim())
+      .filter(Boolean);
+    const r = await writeFleet(ctx, (w) =>
+      w.putGroup(v.id ?? null, {
+        name: need(v.name, 'name NAME'),
+        doors,
+        timeZone: need(v.tz, 'tz ZONE'),
+        windows,
+      }),
+    );
+    io.out(v.json ? JSON.stringify(r) : `group ${r.id} saved (version ${r.version})`);
+    return 0;
+  }
+  throw new UsageError(`expected 'groups list' or 'groups set'`);
+}
+
+async function person(who: string | undefined, v: Values, io: CliIO): Promise<number> {
+  if (!who) throw new UsageError('expected a person ID or NAME');
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
+  if (ctx.syncError) throw ctx.syncError;
+  const matches = ctx.view().findPeople(who);
+  if (matches.length !== 1)
+    throw new Error(
+      matches.length
+        ? `${matches.length} people are named '${who}'; use the id`
+        : `nobody with id or name '${who}'`,
+    );
+  const id = matches[0]!.id;
+  let version: number;
+  if (v.groups !== undefined)
+    version = await writeFleet(ctx, (w) => w.setGroups(id, v.groups!.split(',').filter(Boolean)));
+  else if (v.disable || v.enable)
+    version = await writeFleet(ctx, (w) => w.setDisabled(id, v.disable === true));
+  else throw new UsageError('expected --groups, --disable or --enable');
+  io.out(v.json ? JSON.stringify({ id, version }) : `${matches[0]!.name}: saved (version ${version})`);
+  return 0;
+}
+
+async function mqttSettings(v: Values, io: CliIO): Promise<number> {
+  const dir = dataDir(v, io);
+  const wrapper = await cliKeyWrapper(dir, false);
+  const config = await readDoorConfig(dir, wrapper);
+  const url = need(v.url, 'url URL');
+  parseBrokerUrl(url);
+  const unlock = v['remote-unlock'];
+  if (unlock !== undefined && unlock !== 'on' && unlock !== 'off')
+    throw new UsageError(`--remote-unlock: expected on or off`);
+  const previous = config.mqtt?.remoteUnlock;
+  const mqtt: MqttSettings = {
+    url,
+    discoveryPrefix: v['discovery-prefix'] ?? config.mqtt?.discoveryPrefix ?? 'homeassistant',
+    ...(v.username !== undefined ? { username: v.username } : {}),
+    ...(v.password !== undefined ? { password: v.password } : {}),
+    ...(v.ca ? { ca: await readFile(path.resolve(v.ca), 'utf8') } : {}),
+    ...(unlock === 'on'
+      ? { remoteUnlock: { enabled: true, secret: previous?.secret ?? randomBytes(32).toString('hex') } }
+      : {}),
+  };
+  await writeDoorConfig(wrapper, { ...config, mqtt });
+  io.out(
+    v.json
+      ? JSON.stringify({
+          url,
+          remoteUnlock: mqtt.remoteUnlock
+            ? { enabled: true, secret: mqtt.remoteUnlock.secret }
+            : { enabled: false },
+        })
+      : `MQTT settings saved (sealed) for door '${config.door}'` +
+          (mqtt.remoteUnlock
+            ? `\nremote unlock ON; the command signing secret is: ${mqtt.remoteUnlock.secret}`
+            : ''),
+  );
+  return 0;
+}

@@ -1,0 +1,141 @@
+// Fleet administration with the database owner's URL: create or migrate the schema, the doors'
+// role, and join tokens. Least privilege for doors (see grantDoorRole): they read people, groups
+// and audit, append audit rows, and change people and groups only through tobira_put. They hold
+// no UPDATE or DELETE on any table, so they cannot rewrite or erase the audit log.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { KEY_BYTES, seal } from '../store/crypto.js';
+import { withClient, inTransaction } from './db.js';
+import { DEFAULT_GROUP_ID, KEY_CHECK_AAD, KEY_CHECK_TEXT, keyMatches, sealDoc } from './entities.js';
+import { FleetError } from './errors.js';
+import { assertKnownSchema, migrate, schemaVersion } from './migrations.js';
+import { encodeToken } from './token.js';
+
+export interface InitResult {
+  fleet: string;
+  /** A join token; null when the fleet already existed (its key is not in the database to put in one). */
+  join: string | null;
+  migrated: number[];
+}
+
+/** The group role all of a fleet's door logins belong to (roles are cluster-wide, so it is per fleet). */
+export const doorGroupRole = (fleetId: string) => `tobira_door_${fleetId.replaceAll('-', '').slice(0, 12)}`;
+
+export async function initFleet(adminUrl: string): Promise<InitResult> {
+  return withClient(adminUrl, async (client) => {
+    assertKnownSchema(await schemaVersion(client));
+    const migrated = await migrate(client);
+    const existing = await client.query<{ id: string }>('SELECT id FROM fleet');
+    if (existing.rows[0]) return { fleet: existing.rows[0].id, join: null, migrated };
+    const fleetId = randomUUID();
+    const key = randomBytes(KEY_BYTES);
+    await inTransaction(client, async () => {
+      await client.query('INSERT INTO fleet (id, key_check) VALUES ($1, $2)', [
+        fleetId,
+        seal(key, KEY_CHECK_TEXT, KEY_CHECK_AAD),
+      ]);
+      await grantDoorRole(client, fleetId);
+      const everyone = sealDoc(key, 'group', DEFAULT_GROUP_ID, {
+        name: 'Everyone',
+        doors: ['*'],
+        timeZone: 'UTC',
+        windows: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }],
+      });
+      await client.query(`SELECT tobira_put('group', $1, NULL, $2, 'fleet init')`, [
+        DEFAULT_GROUP_ID,
+        everyone,
+      ]);
+    });
+    const join = await createTokenWith(client, fleetId, key);
+    return { fleet: fleetId, join, migrated };
+  });
+}
+
+async function grantDoorRole(client: pg.ClientBase, fleetId: string): Promise<void> {
+  const role = client.escapeIdentifier(doorGroupRole(fleetId));
+  const db = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+  const statements = [
+    `CREATE ROLE ${role} NOLOGIN`,
+    `GRANT CONNECT ON DATABASE ${client.escapeIdentifier(db)} TO ${role}`,
+    `GRANT USAGE ON SCHEMA public TO ${role}`,
+    `GRANT SELECT ON tobira_schema, fleet, doors, entities, audit TO ${role}`,
+    `GRANT INSERT ON audit TO ${role}`,
+    `REVOKE ALL ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join(uuid, bytea, text) FROM PUBLIC`,
+    `GRANT EXECUTE ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join(uuid, bytea, text) TO ${role}`,
+  ];
+  for (const s of statements) await client.query(s);
+}
+
+async function createTokenWith(client: pg.ClientBase, fleetId: string, key: Buffer): Promise<string> {
+  const token = randomUUID();
+  const secret = randomBytes(32);
+  const password = randomBytes(24).toString('base64url');
+  const user = `tobira_j_${token.replaceAll('-', '').slice(0, 16)}`;
+  await inTransaction(client, async () => {
+    await client.query(
+      `CREATE ROLE ${client.escapeIdentifier(user)} LOGIN PASSWORD ${client.escapeLiteral(password)} ` +
+        `IN ROLE ${client.escapeIdentifier(doorGroupRole(fleetId))}`,
+    );
+    await client.query(`INSERT INTO join_tokens (id, role_name, secret_sha256) VALUES ($1, $2, sha256($3))`, [
+      token,
+      user,
+      secret,
+    ]);
+  });
+  return encodeToken({
+    fleet: fleetId,
+    token,
+    secret: secret.toString('base64url'),
+    key: key.toString('base64url'),
+    user,
+    password,
+  });
+}
+
+/** A new join token; the fleet key comes from a joined door (the database never holds it). */
+export async function createToken(adminUrl: string, fleetKey: Buffer): Promise<string> {
+  return withClient(adminUrl, async (client) => {
+    assertKnownSchema(await schemaVersion(client));
+    const row = (await client.query<{ id: string; key_check: Buffer }>('SELECT id, key_check FROM fleet'))
+      .rows[0];
+    if (!row)
+      throw new FleetError('not_initialised', 'this database has no fleet yet: run tobira fleet init');
+    if (!keyMatches(fleetKey, row.key_check))
+      throw new FleetError('wrong_key', 'that key is not this fleet’s key');
+    return createTokenWith(client, row.id, fleetKey);
+  });
+}
+
+/** Revokes a token: it cannot join any more, and doors that joined with it can no longer log in. */
+export async function revokeToken(adminUrl: string, tokenId: string): Promise<void> {
+  await withClient(adminUrl, async (client) => {
+    const row = (
+      await client.query<{ role_name: string }>(
+        'UPDATE join_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING role_name',
+        [tokenId],
+      )
+    ).rows[0];
+    if (!row) throw new FleetError('token_invalid', `no join token ${tokenId} in this fleet`);
+    await client.query(`ALTER ROLE ${client.escapeIdentifier(row.role_name)} NOLOGIN`);
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [
+      row.role_name,
+    ]);
+  });
+}
+
+export async function listTokens(
+  adminUrl: string,
+): Promise<{ id: string; created: string; revoked: string | null; doors: string[] }[]> {
+  return withClient(adminUrl, async (client) => {
+    const r = await client.query<{ id: string; created_at: Date; revoked_at: Date | null; doors: string[] }>(
+      `SELECT t.id, t.created_at, t.revoked_at, coalesce(array_agg(d.name) FILTER (WHERE d.name IS NOT NULL), '{}') AS doors
+       FROM join_tokens t LEFT JOIN doors d ON d.token_id = t.id GROUP BY t.id ORDER BY t.created_at`,
+    );
+    return r.rows.map((t) => ({
+      id: t.id,
+      created: t.created_at.toISOString(),
+      revoked: t.revoked_at?.toISOString() ?? null,
+      doors: t.doors,
+    }));
+  });
+}

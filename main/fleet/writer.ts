@@ -1,0 +1,173 @@
+// Changes to the fleet's people and groups, from a door (admin screen, CLI) or an admin tool.
+// Every change goes through tobira_put inside a transaction that first takes the fleet's writer
+// lock, so two admins changing the same person are serialised: the second reads the first's
+// result before writing its own. Templates are rows of their own, so concurrent enrolments of
+// one person never overwrite each other's templates.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { normaliseEmbedding, validateName } from '../store/validate.js';
+import { encodeEmbedding } from '../store/schema.js';
+import { inTransaction } from './db.js';
+import {
+  DEFAULT_GROUP_ID,
+  groupSchema,
+  openDoc,
+  sealDoc,
+  type DocOf,
+  type EntityKind,
+  type GroupDoc,
+  type PersonDoc,
+} from './entities.js';
+import { FleetError } from './errors.js';
+import { isValidTimeZone } from './schedule.js';
+
+/** Same key as tobira_put's: whoever holds it is the fleet's only writer until commit. */
+const WRITER_LOCK = 7283011;
+
+export class FleetWriter {
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly key: Buffer,
+    /** Recorded as changed_by: a door name or 'cli'. */
+    private readonly author: string,
+  ) {}
+
+  private async put<K extends EntityKind>(
+    kind: K,
+    id: string,
+    parent: string | null,
+    doc: DocOf<K> | null,
+  ): Promise<number> {
+    const sealed = doc === null ? null : sealDoc(this.key, kind, id, doc);
+    const r = await this.client.query<{ v: string }>('SELECT tobira_put($1, $2, $3, $4, $5) AS v', [
+      kind,
+      id,
+      parent,
+      sealed,
+      this.author,
+    ]);
+    return Number(r.rows[0]!.v);
+  }
+
+  private async read<K extends EntityKind>(kind: K, id: string): Promise<DocOf<K> | null> {
+    const r = await this.client.query<{ sealed: Buffer | null }>(
+      'SELECT sealed FROM entities WHERE kind = $1 AND id = $2',
+      [kind, id],
+    );
+    const sealed = r.rows[0]?.sealed;
+    return sealed ? openDoc(this.key, kind, id, sealed) : null;
+  }
+
+  private busy: Promise<unknown> = Promise.resolve();
+
+  /** One transaction at a time on this writer's connection, each holding the fleet's writer lock. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const task = () =>
+      inTransaction(this.client, async () => {
+        await this.client.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+        return work();
+      });
+    const run = this.busy.then(task, task);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  async addPerson(
+    name: string,
+    groups: string[] = [DEFAULT_GROUP_ID],
+  ): Promise<{ id: string; version: number }> {
+    const id = randomUUID();
+    const doc: PersonDoc = {
+      name: validateName(name),
+      createdAt: new Date().toISOString(),
+      disabled: false,
+      groups,
+    };
+    const version = await this.serial(() => this.put('person', id, null, doc));
+    return { id, version };
+  }
+
+  /** Read-modify-write of one person under the writer lock. */
+  updatePerson(id: string, change: (doc: PersonDoc) => void): Promise<number> {
+    return this.serial(async () => {
+      const doc = await this.read('person', id);
+      if (!doc) throw new FleetError('invalid_input', `no person ${id} in the fleet`);
+      change(doc);
+      return this.put('person', id, null, doc);
+    });
+  }
+
+  renamePerson(id: string, name: string): Promise<number> {
+    const clean = validateName(name);
+    return this.updatePerson(id, (d) => void (d.name = clean));
+  }
+
+  setDisabled(id: string, disabled: boolean): Promise<number> {
+    return this.updatePerson(id, (d) => void (d.disabled = disabled));
+  }
+
+  setGroups(id: string, groups: string[]): Promise<number> {
+    return this.updatePerson(id, (d) => void (d.groups = [...new Set(groups)]));
+  }
+
+  async addTemplate(
+    personId: string,
+    recognizerId: string,
+    embedding: Float32Array,
+  ): Promise<{ id: string; version: number }> {
+    const [added] = await this.addTemplates(personId, recognizerId, [embedding]);
+    return added!;
+  }
+
+  /** Several templates in one transaction: the doors receive them as one batch. */
+  addTemplates(
+    personId: string,
+    recognizerId: string,
+    embeddings: Float32Array[],
+  ): Promise<{ id: string; version: number }[]> {
+    const clean = embeddings.map((e) => normaliseEmbedding(e));
+    return this.serial(async () => {
+      const person = await this.read('person', personId);
+      if (!person) throw new FleetError('invalid_input', `no person ${personId} in the fleet`);
+      const out: { id: string; version: number }[] = [];
+      for (const e of clean) {
+        const id = randomUUID();
+        const doc = {
+          personId,
+          recognizerId,
+          createdAt: new Date().toISOString(),
+          embedding: encodeEmbedding(e),
+        };
+        out.push({ id, version: await this.put('template', id, personId, doc) });
+      }
+      return out;
+    });
+  }
+
+  /** Tombstones the person and every template of theirs, in one transaction (one NOTIFY at commit). */
+  removePerson(id: string): Promise<number> {
+    return this.serial(async () => {
+      const person = await this.read('person', id);
+      if (!person) throw new FleetError('invalid_input', `no person ${id} in the fleet`);
+      const templates = await this.client.query<{ id: string }>(
+        `SELECT id FROM entities WHERE kind = 'template' AND parent = $1 AND sealed IS NOT NULL`,
+        [id],
+      );
+      for (const t of templates.rows) await this.put('template', t.id, id, null);
+      return this.put('person', id, null, null);
+    });
+  }
+
+  async putGroup(id: string | null, group: GroupDoc): Promise<{ id: string; version: number }> {
+    const doc = groupSchema.parse(group);
+    if (!isValidTimeZone(doc.timeZone))
+      throw new FleetError('invalid_input', `unknown time zone '${doc.timeZone}'`);
+    const gid = id ?? randomUUID();
+    const version = await this.serial(() => this.put('group', gid, null, doc));
+    return { id: gid, version };
+  }
+
+  removeGroup(id: string): Promise<number> {
+    return this.serial(() => this.put('group', id, null, null));
+  }
+}

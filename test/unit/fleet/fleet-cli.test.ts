@@ -1,0 +1,207 @@
+// The CLI in joined data folders, end to end with the real engine on ../shared photos and a real
+// PostgreSQL: enroll at one door, identify at another (it catches up first), people list/remove,
+// fleet status, groups list, and the whole building's audit filtered by door and person.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../../main/cli/tobira.js';
+import { FleetDoor } from '../../../main/fleet/door-runtime.js';
+import { cliKeyWrapper } from '../../../main/fleet/local.js';
+import { facePath } from '../../helpers/fixtures.js';
+import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { makeTestPack } from '../../helpers/test-pack.js';
+import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
+  return { code, out, err };
+}
+
+const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+
+describe('tobira CLI on a fleet', { skip }, () => {
+  let server: PostgresServer;
+  let root: string;
+  let pack: string;
+  let lobby: string;
+  let garage: string;
+  let url: string;
+
+  before(async () => {
+    server = await startPostgres();
+    url = await server.createDatabase('cli');
+    root = await mkdtemp(path.join(tmpdir(), 'tobira-fleet-cli-'));
+    pack = makeTestPack();
+    const init = await cli('fleet', 'init', '--db', url, '--json');
+    assert.equal(init.code, 0, init.err);
+    const { fleet, join } = JSON.parse(init.out) as { fleet: string; join: string };
+    assert.match(fleet, /^[0-9a-f-]{36}$/);
+    lobby = path.join(root, 'lobby');
+    garage = path.join(root, 'garage');
+    for (const [dir, name] of [
+      [lobby, 'Lobby'],
+      [garage, 'Garage'],
+    ] as const) {
+      const r = await cli(
+        'fleet',
+        'join',
+        '--db',
+        url,
+        '--token',
+        join,
+        '--door',
+        name,
+        '--data-dir',
+        dir,
+        '--json',
+      );
+      assert.equal(r.code, 0, r.err);
+      assert.equal((JSON.parse(r.out) as { fleet: string }).fleet, fleet);
+    }
+    const again = await cli('fleet', 'init', '--db', url, '--json');
+    assert.deepEqual(JSON.parse(again.out), { fleet, join: null }, 'init again: migrates, keeps the fleet');
+  });
+
+  after(async () => {
+    await server?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+    if (pack) await rm(pack, { recursive: true, force: true });
+  });
+
+  it('enroll at the lobby, identify at the garage, list, audit, remove', async () => {
+    const photo = (f: string) => facePath(`photos/face_recognition/${f}`);
+    const enrolled = await cli(
+      'enroll',
+      '--data-dir',
+      lobby,
+      '--models',
+      pack,
+      '--name',
+      'Obama',
+      '--json',
+      photo('obama.jpg'),
+    );
+    assert.equal(enrolled.code, 0, enrolled.err);
+    assert.equal((JSON.parse(enrolled.out) as { person: { name: string } }).person.name, 'Obama');
+
+    const seen = await cli('identify', '--data-dir', garage, '--models', pack, '--json', photo('obama2.jpg'));
+    assert.equal(seen.code, 0, seen.err);
+    const answer = JSON.parse(seen.out) as { match: { name: string } | null; reason: string };
+    assert.deepEqual(
+      [answer.match?.name, answer.reason],
+      ['Obama', 'match'],
+      'the garage caught up before answering',
+    );
+    const other = JSON.parse(
+      (await cli('identify', '--data-dir', garage, '--models', pack, '--json', photo('biden.jpg'))).out,
+    ) as {
+      reason: string;
+    };
+    assert.equal(other.reason, 'unknown_face');
+
+    const list = JSON.parse((await cli('people', 'list', '--data-dir', garage, '--json')).out) as {
+      people: { name: string; templates: unknown[] }[];
+    };
+    assert.deepEqual(
+      list.people.map((p) => [p.name, p.templates.length]),
+      [['Obama', 1]],
+    );
+
+    const status = JSON.parse((await cli('fleet', 'status', '--data-dir', garage, '--json')).out) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(Object.keys(status).sort(), ['connected', 'door', 'lag_ms', 'version']);
+    assert.equal(status.door, 'Garage');
+    assert.equal(status.connected, true);
+    assert.ok((status.version as number) >= 3, 'group, person and template');
+    assert.ok(typeof status.lag_ms === 'number' && status.lag_ms >= 0, 'synced just now (-1 would be never)');
+
+    const groups = JSON.parse((await cli('fleet', 'groups', 'list', '--data-dir', lobby, '--json')).out) as {
+      groups: { name: string }[];
+    };
+    assert.deepEqual(
+      groups.groups.map((g) => g.name),
+      ['Everyone'],
+    );
+
+    // Decisions at both doors, shipped; then the building's audit, filtered.
+    const [alice] = identities(1);
+    for (const dir of [lobby, garage]) {
+      const door = await FleetDoor.open(dir, await cliKeyWrapper(dir, false), { mqtt: false });
+      await door.decide(alice!.probe, RECOGNIZER, THRESHOLD);
+      await door.shipSoon();
+      assert.equal((await door.shipper.pending()).length, 0);
+    }
+    const all = (await cli('audit', 'export', '--data-dir', lobby)).out.trim().split('\n');
+    assert.equal(all[0]!.split(',')[0], 'door');
+    assert.deepEqual(
+      all
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+      ['Garage', 'Lobby'],
+    );
+    const garageOnly = (await cli('audit', 'export', '--data-dir', lobby, '--door', 'Garage')).out
+      .trim()
+      .split('\n');
+    assert.deepEqual(
+      garageOnly.slice(1).map((l) => l.split(',')[0]),
+      ['Garage'],
+    );
+    const future = (await cli('audit', 'export', '--data-dir', lobby, '--since', '2999-01-01T00:00:00Z')).out
+      .trim()
+      .split('\n');
+    assert.equal(future.length, 1, 'header only');
+    const badTime = await cli('audit', 'export', '--data-dir', lobby, '--since', 'yesterday-ish');
+    assert.equal(badTime.code, 2);
+    assert.match(badTime.err, /--since: expected a date\/time/);
+
+    const removed = await cli('people', 'remove', '--data-dir', garage, 'Obama');
+    assert.equal(removed.code, 0, removed.err);
+    const after = JSON.parse(
+      (await cli('identify', '--data-dir', lobby, '--models', pack, '--json', photo('obama2.jpg'))).out,
+    ) as {
+      match: unknown;
+      reason: string;
+    };
+    assert.deepEqual(
+      [after.match, after.reason],
+      [null, 'unknown_face'],
+      'removed at the garage, refused at the lobby',
+    );
+  });
+
+  it('a revoked token stops the doors that joined with it; they keep answering from their replica', async () => {
+    const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
+    assert.equal(made.code, 0, made.err);
+    const side = path.join(root, 'side');
+    const { join } = JSON.parse(made.out) as { join: string };
+    assert.equal(
+      (await cli('fleet', 'join', '--db', url, '--token', join, '--door', 'Side', '--data-dir', side)).code,
+      0,
+    );
+    const tokens = JSON.parse((await cli('fleet', 'token', 'list', '--db', url, '--json')).out) as {
+      tokens: { id: string; doors: string[]; revoked: string | null }[];
+    };
+    const sideToken = tokens.tokens.find((t) => t.doors.includes('Side'))!;
+    assert.equal(sideToken.revoked, null);
+    assert.equal((await cli('fleet', 'token', 'revoke', '--db', url, sideToken.id)).code, 0);
+
+    const status = JSON.parse((await cli('fleet', 'status', '--data-dir', side, '--json')).out) as {
+      connected: boolean;
+    };
+    assert.equal(status.connected, false, 'the revoked role can no longer log in');
+    const list = await cli('people', 'list', '--data-dir', side, '--json');
+    assert.equal(list.code, 0, 'the local replica still answers');
+    assert.match(list.err, /listing the local replica: the join token was revoked/);
+    const lobbyStatus = JSON.parse((await cli('fleet', 'status', '--data-dir', lobby, '--json')).out) as {
+      connected: boolean;
+    };
+    assert.equal(lobbyStatus.connected, true, 'doors with other tokens are unaffected');
+  });
+});

@@ -1,0 +1,121 @@
+// The local replica without a database: idempotent batches, tombstones, a torn journal frame
+// (what kill -9 or a power cut leaves mid-append), compaction, and the weekly schedule parser.
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sealDoc } from '../../../main/fleet/entities.js';
+import { fleetDir } from '../../../main/fleet/local.js';
+import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
+import { groupGrants, parseWindow } from '../../../main/fleet/schedule.js';
+import { FleetView } from '../../../main/fleet/view.js';
+
+const fleetKey = randomBytes(32);
+const localKey = randomBytes(32);
+const FLEET = randomUUID();
+
+function person(id: string, name: string, version: number): EntityRow {
+  return {
+    kind: 'person',
+    id,
+    parent: null,
+    version,
+    sealed: sealDoc(fleetKey, 'person', id, {
+      name,
+      createdAt: '2026-01-01T00:00:00Z',
+      disabled: false,
+      groups: [],
+    }),
+  };
+}
+
+describe('fleet replica', () => {
+  const dirs: string[] = [];
+  after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const fresh = async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'tobira-replica-'));
+    dirs.push(d);
+    await mkdir(fleetDir(d), { recursive: true });
+    return d;
+  };
+
+  it('applies batches idempotently, keeps tombstones, and drops a torn last frame on reopen', async () => {
+    const dir = await fresh();
+    const [a, b] = [randomUUID(), randomUUID()];
+    const r = await Replica.open(dir, localKey, FLEET);
+    assert.equal(await r.apply([person(a, 'Ann', 1), person(b, 'Ben', 2)], 1000), 2);
+    assert.equal(await r.apply([person(a, 'Ann', 1)], 1001), 0, 'the same row again changes nothing');
+    await r.apply([{ kind: 'person', id: b, parent: null, version: 3, sealed: null }], 1002);
+    assert.deepEqual(
+      [...new FleetView(r, fleetKey).people.values()].map((p) => p.name),
+      ['Ann'],
+    );
+
+    const journal = path.join(fleetDir(dir), 'replica.journal');
+    const good = (await stat(journal)).size;
+    // A frame cut short: its length says more bytes than follow.
+    const torn = Buffer.alloc(4 + 10);
+    torn.writeUInt32LE(5000, 0);
+    await appendFile(journal, torn);
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.version, 3);
+    assert.equal(reopened.get('person', b)?.sealed, null, 'the tombstone survived');
+    assert.equal((await stat(journal)).size, good, 'the torn tail was cut off');
+    await reopened.apply([person(b, 'Ben again', 4)], 1003);
+    const again = await Replica.open(dir, localKey, FLEET);
+    assert.equal(again.version, 4);
+    assert.equal(new FleetView(again, fleetKey).people.get(b)?.name, 'Ben again');
+  });
+
+  it('compacts into a snapshot that opens to the same state; a wrong key is refused', async () => {
+    const dir = await fresh();
+    const r = await Replica.open(dir, localKey, FLEET);
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    for (const [i, id] of ids.entries()) await r.apply([person(id, `P${i}`, i + 1)], 2000 + i);
+    await r.compact();
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.version, 5);
+    assert.equal(reopened.rows('person').length, 5);
+    const snapshot = await readFile(path.join(fleetDir(dir), 'replica.snapshot'));
+    assert.equal(snapshot.includes(Buffer.from('P1')), false, 'sealed at rest');
+    await assert.rejects(Replica.open(dir, randomBytes(32), FLEET), /failed authentication/);
+  });
+});
+
+describe('weekly schedules', () => {
+  it('parses day ranges and refuses malformed windows', () => {
+    assert.deepEqual(parseWindow('mon-fri,09:00-17:00'), {
+      days: [1, 2, 3, 4, 5],
+      start: '09:00',
+      end: '17:00',
+    });
+    assert.deepEqual(parseWindow('fri-mon,22:00-23:00').days, [0, 1, 5, 6], 'wraps over the weekend');
+    assert.throws(() => parseWindow('funday,09:00-17:00'), /unknown day 'funday'/);
+    assert.throws(() => parseWindow('mon,9-17'), /expected DAYS,HH:MM-HH:MM/);
+  });
+
+  it('reads windows in the group’s time zone, end exclusive, and only at its doors', () => {
+    const group = {
+      name: 'g',
+      doors: ['Front'],
+      timeZone: 'Europe/Berlin',
+      windows: [parseWindow('mon,09:00-17:00')],
+    };
+    // Monday 2026-03-30, Berlin on summer time (UTC+2).
+    assert.equal(groupGrants(group, 'Front', Date.parse('2026-03-30T07:00:00Z')), true, '09:00 Berlin');
+    assert.equal(groupGrants(group, 'Front', Date.parse('2026-03-30T06:59:00Z')), false, '08:59 Berlin');
+    assert.equal(
+      groupGrants(group, 'Front', Date.parse('2026-03-30T15:00:00Z')),
+      false,
+      '17:00 Berlin is closed',
+    );
+    assert.equal(groupGrants(group, 'Back', Date.parse('2026-03-30T08:00:00Z')), false, 'another door');
+    assert.equal(
+      groupGrants({ ...group, timeZone: 'Mars/Olympus' }, 'Front', Date.parse('2026-03-30T08:00:00Z')),
+      false,
+      'unknown zone fails closed',
+    );
+  });
+});
