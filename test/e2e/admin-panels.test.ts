@@ -207,10 +207,14 @@ describe('admin panels in Chromium', () => {
     await page.locator('admin-enroll').waitFor();
     await page.locator('admin-enroll .prompt[data-pose="straight"]').waitFor();
     await page.locator('admin-enroll .count[data-accepted="1"]').waitFor({ timeout: 20_000 });
-    // The clip's faces look straight ahead: the next sample waits for a turn to the left.
-    // One wait for both: the prompt is live, and may move on between two separate reads.
+    // After the straight sample the person is asked to turn. The clip alternates two photos, and
+    // obama2.jpg is itself turned (yaw about -20 degrees from its 5 keypoints, inside the left
+    // step's -35..-10), so it may already be taken as the left sample: the prompt asks for a turn
+    // either way. One wait for both: the prompt is live, and may move on between two reads.
     await page
-      .locator('admin-enroll .prompt[data-pose="left"]', { hasText: /left/ })
+      .locator('admin-enroll .prompt[data-pose="left"], admin-enroll .prompt[data-pose="right"]', {
+        hasText: /left|right/,
+      })
       .waitFor({ timeout: 10_000 });
     await page.waitForTimeout(1000);
     await harness.screenshot('admin-enroll');

@@ -19,7 +19,7 @@ import type { FrameResult } from '../../preload/contract/frames.js';
 import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
 import type { Page } from 'playwright-core';
 
-const PIN = '97531';
+const PIN = '975310';
 /** A live capture the MiniFASNet pair passes: enrolled from this very photo. */
 const person = facePath('liveness/image_T1.jpg');
 const TABS = ['people', 'models', 'settings', 'calibration', 'audit', 'compare'] as const;

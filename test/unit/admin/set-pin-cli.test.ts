@@ -88,7 +88,7 @@ describe('tobira admin set-pin', () => {
   test('bad usage exits 2 with the usage', async () => {
     const result = await run(['reset'], []);
     assert.equal(result.code, 2);
-    assert.match(result.err, /Usage: tobira admin set-pin/);
+    assert.match(result.err, /expected 'set-pin', got 'reset'\nusage: tobira admin set-pin/);
   });
 
   test('an installer pipes the PIN twice on standard input', async () => {
