@@ -93,7 +93,12 @@ export const faceToDoorSection: BenchSection = {
       const empty = emptyScene(photo);
       // Frames made before timing starts, so the bench's own pixel work is not measured.
       const emptyFrames = Array.from({ length: 20 }, (_, i) => noisyRgba(empty, i + 1));
-      const faceFrames = Array.from({ length: 40 }, (_, i) => noisyRgba(photo, i + 1000));
+      // Each trial gets frames of its own: the kiosk remembers frames it saw within 10 s
+      // (liveness/frozen.ts) and refuses them as a replayed feed, so trials that re-sent the same
+      // frames each had to wait for frames the earlier trials had not used.
+      const faceFrames = Array.from({ length: TRIALS }, (_, trial) =>
+        Array.from({ length: 40 }, (_, i) => noisyRgba(photo, 1000 + 100 * trial + i)),
+      );
       const { frames } = wireIpc(
         services,
         [APP_ORIGIN],
@@ -143,8 +148,9 @@ export const faceToDoorSection: BenchSection = {
         });
         results = 0;
         const start = performance.now();
-        for (let i = 0; i < faceFrames.length && !opened; i++) {
-          send(faceFrames[i]!);
+        const trialFrames = faceFrames[trial]!;
+        for (let i = 0; i < trialFrames.length && !opened; i++) {
+          send(trialFrames[i]!);
           await tick();
         }
         await kiosk.settled();
