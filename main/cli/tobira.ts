@@ -10,7 +10,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import('./commands/analyze.js')).command,
   compare: async () => (await import('./commands/compare.js')).command,
   bench: async () => (await import('./commands/bench.js')).command,
-  'bench-suite': async () => (await import('./commands/bench_suite.js')).command,
+  'bench-suite': async () => (await import('./commands/bench-suite.js')).command,
   liveness: async () => (await import('./commands/liveness.js')).command,
   models: async () => (await import('./commands/models.js')).command,
   enroll: async () => (await import('./commands/enroll.js')).command,

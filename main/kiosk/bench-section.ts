@@ -14,11 +14,11 @@ import { wireIpc } from '../ipc/wire.js';
 import { APP_ORIGIN } from '../security.js';
 import { decodeImageFile } from '../image/decode.js';
 import { LIVENESS_PACK } from './face-engine.js';
-import { ANTI_SPOOF_MODEL_FILES } from '../liveness/anti_spoof.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../liveness/anti-spoof.js';
 import type { Settings } from '../../preload/contract/settings.js';
 import type { FrameResult } from '../../preload/contract/frames.js';
 import type { PixelImage } from '../insightface/types.js';
-import { quantile } from '../cli/bench/frame_bench.js';
+import { quantile } from '../cli/bench/frame-bench.js';
 
 const PACK = ['det_500m.onnx', 'w600k_mbf_int8_dynq.onnx'];
 const FPS = 10;

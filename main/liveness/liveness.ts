@@ -1,7 +1,7 @@
 // The liveness decision the unlock flow asks for on each agreeing frame. It fails closed: with
 // liveness on, anything that is not a clear pass (models missing, a model error, a frozen
 // feed, a face too small to judge, a score under the threshold) is "not live".
-import { AntiSpoof, LivenessModelsMissingError } from './anti_spoof.js';
+import { AntiSpoof, LivenessModelsMissingError } from './anti-spoof.js';
 import type { ChallengeOptions } from './challenge.js';
 import { FrozenFrameDetector, type FrozenFrameOptions } from './frozen.js';
 import { ActiveCheck, SECURITY_LEVELS, type LayerOptions, type SecurityLevel } from './levels.js';

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { decodeImageFile } from '../image/decode.js';
 import type { FaceAnalysis } from '../insightface/face_analysis.js';
 import type { PixelImage, Point } from '../insightface/types.js';
-import type { AntiSpoof } from './anti_spoof.js';
+import type { AntiSpoof } from './anti-spoof.js';
 import { DEFAULT_CHALLENGE_STEPS, HeadTurnChallenge, type TurnDirection } from './challenge.js';
 import { parseCsv } from './evaluate.js';
 import { cutFrames } from './footage.js';

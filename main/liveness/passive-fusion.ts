@@ -1,5 +1,5 @@
 // Layer 1: the passive MiniFASNet pair, fused over time. Every agreeing frame is scored
-// (anti_spoof.ts: the mean real-class probability of the two models); the decision is taken
+// (anti-spoof.ts: the mean real-class probability of the two models); the decision is taken
 // once over the whole window, not by a yes/no vote per frame:
 //   - the mean log-odds of the frames, with the single best frame left out, must reach the
 //     threshold's log-odds: no one lucky frame can carry the decision;

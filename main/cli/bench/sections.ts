@@ -1,8 +1,8 @@
 // The sections `npm run bench` (tobira bench-suite) prints, in order. Each engineer adds their
 // own section as a function in their own file and one line here.
 import type { BenchContext, BenchSection } from './types.js';
-import { engineSection } from './engine_section.js';
-import { livenessLevelsSection, livenessSection } from '../../liveness/bench_section.js';
+import { engineSection } from './engine-section.js';
+import { livenessLevelsSection, livenessSection } from '../../liveness/bench-section.js';
 import { faceToDoorSection } from '../../kiosk/bench-section.js';
 import { fleetSection } from '../../fleet/bench-section.js';
 

@@ -1,7 +1,7 @@
 // `tobira bench`: the per-frame path's timing on one decoded image.
 import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
-import { benchFramePath } from '../bench/frame_bench.js';
+import { benchFramePath } from '../bench/frame-bench.js';
 import { detSizeOption, intOption, modelsOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 

@@ -10,7 +10,7 @@ import { decodeImageFile } from '../../image/decode.js';
 import { readY4mFile } from '../../image/y4m.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import type { PixelImage } from '../../insightface/types.js';
-import { AntiSpoof } from '../../liveness/anti_spoof.js';
+import { AntiSpoof } from '../../liveness/anti-spoof.js';
 import {
   judgeSequence,
   SECURITY_LEVELS,

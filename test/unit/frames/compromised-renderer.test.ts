@@ -12,7 +12,7 @@ import { createNodeServices, type NodeServices } from '../../helpers/node-servic
 import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 import { bitFlipped, noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
-import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti_spoof.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
 import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
 import type { Sender } from '../../../main/ipc/gate.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
-import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti_spoof.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
 import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { CheckedFrame } from '../../../main/frames/frame-service.js';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { computeSim } from '../../../main/insightface/arcface.js';
 import { FaceAnalysis } from '../../../main/insightface/face_analysis.js';
 import type { Face, PixelImage } from '../../../main/insightface/types.js';
-import { AntiSpoof } from '../../../main/liveness/anti_spoof.js';
+import { AntiSpoof } from '../../../main/liveness/anti-spoof.js';
 import {
   ActiveCheck,
   judgeSequence,
@@ -20,7 +20,7 @@ import { DEFAULT_MIN_PARALLAX } from '../../../main/liveness/structure.js';
 import { INSIGHTFACE_DEFAULT_THRESHOLD } from '../../../main/recognition/thresholds.js';
 import { cutFrames, REAL_VIDEO, REPLAY_VIDEO, type Cut } from '../../helpers/footage.js';
 import { tempPack } from './setup.js';
-import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti_spoof.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
 
 const FPS = 10;
 // The real footage turns left (≈1.0 s), then right (≈1.8 s), then left again (≈2.8 s); the

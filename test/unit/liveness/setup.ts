@@ -6,7 +6,7 @@ import path from 'node:path';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { FaceAnalysis } from '../../../main/insightface/face_analysis.js';
 import type { Face, PixelImage } from '../../../main/insightface/types.js';
-import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti_spoof.js';
+import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
 import { largestFace } from '../../../main/liveness/liveness.js';
 import { facePath, modelPath } from '../../helpers/fixtures.js';
 

@@ -7,7 +7,7 @@ import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import { resizeLinear } from '../../insightface/opencv.js';
 import type { PixelImage } from '../../insightface/types.js';
-import { benchFramePath } from './frame_bench.js';
+import { benchFramePath } from './frame-bench.js';
 import type { BenchSection } from './types.js';
 
 // A single-face portrait, cut to 4:3 and scaled to 640×480 RGBA: what the kiosk's camera gives.

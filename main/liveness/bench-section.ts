@@ -6,7 +6,7 @@
 //   Markdown table the README shows.
 import type { BenchSection } from '../cli/bench/types.js';
 import { FaceAnalysis } from '../insightface/face_analysis.js';
-import { AntiSpoof } from './anti_spoof.js';
+import { AntiSpoof } from './anti-spoof.js';
 import { livenessBenchSection } from './evaluate.js';
 import { evaluatePad, markdownTable, tabulate } from './pad-evaluate.js';
 

@@ -18,7 +18,7 @@ import {
   parseModelName,
   toAuthorsBox,
   toProbabilities,
-} from '../../../main/liveness/anti_spoof.js';
+} from '../../../main/liveness/anti-spoof.js';
 import { DEFAULT_LIVENESS_SETTINGS, largestFace, LivenessChecker } from '../../../main/liveness/liveness.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { LIVE, loadDetector, photo, PRINT, SCREEN, tempPack, type Photo } from './setup.js';
