@@ -30,7 +30,8 @@ export interface StructureOptions {
  * 0.12 is about 1.5× the flat pictures' worst case, and half of what a challenge turn shows.
  * The 106-landmark path uses the same figure: 2d106det is not on the test machines, so it
  * has not been measured on real footage (its contour points lie deeper than the nose, so a
- * real head shows more parallax, not less).
+ * real head shows more parallax, not less). Its routing, mapping back and use by this layer
+ * (CLI and kiosk challenge) are tested with a built graph of its signature (structure-106.test.ts).
  */
 export const DEFAULT_MIN_PARALLAX = 0.12;
 
