@@ -3,7 +3,8 @@
 // into a .y4m by ffmpeg at test time: a sharp, nearly frontal frame held for 10 s (the agreeing
 // frames), then the footage's own turns at a third of their speed. The challenge's directions
 // are fed to match the footage (REAL_TURNS: left, then right, as the Node footage test plays
-// the same stretch). Each person is enrolled from a frame of the very video the camera plays,
+// the same stretch); asked the other way round, the same footage is refused by layer 3. Each
+// person is enrolled from a frame of the very video the camera plays,
 // so the identity surely matches and only liveness can refuse.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import { startRelay, type Relay } from '../helpers/relay.js';
 import { REAL_TURNS } from '../helpers/footage.js';
 import type { DecisionEvent } from '../../preload/contract/events.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
+import type { TurnDirection } from '../../main/liveness/challenge.js';
 
 const run = promisify(execFile);
 const REAL = facePath('pad/videos/apfol_real2.webm');
@@ -74,6 +76,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
     person: keyof typeof dataDirs,
     y4m: string,
     body: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
+    directions: readonly TurnDirection[] = REAL_TURNS.directions,
   ) {
     const h = await startHarness({
       dataDir: dataDirs[person],
@@ -90,7 +93,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
       // The footage's turns come when they come, not when the prompt appears: the directions
       // match them, and each step may wait as long as the clip takes to get there.
       h.services.kiosk!.engine.liveness.setChallengeOptions({
-        directions: REAL_TURNS.directions,
+        directions,
         stepTimeoutMs: 30_000,
       });
       await h.open();
@@ -169,6 +172,34 @@ describe('liveness level high end to end (real head turn and its phone replay)',
       const audit = await h.services.audit.read({ limit: 5 });
       assert.equal(audit.records.find((r) => r.outcome === 'unlocked')?.liveness?.live, true);
     });
+  });
+
+  test('the real head turn asked the other way round (right first) does not open the door: layer 3 refuses', async () => {
+    const callsBefore = relay.calls.length;
+    const y4m = await clip(REAL, REAL_TURNS.holdAt, REAL_TURNS.seconds, 'real-reversed');
+    const reversed = [...REAL_TURNS.directions].reverse();
+    await session(
+      'Real',
+      y4m,
+      async (h, decisions) => {
+        const refused = await waitFor(
+          () => decisions.find((d) => d.outcome === 'refused' || d.outcome === 'unlocked'),
+          30_000,
+          'a decision',
+        );
+        assert.equal(refused.reason, 'not_live:challenge', JSON.stringify(decisions));
+        assert.equal(relay.calls.length, callsBefore);
+        const audit = await h.services.audit.read({ limit: 5 });
+        const record = audit.records.find((r) => r.reason === 'not_live:challenge');
+        assert.ok(record, JSON.stringify(audit.records.map((r) => r.reason)));
+        assert.equal(record.liveness?.live, false);
+        assert.ok(
+          h.logs.some((l) => l.includes(`wrong-direction (step 1, ${reversed[0]})`)),
+          h.logs.join(' | '),
+        );
+      },
+      reversed,
+    );
   });
 
   test('the replay on a phone does not open the door, and the audit log names the layer', async () => {
