@@ -1,9 +1,11 @@
 // Level high end to end, on real footage played by Chromium's fake camera: the real head
 // turn (pad/videos/apfol_real2.webm) and its replay on a phone (apfol_fake2.webm), each made
-// into a .y4m by ffmpeg at test time: a nearly frontal frame held for 10 s (the agreeing frames),
-// then the footage's own turns at a third of their speed. The challenge's directions are fed to match the
-// footage (right, then left). Each person is enrolled from a frame of the very video the
-// camera plays, so the identity surely matches and only liveness can refuse.
+// into a .y4m by ffmpeg at test time: a sharp, nearly frontal frame held for 10 s (the agreeing
+// frames), then the footage's own turns at a third of their speed. The challenge's directions
+// are fed to match the footage (REAL_TURNS: left, then right, as the Node footage test plays
+// the same stretch); asked the other way round, the same footage is refused by layer 3. Each
+// person is enrolled from a frame of the very video the camera plays,
+// so the identity surely matches and only liveness can refuse.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,8 +17,10 @@ import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { waitFor } from '../helpers/camera-session.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
+import { REAL_TURNS } from '../helpers/footage.js';
 import type { DecisionEvent } from '../../preload/contract/events.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
+import type { TurnDirection } from '../../main/liveness/challenge.js';
 
 const run = promisify(execFile);
 const REAL = facePath('pad/videos/apfol_real2.webm');
@@ -52,7 +56,12 @@ async function clip(video: string, holdAt: number, seconds: number, name: string
 }
 
 describe('liveness level high end to end (real head turn and its phone replay)', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-liveness-high-data-'));
+  // One data folder per video, each with the one person its camera shows: the replay is a
+  // recording of the same man, so a gallery holding both would match either name.
+  const dataDirs = {
+    Real: mkdtempSync(path.join(os.tmpdir(), 'tobira-liveness-high-real-')),
+    Replay: mkdtempSync(path.join(os.tmpdir(), 'tobira-liveness-high-replay-')),
+  };
   let relay: Relay;
   let settings: SettingsPatch;
 
@@ -62,9 +71,20 @@ describe('liveness level high end to end (real head turn and its phone replay)',
   });
   after(() => relay.close());
 
-  /** A kiosk session whose camera plays `y4m`, with the challenge asking right, then left. */
-  async function session(y4m: string, body: (h: Harness, decisions: DecisionEvent[]) => Promise<void>) {
-    const h = await startHarness({ dataDir, y4m, facePack: TEST_PACK_FILES, livenessPack: true, settings });
+  /** A kiosk session whose camera plays `y4m` to `person`, with the challenge asking REAL_TURNS' directions. */
+  async function session(
+    person: keyof typeof dataDirs,
+    y4m: string,
+    body: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
+    directions: readonly TurnDirection[] = REAL_TURNS.directions,
+  ) {
+    const h = await startHarness({
+      dataDir: dataDirs[person],
+      y4m,
+      facePack: TEST_PACK_FILES,
+      livenessPack: true,
+      settings,
+    });
     const decisions: DecisionEvent[] = [];
     h.services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
@@ -73,7 +93,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
       // The footage's turns come when they come, not when the prompt appears: the directions
       // match them, and each step may wait as long as the clip takes to get there.
       h.services.kiosk!.engine.liveness.setChallengeOptions({
-        directions: ['right', 'left'],
+        directions,
         stepTimeoutMs: 30_000,
       });
       await h.open();
@@ -84,14 +104,15 @@ describe('liveness level high end to end (real head turn and its phone replay)',
   }
 
   test('each person is enrolled from a frame of the video the camera will play', async () => {
-    const people: [string, string][] = [
+    const people: [keyof typeof dataDirs, string][] = [
       ['Real', await still(REAL, 7.6, 'real-enroll')],
       ['Replay', await still(REPLAY, 13, 'replay-enroll')],
     ];
-    const h = await startHarness({ dataDir, facePack: TEST_PACK_FILES, livenessPack: true, settings });
-    try {
-      await h.open();
-      for (const [name, photo] of people) {
+    for (const [name, photo] of people) {
+      const dataDir = dataDirs[name];
+      const h = await startHarness({ dataDir, facePack: TEST_PACK_FILES, livenessPack: true, settings });
+      try {
+        await h.open();
         h.picks.push([photo]);
         const rows = await h.page.evaluate(async (name) => {
           const api = window.tobira;
@@ -113,59 +134,78 @@ describe('liveness level high end to end (real head turn and its phone replay)',
           [true],
           `${name}: ${rows[0]?.reason}`,
         );
+      } finally {
+        await h.close();
       }
-    } finally {
-      await h.close();
     }
   });
 
-  // Known failure, kept running and reported as todo (issue 12 stays open): through Chromium's
-  // fake camera the kiosk refuses the real footage at its first step, 'wrong-direction (step 1,
-  // right)', while the same footage passes level high through the engine in Node
-  // (test/unit/liveness/footage.test.ts). The clip's timing against the prompt is the suspect.
-  test(
-    'the real head turn: the challenge shows on screen, and the door opens when it is met',
-    { todo: "in Chromium the kiosk sees 'wrong-direction' at step 1; the Node footage test passes" },
-    async () => {
-      // yaw ≈ +3° at 1.6 s, right ≈ +27° at 1.8–2.2 s, left ≈ -40° at 2.6–3.2 s (yaw.ts sign).
-      const y4m = await clip(REAL, 1.6, 2, 'real');
-      await session(y4m, async (h, decisions) => {
-        await waitFor(
+  test('the real head turn: the challenge shows on screen, and the door opens when it is met', async () => {
+    // yaw −11° held (sharp), left to −46° at 1.0–1.5 s, right to +32° at 1.7–2.3 s (helpers/footage.ts).
+    const y4m = await clip(REAL, REAL_TURNS.holdAt, REAL_TURNS.seconds, 'real');
+    await session('Real', y4m, async (h, decisions) => {
+      /** Waits until the status line shows `prompt`: each step of the challenge, in turn. */
+      const onScreen = (prompt: string, shot: string) =>
+        waitFor(
           async () =>
-            (await h.page.locator('unlock-screen .status .line').innerText()).includes(
-              'Turn your head to the right',
-            )
+            (await h.page.locator('unlock-screen .status .line').innerText()).includes(prompt)
               ? true
               : undefined,
           30_000,
-          'the challenge on screen',
-        ).catch(async (error: unknown) => {
-          const line = await h.page.locator('unlock-screen .status .line').innerText();
-          throw new Error(`${String(error)}; screen: '${line}'; decisions: ${JSON.stringify(decisions)}`);
-        });
-        await h.screenshot('unlock-challenge-turn-right');
-        const unlocked = await waitFor(
-          () => decisions.find((d) => d.outcome === 'unlocked' || d.outcome === 'refused'),
+          `'${prompt}' on screen`,
+        )
+          .catch(async (error: unknown) => {
+            const line = await h.page.locator('unlock-screen .status .line').innerText();
+            throw new Error(`${String(error)}; screen: '${line}'; decisions: ${JSON.stringify(decisions)}`);
+          })
+          .then(() => h.screenshot(shot));
+      await onScreen('Turn your head to the left', 'unlock-challenge-turn-left');
+      await onScreen('Turn your head to the right', 'unlock-challenge-turn-right');
+      const unlocked = await waitFor(
+        () => decisions.find((d) => d.outcome === 'unlocked' || d.outcome === 'refused'),
+        30_000,
+        'a decision',
+      );
+      assert.equal(unlocked.outcome, 'unlocked', `${JSON.stringify(decisions)}; logs: ${h.logs.join(' | ')}`);
+      assert.equal(unlocked.personName, 'Real');
+      await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
+      const audit = await h.services.audit.read({ limit: 5 });
+      assert.equal(audit.records.find((r) => r.outcome === 'unlocked')?.liveness?.live, true);
+    });
+  });
+
+  test('the real head turn asked the other way round (right first) does not open the door: layer 3 refuses', async () => {
+    const callsBefore = relay.calls.length;
+    const y4m = await clip(REAL, REAL_TURNS.holdAt, REAL_TURNS.seconds, 'real-reversed');
+    const reversed = [...REAL_TURNS.directions].reverse();
+    await session(
+      'Real',
+      y4m,
+      async (h, decisions) => {
+        const refused = await waitFor(
+          () => decisions.find((d) => d.outcome === 'refused' || d.outcome === 'unlocked'),
           30_000,
           'a decision',
         );
-        assert.equal(
-          unlocked.outcome,
-          'unlocked',
-          `${JSON.stringify(decisions)}; logs: ${h.logs.join(' | ')}`,
-        );
-        assert.equal(unlocked.personName, 'Real');
-        await waitFor(() => (relay.calls.length > 0 ? true : undefined), 5000, 'the relay call');
+        assert.equal(refused.reason, 'not_live:challenge', JSON.stringify(decisions));
+        assert.equal(relay.calls.length, callsBefore);
         const audit = await h.services.audit.read({ limit: 5 });
-        assert.equal(audit.records.find((r) => r.outcome === 'unlocked')?.liveness?.live, true);
-      });
-    },
-  );
+        const record = audit.records.find((r) => r.reason === 'not_live:challenge');
+        assert.ok(record, JSON.stringify(audit.records.map((r) => r.reason)));
+        assert.equal(record.liveness?.live, false);
+        assert.ok(
+          h.logs.some((l) => l.includes(`wrong-direction (step 1, ${reversed[0]})`)),
+          h.logs.join(' | '),
+        );
+      },
+      reversed,
+    );
+  });
 
   test('the replay on a phone does not open the door, and the audit log names the layer', async () => {
     const callsBefore = relay.calls.length;
     const y4m = await clip(REPLAY, 13, 3, 'replay');
-    await session(y4m, async (h, decisions) => {
+    await session('Replay', y4m, async (h, decisions) => {
       const refused = await waitFor(
         () => decisions.find((d) => d.outcome === 'refused'),
         30_000,

@@ -4,33 +4,15 @@
 // Layer 2 must refuse every one of these sequences. The worst parallax is printed: it is the
 // figure DEFAULT_MIN_PARALLAX is derived from.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import type { FaceAnalysis } from '../../../main/insightface/face_analysis.js';
 import type { Point } from '../../../main/insightface/types.js';
-import { parseCsv } from '../../../main/liveness/evaluate.js';
 import { largestFace } from '../../../main/liveness/liveness.js';
 import { DEFAULT_MIN_PARALLAX, judgeStructure } from '../../../main/liveness/structure.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { PAPER_SEQUENCE, renderPaper } from '../../../main/liveness/paper-motion.js';
-import { loadDetector, tempPack } from './setup.js';
-
-/** Every live still in ../shared/faces. */
-function livePhotos(): string[] {
-  const csv = (p: string) => parseCsv(readFileSync(facePath(p), 'utf8'));
-  return [
-    ...csv('labels.csv')
-      .filter((r) => r.kind === 'single')
-      .map((r) => r.file!),
-    ...csv('liveness/labels.csv')
-      .filter((r) => r.label === 'live')
-      .map((r) => `liveness/${r.file!}`),
-    ...csv('pad/labels.csv')
-      .filter((r) => r.label === 'live' && !r.file!.startsWith('videos/'))
-      .map((r) => `pad/${r.file!}`),
-  ];
-}
+import { loadDetector, tempPack, thresholdPhotos } from './setup.js';
 
 const pack = tempPack(['det_500m.onnx']);
 let fa: FaceAnalysis;
@@ -44,7 +26,7 @@ after(async () => {
 
 describe('layer 2 on printed photos moved like paper', () => {
   it('refuses every sequence, with zero false passes over all live photos', async () => {
-    const photos = livePhotos();
+    const photos = thresholdPhotos();
     assert.ok(photos.length >= 60, `only ${photos.length} live photos found`);
     let worst = { parallax: 0, photo: '' };
     const passed: string[] = [];
