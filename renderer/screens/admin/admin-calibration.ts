@@ -132,7 +132,9 @@ export class AdminCalibration extends LitElement {
             ${TARGET_FARS.map((far) => html`<option value=${far} ?selected=${far === this.targetFar}>${formatFar(far)}</option>`)}
           </select>
         </label>
-        <button name="refresh" ?disabled=${this.requests.pending} @click=${() => this.load()}>${t('audit.refresh')}</button>
+        <button name="refresh" ?disabled=${this.requests.pending} @click=${() => this.load()}>
+          ${t('audit.refresh')}
+        </button>
       </div>
       <p class="muted">${t('calibration.help')}</p>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
