@@ -29,6 +29,11 @@ export interface FaceView {
   score?: number;
   /** Real-class probability from the liveness models, when they ran on this face. */
   liveness?: number;
+  /**
+   * The face that counts (main/recognition/subject.ts faceThatCounts): the one main judged,
+   * labelled and scored. At most one face of a result has it; the renderer never picks its own.
+   */
+  counts?: true;
 }
 
 export type Guidance =
