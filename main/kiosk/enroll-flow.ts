@@ -8,7 +8,7 @@ import { checkQuality } from '../recognition/quality.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import type { FlowContext } from './flow-context.js';
-import { isGuidance, toViews } from './face-view.js';
+import { isCaptureGuidance, toViews } from './face-view.js';
 
 /**
  * 2 minutes: five guided samples take well under one (a few seconds each); an enrollment still
@@ -119,7 +119,7 @@ export class EnrollFlow {
     const status = this.status();
     deps.emitEnroll(status);
     if (status.done) this.stop();
-    const guidance = feedback.hint && isGuidance(feedback.hint) ? feedback.hint : null;
+    const guidance = feedback.hint && isCaptureGuidance(feedback.hint) ? feedback.hint : null;
     return { faces: toViews(faces, index), guidance };
   }
 }

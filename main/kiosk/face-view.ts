@@ -1,6 +1,6 @@
 // Faces as the overlay draws them, and which capture hints are screen guidance.
 import type { Face } from '../insightface/types.js';
-import type { FaceView, Guidance } from '../../preload/contract/frames.js';
+import { GUIDANCE, type FaceView, type Guidance } from '../../preload/contract/frames.js';
 
 /** One face as the overlay draws it; `counts` marks the face that counts (main chose it). */
 export function toView(face: Face, counts = false): FaceView {
@@ -19,14 +19,11 @@ export function toViews(faces: readonly Face[], subjectIndex: number): FaceView[
   return faces.map((face, i) => toView(face, i === subjectIndex));
 }
 
-const GUIDANCE: ReadonlySet<string> = new Set<Guidance>([
-  'come_closer',
-  'look_at_camera',
-  'one_person',
-  'hold_still',
-  'too_dark',
-  'too_bright',
-  'turn_left',
-  'turn_right',
-]);
-export const isGuidance = (hint: string): hint is Guidance => GUIDANCE.has(hint);
+/**
+ * The capture hints that are screen guidance: every guidance but `no_face` and `not_live`,
+ * which the kiosk decides for itself (no subject; the liveness verdict).
+ */
+const CAPTURE_GUIDANCE: ReadonlySet<string> = new Set(
+  GUIDANCE.filter((g) => g !== 'no_face' && g !== 'not_live'),
+);
+export const isCaptureGuidance = (hint: string): hint is Guidance => CAPTURE_GUIDANCE.has(hint);

@@ -36,17 +36,21 @@ export interface FaceView {
   counts?: true;
 }
 
-export type Guidance =
-  | 'come_closer'
-  | 'look_at_camera'
-  | 'one_person'
-  | 'hold_still'
-  | 'too_dark'
-  | 'too_bright'
-  | 'no_face'
-  | 'not_live'
-  | 'turn_left'
-  | 'turn_right';
+/** What the screen may ask of the person at the camera; each has words in renderer/i18n (`guidance.*`). */
+export const GUIDANCE = [
+  'come_closer',
+  'look_at_camera',
+  'one_person',
+  'hold_still',
+  'too_dark',
+  'too_bright',
+  'no_face',
+  'not_live',
+  'turn_left',
+  'turn_right',
+] as const;
+export type Guidance = (typeof GUIDANCE)[number];
+export const isGuidance = (hint: string): hint is Guidance => (GUIDANCE as readonly string[]).includes(hint);
 
 export interface FrameResult {
   id: number;

@@ -13,13 +13,12 @@ import type { PersonView } from '../../preload/contract/people.js';
 import { RequestTask } from '../components/request-task.js';
 import { errorMessage, formatBytes, panelStyles } from './admin/admin-shared.js';
 import './admin/admin-enroll.js';
+import { setupTodo } from './admin/default-packs.js';
 import '../components/pin-pad/pin-pad.js';
 import { pinErrorText } from '../components/pin-pad/ask-pin.js';
 
 export type SetupStep = 'pin' | 'licence' | 'download' | 'enroll' | 'test';
 export const SETUP_STEPS: readonly SetupStep[] = ['pin', 'licence', 'download', 'enroll', 'test'];
-/** The catalog's liveness add-on (main/kiosk/face-engine.ts LIVENESS_PACK). */
-export const LIVENESS_PACK = 'minifasnet';
 /** Main's PIN policy (getAdminState's pinMinDigits, 6 by default), checked here first so the pad answers in words. */
 const pinRule = (minDigits: number): RegExp => new RegExp(`^\\d{${minDigits},12}$`);
 
@@ -31,20 +30,6 @@ declare global {
     /** Leave the wizard: `test` when the last step sends the admin to the door. */
     'setup-close': CustomEvent<{ test: boolean }>;
   }
-}
-
-/** What the default setup still has to install (the same rule as main/packs/bundle.ts). */
-export function setupTodo(packs: readonly PackView[]): PackView[] {
-  const face = packs.find((p) => p.default && p.kind === 'face' && p.source === 'catalog');
-  const todo = face && !packs.some((p) => p.kind === 'face' && p.installed) ? [face] : [];
-  const addon = packs.find((p) => p.name === LIVENESS_PACK && p.source === 'catalog');
-  return addon && !addon.installed ? [...todo, addon] : todo;
-}
-
-/** The one bar of the default setup: the engine's download figure, full once it loads the models. */
-export function barValue(engine: EngineStatus | null): number {
-  if (engine?.state === 'downloading') return engine.progress ?? 0;
-  return engine?.state === 'loading' || engine?.state === 'ready' ? 1 : 0;
 }
 
 export class SetupWizard extends LitElement {
@@ -266,7 +251,6 @@ export class SetupWizard extends LitElement {
     const todo = setupTodo(this.packs);
     const size = todo.reduce((sum, p) => sum + (p.size ?? 0), 0);
     const running = this.requests.pending || this.engine?.state === 'downloading';
-    const progress = barValue(this.engine);
     return html`<section class="download">
       <h2>${t('setup.step.download')}</h2>
       <p>
@@ -274,16 +258,11 @@ export class SetupWizard extends LitElement {
       </p>
       ${
         running
-          ? html`<div class="progress">
-              <progress max="1" .value=${progress} aria-label=${t('setup.step.download')}></progress>
-              <span class="pct">${t('setup.downloading', { percent: Math.floor(progress * 100) })}</span>
-              <button
-                name="cancel-download"
-                @click=${() => call(api().cancelDownload({ name: todo[0]?.name ?? LIVENESS_PACK })).catch(() => undefined)}
-              >
-                ${t('admin.cancel')}
-              </button>
-            </div>`
+          ? html`<default-packs-bar
+              data-progress="setup"
+              .engine=${this.engine}
+              .todo=${todo}
+            ></default-packs-bar>`
           : html`<button
               class="primary"
               name="download"
@@ -416,18 +395,6 @@ export class SetupWizard extends LitElement {
         padding: 0.8rem 1rem;
         border-left: 4px solid #8a5a00;
         background: #2a2110;
-      }
-      .progress {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.8rem;
-        width: 100%;
-      }
-      progress {
-        flex: 1 1 16rem;
-        height: 1.2rem;
-        accent-color: #4fc3f7;
       }
       .name {
         display: grid;

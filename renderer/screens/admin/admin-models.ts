@@ -13,7 +13,7 @@ import type { DownloadProgress, EngineStatus, PackFailure } from '../../../prelo
 import type { Settings } from '../../../preload/contract/settings.js';
 import { errorCode, errorMessage, formatBytes, formatSeconds, panelStyles } from './admin-shared.js';
 import { modelsStyles } from './admin-models.styles.js';
-import { barValue, LIVENESS_PACK, setupTodo } from '../setup-wizard.js';
+import { setupTodo } from './default-packs.js';
 
 type Engine = Settings['engine'];
 const DET_SIZES: Engine['detSize'][] = ['auto', '160', '320', '640'];
@@ -262,21 +262,15 @@ export class AdminModels extends LitElement {
     const running = this.settingUp || (engine?.state === 'downloading' && todo.length > 1);
     if (todo.length === 0 && !running) return nothing;
     const names = todo.map((p) => p.name).join(' + ');
-    const progress = barValue(engine);
     return html`<section class="setup-defaults">
       <p>${t('models.setupHelp', { names })}</p>
       ${
         running
-          ? html`<div class="progress" data-progress="setup">
-              <progress max="1" .value=${progress} aria-label=${t('models.setupDefaults')}></progress>
-              <span class="pct">${Math.floor(progress * 100)}%</span>
-              <button
-                name="cancel-setup"
-                @click=${() => call(api().cancelDownload({ name: todo[0]?.name ?? LIVENESS_PACK })).catch(() => undefined)}
-              >
-                ${t('admin.cancel')}
-              </button>
-            </div>`
+          ? html`<default-packs-bar
+              data-progress="setup"
+              .engine=${engine}
+              .todo=${todo}
+            ></default-packs-bar>`
           : html`<button
               class="primary"
               name="setup-defaults"

@@ -23,6 +23,17 @@ type Editor =
 
 const PIN_PATTERN = '\\d{4,12}';
 
+/** A person's code: 4 to 12 digits, as main/admin/pin-hash.ts validatePin checks. */
+const codeInput = (name: string, label: string) =>
+  html`<input
+    name=${name}
+    inputmode="numeric"
+    pattern=${PIN_PATTERN}
+    maxlength="12"
+    placeholder=${label}
+    aria-label=${label}
+  />`;
+
 export class AdminPeople extends LitElement {
   static override properties = {
     people: { state: true },
@@ -158,14 +169,7 @@ export class AdminPeople extends LitElement {
           placeholder=${t('people.name')}
           aria-label=${t('people.name')}
         />
-        <input
-          name="new-pin"
-          inputmode="numeric"
-          pattern=${PIN_PATTERN}
-          maxlength="12"
-          placeholder=${t('people.pinOptional')}
-          aria-label=${t('people.pinOptional')}
-        />
+        ${codeInput('new-pin', t('people.pinOptional'))}
         <button class="primary" type="submit" ?disabled=${this.requests.pending}>${t('people.add')}</button>
       </form>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
@@ -235,14 +239,7 @@ export class AdminPeople extends LitElement {
           class="row"
           @submit=${(e: Event) => (e.preventDefault(), this.setPin(person, false))}
         >
-          <input
-            name="pin"
-            inputmode="numeric"
-            pattern=${PIN_PATTERN}
-            maxlength="12"
-            placeholder=${t('people.pinNew')}
-            aria-label=${t('people.pinNew')}
-          />
+          ${codeInput('pin', t('people.pinNew'))}
           <button class="primary" type="submit" ?disabled=${this.requests.pending}>
             ${t('people.pinSet')}
           </button>
