@@ -169,6 +169,7 @@ export class UnlockScreen extends LitElement {
       <camera-view
         .fit=${this.portrait ? 'cover' : 'contain'}
         .showScores=${false}
+        .showNames=${this.decision?.outcome !== 'refused'}
         .deviceId=${this.cameraDeviceId}
         .idealWidth=${this.cameraSize.width}
         .idealHeight=${this.cameraSize.height}

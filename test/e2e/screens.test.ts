@@ -108,6 +108,18 @@ describe('screens in English and Japanese, landscape and portrait', () => {
             reason,
             liveness: 0.99,
           });
+        // The overlay names the face it knows (the camera plays Mika, who is enrolled)…
+        await page.waitForFunction(
+          () =>
+            (
+              document
+                .querySelector('tobira-app')
+                ?.shadowRoot?.querySelector('unlock-screen')
+                ?.shadowRoot?.querySelector('camera-view') as (Element & { drawnNames: string[] }) | null
+            )?.drawnNames.includes('Mika'),
+          undefined,
+          { timeout: 20_000 },
+        );
         decide('refused', 'unknown_face');
         // Read in the same call that sees it (a busy page answers slowly; the banner is timed).
         const refused = await page.waitForFunction(() => {
@@ -119,6 +131,16 @@ describe('screens in English and Japanese, landscape and portrait', () => {
           const hint = status?.querySelector('.hint')?.textContent?.trim();
           return line && hint ? `${line}\n${hint}` : false;
         });
+        // …but no name box under a refusal: two frames drawn after it, and no name on either.
+        const namesUnderRefusal = await page.locator('unlock-screen camera-view').evaluate(async (el) => {
+          const names: string[][] = [];
+          for (let i = 0; i < 2; i++) {
+            await new Promise((resolve) => requestAnimationFrame(resolve));
+            names.push([...(el as HTMLElement & { drawnNames: string[] }).drawnNames]);
+          }
+          return names;
+        });
+        assert.deepEqual(namesUnderRefusal, [[], []], 'a refused result shows no name box');
         if (screen.name === 'portrait') await shoot(page, `unlock-refused-${locale}-${screen.name}`);
         assert.match(
           String(await refused.jsonValue()),
