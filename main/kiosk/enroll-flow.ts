@@ -8,7 +8,7 @@ import { checkQuality } from '../recognition/quality.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import type { FlowContext } from './flow-context.js';
-import { isGuidance, toView } from './face-view.js';
+import { isCaptureGuidance, toViews } from './face-view.js';
 
 /**
  * 2 minutes: five guided samples take well under one (a few seconds each); an enrollment still
@@ -93,12 +93,12 @@ export class EnrollFlow {
   /** One admin frame; call only while `active`. */
   async frame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
     const e = this.enrollment;
-    if (!e || !this.active) return { faces: faces.map(toView), guidance: null };
+    if (!e || !this.active) return { faces: toViews(faces, -1), guidance: null };
     const { engine, deps } = this.ctx;
     const config = this.ctx.decisions.settings;
-    const { subject } = this.ctx.subjectOf(faces, image);
+    const { subject, index } = this.ctx.subjectOf(faces, image);
     if (subject && checkQuality(subject, image, config.quality).passed) {
-      faces[faces.indexOf(subject)] = await engine.analysis.analyze(image, subject);
+      faces[index] = await engine.analysis.analyze(image, subject);
     }
     const feedback = e.session.offer(faces, image);
     // The session may have ended while the embedding ran: then nothing is stored.
@@ -119,7 +119,7 @@ export class EnrollFlow {
     const status = this.status();
     deps.emitEnroll(status);
     if (status.done) this.stop();
-    const guidance = feedback.hint && isGuidance(feedback.hint) ? feedback.hint : null;
-    return { faces: faces.map(toView), guidance };
+    const guidance = feedback.hint && isCaptureGuidance(feedback.hint) ? feedback.hint : null;
+    return { faces: toViews(faces, index), guidance };
   }
 }

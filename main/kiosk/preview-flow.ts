@@ -4,7 +4,7 @@ import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import { identify } from '../recognition/matcher.js';
 import type { FlowContext } from './flow-context.js';
-import { toView } from './face-view.js';
+import { toView, toViews } from './face-view.js';
 
 export class PreviewFlow {
   constructor(private readonly ctx: FlowContext) {}
@@ -12,11 +12,11 @@ export class PreviewFlow {
   async frame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
     const { engine, deps } = this.ctx;
     const { subject, index } = this.ctx.subjectOf(faces, image);
-    const views = faces.map(toView);
+    const views = toViews(faces, index);
     if (!subject) return { faces: views, guidance: faces.length === 0 ? 'no_face' : 'come_closer' };
     const analyzed = await engine.analysis.analyze(image, subject);
     faces[index] = analyzed;
-    const view = (views[index] = toView(analyzed));
+    const view = (views[index] = toView(analyzed, true));
     if (engine.recognizerId && analyzed.normedEmbedding) {
       const ranking = identify(
         analyzed.normedEmbedding,

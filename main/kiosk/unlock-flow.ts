@@ -17,7 +17,7 @@ import { PassiveWindow } from '../liveness/passive-fusion.js';
 import { encodeJpeg } from '../image/jpeg.js';
 import type { DoorResult } from '../door/types.js';
 import type { FlowContext } from './flow-context.js';
-import { toView } from './face-view.js';
+import { toView, toViews } from './face-view.js';
 
 /** An unlock held back until the person turns their head as asked (level high, layers 1–3). */
 interface PendingChallenge {
@@ -109,7 +109,7 @@ export class UnlockFlow {
       decision.final?.outcome === 'unlocked' ? this.startChallenge(decision.final, eligible, now) : null;
     if (decision.final && !challenge) this.conclude(decision.final);
     const views = faces.map((face, i): FaceView => {
-      const view = toView(face);
+      const view = toView(face, i === decision.subjectIndex);
       if (i === decision.subjectIndex) {
         if (decision.match) view.label = decision.match.name;
         if (decision.score !== null) view.score = decision.score;
@@ -201,7 +201,7 @@ export class UnlockFlow {
           : { ...this.ctx.decisions.revokeUnlock(pending.final, layerReason(v), liveness, now), score },
       );
     }
-    const views = faces.map(toView);
+    const views = toViews(faces, index);
     if (index >= 0 && identity === pending.challenge.identity && pending.final.personName) {
       views[index]!.label = pending.final.personName;
       if (score !== null) views[index]!.score = score;

@@ -202,16 +202,5 @@ export class LivenessChecker {
   }
 }
 
-/** The face with the largest box area (the person at the door), or null. */
-export function largestFace<F extends Pick<Face, 'bbox'>>(faces: readonly F[]): F | null {
-  let best: F | null = null;
-  let bestArea = -1;
-  for (const f of faces) {
-    const area = (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1]);
-    if (area > bestArea) {
-      best = f;
-      bestArea = area;
-    }
-  }
-  return best;
-}
+/** The one largestFace lives with the other face-picking rules (main/recognition/subject.ts). */
+export { largestFace } from '../recognition/subject.js';

@@ -29,7 +29,7 @@ import { DEFAULT_CHALLENGE_STEPS, HeadTurnChallenge, type TurnDirection } from '
 import { parseCsv } from './evaluate.js';
 import { cutFrames } from './footage.js';
 import { replayUnlock, type LayeredFrame } from './levels.js';
-import { largestFace } from './liveness.js';
+import { largestFace } from '../recognition/subject.js';
 import { PAPER_SEQUENCE, renderPaper } from './paper-motion.js';
 import { fusePassive, MIN_FUSED_FRAMES } from './passive-fusion.js';
 import { judgeStructure } from './structure.js';

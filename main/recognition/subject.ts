@@ -49,6 +49,24 @@ function subjectIndex(faces: readonly Pick<Face, 'bbox'>[], width: number, heigh
   return index;
 }
 
+/**
+ * The face with the largest box area, or null: for still photos whose framing is unknown
+ * (liveness data sets, the PAD evaluation). A live frame uses `faceThatCounts`, which also
+ * weighs the distance from the centre as InsightFace's max_num does.
+ */
+export function largestFace<F extends Pick<Face, 'bbox'>>(faces: readonly F[]): F | null {
+  let best: F | null = null;
+  let bestArea = -1;
+  for (const f of faces) {
+    const area = (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1]);
+    if (area > bestArea) {
+      best = f;
+      bestArea = area;
+    }
+  }
+  return best;
+}
+
 /** Which face counts: the kiosk, Compare and the CLI (`liveness`, `identify`) all use this. */
 export function faceThatCounts<F extends Pick<Face, 'bbox'>>(
   faces: readonly F[],

@@ -29,19 +29,28 @@ export interface FaceView {
   score?: number;
   /** Real-class probability from the liveness models, when they ran on this face. */
   liveness?: number;
+  /**
+   * The face that counts (main/recognition/subject.ts faceThatCounts): the one main judged,
+   * labelled and scored. At most one face of a result has it; the renderer never picks its own.
+   */
+  counts?: true;
 }
 
-export type Guidance =
-  | 'come_closer'
-  | 'look_at_camera'
-  | 'one_person'
-  | 'hold_still'
-  | 'too_dark'
-  | 'too_bright'
-  | 'no_face'
-  | 'not_live'
-  | 'turn_left'
-  | 'turn_right';
+/** What the screen may ask of the person at the camera; each has words in renderer/i18n (`guidance.*`). */
+export const GUIDANCE = [
+  'come_closer',
+  'look_at_camera',
+  'one_person',
+  'hold_still',
+  'too_dark',
+  'too_bright',
+  'no_face',
+  'not_live',
+  'turn_left',
+  'turn_right',
+] as const;
+export type Guidance = (typeof GUIDANCE)[number];
+export const isGuidance = (hint: string): hint is Guidance => (GUIDANCE as readonly string[]).includes(hint);
 
 export interface FrameResult {
   id: number;

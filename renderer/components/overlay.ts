@@ -38,21 +38,27 @@ export function placeFrame(fit: Fit, frameW: number, frameH: number, canvasW: nu
 export interface DrawOptions {
   /** Draw the similarity next to the name: admin previews only; the door screen shows names. */
   showScores?: boolean;
+  /** Draw names at all: the door screen turns them off while it shows a refusal. */
+  showNames?: boolean;
 }
 
+/** Draws the faces' boxes, keypoints and name tags; returns the names drawn. */
 export function drawFaces(
   ctx: CanvasRenderingContext2D,
   faces: readonly FaceView[],
   at: Placement,
   dpr: number,
   options: DrawOptions = {},
-): void {
+): string[] {
   const showScores = options.showScores ?? true;
+  const showNames = options.showNames ?? true;
+  const drawn: string[] = [];
   const unmirrored = (x: number) => at.offsetX + x * at.scale;
   const px = at.mirrorWidth === undefined ? unmirrored : (x: number) => at.mirrorWidth! - unmirrored(x);
   const py = (y: number) => at.offsetY + y * at.scale;
   for (const face of faces) {
-    const known = face.label !== undefined;
+    // Without names, every box is drawn as an unknown face's: its colour would tell a name too.
+    const known = showNames && face.label !== undefined;
     const colour = known ? '#3ddc84' : '#ffb020';
     const [x1, y1, x2, y2] = face.bbox;
     ctx.lineWidth = 3 * dpr;
@@ -69,7 +75,8 @@ export function drawFaces(
       ctx.fillStyle = 'rgba(255,255,255,0.8)';
       for (const [x, y] of face.landmarks) ctx.fillRect(px(x) - dpr, py(y) - dpr, 2 * dpr, 2 * dpr);
     }
-    if (face.label) {
+    if (known && face.label) {
+      drawn.push(face.label);
       const text =
         showScores && face.score !== undefined ? `${face.label} ${face.score.toFixed(2)}` : face.label;
       // The name is read from a metre away: 3.5 % of the smaller side (28 px on an 800 px side),
@@ -84,4 +91,5 @@ export function drawFaces(
       ctx.fillText(text, left + 0.375 * em, py(y1) - 0.5 * em);
     }
   }
+  return drawn;
 }

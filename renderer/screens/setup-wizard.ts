@@ -10,15 +10,15 @@ import type { AdminState } from '../../preload/contract/admin.js';
 import type { EngineStatus } from '../../preload/contract/events.js';
 import type { PackView } from '../../preload/contract/packs.js';
 import type { PersonView } from '../../preload/contract/people.js';
+import { RequestTask } from '../components/request-task.js';
 import { errorMessage, formatBytes, panelStyles } from './admin/admin-shared.js';
 import './admin/admin-enroll.js';
+import { setupTodo } from './admin/default-packs.js';
 import '../components/pin-pad/pin-pad.js';
 import { pinErrorText } from '../components/pin-pad/ask-pin.js';
 
 export type SetupStep = 'pin' | 'licence' | 'download' | 'enroll' | 'test';
 export const SETUP_STEPS: readonly SetupStep[] = ['pin', 'licence', 'download', 'enroll', 'test'];
-/** The catalog's liveness add-on (main/kiosk/face-engine.ts LIVENESS_PACK). */
-export const LIVENESS_PACK = 'minifasnet';
 /** Main's PIN policy (getAdminState's pinMinDigits, 6 by default), checked here first so the pad answers in words. */
 const pinRule = (minDigits: number): RegExp => new RegExp(`^\\d{${minDigits},12}$`);
 
@@ -32,20 +32,6 @@ declare global {
   }
 }
 
-/** What the default setup still has to install (the same rule as main/packs/bundle.ts). */
-export function setupTodo(packs: readonly PackView[]): PackView[] {
-  const face = packs.find((p) => p.default && p.kind === 'face' && p.source === 'catalog');
-  const todo = face && !packs.some((p) => p.kind === 'face' && p.installed) ? [face] : [];
-  const addon = packs.find((p) => p.name === LIVENESS_PACK && p.source === 'catalog');
-  return addon && !addon.installed ? [...todo, addon] : todo;
-}
-
-/** The one bar of the default setup: the engine's download figure, full once it loads the models. */
-export function barValue(engine: EngineStatus | null): number {
-  if (engine?.state === 'downloading') return engine.progress ?? 0;
-  return engine?.state === 'loading' || engine?.state === 'ready' ? 1 : 0;
-}
-
 export class SetupWizard extends LitElement {
   static override properties = {
     step: { state: true },
@@ -57,7 +43,6 @@ export class SetupWizard extends LitElement {
     pinError: { state: true },
     enrolling: { state: true },
     error: { state: true },
-    busy: { state: true },
   };
   declare step: SetupStep | null;
   declare admin: AdminState | null;
@@ -69,7 +54,6 @@ export class SetupWizard extends LitElement {
   declare pinError: string | null;
   declare enrolling: PersonView | null;
   declare error: string | null;
-  declare busy: boolean;
 
   private offEngine: (() => void) | null = null;
 
@@ -85,7 +69,6 @@ export class SetupWizard extends LitElement {
     this.pinError = null;
     this.enrolling = null;
     this.error = null;
-    this.busy = false;
   }
 
   override connectedCallback(): void {
@@ -99,29 +82,38 @@ export class SetupWizard extends LitElement {
     this.offEngine?.();
   }
 
+  /** Main's state, read afresh: an older read never replaces a newer one. */
+  private readonly loads = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+  /** A step's request (licence, download, first person): its button is disabled meanwhile. */
+  private readonly requests = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+
   /** Works out the first step not done from main's state. */
   private async resume(): Promise<void> {
-    try {
-      this.admin = await call(api().getAdminState(undefined));
-      this.engine = await call(api().getEngineStatus(undefined));
-      if (!this.admin.unlocked) {
-        this.step = 'pin';
-        return;
-      }
+    const state = await this.loads.run(async () => {
+      const admin = await call(api().getAdminState(undefined));
+      const engine = await call(api().getEngineStatus(undefined));
+      if (!admin.unlocked) return { admin, engine, lists: null };
       const [list, people] = await Promise.all([
         call(api().listPacks(undefined)),
         call(api().listPeople(undefined)),
       ]);
-      this.packs = list.packs;
-      this.people = people;
-      const todo = setupTodo(list.packs);
-      if (todo.some((p) => p.licenseAck && !p.licenseAcknowledged)) this.step = 'licence';
-      else if (todo.length > 0) this.step = 'download';
-      else if (!people.some((p) => p.templates > 0)) this.step = 'enroll';
-      else this.step = 'test';
-    } catch (error) {
-      this.error = errorMessage(error);
+      return { admin, engine, lists: { packs: list.packs, people } };
+    });
+    if (!state) return;
+    this.admin = state.admin;
+    this.engine = state.engine;
+    if (!state.lists) {
+      this.step = 'pin';
+      return;
     }
+    const { packs, people } = state.lists;
+    this.packs = packs;
+    this.people = people;
+    const todo = setupTodo(packs);
+    if (todo.some((p) => p.licenseAck && !p.licenseAcknowledged)) this.step = 'licence';
+    else if (todo.length > 0) this.step = 'download';
+    else if (!people.some((p) => p.templates > 0)) this.step = 'enroll';
+    else this.step = 'test';
   }
 
   private close(test = false): void {
@@ -151,33 +143,35 @@ export class SetupWizard extends LitElement {
     }
   }
 
-  private async work(task: () => Promise<unknown>): Promise<void> {
-    this.busy = true;
+  /** One step's request, then the step worked out again from main's state. */
+  private async work<T>(task: () => Promise<T>, then?: (value: T) => void): Promise<void> {
     this.error = null;
-    try {
-      await task();
-      const kept = this.error;
-      await this.resume();
-      this.error = kept;
-    } catch (error) {
-      this.error = errorMessage(error);
-    } finally {
-      this.busy = false;
-    }
+    const answer = await this.requests.run(async () => ({ value: await task() }));
+    if (!answer) return;
+    then?.(answer.value);
+    const kept = this.error;
+    await this.resume();
+    this.error = kept;
   }
 
   private async addAndEnroll(how: 'camera' | 'photos'): Promise<void> {
     const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="first-name"]');
     const name = input?.value.trim() ?? '';
     if (!name) return void (this.error = t('people.nameRequired'));
-    await this.work(async () => {
-      const person = this.people.find((p) => p.name === name) ?? (await call(api().addPerson({ name })));
-      if (how === 'camera') return void (this.enrolling = person);
-      const results = await call(api().importPhotos({ id: person.id }));
-      // None taken: say why, file by file, and stay on this step.
-      if (results.length > 0 && !results.some((r) => r.ok))
-        this.error = results.map((r) => `${r.file}: ${r.reason ?? ''}`).join(' · ');
-    });
+    const known = this.people.find((p) => p.name === name);
+    await this.work(
+      async () => {
+        const person = known ?? (await call(api().addPerson({ name })));
+        const results = how === 'photos' ? await call(api().importPhotos({ id: person.id })) : null;
+        return { person, results };
+      },
+      ({ person, results }) => {
+        if (!results) return void (this.enrolling = person);
+        // None taken: say why, file by file, and stay on this step.
+        if (results.length > 0 && !results.some((r) => r.ok))
+          this.error = results.map((r) => `${r.file}: ${r.reason ?? ''}`).join(' · ');
+      },
+    );
   }
 
   override render() {
@@ -245,7 +239,7 @@ export class SetupWizard extends LitElement {
       <button
         class="primary"
         name="acknowledge"
-        ?disabled=${this.busy}
+        ?disabled=${this.requests.pending}
         @click=${() => this.work(() => call(api().acknowledgeLicense({ name: pack.name })))}
       >
         ${t('models.acknowledge')}
@@ -256,8 +250,7 @@ export class SetupWizard extends LitElement {
   private renderDownload() {
     const todo = setupTodo(this.packs);
     const size = todo.reduce((sum, p) => sum + (p.size ?? 0), 0);
-    const running = this.busy || this.engine?.state === 'downloading';
-    const progress = barValue(this.engine);
+    const running = this.requests.pending || this.engine?.state === 'downloading';
     return html`<section class="download">
       <h2>${t('setup.step.download')}</h2>
       <p>
@@ -265,16 +258,11 @@ export class SetupWizard extends LitElement {
       </p>
       ${
         running
-          ? html`<div class="progress">
-              <progress max="1" .value=${progress} aria-label=${t('setup.step.download')}></progress>
-              <span class="pct">${t('setup.downloading', { percent: Math.floor(progress * 100) })}</span>
-              <button
-                name="cancel-download"
-                @click=${() => call(api().cancelDownload({ name: todo[0]?.name ?? LIVENESS_PACK })).catch(() => undefined)}
-              >
-                ${t('admin.cancel')}
-              </button>
-            </div>`
+          ? html`<default-packs-bar
+              data-progress="setup"
+              .engine=${this.engine}
+              .todo=${todo}
+            ></default-packs-bar>`
           : html`<button
               class="primary"
               name="download"
@@ -308,12 +296,16 @@ export class SetupWizard extends LitElement {
         <button
           class="primary"
           name="enroll-camera"
-          ?disabled=${this.busy}
+          ?disabled=${this.requests.pending}
           @click=${() => this.addAndEnroll('camera')}
         >
           ${t('people.enrollCamera')}
         </button>
-        <button name="enroll-photos" ?disabled=${this.busy} @click=${() => this.addAndEnroll('photos')}>
+        <button
+          name="enroll-photos"
+          ?disabled=${this.requests.pending}
+          @click=${() => this.addAndEnroll('photos')}
+        >
           ${t('people.importPhotos')}
         </button>
       </div>
@@ -403,18 +395,6 @@ export class SetupWizard extends LitElement {
         padding: 0.8rem 1rem;
         border-left: 4px solid #8a5a00;
         background: #2a2110;
-      }
-      .progress {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.8rem;
-        width: 100%;
-      }
-      progress {
-        flex: 1 1 16rem;
-        height: 1.2rem;
-        accent-color: #4fc3f7;
       }
       .name {
         display: grid;

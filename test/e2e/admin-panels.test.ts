@@ -379,6 +379,50 @@ describe('admin panels in Chromium', () => {
     assert.equal(harness.services.settings.get().recognition.threshold, null);
   });
 
+  test('calibration: a late answer for an older target FAR is dropped, never drawn', async () => {
+    const page = harness.page;
+    await tab('calibration');
+    const pairs = page.locator('admin-calibration .pairs');
+    // The panel opens at FAR 0.1 %: about 3 / 0.001 = 3000 pairs.
+    await page.locator('admin-calibration .pairs[data-need="3000"]').waitFor();
+    // Main's answer for FAR 10 % is held back until the answer for 1 % has been drawn.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const route = '**/__bridge/invoke/getCalibration';
+    const farOf = (body: unknown) => (body as { arg: { targetFar: number } }).arg.targetFar;
+    await page.route(route, async (r) => {
+      if (farOf(r.request().postDataJSON()) === 0.1) await held;
+      await r.continue();
+    });
+    try {
+      const select = page.locator('admin-calibration select[name="targetFar"]');
+      await select.selectOption('0.1');
+      // While a request is in flight, its buttons are disabled.
+      await page.locator('admin-calibration button[name="refresh"]:disabled').waitFor();
+      await select.selectOption('0.01');
+      await page.locator('admin-calibration .pairs[data-need="300"]').waitFor();
+      const late = page.waitForResponse(
+        (r) => r.url().endsWith('/getCalibration') && farOf(r.request().postDataJSON()) === 0.1,
+      );
+      release();
+      await late;
+      // Two frames for Lit to render anything the late answer could have changed.
+      for (let i = 0; i < 2; i++) await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+      assert.equal(
+        await pairs.getAttribute('data-need'),
+        '300',
+        'the answer for 10 % (30 pairs) was dropped',
+      );
+      assert.equal(await select.inputValue(), '0.01');
+      assert.equal(await page.locator('admin-calibration button[name="refresh"]').isDisabled(), false);
+      await page.locator('admin-calibration button[name="refresh"]').click();
+      await page.locator('admin-calibration .pairs[data-need="300"]').waitFor();
+    } finally {
+      release();
+      await page.unroute(route);
+    }
+  });
+
   test('audit: decisions and door tests are listed, and export writes a CSV', async () => {
     const page = harness.page;
     await tab('audit');

@@ -170,54 +170,29 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
     compare: async ({ source }): Promise<CompareResult> => {
       const kiosk = requireKiosk(services);
       const threshold = kiosk.threshold;
+      /** No comparison, and why; with the face found on either side, if any. */
+      const undecided = (reason: string, a: CompareResult['a'] = null, b: CompareResult['b'] = null) =>
+        ({ a, b, similarity: null, threshold, same: null, reason }) satisfies CompareResult;
       let images: PixelImage[];
       if (source === 'camera') {
         const first = kiosk.latestFrame;
-        if (!first)
-          return { a: null, b: null, similarity: null, threshold, same: null, reason: 'no camera frame yet' };
+        if (!first) return undecided('no camera frame yet');
         await new Promise((resolve) => setTimeout(resolve, COMPARE_GAP_MS));
         const second = kiosk.latestFrame;
-        if (!second || second === first) {
-          return {
-            a: null,
-            b: null,
-            similarity: null,
-            threshold,
-            same: null,
-            reason: 'the camera stopped sending frames',
-          };
-        }
+        if (!second || second === first) return undecided('the camera stopped sending frames');
         images = [first.image, second.image];
       } else {
         const files = await services.options.pickFiles({ kind: 'images' });
-        if (!files || files.length !== 2) {
-          return {
-            a: null,
-            b: null,
-            similarity: null,
-            threshold,
-            same: null,
-            reason: 'choose exactly two photos',
-          };
-        }
+        if (!files || files.length !== 2) return undecided('choose exactly two photos');
         try {
           images = await Promise.all(files.map((f) => decodeImageFile(f)));
         } catch (error) {
-          return { a: null, b: null, similarity: null, threshold, same: null, reason: messageOf(error) };
+          return undecided(messageOf(error));
         }
       }
       const a = await compareSide(kiosk, images[0]!);
       const b = await compareSide(kiosk, images[1]!);
-      if (!a || !b) {
-        return {
-          a: a?.view ?? null,
-          b: b?.view ?? null,
-          similarity: null,
-          threshold,
-          same: null,
-          reason: 'no face found in one of the images',
-        };
-      }
+      if (!a || !b) return undecided('no face found in one of the images', a?.view ?? null, b?.view ?? null);
       const similarity = computeSim(a.face.normedEmbedding!, b.face.normedEmbedding!);
       return { a: a.view, b: b.view, similarity, threshold, same: similarity >= threshold, reason: null };
     },

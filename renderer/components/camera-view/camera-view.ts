@@ -41,6 +41,7 @@ export class CameraView extends LitElement {
     mirrored: { type: Boolean },
     fit: { type: String },
     showScores: { type: Boolean, attribute: 'show-scores' },
+    showNames: { type: Boolean, attribute: 'show-names' },
     state: { state: true },
     errorMessage: { state: true },
   };
@@ -55,11 +56,15 @@ export class CameraView extends LitElement {
   declare fit: Fit;
   /** Similarity beside each name: admin previews; the door screen turns it off. */
   declare showScores: boolean;
+  /** Names on the boxes; the door screen hides them while it shows a refusal. */
+  declare showNames: boolean;
   declare state: CameraState;
   declare errorMessage: string | null;
 
   /** Frames drawn since connection: tests read this to check the overlay's rate. */
   drawnFrames = 0;
+  /** The names the last draw put on the boxes, for tests. */
+  drawnNames: string[] = [];
   /** How frame pixels mapped onto the canvas (device pixels) at the last draw, for tests. */
   lastPlacement: Placement | null = null;
   private faces: readonly FaceView[] = [];
@@ -86,6 +91,7 @@ export class CameraView extends LitElement {
     this.mirrored = true;
     this.fit = 'contain';
     this.showScores = true;
+    this.showNames = true;
     this.state = 'starting';
     this.errorMessage = null;
     this.video.muted = true;
@@ -227,7 +233,10 @@ export class CameraView extends LitElement {
       scale: at.scale * frameScale,
       ...(this.mirrored ? { mirrorWidth: w } : {}),
     };
-    drawFaces(ctx, this.faces, this.lastPlacement, dpr, { showScores: this.showScores });
+    this.drawnNames = drawFaces(ctx, this.faces, this.lastPlacement, dpr, {
+      showScores: this.showScores,
+      showNames: this.showNames,
+    });
     this.drawnFrames += 1;
   }
 

@@ -5,6 +5,7 @@ import { api, call } from '../../api.js';
 import { hasMessage, t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { AuditView } from '../../../preload/contract/audit.js';
+import { RequestTask } from '../../components/request-task.js';
 import { errorMessage, formatScore, formatTime, panelStyles } from './admin-shared.js';
 
 export const AUDIT_PAGE_SIZE = 25;
@@ -58,7 +59,6 @@ export class AdminAudit extends LitElement {
     total: { state: true },
     offset: { state: true },
     exported: { state: true },
-    busy: { state: true },
     error: { state: true },
   };
   declare records: AuditView[] | null;
@@ -66,7 +66,6 @@ export class AdminAudit extends LitElement {
   declare offset: number;
   /** What the last export did: the path written, or null when the dialog was cancelled. */
   declare exported: { path: string | null } | null;
-  declare busy: boolean;
   declare error: string | null;
 
   private offDecision: (() => void) | null = null;
@@ -78,7 +77,6 @@ export class AdminAudit extends LitElement {
     this.total = 0;
     this.offset = 0;
     this.exported = null;
-    this.busy = false;
     this.error = null;
   }
 
@@ -96,28 +94,25 @@ export class AdminAudit extends LitElement {
     this.offDecision?.();
   }
 
+  /** Pages load one at a time: a newer page (or a new decision) drops an older page's late answer. */
+  private readonly loads = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+  /** The export, whose button is disabled while main's save dialog is open. */
+  private readonly exports = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+
   private async load(offset: number): Promise<void> {
-    try {
-      const page = await call(api().listAudit({ offset, limit: AUDIT_PAGE_SIZE }));
-      this.records = page.records;
-      this.total = page.total;
-      this.offset = offset;
-      this.error = null;
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    const page = await this.loads.run(() => call(api().listAudit({ offset, limit: AUDIT_PAGE_SIZE })));
+    if (!page) return;
+    this.records = page.records;
+    this.total = page.total;
+    this.offset = offset;
+    this.error = null;
   }
 
   private async exportCsv(): Promise<void> {
-    this.busy = true;
-    try {
-      this.exported = await call(api().exportAudit(undefined));
-      this.error = null;
-    } catch (error) {
-      this.error = errorMessage(error);
-    } finally {
-      this.busy = false;
-    }
+    const exported = await this.exports.run(() => call(api().exportAudit(undefined)));
+    if (!exported) return;
+    this.exported = exported;
+    this.error = null;
   }
 
   override render() {
@@ -128,7 +123,12 @@ export class AdminAudit extends LitElement {
         <h2>${t('audit.title')}</h2>
         <span class="spacer"></span>
         <button name="refresh" @click=${() => this.load(this.offset)}>${t('audit.refresh')}</button>
-        <button class="primary" name="export" ?disabled=${this.busy} @click=${() => this.exportCsv()}>
+        <button
+          class="primary"
+          name="export"
+          ?disabled=${this.exports.pending}
+          @click=${() => this.exportCsv()}
+        >
           ${t('audit.export')}
         </button>
       </div>

@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
+import { RequestTask } from '../../components/request-task.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Calibration } from '../../../preload/contract/audit.js';
@@ -18,14 +19,12 @@ export class AdminCalibration extends LitElement {
     calibration: { state: true },
     settings: { state: true },
     targetFar: { state: true },
-    busy: { state: true },
     error: { state: true },
     saved: { state: true },
   };
   declare calibration: Calibration | null;
   declare settings: Settings | null;
   declare targetFar: number;
-  declare busy: boolean;
   declare error: string | null;
   declare saved: string | null;
 
@@ -37,7 +36,6 @@ export class AdminCalibration extends LitElement {
     this.calibration = null;
     this.settings = null;
     this.targetFar = 0.001;
-    this.busy = false;
     this.error = null;
     this.saved = null;
   }
@@ -60,39 +58,36 @@ export class AdminCalibration extends LitElement {
     this.draw();
   }
 
+  /**
+   * Loading and applying, one request at a time: a new target FAR aborts the load before it, so a
+   * late answer for the old target is dropped, never drawn under the new one.
+   */
+  private readonly requests = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+
   private async load(): Promise<void> {
-    this.busy = true;
-    try {
-      const [calibration, settings] = await Promise.all([
-        call(api().getCalibration({ targetFar: this.targetFar })),
-        call(api().getSettings(undefined)),
-      ]);
-      this.calibration = calibration;
-      this.settings = settings;
-      this.error = null;
-    } catch (error) {
-      this.error = errorMessage(error);
-    } finally {
-      this.busy = false;
-    }
+    const targetFar = this.targetFar;
+    const loaded = await this.requests.run(() =>
+      Promise.all([call(api().getCalibration({ targetFar })), call(api().getSettings(undefined))]),
+    );
+    if (!loaded) return;
+    [this.calibration, this.settings] = loaded;
+    this.error = null;
   }
 
   private async apply(threshold: number | null): Promise<void> {
     const s = this.settings;
     if (!s) return;
-    try {
-      const recognition = { ...s.recognition, threshold };
-      this.settings = await call(
-        withPinAgain((pin) => api().updateSettings(pin ? { recognition, pin } : { recognition })),
-      );
-      this.saved =
-        threshold === null
-          ? t('calibration.appliedDefault')
-          : t('calibration.applied', { value: formatScore(threshold) });
-      await this.load();
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    const recognition = { ...s.recognition, threshold };
+    const settings = await this.requests.run(() =>
+      call(withPinAgain((pin) => api().updateSettings(pin ? { recognition, pin } : { recognition }))),
+    );
+    if (!settings) return;
+    this.settings = settings;
+    this.saved =
+      threshold === null
+        ? t('calibration.appliedDefault')
+        : t('calibration.applied', { value: formatScore(threshold) });
+    await this.load();
   }
 
   private draw(): void {
@@ -137,7 +132,9 @@ export class AdminCalibration extends LitElement {
             ${TARGET_FARS.map((far) => html`<option value=${far} ?selected=${far === this.targetFar}>${formatFar(far)}</option>`)}
           </select>
         </label>
-        <button ?disabled=${this.busy} @click=${() => this.load()}>${t('audit.refresh')}</button>
+        <button name="refresh" ?disabled=${this.requests.pending} @click=${() => this.load()}>
+          ${t('audit.refresh')}
+        </button>
       </div>
       <p class="muted">${t('calibration.help')}</p>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
@@ -161,14 +158,14 @@ export class AdminCalibration extends LitElement {
           <button
             class="primary"
             name="apply"
-            ?disabled=${c?.suggested == null || this.busy}
+            ?disabled=${c?.suggested == null || this.requests.pending}
             @click=${() => c?.suggested != null && this.apply(c.suggested)}
           >
             ${t('calibration.apply')}
           </button>
           <button
             name="use-default"
-            ?disabled=${configured === null || this.busy}
+            ?disabled=${configured === null || this.requests.pending}
             @click=${() => this.apply(null)}
           >
             ${t('calibration.useDefault')}

@@ -9,7 +9,7 @@ import { t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { CameraView } from '../../components/camera-view/camera-view.js';
 import type { EnrollStatus, PersonView } from '../../../preload/contract/people.js';
-import type { FrameResult, Guidance } from '../../../preload/contract/frames.js';
+import { isGuidance, type FrameResult } from '../../../preload/contract/frames.js';
 import { errorMessage, panelStyles } from './admin-shared.js';
 import '../../components/camera-view/camera-view.js';
 
@@ -31,24 +31,12 @@ const HINT_POSES: Record<string, (typeof POSES)[number]> = {
   turn_left: 'left',
   turn_right: 'right',
 };
-const GUIDANCE: readonly Guidance[] = [
-  'come_closer',
-  'look_at_camera',
-  'one_person',
-  'hold_still',
-  'too_dark',
-  'too_bright',
-  'no_face',
-  'not_live',
-  'turn_left',
-  'turn_right',
-];
 
 /** A refusal code from main, in words. */
 export function refusalText(code: string): string {
   if (code === 'near_duplicate' || code === 'duplicate') return t('enroll.duplicate');
   if (code === 'different_person') return t('enroll.differentPerson');
-  if ((GUIDANCE as readonly string[]).includes(code)) return t(`guidance.${code}` as MessageKey);
+  if (isGuidance(code)) return t(`guidance.${code}`);
   return code;
 }
 

@@ -1,6 +1,6 @@
 // The live liveness score of the face in front of the camera, so an installer
-// can tune the threshold on the site's own camera and light. The largest face
-// counts, as it does at the door.
+// can tune the threshold on the site's own camera and light. The face that counts is
+// the one main marks (`counts`), as at the door: the renderer never picks its own.
 import { FrameLink } from '../../components/frame-link.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { t } from '../../i18n/index.js';
@@ -13,17 +13,6 @@ import '../../components/camera-view/camera-view.js';
 /** Recent scores kept for the min/mean/max line: about 3 s at 10 results a second. */
 const HISTORY = 30;
 
-export function largestFace(faces: readonly FaceView[]): FaceView | null {
-  let best: FaceView | null = null;
-  let bestArea = -1;
-  for (const face of faces) {
-    const [x1, y1, x2, y2] = face.bbox;
-    const area = (x2 - x1) * (y2 - y1);
-    if (area > bestArea) [best, bestArea] = [face, area];
-  }
-  return best;
-}
-
 export class AdminLivenessLive extends LitElement {
   static override properties = {
     threshold: { type: Number },
@@ -31,7 +20,7 @@ export class AdminLivenessLive extends LitElement {
     history: { state: true },
   };
   declare threshold: number;
-  /** The largest face of the latest result, or null when none was found. */
+  /** The face that counts in the latest result, or null when there is none. */
   declare face: FaceView | null | undefined;
   declare history: number[];
 
@@ -47,7 +36,7 @@ export class AdminLivenessLive extends LitElement {
 
   private onResult(r: FrameResult): void {
     this.renderRoot.querySelector<CameraView>('camera-view')?.showFaces(r.id, r.faces);
-    this.face = largestFace(r.faces);
+    this.face = r.faces.find((f) => f.counts) ?? null;
     const score = this.face?.liveness;
     if (score !== undefined) this.history = [...this.history.slice(1 - HISTORY), score];
   }

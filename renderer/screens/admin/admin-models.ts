@@ -5,6 +5,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
+import { RequestTask } from '../../components/request-task.js';
 import { t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { PackList, PackView } from '../../../preload/contract/packs.js';
@@ -12,7 +13,7 @@ import type { DownloadProgress, EngineStatus, PackFailure } from '../../../prelo
 import type { Settings } from '../../../preload/contract/settings.js';
 import { errorCode, errorMessage, formatBytes, formatSeconds, panelStyles } from './admin-shared.js';
 import { modelsStyles } from './admin-models.styles.js';
-import { barValue, LIVENESS_PACK, setupTodo } from '../setup-wizard.js';
+import { setupTodo } from './default-packs.js';
 
 type Engine = Settings['engine'];
 const DET_SIZES: Engine['detSize'][] = ['auto', '160', '320', '640'];
@@ -33,7 +34,6 @@ export class AdminModels extends LitElement {
     progress: { state: true },
     licenseFor: { state: true },
     removing: { state: true },
-    busy: { state: true },
     notice: { state: true },
     settingUp: { state: true },
   };
@@ -46,7 +46,6 @@ export class AdminModels extends LitElement {
   /** The pack whose licence is shown for acknowledgement. */
   declare licenseFor: string | null;
   declare removing: string | null;
-  declare busy: boolean;
   declare notice: Notice | null;
 
   private unsubscribe: (() => void)[] = [];
@@ -62,7 +61,6 @@ export class AdminModels extends LitElement {
     this.progress = {};
     this.licenseFor = null;
     this.removing = null;
-    this.busy = false;
     this.notice = null;
     this.settingUp = false;
   }
@@ -82,19 +80,28 @@ export class AdminModels extends LitElement {
     this.unsubscribe.forEach((off) => off());
   }
 
+  /** The panel's requests, one at a time; leaving the panel drops a late result (main carries on). */
+  private readonly requests = new RequestTask(this, (error) => this.showFailure(error));
+  /** Loads of the list, apart from the requests: an older list never replaces a newer one. */
+  private readonly loads = new RequestTask(this, (error) => {
+    this.notice = { tone: 'error', text: errorMessage(error) };
+  });
+
   private async load(): Promise<void> {
-    try {
-      const [list, engine, settings] = await Promise.all([
+    const loaded = await this.loads.run(() =>
+      Promise.all([
         call(api().listPacks(undefined)),
         call(api().getEngineStatus(undefined)),
         call(api().getSettings(undefined)),
-      ]);
-      this.list = list;
-      this.engine = engine;
-      this.settings = settings;
-    } catch (error) {
-      this.notice = { tone: 'error', text: errorMessage(error) };
-    }
+      ]),
+    );
+    if (loaded) [this.list, this.engine, this.settings] = loaded;
+  }
+
+  /** A failed request in words; a cancelled download is news, not an error; offer an import instead. */
+  private showFailure(error: unknown): void {
+    const cancelled = errorCode(error) === 'CANCELLED';
+    this.notice = { tone: cancelled ? 'info' : 'error', text: errorMessage(error), offerImport: !cancelled };
   }
 
   private onFailure(failure: PackFailure): void {
@@ -107,23 +114,11 @@ export class AdminModels extends LitElement {
 
   /** One request; the list it returns (if any) replaces ours; failures are shown. */
   private async run(work: () => Promise<PackList | null>, done?: string): Promise<boolean> {
-    this.busy = true;
-    try {
-      const list = await work();
-      if (list) this.list = list;
-      if (done) this.notice = { tone: 'ok', text: done };
-      return true;
-    } catch (error) {
-      const cancelled = errorCode(error) === 'CANCELLED';
-      this.notice = {
-        tone: cancelled ? 'info' : 'error',
-        text: errorMessage(error),
-        offerImport: !cancelled,
-      };
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    const answer = await this.requests.run(async () => ({ list: await work() }));
+    if (!answer) return false;
+    if (answer.list) this.list = answer.list;
+    if (done) this.notice = { tone: 'ok', text: done };
+    return true;
   }
 
   private async download(pack: PackView): Promise<void> {
@@ -183,43 +178,37 @@ export class AdminModels extends LitElement {
   }
 
   private async refresh(): Promise<void> {
-    try {
-      this.list = await call(api().listPacks(undefined));
-    } catch (error) {
-      this.notice = { tone: 'error', text: errorMessage(error) };
-    }
+    const list = await this.loads.run(() => call(api().listPacks(undefined)));
+    if (list) this.list = list;
   }
 
   private async verify(pack: PackView): Promise<void> {
-    this.busy = true;
-    try {
-      const result = await call(api().verifyPack({ name: pack.name }));
-      this.notice = result.ok
-        ? { tone: 'ok', text: t('models.verifyOk', { name: pack.name }) }
-        : {
-            tone: 'error',
-            text: t('models.verifyBad', { name: pack.name, problems: result.problems.join('; ') }),
-          };
-    } catch (error) {
-      this.notice = { tone: 'error', text: errorMessage(error) };
-    } finally {
-      this.busy = false;
-    }
+    const result = await this.requests.run(() => call(api().verifyPack({ name: pack.name })));
+    if (!result) return;
+    this.notice = result.ok
+      ? { tone: 'ok', text: t('models.verifyOk', { name: pack.name }) }
+      : {
+          tone: 'error',
+          text: t('models.verifyBad', { name: pack.name, problems: result.problems.join('; ') }),
+        };
   }
 
   private async saveEngine(patch: Partial<Engine>): Promise<void> {
     const current = this.settings;
     if (!current) return;
-    try {
-      const engine = { ...current.engine, ...patch };
-      this.settings = await call(
-        withPinAgain((pin) => api().updateSettings(pin ? { engine, pin } : { engine })),
-      );
-      this.notice = { tone: 'ok', text: t('admin.saved') };
-    } catch (error) {
-      this.notice = { tone: 'error', text: errorMessage(error) };
-    }
+    const engine = { ...current.engine, ...patch };
+    const settings = await this.engineSaves.run(() =>
+      call(withPinAgain((pin) => api().updateSettings(pin ? { engine, pin } : { engine }))),
+    );
+    if (!settings) return;
+    this.settings = settings;
+    this.notice = { tone: 'ok', text: t('admin.saved') };
   }
+
+  /** The engine's options save apart from the pack requests (a download may be running). */
+  private readonly engineSaves = new RequestTask(this, (error) => {
+    this.notice = { tone: 'error', text: errorMessage(error) };
+  });
 
   override render() {
     const list = this.list;
@@ -273,25 +262,19 @@ export class AdminModels extends LitElement {
     const running = this.settingUp || (engine?.state === 'downloading' && todo.length > 1);
     if (todo.length === 0 && !running) return nothing;
     const names = todo.map((p) => p.name).join(' + ');
-    const progress = barValue(engine);
     return html`<section class="setup-defaults">
       <p>${t('models.setupHelp', { names })}</p>
       ${
         running
-          ? html`<div class="progress" data-progress="setup">
-              <progress max="1" .value=${progress} aria-label=${t('models.setupDefaults')}></progress>
-              <span class="pct">${Math.floor(progress * 100)}%</span>
-              <button
-                name="cancel-setup"
-                @click=${() => call(api().cancelDownload({ name: todo[0]?.name ?? LIVENESS_PACK })).catch(() => undefined)}
-              >
-                ${t('admin.cancel')}
-              </button>
-            </div>`
+          ? html`<default-packs-bar
+              data-progress="setup"
+              .engine=${engine}
+              .todo=${todo}
+            ></default-packs-bar>`
           : html`<button
               class="primary"
               name="setup-defaults"
-              ?disabled=${this.busy}
+              ?disabled=${this.requests.pending}
               @click=${() => this.setUpDefaults()}
             >
               ${t('models.setupDefaults')}
@@ -302,11 +285,14 @@ export class AdminModels extends LitElement {
 
   private importButtons() {
     return html`
-      <button ?disabled=${this.busy} @click=${() => this.run(() => call(api().importPack({ kind: 'zip' })))}>
+      <button
+        ?disabled=${this.requests.pending}
+        @click=${() => this.run(() => call(api().importPack({ kind: 'zip' })))}
+      >
         ${t('models.importZip')}
       </button>
       <button
-        ?disabled=${this.busy}
+        ?disabled=${this.requests.pending}
         @click=${() => this.run(() => call(api().importPack({ kind: 'folder' })))}
       >
         ${t('models.importFolder')}
@@ -444,7 +430,7 @@ export class AdminModels extends LitElement {
                   <button
                     class="danger"
                     name="confirm-remove"
-                    ?disabled=${this.busy}
+                    ?disabled=${this.requests.pending}
                     @click=${async () => {
                       this.removing = null;
                       await this.run(
@@ -471,14 +457,14 @@ export class AdminModels extends LitElement {
         ? html`<button
               class="primary"
               name="download"
-              ?disabled=${this.busy}
+              ?disabled=${this.requests.pending}
               @click=${() => this.download(pack)}
             >
               ${t('models.download')}
             </button>
             <button
               name="import-file"
-              ?disabled=${this.busy}
+              ?disabled=${this.requests.pending}
               @click=${() => this.run(() => call(api().importPack({ kind: 'zip', name: pack.name })))}
             >
               ${t('models.importFile')}
@@ -491,7 +477,7 @@ export class AdminModels extends LitElement {
           ? html`<button
               class="primary"
               name="activate"
-              ?disabled=${this.busy}
+              ?disabled=${this.requests.pending}
               @click=${() =>
                 this.run(
                   () =>
@@ -507,10 +493,15 @@ export class AdminModels extends LitElement {
             </button>`
           : nothing
       }
-      <button name="verify" ?disabled=${this.busy} @click=${() => this.verify(pack)}>
+      <button name="verify" ?disabled=${this.requests.pending} @click=${() => this.verify(pack)}>
         ${t('models.verify')}
       </button>
-      <button class="danger" name="remove" ?disabled=${this.busy} @click=${() => (this.removing = pack.name)}>
+      <button
+        class="danger"
+        name="remove"
+        ?disabled=${this.requests.pending}
+        @click=${() => (this.removing = pack.name)}
+      >
         ${t('models.remove')}
       </button>
     `;

@@ -2,6 +2,7 @@
 // import, camera enrollment and a one-person recognition test. Confirmations
 // are in the page: Electron's sandboxed renderer has no window.confirm.
 import { FrameLink } from '../../components/frame-link.js';
+import { RequestTask } from '../../components/request-task.js';
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { t } from '../../i18n/index.js';
@@ -22,18 +23,27 @@ type Editor =
 
 const PIN_PATTERN = '\\d{4,12}';
 
+/** A person's code: 4 to 12 digits, as main/admin/pin-hash.ts validatePin checks. */
+const codeInput = (name: string, label: string) =>
+  html`<input
+    name=${name}
+    inputmode="numeric"
+    pattern=${PIN_PATTERN}
+    maxlength="12"
+    placeholder=${label}
+    aria-label=${label}
+  />`;
+
 export class AdminPeople extends LitElement {
   static override properties = {
     people: { state: true },
     editor: { state: true },
     enrolling: { state: true },
-    busy: { state: true },
     error: { state: true },
   };
   declare people: PersonView[] | null;
   declare editor: Editor | null;
   declare enrolling: PersonView | null;
-  declare busy: boolean;
   declare error: string | null;
 
   constructor() {
@@ -42,7 +52,6 @@ export class AdminPeople extends LitElement {
     this.people = null;
     this.editor = null;
     this.enrolling = null;
-    this.busy = false;
     this.error = null;
   }
 
@@ -56,30 +65,20 @@ export class AdminPeople extends LitElement {
     void this.refresh();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-  }
-
   private async refresh(): Promise<void> {
-    try {
-      this.people = await call(api().listPeople(undefined));
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    const people = await this.loads.run(() => call(api().listPeople(undefined)));
+    if (people) this.people = people;
   }
 
-  /** Runs one request with the panel busy; a failure is shown, never swallowed. */
-  private async run<T>(work: () => Promise<T>): Promise<T | undefined> {
-    this.busy = true;
+  /** The panel's requests: one at a time, a newer one or leaving the panel drops the older one's result. */
+  private readonly requests = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+  /** The list, loaded on its own: an older list never replaces a newer one. */
+  private readonly loads = new RequestTask(this, (error) => (this.error = errorMessage(error)));
+
+  /** Runs one request, its buttons disabled meanwhile; a failure is shown, never swallowed. */
+  private run<T>(work: () => Promise<T>): Promise<T | undefined> {
     this.error = null;
-    try {
-      return await work();
-    } catch (error) {
-      this.error = errorMessage(error);
-      return undefined;
-    } finally {
-      this.busy = false;
-    }
+    return this.requests.run(work);
   }
 
   private field(name: string): HTMLInputElement | null {
@@ -170,15 +169,8 @@ export class AdminPeople extends LitElement {
           placeholder=${t('people.name')}
           aria-label=${t('people.name')}
         />
-        <input
-          name="new-pin"
-          inputmode="numeric"
-          pattern=${PIN_PATTERN}
-          maxlength="12"
-          placeholder=${t('people.pinOptional')}
-          aria-label=${t('people.pinOptional')}
-        />
-        <button class="primary" type="submit" ?disabled=${this.busy}>${t('people.add')}</button>
+        ${codeInput('new-pin', t('people.pinOptional'))}
+        <button class="primary" type="submit" ?disabled=${this.requests.pending}>${t('people.add')}</button>
       </form>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
       ${
@@ -215,7 +207,7 @@ export class AdminPeople extends LitElement {
           <button class="primary" @click=${() => (this.enrolling = person)}>
             ${t('people.enrollCamera')}
           </button>
-          <button ?disabled=${this.busy} @click=${() => this.importPhotos(person)}>
+          <button ?disabled=${this.requests.pending} @click=${() => this.importPhotos(person)}>
             ${t('people.importPhotos')}
           </button>
           <button @click=${() => this.toggle({ kind: 'test', id: person.id, result: null })}>
@@ -239,7 +231,7 @@ export class AdminPeople extends LitElement {
       case 'rename':
         return html`<form class="row" @submit=${(e: Event) => (e.preventDefault(), this.rename(person))}>
           <input name="rename" maxlength="80" .value=${person.name} aria-label=${t('people.name')} />
-          <button class="primary" type="submit" ?disabled=${this.busy}>${t('admin.save')}</button>
+          <button class="primary" type="submit" ?disabled=${this.requests.pending}>${t('admin.save')}</button>
           <button type="button" @click=${() => (this.editor = null)}>${t('admin.cancel')}</button>
         </form>`;
       case 'pin':
@@ -247,18 +239,17 @@ export class AdminPeople extends LitElement {
           class="row"
           @submit=${(e: Event) => (e.preventDefault(), this.setPin(person, false))}
         >
-          <input
-            name="pin"
-            inputmode="numeric"
-            pattern=${PIN_PATTERN}
-            maxlength="12"
-            placeholder=${t('people.pinNew')}
-            aria-label=${t('people.pinNew')}
-          />
-          <button class="primary" type="submit" ?disabled=${this.busy}>${t('people.pinSet')}</button>
+          ${codeInput('pin', t('people.pinNew'))}
+          <button class="primary" type="submit" ?disabled=${this.requests.pending}>
+            ${t('people.pinSet')}
+          </button>
           ${
             person.hasPin
-              ? html`<button type="button" ?disabled=${this.busy} @click=${() => this.setPin(person, true)}>
+              ? html`<button
+                  type="button"
+                  ?disabled=${this.requests.pending}
+                  @click=${() => this.setPin(person, true)}
+                >
                   ${t('people.pinClear')}
                 </button>`
               : nothing
@@ -269,7 +260,7 @@ export class AdminPeople extends LitElement {
       case 'delete':
         return html`<div class="row confirm" role="alertdialog">
           <span>${t('people.deleteConfirm', { name: person.name, count: person.templates })}</span>
-          <button class="danger" ?disabled=${this.busy} @click=${() => this.deletePerson(person)}>
+          <button class="danger" ?disabled=${this.requests.pending} @click=${() => this.deletePerson(person)}>
             ${t('people.delete')}
           </button>
           <button @click=${() => (this.editor = null)}>${t('admin.cancel')}</button>
@@ -306,7 +297,11 @@ export class AdminPeople extends LitElement {
       <div class="test-side">
         <p>${t('people.testHelp', { name: person.name })}</p>
         <div class="row">
-          <button class="primary" ?disabled=${this.busy} @click=${() => this.testRecognition(person)}>
+          <button
+            class="primary"
+            ?disabled=${this.requests.pending}
+            @click=${() => this.testRecognition(person)}
+          >
             ${t('people.testNow')}
           </button>
           <button @click=${() => (this.editor = null)}>${t('admin.close')}</button>

@@ -1,6 +1,6 @@
 // What the admin panels share: the dark theme's controls, and small formatters.
 import { css, html } from 'lit';
-import { getLocale } from '../../i18n/index.js';
+import { getLocale, hasMessage, t } from '../../i18n/index.js';
 import { SettingsSchema, type Settings } from '../../../preload/contract/settings.js';
 import { pinErrorText } from '../../components/pin-pad/ask-pin.js';
 
@@ -144,11 +144,18 @@ export const panelStyles = css`
   }
 `;
 
-/** The message of anything thrown, for display. */
+/**
+ * A sentence in the screen's language for anything thrown: main's expected failures by their
+ * code (`error.<CODE>`, with main's message as the detail where it names the field, file or
+ * URL), PIN failures as the PIN pad words them; main's own text only for a code without words.
+ */
 export function errorMessage(error: unknown): string {
+  const code = errorCode(error);
+  const detail = error instanceof Error ? error.message : String(error);
   // PIN failures (a wrong or missing PIN typed again, a lockout) are sentences in the screen's language.
-  if (PIN_CODES.has(errorCode(error) ?? '')) return pinErrorText(error, 6);
-  return error instanceof Error ? error.message : String(error);
+  if (PIN_CODES.has(code ?? '')) return pinErrorText(error, 6);
+  const key = `error.${code ?? 'INTERNAL'}`;
+  return hasMessage(key) ? t(key, { detail }) : detail;
 }
 
 const PIN_CODES = new Set(['WRONG_PIN', 'PIN_REQUIRED', 'LOCKED_OUT', 'NO_ADMIN_PIN']);

@@ -6,7 +6,8 @@ import type { Face, PixelImage, Point } from '../../../main/insightface/types.js
 import { cropStats } from '../../../main/recognition/image-stats.js';
 import { poseFromKeypoints } from '../../../main/recognition/pose.js';
 import { DEFAULT_QUALITY, checkQuality } from '../../../main/recognition/quality.js';
-import { faceThatCounts, selectSubject } from '../../../main/recognition/subject.js';
+import { faceThatCounts, largestFace, selectSubject } from '../../../main/recognition/subject.js';
+import { toViews } from '../../../main/kiosk/face-view.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { readLabels, referenceFaces } from '../../helpers/reference-faces.js';
 
@@ -211,6 +212,33 @@ describe('subject selection', () => {
     const size = { width: 2000, height: 1428 };
     assert.equal(faceThatCounts(faces, size), selectSubject(faces, size, options).subject);
     assert.equal(faceThatCounts([], size), null);
+  });
+
+  it('main marks the face that counts in the faces it sends, so the renderer never picks one', () => {
+    const faces = referenceFaces('photos/face_recognition/knn_examples/test/obama_and_biden.jpg');
+    const { index } = selectSubject(faces, { width: 2000, height: 1428 }, options);
+    assert.ok(faces.length === 3 && index >= 0, `${faces.length} faces, subject ${index}`);
+    const marked = toViews(faces, index).map((v) => v.counts === true);
+    assert.deepEqual(
+      marked,
+      faces.map((_, i) => i === index),
+    );
+    // No subject (an enrollment not running): no face counts.
+    assert.deepEqual(
+      toViews(faces, -1).filter((v) => v.counts),
+      [],
+    );
+  });
+
+  it('largestFace: the largest box of a still photo, whatever its place', () => {
+    const corner = face([0, 0, 210, 230]); // 48 300 px², in the corner
+    const centre = face([220, 120, 420, 360]); // 48 000 px², in the centre
+    const small = face([300, 300, 340, 344]);
+    assert.equal(largestFace([small, centre, corner]), corner);
+    assert.equal(largestFace([centre, small]), centre);
+    assert.equal(largestFace([]), null);
+    // At the door the central face counts instead: faceThatCounts weighs the distance from the centre.
+    assert.equal(faceThatCounts([small, centre, corner], { width: 640, height: 480 }), centre);
   });
 
   it('both faces of a real two-person photo compete', () => {
