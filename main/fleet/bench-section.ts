@@ -14,7 +14,6 @@ import pg from 'pg';
 import { AuditLog } from '../audit/audit-log.js';
 import type { BenchSection } from '../cli/bench/types.js';
 import { FileKeyWrapper } from '../store/key-file.js';
-import { encodeEmbedding } from '../store/schema.js';
 import { initFleet } from './admin.js';
 import { AuditShipper } from './audit-shipper.js';
 import { DEFAULT_GROUP_ID, sealDoc } from './entities.js';
@@ -99,7 +98,7 @@ async function seed(client: pg.Client, key: Buffer): Promise<void> {
         personId: id,
         recognizerId: 'bench',
         createdAt: now,
-        embedding: encodeEmbedding(randomUnit()),
+        embedding: randomUnit(),
       };
       rows.push(['template', tid, id, sealDoc(key, 'template', tid, doc)]);
     }
