@@ -397,6 +397,12 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
         ),
       },
       {
+        name: 'TLS asked of a server that does not serve it',
+        argv: ['fleet', 'init', '--db', `${adminUrl}?sslmode=verify-full`],
+        code: 'tls_failed',
+        message: /does not serve TLS, but the URL's sslmode asks for it/,
+      },
+      {
         name: 'schema from the future',
         argv: ['fleet', 'init', '--db', futureUrl],
         code: 'schema_too_new',
