@@ -26,6 +26,13 @@ export function rowsQuery(from: number, limit: number): string {
   );
 }
 
+/** Buffer.from(buffer) copies through a slow generic path; allocUnsafe + copy is one memcpy. */
+function copyOf(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(b.length);
+  b.copy(out);
+  return out;
+}
+
 /** Exported for the tests, which feed it COPY streams cut at every byte. */
 export class CopyOutRows implements pg.Submittable {
   readonly rows: EntityRow[] = [];
@@ -103,7 +110,7 @@ export class CopyOutRows implements pg.Submittable {
         parent: parent ? uuidText(parent) : null,
         version: Number(version.readBigInt64BE(0)),
         // Copied out of pg's receive buffer, which it reuses.
-        sealed: sealed ? Buffer.from(sealed) : null,
+        sealed: sealed ? copyOf(sealed) : null,
       });
     }
     if (at < buf.length) this.carry = Buffer.from(buf.subarray(at));

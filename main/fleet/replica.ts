@@ -119,7 +119,7 @@ function readSnapshot2(
   for (const r of rows) {
     if (!r.sealed) continue;
     const p = Math.min(PIN_BYTES, r.sealed.length);
-    if (!r.sealed.subarray(0, p).equals(plain.subarray(pin, pin + p)))
+    if (r.sealed.compare(plain, pin, pin + p, 0, p) !== 0)
       throw new FleetError('wrong_key', `${where}: ${r.kind} ${r.id} was altered`);
     pin += p;
   }
