@@ -61,7 +61,8 @@ async function grantDoorRole(client: pg.ClientBase, fleetId: string): Promise<vo
     `GRANT SELECT ON tobira_schema, fleet, doors, entities, audit TO ${role}`,
     `GRANT INSERT ON audit TO ${role}`,
     `REVOKE ALL ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join(uuid, bytea, text) FROM PUBLIC`,
-    `GRANT EXECUTE ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join(uuid, bytea, text) TO ${role}`,
+    // tobira_join (migration 1) stays callable for nobody: doors join with tobira_join_door.
+    `GRANT EXECUTE ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join_door(uuid, bytea, text, text) TO ${role}`,
   ];
   for (const s of statements) await client.query(s);
 }
@@ -116,9 +117,15 @@ export async function revokeToken(adminUrl: string, tokenId: string): Promise<vo
       )
     ).rows[0];
     if (!row) throw new FleetError('token_invalid', `no join token ${tokenId} in this fleet`);
-    await client.query(`ALTER ROLE ${client.escapeIdentifier(row.role_name)} NOLOGIN`);
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [
-      row.role_name,
+    // The token's own login and the login of every door that joined with it.
+    const doors = await client.query<{ role_name: string }>(
+      'SELECT role_name FROM doors WHERE token_id = $1 AND role_name IS NOT NULL',
+      [tokenId],
+    );
+    const roles = [...new Set([row.role_name, ...doors.rows.map((d) => d.role_name)])];
+    for (const role of roles) await client.query(`ALTER ROLE ${client.escapeIdentifier(role)} NOLOGIN`);
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY($1)', [
+      roles,
     ]);
   });
 }

@@ -1,5 +1,8 @@
-// Connections to the fleet database with node-postgres. The URL may carry libpq's TLS options
-// (`?sslmode=verify-full&sslrootcert=/path/ca.pem`), which pg-connection-string understands.
+// Connections to the fleet database with node-postgres. The URL may carry libpq's TLS options,
+// which pg-connection-string reads: `?sslmode=verify-full&sslrootcert=/path/ca.pem` checks the
+// server's certificate against that CA file (read when the client is made) and its name against
+// the URL's host (an IP host against the certificate's IP addresses). A client certificate can
+// be added with sslcert= and sslkey=. test/unit/fleet/fleet-tls.test.ts shows each failure.
 import pg from 'pg';
 import { describeDatabaseError, parseDatabaseUrl } from './errors.js';
 
@@ -8,11 +11,17 @@ const CONNECT_TIMEOUT_MS = 5000;
 
 export async function connect(url: string, options: { applicationName?: string } = {}): Promise<pg.Client> {
   parseDatabaseUrl(url);
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    application_name: options.applicationName ?? 'tobira',
-  });
+  let client: pg.Client;
+  try {
+    // Reads sslrootcert/sslcert/sslkey from disk here: a missing file fails now, with its path.
+    client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: options.applicationName ?? 'tobira',
+    });
+  } catch (error) {
+    throw describeDatabaseError(error, url);
+  }
   // An idle client whose server goes away emits 'error'; without a listener Node would crash.
   client.on('error', () => undefined);
   try {

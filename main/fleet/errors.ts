@@ -4,6 +4,7 @@
 export type FleetErrorCode =
   | 'bad_url' // the database or broker URL does not parse
   | 'unreachable' // nothing answers at the host and port
+  | 'tls_failed' // TLS: the server's certificate is not trusted, names another host, or TLS is off
   | 'auth_failed' // wrong user or password
   | 'no_database'
   | 'schema_too_new'
@@ -64,6 +65,8 @@ export function parseDatabaseUrl(url: string): URL {
 
 interface PgLikeError {
   code?: string;
+  syscall?: string;
+  path?: string;
   message?: string;
   errno?: number;
   address?: string;
@@ -76,7 +79,50 @@ export function describeDatabaseError(error: unknown, url: string): FleetError {
   const e = (error ?? {}) as PgLikeError;
   const where = redactUrl(url);
   const msg = e.message ?? String(error);
+  const host = (() => {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      return '(unparsable URL)';
+    }
+  })();
   switch (e.code) {
+    // Node's TLS verdicts on the server's certificate (sslmode=verify-full with sslrootcert).
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_SIGNATURE_FAILURE':
+      return new FleetError(
+        'tls_failed',
+        `the fleet database at ${where} presented a TLS certificate that the CA in sslrootcert did not sign ` +
+          `(${e.code}): give the CA that issued the server's certificate`,
+        { cause: error },
+      );
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return new FleetError(
+        'tls_failed',
+        `the fleet database's TLS certificate at ${where} is outside its validity dates (${e.code})`,
+        { cause: error },
+      );
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return new FleetError(
+        'tls_failed',
+        `the fleet database's TLS certificate does not name the host '${host}' in ${where}: connect by a ` +
+          `name the certificate holds, or reissue it for '${host}' (${msg})`,
+        { cause: error },
+      );
+    case 'ENOENT':
+    case 'EACCES':
+      if (e.syscall === 'open')
+        return new FleetError(
+          'bad_url',
+          `cannot read ${e.path ?? 'a file'} named in the database URL (sslrootcert, sslcert or sslkey): ${e.code}`,
+          { cause: error },
+        );
+      break;
     case 'ECONNREFUSED':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -112,6 +158,13 @@ export function describeDatabaseError(error: unknown, url: string): FleetError {
         `the database at ${where} has no Tobira fleet schema (run tobira fleet init): ${msg}`,
         { cause: error },
       );
+  }
+  if (/does not support SSL/i.test(msg)) {
+    return new FleetError(
+      'tls_failed',
+      `the fleet database at ${where} does not serve TLS, but the URL's sslmode asks for it`,
+      { cause: error },
+    );
   }
   if (/timeout|terminated|Connection terminated/i.test(msg)) {
     return new FleetError('unreachable', `lost the fleet database at ${where}: ${msg}`, { cause: error });

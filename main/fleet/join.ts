@@ -1,7 +1,9 @@
 // `tobira fleet join`: makes a data folder a door of a fleet. The door logs in with the join
 // token's role (not the admin's URL credentials: only host, port, database and TLS options are
-// taken from --db), registers its name, proves the token's key is the fleet's, and saves its
-// secrets sealed under its own key store. Then it pulls the replica once.
+// taken from --db), proves the token's key is the fleet's, and registers its name, which gives it
+// a login role of its own (migration 2): the audit rows it may append are bound to that role. It
+// saves its secrets sealed under its own key store, then pulls the replica once.
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { connect } from './db.js';
 import { keyMatches } from './entities.js';
 import { describeDatabaseError, FleetError, parseDatabaseUrl } from './errors.js';
@@ -22,6 +24,22 @@ export function validateDoorName(name: string): string {
     );
   }
   return clean;
+}
+
+/** 4096: PostgreSQL's default scram_iterations. */
+const SCRAM_ITERATIONS = 4096;
+
+/**
+ * What PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802/7677, in RFC 5803's form):
+ * SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>. The password is ASCII (base64url), so
+ * SASLprep leaves it as it is.
+ */
+export function scramVerifier(password: string, salt: Buffer = randomBytes(16)): string {
+  const salted = pbkdf2Sync(password, salt, SCRAM_ITERATIONS, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${SCRAM_ITERATIONS}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
 export async function joinFleet(options: {
@@ -54,13 +72,24 @@ export async function joinFleet(options: {
     if (!keyMatches(token.keyBytes, fleet.key_check)) {
       throw new FleetError('token_invalid', 'the join token’s key is not this fleet’s (token altered?)');
     }
-    await client.query('SELECT tobira_join($1, $2, $3)', [token.token, token.secretBytes, door]);
+    // The door's own login: the server gets only a SCRAM verifier of its password.
+    const password = randomBytes(24).toString('base64url');
+    const role = (
+      await client.query<{ r: string }>('SELECT tobira_join_door($1, $2, $3, $4) AS r', [
+        token.token,
+        token.secretBytes,
+        door,
+        scramVerifier(password),
+      ])
+    ).rows[0]!.r;
+    url.username = encodeURIComponent(role);
+    url.password = encodeURIComponent(password);
     const config = await writeDoorConfig(options.wrapper, {
       dir: options.dataDir,
       fleet: fleet.id,
       door,
       fleetKey: token.keyBytes,
-      databaseUrl: doorUrl,
+      databaseUrl: url.toString(),
       tokenId: token.token,
       offlineGraceMs: options.offlineGraceMs ?? DEFAULT_OFFLINE_GRACE_MS,
       mqtt: null,

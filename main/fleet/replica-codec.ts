@@ -9,15 +9,18 @@ const KINDS: EntityKind[] = ['person', 'template', 'group'];
 const TOMBSTONE = 0xffffffff;
 
 const uuidBytes = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
-const uuidText = (b: Buffer) => {
+export const uuidText = (b: Buffer): string => {
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
 
-export function encodeRows(rows: Iterable<EntityRow>): Buffer {
+/** Bytes of a row's header (everything but its sealed bytes). */
+export const ROW_HEAD_BYTES = 46;
+
+export function encodeRows(rows: Iterable<EntityRow>, withSealed = true): Buffer {
   const parts: Buffer[] = [];
   for (const r of rows) {
-    const head = Buffer.alloc(1 + 16 + 1 + 16 + 8 + 4);
+    const head = Buffer.alloc(ROW_HEAD_BYTES);
     head.writeUInt8(KINDS.indexOf(r.kind), 0);
     uuidBytes(r.id).copy(head, 1);
     if (r.parent) {
@@ -27,12 +30,16 @@ export function encodeRows(rows: Iterable<EntityRow>): Buffer {
     head.writeDoubleLE(r.version, 34);
     head.writeUInt32LE(r.sealed ? r.sealed.length : TOMBSTONE, 42);
     parts.push(head);
-    if (r.sealed) parts.push(r.sealed);
+    if (r.sealed && withSealed) parts.push(r.sealed);
   }
   return Buffer.concat(parts);
 }
 
-export function decodeRows(bytes: Buffer): EntityRow[] {
+/**
+ * The inverse of encodeRows. Without `sealedFrom`, each row's sealed bytes follow its header; with
+ * it (encodeRows(rows, false)), they are taken in order from `sealedFrom`'s buffer instead.
+ */
+export function decodeRows(bytes: Buffer, sealedFrom?: { bytes: Buffer; at: number }): EntityRow[] {
   const rows: EntityRow[] = [];
   let at = 0;
   while (at < bytes.length) {
@@ -45,9 +52,15 @@ export function decodeRows(bytes: Buffer): EntityRow[] {
     const len = bytes.readUInt32LE(at + 42);
     at += 46;
     let sealed: Buffer | null = null;
-    if (len !== TOMBSTONE) {
+    if (len !== TOMBSTONE && sealedFrom) {
+      if (sealedFrom.at + len > sealedFrom.bytes.length)
+        throw new Error('replica rows: truncated sealed row');
+      sealed = sealedFrom.bytes.subarray(sealedFrom.at, sealedFrom.at + len);
+      sealedFrom.at += len;
+    } else if (len !== TOMBSTONE) {
       if (at + len > bytes.length) throw new Error('replica rows: truncated sealed row');
-      sealed = Buffer.from(bytes.subarray(at, at + len));
+      // A view, not a copy: the rows keep the decoded plaintext alive, which they hold anyway.
+      sealed = bytes.subarray(at, at + len);
       at += len;
     }
     rows.push({ kind, id, parent, version, sealed });

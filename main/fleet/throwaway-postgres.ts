@@ -5,7 +5,7 @@
 // (created by the Debian package) and its programs run under that uid. No systemd unit is used.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -46,7 +46,12 @@ function osUser(): { uid: number; gid: number } | null {
   return { uid, gid };
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartOptions {
+  /** Serve TLS (ssl=on) with this certificate and key (PEM files; the key is copied for the server to own). */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const owner = osUser();
@@ -70,6 +75,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     { ...ids, encoding: 'utf8', cwd: root },
   );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    // PostgreSQL refuses a key file others can read, or one it does not own.
+    const key = path.join(root, 'server.key');
+    await writeFile(key, await readFile(options.tls.keyFile), { mode: 0o600 });
+    if (owner) await chown(key, owner.uid, owner.gid);
+    tlsArgs.push('-c', 'ssl=on', '-c', `ssl_cert_file=${options.tls.certFile}`, '-c', `ssl_key_file=${key}`);
+  }
   const port = await freePort();
   let child: ChildProcess | null = null;
 
@@ -89,6 +102,7 @@ export async function startPostgres(): Promise<PostgresServer> {
         'fsync=off', // a throwaway test cluster: durability of the server's disk is not under test
         '-c',
         'max_connections=200', // the scale benchmark opens a connection per simulated door
+        ...tlsArgs,
       ],
       { ...ids, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );

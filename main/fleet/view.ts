@@ -1,94 +1,142 @@
 // The decoded state of a replica: people, templates and groups opened with the fleet key, the
-// matcher's gallery, and the access decision. Rebuilt when the replica's version moves.
+// matcher's gallery, and the access decision. Built once from the whole replica, then moved
+// forward by the rows each batch changed (Replica.changesSince): a change to one person costs
+// that person's rows, not a pass over the 60,000 rows of a building-sized fleet.
 import type { GalleryEntry } from '../store/enrollment-store.js';
-import { decodeEmbedding } from '../store/schema.js';
-import { openDoc, type DocOf, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
+import { openDoc, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
 import type { EntityRow, Replica } from './replica.js';
 import { groupGrants } from './schedule.js';
+
+export type FleetTemplate = TemplateDoc & { id: string };
 
 export interface FleetPerson extends PersonDoc {
   id: string;
   version: number;
-  templates: (TemplateDoc & { id: string })[];
+  /** Sorted by id. */
+  templates: FleetTemplate[];
 }
 
 export type AccessResult =
   | { ok: true; group: string }
   | { ok: false; reason: 'not_permitted_now' | 'person_disabled' | 'unknown_person' };
 
-/** Opened documents by row key, with the version they were opened at: reused by the next view. */
-type DocCache = Map<string, { version: number; doc: unknown; embedding?: Float32Array }>;
-
 export class FleetView {
-  readonly people = new Map<string, FleetPerson>();
-  readonly groups = new Map<string, GroupDoc & { id: string }>();
-  private galleries = new Map<string, GalleryEntry[]>();
-  private readonly cache: DocCache = new Map();
+  readonly people: Map<string, FleetPerson>;
+  readonly groups: Map<string, GroupDoc & { id: string }>;
+  readonly version: number;
+  /** Templates by person id (a template may arrive before its person, or outlive it as an orphan). */
+  private readonly templatesOf: Map<string, Map<string, FleetTemplate>>;
+  /** Gallery entries by recognizer and person, for the recognizers asked for so far. */
+  private readonly galleryMaps: Map<string, Map<string, GalleryEntry>>;
+  private readonly galleryLists = new Map<string, GalleryEntry[]>();
 
-  /** `previous`: the view before the last batch; rows whose version did not change are not opened again. */
+  /**
+   * `previous`: the view before the last batches; when the replica still knows what changed since
+   * it, only those rows are opened, and everything else is shared with it (never modified).
+   */
   constructor(
     replica: Replica,
     private readonly key: Buffer,
     previous?: FleetView,
   ) {
     this.version = replica.version;
-    const old = previous?.cache;
-    const opened = <K extends 'person' | 'template' | 'group'>(
-      row: EntityRow & { kind: K; sealed: Buffer },
-    ) => {
-      const k = `${row.kind}:${row.id}`;
-      const hit = old?.get(k);
-      const entry =
-        hit && hit.version === row.version
-          ? hit
-          : { version: row.version, doc: openDoc(this.key, row.kind, row.id, row.sealed) };
-      this.cache.set(k, entry);
-      return entry.doc as DocOf<K>;
-    };
-    for (const row of replica.rows('group')) {
-      if (row.sealed)
-        this.groups.set(row.id, { ...opened({ ...row, kind: 'group', sealed: row.sealed }), id: row.id });
+    const changes = previous ? replica.changesSince(previous.version) : null;
+    const touched = new Set<string>();
+    const ownMaps = new Set<string>();
+    if (previous && changes) {
+      this.people = new Map(previous.people);
+      this.groups = new Map(previous.groups);
+      this.templatesOf = new Map(previous.templatesOf);
+      this.galleryMaps = new Map();
+      for (const row of changes) this.applyRow(row, touched, ownMaps);
+    } else {
+      this.people = new Map();
+      this.groups = new Map();
+      this.templatesOf = new Map();
+      this.galleryMaps = new Map();
+      for (const row of replica.rows()) this.applyRow(row, touched, ownMaps);
     }
-    for (const row of replica.rows('person')) {
-      if (row.sealed) {
-        const doc = opened({ ...row, kind: 'person', sealed: row.sealed });
-        this.people.set(row.id, { ...doc, id: row.id, version: row.version, templates: [] });
-      }
+    // People whose row or templates changed get a new object with their templates in id order.
+    for (const id of touched) {
+      const p = this.people.get(id);
+      if (!p) continue;
+      const templates = [...(this.templatesOf.get(id)?.values() ?? [])];
+      templates.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.people.set(id, { ...p, templates });
     }
-    for (const row of replica.rows('template')) {
-      if (!row.sealed) continue;
-      const doc = opened({ ...row, kind: 'template', sealed: row.sealed });
-      // A template whose person is gone (or tombstoned) is never matched.
-      this.people.get(doc.personId)?.templates.push({ ...doc, id: row.id });
+    // Then the galleries asked for so far: only the touched people's entries change.
+    for (const [recognizer, old] of previous && changes ? previous.galleryMaps : []) {
+      const map = new Map(old);
+      for (const id of touched) this.setGalleryEntry(map, recognizer, id);
+      this.galleryMaps.set(recognizer, map);
     }
-    for (const p of this.people.values()) p.templates.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  readonly version: number;
+  private templatesFor(personId: string, ownMaps: Set<string>): Map<string, FleetTemplate> {
+    let map = this.templatesOf.get(personId);
+    if (!map || !ownMaps.has(personId)) {
+      map = new Map(map ?? []); // copy on first write: the previous view keeps its own
+      this.templatesOf.set(personId, map);
+      ownMaps.add(personId);
+    }
+    return map;
+  }
 
-  private embedding(templateId: string, base64: string): Float32Array {
-    const entry = this.cache.get(`template:${templateId}`);
-    if (entry?.embedding) return entry.embedding;
-    const e = decodeEmbedding(base64, `fleet template ${templateId}`);
-    if (entry) entry.embedding = e;
-    return e;
+  private applyRow(row: EntityRow, touched: Set<string>, ownMaps: Set<string>): void {
+    switch (row.kind) {
+      case 'group':
+        if (row.sealed)
+          this.groups.set(row.id, { ...openDoc(this.key, 'group', row.id, row.sealed), id: row.id });
+        else this.groups.delete(row.id);
+        return;
+      case 'person':
+        touched.add(row.id);
+        if (row.sealed) {
+          const doc = openDoc(this.key, 'person', row.id, row.sealed);
+          this.people.set(row.id, { ...doc, id: row.id, version: row.version, templates: [] });
+        } else this.people.delete(row.id);
+        return;
+      case 'template': {
+        // Where the template sat before: its row's parent (tobira_put keeps it on tombstones too).
+        const before = row.parent ?? [...this.templatesOf].find(([, m]) => m.has(row.id))?.[0];
+        if (before && this.templatesOf.get(before)?.has(row.id)) {
+          this.templatesFor(before, ownMaps).delete(row.id);
+          touched.add(before);
+        }
+        if (!row.sealed) return;
+        const doc = openDoc(this.key, 'template', row.id, row.sealed);
+        this.templatesFor(doc.personId, ownMaps).set(row.id, { ...doc, id: row.id });
+        touched.add(doc.personId);
+        return;
+      }
+    }
+  }
+
+  /** Enabled people with templates from the recognizer; a template whose person is gone is never matched. */
+  private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
+    const p = this.people.get(personId);
+    const templates =
+      p && !p.disabled
+        ? p.templates.filter((t) => t.recognizerId === recognizerId).map((t) => t.embedding)
+        : [];
+    if (p && templates.length > 0) map.set(personId, { personId, name: p.name, templates });
+    else map.delete(personId);
   }
 
   /** Enabled people with templates from `recognizerId`: what the matcher compares against. */
   gallery(recognizerId: string): GalleryEntry[] {
-    let entries = this.galleries.get(recognizerId);
-    if (!entries) {
-      entries = [];
-      for (const p of this.people.values()) {
-        if (p.disabled) continue;
-        const templates = p.templates
-          .filter((t) => t.recognizerId === recognizerId)
-          .map((t) => this.embedding(t.id, t.embedding));
-        if (templates.length > 0) entries.push({ personId: p.id, name: p.name, templates });
+    let list = this.galleryLists.get(recognizerId);
+    if (!list) {
+      let map = this.galleryMaps.get(recognizerId);
+      if (!map) {
+        map = new Map();
+        for (const id of this.people.keys()) this.setGalleryEntry(map, recognizerId, id);
+        this.galleryMaps.set(recognizerId, map);
       }
-      this.galleries.set(recognizerId, entries);
+      list = [...map.values()];
+      this.galleryLists.set(recognizerId, list);
     }
-    return entries;
+    return list;
   }
 
   /** Does one of the person's groups grant `door` at `now`? */

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { normaliseEmbedding, validateName } from '../store/validate.js';
-import { encodeEmbedding } from '../store/schema.js';
 import { inTransaction } from './db.js';
 import {
   DEFAULT_GROUP_ID,
@@ -136,7 +135,7 @@ export class FleetWriter {
           personId,
           recognizerId,
           createdAt: new Date().toISOString(),
-          embedding: encodeEmbedding(e),
+          embedding: e,
         };
         out.push({ id, version: await this.put('template', id, personId, doc) });
       }

@@ -19,6 +19,7 @@ import { FleetError } from '../../../main/fleet/errors.js';
 import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, fleetDir } from '../../../main/fleet/local.js';
 import { DoorMqtt, signUnlock } from '../../../main/fleet/mqtt-events.js';
+import { decodeToken } from '../../../main/fleet/token.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
@@ -129,6 +130,58 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       }
     } finally {
       await client.end();
+    }
+  });
+
+  it('a door cannot append audit rows naming another door, nor through the join token’s own login', async () => {
+    // Back joins with the same token as Front: before migration 2 they shared one login, and
+    // Front could append rows that said they came from Back.
+    const backDir = path.join(root, 'back');
+    await joinFleet({
+      databaseUrl: adminUrl,
+      token,
+      door: 'Back',
+      dataDir: backDir,
+      wrapper: await cliKeyWrapper(backDir, true),
+    });
+    const front = await openFleet(doorDir);
+    const back = await openFleet(backDir);
+    const insert = (client: pg.ClientBase, door: string) =>
+      client.query(
+        `INSERT INTO audit (id, door, time, outcome, reason, person_id, person_name, record)
+         VALUES ($1, $2, now(), 'unlocked', 'match', NULL, NULL, '{}')`,
+        [randomUUID(), door],
+      );
+    await withClient(front.config.databaseUrl, async (client) => {
+      await assert.rejects(insert(client, 'Back'), /row-level security/);
+      await assert.rejects(insert(client, 'Nowhere'), /row-level security/);
+      await insert(client, 'Front'); // its own rows still go in
+      await assert.rejects(
+        client.query(`UPDATE audit SET door = 'Back' WHERE door = 'Front'`),
+        /permission denied/,
+      );
+    });
+    assert.notEqual(
+      new URL(front.config.databaseUrl).username,
+      new URL(back.config.databaseUrl).username,
+      'each door logs in as itself',
+    );
+    const tokenLogin = decodeToken(token);
+    const u = new URL(adminUrl);
+    u.username = tokenLogin.user;
+    u.password = tokenLogin.password;
+    await withClient(u.toString(), async (client) => {
+      await assert.rejects(insert(client, 'Front'), /row-level security/);
+    });
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      const rows = await admin.query<{ door: string; n: string }>(
+        `SELECT door, count(*) AS n FROM audit WHERE record = '{}' GROUP BY door`,
+      );
+      assert.deepEqual(rows.rows, [{ door: 'Front', n: '1' }], 'only the row in its own name went in');
+    } finally {
+      await admin.end();
     }
   });
 
@@ -342,6 +395,12 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
         message: new RegExp(
           `cannot reach the fleet database at .*127\\.0\\.0\\.1:${closedPort}.*ECONNREFUSED`,
         ),
+      },
+      {
+        name: 'TLS asked of a server that does not serve it',
+        argv: ['fleet', 'init', '--db', `${adminUrl}?sslmode=verify-full`],
+        code: 'tls_failed',
+        message: /does not serve TLS, but the URL's sslmode asks for it/,
       },
       {
         name: 'schema from the future',

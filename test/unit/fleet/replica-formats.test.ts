@@ -1,0 +1,330 @@
+// The replica's on-disk and on-database formats without a database: format-2 snapshots (sealed
+// index, rows pinned by their GCM tags), format-1 snapshots and format-1 (JSON) templates from
+// older builds, the view moved forward batch by batch against one built from scratch, and the
+// binary COPY reader fed streams cut anywhere. Embeddings are random unit vectors: storage is
+// under test here, not recognition (the three-door and CLI tests use real faces).
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { seal } from '../../../main/store/crypto.js';
+import { CopyOutRows } from '../../../main/fleet/copy-out.js';
+import { openDoc, sealDoc } from '../../../main/fleet/entities.js';
+import { fleetDir } from '../../../main/fleet/local.js';
+import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
+import { encodeRows } from '../../../main/fleet/replica-codec.js';
+import { FleetView } from '../../../main/fleet/view.js';
+
+const fleetKey = randomBytes(32);
+const localKey = randomBytes(32);
+const FLEET = randomUUID();
+const GROUP = randomUUID();
+/** 512: ArcFace (w600k) embedding length. */
+const DIM = 512;
+
+function unit(): Float32Array {
+  const v = Float32Array.from({ length: DIM }, () => Math.random() - 0.5);
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+let version = 0;
+const person = (id: string, name: string, disabled = false): EntityRow => ({
+  kind: 'person',
+  id,
+  parent: null,
+  version: ++version,
+  sealed: sealDoc(fleetKey, 'person', id, {
+    name,
+    createdAt: '2026-01-01T00:00:00Z',
+    disabled,
+    groups: [GROUP],
+  }),
+});
+const template = (id: string, personId: string, recognizerId = 'r'): EntityRow => ({
+  kind: 'template',
+  id,
+  parent: personId,
+  version: ++version,
+  sealed: sealDoc(fleetKey, 'template', id, {
+    personId,
+    recognizerId,
+    createdAt: '2026-01-01T00:00:00Z',
+    embedding: unit(),
+  }),
+});
+const tombstone = (kind: EntityRow['kind'], id: string, parent: string | null = null): EntityRow => ({
+  kind,
+  id,
+  parent,
+  version: ++version,
+  sealed: null,
+});
+const group = (): EntityRow => ({
+  kind: 'group',
+  id: GROUP,
+  parent: null,
+  version: ++version,
+  sealed: sealDoc(fleetKey, 'group', GROUP, { name: 'All', doors: ['*'], timeZone: 'UTC', windows: [] }),
+});
+
+/** A building: `people` people with 5 templates each, one group. */
+function building(people: number): { rows: EntityRow[]; ids: string[] } {
+  const rows: EntityRow[] = [group()];
+  const ids: string[] = [];
+  for (let p = 0; p < people; p++) {
+    const id = randomUUID();
+    ids.push(id);
+    rows.push(person(id, `Person ${p}`));
+    for (let t = 0; t < 5; t++) rows.push(template(randomUUID(), id));
+  }
+  return { rows, ids };
+}
+
+/** What a view says, in a form deepEqual compares. */
+function describeView(v: FleetView) {
+  return {
+    version: v.version,
+    people: [...v.people.values()]
+      .map((p) => ({ id: p.id, name: p.name, disabled: p.disabled, templates: p.templates.map((t) => t.id) }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+    groups: [...v.groups.keys()].sort(),
+    gallery: v
+      .gallery('r')
+      .map((g) => ({ personId: g.personId, name: g.name, templates: g.templates.map((e) => [...e]) }))
+      .sort((a, b) => a.personId.localeCompare(b.personId)),
+  };
+}
+
+describe('replica formats', () => {
+  const dirs: string[] = [];
+  after(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const fresh = async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'tobira-replica-fmt-'));
+    dirs.push(d);
+    await mkdir(fleetDir(d), { recursive: true });
+    return d;
+  };
+
+  it('a first sync becomes a format-2 snapshot that reopens to the same rows; altered bytes are caught', async () => {
+    const dir = await fresh();
+    const { rows, ids } = building(250); // 1,501 rows: above the 1,000 that go straight to a snapshot
+    const r = await Replica.open(dir, localKey, FLEET);
+    assert.equal(await r.apply(rows, 5000), rows.length);
+    const file = path.join(fleetDir(dir), 'replica.snapshot');
+    const snapshot = await readFile(file);
+    assert.equal(snapshot.subarray(0, 8).toString('latin1'), 'TBRSNAP2');
+    await assert.rejects(stat(path.join(fleetDir(dir), 'replica.journal')), /ENOENT/, 'no journal frame');
+    assert.equal(snapshot.includes(Buffer.from(ids[0]!.replaceAll('-', ''), 'hex')), false, 'ids are sealed');
+    assert.equal(snapshot.includes(Buffer.from('Person 1')), false, 'names are sealed');
+
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.version, r.version);
+    assert.equal(reopened.syncedAt, 5000);
+    for (const row of rows) assert.deepEqual(reopened.get(row.kind, row.id), row);
+    assert.deepEqual(
+      describeView(new FleetView(reopened, fleetKey)),
+      describeView(new FleetView(r, fleetKey)),
+    );
+
+    // One byte of a template's ciphertext: the replica opens, the fleet key's tag refuses the row.
+    const victim = rows[10]!;
+    const at = snapshot.indexOf(victim.sealed!);
+    assert.ok(at > 0);
+    const body = Buffer.from(snapshot);
+    body[at + 40]! ^= 1;
+    await writeFile(file, body);
+    const altered = await Replica.open(dir, localKey, FLEET);
+    assert.throws(() => new FleetView(altered, fleetKey), /does not open with this fleet's key/);
+    // Its nonce or tag, which the sealed index pins: refused on opening.
+    const pin = Buffer.from(snapshot);
+    pin[at + 3]! ^= 1;
+    await writeFile(file, pin);
+    await assert.rejects(Replica.open(dir, localKey, FLEET), new RegExp(`${victim.id} was altered`));
+    await writeFile(file, snapshot.subarray(0, snapshot.length - 1));
+    await assert.rejects(Replica.open(dir, localKey, FLEET), /the replica is cut short/);
+    await writeFile(file, Buffer.concat([snapshot, Buffer.from([0])]));
+    await assert.rejects(Replica.open(dir, localKey, FLEET), /length does not match its index/);
+    await writeFile(file, snapshot);
+    await assert.rejects(Replica.open(dir, randomBytes(32), FLEET), /failed authentication/);
+  });
+
+  it('a format-1 snapshot written by an older build still opens', async () => {
+    const dir = await fresh();
+    const { rows } = building(3);
+    const header = Buffer.from(JSON.stringify({ fleet: FLEET, version: version, syncedAt: 7000 }), 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(header.length);
+    const plain = Buffer.concat([len, header, encodeRows(rows)]);
+    await writeFile(
+      path.join(fleetDir(dir), 'replica.snapshot'),
+      seal(localKey, plain, 'tobira-fleet/v1/replica-snapshot'),
+    );
+    const r = await Replica.open(dir, localKey, FLEET);
+    assert.equal(r.version, version);
+    assert.equal(new FleetView(r, fleetKey).gallery('r').length, 3);
+  });
+
+  it('templates: format 2 round-trips exactly, format 1 (JSON) still opens, bad ones are clear errors', () => {
+    const id = randomUUID();
+    const personId = randomUUID();
+    const embedding = unit();
+    const doc = { personId, recognizerId: 'w600k_r50', createdAt: '2026-02-03T04:05:06.789Z', embedding };
+    const opened = openDoc(fleetKey, 'template', id, sealDoc(fleetKey, 'template', id, doc));
+    assert.deepEqual(opened, doc);
+    const aad = `tobira-fleet/v1/template/${id}`;
+    const json = JSON.stringify({ ...doc, embedding: Buffer.from(embedding.buffer).toString('base64') });
+    assert.deepEqual(openDoc(fleetKey, 'template', id, seal(fleetKey, Buffer.from(json), aad)), doc);
+
+    const good = Buffer.from(seal(fleetKey, Buffer.alloc(0), aad)); // only for its shape below
+    assert.ok(good.length === 28);
+    const format2 = (body: Buffer) => seal(fleetKey, body, aad);
+    const head = Buffer.concat([Buffer.from([2]), Buffer.from(personId.replaceAll('-', ''), 'hex')]);
+    const str = (s: string) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)]);
+    const table: [string, Buffer, RegExp][] = [
+      ['unknown format byte', Buffer.from([9, 1, 2, 3]), /unknown template format 9/],
+      ['cut inside the person id', head.subarray(0, 10), /cut short/],
+      [
+        'cut inside the recognizer id',
+        Buffer.concat([head, Buffer.from([40]), Buffer.from('abc')]),
+        /cut short/,
+      ],
+      ['no embedding', Buffer.concat([head, str('r'), str('2026')]), /byte length 0/],
+      [
+        'embedding not whole floats',
+        Buffer.concat([head, str('r'), str('2026'), Buffer.alloc(6)]),
+        /byte length 6/,
+      ],
+      ['JSON missing fields', Buffer.from('{"personId":"x"}'), /recognizerId/],
+    ];
+    for (const [what, body, expected] of table) {
+      assert.throws(() => openDoc(fleetKey, 'template', id, format2(body)), expected, what);
+    }
+    assert.throws(
+      () => sealDoc(fleetKey, 'template', id, { ...doc, embedding: Float32Array.from([Number.NaN]) }),
+      /NaN/,
+    );
+    assert.throws(() => sealDoc(fleetKey, 'template', id, { ...doc, personId: 'not-a-uuid' }), /not a UUID/);
+  });
+
+  it('a view moved forward batch by batch equals one built from scratch, and leaves the old view as it was', async () => {
+    const dir = await fresh();
+    const { rows, ids } = building(40);
+    const r = await Replica.open(dir, localKey, FLEET);
+    await r.apply(rows, 1);
+    let view = new FleetView(r, fleetKey);
+    view.gallery('r'); // built before the changes: it must move forward too
+    const [a, b, c] = ids;
+    const aTemplates = view.people.get(a!)!.templates.map((t) => t.id);
+    const newcomer = randomUUID();
+    const newTemplate = randomUUID();
+    const batches: EntityRow[][] = [
+      [template(randomUUID(), a!)], // a template more
+      [person(b!, 'Person 1', true)], // disabled: out of the gallery
+      [tombstone('template', aTemplates[0]!, a!), tombstone('template', aTemplates[1]!, a!)],
+      // A template before its person in one batch (rows of several transactions).
+      [template(newTemplate, newcomer), person(newcomer, 'Newcomer')],
+      [person(a!, 'Renamed')],
+      [tombstone('person', c!)],
+      [template(randomUUID(), newcomer, 'other recognizer'), group()],
+    ];
+    for (const batch of batches) {
+      const before = describeView(view);
+      const old = view;
+      await r.apply(batch, 2);
+      view = new FleetView(r, fleetKey, old);
+      assert.deepEqual(describeView(view), describeView(new FleetView(r, fleetKey)));
+      assert.deepEqual(describeView(old), before, 'the previous view is not changed');
+    }
+    assert.equal(view.people.get(a!)!.name, 'Renamed');
+    assert.equal(view.people.get(a!)!.templates.length, 4);
+    assert.equal(
+      view.gallery('r').some((g) => g.personId === b),
+      false,
+    );
+    assert.equal(view.people.has(c!), false);
+    assert.deepEqual(
+      view.people
+        .get(newcomer)!
+        .templates.map((t) => t.id)
+        .includes(newTemplate),
+      true,
+    );
+    // A view older than what the replica remembers is rebuilt from all rows, to the same result.
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.changesSince(0), null);
+    assert.deepEqual(describeView(new FleetView(reopened, fleetKey, view)), describeView(view));
+  });
+});
+
+/** A binary COPY stream as PostgreSQL sends it (COPY "Binary Format" in its documentation). */
+function copyStream(rows: EntityRow[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)];
+  const field = (b: Buffer | null) => {
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(b ? b.length : -1);
+    parts.push(len, ...(b ? [b] : []));
+  };
+  const uuid = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
+  for (const r of rows) {
+    const count = Buffer.alloc(2);
+    count.writeInt16BE(5);
+    parts.push(count);
+    field(Buffer.from(r.kind));
+    field(uuid(r.id));
+    field(r.parent ? uuid(r.parent) : null);
+    const v = Buffer.alloc(8);
+    v.writeBigInt64BE(BigInt(r.version));
+    field(v);
+    field(r.sealed);
+  }
+  const end = Buffer.alloc(2);
+  end.writeInt16BE(-1);
+  parts.push(end);
+  return Buffer.concat(parts);
+}
+
+async function readCopy(stream: Buffer, cut: number): Promise<EntityRow[]> {
+  const q = new CopyOutRows('unused');
+  for (let i = 0; i < stream.length; i += cut) {
+    // pg reuses its receive buffer: hand over a copy and scribble over it after.
+    const chunk = Buffer.from(stream.subarray(i, i + cut));
+    q.handleCopyData({ chunk });
+    chunk.fill(0xaa);
+  }
+  q.handleCommandComplete();
+  q.handleReadyForQuery();
+  return q.done;
+}
+
+describe('binary COPY reader', () => {
+  const rows = [
+    person(randomUUID(), 'Ann'),
+    template(randomUUID(), randomUUID()),
+    tombstone('person', randomUUID()),
+  ];
+  const stream = copyStream(rows);
+
+  it('reads the rows whatever the message boundaries', async () => {
+    for (const cut of [1, 3, 7, 64, 1000, stream.length])
+      assert.deepEqual(await readCopy(stream, cut), rows, `cut ${cut}`);
+  });
+
+  it('bad streams: each a clear error', async () => {
+    const wrongCount = Buffer.from(stream);
+    wrongCount.writeInt16BE(4, 19);
+    const table: [string, Buffer, RegExp][] = [
+      [
+        'not binary COPY',
+        Buffer.concat([Buffer.from('kind\tid\n'), Buffer.alloc(20)]),
+        /not PostgreSQL binary COPY/,
+      ],
+      ['wrong column count', wrongCount, /expected 5 columns, got 4/],
+      ['ends mid-row', stream.subarray(0, stream.length - 40), /ended mid-row/],
+      ['no end marker', stream.subarray(0, stream.length - 2), /ended mid-row/],
+    ];
+    for (const [what, bad, expected] of table) await assert.rejects(readCopy(bad, 5), expected, what);
+  });
+});
