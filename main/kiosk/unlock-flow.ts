@@ -146,6 +146,7 @@ export class UnlockFlow {
       live: ok,
       score: Number.isNaN(verdict.score) ? 0 : verdict.score,
       evidenceMs: this.liveSince === null ? 0 : now - this.liveSince,
+      newImage: ok && engine.liveness.feedNewImage,
     };
   }
 
