@@ -136,7 +136,10 @@ export class LivenessChecker {
       const reason = still.reason === 'replayed' ? 'replayed frames' : 'frozen camera';
       return faces.map(() => ({ live: false, score: Number.NaN, reason }));
     }
-    // One BGR conversion per frame, shared by every face (a BGR frame is used without copying).
+    // No face to check: nothing to convert (the frozen check above reads the frame in place).
+    if (faces.length === 0) return [];
+    // One BGR conversion per frame, shared by every face (a BGR frame is used without copying:
+    // the unlock flow passes the engine's own conversion, FaceAnalysis.bgrOf).
     const bgr = toBgr(image);
     const frame: PixelImage = { data: bgr.data, width: bgr.width, height: bgr.height, format: 'bgr' };
     const out: LivenessVerdict[] = [];
