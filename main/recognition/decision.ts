@@ -10,6 +10,7 @@ import type { QualityConfig } from './quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
 import { judgeFrame, type FrameJudgement } from './judge-frame.js';
 import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
+import { CAPTURE_INTERVAL_MS } from '../../preload/contract/capture.js';
 
 export interface DecisionConfig {
   mode: DecisionMode;
@@ -66,11 +67,11 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
   // >= 0.81 grey levels apart, a re-sent still < 0.01); a slow camera sampled twice per image
   // gives one every other frame, and simply takes a frame period longer.
   minLiveImages: 3,
-  // 200 ms: two periods of the capture context's 100 ms (preload/contract/capture.ts), the span
-  // of three agreeing frames at that rate. It was 600 ms (frozen.ts's STILL_FEED_MS), so that the
-  // frozen-feed check caught a still picture before the span was long enough; counting distinct
-  // images (minLiveImages) refuses a still picture outright, and the 600 ms cost ~0.4 s per unlock.
-  minLiveEvidenceMs: 200,
+  // Two periods of the capture context's frames (CAPTURE_INTERVAL_MS, 80 ms), the span of three
+  // agreeing frames at that rate. It was 600 ms (frozen.ts's STILL_FEED_MS), so that the frozen-
+  // feed check caught a still picture before the span was long enough; counting distinct images
+  // (minLiveImages) refuses a still picture outright, and the 600 ms cost ~0.4 s per unlock.
+  minLiveEvidenceMs: 2 * CAPTURE_INTERVAL_MS,
   secondFaceRatio: DEFAULT_SECOND_FACE_RATIO,
   quality: DEFAULT_QUALITY,
 };

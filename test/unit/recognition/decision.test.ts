@@ -255,7 +255,7 @@ describe('DecisionEngine on real faces', () => {
       ['checking', 'checking', 'checking', 'checking', 'unlocked'],
     );
     // A live camera: every frame a new image, so the 3 agreeing frames are enough (the default
-    // 200 ms span is reached by the third frame at the capture's 10 per second).
+    // span, two capture periods, is reached by the third frame).
     const camera = engine({ livenessRequired: true });
     const quick = Array.from({ length: 3 }, (_, i) =>
       camera.processFrame({ ...obama, now: i * 100, liveness: live(true, i * 100) }),
