@@ -228,16 +228,46 @@ export const faceToDoorSection: BenchSection = {
       };
       const med = figures.face_to_door_median_s;
       const overlay = figures.overlay_fps_median;
+      const met = {
+        face_to_door: med !== null && med <= GOALS.faceToDoorS,
+        overlay: overlay !== null && overlay >= GOALS.overlayFps,
+        idle: figures.idle_core_percent <= GOALS.idlePercent,
+        whole_frame: figures.whole_frame_over_bare_run <= GOALS.frameOverRun,
+      };
+      // The README's "Speed at the door" rows (Measure | Result | Goal), ready to paste.
+      const rows: [string, string, string][] = [
+        [
+          'Face to door: first frame with the face to the door call',
+          `median ${med ?? '–'} s (${figures.face_to_door_trials} trials, ${figures.face_to_door_min_s ?? '–'}–${figures.face_to_door_max_s ?? '–'} s)`,
+          `≤ ${GOALS.faceToDoorS} s`,
+        ],
+        [
+          'Overlay results while the person steps in',
+          `${overlay ?? '–'} per second`,
+          `≥ ${GOALS.overlayFps}`,
+        ],
+        [
+          'Idle, nobody in view: main process CPU',
+          `${figures.idle_core_percent} % of one core (${figures.idle_frames_analysed_per_s} frames/s analysed)`,
+          `≤ ${GOALS.idlePercent} %`,
+        ],
+        [
+          'Whole frame (detect, align, embed) against bare session.run',
+          `×${figures.whole_frame_over_bare_run} (${figures.whole_frame_ms_median} ms against ${figures.bare_run_ms_median} ms)`,
+          `≤ ×${GOALS.frameOverRun}`,
+        ],
+      ];
       ctx.log(
         [
           `  README rows (load average ${figures.load_average_1min.join(' → ')} on ${os.cpus().length} cores):`,
-          `| Face to door: first frame with the face to the door call | median ${med ?? '–'} s (${figures.face_to_door_trials} trials, ${figures.face_to_door_min_s ?? '–'}–${figures.face_to_door_max_s ?? '–'} s) | ≤ ${GOALS.faceToDoorS} s: ${ok(med !== null && med <= GOALS.faceToDoorS)} |`,
-          `| Overlay results while the person steps in | ${overlay ?? '–'} per second | ≥ ${GOALS.overlayFps}: ${ok(overlay !== null && overlay >= GOALS.overlayFps)} |`,
-          `| Idle, nobody in view: main process CPU | ${figures.idle_core_percent} % of one core (${figures.idle_frames_analysed_per_s} frames/s analysed) | ≤ ${GOALS.idlePercent} %: ${ok(figures.idle_core_percent <= GOALS.idlePercent)} |`,
-          `| Whole frame (detect, align, embed) against bare session.run | ×${figures.whole_frame_over_bare_run} (${figures.whole_frame_ms_median} ms against ${figures.bare_run_ms_median} ms) | ≤ ×${GOALS.frameOverRun}: ${ok(figures.whole_frame_over_bare_run <= GOALS.frameOverRun)} |`,
+          ...rows.map((r) => `| ${r.join(' | ')} |`),
+          '  goals: ' +
+            Object.entries(met)
+              .map(([k, v]) => `${k} ${ok(v)}`)
+              .join(', '),
         ].join('\n'),
       );
-      return figures;
+      return { ...figures, goals_met: met };
     } finally {
       await services.close();
       rmSync(dataDir, { recursive: true, force: true });
