@@ -1,7 +1,7 @@
 // Idle sampling: a kiosk spends most of the day with nobody in front of it, and detecting every
-// frame of an empty hall at 10 fps costs more than a core. While the last frame analysed showed
-// no face, a frame is analysed only when the picture changed or IDLE_INTERVAL_MS has passed;
-// the moment a frame shows a face, every frame is analysed again.
+// frame of an empty hall at the capture rate costs more than a core. While the last frame
+// analysed showed no face, a frame is analysed only when the picture changed or
+// IDLE_INTERVAL_MS has passed; the moment a frame shows a face, every frame is analysed again.
 
 /**
  * 300 ms (about 3 fps) when nothing changes: a person who walks in without changing the

@@ -8,7 +8,7 @@ import { checkPixelImage, toBgr } from './image.js';
 import type { Landmark } from './landmark.js';
 import { readMeanShape } from './meanshape.js';
 import { getModel } from './model_zoo.js';
-import type { PackedImage } from './opencv.js';
+import { BGR_LAYOUT, RGBA_LAYOUT, RGB_LAYOUT, type LayoutImage, type PackedImage } from './opencv.js';
 import { stageClock } from './profile.js';
 import { SCRFD_DET_THRESH, type SCRFD, type Size } from './scrfd.js';
 import type { SessionOptions } from './session.js';
@@ -199,12 +199,14 @@ export class FaceAnalysis {
   }
 
   /**
-   * The frame as packed BGR. detect() always converts (a caller may refill one PixelImage per
-   * frame); analyze() reuses that conversion when it is given the same object.
+   * The frame as packed BGR, converted at most once per detect(): detect() reads the frame in
+   * place and forgets any earlier conversion (a caller may refill one PixelImage per frame);
+   * analyze() and bgrOf() convert on first use and then reuse it for the same object. A frame
+   * with no face is never converted.
    */
-  private bgr(image: PixelImage, reuse: boolean): PackedImage {
+  private bgr(image: PixelImage): PackedImage {
     checkPixelImage(image);
-    if (reuse && this.lastImage === image && this.lastBgr) return this.lastBgr;
+    if (this.lastImage === image && this.lastBgr) return this.lastBgr;
     if (image.format !== 'bgr' && this.bgrBuffer.length < image.width * image.height * 3) {
       this.bgrBuffer = new Uint8Array(image.width * image.height * 3);
     }
@@ -218,8 +220,10 @@ export class FaceAnalysis {
 
   /** Detection only: bbox, kps and detScore of each face (the kiosk's per-frame path). */
   async detect(image: PixelImage, opts: { maxNum?: number } = {}): Promise<Face[]> {
-    const img = this.bgr(image, false);
-    const dets = await this.detModel.detect(img, { maxNum: opts.maxNum ?? 0 });
+    checkPixelImage(image);
+    this.lastImage = image;
+    this.lastBgr = null;
+    const dets = await this.detModel.detect(inPlace(image), { maxNum: opts.maxNum ?? 0 });
     return dets.map((d) => {
       const kps: Point[] = [];
       if (d.kps) for (let k = 0; k < 10; k += 2) kps.push([d.kps[k]!, d.kps[k + 1]!]);
@@ -232,7 +236,7 @@ export class FaceAnalysis {
    * are in `modules`) and returns the face with their fields filled in.
    */
   async analyze(image: PixelImage, face: Face, opts: { modules?: string[] } = {}): Promise<Face> {
-    const img = this.bgr(image, true);
+    const img = this.bgr(image);
     const want = (task: string): boolean => !opts.modules || opts.modules.includes(task);
     const out: Face = { ...face };
     if (this.recognition && want('recognition')) {
@@ -263,6 +267,15 @@ export class FaceAnalysis {
     return out;
   }
 
+  /**
+   * The frame last given to detect() as a packed BGR PixelImage, converted once and shared with
+   * analyze() (e.g. for the liveness models, which read BGR crops). Another frame is converted.
+   */
+  bgrOf(image: PixelImage): PixelImage {
+    const { data, width, height } = this.bgr(image);
+    return { data, width, height, format: 'bgr' };
+  }
+
   /** FaceAnalysis.get: detect, then every model on every face. */
   async get(image: PixelImage, opts: { maxNum?: number } = {}): Promise<Face[]> {
     const faces = await this.detect(image, opts);
@@ -274,4 +287,12 @@ export class FaceAnalysis {
   async release(): Promise<void> {
     for (const s of this.sessions()) await s.release();
   }
+}
+
+/** A checked PixelImage read in place, in its own layout (no conversion, no copy). */
+function inPlace(image: PixelImage): LayoutImage {
+  const src = image.data;
+  const data = src instanceof Uint8Array ? src : new Uint8Array(src.buffer, src.byteOffset, src.length);
+  const layout = image.format === 'rgba' ? RGBA_LAYOUT : image.format === 'rgb' ? RGB_LAYOUT : BGR_LAYOUT;
+  return { data, width: image.width, height: image.height, layout };
 }

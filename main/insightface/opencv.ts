@@ -10,6 +10,26 @@ export interface PackedImage {
   height: number;
 }
 
+/**
+ * Where the B, G and R bytes of a pixel sit in a source image, and how many bytes a pixel takes:
+ * packed BGR (InsightFace's layout), or a camera frame read in place (RGBA, alpha skipped), so
+ * a resize can read a frame without converting all of it first.
+ */
+export interface SourceLayout {
+  stride: 3 | 4;
+  b: number;
+  g: number;
+  r: number;
+}
+export const BGR_LAYOUT: SourceLayout = { stride: 3, b: 0, g: 1, r: 2 };
+export const RGB_LAYOUT: SourceLayout = { stride: 3, b: 2, g: 1, r: 0 };
+export const RGBA_LAYOUT: SourceLayout = { stride: 4, b: 2, g: 1, r: 0 };
+
+/** A packed image of any SourceLayout; without `layout`, packed BGR. */
+export interface LayoutImage extends PackedImage {
+  layout?: SourceLayout;
+}
+
 /** A 2×3 affine matrix, row-major: [a, b, c, d, e, f] maps (x, y) → (ax+by+c, dx+ey+f). */
 export type Affine = [number, number, number, number, number, number];
 
@@ -66,26 +86,40 @@ function linearAxis(dst: number, src: number): AxisTable {
 
 /**
  * cv2.resize(src, (dstW, dstH)) with INTER_LINEAR for 3-channel uint8, handing each output row
- * to `onRow` (the row buffer is reused: copy or consume it before returning). An exact 2×
- * reduction takes OpenCV's INTER_AREA path, as OpenCV itself does.
+ * (packed BGR) to `onRow` (the row buffer is reused: copy or consume it before returning). An
+ * exact 2× reduction takes OpenCV's INTER_AREA path, as OpenCV itself does. The source may be
+ * any SourceLayout: the arithmetic per channel is the same, only where each byte is read from
+ * differs, so an RGBA frame resizes to exactly what its BGR conversion would.
  */
 export function resizeLinearRows(
-  src: PackedImage,
+  src: LayoutImage,
   dstW: number,
   dstH: number,
   onRow: (dy: number, row: Uint8Array) => void,
 ): void {
-  const cn = 3;
-  const rowLen = dstW * cn;
+  const { stride: cn, b: cb, g: cg, r: cr } = src.layout ?? BGR_LAYOUT;
+  const rowLen = dstW * 3;
   const s = src.data;
   const srcStride = src.width * cn;
   const out = new Uint8Array(rowLen);
   if (src.width === dstW && src.height === dstH) {
-    for (let y = 0; y < dstH; y++) onRow(y, s.subarray(y * srcStride, y * srcStride + rowLen));
+    const packedBgr = cn === 3 && cb === 0 && cg === 1 && cr === 2;
+    for (let y = 0; y < dstH; y++) {
+      if (packedBgr) {
+        onRow(y, s.subarray(y * srcStride, y * srcStride + rowLen));
+        continue;
+      }
+      for (let x = 0, p = y * srcStride; x < rowLen; x += 3, p += cn) {
+        out[x] = s[p + cb]!;
+        out[x + 1] = s[p + cg]!;
+        out[x + 2] = s[p + cr]!;
+      }
+      onRow(y, out);
+    }
     return;
   }
   if (src.width === dstW * 2 && src.height === dstH * 2) {
-    resizeAreaHalfRows(src, dstW, dstH, out, onRow);
+    resizeAreaHalfRows(src, cn, [cb, cg, cr], dstW, dstH, out, onRow);
     return;
   }
   const xs = linearAxis(dstW, src.width);
@@ -114,9 +148,9 @@ export function resizeLinearRows(
       const w0 = a0[dx]!;
       const w1 = a1[dx]!;
       // Stored already shifted: VResizeLinear only ever uses (sum >> 4), which fits in 16 bits.
-      buf[o] = (s[p]! * w0 + s[q]! * w1) >> 4;
-      buf[o + 1] = (s[p + 1]! * w0 + s[q + 1]! * w1) >> 4;
-      buf[o + 2] = (s[p + 2]! * w0 + s[q + 2]! * w1) >> 4;
+      buf[o] = (s[p + cb]! * w0 + s[q + cb]! * w1) >> 4;
+      buf[o + 1] = (s[p + cg]! * w0 + s[q + cg]! * w1) >> 4;
+      buf[o + 2] = (s[p + cr]! * w0 + s[q + cr]! * w1) >> 4;
     }
   };
   for (let dy = 0; dy < dstH; dy++) {
@@ -156,20 +190,22 @@ export function resizeLinear(src: PackedImage, dstW: number, dstH: number, out?:
 /** resizeAreaFast for an exact 2× reduction: the rounded mean of each 2×2 block. */
 function resizeAreaHalfRows(
   src: PackedImage,
+  cn: number,
+  channels: readonly [number, number, number],
   dstW: number,
   dstH: number,
   out: Uint8Array,
   onRow: (dy: number, row: Uint8Array) => void,
 ): void {
   const s = src.data;
-  const step = src.width * 3;
+  const step = src.width * cn;
   for (let y = 0; y < dstH; y++) {
     const r0 = y * 2 * step;
     const r1 = r0 + step;
-    for (let x = 0, sx = 0; x < dstW * 3; x += 3, sx += 6) {
+    for (let x = 0, sx = 0; x < dstW * 3; x += 3, sx += 2 * cn) {
       for (let c = 0; c < 3; c++) {
-        const p = sx + c;
-        out[x + c] = (s[r0 + p]! + s[r0 + p + 3]! + s[r1 + p]! + s[r1 + p + 3]! + 2) >> 2;
+        const p = sx + channels[c]!;
+        out[x + c] = (s[r0 + p]! + s[r0 + p + cn]! + s[r1 + p]! + s[r1 + p + cn]! + 2) >> 2;
       }
     }
     onRow(y, out);

@@ -1,7 +1,7 @@
 // InsightFace's model_zoo/scrfd.py: letterbox into the input size, one run, anchor decoding
 // at strides 8/16/32 (2 anchors per cell), NMS at 0.4, and max_num by the centre-weighted
 // metric. Reads both export styles: 2-D unnamed outputs and 3-D batched named outputs.
-import { resizeLinearRows, type PackedImage } from './opencv.js';
+import { resizeLinearRows, type LayoutImage } from './opencv.js';
 import { stageClock } from './profile.js';
 import { ort, type ModelSession } from './session.js';
 
@@ -155,7 +155,7 @@ export class SCRFD {
    * detect()'s first half for one input size: letterbox, run, decode every anchor at or above
    * the threshold, scale back to image pixels. Not yet NMS'd.
    */
-  async candidates(img: PackedImage, size: Size): Promise<Candidates> {
+  async candidates(img: LayoutImage, size: Size): Promise<Candidates> {
     const [inW, inH] = size;
     const imRatio = img.height / img.width;
     const modelRatio = inH / inW;
@@ -236,7 +236,7 @@ export class SCRFD {
 
   /** detect(img, max_num, metric): every configured input size, merged, NMS'd, then max_num. */
   async detect(
-    img: PackedImage,
+    img: LayoutImage,
     opts: { maxNum?: number; metric?: 'default' | 'max' } = {},
   ): Promise<Detection[]> {
     if (this.inputSizes.length === 0) {
@@ -268,11 +268,13 @@ export class SCRFD {
 
 /**
  * cv2.resize into the top-left of a zeroed inW×inH image, then blobFromImage(1/128, mean 127.5,
- * swapRB), fused: each resized row goes straight into the three planes of the blob. The zero
- * padding is a constant in the blob, written only when the letterbox changes.
+ * swapRB), fused: the resize reads the frame in its own layout (an RGBA camera frame is never
+ * converted as a whole: only the source rows and columns the resize samples are read), and each
+ * resized row goes straight into the three planes of the blob, which is reused across frames.
+ * The zero padding is a constant in the blob, written only when the letterbox changes.
  */
 function letterboxBlob(
-  img: PackedImage,
+  img: LayoutImage,
   newW: number,
   newH: number,
   inW: number,

@@ -110,6 +110,10 @@ export class ModelSession {
         // 3: errors only; onnxruntime's warnings about unused initialisers are noise here.
         logSeverityLevel: 3,
         graphOptimizationLevel: 'all',
+        // No spin-waiting in onnxruntime's intra-op threads after each run: a door kiosk runs a
+        // few models a few times a second, and on the 2-core door PC spinning threads cost idle
+        // CPU (npm run bench, idle: about 3 points of one core) for no measurable latency gain.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
       };
       if (opts.intraOpNumThreads && opts.intraOpNumThreads > 0)
         options.intraOpNumThreads = opts.intraOpNumThreads;

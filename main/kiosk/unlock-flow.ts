@@ -85,7 +85,9 @@ export class UnlockFlow {
       faces[judgement.index] = eligible;
     }
     // Every frame goes through the liveness checker: its frozen-feed check needs the whole sequence.
-    const [verdict] = await engine.liveness.checkFrame(image, eligible ? [eligible] : [], now);
+    const [verdict] = eligible
+      ? await engine.liveness.checkFrame(engine.analysis.bgrOf(image), [eligible], now)
+      : await engine.liveness.checkFrame(image, [], now);
     const liveness = this.livenessOf(verdict, subject !== null, now);
     const decision = decisions.processFrame({
       faces,
@@ -146,6 +148,7 @@ export class UnlockFlow {
       live: ok,
       score: Number.isNaN(verdict.score) ? 0 : verdict.score,
       evidenceMs: this.liveSince === null ? 0 : now - this.liveSince,
+      newImage: ok && engine.liveness.feedNewImage,
     };
   }
 
@@ -183,7 +186,9 @@ export class UnlockFlow {
     }
     const analyzedSubject = index >= 0 ? faces[index]! : null;
     // Every challenge frame is also scored by layer 1 (the frozen-feed check included).
-    const [verdict] = await engine.liveness.checkFrame(image, analyzedSubject ? [analyzedSubject] : [], now);
+    const [verdict] = analyzedSubject
+      ? await engine.liveness.checkFrame(engine.analysis.bgrOf(image), [analyzedSubject], now)
+      : await engine.liveness.checkFrame(image, [], now);
     const passive = verdict ? (scored(verdict) ? verdict.score : 0) : null;
     const status = pending.challenge.observe({ nowMs: now, face: analyzedSubject, passive, identity });
     if (status.state === 'done') {

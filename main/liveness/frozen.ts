@@ -22,10 +22,11 @@ import { frameSignature, signatureDistance, type FramePixels } from '../frames/p
 export { frameSignature, signatureDistance, type FramePixels };
 
 /**
- * How long one still image may last, in ms. A camera slower than the sampling rate repeats a
- * frame for a frame period (200 ms at 5 fps in dim light), so 600 ms is three periods of even a
- * slow camera. The decision engine's live-evidence span (recognition/decision.ts,
- * minLiveEvidenceMs) is at least this long, so a still feed is caught before it can unlock.
+ * How long one still image may last, in ms, before the feed is called frozen (and the screen
+ * says so). A camera slower than the sampling rate repeats a frame for a frame period (200 ms at
+ * 5 fps in dim light), so 600 ms is three periods of even a slow camera. A still feed cannot
+ * unlock in the meantime either: the decision engine counts distinct images among the agreeing
+ * frames (recognition/decision.ts, minLiveImages, from `newImage` below), and a still has one.
  */
 export const STILL_FEED_MS = 600;
 
@@ -43,6 +44,11 @@ export type FrozenReason = 'frozen' | 'replayed';
 export interface FrozenVerdict {
   frozen: boolean;
   reason?: FrozenReason;
+  /**
+   * The frame shows a new image: it differs from the frame before by at least the tolerance.
+   * A repeat (a slow camera's, or a still picture's with bits flipped) is not one.
+   */
+  newImage: boolean;
 }
 
 interface Run {
@@ -72,12 +78,14 @@ export class FrozenFrameDetector {
     if (current && signatureDistance(current.signature, signature) < this.stillMad) {
       current.lastMs = nowMs;
       return nowMs - current.firstMs >= this.maxStillMs
-        ? { frozen: true, reason: 'frozen' }
-        : { frozen: false };
+        ? { frozen: true, reason: 'frozen', newImage: false }
+        : { frozen: false, newImage: false };
     }
     const seenBefore = this.runs.some((r) => signatureDistance(r.signature, signature) < this.stillMad);
     this.runs.push({ signature, firstMs: nowMs, lastMs: nowMs });
-    return seenBefore ? { frozen: true, reason: 'replayed' } : { frozen: false };
+    return seenBefore
+      ? { frozen: true, reason: 'replayed', newImage: true }
+      : { frozen: false, newImage: true };
   }
 
   reset(): void {

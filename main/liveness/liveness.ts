@@ -70,6 +70,8 @@ export class LivenessChecker {
   private readonly frozen: FrozenFrameDetector;
   /** Whether the last frame given to checkFrame showed a frozen or replayed feed. */
   feedStill = false;
+  /** Whether the last frame given to checkFrame showed a new image (frozen.ts, `newImage`). */
+  feedNewImage = false;
   /** Faces smaller than this (px, shorter box side) would be upsampled into every model's input. */
   readonly minFaceSize: number;
 
@@ -124,15 +126,20 @@ export class LivenessChecker {
   async checkFrame(image: PixelImage, faces: readonly Face[], nowMs: number): Promise<LivenessVerdict[]> {
     if (!this.settings.enabled) {
       this.feedStill = false;
+      this.feedNewImage = false;
       return faces.map(() => ({ live: true, score: Number.NaN, reason: 'liveness off' }));
     }
     const still = this.frozen.check(image, nowMs);
     this.feedStill = still.frozen;
+    this.feedNewImage = still.newImage;
     if (still.frozen) {
       const reason = still.reason === 'replayed' ? 'replayed frames' : 'frozen camera';
       return faces.map(() => ({ live: false, score: Number.NaN, reason }));
     }
-    // One BGR conversion per frame, shared by every face (a BGR frame is used without copying).
+    // No face to check: nothing to convert (the frozen check above reads the frame in place).
+    if (faces.length === 0) return [];
+    // One BGR conversion per frame, shared by every face (a BGR frame is used without copying:
+    // the unlock flow passes the engine's own conversion, FaceAnalysis.bgrOf).
     const bgr = toBgr(image);
     const frame: PixelImage = { data: bgr.data, width: bgr.width, height: bgr.height, format: 'bgr' };
     const out: LivenessVerdict[] = [];

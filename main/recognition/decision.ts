@@ -10,6 +10,7 @@ import type { QualityConfig } from './quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
 import { judgeFrame, type FrameJudgement } from './judge-frame.js';
 import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
+import { CAPTURE_INTERVAL_MS } from '../../preload/contract/capture.js';
 
 export interface DecisionConfig {
   mode: DecisionMode;
@@ -33,10 +34,17 @@ export interface DecisionConfig {
   /** Every agreeing frame must come with a live result (fail closed). */
   livenessRequired: boolean;
   /**
+   * With liveness required, the agreeing frames must include at least this many distinct camera
+   * images (LivenessInput.newImage). A still picture is one image however long it is shown and
+   * however many bits are flipped in it, so it never gathers them: this, not a span of time, is
+   * what keeps a still or frozen feed from opening the door, and it holds inside the streak
+   * itself, so live frames of someone else before it lend it nothing.
+   */
+  minLiveImages: number;
+  /**
    * With liveness required, an unlock also needs live evidence spanning at least this long
-   * (LivenessInput.evidenceMs): a few agreeing frames inside a blink are not enough. It must be
-   * at least the frozen-feed check's still window (liveness/frozen.ts, STILL_FEED_MS), so a
-   * still picture is always caught as frozen before it can gather enough evidence.
+   * (LivenessInput.evidenceMs): agreeing frames sent in a burst, faster than the capture
+   * context sends them, are not enough.
    */
   minLiveEvidenceMs: number;
   secondFaceRatio: number;
@@ -54,8 +62,16 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
   lockoutMs: 60_000,
   claimTimeoutMs: 20_000,
   livenessRequired: false,
-  // frozen.ts's STILL_FEED_MS (600 ms), not imported: recognition does not depend on liveness.
-  minLiveEvidenceMs: 600,
+  // 3: each of the 3 agreeing frames (framesRequired, and layer 1's MIN_FUSED_FRAMES) a new image.
+  // A live camera's sensor noise makes every frame one (liveness/frozen.ts: live feeds measure
+  // >= 0.81 grey levels apart, a re-sent still < 0.01); a slow camera sampled twice per image
+  // gives one every other frame, and simply takes a frame period longer.
+  minLiveImages: 3,
+  // Two periods of the capture context's frames (CAPTURE_INTERVAL_MS, 80 ms), the span of three
+  // agreeing frames at that rate. It was 600 ms (frozen.ts's STILL_FEED_MS), so that the frozen-
+  // feed check caught a still picture before the span was long enough; counting distinct images
+  // (minLiveImages) refuses a still picture outright, and the 600 ms cost ~0.4 s per unlock.
+  minLiveEvidenceMs: 2 * CAPTURE_INTERVAL_MS,
   secondFaceRatio: DEFAULT_SECOND_FACE_RATIO,
   quality: DEFAULT_QUALITY,
 };
@@ -119,6 +135,8 @@ interface Streak {
   key: string;
   firstAt: number;
   count: number;
+  /** How many of the streak's frames showed a new camera image (LivenessInput.newImage). */
+  images: number;
   minScore: number | null;
   match: MatchResult | null;
 }
@@ -262,16 +280,18 @@ export class DecisionEngine {
         ? null
         : 'not_live';
     const key = failure ?? `match:${ranking.match!.personId}`;
-    const streak = this.advance(key, now, score, failure ? null : ranking.match);
+    const streak = this.advance(key, now, score, failure ? null : ranking.match, liveness?.newImage === true);
     const shown = { ...withSubject, match: failure === 'not_live' ? null : ranking.match, score };
     const progress = { count: streak.count, required: this.config.framesRequired };
     if (streak.count < this.config.framesRequired) return { ...shown, state: 'checking', progress };
     if (
       !failure &&
       this.config.livenessRequired &&
-      (liveness?.evidenceMs ?? -1) < this.config.minLiveEvidenceMs
+      ((liveness?.evidenceMs ?? -1) < this.config.minLiveEvidenceMs ||
+        streak.images < this.config.minLiveImages)
     ) {
-      // Agreeing, live frames, but not yet over long enough a span: keep the streak and wait.
+      // Agreeing, live frames, but not yet enough distinct images or over long enough a span:
+      // keep the streak and wait.
       return { ...shown, state: 'checking', progress };
     }
 
@@ -331,14 +351,21 @@ export class DecisionEngine {
   }
 
   /** Extends the streak when this frame says the same thing within the window, else starts anew. */
-  private advance(key: string, now: number, score: number | null, match: MatchResult | null): Streak {
+  private advance(
+    key: string,
+    now: number,
+    score: number | null,
+    match: MatchResult | null,
+    newImage: boolean,
+  ): Streak {
     const s = this.streak;
     if (s && s.key === key && now - s.firstAt <= this.config.windowMs) {
       s.count++;
+      if (newImage) s.images++;
       if (score !== null) s.minScore = s.minScore === null ? score : Math.min(s.minScore, score);
       return s;
     }
-    this.streak = { key, firstAt: now, count: 1, minScore: score, match };
+    this.streak = { key, firstAt: now, count: 1, images: newImage ? 1 : 0, minScore: score, match };
     return this.streak;
   }
 

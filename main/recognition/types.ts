@@ -23,6 +23,12 @@ export interface LivenessInput {
    * checker's own evidence span). Absent: no span is known, and a rule that needs one waits.
    */
   evidenceMs?: number;
+  /**
+   * Whether this frame shows a new camera image: it differs from the frame before by more than
+   * a still picture re-sent with bits flipped does (liveness/frozen.ts, STILL_MAD). Absent or
+   * false: a repeat, which never counts towards the distinct images an unlock needs.
+   */
+  newImage?: boolean;
 }
 
 export interface MatchResult {

@@ -1,7 +1,7 @@
 // The capture page: a hidden window's whole program. It opens the camera main names and sends
 // RGBA frames to main at the configured rate. It runs no UI code and loads nothing else, so
 // nothing the UI renderer does (or an XSS there) can change what the door decides on.
-import type { CaptureApi, CaptureConfig } from '../../preload/contract/capture.js';
+import { CAPTURE_INTERVAL_MS, type CaptureApi, type CaptureConfig } from '../../preload/contract/capture.js';
 
 declare global {
   interface Window {
@@ -61,7 +61,7 @@ function schedule(): void {
   timer = window.setTimeout(() => {
     grab();
     if (stream) schedule();
-  }, config?.intervalMs ?? 100);
+  }, config?.intervalMs ?? CAPTURE_INTERVAL_MS);
 }
 
 function grab(): void {

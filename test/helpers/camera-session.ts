@@ -11,8 +11,8 @@ export async function cameraSession(
   run: (h: Harness, decisions: DecisionEvent[]) => Promise<void>,
 ): Promise<void> {
   // 8 s before the clip loops: a real camera never repeats itself, and a looped clip is a
-  // replayed feed to the liveness check (liveness/frozen.ts), which a decision needs 600 ms of
-  // live evidence to get past.
+  // replayed feed to the liveness check (liveness/frozen.ts), which breaks the live evidence a
+  // decision needs (distinct images among the agreeing frames, recognition/decision.ts).
   const y4m = await makeY4m([photo], { secondsEach: 8 });
   const h = await startHarness({ ...options, y4m });
   const decisions: DecisionEvent[] = [];

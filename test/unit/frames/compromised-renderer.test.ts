@@ -157,6 +157,34 @@ describe('a compromised UI renderer never gets a decision (issue 9, way in #1)',
     assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0, JSON.stringify(decisions));
   });
 
+  test('from the capture context, a live feed of someone else, then the still photo: no unlock', async () => {
+    // Someone not enrolled stands at the door with a live camera (sensor noise on every frame)
+    // long enough to build up live evidence; then the feed switches to the still photo of the
+    // enrolled person, bits flipped per frame. The frozen-feed check needs 600 ms of the same
+    // image to call it frozen; the agreeing frames of the photo must not borrow the evidence
+    // gathered on the other person's live frames in the meantime.
+    decisions.length = 0;
+    const stranger = await rgbaFrameOf(
+      facePath('photos/face_recognition/knn_examples/test/johnsnow_test1.jpg'),
+    );
+    let liveScored = 0;
+    for (let n = 0; n < 12; n++) {
+      clock += 100;
+      const r = await send(capture, noisy(stranger, 500 + n));
+      if (r?.faces[0]?.liveness !== undefined) liveScored += 1;
+    }
+    await node.services.kiosk!.settled();
+    assert.ok(liveScored >= 10, `the stranger's frames were scored by the passive models: ${liveScored}`);
+    assert.ok(
+      decisions.every((d) => d.outcome === 'refused'),
+      `the stranger is refused: ${JSON.stringify(decisions)}`,
+    );
+    decisions.length = 0;
+    // 8 frames: on the old rule (600 ms of live evidence) the 4th opened the door.
+    await feed(capture, 8, (n) => bitFlipped(photo, 100 + n));
+    assert.equal(decisions.filter((d) => d.outcome === 'unlocked').length, 0, JSON.stringify(decisions));
+  });
+
   test('control: from the capture context, a live-looking feed of the person opens the door', async () => {
     decisions.length = 0;
     // A different person first breaks any streak; then the enrolled face with sensor noise.

@@ -13,6 +13,9 @@ import {
   cvRound,
   invertAffine,
   resizeLinear,
+  resizeLinearRows,
+  RGB_LAYOUT,
+  RGBA_LAYOUT,
   warpAffine,
   type Affine,
   type PackedImage,
@@ -22,6 +25,18 @@ import type { Point } from '../../../main/insightface/types.js';
 import { facePath } from '../../helpers/fixtures.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** The BGR image's pixels as RGBA (4 bytes, alpha 255) or RGB (3 bytes), the camera's layouts. */
+function relayout(bgr: PackedImage, stride: 3 | 4): PackedImage {
+  const n = bgr.width * bgr.height;
+  const data = new Uint8Array(n * stride).fill(255);
+  for (let i = 0; i < n; i++) {
+    data[i * stride] = bgr.data[i * 3 + 2]!;
+    data[i * stride + 1] = bgr.data[i * 3 + 1]!;
+    data[i * stride + 2] = bgr.data[i * 3]!;
+  }
+  return { data, width: bgr.width, height: bgr.height };
+}
 
 const RESIZE: [number, number, string][] = [
   [512, 640, '799de0489409a29ecbd5b925184d9486a8ff883ca12a38c1620783802c7bae44'],
@@ -106,6 +121,27 @@ describe('OpenCV operations, bit for bit', () => {
       sha(resizeLinear({ data: img.data as Uint8Array, width: 1280, height: 886 }, 640, 443)),
       RESIZE_T1_HALF,
     );
+  });
+
+  it('cv2.resize from a camera frame read in place (RGBA, RGB): the same bytes as from BGR', async () => {
+    const t1 = await decodeImageFile(facePath('photos/insightface/t1.jpg'));
+    const t1Bgr = { data: t1.data as Uint8Array, width: t1.width, height: t1.height };
+    // Every path: linear (goldens above), exact 2× (INTER_AREA), and same size (a plain copy).
+    const cases: [PackedImage, number, number, string | null][] = [
+      ...RESIZE.map(([w, h, hash]): [PackedImage, number, number, string] => [obama, w, h, hash]),
+      [t1Bgr, 640, 443, RESIZE_T1_HALF],
+      [obama, obama.width, obama.height, sha(obama.data)],
+    ];
+    for (const [bgr, w, h, hash] of cases) {
+      for (const [layout, image] of [
+        [RGBA_LAYOUT, relayout(bgr, 4)],
+        [RGB_LAYOUT, relayout(bgr, 3)],
+      ] as const) {
+        const out = new Uint8Array(w * h * 3);
+        resizeLinearRows({ ...image, layout }, w, h, (dy, row) => out.set(row, dy * w * 3));
+        assert.equal(sha(out), hash, `${layout.stride}-byte layout, ${bgr.width}×${bgr.height} → ${w}×${h}`);
+      }
+    }
   });
 
   WARP.forEach(([M, hash], i) => {

@@ -86,7 +86,7 @@ describe('head-turn challenge in the kiosk', () => {
   after(() => node.services.close());
 
   async function untilChallenge(frame: Omit<CheckedFrame, 'id'>) {
-    // Steady by the 2nd frame, then live evidence over 600 ms (decision.ts): about 8 frames.
+    // Steady by the 2nd frame, then 3 agreeing frames, each a new image (decision.ts): about 4.
     for (let i = 0; i < 15; i++) {
       const result = await feed(frame);
       if (result.guidance === 'turn_left' || result.guidance === 'turn_right') return result.guidance;

@@ -99,6 +99,22 @@ describe('FrozenFrameDetector', () => {
     for (let i = 0; i < 60; i++) assert.equal(d.check(noisy(i), i * 66).frozen, false, `frame ${i}`);
   });
 
+  it('says which frames show a new image: every frame of a live feed, none of a still one', () => {
+    const live = new FrozenFrameDetector();
+    assert.ok(Array.from({ length: 10 }, (_, i) => live.check(noisy(i), i * 100).newImage).every(Boolean));
+    const still = new FrozenFrameDetector();
+    assert.deepEqual(
+      Array.from({ length: 5 }, (_, i) => still.check(flipped(i), i * 100).newImage),
+      [true, false, false, false, false],
+    );
+    // A 5 fps camera read at 10 fps: a new image every other frame.
+    const slow = new FrozenFrameDetector();
+    assert.deepEqual(
+      Array.from({ length: 6 }, (_, i) => slow.check(noisy(Math.floor(i / 2)), i * 100).newImage),
+      [true, false, true, false, true, false],
+    );
+  });
+
   it('accepts a slow camera whose frames are sampled two or three times', () => {
     const d = new FrozenFrameDetector();
     // A 5 fps camera read at 15 fps: each image appears 3 times over 200 ms.
@@ -110,7 +126,7 @@ describe('FrozenFrameDetector', () => {
     const d = new FrozenFrameDetector();
     assert.equal(d.check(noisy(1), 0).frozen, false);
     assert.equal(d.check(other, 100).frozen, false);
-    assert.deepEqual(d.check(noisy(1), 200), { frozen: true, reason: 'replayed' });
+    assert.deepEqual(d.check(noisy(1), 200), { frozen: true, reason: 'replayed', newImage: true });
   });
 
   it('forgets frames older than its window', () => {

@@ -177,7 +177,7 @@ describe('DecisionEngine on real faces', () => {
 
     const e2 = engine({ livenessRequired: true });
     const obama = frames.get(OBAMA_PROBE)!;
-    const live = { live: true, score: 0.97, evidenceMs: 1000 };
+    const live = { live: true, score: 0.97, evidenceMs: 1000, newImage: true };
     e2.processFrame({ ...obama, now: 0, liveness: live });
     e2.processFrame({ ...obama, now: 100, liveness: live });
     const spoofed = e2.processFrame({ ...obama, now: 200, liveness: { live: false, score: 0.2 } });
@@ -194,7 +194,7 @@ describe('DecisionEngine on real faces', () => {
       e.processFrame({
         ...frames.get(OBAMA_PROBE)!,
         now: t,
-        liveness: { live: true, score: 0.99, evidenceMs: t },
+        liveness: { live: true, score: 0.99, evidenceMs: t, newImage: true },
       }),
     );
     assert.ok(
@@ -205,13 +205,65 @@ describe('DecisionEngine on real faces', () => {
     const later = e.processFrame({
       ...frames.get(OBAMA_PROBE)!,
       now: 600,
-      liveness: { live: true, score: 0.99, evidenceMs: 600 },
+      liveness: { live: true, score: 0.99, evidenceMs: 600, newImage: true },
     });
     assert.equal(later.final?.outcome, 'unlocked');
     // Without a known span, nothing opens.
     const e2 = engine({ livenessRequired: true, minLiveEvidenceMs: 600 });
-    const unknown = play(e2, OBAMA_PROBE, 6, 0, { liveness: { live: true, score: 0.99 } });
+    const unknown = play(e2, OBAMA_PROBE, 6, 0, { liveness: { live: true, score: 0.99, newImage: true } });
     assert.ok(unknown.every((x) => x.final === null));
+  });
+
+  it('with liveness required, the agreeing frames must show distinct camera images', () => {
+    const obama = frames.get(OBAMA_PROBE)!;
+    const live = (newImage: boolean, evidenceMs: number) => ({
+      live: true,
+      score: 0.99,
+      evidenceMs,
+      newImage,
+    });
+    // A still picture: one new image, then repeats (frozen.ts: bits flipped, under STILL_MAD),
+    // scored live by the models for as long as it is shown. However long the live span, no unlock.
+    const still = engine({ livenessRequired: true });
+    const held = Array.from({ length: 15 }, (_, i) =>
+      still.processFrame({ ...obama, now: i * 100, liveness: live(i === 0, 5000 + i * 100) }),
+    );
+    assert.ok(
+      held.every((x) => x.final === null && x.state === 'checking'),
+      held.map((x) => x.state).join(),
+    );
+    // The images are counted inside the streak: live frames of someone else before the photo
+    // lend it nothing (the photo after a live stranger, compromised-renderer.test.ts).
+    const borrowed = engine({ livenessRequired: true });
+    const stranger = frames.get(STRANGER)!;
+    for (let i = 0; i < 3; i++)
+      borrowed.processFrame({ ...stranger, now: i * 100, liveness: live(true, 1000 + i * 100) });
+    const after = Array.from({ length: 5 }, (_, i) =>
+      borrowed.processFrame({ ...obama, now: 300 + i * 100, liveness: live(i === 0, 1300 + i * 100) }),
+    );
+    assert.ok(
+      after.every((x) => x.final === null),
+      after.map((x) => x.state).join(),
+    );
+    // A slow camera sampled twice per image: a new image every other frame. The third image opens.
+    const slow = engine({ livenessRequired: true });
+    const states = Array.from({ length: 5 }, (_, i) =>
+      slow.processFrame({ ...obama, now: i * 100, liveness: live(i % 2 === 0, 200 + i * 100) }),
+    );
+    assert.deepEqual(
+      states.map((x) => x.state),
+      ['checking', 'checking', 'checking', 'checking', 'unlocked'],
+    );
+    // A live camera: every frame a new image, so the 3 agreeing frames are enough (the default
+    // span, two capture periods, is reached by the third frame).
+    const camera = engine({ livenessRequired: true });
+    const quick = Array.from({ length: 3 }, (_, i) =>
+      camera.processFrame({ ...obama, now: i * 100, liveness: live(true, i * 100) }),
+    );
+    assert.deepEqual(
+      quick.map((x) => x.state),
+      ['checking', 'checking', 'unlocked'],
+    );
   });
 
   it('takes the caller’s judgement of the frame as it is: each frame is judged once', () => {
