@@ -93,6 +93,10 @@ export type FailureReason =
   | 'not_live'
   | 'claim_timeout'
   | 'wrong_claim_pin'
+  /** A fleet door's rules refused a face the frames agreed on (kiosk/kiosk-fleet.ts). */
+  | 'not_permitted_now'
+  | 'offline_too_long'
+  | 'person_disabled'
   /** A liveness layer refused an unlock the frames agreed on (liveness/levels.ts). */
   | `not_live:${'passive' | 'structure' | 'challenge'}`;
 
