@@ -462,9 +462,24 @@ export class AppServices {
       const settings = this.settings.get();
       const previous = this.kioskInstance;
       this.setEngineStatus({ ...this.engineStatus, state: 'loading', progress: null, message: null });
+      const people = this.people;
+      if (!people && this.joined) {
+        // A joined folder whose fleet cannot be opened: the door refuses everyone; it never
+        // keeps a kiosk built on another list of people (the store from before joining).
+        this.kioskInstance = null;
+        await previous?.engine.analysis.release();
+        await previous?.engine.liveness.release();
+        this.setEngineStatus({
+          state: 'error',
+          pack: null,
+          progress: null,
+          message: failureNote ?? this.peopleProblem ?? 'nobody can be recognised',
+          livenessAvailable: false,
+        });
+        return;
+      }
       try {
         const engine = await loadEngine(this.packs, settings);
-        const people = this.people;
         if (!people) throw new Error(this.peopleProblem ?? 'nobody can be recognised');
         this.kioskInstance = new Kiosk(engine, {
           people,

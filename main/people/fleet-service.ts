@@ -94,8 +94,13 @@ export class FleetService {
     }
     await services.openFleet();
     await services.auditAdmin('fleet_join', { door: input.door, fleet: services.fleet?.fleetId ?? null });
-    // The kiosk's flows are rebuilt on the fleet's people and rules.
+    // The kiosk's flows are rebuilt on the fleet's people and rules (or refuse everyone, below).
     await services.reloadEngine();
+    if (!services.fleet)
+      throw new ExpectedError(
+        'FLEET_UNAVAILABLE',
+        `Joined, but the fleet could not be opened: ${services.fleetProblem}`,
+      );
     return this.status();
   }
 

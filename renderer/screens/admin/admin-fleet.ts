@@ -173,7 +173,8 @@ export class AdminFleet extends LitElement {
         </label>
         <label
           >${t('fleet.token')}
-          <textarea name="token" required rows="3" spellcheck="false" autocomplete="off"></textarea>
+          <!-- A secret (it opens the templates): masked like a password, never echoed back. -->
+          <input name="token" type="password" required spellcheck="false" autocomplete="off" />
           <span class="hint muted">${t('fleet.tokenHint')}</span>
         </label>
         <label
@@ -485,11 +486,6 @@ export class AdminFleet extends LitElement {
       .hint {
         font-size: 0.85rem;
       }
-      textarea {
-        font-family: ui-monospace, monospace;
-        font-size: 0.85rem;
-        resize: vertical;
-      }
       dl.status {
         display: grid;
         grid-template-columns: max-content 1fr;
@@ -510,6 +506,17 @@ export class AdminFleet extends LitElement {
       }
       .window {
         gap: 0.6rem;
+        padding-bottom: 0.6rem;
+        border-bottom: 1px solid #26305a;
+      }
+      .window .days {
+        flex-basis: 100%;
+      }
+      .table-wrap + .row {
+        margin-top: 0.8rem;
+      }
+      .add-window {
+        justify-self: start;
       }
       .days {
         display: flex;
