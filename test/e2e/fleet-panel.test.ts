@@ -124,6 +124,14 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
           ['Everyone', 'UTC', [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }], 0],
           ['Office hours', 'Asia/Tokyo', [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }], 1],
         ]);
+        assert.match(
+          await fleet.locator('tr[data-group="Office hours"]').innerText(),
+          /Office hours\s+Front\s+Mon–Fri 09:00–17:00 \(Asia\/Tokyo\)\s+1 member/,
+        );
+        assert.match(
+          await fleet.locator('tr[data-group="Everyone"]').innerText(),
+          /Mon–Sun 00:00–24:00 \(UTC\)/,
+        );
         assert.ok((await checkControls(page, 'admin-screen admin-fleet', 'fleet groups')) >= 3);
 
         // Back to the door: his face, after hours.

@@ -22,6 +22,21 @@ import { errorCode, errorMessage, panelStyles } from './admin-shared.js';
 const WEEK = [1, 2, 3, 4, 5, 6, 0];
 const HOUR_MS = 3_600_000;
 
+const dayName = (day: number) => t(`fleet.day.${day}` as 'fleet.day.0');
+
+/** Days as runs in week order (Monday first): [1,2,3,4,5,0] → [[1,5],[0,0]], read "Mon–Fri Sun". */
+export function dayRuns(days: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  let prev = -2;
+  for (const [i, day] of WEEK.entries()) {
+    if (!days.includes(day)) continue;
+    if (prev === i - 1 && runs.length > 0) runs.at(-1)![1] = day;
+    else runs.push([day, day]);
+    prev = i;
+  }
+  return runs;
+}
+
 /** A fleet failure in the screen's language, with main's sentence (which names the detail) after it. */
 export function fleetErrorText(error: unknown): string {
   const code = errorCode(error);
@@ -233,8 +248,8 @@ export class AdminFleet extends LitElement {
     if (g.windows.length === 0) return t('fleet.noWindows');
     return g.windows
       .map((w) => {
-        const days = WEEK.filter((d) => w.days.includes(d))
-          .map((d) => t(`fleet.day.${d}` as 'fleet.day.0'))
+        const days = dayRuns(w.days)
+          .map(([a, b]) => (a === b ? dayName(a) : `${dayName(a)}–${dayName(b)}`))
           .join(' ');
         return `${days} ${w.start}–${w.end}`;
       })
@@ -511,6 +526,10 @@ export class AdminFleet extends LitElement {
       }
       .window .days {
         flex-basis: 100%;
+      }
+      table.groups td:first-child,
+      table.groups td:nth-child(2) {
+        white-space: nowrap;
       }
       .table-wrap + .row {
         margin-top: 0.8rem;
