@@ -107,6 +107,25 @@ export class KioskFleet {
     }
   }
 
+  /**
+   * Resolves once the change feed has connected or failed its first try, or
+   * after `timeoutMs`: a status read then says what is, not "still connecting".
+   */
+  firstContact(timeoutMs = OWN_CHANGE_WAIT_MS): Promise<void> {
+    if (this.door.sync.connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.door.off('connected', done);
+        this.door.off('disconnected', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.door.on('connected', done);
+      this.door.on('disconnected', done);
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.mqtt?.close().catch(() => undefined);

@@ -7,12 +7,16 @@
 // stay with the CLI on an admin's PC. Every change is audited here and in the database
 // (changed_by names this door).
 import type {
+  FleetAuditView,
   FleetGroups,
   FleetGroupView,
   FleetStatusView,
   FleetWindow,
 } from '../../preload/contract/fleet.js';
 import { joinFleet } from '../fleet/join.js';
+import { withClient } from '../fleet/db.js';
+import type { AuditRecord } from '../audit/types.js';
+import { auditView } from '../audit/audit-service.js';
 import type { KioskFleet } from '../kiosk/kiosk-fleet.js';
 import { ExpectedError } from '../ipc/errors.js';
 import type { AppServices } from '../services.js';
@@ -23,6 +27,15 @@ export interface GroupInput {
   doors: string[];
   timeZone: string;
   windows: FleetWindow[];
+}
+
+export interface FleetAuditFilter {
+  offset: number;
+  limit: number;
+  door?: string | undefined;
+  person?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
 }
 
 export class FleetService {
@@ -93,6 +106,7 @@ export class FleetService {
       throw error;
     }
     await services.openFleet();
+    await services.fleet?.firstContact();
     await services.auditAdmin('fleet_join', { door: input.door, fleet: services.fleet?.fleetId ?? null });
     // The kiosk's flows are rebuilt on the fleet's people and rules (or refuse everyone, below).
     await services.reloadEngine();
@@ -102,6 +116,33 @@ export class FleetService {
         `Joined, but the fleet could not be opened: ${services.fleetProblem}`,
       );
     return this.status();
+  }
+
+  /**
+   * The building's audit from the database, read with this door's login (doors may read the
+   * audit, never change it), as `tobira audit export --data-dir` does. This door's own records
+   * not yet shipped are in its local log (the Audit tab) until they arrive.
+   */
+  async audit(filter: FleetAuditFilter): Promise<{ records: FleetAuditView[]; total: number }> {
+    const fleet = this.requireFleet();
+    const where = `($1::text IS NULL OR door = $1)
+      AND ($2::text IS NULL OR person_id = $2 OR person_name = $2)
+      AND ($3::timestamptz IS NULL OR time >= $3) AND ($4::timestamptz IS NULL OR time < $4)`;
+    const params = [filter.door ?? null, filter.person ?? null, filter.since ?? null, filter.until ?? null];
+    return withClient(fleet.door.config.databaseUrl, async (client) => {
+      const total = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM audit WHERE ${where}`,
+        params,
+      );
+      const rows = await client.query<{ door: string; record: AuditRecord }>(
+        `SELECT door, record FROM audit WHERE ${where} ORDER BY time DESC, id LIMIT $5 OFFSET $6`,
+        [...params, filter.limit, filter.offset],
+      );
+      return {
+        records: rows.rows.map((r) => ({ ...auditView(r.record), doorName: r.door })),
+        total: Number(total.rows[0]!.n),
+      };
+    });
   }
 
   groups(): FleetGroups {

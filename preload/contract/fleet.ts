@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { channel } from './define.js';
 import { NoArgs } from './app.js';
+import type { AuditView } from './audit.js';
 
 /** What the admin panel shows about this door; `joined: false` on a lone kiosk. */
 export interface FleetStatusView {
@@ -65,6 +66,9 @@ export interface FleetGroups {
   people: FleetPersonRef[];
 }
 
+/** One decision from the building's audit (the database), with the door that made it. */
+export type FleetAuditView = AuditView & { doorName: string };
+
 const uuid = z.uuid();
 
 export const fleetChannels = {
@@ -95,6 +99,20 @@ export const fleetChannels = {
     'admin',
   ),
   removeFleetGroup: channel<FleetGroups>()(z.object({ id: uuid }).strict(), 'admin'),
+  /** The whole building's audit, newest first, filtered by door, person (id or name) and time. */
+  listFleetAudit: channel<{ records: FleetAuditView[]; total: number }>()(
+    z
+      .object({
+        offset: z.int().min(0).max(1_000_000),
+        limit: z.int().min(1).max(500),
+        door: z.string().trim().min(1).max(64).optional(),
+        person: z.string().trim().min(1).max(200).optional(),
+        since: z.iso.datetime({ offset: true }).optional(),
+        until: z.iso.datetime({ offset: true }).optional(),
+      })
+      .strict(),
+    'admin',
+  ),
   /** The group's members become exactly `personIds`. */
   setFleetGroupMembers: channel<FleetGroups>()(
     z.object({ id: uuid, personIds: z.array(uuid).max(10_000) }).strict(),

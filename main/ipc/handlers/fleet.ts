@@ -14,5 +14,6 @@ export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetCh
     saveFleetGroup: (input) => fleet.saveGroup(input),
     removeFleetGroup: ({ id }) => fleet.removeGroup(id),
     setFleetGroupMembers: ({ id, personIds }) => fleet.setMembers(id, personIds),
+    listFleetAudit: (filter) => fleet.audit(filter),
   };
 }

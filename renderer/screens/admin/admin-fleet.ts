@@ -11,16 +11,35 @@ import { api, call } from '../../api.js';
 import { hasMessage, t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type {
+  FleetAuditView,
   FleetGroups,
   FleetGroupView,
   FleetStatusView,
   FleetWindow,
 } from '../../../preload/contract/fleet.js';
-import { errorCode, errorMessage, panelStyles } from './admin-shared.js';
+import { errorCode, errorMessage, formatTime, panelStyles } from './admin-shared.js';
+import { outcomeText } from './admin-audit.js';
 
 /** Days in the order a week is read (Monday first), as indices of JavaScript's getDay. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0];
 const HOUR_MS = 3_600_000;
+/** Rows per page of the building's audit, as the Audit log tab pages its own. */
+const AUDIT_PAGE = 25;
+
+interface AuditQuery {
+  offset: number;
+  door?: string;
+  person?: string;
+  since?: string;
+  until?: string;
+}
+
+/** A datetime-local field's value (the kiosk's local time) as ISO, or nothing when empty. */
+const isoOf = (value: string): string | undefined => {
+  if (!value) return undefined;
+  const time = new Date(value).getTime();
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+};
 
 const dayName = (day: number) => t(`fleet.day.${day}` as 'fleet.day.0');
 
@@ -83,7 +102,9 @@ const draftOf = (g: FleetGroupView | null, door: string | null): Draft =>
       };
 
 export class AdminFleet extends LitElement {
-  static override properties = { draft: { state: true }, note: { state: true } };
+  static override properties = { draft: { state: true }, note: { state: true }, query: { state: true } };
+  /** The building audit's filter and page; the audit task reruns when it changes. */
+  declare query: AuditQuery;
   declare draft: Draft | null;
   /** The last change's result in words (saved), or null. */
   declare note: string | null;
@@ -102,6 +123,7 @@ export class AdminFleet extends LitElement {
       const status = await call(api().joinFleet({ databaseUrl, token, door }));
       this.status.run().catch(() => undefined);
       this.groups.run().catch(() => undefined);
+      this.audit.run().catch(() => undefined);
       return status;
     },
     autoRun: false,
@@ -160,6 +182,101 @@ export class AdminFleet extends LitElement {
     new LocaleController(this);
     this.draft = null;
     this.note = null;
+    this.query = { offset: 0 };
+  }
+
+  private readonly audit = new Task(this, {
+    task: async ([query], { signal }): Promise<{ records: FleetAuditView[]; total: number } | null> => {
+      const status = await call(api().getFleetStatus(undefined));
+      if (!status.joined || status.problem) return null;
+      const page = await call(api().listFleetAudit({ ...query, limit: AUDIT_PAGE }));
+      signal.throwIfAborted();
+      return page;
+    },
+    args: () => [this.query] as const,
+  });
+
+  private onFilter(event: SubmitEvent): void {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const query: AuditQuery = { offset: 0 };
+    if (text('door')) query.door = text('door');
+    if (text('person')) query.person = text('person');
+    const since = isoOf(text('since'));
+    const until = isoOf(text('until'));
+    if (since) query.since = since;
+    if (until) query.until = until;
+    this.query = query;
+  }
+
+  private renderAudit() {
+    return html`
+      <h3>${t('fleet.audit')}</h3>
+      <p class="muted">${t('fleet.auditHint')}</p>
+      <form class="filter row" @submit=${(e: SubmitEvent) => this.onFilter(e)}>
+        <label>${t('fleet.auditDoor')} <input name="door" maxlength="64" /></label>
+        <label>${t('fleet.auditPerson')} <input name="person" maxlength="200" /></label>
+        <label>${t('fleet.since')} <input name="since" type="datetime-local" /></label>
+        <label>${t('fleet.until')} <input name="until" type="datetime-local" /></label>
+        <button class="primary" type="submit">${t('fleet.show')}</button>
+      </form>
+      ${this.audit.render({
+        error: (e) => html`<p class="notice error">${fleetErrorText(e)}</p>`,
+        complete: (page) => (page ? this.renderAuditPage(page) : nothing),
+      })}
+    `;
+  }
+
+  private renderAuditPage(page: { records: FleetAuditView[]; total: number }) {
+    const { offset } = this.query;
+    if (page.total === 0) return html`<p class="muted">${t('fleet.auditEmpty')}</p>`;
+    return html`
+      <div class="table-wrap">
+        <table class="audit">
+          <thead>
+            <tr>
+              <th>${t('fleet.auditTime')}</th>
+              <th>${t('fleet.auditDoor')}</th>
+              <th>${t('fleet.auditWho')}</th>
+              <th>${t('fleet.auditResult')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${page.records.map(
+              (r) =>
+                html`<tr data-result=${r.result} data-reason=${r.reason}>
+                  <td>${formatTime(r.time)}</td>
+                  <td>${r.doorName}</td>
+                  <td>${r.person ?? '—'}</td>
+                  <td>${outcomeText(r)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div class="row pages">
+        <button
+          ?disabled=${offset === 0}
+          @click=${() => (this.query = { ...this.query, offset: Math.max(0, offset - AUDIT_PAGE) })}
+        >
+          ${t('fleet.newer')}
+        </button>
+        <span class="muted"
+          >${t('fleet.auditRange', {
+            from: offset + 1,
+            to: offset + page.records.length,
+            total: page.total,
+          })}</span
+        >
+        <button
+          ?disabled=${offset + AUDIT_PAGE >= page.total}
+          @click=${() => (this.query = { ...this.query, offset: offset + AUDIT_PAGE })}
+        >
+          ${t('fleet.older')}
+        </button>
+      </div>
+    `;
   }
 
   private onJoin(event: SubmitEvent): void {
@@ -474,7 +591,8 @@ export class AdminFleet extends LitElement {
               ${this.groups.render({
                 error: (e) => html`<p class="notice error">${fleetErrorText(e)}</p>`,
                 complete: (g) => (g ? this.renderGroups(g, s.door) : nothing),
-              })}`,
+              })}
+              ${s.problem ? nothing : this.renderAudit()}`,
       })}
     `;
   }
@@ -530,6 +648,12 @@ export class AdminFleet extends LitElement {
       table.groups td:first-child,
       table.groups td:nth-child(2) {
         white-space: nowrap;
+      }
+      form.filter {
+        align-items: end;
+      }
+      form.filter label {
+        min-width: 10rem;
       }
       .table-wrap + .row {
         margin-top: 0.8rem;

@@ -254,6 +254,8 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const inHours = await attempt();
     assert.deepEqual([inHours.outcome, inHours.personName], ['unlocked', 'Barack Obama']);
     clock = MON_18_TOKYO;
+    // Audit lines carry the wall-clock time (the decision engine's), not the injected clock.
+    const beforeLate = new Date().toISOString();
     const late = await attempt();
     assert.deepEqual([late.outcome, late.reason], ['refused', 'not_permitted_now']);
 
@@ -275,6 +277,41 @@ describe('the kiosk in fleet mode', { skip }, () => {
     } finally {
       await db.end();
     }
+    // The admin screen's building audit reads it back, filtered by door, person and time.
+    type Page = {
+      records: { doorName: string; result: string; reason: string; person: string | null }[];
+      total: number;
+    };
+    const evening = await call<Page>('listFleetAudit', {
+      offset: 0,
+      limit: 50,
+      door: 'Front',
+      person: 'Barack Obama',
+      since: beforeLate,
+    });
+    assert.deepEqual(
+      evening.records.map((x) => [x.doorName, x.result, x.reason, x.person]),
+      [['Front', 'refused', 'not_permitted_now', 'Barack Obama']],
+    );
+    assert.equal(evening.total, 1);
+    const earlier = await call<Page>('listFleetAudit', {
+      offset: 0,
+      limit: 50,
+      person: obama.id,
+      until: beforeLate,
+    });
+    assert.deepEqual(
+      earlier.records.map((x) => [x.result, x.reason]),
+      [
+        ['unlocked', 'match'],
+        ['unlocked', 'match'],
+      ],
+      'before it: the any-hour unlock and the office-hours one',
+    );
+    const elsewhere = await call<Page>('listFleetAudit', { offset: 0, limit: 50, door: 'Back' });
+    assert.equal(elsewhere.total, 0);
+    const bad = await gate.handle('listFleetAudit', app, { offset: 0, limit: 50, since: 'yesterday' });
+    assert.equal(!bad.ok && bad.code, 'INVALID_PAYLOAD');
   });
 
   test('a person deleted at another door stops matching at this kiosk within 2 s', async () => {
