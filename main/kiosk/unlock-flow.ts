@@ -108,13 +108,8 @@ export class UnlockFlow {
     if (decision.final?.outcome === 'unlocked' && rules) {
       // A fleet door (kiosk-fleet.ts): the offline grace, then the person's access groups now.
       const refusal = rules.refusal(decision.final.personId ?? '', now);
-      if (refusal)
-        decision.final = decisions.revokeUnlock(
-          decision.final,
-          refusal,
-          decision.final.liveness ?? null,
-          now,
-        );
+      // Never towards the lockout: a schedule refusal is not a guess (decision.ts refuseByRule).
+      if (refusal) decision.final = decisions.refuseByRule(decision.final, refusal);
     }
     if (decision.final) this.passiveScores.clear();
     const challenge =

@@ -308,6 +308,18 @@ export class DecisionEngine {
   }
 
   /**
+   * An identified, live person whom the door's access rules refuse (a fleet door's schedule or
+   * offline grace, kiosk/kiosk-fleet.ts). Not a guess: it never counts towards the lockout, which
+   * would shut the door for everyone else too. The failures the unlock cleared are restored, and
+   * the person's cooldown stays, so they are told once per cooldown, not every few frames.
+   */
+  refuseByRule(granted: FinalDecision, reason: FailureReason): FinalDecision {
+    this.failures = this.failuresBeforeUnlock;
+    this.failuresBeforeUnlock = [];
+    return { ...granted, outcome: 'rejected', reason };
+  }
+
+  /**
    * An unlock this engine granted was refused afterwards by a later check (a liveness layer):
    * the person's cooldown is lifted and the refusal counts towards the lockout like any other.
    */

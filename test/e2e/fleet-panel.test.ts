@@ -172,6 +172,15 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
             await page.waitForFunction((want) => document.documentElement.lang === want, locale);
             await page.locator('unlock-screen').waitFor();
             await openFleetTab(page);
+            // The building's audit (from the database) lists the refusal, in words.
+            const row = fleet.locator('table.audit tr[data-reason="not_permitted_now"]').first();
+            await row.waitFor({ timeout: 10_000 });
+            assert.match(
+              await row.innerText(),
+              locale === 'ja'
+                ? /Front\s+Barack Obama\s+拒否:\s*この時間は許可されていない/
+                : /Front\s+Barack Obama\s+Refused: not allowed at this time/,
+            );
             await fleet.locator('tr[data-group="Office hours"] button').click();
             await fleet.locator('form.editor').waitFor();
             await page.screenshot({

@@ -79,10 +79,10 @@ describe('the kiosk in fleet mode', { skip }, () => {
   }
 
   /** Feeds the probe photo as camera frames (clock +100 ms each) until the kiosk decides. */
-  async function attempt(): Promise<DecisionEvent> {
+  async function attempt(reset = true): Promise<DecisionEvent> {
     const frame = await rgbaOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
     const kiosk = node.services.kiosk!;
-    kiosk.decisions.reset();
+    if (reset) kiosk.decisions.reset();
     decisions.length = 0;
     for (let i = 0; i < 30 && decisions.length === 0; i++) {
       clock += 100;
@@ -258,6 +258,15 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const beforeLate = new Date().toISOString();
     const late = await attempt();
     assert.deepEqual([late.outcome, late.reason], ['refused', 'not_permitted_now']);
+    // Standing there after hours is not guessing: however often he is refused, the door never
+    // locks out (a lockout would shut it for everyone else too). Once per cooldown he is told again.
+    const { cooldownMs, maxFailures } = node.services.kiosk!.decisions.settings;
+    for (let i = 0; i < maxFailures + 1; i++) {
+      clock += cooldownMs;
+      const again = await attempt(false);
+      assert.deepEqual([again.outcome, again.reason], ['refused', 'not_permitted_now'], `refusal ${i + 2}`);
+    }
+    assert.equal(node.services.kiosk!.decisions.lockedForMs(clock), 0);
 
     // In the local log first, then in the database exactly once.
     const local = await node.services.audit.read({ offset: 0, limit: 20 });
@@ -289,11 +298,17 @@ describe('the kiosk in fleet mode', { skip }, () => {
       person: 'Barack Obama',
       since: beforeLate,
     });
+    // Since then: the after-hours refusals only, newest first, each naming whom the rule refused.
     assert.deepEqual(
       evening.records.map((x) => [x.doorName, x.result, x.reason, x.person]),
-      [['Front', 'refused', 'not_permitted_now', 'Barack Obama']],
+      Array.from({ length: maxFailures + 2 }, () => [
+        'Front',
+        'refused',
+        'not_permitted_now',
+        'Barack Obama',
+      ]),
     );
-    assert.equal(evening.total, 1);
+    assert.equal(evening.total, maxFailures + 2);
     const earlier = await call<Page>('listFleetAudit', {
       offset: 0,
       limit: 50,
