@@ -87,7 +87,16 @@ export class KioskFleet {
 
   /** Follows the change feed and connects to MQTT; an unreachable server is logged, never fatal. */
   async start(): Promise<void> {
-    this.door.on('disconnected', (e) => this.log(`fleet database: ${e.message}`));
+    // Each failed reconnect (every few seconds) says the same: logged when it changes, not each time.
+    let lastProblem: string | null = null;
+    this.door.on('connected', () => {
+      if (lastProblem !== null) this.log('fleet database: connected again');
+      lastProblem = null;
+    });
+    this.door.on('disconnected', (e) => {
+      if (e.message !== lastProblem) this.log(`fleet database: ${e.message}`);
+      lastProblem = e.message;
+    });
     this.door.on('ship_failed', (e) => this.log(`fleet audit not shipped yet: ${e.message}`));
     await this.door.start();
     const settings = this.door.config.mqtt;
