@@ -28,6 +28,13 @@ import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
 import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
 import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
+import { KioskFleet } from './kiosk/kiosk-fleet.js';
+import type { RemoteUnlockRequest } from './fleet/mqtt-events.js';
+import { isJoined } from './fleet/local.js';
+import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
+import { fleetDirectory } from './people/fleet-directory.js';
+import type { DoorRules } from './kiosk/flow-context.js';
+import type { DoorFleetNotice } from '../preload/contract/fleet.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {
@@ -57,7 +64,12 @@ export interface ServicesOptions {
   now?: () => number;
   /** The admin session's lifetime and clock (tests use a fake clock). */
   adminSession?: AdminSessionOptions;
+  /** Fleet change-feed poll interval (tests shorten it); FleetSync's default otherwise. */
+  fleetPollMs?: number;
 }
+
+/** The door screen's offline-grace notice is pushed this often (and on every fleet change): 30 s. */
+const FLEET_NOTICE_MS = 30_000;
 
 export class AppServices {
   readonly events = new EventBus();
@@ -76,6 +88,11 @@ export class AppServices {
   private bundling = false;
   /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
   readonly adminSession: AdminSession;
+  /** This kiosk as a door of a fleet (a joined data folder); null on a lone kiosk. */
+  private fleetInstance: KioskFleet | null = null;
+  /** Why a joined folder could not be opened: the kiosk then refuses everyone, never falls back. */
+  fleetProblem: string | null = null;
+  private fleetTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly options: ServicesOptions,
@@ -175,7 +192,111 @@ export class AppServices {
     const codes = await CodeEntry.open(path.join(paths.dataDir, 'code-lockout.json'), {
       ...(options.log ? { log: options.log } : {}),
     });
-    return new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
+    const services = new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
+    if (isJoined(paths.dataDir)) await services.openFleet();
+    return services;
+  }
+
+  get fleet(): KioskFleet | null {
+    return this.fleetInstance;
+  }
+
+  /** Whether the data folder is a door of a fleet (even if it could not be opened). */
+  get joined(): boolean {
+    return isJoined(this.paths.dataDir);
+  }
+
+  /**
+   * Who the kiosk knows: the fleet's replica on a joined folder, the local store otherwise.
+   * Null (with `peopleProblem`) when the one that applies cannot be opened.
+   */
+  get people(): PeopleDirectory | null {
+    if (this.joined) return this.fleetInstance ? fleetDirectory(this.fleetInstance) : null;
+    return this.store ? localDirectory(this.store) : null;
+  }
+
+  get peopleProblem(): string | null {
+    if (this.joined) return this.fleetInstance ? null : `the fleet could not be opened: ${this.fleetProblem}`;
+    return this.store ? null : `the enrollment store could not be opened: ${this.storeProblem}`;
+  }
+
+  /** Opens the joined folder's fleet door and follows it; a failure is kept in fleetProblem. */
+  async openFleet(): Promise<void> {
+    try {
+      const fleet = await KioskFleet.open(this.paths.dataDir, await this.options.keyWrapper(), {
+        log: this.log,
+        onRemoteUnlock: (request) => void this.remoteUnlock(request),
+        ...(this.options.now ? { now: this.options.now } : {}),
+        ...(this.options.fleetPollMs ? { pollMs: this.options.fleetPollMs } : {}),
+      });
+      fleet.onChanged(() => {
+        // A change at another door (a revocation) reaches the matcher with the batch.
+        this.kioskInstance?.refreshGallery();
+        this.emitFleetNotice();
+      });
+      fleet.door.on('connected', () => this.emitFleetNotice());
+      fleet.door.on('disconnected', () => this.emitFleetNotice());
+      this.fleetInstance = fleet;
+      this.fleetProblem = null;
+      await fleet.start();
+      this.fleetTimer = setInterval(() => this.emitFleetNotice(), FLEET_NOTICE_MS);
+      this.fleetTimer.unref();
+      this.log(`fleet: door '${fleet.name}' of fleet ${fleet.fleetId}`);
+    } catch (error) {
+      this.fleetProblem = error instanceof Error ? error.message : String(error);
+      this.log(`fleet: ${this.fleetProblem}`);
+    }
+    this.emitFleetNotice();
+  }
+
+  /** The door screen's view of the offline grace. */
+  fleetNotice(): DoorFleetNotice {
+    const status = this.fleetInstance?.status();
+    return {
+      joined: this.joined,
+      graceWarning: status?.grace_warning ?? false,
+      offlineTooLong: status ? status.grace_left_ms < 0 : this.joined,
+      graceLeftMs: status?.grace_left_ms ?? null,
+    };
+  }
+
+  emitFleetNotice(): void {
+    this.events.emit('fleetStatus', this.fleetNotice());
+  }
+
+  /** The kiosk's fleet rules and announcements, for the unlock flow. */
+  private doorRules(): DoorRules | null {
+    const fleet = this.fleetInstance;
+    if (!fleet) return null;
+    return {
+      refusal: (personId, now) => fleet.refusal(personId, now),
+      announce: (record) => fleet.announce(record),
+    };
+  }
+
+  /** A signed remote-unlock command over MQTT (off unless enabled): audited, then the door opens. */
+  private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
+    const fleet = this.fleetInstance;
+    if (!fleet) return;
+    try {
+      const door = request.ok ? await this.door().open({ personId: null, personName: null }) : null;
+      const record = await this.audit.append({
+        mode: 'identify',
+        outcome: request.ok ? 'unlocked' : 'rejected',
+        reason: request.ok ? 'remote_unlock' : `remote_unlock_${request.reason}`,
+        personId: null,
+        personName: null,
+        score: null,
+        threshold: null,
+        recognizerId: null,
+        gates: [],
+        liveness: null,
+        door: door && { ok: door.ok, kind: door.kind, reason: door.reason },
+      });
+      fleet.announce(record);
+    } catch (error) {
+      this.log(`remote unlock: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   get paths(): AppPaths {
@@ -341,11 +462,28 @@ export class AppServices {
       const settings = this.settings.get();
       const previous = this.kioskInstance;
       this.setEngineStatus({ ...this.engineStatus, state: 'loading', progress: null, message: null });
+      const people = this.people;
+      if (!people && this.joined) {
+        // A joined folder whose fleet cannot be opened: the door refuses everyone; it never
+        // keeps a kiosk built on another list of people (the store from before joining).
+        this.kioskInstance = null;
+        await previous?.engine.analysis.release();
+        await previous?.engine.liveness.release();
+        this.setEngineStatus({
+          state: 'error',
+          pack: null,
+          progress: null,
+          message: failureNote ?? this.peopleProblem ?? 'nobody can be recognised',
+          livenessAvailable: false,
+        });
+        return;
+      }
       try {
         const engine = await loadEngine(this.packs, settings);
-        if (!this.store) throw new Error(`the enrollment store is unavailable: ${this.storeProblem}`);
+        if (!people) throw new Error(this.peopleProblem ?? 'nobody can be recognised');
         this.kioskInstance = new Kiosk(engine, {
-          store: this.store,
+          people,
+          rules: this.doorRules(),
           audit: this.audit,
           door: () => this.door(),
           settings: () => this.settings.get(),
@@ -391,6 +529,9 @@ export class AppServices {
 
   async close(): Promise<void> {
     await this.loading;
+    if (this.fleetTimer) clearInterval(this.fleetTimer);
+    await this.fleetInstance?.close();
+    this.fleetInstance = null;
     const kiosk = this.kioskInstance;
     this.kioskInstance = null;
     await kiosk?.engine.analysis.release();

@@ -65,7 +65,11 @@ export type AdminAction =
   | 'door_test'
   | 'exit_kiosk'
   | 'backup_export'
-  | 'backup_import';
+  | 'backup_import'
+  | 'fleet_join'
+  | 'fleet_group_save'
+  | 'fleet_group_remove'
+  | 'fleet_group_members';
 
 export type AuditDetailValue =
   string | number | boolean | null | AuditDetailValue[] | { [k: string]: AuditDetailValue };

@@ -1,5 +1,6 @@
 import type { SerializedError } from '../../preload/contract/define.js';
 import { isPackError } from '../packs/errors.js';
+import { FleetError } from '../fleet/errors.js';
 import { StoreError } from '../store/errors.js';
 import { SettingsError } from '../settings/settings-service.js';
 
@@ -25,6 +26,9 @@ export function expectedOf(error: unknown): ExpectedError | null {
   if (error instanceof SettingsError) return new ExpectedError('INVALID_SETTINGS', error.message);
   if (error instanceof StoreError)
     return new ExpectedError(`STORE_${error.code.toUpperCase()}`, error.message);
+  // Fleet failures name the problem (wrong URL, credentials, unreachable host, revoked token, …).
+  if (error instanceof FleetError)
+    return new ExpectedError(`FLEET_${error.code.toUpperCase()}`, error.message);
   return null;
 }
 

@@ -16,6 +16,7 @@ import { sensitiveChanges } from '../admin/sensitive-settings.js';
 import { peopleHandlers } from './handlers/people.js';
 import { auditHandlers } from './handlers/audit.js';
 import { doorHandlers } from './handlers/door.js';
+import { fleetHandlers } from './handlers/fleet.js';
 import { redactSettings } from '../settings/settings-service.js';
 import { settingsDiff } from '../settings/settings-diff.js';
 
@@ -105,5 +106,6 @@ export function createHandlers(services: AppServices): HandlerTable {
     ...peopleHandlers(services),
     ...auditHandlers(services),
     ...doorHandlers(services),
+    ...fleetHandlers(services),
   };
 }

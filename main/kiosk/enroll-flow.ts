@@ -106,7 +106,7 @@ export class EnrollFlow {
       const sample = e.session.samples.at(-1)!;
       const thumbnail =
         e.session.samples.length === 1 ? await faceThumbnail(image, sample.face.bbox) : undefined;
-      await deps.store.addTemplate(e.personId, {
+      await deps.people.addTemplate(e.personId, {
         recognizerId: engine.recognizerId,
         embedding: sample.embedding,
         ...(thumbnail ? { thumbnail } : {}),

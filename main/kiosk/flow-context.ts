@@ -5,13 +5,26 @@ import type { DecisionEvent, EnrollStatus } from '../../preload/contract/index.j
 import type { Settings } from '../../preload/contract/settings.js';
 import type { DecisionEngine } from '../recognition/decision.js';
 import { selectSubject, type SubjectSelection } from '../recognition/subject.js';
-import type { EnrollmentStore, GalleryEntry } from '../store/enrollment-store.js';
+import type { GalleryEntry } from '../store/enrollment-store.js';
+import type { PeopleDirectory } from '../people/people-directory.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DoorOutput } from '../door/types.js';
 import type { LoadedEngine } from './face-engine.js';
+import type { FleetRefusal } from './kiosk-fleet.js';
+import type { AuditRecord } from '../audit/types.js';
+
+/** A joined kiosk's fleet rules (kiosk-fleet.ts); absent on a lone kiosk. */
+export interface DoorRules {
+  /** Why the fleet refuses this matched person now; null: they may open. */
+  refusal(personId: string, now: number): FleetRefusal | null;
+  /** A concluded attempt's audit record: shipped to the fleet and announced on MQTT. */
+  announce(record: AuditRecord): void;
+}
 
 export interface KioskDeps {
-  store: EnrollmentStore;
+  /** The local store on a lone kiosk, the fleet's replica on a joined one (people/). */
+  people: PeopleDirectory;
+  rules?: DoorRules | null;
   audit: AuditLog;
   door: () => DoorOutput;
   settings: () => Settings;
@@ -36,7 +49,7 @@ export class FlowContext {
 
   /** The enrolled templates for the active recognizer. */
   gallery(): GalleryEntry[] {
-    return this.engine.recognizerId ? this.deps.store.gallery(this.engine.recognizerId) : [];
+    return this.engine.recognizerId ? this.deps.people.gallery(this.engine.recognizerId) : [];
   }
 
   /** The one face that counts (largest, most central), chosen as the decision engine chooses it. */

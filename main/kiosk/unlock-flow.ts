@@ -106,6 +106,13 @@ export class UnlockFlow {
         ? { ...decision.final, liveness: live }
         : decisions.revokeUnlock(decision.final, 'not_live:passive', live, now);
     }
+    const rules = this.ctx.deps.rules;
+    if (decision.final?.outcome === 'unlocked' && rules) {
+      // A fleet door (kiosk-fleet.ts): the offline grace, then the person's access groups now.
+      const refusal = rules.refusal(decision.final.personId ?? '', now);
+      // Never towards the lockout: a schedule refusal is not a guess (decision.ts refuseByRule).
+      if (refusal) decision.final = decisions.refuseByRule(decision.final, refusal);
+    }
     if (decision.final) this.passiveScores.clear();
     const challenge =
       decision.final?.outcome === 'unlocked' ? this.startChallenge(decision.final, eligible, now) : null;
@@ -236,13 +243,14 @@ export class UnlockFlow {
         final.outcome !== 'unlocked' && deps.audit.snapshotsEnabled && image
           ? await encodeJpeg(image, { quality: 75 })
           : undefined;
-      door = (
-        await concludeAttempt(final, {
-          door: deps.door(),
-          audit: deps.audit,
-          ...(snapshot ? { snapshot } : {}),
-        })
-      ).door;
+      const concluded = await concludeAttempt(final, {
+        door: deps.door(),
+        audit: deps.audit,
+        ...(snapshot ? { snapshot } : {}),
+      });
+      door = concluded.door;
+      // Written locally first (durable); a fleet door then ships and announces it.
+      deps.rules?.announce(concluded.record);
     } catch (error) {
       // The door or the log failed: say so on screen; never report an unlock that did not happen.
       deps.log(`concluding an attempt failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -109,6 +109,10 @@ export type FailureReason =
   | 'not_live'
   | 'claim_timeout'
   | 'wrong_claim_pin'
+  /** A fleet door's rules refused a face the frames agreed on (kiosk/kiosk-fleet.ts). */
+  | 'not_permitted_now'
+  | 'offline_too_long'
+  | 'person_disabled'
   /** A liveness layer refused an unlock the frames agreed on (liveness/levels.ts). */
   | `not_live:${'passive' | 'structure' | 'challenge'}`;
 
@@ -321,6 +325,18 @@ export class DecisionEngine {
     // The weakest of the agreeing frames is the score the unlock rests on.
     const final = this.record('unlocked', 'match', match, streak.minScore ?? match.score, gates, liveness);
     return { ...shown, state: 'unlocked', progress, final };
+  }
+
+  /**
+   * An identified, live person whom the door's access rules refuse (a fleet door's schedule or
+   * offline grace, kiosk/kiosk-fleet.ts). Not a guess: it never counts towards the lockout, which
+   * would shut the door for everyone else too. The failures the unlock cleared are restored, and
+   * the person's cooldown stays, so they are told once per cooldown, not every few frames.
+   */
+  refuseByRule(granted: FinalDecision, reason: FailureReason): FinalDecision {
+    this.failures = this.failuresBeforeUnlock;
+    this.failuresBeforeUnlock = [];
+    return { ...granted, outcome: 'rejected', reason };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { FrameResult } from './frames.js';
 import type { EnrollStatus } from './people.js';
+import type { DoorFleetNotice } from './fleet.js';
 
 export type EngineState = 'no-models' | 'downloading' | 'loading' | 'ready' | 'error';
 
@@ -47,6 +48,8 @@ export interface Events {
   frameResult: FrameResult;
   packFailed: PackFailure;
   enrollStatus: EnrollStatus;
+  /** A fleet door's offline grace, for the door screen (fleet.ts). */
+  fleetStatus: DoorFleetNotice;
 }
 
 export type EventName = keyof Events;
@@ -57,4 +60,5 @@ export const EVENT_NAMES = [
   'frameResult',
   'packFailed',
   'enrollStatus',
+  'fleetStatus',
 ] as const satisfies readonly EventName[];

@@ -4,6 +4,7 @@ import { adminChannels } from './admin.js';
 import { appChannels } from './app.js';
 import { auditChannels } from './audit.js';
 import { engineChannels } from './engine.js';
+import { fleetChannels } from './fleet.js';
 import { packsChannels } from './packs.js';
 import { peopleChannels } from './people.js';
 import { settingsChannels } from './settings.js';
@@ -19,6 +20,7 @@ export const channels = {
   ...packsChannels,
   ...peopleChannels,
   ...auditChannels,
+  ...fleetChannels,
 };
 
 export type Channels = typeof channels;
@@ -50,3 +52,4 @@ export type * from './admin.js';
 export type * from './packs.js';
 export type * from './people.js';
 export type * from './audit.js';
+export type * from './fleet.js';

@@ -1,4 +1,4 @@
-// The admin screen: tabs for people, models, settings, calibration, audit and compare.
+// The admin screen: tabs for people, models, settings, calibration, audit, compare and fleet.
 import { LitElement, css, html } from 'lit';
 import { api, call } from '../api.js';
 import { t, type MessageKey } from '../i18n/index.js';
@@ -9,11 +9,12 @@ import './admin/admin-settings.js';
 import './admin/admin-calibration.js';
 import './admin/admin-audit.js';
 import './admin/admin-compare.js';
+import './admin/admin-fleet.js';
 import '../components/pin-pad/pin-pad.js';
 import { pinErrorText } from '../components/pin-pad/ask-pin.js';
 
-type Tab = 'people' | 'models' | 'settings' | 'calibration' | 'audit' | 'compare';
-const TABS: Tab[] = ['people', 'models', 'settings', 'calibration', 'audit', 'compare'];
+type Tab = 'people' | 'models' | 'settings' | 'calibration' | 'audit' | 'compare' | 'fleet';
+const TABS: Tab[] = ['people', 'models', 'settings', 'calibration', 'audit', 'compare', 'fleet'];
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -67,6 +68,8 @@ export class AdminScreen extends LitElement {
         return html`<admin-audit></admin-audit>`;
       case 'compare':
         return html`<admin-compare></admin-compare>`;
+      case 'fleet':
+        return html`<admin-fleet></admin-fleet>`;
     }
   }
 

@@ -9,6 +9,7 @@ import type { CameraView } from '../components/camera-view/camera-view.js';
 import '../components/camera-view/camera-view.js';
 import '../components/pin-pad/pin-pad.js';
 import type { DecisionEvent, EngineStatus } from '../../preload/contract/events.js';
+import type { DoorFleetNotice } from '../../preload/contract/fleet.js';
 import type { FrameResult, Guidance } from '../../preload/contract/frames.js';
 
 /** How long a welcome stays up: a name is read at a glance. */
@@ -30,6 +31,7 @@ export class UnlockScreen extends LitElement {
     decision: { state: true },
     askingCode: { state: true },
     codeNote: { state: true },
+    fleet: { state: true },
   };
   declare engine: EngineStatus | null;
   declare cameraDeviceId: string | null;
@@ -44,6 +46,8 @@ export class UnlockScreen extends LitElement {
   declare decision: DecisionEvent | null;
   declare askingCode: boolean;
   declare codeNote: string | null;
+  /** A fleet door's offline grace (main pushes it); null on a lone kiosk until told otherwise. */
+  declare fleet: DoorFleetNotice | null;
 
   private unsubscribe: (() => void)[] = [];
   private readonly orientation = window.matchMedia(PORTRAIT);
@@ -65,6 +69,7 @@ export class UnlockScreen extends LitElement {
     this.portrait = window.matchMedia(PORTRAIT).matches;
     this.askingCode = false;
     this.codeNote = null;
+    this.fleet = null;
   }
 
   private async claim(pin: string): Promise<void> {
@@ -83,7 +88,10 @@ export class UnlockScreen extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = [api().on('decision', (decision) => this.onDecision(decision))];
+    this.unsubscribe = [
+      api().on('decision', (decision) => this.onDecision(decision)),
+      api().on('fleetStatus', (notice) => (this.fleet = notice)),
+    ];
     this.orientation.addEventListener('change', this.onOrientation);
     this.onOrientation();
   }
@@ -154,6 +162,13 @@ export class UnlockScreen extends LitElement {
         return { text: t('guidance.not_live_structure'), tone: 'warn', hint: t('unlock.notLiveNext') };
       if (reason === 'challenge_failed' || reason === 'not_live:challenge')
         return { text: t('unlock.challengeFailed'), tone: 'warn' };
+      // A fleet door's rules (main/kiosk/kiosk-fleet.ts), in plain words.
+      if (reason === 'not_permitted_now')
+        return { text: t('unlock.notPermittedNow'), tone: 'warn', hint: t('unlock.notPermittedNowNext') };
+      if (reason === 'offline_too_long')
+        return { text: t('unlock.offlineTooLong'), tone: 'error', hint: t('unlock.offlineTooLongNext') };
+      if (reason === 'person_disabled')
+        return { text: t('unlock.personDisabled'), tone: 'warn', hint: t('unlock.personDisabledNext') };
       return { text: t('unlock.notRecognised'), tone: 'warn', hint: t('unlock.notRecognisedNext') };
     }
     if (this.codeNote) return { text: this.codeNote, tone: 'info' };
@@ -217,14 +232,33 @@ export class UnlockScreen extends LitElement {
             ></pin-pad>`
           : null
       }
-      ${
-        liveness === 'missing'
-          ? html`<div class="badge" data-liveness="missing" role="alert">${t('liveness.missing')}</div>`
-          : liveness === 'off'
-            ? html`<div class="badge" data-liveness="off">${t('liveness.off')}</div>`
-            : null
-      }
+      <div class="badges">
+        ${
+          liveness === 'missing'
+            ? html`<div class="badge" data-liveness="missing" role="alert">${t('liveness.missing')}</div>`
+            : liveness === 'off'
+              ? html`<div class="badge" data-liveness="off">${t('liveness.off')}</div>`
+              : null
+        }
+        ${this.fleetBadge()}
+      </div>
     `;
+  }
+
+  /** A fleet door near the end of its offline grace warns; past it, says nobody gets in. */
+  private fleetBadge() {
+    const fleet = this.fleet;
+    if (!fleet?.joined) return null;
+    if (fleet.offlineTooLong)
+      return html`<div class="badge fleet" data-fleet="offline" role="alert">
+        ${t('unlock.offlineBadge')}
+      </div>`;
+    if (!fleet.graceWarning || fleet.graceLeftMs === null) return null;
+    // Whole hours, rounded up: "in 1 h" until the last minute.
+    const hours = Math.max(1, Math.ceil(fleet.graceLeftMs / 3_600_000));
+    return html`<div class="badge fleet" data-fleet="grace" role="status">
+      ${t('unlock.graceWarning', { hours })}
+    </div>`;
   }
 
   static override styles = css`
@@ -304,11 +338,19 @@ export class UnlockScreen extends LitElement {
       font-size: 0.7em;
       padding: 0.6rem 2rem;
     }
-    .badge {
+    .badges {
       position: absolute;
       top: 3vmin;
       left: 50%;
       transform: translateX(-50%);
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      gap: 1.5vmin;
+      width: max-content;
+      max-width: 86vw;
+    }
+    .badge {
       max-width: 80vw;
       padding: 0.5rem 1rem;
       border-radius: 0.6rem;
@@ -316,6 +358,14 @@ export class UnlockScreen extends LitElement {
       color: #fff;
       font-size: clamp(1rem, 2.8vmin, 1.6rem);
       text-align: center;
+    }
+    /* Read from a metre away, like the status line: sized by the screen's smaller side. */
+    .badge.fleet {
+      font-size: clamp(1.2rem, 4vmin, 2.4rem);
+      padding: 1vmin 2.5vmin;
+    }
+    .badge[data-fleet='offline'] {
+      background: rgba(150, 30, 40, 0.94);
     }
     .badge[data-liveness='missing'] {
       background: rgba(150, 30, 40, 0.94);

@@ -22,7 +22,7 @@ import type { Page } from 'playwright-core';
 const PIN = '975310';
 /** A live capture the MiniFASNet pair passes: enrolled from this very photo. */
 const person = facePath('liveness/image_T1.jpg');
-const TABS = ['people', 'models', 'settings', 'calibration', 'audit', 'compare'] as const;
+const TABS = ['people', 'models', 'settings', 'calibration', 'audit', 'compare', 'fleet'] as const;
 const SCREENS = [
   { name: 'landscape', width: 1280, height: 800 },
   { name: 'portrait', width: 800, height: 1280 },

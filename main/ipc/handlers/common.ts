@@ -1,5 +1,4 @@
 import type { AppServices } from '../../services.js';
-import type { Kiosk } from '../../kiosk/kiosk.js';
 import type { EnrollmentStore } from '../../store/enrollment-store.js';
 import { ExpectedError } from '../errors.js';
 import type { HandlerTable } from '../gate.js';
@@ -16,11 +15,7 @@ export function requireStore(services: AppServices): EnrollmentStore {
   return services.store;
 }
 
-export function requireKiosk(services: AppServices): Kiosk {
-  const kiosk = services.kiosk;
-  if (!kiosk) throw new ExpectedError('NO_MODELS', 'No face models are loaded: install a model pack first.');
-  return kiosk;
-}
+export { requireKiosk } from '../../people/people-service.js';
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

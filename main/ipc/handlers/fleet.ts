@@ -1,0 +1,19 @@
+// The admin screen's Fleet panel: thin. The gate (ipc/gate.ts) has checked the sender, the admin
+// session and the payload (preload/contract/fleet.ts); the use cases live in main/people/fleet-service.ts.
+import type { fleetChannels } from '../../../preload/contract/fleet.js';
+import type { AppServices } from '../../services.js';
+import { FleetService } from '../../people/fleet-service.js';
+import type { HandlersFor } from './common.js';
+
+export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetChannels> {
+  const fleet = new FleetService(services);
+  return {
+    getFleetStatus: () => fleet.status(),
+    joinFleet: (input) => fleet.join(input),
+    listFleetGroups: () => fleet.groups(),
+    saveFleetGroup: (input) => fleet.saveGroup(input),
+    removeFleetGroup: ({ id }) => fleet.removeGroup(id),
+    setFleetGroupMembers: ({ id, personIds }) => fleet.setMembers(id, personIds),
+    listFleetAudit: (filter) => fleet.audit(filter),
+  };
+}

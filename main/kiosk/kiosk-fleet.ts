@@ -1,0 +1,218 @@
+// The kiosk as a door of a fleet (issue 11): the fleet runtime (main/fleet/door-runtime.ts) keeps
+// the replica in step and ships audit; this file adds what the Electron kiosk needs on top of
+// its public API. The kiosk's own chained audit log is the one writer of `<data dir>/audit`:
+// FleetDoor reads the same folder (config.dir/audit) to ship it, so each decision is written
+// once, MAC-chained, and reaches the database exactly once. MQTT is connected here rather than
+// inside FleetDoor (opened with mqtt: false) because FleetDoor publishes only records it wrote
+// itself; the kiosk publishes the records its unlock flow wrote.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AuditRecord } from '../audit/types.js';
+import { withClient } from '../fleet/db.js';
+import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
+import { FleetError } from '../fleet/errors.js';
+import { cliKeyWrapper } from '../fleet/local.js';
+import { DoorMqtt, type DoorEvent, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
+import type { FleetView } from '../fleet/view.js';
+import { FleetWriter } from '../fleet/writer.js';
+import type { GalleryEntry } from '../store/enrollment-store.js';
+import type { KeyWrapper } from '../store/key-wrapper.js';
+
+export type { FleetStatus } from '../fleet/door-runtime.js';
+
+/** Why the fleet's rules refuse a person the face matched. */
+export type FleetRefusal = 'not_permitted_now' | 'offline_too_long' | 'person_disabled';
+
+/**
+ * How long an admin's change may take to come back through the change feed before the screen
+ * answers anyway (the change is committed; the replica shows it when the feed delivers it).
+ * 5 s: the database connect timeout (fleet/db.ts), well above the 2 s propagation goal.
+ */
+const OWN_CHANGE_WAIT_MS = 5000;
+
+export interface KioskFleetOptions {
+  now?: () => number;
+  log?: (message: string) => void;
+  /** Poll interval of the change feed (tests shorten it). */
+  pollMs?: number;
+  /** Called for each checked remote-unlock command (only when enabled in the door's MQTT settings). */
+  onRemoteUnlock?: (request: RemoteUnlockRequest) => void;
+}
+
+export class KioskFleet {
+  private mqtt: DoorMqtt | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly door: FleetDoor,
+    private readonly options: KioskFleetOptions,
+  ) {}
+
+  /**
+   * Opens a joined data folder with the kiosk's key store; a folder joined with
+   * `tobira fleet join` is sealed by the CLI's key file (fleet.key) instead, which is tried next.
+   */
+  static async open(
+    dataDir: string,
+    wrapper: KeyWrapper,
+    options: KioskFleetOptions = {},
+  ): Promise<KioskFleet> {
+    const doorOptions = {
+      mqtt: false,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    };
+    let door: FleetDoor;
+    try {
+      door = await FleetDoor.open(dataDir, wrapper, doorOptions);
+    } catch (error) {
+      const cliKey = path.join(dataDir, 'fleet.key');
+      if (!(error instanceof FleetError && error.code === 'wrong_key' && existsSync(cliKey))) throw error;
+      door = await FleetDoor.open(dataDir, await cliKeyWrapper(dataDir, false), doorOptions);
+    }
+    return new KioskFleet(door, options);
+  }
+
+  get name(): string {
+    return this.door.config.door;
+  }
+
+  get fleetId(): string {
+    return this.door.config.fleet;
+  }
+
+  get view(): FleetView {
+    return this.door.fleetView;
+  }
+
+  /** Follows the change feed and connects to MQTT; an unreachable server is logged, never fatal. */
+  async start(): Promise<void> {
+    // Each failed reconnect (every few seconds) says the same: logged when it changes, not each time.
+    let lastProblem: string | null = null;
+    this.door.on('connected', () => {
+      if (lastProblem !== null) this.log('fleet database: connected again');
+      lastProblem = null;
+    });
+    this.door.on('disconnected', (e) => {
+      if (e.message !== lastProblem) this.log(`fleet database: ${e.message}`);
+      lastProblem = e.message;
+    });
+    this.door.on('ship_failed', (e) => this.log(`fleet audit not shipped yet: ${e.message}`));
+    await this.door.start();
+    const settings = this.door.config.mqtt;
+    if (settings) {
+      try {
+        this.mqtt = await DoorMqtt.connect(
+          settings,
+          this.door.config.fleet,
+          this.door.config.door,
+          (request) => this.options.onRemoteUnlock?.(request),
+          () => this.door.now(),
+        );
+        if (this.closed) await this.mqtt.close();
+      } catch (error) {
+        this.log(`MQTT: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Resolves once the change feed has connected or failed its first try, or
+   * after `timeoutMs`: a status read then says what is, not "still connecting".
+   */
+  firstContact(timeoutMs = OWN_CHANGE_WAIT_MS): Promise<void> {
+    if (this.door.sync.connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.door.off('connected', done);
+        this.door.off('disconnected', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.door.on('connected', done);
+      this.door.on('disconnected', done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.mqtt?.close().catch(() => undefined);
+    this.mqtt = null;
+    await this.door.close();
+  }
+
+  /** Calls `listener` after each batch the change feed applied (people, templates, groups). */
+  onChanged(listener: () => void): () => void {
+    this.door.on('applied', listener);
+    return () => this.door.off('applied', listener);
+  }
+
+  gallery(recognizerId: string): GalleryEntry[] {
+    return this.door.fleetView.gallery(recognizerId);
+  }
+
+  status(): FleetStatus {
+    return this.door.status();
+  }
+
+  /**
+   * The fleet's rules for a face the matcher recognised: the offline grace first (a door that
+   * could not refresh its replica for too long refuses everyone), then the person's access
+   * groups at this door now. Null: they may open.
+   */
+  refusal(personId: string, now: number): FleetRefusal | null {
+    if (this.door.status().grace_left_ms < 0) return 'offline_too_long';
+    const access = this.door.fleetView.access(personId, this.door.config.door, now);
+    if (access.ok) return null;
+    // A person the replica no longer holds was deleted meanwhile: disabled, as far as the door goes.
+    return access.reason === 'not_permitted_now' ? 'not_permitted_now' : 'person_disabled';
+  }
+
+  /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */
+  announce(record: AuditRecord): void {
+    void this.door.shipSoon();
+    const door = record.door;
+    const event: DoorEvent = {
+      event_type: door && !door.ok ? 'door_failed' : record.outcome === 'unlocked' ? 'unlocked' : 'refused',
+      id: record.id,
+      time: record.time,
+      door: this.door.config.door,
+      reason: door && !door.ok ? (door.reason ?? 'door_failed') : record.reason,
+      person: record.personName,
+    };
+    void this.mqtt?.publish(event).catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
+  }
+
+  /**
+   * A change to the fleet's people or groups, written through this door's login (as
+   * `tobira fleet … --data-dir` does), then awaited on the change feed so the next read sees it.
+   */
+  async write<T>(work: (writer: FleetWriter) => Promise<T>, versionOf: (result: T) => number): Promise<T> {
+    const { databaseUrl, fleetKey, door } = this.door.config;
+    const result = await withClient(databaseUrl, (client) => work(new FleetWriter(client, fleetKey, door)));
+    await this.waitForVersion(versionOf(result));
+    return result;
+  }
+
+  /** Resolves once the replica holds `version` (or after OWN_CHANGE_WAIT_MS). */
+  waitForVersion(version: number, timeoutMs = OWN_CHANGE_WAIT_MS): Promise<void> {
+    if (this.door.replica.version >= version) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.door.off('applied', check);
+        resolve();
+      };
+      const check = () => {
+        if (this.door.replica.version >= version) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.door.on('applied', check);
+    });
+  }
+
+  private log(message: string): void {
+    this.options.log?.(message);
+  }
+}

@@ -1,0 +1,38 @@
+// Who the kiosk knows, wherever they are kept: the local encrypted store (a lone kiosk) or the
+// fleet (a joined data folder: reads from the replica, writes through the door's login). The
+// kiosk's flows and the people service use this interface only, so they never ask which one.
+import type { EnrollmentStore, GalleryEntry, NewTemplate, PersonSummary } from '../store/enrollment-store.js';
+
+export interface PeopleDirectory {
+  /** 'local' for the kiosk's own store, 'fleet' for the building's people. */
+  readonly kind: 'local' | 'fleet';
+  listPeople(activeRecognizerId?: string): PersonSummary[];
+  /** Throws a not-found error for an unknown id. */
+  getPerson(personId: string, activeRecognizerId?: string): PersonSummary;
+  thumbnail(personId: string): Buffer | null;
+  /** Enabled people's templates for one recognizer: what the matcher compares against. */
+  gallery(recognizerId: string): GalleryEntry[];
+  addPerson(name: string, options?: { pin?: string }): Promise<PersonSummary>;
+  renamePerson(personId: string, name: string): Promise<unknown>;
+  removePerson(personId: string): Promise<void>;
+  setPersonPin(personId: string, pin: string | null): Promise<void>;
+  findPersonByPin(pin: string): Promise<PersonSummary | null>;
+  addTemplate(personId: string, template: NewTemplate): Promise<unknown>;
+}
+
+/** The lone kiosk: the local enrollment store, exactly as before. */
+export function localDirectory(store: EnrollmentStore): PeopleDirectory {
+  return {
+    kind: 'local',
+    listPeople: (r) => store.listPeople(r),
+    getPerson: (id, r) => store.getPerson(id, r),
+    thumbnail: (id) => store.thumbnail(id),
+    gallery: (r) => store.gallery(r),
+    addPerson: (name, options) => store.addPerson(name, options),
+    renamePerson: (id, name) => store.renamePerson(id, name),
+    removePerson: (id) => store.removePerson(id),
+    setPersonPin: (id, pin) => store.setPersonPin(id, pin),
+    findPersonByPin: (pin) => store.findPersonByPin(pin),
+    addTemplate: (id, template) => store.addTemplate(id, template),
+  };
+}
