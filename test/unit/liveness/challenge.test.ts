@@ -99,6 +99,24 @@ describe('HeadTurnChallenge', () => {
     });
   });
 
+  it(
+    'started mid-turn, it waits for the head at rest: looking back at the screen, then turning as asked, passes',
+    { todo: 'fails today: wrong-direction, the baseline is the +29° it was recognised at' },
+    () => {
+      // Recognised at +29° in the middle of a turn (the box barely moves), the person looks back at
+      // the screen (about 0°), then turns right as asked: yaws as the real footage comes back from
+      // its right turn at 4.1–4.9 s (pad/videos/apfol_real2.webm), shifted to end near 0°.
+      const c = new HeadTurnChallenge('alice', 0, 29, only('right'));
+      assert.deepEqual(feed(c, [{ yaw: 22 }, { yaw: 10 }, { yaw: 2 }, { yaw: 0 }, { yaw: 1 }]), {
+        state: 'pending',
+        direction: 'right',
+        step: 0,
+        yawChange: 0,
+      });
+      assert.equal(feed(c, [{ yaw: 8 }, { yaw: 18 }], 500).state, 'passed');
+    },
+  );
+
   it('keeps its outcome once decided', () => {
     const c = new HeadTurnChallenge('alice', 0, 0, only('right'));
     feed(c, [{ yaw: 20 }]);
