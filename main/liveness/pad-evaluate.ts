@@ -109,7 +109,7 @@ export function allDraws(steps = DEFAULT_CHALLENGE_STEPS): TurnDirection[][] {
 function challengeAlone(frames: readonly LayeredFrame[], directions: readonly TurnDirection[]): boolean {
   const first = frames.find((f) => f.face);
   if (!first) return false;
-  const c = new HeadTurnChallenge('subject', first.nowMs, faceYaw(first.face!), { directions });
+  const c = new HeadTurnChallenge('subject', first.nowMs, { directions });
   for (const f of frames) {
     const s = c.observe({ yaw: f.face ? faceYaw(f.face) : null, identity: 'subject', nowMs: f.nowMs });
     if (s.state !== 'pending') return s.state === 'passed';
