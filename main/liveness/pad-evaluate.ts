@@ -25,7 +25,13 @@ import { decodeImageFile } from '../image/decode.js';
 import type { FaceAnalysis } from '../insightface/face_analysis.js';
 import type { PixelImage, Point } from '../insightface/types.js';
 import type { AntiSpoof } from './anti-spoof.js';
-import { DEFAULT_CHALLENGE_STEPS, HeadTurnChallenge, type TurnDirection } from './challenge.js';
+import {
+  DEFAULT_CHALLENGE_STEPS,
+  DEFAULT_REST_FRAMES,
+  DEFAULT_REST_SPREAD,
+  HeadTurnChallenge,
+  type TurnDirection,
+} from './challenge.js';
 import { parseCsv } from './evaluate.js';
 import { cutFrames } from './footage.js';
 import { replayUnlock, type LayeredFrame } from './levels.js';
@@ -212,11 +218,18 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
     const live = label === 'live';
     const starts: number[] = [];
     for (let i = 0; i + 30 <= all.length; i++) {
-      // The prompt appears after the agreeing frames: that is where the person looks at it.
-      const prompted = all[i + MIN_FUSED_FRAMES - 1]!.face;
-      const yaw = prompted ? faceYaw(prompted) : null;
+      // The prompt appears after the agreeing frames and first asks him to look at the camera;
+      // the turns count from the head at rest after it (challenge.ts). The footage answers no
+      // prompt, so a live attempt starts where the frames after the prompt find him holding
+      // still, as someone reading the screen does (most frames of this footage are mid-swing).
+      const yaws = all
+        .slice(i + MIN_FUSED_FRAMES, i + MIN_FUSED_FRAMES + DEFAULT_REST_FRAMES)
+        .map((f) => (f.face ? faceYaw(f.face) : null))
+        .filter((y): y is number => y !== null);
+      const still =
+        yaws.length === DEFAULT_REST_FRAMES && Math.max(...yaws) - Math.min(...yaws) <= DEFAULT_REST_SPREAD;
       const spaced = starts.length === 0 || i - starts.at(-1)! >= 10;
-      if (live ? spaced && yaw !== null && Math.abs(yaw) <= 10 : i % 10 === 0) starts.push(i);
+      if (live ? spaced && still : i % 10 === 0) starts.push(i);
     }
     for (const start of starts) {
       const seg = all.slice(start, start + 30);

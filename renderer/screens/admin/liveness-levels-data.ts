@@ -41,11 +41,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 7,
           rate: 0,
         },
       },
-      seconds: 0.118,
+      seconds: 0.024,
     },
     {
       row: 'standard',
@@ -84,11 +84,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 7,
           rate: 0,
         },
       },
-      seconds: 0.118,
+      seconds: 0.024,
     },
     {
       row: 'high',
@@ -126,12 +126,12 @@ export const MEASURED: LivenessLevelsTable = {
           rate: null,
         },
         footage: {
-          count: 0,
-          of: 6,
-          rate: 0,
+          count: 4,
+          of: 7,
+          rate: 0.5714285714285714,
         },
       },
-      seconds: 2.487,
+      seconds: 1.646,
     },
     {
       row: 'layer 1 passive',
@@ -170,11 +170,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 7,
           rate: 0,
         },
       },
-      seconds: 0.118,
+      seconds: 0.024,
     },
     {
       row: 'layer 2 structure',
@@ -213,11 +213,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 7,
           rate: 0,
         },
       },
-      seconds: 1.7,
+      seconds: 1.5,
     },
     {
       row: 'layer 3 challenge',
@@ -228,9 +228,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         replay: {
-          count: 0.25,
+          count: 0.5,
           of: 26,
-          rate: 0.009615384615384616,
+          rate: 0.019230769230769232,
         },
         mask: {
           count: 0,
@@ -255,12 +255,12 @@ export const MEASURED: LivenessLevelsTable = {
           rate: null,
         },
         footage: {
-          count: 0,
-          of: 6,
-          rate: 0,
+          count: 4,
+          of: 7,
+          rate: 0.5714285714285714,
         },
       },
-      seconds: 1.7,
+      seconds: 1.5,
     },
   ],
 };
