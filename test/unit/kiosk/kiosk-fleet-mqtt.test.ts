@@ -17,6 +17,7 @@ import mqtt from 'mqtt';
 import { z } from 'zod';
 import { main } from '../../../main/cli/tobira.js';
 import { initFleet } from '../../../main/fleet/admin.js';
+import { withClient } from '../../../main/fleet/db.js';
 import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
 import { signUnlock } from '../../../main/fleet/mqtt-events.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
@@ -122,6 +123,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   let node: NodeServices | null = null;
   let gate: IpcGate;
   let dataDir: string;
+  let adminUrl: string;
   let clock = MON_10_TOKYO;
   let nextFrame = 1;
   let topics: { availability: string; event: string; unlock: string };
@@ -235,7 +237,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
 
   before(async () => {
     [server, broker, relay] = await Promise.all([startPostgres(), startMosquitto(), startRelay()]);
-    const adminUrl = await server.createDatabase('kioskmqtt');
+    adminUrl = await server.createDatabase('kioskmqtt');
     const token = (await initFleet(adminUrl)).join!;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-mqtt-'));
     const joined = await cli(
@@ -452,6 +454,18 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
     assert.deepEqual(
       records.map((r) => r.outcome),
       [...bad.map(() => 'rejected'), 'unlocked'],
+    );
+    // And in the building's audit, once each.
+    await node!.services.fleet!.door.shipSoon();
+    await node!.services.fleet!.door.shipSoon();
+    const rows = await withClient(adminUrl, (c) =>
+      c.query<{ id: string; reason: string }>(
+        `SELECT id, reason FROM audit WHERE door = 'Front' AND reason LIKE 'remote_unlock%'`,
+      ),
+    );
+    assert.deepEqual(
+      rows.rows.map((r) => [r.id, r.reason]).sort(),
+      records.map((r) => [r.id, r.reason]).sort(),
     );
   });
 
