@@ -12,7 +12,7 @@ import { AuditShipper } from './audit-shipper.js';
 import { connect } from './db.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
 import { readDoorConfig, type DoorConfig } from './local.js';
-import { DoorMqtt, type DoorEvent, type RemoteUnlockRequest } from './mqtt-events.js';
+import { DoorMqtt, DoorMqttLink, type DoorEvent, type RemoteUnlockRequest } from './mqtt-events.js';
 import { Replica } from './replica.js';
 import { FleetSync } from './sync.js';
 import { FleetView } from './view.js';
@@ -59,11 +59,13 @@ interface DoorRuntimeEvents {
   connected: [];
   disconnected: [FleetError];
   remote_unlock: [RemoteUnlockRequest & { record: AuditRecord }];
+  /** The MQTT link's problems and recoveries, one line each (DoorMqttLink). */
+  mqtt: [{ message: string }];
 }
 
 export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private view: FleetView;
-  private mqtt: DoorMqtt | null = null;
+  private mqtt: DoorMqttLink | null = null;
   private shipping: Promise<void> | null = null;
   private shipAgain = false;
   readonly audit: AuditLog;
@@ -113,13 +115,18 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   /** Follows the change feed, ships audit, and connects to MQTT. Never throws for an unreachable server. */
   async start(): Promise<void> {
     this.sync.start();
-    if (this.config.mqtt && this.options.mqtt !== false) {
-      this.mqtt = await DoorMqtt.connect(
-        this.config.mqtt,
-        this.config.fleet,
-        this.config.door,
-        (request) => void this.remoteUnlock(request),
-        () => this.now(),
+    const settings = this.config.mqtt;
+    if (settings && this.options.mqtt !== false) {
+      this.mqtt = new DoorMqttLink(
+        () =>
+          DoorMqtt.connect(
+            settings,
+            this.config.fleet,
+            this.config.door,
+            (request) => void this.remoteUnlock(request),
+            () => this.now(),
+          ),
+        (line) => this.emit('mqtt', { message: line }),
       );
     }
   }

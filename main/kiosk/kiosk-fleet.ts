@@ -12,7 +12,7 @@ import { withClient } from '../fleet/db.js';
 import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
 import { FleetError } from '../fleet/errors.js';
 import { cliKeyWrapper } from '../fleet/local.js';
-import { DoorMqtt, type DoorEvent, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
+import { DoorMqtt, DoorMqttLink, type DoorEvent, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
 import type { FleetView } from '../fleet/view.js';
 import { FleetWriter } from '../fleet/writer.js';
 import { StoreError } from '../store/errors.js';
@@ -40,18 +40,8 @@ export interface KioskFleetOptions {
   onRemoteUnlock?: (request: RemoteUnlockRequest) => void;
 }
 
-/** First wait between tries to reach an unreachable broker; it doubles up to MQTT_RETRY_MAX_MS. */
-const MQTT_RETRY_MS = 5_000;
-/** A minute: a broker that comes back is found within a minute, at one failed try a minute. */
-const MQTT_RETRY_MAX_MS = 60_000;
-
 export class KioskFleet {
-  private mqtt: DoorMqtt | null = null;
-  private closed = false;
-  /** Ends the wait between two tries to reach the broker (on close). */
-  private retryWake: (() => void) | null = null;
-  /** The broker connection being made (or retried), awaited on close. */
-  private connecting: Promise<void> = Promise.resolve();
+  private mqtt: DoorMqttLink | null = null;
 
   private constructor(
     readonly door: FleetDoor,
@@ -113,51 +103,19 @@ export class KioskFleet {
     });
     this.door.on('ship_failed', (e) => this.log(`fleet audit not shipped yet: ${e.message}`));
     await this.door.start();
-    if (this.door.config.mqtt) this.connecting = this.connectMqtt();
-  }
-
-  /**
-   * Connects to the broker, and keeps trying while it cannot: a kiosk often boots before the
-   * broker (a power cut restarts both), and the door must come back on MQTT by itself. The door
-   * decides without MQTT meanwhile. Each try fails within DoorMqtt's connect timeout (5 s); the
-   * wait between tries doubles from MQTT_RETRY_MS to MQTT_RETRY_MAX_MS. A problem is logged
-   * when it changes, not at every try.
-   */
-  private async connectMqtt(): Promise<void> {
     const settings = this.door.config.mqtt;
-    if (!settings) return;
-    let wait = MQTT_RETRY_MS;
-    let lastProblem = '';
-    while (!this.closed) {
-      try {
-        const mqtt = await DoorMqtt.connect(
-          settings,
-          this.door.config.fleet,
-          this.door.config.door,
-          (request) => this.options.onRemoteUnlock?.(request),
-          () => this.door.now(),
-        );
-        if (this.closed) await mqtt.close();
-        else this.mqtt = mqtt;
-        if (lastProblem) this.log('MQTT: connected');
-        return;
-      } catch (error) {
-        const problem = error instanceof Error ? error.message : String(error);
-        // Only a broker that cannot be reached now may be there later; a bad URL stays bad.
-        const retry = error instanceof FleetError && error.code === 'unreachable';
-        if (problem !== lastProblem) this.log(`MQTT: ${problem}${retry ? ' (trying again)' : ''}`);
-        if (!retry) return;
-        lastProblem = problem;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.retryWake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.retryWake = null;
-      wait = Math.min(wait * 2, MQTT_RETRY_MAX_MS);
+    if (settings) {
+      this.mqtt = new DoorMqttLink(
+        () =>
+          DoorMqtt.connect(
+            settings,
+            this.door.config.fleet,
+            this.door.config.door,
+            (request) => this.options.onRemoteUnlock?.(request),
+            () => this.door.now(),
+          ),
+        (line) => this.log(line),
+      );
     }
   }
 
@@ -181,9 +139,6 @@ export class KioskFleet {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.retryWake?.();
-    await this.connecting;
     await this.mqtt?.close().catch(() => undefined);
     this.mqtt = null;
     await this.door.close();
