@@ -9,27 +9,27 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { main } from '../../../main/cli/tobira.js';
 import { initFleet } from '../../../main/fleet/admin.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
 import { signUnlock } from '../../../main/fleet/mqtt-events.js';
-import { decodeImageFile } from '../../../main/image/decode.js';
 import type { IpcGate, Sender } from '../../../main/ipc/gate.js';
 import { wireIpc } from '../../../main/ipc/wire.js';
-import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { FleetGroups } from '../../../preload/contract/fleet.js';
 import type { PersonView } from '../../../preload/contract/people.js';
 import type { Settings } from '../../../preload/contract/settings.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
+import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
+import { rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
@@ -50,38 +50,7 @@ const skip =
     ? 'PostgreSQL or Mosquitto is not installed (apt-get install postgresql mosquitto)'
     : false;
 
-// The schemas of fleet-rules.test.ts: Home Assistant discovery and the door's event payloads.
-const device = z.object({
-  identifiers: z.array(z.string()).min(1),
-  name: z.string(),
-  manufacturer: z.string(),
-  model: z.string(),
-});
-const common = {
-  name: z.string(),
-  unique_id: z.string().regex(/^[A-Za-z0-9_-]+$/),
-  device,
-  availability_topic: z.string(),
-  payload_available: z.literal('online'),
-  payload_not_available: z.literal('offline'),
-  state_topic: z.string(),
-};
-const eventConfigSchema = z
-  .object({ ...common, event_types: z.array(z.enum(['unlocked', 'refused', 'door_failed'])) })
-  .strict();
-const sensorConfigSchema = z
-  .object({ ...common, value_template: z.string(), json_attributes_topic: z.string(), icon: z.string() })
-  .strict();
-const eventSchema = z
-  .object({
-    event_type: z.enum(['unlocked', 'refused', 'door_failed']),
-    id: z.uuid(),
-    time: z.iso.datetime(),
-    door: z.literal('Front'),
-    reason: z.string(),
-    person: z.string().nullable(),
-  })
-  .strict();
+const eventSchema = doorEventSchema('Front');
 type DoorEventPayload = z.infer<typeof eventSchema>;
 
 interface Message {
@@ -95,24 +64,6 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   let err = '';
   const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
   return { code, out, err };
-}
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-fleet-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}
-
-async function rgbaOf(photo: string): Promise<Omit<CheckedFrame, 'id'>> {
-  const bgr = await decodeImageFile(photo);
-  const rgba = new Uint8Array(bgr.width * bgr.height * 4);
-  for (let i = 0, j = 0; i < bgr.width * bgr.height; i++, j += 3) {
-    rgba[i * 4] = bgr.data[j + 2]!;
-    rgba[i * 4 + 1] = bgr.data[j + 1]!;
-    rgba[i * 4 + 2] = bgr.data[j]!;
-    rgba[i * 4 + 3] = 255;
-  }
-  return { width: bgr.width, height: bgr.height, rgba };
 }
 
 describe('the kiosk in fleet mode on MQTT', { skip }, () => {
@@ -184,7 +135,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
     const started = await createNodeServices({ dataDir, services: { now: () => clock, fleetPollMs: 500 } });
     const { services } = started;
     if (!(await services.packs.list()).some((p) => p.name === 'test-pack')) {
-      await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+      await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     }
     services.settings.update({
       liveness: { enabled: false, threshold: 0.5, level: 'standard' },
@@ -201,7 +152,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
 
   /** Feeds the probe photo as camera frames (clock +100 ms each) until the kiosk decides. */
   async function attempt(): Promise<DecisionEvent> {
-    const frame = await rgbaOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
+    const frame = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
     const kiosk = node!.services.kiosk!;
     kiosk.decisions.reset();
     decisions.length = 0;
