@@ -12,7 +12,13 @@ import { AuditShipper } from './audit-shipper.js';
 import { connect } from './db.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
 import { readDoorConfig, type DoorConfig } from './local.js';
-import { DoorMqtt, DoorMqttLink, type DoorEvent, type RemoteUnlockRequest } from './mqtt-events.js';
+import {
+  doorEventOf,
+  DoorMqtt,
+  DoorMqttLink,
+  remoteUnlockAudit,
+  type RemoteUnlockRequest,
+} from './mqtt-events.js';
 import { Replica } from './replica.js';
 import { FleetSync } from './sync.js';
 import { FleetView } from './view.js';
@@ -204,36 +210,13 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   async record(input: AuditInput): Promise<AuditRecord> {
     const record = await this.audit.append(input);
     this.shipSoon();
-    const event: DoorEvent = {
-      event_type:
-        record.door && !record.door.ok
-          ? 'door_failed'
-          : record.outcome === 'unlocked'
-            ? 'unlocked'
-            : 'refused',
-      id: record.id,
-      time: record.time,
-      door: this.config.door,
-      reason: record.door && !record.door.ok ? (record.door.reason ?? 'door_failed') : record.reason,
-      person: record.personName,
-    };
-    await this.mqtt?.publish(event).catch(() => undefined);
+    await this.mqtt?.publish(doorEventOf(record, this.config.door)).catch(() => undefined);
     return record;
   }
 
   private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
     const record = await this.record({
-      mode: 'identify',
-      outcome: request.ok ? 'unlocked' : 'rejected',
-      reason: request.ok ? 'remote_unlock' : `remote_unlock_${request.reason}`,
-      personId: null,
-      personName: null,
-      score: null,
-      threshold: null,
-      recognizerId: null,
-      gates: [],
-      liveness: null,
-      door: null,
+      ...remoteUnlockAudit(request, null),
       time: new Date(this.now()).toISOString(),
     });
     this.emit('remote_unlock', { ...request, record });

@@ -9,6 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import mqtt from 'mqtt';
 import { FleetError } from './errors.js';
+import type { AuditInput, AuditRecord } from '../audit/types.js';
 import type { MqttSettings } from './local.js';
 
 export type DoorEventType = 'unlocked' | 'refused' | 'door_failed';
@@ -313,4 +314,34 @@ export class DoorMqttLink {
     await this.mqtt?.close().catch(() => undefined);
     this.mqtt = null;
   }
+}
+
+/** The MQTT event for an audit record of the door named `door`: a failed door call reads as such. */
+export function doorEventOf(record: AuditRecord, door: string): DoorEvent {
+  const failed = record.door !== null && !record.door.ok;
+  return {
+    event_type: failed ? 'door_failed' : record.outcome === 'unlocked' ? 'unlocked' : 'refused',
+    id: record.id,
+    time: record.time,
+    door,
+    reason: failed ? (record.door?.reason ?? 'door_failed') : record.reason,
+    person: record.personName,
+  };
+}
+
+/** The audit record of a remote-unlock command, accepted or not, with the door call's result if any. */
+export function remoteUnlockAudit(request: RemoteUnlockRequest, door: AuditRecord['door']): AuditInput {
+  return {
+    mode: 'identify',
+    outcome: request.ok ? 'unlocked' : 'rejected',
+    reason: request.ok ? 'remote_unlock' : `remote_unlock_${request.reason}`,
+    personId: null,
+    personName: null,
+    score: null,
+    threshold: null,
+    recognizerId: null,
+    gates: [],
+    liveness: null,
+    door,
+  };
 }

@@ -12,7 +12,7 @@ import { withClient } from '../fleet/db.js';
 import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
 import { FleetError } from '../fleet/errors.js';
 import { cliKeyWrapper } from '../fleet/local.js';
-import { DoorMqtt, DoorMqttLink, type DoorEvent, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
+import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
 import type { FleetView } from '../fleet/view.js';
 import { FleetWriter } from '../fleet/writer.js';
 import { StoreError } from '../store/errors.js';
@@ -174,16 +174,9 @@ export class KioskFleet {
   /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */
   announce(record: AuditRecord): void {
     void this.door.shipSoon();
-    const door = record.door;
-    const event: DoorEvent = {
-      event_type: door && !door.ok ? 'door_failed' : record.outcome === 'unlocked' ? 'unlocked' : 'refused',
-      id: record.id,
-      time: record.time,
-      door: this.door.config.door,
-      reason: door && !door.ok ? (door.reason ?? 'door_failed') : record.reason,
-      person: record.personName,
-    };
-    void this.mqtt?.publish(event).catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
+    void this.mqtt
+      ?.publish(doorEventOf(record, this.door.config.door))
+      .catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
   }
 
   /**
