@@ -29,7 +29,7 @@ import { Kiosk } from './kiosk/kiosk.js';
 import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
 import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
 import { KioskFleet } from './kiosk/kiosk-fleet.js';
-import type { RemoteUnlockRequest } from './fleet/mqtt-events.js';
+import { remoteUnlockAudit, type RemoteUnlockRequest } from './fleet/mqtt-events.js';
 import { isJoined } from './fleet/local.js';
 import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
 import { fleetDirectory } from './people/fleet-directory.js';
@@ -280,19 +280,9 @@ export class AppServices {
     if (!fleet) return;
     try {
       const door = request.ok ? await this.door().open({ personId: null, personName: null }) : null;
-      const record = await this.audit.append({
-        mode: 'identify',
-        outcome: request.ok ? 'unlocked' : 'rejected',
-        reason: request.ok ? 'remote_unlock' : `remote_unlock_${request.reason}`,
-        personId: null,
-        personName: null,
-        score: null,
-        threshold: null,
-        recognizerId: null,
-        gates: [],
-        liveness: null,
-        door: door && { ok: door.ok, kind: door.kind, reason: door.reason },
-      });
+      const record = await this.audit.append(
+        remoteUnlockAudit(request, door && { ok: door.ok, kind: door.kind, reason: door.reason }),
+      );
       fleet.announce(record);
     } catch (error) {
       this.log(`remote unlock: ${error instanceof Error ? error.message : String(error)}`);

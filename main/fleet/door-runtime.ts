@@ -12,7 +12,13 @@ import { AuditShipper } from './audit-shipper.js';
 import { connect } from './db.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
 import { readDoorConfig, type DoorConfig } from './local.js';
-import { DoorMqtt, type DoorEvent, type RemoteUnlockRequest } from './mqtt-events.js';
+import {
+  doorEventOf,
+  DoorMqtt,
+  DoorMqttLink,
+  remoteUnlockAudit,
+  type RemoteUnlockRequest,
+} from './mqtt-events.js';
 import { Replica } from './replica.js';
 import { FleetSync } from './sync.js';
 import { FleetView } from './view.js';
@@ -59,11 +65,13 @@ interface DoorRuntimeEvents {
   connected: [];
   disconnected: [FleetError];
   remote_unlock: [RemoteUnlockRequest & { record: AuditRecord }];
+  /** The MQTT link's problems and recoveries, one line each (DoorMqttLink). */
+  mqtt: [{ message: string }];
 }
 
 export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private view: FleetView;
-  private mqtt: DoorMqtt | null = null;
+  private mqtt: DoorMqttLink | null = null;
   private shipping: Promise<void> | null = null;
   private shipAgain = false;
   readonly audit: AuditLog;
@@ -113,13 +121,18 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   /** Follows the change feed, ships audit, and connects to MQTT. Never throws for an unreachable server. */
   async start(): Promise<void> {
     this.sync.start();
-    if (this.config.mqtt && this.options.mqtt !== false) {
-      this.mqtt = await DoorMqtt.connect(
-        this.config.mqtt,
-        this.config.fleet,
-        this.config.door,
-        (request) => void this.remoteUnlock(request),
-        () => this.now(),
+    const settings = this.config.mqtt;
+    if (settings && this.options.mqtt !== false) {
+      this.mqtt = new DoorMqttLink(
+        () =>
+          DoorMqtt.connect(
+            settings,
+            this.config.fleet,
+            this.config.door,
+            (request) => void this.remoteUnlock(request),
+            () => this.now(),
+          ),
+        (line) => this.emit('mqtt', { message: line }),
       );
     }
   }
@@ -197,36 +210,13 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   async record(input: AuditInput): Promise<AuditRecord> {
     const record = await this.audit.append(input);
     this.shipSoon();
-    const event: DoorEvent = {
-      event_type:
-        record.door && !record.door.ok
-          ? 'door_failed'
-          : record.outcome === 'unlocked'
-            ? 'unlocked'
-            : 'refused',
-      id: record.id,
-      time: record.time,
-      door: this.config.door,
-      reason: record.door && !record.door.ok ? (record.door.reason ?? 'door_failed') : record.reason,
-      person: record.personName,
-    };
-    await this.mqtt?.publish(event).catch(() => undefined);
+    await this.mqtt?.publish(doorEventOf(record, this.config.door)).catch(() => undefined);
     return record;
   }
 
   private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
     const record = await this.record({
-      mode: 'identify',
-      outcome: request.ok ? 'unlocked' : 'rejected',
-      reason: request.ok ? 'remote_unlock' : `remote_unlock_${request.reason}`,
-      personId: null,
-      personName: null,
-      score: null,
-      threshold: null,
-      recognizerId: null,
-      gates: [],
-      liveness: null,
-      door: null,
+      ...remoteUnlockAudit(request, null),
       time: new Date(this.now()).toISOString(),
     });
     this.emit('remote_unlock', { ...request, record });

@@ -9,6 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import mqtt from 'mqtt';
 import { FleetError } from './errors.js';
+import type { AuditInput, AuditRecord } from '../audit/types.js';
 import type { MqttSettings } from './local.js';
 
 export type DoorEventType = 'unlocked' | 'refused' | 'door_failed';
@@ -242,4 +243,105 @@ export class DoorMqtt {
       .catch(() => undefined);
     await this.client.endAsync();
   }
+}
+
+/** First wait between tries to reach an unreachable broker; it doubles up to MQTT_RETRY_MAX_MS. */
+export const MQTT_RETRY_MS = 5_000;
+/** A minute: a broker that comes back is found within a minute, at one failed try a minute. */
+export const MQTT_RETRY_MAX_MS = 60_000;
+
+/**
+ * A door's MQTT connection, kept trying while the broker cannot be reached: a door often boots
+ * before the broker (a power cut restarts both), and it must come back on MQTT by itself. The
+ * door decides without MQTT meanwhile; events from then are not queued (the audit log has them).
+ * Each try fails within DoorMqtt's connect timeout (5 s); the wait between tries doubles from
+ * MQTT_RETRY_MS to MQTT_RETRY_MAX_MS. Only an unreachable broker is tried again: a bad URL stays
+ * bad. A problem is logged when it changes, not at every try.
+ */
+export class DoorMqttLink {
+  private mqtt: DoorMqtt | null = null;
+  private closed = false;
+  private wake: (() => void) | null = null;
+  private readonly connecting: Promise<void>;
+
+  constructor(connect: () => Promise<DoorMqtt>, log: (line: string) => void) {
+    this.connecting = this.run(connect, log);
+  }
+
+  get connected(): boolean {
+    return this.mqtt !== null;
+  }
+
+  private async run(connect: () => Promise<DoorMqtt>, log: (line: string) => void): Promise<void> {
+    let wait = MQTT_RETRY_MS;
+    let lastProblem = '';
+    while (!this.closed) {
+      try {
+        const mqtt = await connect();
+        if (this.closed) await mqtt.close();
+        else this.mqtt = mqtt;
+        if (lastProblem) log('MQTT: connected');
+        return;
+      } catch (error) {
+        const problem = error instanceof Error ? error.message : String(error);
+        const retry = error instanceof FleetError && error.code === 'unreachable';
+        if (problem !== lastProblem) log(`MQTT: ${problem}${retry ? ' (trying again)' : ''}`);
+        if (!retry) return;
+        lastProblem = problem;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+      wait = Math.min(wait * 2, MQTT_RETRY_MAX_MS);
+    }
+  }
+
+  /** Publishes the event when connected; while the broker is away, the audit log keeps it. */
+  async publish(event: DoorEvent): Promise<void> {
+    await this.mqtt?.publish(event);
+  }
+
+  /** Stops trying, and says "offline" if connected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.connecting;
+    await this.mqtt?.close().catch(() => undefined);
+    this.mqtt = null;
+  }
+}
+
+/** The MQTT event for an audit record of the door named `door`: a failed door call reads as such. */
+export function doorEventOf(record: AuditRecord, door: string): DoorEvent {
+  const failed = record.door !== null && !record.door.ok;
+  return {
+    event_type: failed ? 'door_failed' : record.outcome === 'unlocked' ? 'unlocked' : 'refused',
+    id: record.id,
+    time: record.time,
+    door,
+    reason: failed ? (record.door?.reason ?? 'door_failed') : record.reason,
+    person: record.personName,
+  };
+}
+
+/** The audit record of a remote-unlock command, accepted or not, with the door call's result if any. */
+export function remoteUnlockAudit(request: RemoteUnlockRequest, door: AuditRecord['door']): AuditInput {
+  return {
+    mode: 'identify',
+    outcome: request.ok ? 'unlocked' : 'rejected',
+    reason: request.ok ? 'remote_unlock' : `remote_unlock_${request.reason}`,
+    personId: null,
+    personName: null,
+    score: null,
+    threshold: null,
+    recognizerId: null,
+    gates: [],
+    liveness: null,
+    door,
+  };
 }

@@ -12,9 +12,10 @@ import { withClient } from '../fleet/db.js';
 import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
 import { FleetError } from '../fleet/errors.js';
 import { cliKeyWrapper } from '../fleet/local.js';
-import { DoorMqtt, type DoorEvent, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
+import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
 import type { FleetView } from '../fleet/view.js';
 import { FleetWriter } from '../fleet/writer.js';
+import { StoreError } from '../store/errors.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
@@ -40,8 +41,7 @@ export interface KioskFleetOptions {
 }
 
 export class KioskFleet {
-  private mqtt: DoorMqtt | null = null;
-  private closed = false;
+  private mqtt: DoorMqttLink | null = null;
 
   private constructor(
     readonly door: FleetDoor,
@@ -67,7 +67,11 @@ export class KioskFleet {
       door = await FleetDoor.open(dataDir, wrapper, doorOptions);
     } catch (error) {
       const cliKey = path.join(dataDir, 'fleet.key');
-      if (!(error instanceof FleetError && error.code === 'wrong_key' && existsSync(cliKey))) throw error;
+      // Another kind of key store says so by name (FleetError); another key of the same kind (the
+      // kiosk's key file beside the CLI's fleet.key) fails to unwrap the door's key (StoreError).
+      const wrongKey =
+        (error instanceof FleetError || error instanceof StoreError) && error.code === 'wrong_key';
+      if (!(wrongKey && existsSync(cliKey))) throw error;
       door = await FleetDoor.open(dataDir, await cliKeyWrapper(dataDir, false), doorOptions);
     }
     return new KioskFleet(door, options);
@@ -101,18 +105,17 @@ export class KioskFleet {
     await this.door.start();
     const settings = this.door.config.mqtt;
     if (settings) {
-      try {
-        this.mqtt = await DoorMqtt.connect(
-          settings,
-          this.door.config.fleet,
-          this.door.config.door,
-          (request) => this.options.onRemoteUnlock?.(request),
-          () => this.door.now(),
-        );
-        if (this.closed) await this.mqtt.close();
-      } catch (error) {
-        this.log(`MQTT: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      this.mqtt = new DoorMqttLink(
+        () =>
+          DoorMqtt.connect(
+            settings,
+            this.door.config.fleet,
+            this.door.config.door,
+            (request) => this.options.onRemoteUnlock?.(request),
+            () => this.door.now(),
+          ),
+        (line) => this.log(line),
+      );
     }
   }
 
@@ -136,7 +139,6 @@ export class KioskFleet {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await this.mqtt?.close().catch(() => undefined);
     this.mqtt = null;
     await this.door.close();
@@ -172,16 +174,9 @@ export class KioskFleet {
   /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */
   announce(record: AuditRecord): void {
     void this.door.shipSoon();
-    const door = record.door;
-    const event: DoorEvent = {
-      event_type: door && !door.ok ? 'door_failed' : record.outcome === 'unlocked' ? 'unlocked' : 'refused',
-      id: record.id,
-      time: record.time,
-      door: this.door.config.door,
-      reason: door && !door.ok ? (door.reason ?? 'door_failed') : record.reason,
-      person: record.personName,
-    };
-    void this.mqtt?.publish(event).catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
+    void this.mqtt
+      ?.publish(doorEventOf(record, this.door.config.door))
+      .catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
   }
 
   /**

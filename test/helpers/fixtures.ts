@@ -1,6 +1,7 @@
 // Where the real test data lives. Models and photos are never committed: tests
 // read them from ../shared (or the directories the environment names).
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,3 +30,10 @@ export const facePath = (relative: string): string => path.join(facesDir(), rela
 
 /** The buffalo_sc-like test pack: det_500m + the 8-bit w600k_mbf. */
 export const TEST_PACK_FILES = ['det_500m.onnx', 'w600k_mbf_int8_dynq.onnx'] as const;
+
+/** A fresh folder holding copies of these model files, for a test to import as a pack. */
+export function packCopy(files: readonly string[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-test-pack-'));
+  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
+  return dir;
+}

@@ -19,12 +19,13 @@ export interface MosquittoServer {
   close(): Promise<void>;
 }
 
-export async function startMosquitto(): Promise<MosquittoServer> {
+/** Starts a broker; `port` restarts one where an earlier broker listened (a broker that comes back). */
+export async function startMosquitto(port?: number): Promise<MosquittoServer> {
   const bin = mosquittoBinary();
   if (!bin) throw new Error('Mosquitto is not installed (apt-get install mosquitto)');
   const root = await mkdtemp(path.join(tmpdir(), 'tobira-mqtt-'));
   await chmod(root, 0o755);
-  const port = await freePort();
+  port ??= await freePort();
   const conf = path.join(root, 'mosquitto.conf');
   await writeFile(
     conf,

@@ -151,6 +151,7 @@ async function run(v: Values, io: CliIO): Promise<number> {
   door.on('disconnected', (e) => io.err(`database: ${e.message}`));
   door.on('connected', () => io.out('database: connected'));
   door.on('ship_failed', (e) => io.err(`audit not shipped yet: ${e.message}`));
+  door.on('mqtt', (e) => io.err(e.message));
   await door.start();
   io.out(`door '${door.config.door}' running; Ctrl+C stops it`);
   await new Promise<void>((resolve) => {

@@ -5,11 +5,8 @@
 // enrollment timeout all stop it, and no enrollment frame is taken without a live session.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
 import type { Sender } from '../../../main/ipc/gate.js';
@@ -48,7 +45,7 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
         },
       },
     });
-    await node.services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+    await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     await node.services.start();
     ipc = wireIpc(
       node.services,
@@ -153,9 +150,3 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
     await ipc.gate.handle('adminLogout', ui, undefined);
   });
 });
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-enroll-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}

@@ -4,25 +4,16 @@
 // the admin PIN typed again, checked in main.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { wireIpc } from '../../../main/ipc/wire.js';
 import type { Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import type { Settings, SettingsPatch } from '../../../preload/contract/settings.js';
 
 const APP_ID = 4;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
 const PIN = '580246';
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-reauth-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}
 
 describe('sensitive settings ask for the PIN again', () => {
   let node: NodeServices;
@@ -85,8 +76,8 @@ describe('sensitive settings ask for the PIN again', () => {
   });
 
   test('switching the active pack needs the PIN; re-choosing the active one does not', async () => {
-    await node.services.packs.import(copies(TEST_PACK_FILES), { name: 'pack-a' });
-    await node.services.packs.import(copies(TEST_PACK_FILES), { name: 'pack-b' });
+    await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'pack-a' });
+    await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'pack-b' });
     await node.services.packs.setActive('pack-a');
     const bare = await call('setActivePack', { name: 'pack-b' });
     assert.equal(!bare.ok && bare.code, 'PIN_REQUIRED');

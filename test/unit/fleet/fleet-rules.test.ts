@@ -9,7 +9,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { z } from 'zod';
 import { main } from '../../../main/cli/tobira.js';
 import { initFleet } from '../../../main/fleet/admin.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
@@ -23,6 +22,7 @@ import { decodeToken } from '../../../main/fleet/token.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
+import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 
@@ -245,51 +245,16 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
     const mqttDoor = await FleetDoor.open(doorDir, await cliKeyWrapper(doorDir, false), { now: () => clock });
     await mqttDoor.start();
     try {
-      const device = z.object({
-        identifiers: z.array(z.string()).min(1),
-        name: z.string(),
-        manufacturer: z.string(),
-        model: z.string(),
-      });
-      const common = {
-        name: z.string(),
-        unique_id: z.string().regex(/^[A-Za-z0-9_-]+$/),
-        device,
-        availability_topic: z.string(),
-        payload_available: z.literal('online'),
-        payload_not_available: z.literal('offline'),
-        state_topic: z.string(),
-      };
-      const eventConfig = z
-        .object({ ...common, event_types: z.array(z.enum(['unlocked', 'refused', 'door_failed'])) })
-        .strict();
-      const sensorConfig = z
-        .object({
-          ...common,
-          value_template: z.string(),
-          json_attributes_topic: z.string(),
-          icon: z.string(),
-        })
-        .strict();
       const ev = await next((m) => /^homeassistant\/event\/[A-Za-z0-9_-]+\/door\/config$/.test(m.topic));
-      const evConfig = eventConfig.parse(JSON.parse(ev.body));
+      const evConfig = eventConfigSchema.parse(JSON.parse(ev.body));
       const sensor = await next((m) =>
         /^homeassistant\/sensor\/[A-Za-z0-9_-]+\/last_decision\/config$/.test(m.topic),
       );
-      const sensorParsed = sensorConfig.parse(JSON.parse(sensor.body));
+      const sensorParsed = sensorConfigSchema.parse(JSON.parse(sensor.body));
       assert.deepEqual(evConfig.device, sensorParsed.device, 'one device per door, holding both entities');
       await next((m) => m.topic === evConfig.availability_topic && m.body === 'online');
 
-      const eventSchema = z
-        .object({
-          event_type: z.enum(['unlocked', 'refused', 'door_failed']),
-          id: z.uuid(),
-          time: z.iso.datetime(),
-          door: z.literal('Front'),
-          reason: z.string(),
-          person: z.string().nullable(),
-        })
-        .strict();
+      const eventSchema = doorEventSchema('Front');
       const decided = await mqttDoor.decide(alice!.probe, RECOGNIZER, THRESHOLD);
       const unlocked = eventSchema.parse(
         JSON.parse(

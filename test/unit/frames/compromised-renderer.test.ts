@@ -5,11 +5,8 @@
 // whatever it calls, never gets a decision. Real models, real photos.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { bitFlipped, noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
@@ -26,12 +23,6 @@ const CAPTURE_ID = 2;
 const ui: Sender = { contentsId: UI_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
 const capture: Sender = { contentsId: CAPTURE_ID, url: `${APP_ORIGIN}/capture.html`, isTopFrame: true };
 const ADMIN_PIN = '731904';
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-attack-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}
 
 /**
  * Plausible arguments for every channel the UI preload exposes. A channel missing here (one
@@ -77,8 +68,8 @@ describe('a compromised UI renderer never gets a decision (issue 9, way in #1)',
   before(async () => {
     node = await createNodeServices({ services: { now: () => clock } });
     const { services } = node;
-    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
-    await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
+    await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
+    await services.packs.import(packCopy(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
     await services.start();
     const kiosk = services.kiosk!;
     assert.ok(kiosk.engine.liveness.available, 'the liveness add-on is loaded');

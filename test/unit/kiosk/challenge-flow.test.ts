@@ -3,11 +3,8 @@
 // opens only when the yaw moves as asked while the same person stays matched.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
 import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
@@ -15,12 +12,6 @@ import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 import type { Kiosk } from '../../../main/kiosk/kiosk.js';
 import { noisy } from '../../helpers/camera-frames.js';
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}
 
 /** A photo as the camera would send it: RGBA, optionally mirrored (the head turned the other way). */
 async function frameOf(photo: string, mirrored: boolean): Promise<Omit<CheckedFrame, 'id'>> {
@@ -62,8 +53,8 @@ describe('head-turn challenge in the kiosk', () => {
   before(async () => {
     node = await createNodeServices({ services: { now: () => clock } });
     const { services } = node;
-    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
-    await services.packs.import(copies(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
+    await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
+    await services.packs.import(packCopy(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
     services.settings.update({ liveness: { enabled: true, threshold: 0.5, level: 'high' } });
     await services.start();
     kiosk = services.kiosk!;

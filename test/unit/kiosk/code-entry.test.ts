@@ -3,40 +3,19 @@
 // scrypt work, and it survives an engine reload and an app restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
+import { rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { wireIpc } from '../../../main/ipc/wire.js';
 import type { Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import { CODE_LOCKOUT } from '../../../main/recognition/code-entry.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
-import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 
 const APP_ID = 9;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
 const CODE = '2468';
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-code-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}
-
-async function rgbaOf(photo: string): Promise<Omit<CheckedFrame, 'id'>> {
-  const bgr = await decodeImageFile(photo);
-  const rgba = new Uint8Array(bgr.width * bgr.height * 4);
-  for (let i = 0, j = 0; i < bgr.width * bgr.height; i++, j += 3) {
-    rgba[i * 4] = bgr.data[j + 2]!;
-    rgba[i * 4 + 1] = bgr.data[j + 1]!;
-    rgba[i * 4 + 2] = bgr.data[j]!;
-    rgba[i * 4 + 3] = 255;
-  }
-  return { width: bgr.width, height: bgr.height, rgba };
-}
 
 describe('1:1 code entry', () => {
   let node: NodeServices;
@@ -60,7 +39,7 @@ describe('1:1 code entry', () => {
       services: {},
     });
     const { services } = node;
-    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+    await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     services.settings.update({
       recognition: { ...services.settings.get().recognition, mode: 'verify' },
       liveness: { enabled: false, threshold: 0.5, level: 'standard' },
@@ -93,7 +72,7 @@ describe('1:1 code entry', () => {
     const off = node.services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
-    const frame = await rgbaOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
+    const frame = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
     const kiosk = node.services.kiosk!;
     // Recognition runs on some frames only: feed until the streak concludes (at most 30 frames).
     for (let id = 1; id <= 30 && decisions.length === 0; id++) {

@@ -5,15 +5,15 @@
 // exactly once, and a person deleted at another door stops matching at this kiosk within 2 s.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
+import { rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { decodeImageFile } from '../../../main/image/decode.js';
 import { wireIpc } from '../../../main/ipc/wire.js';
 import type { IpcGate, Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
@@ -27,7 +27,6 @@ import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { DoorFleetNotice, FleetGroups, FleetStatusView } from '../../../preload/contract/fleet.js';
 import type { PersonView } from '../../../preload/contract/people.js';
-import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 
 const APP_ID = 11;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -41,24 +40,6 @@ const REVOCATION_MS = 2000;
 const HOUR = 3600_000;
 
 const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
-
-function copies(files: readonly string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-fleet-pack-'));
-  for (const f of files) copyFileSync(modelPath(f), path.join(dir, f));
-  return dir;
-}
-
-async function rgbaOf(photo: string): Promise<Omit<CheckedFrame, 'id'>> {
-  const bgr = await decodeImageFile(photo);
-  const rgba = new Uint8Array(bgr.width * bgr.height * 4);
-  for (let i = 0, j = 0; i < bgr.width * bgr.height; i++, j += 3) {
-    rgba[i * 4] = bgr.data[j + 2]!;
-    rgba[i * 4 + 1] = bgr.data[j + 1]!;
-    rgba[i * 4 + 2] = bgr.data[j]!;
-    rgba[i * 4 + 3] = 255;
-  }
-  return { width: bgr.width, height: bgr.height, rgba };
-}
 
 describe('the kiosk in fleet mode', { skip }, () => {
   let server: PostgresServer;
@@ -80,7 +61,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
 
   /** Feeds the probe photo as camera frames (clock +100 ms each) until the kiosk decides. */
   async function attempt(reset = true): Promise<DecisionEvent> {
-    const frame = await rgbaOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
+    const frame = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
     const kiosk = node.services.kiosk!;
     if (reset) kiosk.decisions.reset();
     decisions.length = 0;
@@ -103,7 +84,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-fleet-'));
     node = await createNodeServices({ services: { now: () => clock, fleetPollMs: 500 } });
     const { services } = node;
-    await services.packs.import(copies(TEST_PACK_FILES), { name: 'test-pack' });
+    await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     services.settings.update({ liveness: { enabled: false, threshold: 0.5, level: 'standard' } });
     await services.start();
     gate = wireIpc(services, [APP_ORIGIN], () => APP_ID).gate;
