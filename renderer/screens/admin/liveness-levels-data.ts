@@ -14,8 +14,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 26,
-          rate: 0.038461538461538464,
+          of: 20,
+          rate: 0.05,
         },
         mask: {
           count: 3,
@@ -41,7 +41,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 7,
+          of: 2,
           rate: 0,
         },
       },
@@ -57,8 +57,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 26,
-          rate: 0.038461538461538464,
+          of: 20,
+          rate: 0.05,
         },
         mask: {
           count: 3,
@@ -84,7 +84,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 7,
+          of: 2,
           rate: 0,
         },
       },
@@ -100,7 +100,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 0,
-          of: 26,
+          of: 20,
           rate: 0,
         },
         mask: {
@@ -126,12 +126,12 @@ export const MEASURED: LivenessLevelsTable = {
           rate: null,
         },
         footage: {
-          count: 4,
-          of: 7,
-          rate: 0.5714285714285714,
+          count: 0,
+          of: 2,
+          rate: 0,
         },
       },
-      seconds: 1.646,
+      seconds: 2.94,
     },
     {
       row: 'layer 1 passive',
@@ -143,8 +143,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 26,
-          rate: 0.038461538461538464,
+          of: 20,
+          rate: 0.05,
         },
         mask: {
           count: 3,
@@ -170,7 +170,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 7,
+          of: 2,
           rate: 0,
         },
       },
@@ -185,9 +185,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         replay: {
-          count: 11,
-          of: 26,
-          rate: 0.4230769230769231,
+          count: 7,
+          of: 20,
+          rate: 0.35,
         },
         mask: {
           count: 0,
@@ -213,11 +213,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 7,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 1.5,
+      seconds: 2.7,
     },
     {
       row: 'layer 3 challenge',
@@ -228,9 +228,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         replay: {
-          count: 0.5,
-          of: 26,
-          rate: 0.019230769230769232,
+          count: 0.25,
+          of: 20,
+          rate: 0.0125,
         },
         mask: {
           count: 0,
@@ -255,12 +255,12 @@ export const MEASURED: LivenessLevelsTable = {
           rate: null,
         },
         footage: {
-          count: 4,
-          of: 7,
-          rate: 0.5714285714285714,
+          count: 0,
+          of: 2,
+          rate: 0,
         },
       },
-      seconds: 1.5,
+      seconds: 2.7,
     },
   ],
 };
