@@ -46,8 +46,13 @@ function iou(a: Face['bbox'], b: Face['bbox']): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** Until the head is at rest the challenge judges nothing and asks to look at the camera (challenge.ts). */
 const turnGuidance = (challenge: ActiveCheck): Guidance =>
-  challenge.challenge.direction === 'left' ? 'turn_left' : 'turn_right';
+  !challenge.challenge.atRest
+    ? 'look_at_camera'
+    : challenge.challenge.direction === 'left'
+      ? 'turn_left'
+      : 'turn_right';
 
 export class UnlockFlow {
   private challenge: PendingChallenge | null = null;

@@ -132,12 +132,8 @@ export class ActiveCheck {
     startFace: Pick<Face, 'kps' | 'landmark2d106' | 'pose'> | null,
     private readonly opts: LayerOptions = {},
   ) {
-    this.challenge = new HeadTurnChallenge(
-      identity,
-      nowMs,
-      startFace ? faceYaw(startFace) : null,
-      opts.challenge,
-    );
+    // The challenge takes its baseline from the head at rest after the start (challenge.ts).
+    this.challenge = new HeadTurnChallenge(identity, nowMs, opts.challenge);
     if (startFace) this.frames.push({ nowMs, face: startFace, passive: null });
   }
 

@@ -7,11 +7,11 @@
 //   frames: layer 1 scores it. For layers 2 and 3 it is moved before the camera like paper
 //   (paper-motion.ts: ±25° both ways, bends): the best a still can do against a head-turn
 //   prompt. The 3-D masks are stills too: layer 2 sees a picture of a mask, not a mask.
-// - The two videos are read at 10 fps and cut into 3-s attempts: the first frames form the
-//   agreeing window, the rest answer the challenge. The replay's attempts start every second
-//   (the attacker picks the moment); a live attempt is placed so that the challenge's prompt
-//   (after the agreeing frames) finds the person looking at the camera (|yaw| ≤ 10°), at
-//   least 1 s after the previous attempt.
+// - The two videos are read at 10 fps and cut into attempts as long as the kiosk lets one
+//   last (8.3 s, attemptFrames below): the first frames form the agreeing window, the rest
+//   answer the challenge. The replay's attempts start every second (the attacker picks the
+//   moment); a live attempt is placed where the frames after the prompt find the person holding
+//   still (the challenge's rest), at least 1 s after the previous attempt.
 // - 'before levels (per frame)' is the rule the kiosk used before: every agreeing frame
 //   (3 by default) must score ≥ 0.5 with the real class winning.
 // - Layer 3 is drawn at random: an attack's rate is averaged over the 2ⁿ equally likely
@@ -25,7 +25,15 @@ import { decodeImageFile } from '../image/decode.js';
 import type { FaceAnalysis } from '../insightface/face_analysis.js';
 import type { PixelImage, Point } from '../insightface/types.js';
 import type { AntiSpoof } from './anti-spoof.js';
-import { DEFAULT_CHALLENGE_STEPS, HeadTurnChallenge, type TurnDirection } from './challenge.js';
+import {
+  DEFAULT_CHALLENGE_STEPS,
+  DEFAULT_REST_FRAMES,
+  DEFAULT_REST_SPREAD,
+  DEFAULT_SETTLE_TIMEOUT_MS,
+  DEFAULT_STEP_TIMEOUT_MS,
+  HeadTurnChallenge,
+  type TurnDirection,
+} from './challenge.js';
 import { parseCsv } from './evaluate.js';
 import { cutFrames } from './footage.js';
 import { replayUnlock, type LayeredFrame } from './levels.js';
@@ -109,7 +117,7 @@ export function allDraws(steps = DEFAULT_CHALLENGE_STEPS): TurnDirection[][] {
 function challengeAlone(frames: readonly LayeredFrame[], directions: readonly TurnDirection[]): boolean {
   const first = frames.find((f) => f.face);
   if (!first) return false;
-  const c = new HeadTurnChallenge('subject', first.nowMs, faceYaw(first.face!), { directions });
+  const c = new HeadTurnChallenge('subject', first.nowMs, { directions });
   for (const f of frames) {
     const s = c.observe({ yaw: f.face ? faceYaw(f.face) : null, identity: 'subject', nowMs: f.nowMs });
     if (s.state !== 'pending') return s.state === 'passed';
@@ -190,6 +198,11 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
     });
   }
   const challengeFrameCounts: number[] = [];
+  // An attempt is as long as the kiosk lets one last: the agreeing frames, then up to
+  // DEFAULT_SETTLE_TIMEOUT_MS to find the head at rest, then DEFAULT_STEP_TIMEOUT_MS per turn
+  // (challenge.ts), at the videos' 10 frames per second. Live and attack attempts alike.
+  const attemptFrames =
+    MIN_FUSED_FRAMES + (DEFAULT_SETTLE_TIMEOUT_MS + DEFAULT_CHALLENGE_STEPS * DEFAULT_STEP_TIMEOUT_MS) / 100;
   for (const [video, label, seconds] of [
     ['pad/videos/apfol_real2.webm', 'live', 11.6],
     ['pad/videos/apfol_fake2.webm', 'replay', 15.2],
@@ -211,15 +224,22 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
     }
     const live = label === 'live';
     const starts: number[] = [];
-    for (let i = 0; i + 30 <= all.length; i++) {
-      // The prompt appears after the agreeing frames: that is where the person looks at it.
-      const prompted = all[i + MIN_FUSED_FRAMES - 1]!.face;
-      const yaw = prompted ? faceYaw(prompted) : null;
+    for (let i = 0; i + attemptFrames <= all.length; i++) {
+      // The prompt appears after the agreeing frames and first asks him to look at the camera;
+      // the turns count from the head at rest after it (challenge.ts). The footage answers no
+      // prompt, so a live attempt starts where the frames after the prompt find him holding
+      // still, as someone reading the screen does (most frames of this footage are mid-swing).
+      const yaws = all
+        .slice(i + MIN_FUSED_FRAMES, i + MIN_FUSED_FRAMES + DEFAULT_REST_FRAMES)
+        .map((f) => (f.face ? faceYaw(f.face) : null))
+        .filter((y): y is number => y !== null);
+      const still =
+        yaws.length === DEFAULT_REST_FRAMES && Math.max(...yaws) - Math.min(...yaws) <= DEFAULT_REST_SPREAD;
       const spaced = starts.length === 0 || i - starts.at(-1)! >= 10;
-      if (live ? spaced && yaw !== null && Math.abs(yaw) <= 10 : i % 10 === 0) starts.push(i);
+      if (live ? spaced && still : i % 10 === 0) starts.push(i);
     }
     for (const start of starts) {
-      const seg = all.slice(start, start + 30);
+      const seg = all.slice(start, start + attemptFrames);
       const agreeing = seg.flatMap((f, i) => (f.face ? [start + i] : [])).slice(0, MIN_FUSED_FRAMES);
       const before = agreeing.length === MIN_FUSED_FRAMES && agreeing.every((i) => wins[i]);
       const layer1 = fusePassive(

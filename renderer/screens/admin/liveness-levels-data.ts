@@ -14,8 +14,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 26,
-          rate: 0.038461538461538464,
+          of: 20,
+          rate: 0.05,
         },
         mask: {
           count: 3,
@@ -41,11 +41,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 0.118,
+      seconds: 0.024,
     },
     {
       row: 'standard',
@@ -57,8 +57,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 26,
-          rate: 0.038461538461538464,
+          of: 20,
+          rate: 0.05,
         },
         mask: {
           count: 3,
@@ -84,11 +84,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 0.118,
+      seconds: 0.024,
     },
     {
       row: 'high',
@@ -100,7 +100,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 0,
-          of: 26,
+          of: 20,
           rate: 0,
         },
         mask: {
@@ -127,11 +127,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 2.487,
+      seconds: 2.94,
     },
     {
       row: 'layer 1 passive',
@@ -143,8 +143,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 26,
-          rate: 0.038461538461538464,
+          of: 20,
+          rate: 0.05,
         },
         mask: {
           count: 3,
@@ -170,11 +170,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 0.118,
+      seconds: 0.024,
     },
     {
       row: 'layer 2 structure',
@@ -185,9 +185,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         replay: {
-          count: 11,
-          of: 26,
-          rate: 0.4230769230769231,
+          count: 7,
+          of: 20,
+          rate: 0.35,
         },
         mask: {
           count: 0,
@@ -213,11 +213,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 1.7,
+      seconds: 2.7,
     },
     {
       row: 'layer 3 challenge',
@@ -229,8 +229,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 0.25,
-          of: 26,
-          rate: 0.009615384615384616,
+          of: 20,
+          rate: 0.0125,
         },
         mask: {
           count: 0,
@@ -256,11 +256,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 6,
+          of: 2,
           rate: 0,
         },
       },
-      seconds: 1.7,
+      seconds: 2.7,
     },
   ],
 };

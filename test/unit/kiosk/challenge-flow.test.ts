@@ -76,10 +76,16 @@ describe('head-turn challenge in the kiosk', () => {
   });
   after(() => node.services.close());
 
+  /** The guidance shown for each frame `untilChallenge` fed, in order. */
+  let shown: (string | null)[] = [];
+
   async function untilChallenge(frame: Omit<CheckedFrame, 'id'>) {
-    // Steady by the 2nd frame, then 3 agreeing frames, each a new image (decision.ts): about 4.
+    // Steady by the 2nd frame, then 3 agreeing frames, each a new image (decision.ts): about 4;
+    // then 3 frames at rest before the challenge asks for a turn (challenge.ts).
+    shown = [];
     for (let i = 0; i < 15; i++) {
       const result = await feed(frame);
+      shown.push(result.guidance);
       if (result.guidance === 'turn_left' || result.guidance === 'turn_right') return result.guidance;
     }
     assert.fail(`no challenge after 15 frames; decisions: ${JSON.stringify(decisions)}`);
@@ -105,6 +111,10 @@ describe('head-turn challenge in the kiosk', () => {
     kiosk.refreshGallery();
     const asked = await untilChallenge(centre);
     assert.equal(decisions.length, 0, 'the door opened before the challenge was met');
+    // Recognised, the screen first asks to look at the camera: the turns count from the head at
+    // rest (the start and 3 frames after it), not from the frame it was recognised on.
+    assert.deepEqual(shown.slice(-4), ['look_at_camera', 'look_at_camera', 'look_at_camera', asked]);
+    assert.equal(shown.slice(0, -4).includes('look_at_camera'), false, JSON.stringify(shown));
     // Level high asks for two turns, each drawn at random: answer every prompt as it comes,
     // back to the centre in between (two turns the same way need a return).
     let prompt: string | null = asked;
