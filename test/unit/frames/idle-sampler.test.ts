@@ -37,9 +37,10 @@ describe('idle sampling', () => {
   test('an unchanged scene with no face is analysed every IDLE_INTERVAL_MS, not every frame', () => {
     const frames = Array.from({ length: 30 }, (_, i) => noisy(scene, i + 1));
     const analysed = run(new IdleSampler(), frames, () => false);
-    // 3 s at 10 fps: the first frame, then one per 300 ms.
+    // 3 s at 10 fps: the first frame, then one per IDLE_INTERVAL_MS.
     assert.equal(analysed.length, Math.ceil(3000 / IDLE_INTERVAL_MS));
-    assert.deepEqual(analysed.slice(0, 3), [0, 3, 6]);
+    const step = IDLE_INTERVAL_MS / 100;
+    assert.deepEqual(analysed.slice(0, 3), [0, step, 2 * step]);
   });
 
   test('a changed picture is analysed at once, and with a face in view every frame is', () => {
