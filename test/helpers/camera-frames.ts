@@ -46,3 +46,34 @@ export function noisy(frame: RgbaFrame, seed: number, amplitude = 3.5): RgbaFram
   }
   return { ...frame, rgba };
 }
+
+/** What `attemptUnlock` drives: the kiosk's frame entry and its decision engine. */
+export interface FrameSink {
+  decisions: { reset(): void };
+  analyzeFrame(frame: RgbaFrame & { id: number }): Promise<unknown>;
+  settled(): Promise<void>;
+}
+
+/**
+ * Feeds `frame` as camera frames until the kiosk decides (at most 30), each one bit apart (a
+ * live camera never sends the same image twice). `next()` advances the test's clock by a frame
+ * period and gives the frame's id; `decisions` is the list the test's event subscriber fills.
+ * `reset: false` keeps the decision engine's memory (cooldowns, lockout) from earlier attempts.
+ */
+export async function attemptUnlock<D>(
+  kiosk: FrameSink,
+  frame: RgbaFrame,
+  decisions: D[],
+  next: () => number,
+  reset = true,
+): Promise<D> {
+  if (reset) kiosk.decisions.reset();
+  decisions.length = 0;
+  for (let i = 0; i < 30 && decisions.length === 0; i++) {
+    const id = next();
+    await kiosk.analyzeFrame({ ...bitFlipped(frame, id), id });
+    await kiosk.settled();
+  }
+  if (decisions.length !== 1) throw new Error(`the face was never judged (${decisions.length} decisions)`);
+  return decisions[0]!;
+}

@@ -29,7 +29,7 @@ import type { PersonView } from '../../../preload/contract/people.js';
 import type { Settings } from '../../../preload/contract/settings.js';
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
-import { rgbaFrameOf } from '../../helpers/camera-frames.js';
+import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
@@ -153,19 +153,11 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   /** Feeds the probe photo as camera frames (clock +100 ms each) until the kiosk decides. */
   async function attempt(): Promise<DecisionEvent> {
     const frame = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
-    const kiosk = node!.services.kiosk!;
-    kiosk.decisions.reset();
-    decisions.length = 0;
-    for (let i = 0; i < 30 && decisions.length === 0; i++) {
+    const next = () => {
       clock += 100;
-      const rgba = frame.rgba.slice();
-      rgba[nextFrame % rgba.length] ^= 1; // a live camera never sends the same image twice
-      const id = nextFrame++;
-      await kiosk.analyzeFrame({ ...frame, rgba, id });
-      await kiosk.settled();
-    }
-    assert.equal(decisions.length, 1, 'the face was never judged');
-    return decisions[0]!;
+      return nextFrame++;
+    };
+    return attemptUnlock(node!.services.kiosk!, frame, decisions, next);
   }
 
   /** What a subscriber that connects now is told first on the availability topic (retained only). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
-import { rgbaFrameOf } from '../../helpers/camera-frames.js';
+import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { wireIpc } from '../../../main/ipc/wire.js';
 import type { IpcGate, Sender } from '../../../main/ipc/gate.js';
@@ -62,19 +62,11 @@ describe('the kiosk in fleet mode', { skip }, () => {
   /** Feeds the probe photo as camera frames (clock +100 ms each) until the kiosk decides. */
   async function attempt(reset = true): Promise<DecisionEvent> {
     const frame = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
-    const kiosk = node.services.kiosk!;
-    if (reset) kiosk.decisions.reset();
-    decisions.length = 0;
-    for (let i = 0; i < 30 && decisions.length === 0; i++) {
+    const next = () => {
       clock += 100;
-      const rgba = frame.rgba.slice();
-      rgba[nextFrame % rgba.length] ^= 1; // a live camera never sends the same image twice
-      const id = nextFrame++;
-      await kiosk.analyzeFrame({ ...frame, rgba, id });
-      await kiosk.settled();
-    }
-    assert.equal(decisions.length, 1, 'the face was never judged');
-    return decisions[0]!;
+      return nextFrame++;
+    };
+    return attemptUnlock(node.services.kiosk!, frame, decisions, next, reset);
   }
 
   before(async () => {
