@@ -14,6 +14,7 @@ import { KEY_BYTES, seal, unseal } from '../store/crypto.js';
 import { FileKeyWrapper } from '../store/key-file.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 import { describeIssues } from '../store/schema.js';
+import { StoreError } from '../store/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { FleetError } from './errors.js';
 
@@ -124,7 +125,18 @@ export async function readDoorConfig(dataDir: string, wrapper: KeyWrapper): Prom
       `${file} was sealed by key store '${d.keyWrapper}', not '${wrapper.kind}'`,
     );
   }
-  const localKey = await wrapper.unwrap(Buffer.from(d.wrappedKey, 'base64'));
+  let localKey: Buffer;
+  try {
+    localKey = await wrapper.unwrap(Buffer.from(d.wrappedKey, 'base64'));
+  } catch (error) {
+    // Another key of the same kind (a key file that is not the one that sealed this folder).
+    if (error instanceof StoreError && error.code === 'wrong_key') {
+      throw new FleetError('wrong_key', `${file}: the door's key does not open with this key store`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
   const plain = unseal(localKey, Buffer.from(d.secrets, 'base64'), SECRETS_AAD);
   if (!plain)
     throw new FleetError('wrong_key', `${file}: the door's secrets do not open with this key store`);

@@ -15,7 +15,6 @@ import { cliKeyWrapper } from '../fleet/local.js';
 import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
 import type { FleetView } from '../fleet/view.js';
 import { FleetWriter } from '../fleet/writer.js';
-import { StoreError } from '../store/errors.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
@@ -67,10 +66,9 @@ export class KioskFleet {
       door = await FleetDoor.open(dataDir, wrapper, doorOptions);
     } catch (error) {
       const cliKey = path.join(dataDir, 'fleet.key');
-      // Another kind of key store says so by name (FleetError); another key of the same kind (the
-      // kiosk's key file beside the CLI's fleet.key) fails to unwrap the door's key (StoreError).
-      const wrongKey =
-        (error instanceof FleetError || error instanceof StoreError) && error.code === 'wrong_key';
+      // Another kind of key store, or another key of the same kind (the kiosk's key file beside
+      // the CLI's fleet.key): readDoorConfig says wrong_key either way.
+      const wrongKey = error instanceof FleetError && error.code === 'wrong_key';
       if (!(wrongKey && existsSync(cliKey))) throw error;
       door = await FleetDoor.open(dataDir, await cliKeyWrapper(dataDir, false), doorOptions);
     }
