@@ -4,7 +4,7 @@
 import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { EnrollStatus } from '../../preload/contract/index.js';
-import { checkQuality } from '../recognition/quality.js';
+import { judgeFrame } from '../recognition/judge-frame.js';
 import { CaptureSession, DEFAULT_CAPTURE_STEPS } from '../recognition/capture-session.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import type { FlowContext } from './flow-context.js';
@@ -96,11 +96,14 @@ export class EnrollFlow {
     if (!e || !this.active) return { faces: toViews(faces, -1), guidance: null };
     const { engine, deps } = this.ctx;
     const config = this.ctx.decisions.settings;
-    const { subject, index } = this.ctx.subjectOf(faces, image);
-    if (subject && checkQuality(subject, image, config.quality).passed) {
-      faces[index] = await engine.analysis.analyze(image, subject);
+    // Judged once, as the door judges a frame: the session's verdict and the overlay both read it.
+    let judgement = judgeFrame(faces, image, image, config);
+    if (judgement.passed && judgement.subject) {
+      const subject = await engine.analysis.analyze(image, judgement.subject);
+      faces[judgement.index] = subject;
+      judgement = { ...judgement, subject };
     }
-    const feedback = e.session.offer(faces, image);
+    const feedback = e.session.offer(judgement);
     // The session may have ended while the embedding ran: then nothing is stored.
     if (feedback.accepted && engine.recognizerId && this.enrollment === e && deps.adminActive()) {
       const sample = e.session.samples.at(-1)!;
@@ -120,6 +123,6 @@ export class EnrollFlow {
     deps.emitEnroll(status);
     if (status.done) this.stop();
     const guidance = feedback.hint && isCaptureGuidance(feedback.hint) ? feedback.hint : null;
-    return { faces: toViews(faces, index), guidance };
+    return { faces: toViews(faces, judgement.index), guidance };
   }
 }

@@ -1,10 +1,8 @@
 // What every kiosk flow (unlock, enroll, preview) shares: the loaded engine, the decision
 // engine's settings, the app's services and one clock. The kiosk builds it once.
-import type { PixelImage, Face } from '../insightface/types.js';
 import type { DecisionEvent, EnrollStatus } from '../../preload/contract/index.js';
 import type { Settings } from '../../preload/contract/settings.js';
 import type { DecisionEngine } from '../recognition/decision.js';
-import { selectSubject, type SubjectSelection } from '../recognition/subject.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { PeopleDirectory } from '../people/people-directory.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -50,11 +48,5 @@ export class FlowContext {
   /** The enrolled templates for the active recognizer. */
   gallery(): GalleryEntry[] {
     return this.engine.recognizerId ? this.deps.people.gallery(this.engine.recognizerId) : [];
-  }
-
-  /** The one face that counts (largest, most central), chosen as the decision engine chooses it. */
-  subjectOf(faces: readonly Face[], image: PixelImage): SubjectSelection {
-    const config = this.decisions.settings;
-    return selectSubject(faces, image, { secondFaceRatio: config.secondFaceRatio });
   }
 }

@@ -2,6 +2,7 @@
 // the admin panels. Nothing is decided or logged, and the door stays shut.
 import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
+import { judgeFrame } from '../recognition/judge-frame.js';
 import { identify } from '../recognition/matcher.js';
 import type { FlowContext } from './flow-context.js';
 import { toView, toViews } from './face-view.js';
@@ -11,7 +12,9 @@ export class PreviewFlow {
 
   async frame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
     const { engine, deps } = this.ctx;
-    const { subject, index } = this.ctx.subjectOf(faces, image);
+    // The face that counts, judged as the door judges it (judge-frame.ts); the preview shows
+    // the match and liveness scores whatever the gates said, so the admin can tune them.
+    const { subject, index } = judgeFrame(faces, image, image, this.ctx.decisions.settings);
     const views = toViews(faces, index);
     if (!subject) return { faces: views, guidance: faces.length === 0 ? 'no_face' : 'come_closer' };
     const analyzed = await engine.analysis.analyze(image, subject);

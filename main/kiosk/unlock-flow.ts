@@ -8,7 +8,7 @@ import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { FaceView, Guidance } from '../../preload/contract/frames.js';
 import type { FailureReason, FinalDecision } from '../recognition/decision.js';
-import { judgeFrame } from '../recognition/judge-frame.js';
+import { judgeFrame, type FrameJudgement } from '../recognition/judge-frame.js';
 import { concludeAttempt } from '../recognition/conclude.js';
 import { verify } from '../recognition/matcher.js';
 import type { LivenessInput } from '../recognition/types.js';
@@ -72,12 +72,11 @@ export class UnlockFlow {
   ) {}
 
   async frame(image: PixelImage, faces: Face[]): Promise<FrameAnalysis> {
-    if (this.challenge) return this.challengeFrame(image, faces, this.challenge);
     const { engine, decisions } = this.ctx;
-    const config = decisions.settings;
-    const now = this.ctx.now();
     // Judged once (subject, one person, quality); the decision engine takes this judgement as it is.
-    const judgement = judgeFrame(faces, image, image, config);
+    const judgement = judgeFrame(faces, image, image, decisions.settings);
+    if (this.challenge) return this.challengeFrame(image, faces, judgement, this.challenge);
+    const now = this.ctx.now();
     const { subject } = judgement;
     // Embedding and liveness cost most: only a subject that passed the gates, and that stands
     // where it stood a frame ago, gets them. A moving face gives blurred, unreliable embeddings.
@@ -95,13 +94,9 @@ export class UnlockFlow {
       : await engine.liveness.checkFrame(image, [], now);
     const liveness = this.livenessOf(verdict, subject !== null, now);
     const decision = decisions.processFrame({
-      faces,
-      image,
-      width: image.width,
-      height: image.height,
+      judgement: eligible ? { ...judgement, subject: eligible } : judgement,
       liveness,
       now,
-      judgement,
     });
     if (decision.final?.outcome === 'unlocked' && decisions.settings.livenessRequired) {
       // Layer 1 over the agreeing frames: one decision on the whole window, not a vote per frame.
@@ -179,15 +174,14 @@ export class UnlockFlow {
   private async challengeFrame(
     image: PixelImage,
     faces: Face[],
+    { subject, index }: FrameJudgement,
     pending: PendingChallenge,
   ): Promise<FrameAnalysis> {
     const { engine } = this.ctx;
     const now = this.ctx.now();
     const config = this.ctx.decisions.settings;
-    const { subject } = this.ctx.subjectOf(faces, image);
     let identity: string | null = null;
     let score: number | null = null;
-    const index = subject ? faces.indexOf(subject) : -1;
     if (subject) {
       const analyzed = await engine.analysis.analyze(image, subject);
       faces[index] = analyzed;

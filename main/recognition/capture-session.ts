@@ -1,8 +1,9 @@
 // Guided enrollment by camera: about five samples, each passing the kiosk's quality
 // gates, with a little head-turn variety (front, left, right, then any two more), no
 // near-copies, and all of the same person.
-import type { Face, PixelImage } from '../insightface/types.js';
-import { NEAR_DUPLICATE_COSINE, checkEnrollmentFace, isNearDuplicate } from './enroll-check.js';
+import type { Face } from '../insightface/types.js';
+import { NEAR_DUPLICATE_COSINE, enrollCheckOf, isNearDuplicate } from './enroll-check.js';
+import type { FrameJudgement } from './judge-frame.js';
 import { cosine } from './matcher.js';
 import { facePose } from './pose.js';
 import type { QualityConfig } from './quality.js';
@@ -66,11 +67,15 @@ export class CaptureSession {
     return this.samples.length >= this.steps.length;
   }
 
-  /** Offers one camera frame (the engine's faces for it). */
-  offer(faces: readonly Face[], image: PixelImage): CaptureFeedback {
+  /**
+   * Offers one camera frame, as judged once (judge-frame.ts) with its subject embedded when it
+   * passed. The session reads that judgement and adds only what enrollment asks beyond it: the
+   * step's head turn, the same person, no near-copy. A refused frame always says why (`hint`).
+   */
+  offer(judgement: FrameJudgement): CaptureFeedback {
     const step = this.steps[this.samples.length];
     if (!step) return this.feedback(false, null, []);
-    const check = checkEnrollmentFace(faces, image, this.options.quality);
+    const check = enrollCheckOf(judgement);
     if (!check.ok) {
       const hint: CaptureHint =
         check.code === 'several_faces'
@@ -81,7 +86,10 @@ export class CaptureSession {
       return this.feedback(false, hint, check.gates);
     }
     const yaw = facePose(check.face)?.yaw ?? Number.NaN;
-    if (!(yaw >= step.yaw[0] && yaw <= step.yaw[1])) return this.feedback(false, hintFor(step), check.gates);
+    if (!(yaw >= step.yaw[0] && yaw <= step.yaw[1])) {
+      // A step that takes any turn refuses only a head turned too far: ask to face the camera.
+      return this.feedback(false, hintFor(step) ?? 'look_straight', check.gates);
+    }
     const embedding = check.face.normedEmbedding!;
     const reference = this.samples[0]?.embedding ?? this.options.existing?.[0];
     if (reference && cosine(embedding, reference) < this.options.threshold) {

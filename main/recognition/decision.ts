@@ -2,13 +2,12 @@
 // temporal rules (N agreeing frames within T, per-person cooldown, lockout after
 // repeated failures, optional liveness). Pure: time comes in with each frame.
 import type { AuditInput, DecisionMode } from '../audit/types.js';
-import type { Face, PixelImage } from '../insightface/types.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { identify, verify } from './matcher.js';
 import { DEFAULT_QUALITY } from './quality.js';
 import type { QualityConfig } from './quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
-import { judgeFrame, type FrameJudgement } from './judge-frame.js';
+import type { FrameJudgement } from './judge-frame.js';
 import type { GateResult, Guidance, LivenessInput, MatchResult } from './types.js';
 import { CAPTURE_INTERVAL_MS } from '../../preload/contract/capture.js';
 
@@ -77,20 +76,16 @@ export const DEFAULT_DECISION: Omit<DecisionConfig, 'recognizerId' | 'threshold'
 };
 
 export interface FrameInput {
-  faces: readonly Face[];
-  /** The frame's pixels, for the blur and brightness gates (without them those gates fail). */
-  image: PixelImage | null;
-  width: number;
-  height: number;
-  /** Liveness of the subject face (selectSubject's choice); null when not measured. */
+  /**
+   * The frame's one judgement (judge-frame.ts: the face that counts, one person, quality), made
+   * by the caller; the engine takes it as it is. Its subject carries the embedding when the
+   * caller ran the recognizer on it (a detection-only subject neither advances nor breaks a streak).
+   */
+  judgement: FrameJudgement;
+  /** Liveness of the judged subject; null when not measured. */
   liveness?: LivenessInput | null;
   /** ms, monotonic or wall clock, but the same for every frame. */
   now: number;
-  /**
-   * The frame's judgement (judge-frame.ts), when the caller already made it: the engine then
-   * uses it as it is. Without it the engine judges the frame itself, with the same function.
-   */
-  judgement?: FrameJudgement;
 }
 
 export type FrameState =
@@ -229,7 +224,7 @@ export class DecisionEngine {
     }
     if (this.lockedUntil > now) return { ...base, state: 'locked_out', retryAfterMs: this.lockedUntil - now };
 
-    const judged = frame.judgement ?? judgeFrame(frame.faces, frame.image, frame, this.config);
+    const judged = frame.judgement;
     if (!judged.subject) {
       this.streak = null;
       return { ...base, state: this.needsClaim() ? 'awaiting_claim' : 'idle' };
@@ -256,9 +251,7 @@ export class DecisionEngine {
       this.streak = null;
       return { ...withSubject, state: 'awaiting_claim' };
     }
-    // The subject as it stands in `faces` now: the caller may have put the analysed face there.
-    const subject = frame.faces[judged.index] ?? judged.subject;
-    const probe = subject.normedEmbedding ?? subject.embedding;
+    const probe = judged.subject.normedEmbedding ?? judged.subject.embedding;
     // A detection-only frame (recognition runs on some frames only) gives guidance but neither
     // advances nor breaks the streak: it says nothing about who this is.
     if (!probe) {

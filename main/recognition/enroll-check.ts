@@ -1,9 +1,9 @@
 // Is this face fit to enroll? One person, good quality, and not a copy of a sample we already have.
 import type { Face, PixelImage } from '../insightface/types.js';
 import { cosine } from './matcher.js';
-import { checkQuality } from './quality.js';
+import { judgeFrame, type FrameJudgement } from './judge-frame.js';
 import type { QualityConfig } from './quality.js';
-import { DEFAULT_SECOND_FACE_RATIO, selectSubject } from './subject.js';
+import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
 import type { GateResult } from './types.js';
 
 export type EnrollCheck =
@@ -15,41 +15,49 @@ export type EnrollCheck =
       gates: GateResult[];
     };
 
+/** A photo fit to enroll? The frame judged as the door judges it (judge-frame.ts), then read for enrollment. */
 export function checkEnrollmentFace(
   faces: readonly Face[],
   image: PixelImage,
   quality: QualityConfig,
   secondFaceRatio = DEFAULT_SECOND_FACE_RATIO,
 ): EnrollCheck {
-  const selection = selectSubject(faces, image, { secondFaceRatio });
-  if (!selection.subject) return { ok: false, code: 'no_face', message: 'no face found', gates: [] };
-  if (selection.competing.length > 0) {
+  return enrollCheckOf(judgeFrame(faces, image, image, { quality, secondFaceRatio }));
+}
+
+/**
+ * What a frame's one judgement means for enrollment: its subject, when the frame passed and
+ * the subject carries an embedding. No gate is run again here.
+ */
+export function enrollCheckOf(judgement: FrameJudgement): EnrollCheck {
+  const { subject, onePerson, quality } = judgement;
+  if (!subject) return { ok: false, code: 'no_face', message: 'no face found', gates: [] };
+  if (!onePerson.passed || !quality) {
     return {
       ok: false,
       code: 'several_faces',
-      message: `${selection.competing.length + 1} faces: one person per photo`,
+      message: `${onePerson.value ?? 2} faces: one person per photo`,
       gates: [],
     };
   }
-  const report = checkQuality(selection.subject, image, quality);
-  if (!report.passed) {
-    const failed = report.gates.filter((g) => !g.passed).map((g) => `${g.name} ${g.value ?? 'n/a'}`);
+  if (!quality.passed) {
+    const failed = quality.gates.filter((g) => !g.passed).map((g) => `${g.name} ${g.value ?? 'n/a'}`);
     return {
       ok: false,
       code: 'quality',
       message: `quality too low (${failed.join(', ')})`,
-      gates: report.gates,
+      gates: quality.gates,
     };
   }
-  if (!selection.subject.normedEmbedding) {
+  if (!subject.normedEmbedding) {
     return {
       ok: false,
       code: 'no_embedding',
       message: 'the pack has no recognition model',
-      gates: report.gates,
+      gates: quality.gates,
     };
   }
-  return { ok: true, face: selection.subject, gates: report.gates };
+  return { ok: true, face: subject, gates: quality.gates };
 }
 
 /** 0.95: re-encodings of one photo score ≥ 0.99; different photos of one person scored 0.55–0.9 here. */

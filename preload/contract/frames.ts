@@ -48,6 +48,7 @@ export const GUIDANCE = [
   'not_live',
   'turn_left',
   'turn_right',
+  'look_straight',
 ] as const;
 export type Guidance = (typeof GUIDANCE)[number];
 export const isGuidance = (hint: string): hint is Guidance => (GUIDANCE as readonly string[]).includes(hint);

@@ -33,6 +33,7 @@ export const en = {
   'guidance.not_live': 'A photo or a screen cannot open the door',
   'guidance.turn_left': 'Turn your head to the left',
   'guidance.turn_right': 'Turn your head to the right',
+  'guidance.look_straight': 'Look straight at the camera',
   'admin.title': 'Administration',
   'admin.back': 'Back to the door',
   'admin.pinPrompt': 'Enter the admin PIN',

@@ -3,6 +3,7 @@ import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import { DEFAULT_DECISION, DecisionEngine } from '../../recognition/decision.js';
 import { defaultThreshold } from '../../recognition/thresholds.js';
+import { judgeFrame } from '../../recognition/judge-frame.js';
 import { cosineThresholdOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
@@ -59,7 +60,8 @@ export const command: Command = {
       });
       engine.setGallery(store.gallery(recognizer.id));
       const faces = await fa.get(image);
-      const d = engine.processFrame({ faces, image, width: image.width, height: image.height, now: 0 });
+      const judgement = judgeFrame(faces, image, image, engine.settings);
+      const d = engine.processFrame({ judgement, now: 0 });
       const match = d.state === 'unlocked' && d.match ? { name: d.match.name, score: d.match.score } : null;
       const reason =
         d.state === 'unlocked'

@@ -109,13 +109,18 @@ export class AdminEnroll extends LitElement {
     this.dispatchEvent(new CustomEvent('enroll-close', { bubbles: true, composed: true }));
   }
 
+  /**
+   * Main judges each frame once (recognition/judge-frame.ts) and a frame the enrollment gate
+   * refused carries why: its guidance, or the status's refusal. Only a frame with neither, and
+   * with the face that counts, is good.
+   */
   private feedback(): { text: string; tone: 'ok' | 'warn' | 'info' } {
     const frame = this.frame;
     if (frame?.guidance) return { text: t(`guidance.${frame.guidance}` as MessageKey), tone: 'warn' };
     const refusal = this.status?.lastRefusal;
     // A refusal that only repeats the pose asked for is already the prompt.
     if (refusal && refusal !== this.status?.hint) return { text: refusalText(refusal), tone: 'warn' };
-    if (frame && frame.faces.length === 1) return { text: t('enroll.good'), tone: 'ok' };
+    if (frame?.faces.some((f) => f.counts)) return { text: t('enroll.good'), tone: 'ok' };
     return { text: t('enroll.waiting'), tone: 'info' };
   }
 

@@ -4,6 +4,8 @@ import { decodeImageFile } from '../../../main/image/decode.js';
 import type { Face, PixelImage } from '../../../main/insightface/types.js';
 import { CaptureSession } from '../../../main/recognition/capture-session.js';
 import { DEFAULT_QUALITY } from '../../../main/recognition/quality.js';
+import { judgeFrame } from '../../../main/recognition/judge-frame.js';
+import { DEFAULT_SECOND_FACE_RATIO } from '../../../main/recognition/subject.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { referenceFaces } from '../../helpers/reference-faces.js';
 
@@ -28,8 +30,10 @@ describe('guided capture', () => {
       frames.set(file, { faces: referenceFaces(file), image: await decodeImageFile(facePath(file)) });
     }
   });
-  const offer = (s: CaptureSession, file: string) =>
-    s.offer(frames.get(file)!.faces, frames.get(file)!.image);
+  /** A frame judged once, as the enroll flow judges it (judge-frame.ts), then offered. */
+  const judged = ({ faces, image }: { faces: Face[]; image: PixelImage }) =>
+    judgeFrame(faces, image, image, { quality: DEFAULT_QUALITY, secondFaceRatio: DEFAULT_SECOND_FACE_RATIO });
+  const offer = (s: CaptureSession, file: string) => s.offer(judged(frames.get(file)!));
 
   it('collects five varied samples of one person, with hints for each step', () => {
     const s = new CaptureSession({ quality: DEFAULT_QUALITY, threshold: 0.28 });
@@ -62,10 +66,6 @@ describe('guided capture', () => {
     assert.equal(offer(s, P.front).hint, 'near_duplicate');
     const other = new CaptureSession({ quality: DEFAULT_QUALITY, threshold: 0.28, existing });
     const rose = frames.get(P.rose)!;
-    assert.equal(
-      other.offer(rose.faces, rose.image).hint,
-      'different_person',
-      'a frontal photo of someone else',
-    );
+    assert.equal(other.offer(judged(rose)).hint, 'different_person', 'a frontal photo of someone else');
   });
 });

@@ -4,6 +4,7 @@ import { decodeImageFile } from '../../../main/image/decode.js';
 import { DEFAULT_DECISION, DecisionEngine } from '../../../main/recognition/decision.js';
 import type { DecisionConfig, FrameDecision, FrameInput } from '../../../main/recognition/decision.js';
 import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
+import type { Face, PixelImage } from '../../../main/insightface/types.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { judgeFrame } from '../../../main/recognition/judge-frame.js';
 import { REFERENCE_RECOGNIZER, referenceFaces } from '../../helpers/reference-faces.js';
@@ -16,12 +17,26 @@ const OBAMA_PROBE = 'photos/face_recognition/obama2.jpg';
 const STRANGER = 'photos/inspireface/Rob_Lowe_0001.jpg';
 const TWO_PEOPLE = 'photos/face_recognition/knn_examples/test/obama_and_biden.jpg';
 
-type Frame = Omit<FrameInput, 'now' | 'liveness'>;
+interface Photo {
+  faces: Face[];
+  image: PixelImage | null;
+  width: number;
+  height: number;
+}
+type Frame = Pick<FrameInput, 'judgement'>;
+const photos = new Map<string, Photo>();
 const frames = new Map<string, Frame>();
 
-async function loadFrame(file: string): Promise<Frame> {
+/** A frame as the kiosk hands it to the engine: judged once (judge-frame.ts) with the default gates. */
+const judged = (photo: Photo): Frame => ({
+  judgement: judgeFrame(photo.faces, photo.image, photo, DEFAULT_DECISION),
+});
+
+async function loadFrame(file: string): Promise<void> {
   const image = await decodeImageFile(facePath(file));
-  return { faces: referenceFaces(file), image, width: image.width, height: image.height };
+  const photo = { faces: referenceFaces(file), image, width: image.width, height: image.height };
+  photos.set(file, photo);
+  frames.set(file, judged(photo));
 }
 
 function entry(personId: string, name: string, file: string): GalleryEntry {
@@ -57,7 +72,7 @@ function play(
 
 describe('DecisionEngine on real faces', () => {
   before(async () => {
-    for (const f of [OBAMA_PROBE, STRANGER, TWO_PEOPLE]) frames.set(f, await loadFrame(f));
+    for (const f of [OBAMA_PROBE, STRANGER, TWO_PEOPLE]) await loadFrame(f);
   });
 
   it('unlocks an enrolled person after N agreeing frames, then holds a cooldown', () => {
@@ -142,16 +157,20 @@ describe('DecisionEngine on real faces', () => {
   it('detection-only frames give guidance without advancing or breaking the streak', () => {
     const e = engine();
     const obama = frames.get(OBAMA_PROBE)!;
-    const detectionOnly = { ...obama, faces: obama.faces.map((f) => ({ ...f, normedEmbedding: undefined })) };
+    const photo = photos.get(OBAMA_PROBE)!;
+    const detectionOnly = judged({
+      ...photo,
+      faces: photo.faces.map((f) => ({ ...f, normedEmbedding: undefined })),
+    });
     e.processFrame({ ...obama, now: 0 });
     const between = e.processFrame({ ...detectionOnly, now: 50 });
     assert.deepEqual([between.state, between.progress.count, between.final], ['checking', 1, null]);
     e.processFrame({ ...obama, now: 100 });
     assert.equal(e.processFrame({ ...obama, now: 200 }).state, 'unlocked');
-    const small = {
-      ...detectionOnly,
-      faces: [{ ...detectionOnly.faces[0]!, bbox: [0, 0, 50, 60] as [number, number, number, number] }],
-    };
+    const small = judged({
+      ...photo,
+      faces: [{ ...photo.faces[0]!, normedEmbedding: undefined, bbox: [0, 0, 50, 60] }],
+    });
     assert.equal(e.processFrame({ ...small, now: 300 }).guidance, 'come_closer');
   });
 
@@ -160,7 +179,7 @@ describe('DecisionEngine on real faces', () => {
     const obama = frames.get(OBAMA_PROBE)!;
     e.processFrame({ ...obama, now: 0 });
     e.processFrame({ ...obama, now: 100 });
-    const blind = e.processFrame({ ...obama, image: null, now: 200 });
+    const blind = e.processFrame({ ...judged({ ...photos.get(OBAMA_PROBE)!, image: null }), now: 200 });
     assert.equal(blind.state, 'guidance');
     assert.equal(e.processFrame({ ...obama, now: 300 }).progress.count, 1);
   });
@@ -267,7 +286,7 @@ describe('DecisionEngine on real faces', () => {
   });
 
   it('takes the caller’s judgement of the frame as it is: each frame is judged once', () => {
-    const obama = frames.get(OBAMA_PROBE)!;
+    const obama = photos.get(OBAMA_PROBE)!;
     const config = { ...DEFAULT_DECISION, recognizerId: REFERENCE_RECOGNIZER, threshold: 0.3 };
     const judged = judgeFrame(obama.faces, obama.image, obama, config);
     assert.equal(judged.passed, true, JSON.stringify(judged.quality?.gates));
@@ -275,7 +294,7 @@ describe('DecisionEngine on real faces', () => {
     assert.equal(play(engine(), OBAMA_PROBE, 3, 0, { judgement: judged })[2]?.final?.outcome, 'unlocked');
     // A judgement that says "two people" is not second-guessed from the faces.
     const twoPeople = { ...judged, passed: false, onePerson: { ...judged.onePerson, passed: false } };
-    const refused = engine().processFrame({ ...obama, now: 0, judgement: twoPeople });
+    const refused = engine().processFrame({ now: 0, judgement: twoPeople });
     assert.equal(refused.guidance, 'one_person');
   });
 
@@ -295,7 +314,10 @@ describe('DecisionEngine on real faces', () => {
     assert.equal(right[2]?.final?.mode, 'verify');
 
     e.claim('p-biden', 20_000);
-    const timeout = e.processFrame({ faces: [], image: null, width: 640, height: 480, now: 26_000 });
+    const timeout = e.processFrame({
+      ...judged({ faces: [], image: null, width: 640, height: 480 }),
+      now: 26_000,
+    });
     assert.equal(timeout.final?.reason, 'claim_timeout');
     assert.equal(e.claimFailed(26_100).reason, 'wrong_claim_pin');
   });

@@ -9,6 +9,7 @@ import { FaceAnalysis } from '../../../main/insightface/face_analysis.js';
 import type { Face, PixelImage } from '../../../main/insightface/types.js';
 import { calibrate } from '../../../main/recognition/calibration.js';
 import { DEFAULT_DECISION, DecisionEngine } from '../../../main/recognition/decision.js';
+import { judgeFrame } from '../../../main/recognition/judge-frame.js';
 import { defaultThreshold } from '../../../main/recognition/thresholds.js';
 import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
 import { FileKeyWrapper } from '../../../main/store/key-file.js';
@@ -71,7 +72,7 @@ describe('identification on ../shared/faces with the engine', () => {
     engine.setGallery(store.gallery(recognizer.id));
     const decide = async (file: string, now: number) => {
       const { image, faces } = await analyse(file);
-      return engine.processFrame({ faces, image, width: image.width, height: image.height, now });
+      return engine.processFrame({ judgement: judgeFrame(faces, image, image, engine.settings), now });
     };
     const tally: Tally = { correct: 0, incorrect: 0, rejected: 0, strangersNamed: 0, strangersRejected: 0 };
     const refusedBy: Record<string, number> = {};

@@ -1,0 +1,81 @@
+// Issue 16: the admin's camera enrollment showed a green "Good: hold still" box while the
+// enrollment gate refused every frame for head angle (`look_straight`): the box read the
+// frame's guidance, and the gate judged the frame again on its own. Now one judgement
+// (recognition/judge-frame.ts) serves both: a frame the gate refuses says why in its result.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
+import { noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
+import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
+import type { Sender } from '../../../main/ipc/gate.js';
+import { APP_ORIGIN } from '../../../main/security.js';
+import type { EnrollStatus } from '../../../preload/contract/index.js';
+import type { FrameResult } from '../../../preload/contract/frames.js';
+
+const UI_ID = 1;
+const ui: Sender = { contentsId: UI_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
+const PIN = '582046';
+// Real photos of one person (yaw from their keypoints, test/unit/recognition/capture-session.test.ts):
+// obama.jpg ≈ 0°, obama2.jpg ≈ −20°: well inside the quality gate's 35°, outside the front step's ±8°.
+const FRONT = 'photos/face_recognition/obama.jpg';
+const TURNED = 'photos/face_recognition/obama2.jpg';
+
+describe('camera enrollment: what the admin screen says comes from the gate’s judgement', () => {
+  let node: NodeServices;
+  let ipc: WiredIpc;
+  let nextId = 1;
+
+  before(async () => {
+    node = await createNodeServices();
+    await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
+    await node.services.start();
+    ipc = wireIpc(
+      node.services,
+      [APP_ORIGIN],
+      () => UI_ID,
+      () => 2,
+    );
+    assert.equal((await ipc.gate.handle('setAdminPin', ui, { pin: PIN })).ok, true);
+  });
+  after(() => node.services.close());
+
+  async function show(frame: RgbaFrame): Promise<FrameResult> {
+    const noisyFrame = noisy(frame, nextId);
+    const message = { id: nextId++, width: frame.width, height: frame.height, data: noisyFrame.rgba };
+    return new Promise<FrameResult>((resolve, reject) => {
+      const refused = ipc.frames.submit(ui, message, resolve);
+      if (refused) reject(new Error(`frame refused: ${refused.message}`));
+    });
+  }
+
+  test('a turned head while the front view is wanted: refused, and the frame says so', async () => {
+    const added = await ipc.gate.handle('addPerson', ui, { name: 'Barack Obama' });
+    assert.ok(added.ok, JSON.stringify(added));
+    const id = (added.value as { id: string }).id;
+    const started = await ipc.gate.handle('startEnrollment', ui, { id, target: 5 });
+    assert.ok(started.ok, JSON.stringify(started));
+    assert.equal((started.value as EnrollStatus).hint, 'look_straight');
+
+    const turned = await rgbaFrameOf(facePath(TURNED));
+    for (let i = 0; i < 3; i++) {
+      const result = await show(turned);
+      const status = node.services.kiosk!.enrollStatus();
+      assert.equal(status.accepted, 0, 'a turned face was taken as the front view');
+      assert.equal(status.lastRefusal, 'look_straight');
+      assert.equal(result.faces.filter((f) => f.counts).length, 1, 'the face that counts is marked');
+      assert.equal(
+        result.guidance,
+        'look_straight',
+        'the frame the gate refused carried no guidance: the screen said "Good: hold still"',
+      );
+    }
+
+    const front = await show(await rgbaFrameOf(facePath(FRONT)));
+    const status = node.services.kiosk!.enrollStatus();
+    assert.equal(status.accepted, 1, 'the front view was not taken');
+    assert.equal(status.lastRefusal, null);
+    assert.equal(front.guidance, 'turn_left', 'after the front view, the next step is asked for');
+    await ipc.gate.handle('stopEnrollment', ui, undefined);
+  });
+});
