@@ -1,9 +1,13 @@
-// The fleet tests' PostgreSQL: main/fleet/throwaway-postgres.ts (shared with the scale benchmark),
+// The fleet tests' PostgreSQL: main/cli/bench/throwaway-postgres.ts (shared with the scale benchmark),
 // and throwaway TLS material for it made with openssl at test time.
 import { spawnSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-export { postgresBinDir, startPostgres, type PostgresServer } from '../../main/fleet/throwaway-postgres.js';
+export {
+  postgresBinDir,
+  startPostgres,
+  type PostgresServer,
+} from '../../main/cli/bench/throwaway-postgres.js';
 
 function openssl(cwd: string, ...args: string[]): void {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8' });

@@ -2,9 +2,9 @@
 // own section as a function in their own file and one line here.
 import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine-section.js';
-import { livenessLevelsSection, livenessSection } from '../../liveness/bench-section.js';
-import { faceToDoorSection } from '../../kiosk/bench-section.js';
-import { fleetSection } from '../../fleet/bench-section.js';
+import { livenessLevelsSection, livenessSection } from './liveness-section.js';
+import { faceToDoorSection } from './face-to-door-section.js';
+import { fleetSection } from './fleet-section.js';
 
 export type { BenchContext, BenchSection };
 

@@ -4,11 +4,11 @@
 // - 'Liveness levels (PAD samples)': APCER per attack type and BPCER for each security level
 //   and each layer alone on ../shared/faces/pad and liveness/ (pad-evaluate.ts), with the
 //   Markdown table the README shows.
-import type { BenchSection } from '../cli/bench/types.js';
-import { FaceAnalysis } from '../insightface/face_analysis.js';
-import { AntiSpoof } from './anti-spoof.js';
-import { livenessBenchSection } from './evaluate.js';
-import { evaluatePad, markdownTable, tabulate } from './pad-evaluate.js';
+import type { BenchSection } from './types.js';
+import { FaceAnalysis } from '../../insightface/face_analysis.js';
+import { AntiSpoof } from '../../liveness/anti-spoof.js';
+import { livenessBenchSection } from '../../liveness/evaluate.js';
+import { evaluatePad, markdownTable, tabulate } from '../../liveness/pad-evaluate.js';
 
 export const livenessSection: BenchSection = {
   title: 'Liveness (presentation-attack detection)',
