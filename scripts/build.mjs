@@ -27,21 +27,34 @@ const esmRequireBanner = {
   js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
 };
 
+const nodeEsm = {
+  ...common,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  external: nodeExternal,
+  banner: esmRequireBanner,
+  tsconfig: 'tsconfig.node.json',
+};
+const hasCli = existsSync(path.join(root, 'main/cli/tobira.ts'));
+
 await Promise.all([
-  build({
-    ...common,
-    entryPoints: {
-      'main/main': 'main/electron/main.ts',
-      ...(existsSync(path.join(root, 'main/cli/tobira.ts')) ? { 'cli/tobira': 'main/cli/tobira.ts' } : {}),
-    },
-    outdir: out,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    external: nodeExternal,
-    banner: esmRequireBanner,
-    tsconfig: 'tsconfig.node.json',
-  }),
+  // The Electron main process: one file (electron-builder packs dist/main/** only).
+  build({ ...nodeEsm, entryPoints: { 'main/main': 'main/electron/main.ts' }, outdir: out }),
+  // The CLI: each subcommand is loaded on demand (main/cli/tobira.ts), and split into chunks of
+  // its own, so the bench sections and their throwaway servers (main/cli/bench/) are read only
+  // when `tobira bench-suite` runs.
+  ...(hasCli
+    ? [
+        build({
+          ...nodeEsm,
+          entryPoints: { tobira: 'main/cli/tobira.ts' },
+          outdir: path.join(out, 'cli'),
+          splitting: true,
+          chunkNames: 'chunks/[name]-[hash]',
+        }),
+      ]
+    : []),
   build({
     ...common,
     entryPoints: {

@@ -50,8 +50,6 @@ export class Kiosk {
   private kept: KeptFrame | null = null;
   /** Door frames with nobody in view are sampled slowly (frames/idle-sampler.ts). */
   private readonly idle = new IdleSampler();
-  /** Door frames skipped while idle, for the benchmark. */
-  idleSkipped = 0;
 
   constructor(
     readonly engine: LoadedEngine,
@@ -99,10 +97,7 @@ export class Kiosk {
       };
       const decide = options.decide ?? true;
       const now = this.ctx.now();
-      if (decide && !this.idle.shouldAnalyze(image, now)) {
-        this.idleSkipped += 1;
-        return { faces: [], guidance: 'no_face' };
-      }
+      if (decide && !this.idle.shouldAnalyze(image, now)) return { faces: [], guidance: 'no_face' };
       const faces = await this.engine.analysis.detect(image);
       this.kept = { image, faces, at: now };
       if (decide) {

@@ -113,6 +113,14 @@ export const faceToDoorSection: BenchSection = {
         });
       }
       kiosk.refreshGallery();
+      // Door frames the kiosk ran the detector on: those the idle sampler let through.
+      let detections = 0;
+      const { analysis } = kiosk.engine;
+      const detect = analysis.detect.bind(analysis);
+      analysis.detect = (image, opts) => {
+        detections += 1;
+        return detect(image, opts);
+      };
       const photo = asCameraFrame(
         await decodeImageFile(
           path.join(ctx.facesDir, 'photos/face_recognition/knn_examples/test/obama1.jpg'),
@@ -147,7 +155,7 @@ export const faceToDoorSection: BenchSection = {
         send(emptyFrames[i % emptyFrames.length]!);
         await tick();
       }
-      const skippedBefore = kiosk.idleSkipped;
+      const detectionsBefore = detections;
       const cpu0 = process.cpuUsage();
       const wall0 = performance.now();
       for (let i = 0; i < idleFrames; i++) {
@@ -156,7 +164,7 @@ export const faceToDoorSection: BenchSection = {
       }
       const cpu = process.cpuUsage(cpu0);
       const idleCorePercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
-      const idleAnalysed = idleFrames - (kiosk.idleSkipped - skippedBefore);
+      const idleAnalysed = detections - detectionsBefore;
 
       // Face to door: the person steps in; time until the door is called (the decision), and
       // the rate of results with a face while they stand there.
