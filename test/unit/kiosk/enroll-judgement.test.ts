@@ -30,12 +30,8 @@ describe('camera enrollment: what the admin screen says comes from the gate’s 
     node = await createNodeServices();
     await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     await node.services.start();
-    ipc = wireIpc(
-      node.services,
-      [APP_ORIGIN],
-      () => UI_ID,
-      () => 2,
-    );
+    // No capture context: only the admin's UI renderer sends frames here.
+    ipc = wireIpc(node.services, [APP_ORIGIN], () => UI_ID);
     assert.equal((await ipc.gate.handle('setAdminPin', ui, { pin: PIN })).ok, true);
   });
   after(() => node.services.close());
