@@ -1,5 +1,8 @@
-// `npm test`: type-check, lint, then the Node unit tests and the Chromium
-// end-to-end tests, on Node >= 22 (see with-node22.sh).
+// `npm test`: type-check, lint, then the test suites, on Node >= 22 (see with-node22.sh):
+// - unit: plain Node on real models and photos; starts no server (`npm run test:unit`);
+// - integration: tests that start PostgreSQL, Mosquitto or Chromium themselves, or spawn the
+//   CLI or a door process against them (`npm run test:integration`);
+// - e2e: the app's screens in Chromium (`npm run test:e2e`).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -38,6 +41,6 @@ if (!only) {
 }
 // The end-to-end tests load the built renderer.
 run('build', node, ['scripts/build.mjs']);
-const suites = only ? [only] : ['unit', 'e2e'];
+const suites = only ? [only] : ['unit', 'integration', 'e2e'];
 const files = suites.flatMap((s) => testFiles(path.join('test', s)));
 run('tests', node, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);

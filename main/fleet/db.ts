@@ -2,7 +2,7 @@
 // which pg-connection-string reads: `?sslmode=verify-full&sslrootcert=/path/ca.pem` checks the
 // server's certificate against that CA file (read when the client is made) and its name against
 // the URL's host (an IP host against the certificate's IP addresses). A client certificate can
-// be added with sslcert= and sslkey=. test/unit/fleet/fleet-tls.test.ts shows each failure.
+// be added with sslcert= and sslkey=. test/integration/fleet/fleet-tls.test.ts shows each failure.
 import pg from 'pg';
 import { describeDatabaseError, parseDatabaseUrl } from './errors.js';
 
