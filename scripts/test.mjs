@@ -10,9 +10,12 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const only = process.argv[2];
 
+// The unit suite alone starts no server: test/helpers/suite.ts fails a unit test that tries.
+const env = only === 'unit' ? { ...process.env, TOBIRA_TEST_SUITE: 'unit' } : process.env;
+
 function run(label, cmd, args) {
   console.log(`\n== ${label}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error(`== ${label} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status ?? 1);

@@ -19,6 +19,7 @@ import type { Sender } from '../../main/ipc/gate.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/security.js';
 import { captureConfigOf } from '../../preload/contract/capture.js';
 import { modelPath, projectRoot } from './fixtures.js';
+import { mayStartServer } from './suite.js';
 
 export const CHROMIUM_PATH = process.env.TOBIRA_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -238,6 +239,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     '--use-fake-device-for-media-stream',
     ...(options.y4m ? [`--use-file-for-fake-video-capture=${options.y4m}`] : []),
   ];
+  mayStartServer('Chromium');
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_FLAGS, ...cameraFlags],

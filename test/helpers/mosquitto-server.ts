@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForOutput } from './free-port.js';
+import { mayStartServer } from './suite.js';
 
 export function mosquittoBinary(): string | null {
   for (const p of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto']) if (existsSync(p)) return p;
@@ -21,6 +22,7 @@ export interface MosquittoServer {
 
 /** Starts a broker; `port` restarts one where an earlier broker listened (a broker that comes back). */
 export async function startMosquitto(port?: number): Promise<MosquittoServer> {
+  mayStartServer('Mosquitto');
   const bin = mosquittoBinary();
   if (!bin) throw new Error('Mosquitto is not installed (apt-get install mosquitto)');
   const root = await mkdtemp(path.join(tmpdir(), 'tobira-mqtt-'));

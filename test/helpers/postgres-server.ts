@@ -3,11 +3,15 @@
 import { spawnSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-export {
-  postgresBinDir,
-  startPostgres,
-  type PostgresServer,
-} from '../../main/cli/bench/throwaway-postgres.js';
+import { startPostgres as startServer } from '../../main/cli/bench/throwaway-postgres.js';
+import { mayStartServer } from './suite.js';
+export { postgresBinDir, type PostgresServer } from '../../main/cli/bench/throwaway-postgres.js';
+
+/** A throwaway PostgreSQL (integration tests only: see suite.ts). */
+export function startPostgres(...args: Parameters<typeof startServer>): ReturnType<typeof startServer> {
+  mayStartServer('PostgreSQL');
+  return startServer(...args);
+}
 
 function openssl(cwd: string, ...args: string[]): void {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8' });
