@@ -28,11 +28,11 @@ import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
 import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
 import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
-import { KioskFleet } from './kiosk/kiosk-fleet.js';
+import { KioskFleet } from './fleet/kiosk-fleet.js';
 import { remoteUnlockAudit, type RemoteUnlockRequest } from './fleet/mqtt-events.js';
 import { isJoined } from './fleet/local.js';
 import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
-import { fleetDirectory } from './people/fleet-directory.js';
+import { fleetDirectory } from './fleet/fleet-directory.js';
 import type { DoorRules } from './kiosk/flow-context.js';
 import type { DoorFleetNotice } from '../preload/contract/fleet.js';
 

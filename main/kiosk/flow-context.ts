@@ -10,7 +10,7 @@ import type { PeopleDirectory } from '../people/people-directory.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DoorOutput } from '../door/types.js';
 import type { LoadedEngine } from './face-engine.js';
-import type { FleetRefusal } from './kiosk-fleet.js';
+import type { FleetRefusal } from '../fleet/kiosk-fleet.js';
 import type { AuditRecord } from '../audit/types.js';
 
 /** A joined kiosk's fleet rules (kiosk-fleet.ts); absent on a lone kiosk. */

@@ -1,8 +1,8 @@
 // The admin screen's Fleet panel: thin. The gate (ipc/gate.ts) has checked the sender, the admin
-// session and the payload (preload/contract/fleet.ts); the use cases live in main/people/fleet-service.ts.
+// session and the payload (preload/contract/fleet.ts); the use cases live in main/use-cases/fleet-admin.ts.
 import type { fleetChannels } from '../../../preload/contract/fleet.js';
 import type { AppServices } from '../../services.js';
-import { FleetService } from '../../people/fleet-service.js';
+import { FleetService } from '../../use-cases/fleet-admin.js';
 import type { HandlersFor } from './common.js';
 
 export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetChannels> {

@@ -8,17 +8,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditRecord } from '../audit/types.js';
-import { withClient } from '../fleet/db.js';
-import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
-import { FleetError } from '../fleet/errors.js';
-import { cliKeyWrapper } from '../fleet/local.js';
-import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
-import type { FleetView } from '../fleet/view.js';
-import { FleetWriter } from '../fleet/writer.js';
+import { withClient } from './db.js';
+import { FleetDoor, type FleetStatus } from './door-runtime.js';
+import { FleetError } from './errors.js';
+import { cliKeyWrapper } from './local.js';
+import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from './mqtt-events.js';
+import type { FleetView } from './view.js';
+import { FleetWriter } from './writer.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
-export type { FleetStatus } from '../fleet/door-runtime.js';
+export type { FleetStatus } from './door-runtime.js';
 
 /** Why the fleet's rules refuse a person the face matched. */
 export type FleetRefusal = 'not_permitted_now' | 'offline_too_long' | 'person_disabled';

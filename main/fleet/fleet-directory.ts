@@ -2,11 +2,11 @@
 // replica (kept in step by the change feed), written through the door's login with the fleet
 // writer (main/fleet/writer.ts). Personal codes (1:1 mode) and thumbnails stay local features:
 // the fleet database holds neither, so they are refused here with a sentence saying so.
-import type { FleetPerson } from '../fleet/view.js';
-import type { KioskFleet } from '../kiosk/kiosk-fleet.js';
+import type { FleetPerson } from './view.js';
+import type { KioskFleet } from './kiosk-fleet.js';
 import type { GalleryEntry, NewTemplate, PersonSummary } from '../store/enrollment-store.js';
 import { StoreError } from '../store/errors.js';
-import type { PeopleDirectory } from './people-directory.js';
+import type { PeopleDirectory } from '../people/people-directory.js';
 
 function summary(p: FleetPerson, activeRecognizerId?: string): PersonSummary {
   const templates = p.templates.map((t) => ({
