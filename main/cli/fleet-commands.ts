@@ -1,18 +1,18 @@
-// enroll, identify, people and audit export in a data folder that is a door of a fleet: they act
+// enroll, people and audit export in a data folder that is a door of a fleet: they act
 // on the fleet (the database through the door's login, the replica for reading) instead of the
 // local store. Each command file calls in here when --data-dir names a joined folder.
 import path from 'node:path';
 import { csvCell, csvRow, CSV_COLUMNS } from '../audit/csv.js';
 import type { AuditRecord } from '../audit/types.js';
-import { openFleet, writeFleet, isJoined } from '../fleet/cli-context.js';
+import { openFleet, writeFleet, isJoined, type FleetContext } from '../fleet/cli-context.js';
+import type { AdminInput } from '../audit/types.js';
+import { auditCli } from './store-cli.js';
+import { cliPaths } from './data-dir.js';
 import { withClient } from '../fleet/db.js';
-import type { FleetView } from '../fleet/view.js';
 import { decodeImageFile } from '../image/decode.js';
 import { FaceAnalysis } from '../insightface/face_analysis.js';
-import { identify } from '../recognition/matcher.js';
 import { checkEnrollmentFace, isNearDuplicate } from '../recognition/enroll-check.js';
 import { DEFAULT_QUALITY } from '../recognition/quality.js';
-import { defaultThreshold } from '../recognition/thresholds.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UsageError, type CliIO } from './command.js';
 import { resolveModelsDir } from './models-dir.js';
@@ -20,6 +20,17 @@ import { resolveModelsDir } from './models-dir.js';
 /** The joined data folder the dispatcher's --data-dir named, or null (then the command uses the local store). */
 export function joinedDir(value: string | undefined): string | null {
   return value && isJoined(path.resolve(value)) ? path.resolve(value) : null;
+}
+
+/**
+ * One of the CLI's admin actions in a joined folder, in the door's own log (<data dir>/audit),
+ * as the headless door writes it (no store key here); the detail names the fleet.
+ */
+export function auditFleetCli(ctx: FleetContext, io: CliIO, event: Omit<AdminInput, 'actor'>): Promise<void> {
+  return auditCli(cliPaths(io).auditDir, null, {
+    ...event,
+    detail: { ...event.detail, fleet: ctx.config.fleet },
+  });
 }
 
 async function loadEngine(models: string | undefined) {
@@ -83,50 +94,23 @@ export async function fleetEnroll(
         return { id, name: options.name.trim() };
       });
     }
+    await auditFleetCli(ctx, io, {
+      action: 'enroll',
+      ok: accepted.length > 0,
+      detail: {
+        personId: person?.id ?? null,
+        name: options.name.trim(),
+        photos: files.length,
+        enrolled: accepted.length,
+        recognizer: recognizer.id,
+      },
+    });
     if (options.json) io.out(JSON.stringify({ person, outcomes, fleet: ctx.config.fleet }));
     else {
       for (const o of outcomes) io.out(`${o.file}: ${o.enrolled ? 'enrolled' : `refused: ${o.reason}`}`);
       io.out(`${options.name}: ${accepted.length} of ${files.length} photo(s) enrolled in the fleet`);
     }
     return accepted.length > 0 ? 0 : 1;
-  } finally {
-    await fa.release();
-  }
-}
-
-/** Catches up with the change feed first, then identifies against the replica and checks this door's access rules. */
-export async function fleetIdentify(
-  dir: string,
-  options: { models?: string | undefined; threshold?: number | undefined; json?: boolean | undefined },
-  file: string,
-  io: CliIO,
-): Promise<number> {
-  const ctx = await openFleet(dir, { catchUp: true });
-  if (ctx.syncError) io.err(`warning: answering from the local replica: ${ctx.syncError.message}`);
-  const image = await decodeImageFile(file);
-  const { fa, recognizer } = await loadEngine(options.models);
-  try {
-    const threshold = options.threshold ?? defaultThreshold(recognizer).threshold;
-    const faces = (await fa.get(image)).filter((f) => f.normedEmbedding);
-    if (faces.length !== 1) {
-      const reason = faces.length === 0 ? 'no_face' : 'one_person';
-      io.out(options.json ? JSON.stringify({ match: null, reason }) : `no match: ${reason}`);
-      return 0;
-    }
-    const view: FleetView = ctx.view();
-    const ranking = identify(faces[0]!.normedEmbedding!, view.gallery(recognizer.id), threshold);
-    const access = ranking.match ? view.access(ranking.match.personId, ctx.config.door, Date.now()) : null;
-    const reason = !ranking.match
-      ? 'unknown_face'
-      : access?.ok
-        ? 'match'
-        : (access?.reason ?? 'unknown_face');
-    const match = ranking.match ? { name: ranking.match.name, score: ranking.match.score } : null;
-    if (options.json) io.out(JSON.stringify({ match, reason, version: ctx.replica.version }));
-    else if (match)
-      io.out(`${match.name} (score ${match.score.toFixed(3)}): ${reason === 'match' ? 'may open' : reason}`);
-    else io.out(`no match: ${reason}`);
-    return 0;
   } finally {
     await fa.release();
   }
@@ -164,6 +148,11 @@ export async function fleetPeople(
     if (matches.length > 1) throw new Error(`${matches.length} people are named '${rest[0]}'; remove by id`);
     const p = matches[0]!;
     const version = await writeFleet(ctx, (w) => w.removePerson(p.id));
+    await auditFleetCli(ctx, io, {
+      action: 'person_delete',
+      ok: true,
+      detail: { personId: p.id, name: p.name },
+    });
     io.out(
       json
         ? JSON.stringify({ removed: { id: p.id, name: p.name }, version })

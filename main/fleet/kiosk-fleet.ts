@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditRecord } from '../audit/types.js';
 import { withClient } from './db.js';
+import { fleetRefusal, type FleetRefusal } from './door-rules.js';
 import { FleetDoor, type FleetStatus } from './door-runtime.js';
 import { FleetError } from './errors.js';
 import { cliKeyWrapper } from './local.js';
@@ -19,9 +20,6 @@ import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
 export type { FleetStatus } from './door-runtime.js';
-
-/** Why the fleet's rules refuse a person the face matched. */
-export type FleetRefusal = 'not_permitted_now' | 'offline_too_long' | 'person_disabled';
 
 /**
  * How long an admin's change may take to come back through the change feed before the screen
@@ -156,17 +154,9 @@ export class KioskFleet {
     return this.door.status();
   }
 
-  /**
-   * The fleet's rules for a face the matcher recognised: the offline grace first (a door that
-   * could not refresh its replica for too long refuses everyone), then the person's access
-   * groups at this door now. Null: they may open.
-   */
+  /** The fleet's rules for a face the matcher recognised (door-rules.ts). Null: they may open. */
   refusal(personId: string, now: number): FleetRefusal | null {
-    if (this.door.status().grace_left_ms < 0) return 'offline_too_long';
-    const access = this.door.fleetView.access(personId, this.door.config.door, now);
-    if (access.ok) return null;
-    // A person the replica no longer holds was deleted meanwhile: disabled, as far as the door goes.
-    return access.reason === 'not_permitted_now' ? 'not_permitted_now' : 'person_disabled';
+    return fleetRefusal(this.door.ruleState(), personId, now);
   }
 
   /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */
