@@ -2,11 +2,17 @@
 // session and the payload (preload/contract/fleet.ts); the use cases live in main/use-cases/fleet-admin.ts.
 import type { fleetChannels } from '../../../preload/contract/fleet.js';
 import type { AppServices } from '../../services.js';
-import { FleetService } from '../../use-cases/fleet-admin.js';
+import { FleetAdmin } from '../../use-cases/fleet-admin.js';
 import type { HandlersFor } from './common.js';
 
 export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetChannels> {
-  const fleet = new FleetService(services);
+  const fleet = new FleetAdmin({
+    host: services.fleetHost,
+    dataDir: services.paths.dataDir,
+    keyWrapper: services.options.keyWrapper,
+    auditAdmin: (action, detail, ok) => services.auditAdmin(action, detail, ok),
+    reloadEngine: () => services.reloadEngine(),
+  });
   return {
     getFleetStatus: () => fleet.status(),
     joinFleet: (input) => fleet.join(input),
