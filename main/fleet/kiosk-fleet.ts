@@ -16,7 +16,6 @@ import { cliKeyWrapper } from './local.js';
 import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from './mqtt-events.js';
 import type { FleetView } from './view.js';
 import { FleetWriter } from './writer.js';
-import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
 export type { FleetStatus } from './door-runtime.js';
@@ -144,10 +143,6 @@ export class KioskFleet {
   onChanged(listener: () => void): () => void {
     this.door.on('applied', listener);
     return () => this.door.off('applied', listener);
-  }
-
-  gallery(recognizerId: string): GalleryEntry[] {
-    return this.door.fleetView.gallery(recognizerId);
   }
 
   status(): FleetStatus {

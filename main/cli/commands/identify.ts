@@ -8,7 +8,6 @@ import { resolveModelsDir } from '../models-dir.js';
 import { storeOptions } from '../store-cli.js';
 import { openCliDoor } from '../cli-door.js';
 import { cliPaths } from '../data-dir.js';
-import { joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
@@ -33,9 +32,6 @@ export const command: Command = {
     // Range-checked before the models load: a typo fails at once.
     if (values.threshold !== undefined) cosineThresholdOption(values.threshold, 0);
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
-    const lone = joinedDir(io.paths?.dataDir) === null;
-    // A lone kiosk's store is opened first: a wrong folder fails before the models load.
-    const loneDoor = lone ? await openCliDoor(values, io) : null;
     const image = await decodeImageFile(positionals[0]!);
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, cliPaths(io).modelsDir), {
       allowedModules: ['detection', 'recognition'],
@@ -51,9 +47,9 @@ export const command: Command = {
         framesRequired: 1,
       });
       const faces = await fa.get(image);
-      // A fleet door catches up just before it decides: the latest revocation counts.
-      const door = loneDoor ?? (await openCliDoor(values, io));
-      engine.setGallery(door.gallery(recognizer.id));
+      // Opened just before deciding: a fleet door catches up then, so the latest revocation counts.
+      const door = await openCliDoor(values, io);
+      engine.setGallery(door.people.gallery(recognizer.id));
       const now = Date.now();
       const d = engine.processFrame({ faces, image, width: image.width, height: image.height, now });
       const matched = d.state === 'unlocked' ? d.match : null;
@@ -63,7 +59,7 @@ export const command: Command = {
         : d.state === 'idle'
           ? 'no_face'
           : (d.guidance ?? d.final?.reason ?? d.state);
-      if (values.json) io.out(JSON.stringify({ match, reason, ...door.facts }));
+      if (values.json) io.out(JSON.stringify({ match, reason, ...door.facts() }));
       else if (match)
         io.out(
           `${match.name} (score ${match.score.toFixed(3)}, threshold ${threshold})` +

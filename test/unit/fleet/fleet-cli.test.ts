@@ -198,7 +198,7 @@ describe('tobira CLI on a fleet', { skip }, () => {
     assert.equal(status.connected, false, 'the revoked role can no longer log in');
     const list = await cli('people', 'list', '--data-dir', side, '--json');
     assert.equal(list.code, 0, 'the local replica still answers');
-    assert.match(list.err, /listing the local replica: the join token was revoked/);
+    assert.match(list.err, /answering from the local replica: the join token was revoked/);
     const lobbyStatus = JSON.parse((await cli('fleet', 'status', '--data-dir', lobby, '--json')).out) as {
       connected: boolean;
     };

@@ -62,21 +62,10 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
   let frameId = 1;
   const decisions: DecisionEvent[] = [];
 
-  const join = async (dir: string, door: string, joinToken: string, extra: string[] = []) => {
-    const r = await cli(
-      'fleet',
-      'join',
-      '--db',
-      adminUrl,
-      '--token',
-      joinToken,
-      '--door',
-      door,
-      '--data-dir',
-      dir,
-      ...extra,
-    );
-    assert.equal(r.code, 0, r.err);
+  /** `tobira fleet join` for one door's folder. */
+  const join = (dir: string, door: string, joinToken: string, extra: string[] = []) => {
+    const where = ['--door', door, '--data-dir', dir];
+    return ok('fleet', 'join', '--db', adminUrl, '--token', joinToken, ...where, ...extra);
   };
 
   /** The desk's version after it caught up; then the kiosk and the headless door reach it too. */
