@@ -7,7 +7,7 @@ import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import { csvCell, csvRow, CSV_COLUMNS } from '../audit/csv.js';
 import type { AdminInput } from '../audit/types.js';
-import { buildingAudit, type BuildingAuditFilter } from '../fleet/building-audit.js';
+import { appendAdminToBuilding, buildingAudit, type BuildingAuditFilter } from '../fleet/building-audit.js';
 import { fleetPeopleSource, isJoined, openFleet } from '../fleet/cli-context.js';
 import { fleetRefusal, graceLeftMs, type DoorRules } from '../fleet/door-rules.js';
 import { fleetDirectory } from '../fleet/fleet-directory.js';
@@ -25,8 +25,8 @@ export interface CliDoor {
   facts(): Record<string, string | number>;
   /** What a listing adds about a person (a fleet door: disabled, access groups). */
   personFacts(personId: string): { disabled?: boolean; groups?: string[] };
-  /** Writes one of the CLI's admin actions to the door's audit log. */
-  audit(event: Omit<AdminInput, 'actor'>): Promise<void>;
+  /** Writes one of the CLI's admin actions to the door's audit log (a fleet door's reaches the building's too). */
+  audit(event: Omit<AdminInput, 'actor'>): Promise<unknown>;
 }
 
 export interface CliDoorOptions {
@@ -86,9 +86,15 @@ export async function openCliDoor(
       const p = source.view.people.get(id);
       return p ? { disabled: p.disabled, groups: p.groups } : {};
     },
-    // The door's own log (<data dir>/audit), as the headless door writes it: no store key here.
-    audit: (event) =>
-      auditCli(paths.auditDir, null, { ...event, detail: { ...event.detail, fleet: fleetId } }),
+    // The door's own log (<data dir>/audit) first, as the headless door writes it (no store key
+    // here); then the building's audit, under the same id.
+    audit: async (event) => {
+      const record = await auditCli(paths.auditDir, null, {
+        ...event,
+        detail: { ...event.detail, fleet: fleetId },
+      });
+      await appendAdminToBuilding(fleet.config.databaseUrl, door, record);
+    },
   };
 }
 
@@ -120,7 +126,7 @@ export async function auditExport(
   const since = isoOrThrow(filter.since, 'since');
   const until = isoOrThrow(filter.until, 'until');
   const fleet = await openFleet(dir);
-  const rows = await buildingAudit(fleet.config.databaseUrl, { ...filter, since, until });
+  const { rows } = await buildingAudit(fleet.config.databaseUrl, { ...filter, since, until });
   const csv =
     [['door', ...CSV_COLUMNS].join(','), ...rows.map((r) => `${csvCell(r.door)},${csvRow(r.record)}`)].join(
       '\r\n',

@@ -14,8 +14,7 @@ import type {
   FleetWindow,
 } from '../../preload/contract/fleet.js';
 import { joinFleet } from '../fleet/join.js';
-import { withClient } from '../fleet/db.js';
-import type { AuditRecord } from '../audit/types.js';
+import { buildingAudit } from '../fleet/building-audit.js';
 import { auditView } from '../audit/audit-service.js';
 import type { KioskFleet } from '../fleet/kiosk-fleet.js';
 import { ExpectedError } from '../ipc/errors.js';
@@ -141,24 +140,10 @@ export class FleetAdmin {
    */
   async audit(filter: FleetAuditFilter): Promise<{ records: FleetAuditView[]; total: number }> {
     const fleet = this.requireFleet();
-    const where = `($1::text IS NULL OR door = $1)
-      AND ($2::text IS NULL OR person_id = $2 OR person_name = $2)
-      AND ($3::timestamptz IS NULL OR time >= $3) AND ($4::timestamptz IS NULL OR time < $4)`;
-    const params = [filter.door ?? null, filter.person ?? null, filter.since ?? null, filter.until ?? null];
-    return withClient(fleet.door.config.databaseUrl, async (client) => {
-      const total = await client.query<{ n: string }>(
-        `SELECT count(*) AS n FROM audit WHERE ${where}`,
-        params,
-      );
-      const rows = await client.query<{ door: string; record: AuditRecord }>(
-        `SELECT door, record FROM audit WHERE ${where} ORDER BY time DESC, id LIMIT $5 OFFSET $6`,
-        [...params, filter.limit, filter.offset],
-      );
-      return {
-        records: rows.rows.map((r) => ({ ...auditView(r.record), doorName: r.door })),
-        total: Number(total.rows[0]!.n),
-      };
+    const { rows, total } = await buildingAudit(fleet.door.config.databaseUrl, filter, {
+      page: { limit: filter.limit, offset: filter.offset },
     });
+    return { records: rows.map((r) => ({ ...auditView(r.record), doorName: r.door })), total };
   }
 
   groups(): FleetGroups {

@@ -139,12 +139,13 @@ describe('tobira CLI on a fleet', { skip }, () => {
     }
     const all = (await cli('audit', 'export', '--data-dir', lobby)).out.trim().split('\n');
     assert.equal(all[0]!.split(',')[0], 'door');
+    // Door and mode: the two decisions, and the enrollment at the lobby (an admin line of the CLI).
     assert.deepEqual(
       all
         .slice(1)
-        .map((l) => l.split(',')[0])
+        .map((l) => `${l.split(',')[0]} ${l.split(',')[2]}`)
         .sort(),
-      ['Garage', 'Lobby'],
+      ['Garage identify', 'Lobby admin:cli', 'Lobby identify'],
     );
     const garageOnly = (await cli('audit', 'export', '--data-dir', lobby, '--door', 'Garage')).out
       .trim()

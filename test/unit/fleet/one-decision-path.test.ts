@@ -303,7 +303,7 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
     assert.equal(await deskReason(out), 'match', 'so does a fleet door');
   });
 
-  it('tobira enroll and people remove in a fleet write admin lines to the door’s audit log', async () => {
+  it('tobira enroll and people remove in a fleet write admin lines to the door’s log and the building’s audit', async () => {
     await ok('enroll', '--data-dir', deskDir, '--models', pack, '--name', 'Joe Biden', STRANGER);
     await ok('people', 'remove', '--data-dir', deskDir, 'Joe Biden');
     const { records } = await new AuditLog(path.join(deskDir, 'audit')).readEntries({ limit: 100 });
@@ -314,5 +314,19 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
       ['person_delete', 'cli', true, true],
       ['enroll', 'cli', true, true],
     ]);
+    // The building's audit, read at another door: door, then time, mode and what was done.
+    const csv = await ok('audit', 'export', '--data-dir', headlessDir, '--person', 'Joe Biden');
+    const rows = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',').slice(0, 4));
+    assert.deepEqual(
+      rows.map(([door, , mode, action]) => [door, mode, action]),
+      [
+        ['Desk', 'admin:cli', 'enroll'],
+        ['Desk', 'admin:cli', 'person_delete'],
+      ],
+    );
   });
 });
