@@ -31,7 +31,6 @@ import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
 import type { KioskFleet } from './fleet/kiosk-fleet.js';
 import { FleetHost } from './fleet/fleet-host.js';
 import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
-import type { DoorFleetNotice } from '../preload/contract/fleet.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {
@@ -196,16 +195,12 @@ export class AppServices {
       ...(options.log ? { log: options.log } : {}),
     });
     const services = new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
-    if (services.joined) await services.openFleet();
+    if (services.joined) await services.fleetHost.open();
     return services;
   }
 
   get fleet(): KioskFleet | null {
     return this.fleetHost.fleet;
-  }
-
-  get fleetProblem(): string | null {
-    return this.fleetHost.problem;
   }
 
   /** Whether the data folder is a door of a fleet (even if it could not be opened). */
@@ -223,20 +218,8 @@ export class AppServices {
   }
 
   get peopleProblem(): string | null {
-    if (this.joined) return this.fleet ? null : `the fleet could not be opened: ${this.fleetProblem}`;
+    if (this.joined) return this.fleet ? null : `the fleet could not be opened: ${this.fleetHost.problem}`;
     return this.store ? null : `the enrollment store could not be opened: ${this.storeProblem}`;
-  }
-
-  openFleet(): Promise<void> {
-    return this.fleetHost.open();
-  }
-
-  fleetNotice(): DoorFleetNotice {
-    return this.fleetHost.notice();
-  }
-
-  emitFleetNotice(): void {
-    this.fleetHost.emitNotice();
   }
 
   get paths(): AppPaths {

@@ -157,7 +157,7 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
     await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     node.services.settings.update({ liveness: { enabled: false, threshold: 0.5, level: 'standard' } });
     await node.services.start();
-    assert.equal(node.services.people?.kind, 'fleet', node.services.fleetProblem ?? '');
+    assert.equal(node.services.people?.kind, 'fleet', node.services.fleetHost.problem ?? '');
     node.services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
