@@ -13,6 +13,7 @@ import { sealDoc } from '../../../main/fleet/entities.js';
 import { fleetDir } from '../../../main/fleet/local.js';
 import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
 import { FleetView } from '../../../main/fleet/view.js';
+import { personRow } from '../../helpers/fleet-rows.js';
 
 const fleetKey = randomBytes(32);
 const OFFICE = randomUUID();
@@ -23,18 +24,8 @@ const GONE = randomUUID();
 const MON_10_TOKYO = Date.parse('2026-06-01T01:00:00Z');
 const MON_18_TOKYO = Date.parse('2026-06-01T09:00:00Z');
 
-const person = (id: string, name: string, disabled: boolean, version: number): EntityRow => ({
-  kind: 'person',
-  id,
-  parent: null,
-  version,
-  sealed: sealDoc(fleetKey, 'person', id, {
-    name,
-    createdAt: '2026-01-01T00:00:00Z',
-    disabled,
-    groups: [OFFICE],
-  }),
-});
+const person = (id: string, name: string, disabled: boolean, version: number): EntityRow =>
+  personRow(fleetKey, id, version, { name, disabled, groups: [OFFICE] });
 
 describe('the fleet door rule', () => {
   let dir: string;
