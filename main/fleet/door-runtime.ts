@@ -1,7 +1,7 @@
 // A door of a fleet at run time: its replica kept in step (sync.ts), local decisions against it
-// (identification, then the access groups), audit written locally first and shipped after, and
-// events on MQTT. Used by `tobira fleet run` (a headless door) and started by the tests in
-// separate processes as the three kiosks. Wiring it into the Electron kiosk's frame path is next.
+// (identification, then the fleet's one rule, door-rules.ts), audit written locally first and
+// shipped after, and events on MQTT. Used by `tobira fleet run` (a headless door), by the
+// Electron kiosk through kiosk-fleet.ts, and started by the tests in separate processes as doors.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
