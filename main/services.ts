@@ -28,13 +28,9 @@ import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
 import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
 import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
-import { KioskFleet } from './kiosk/kiosk-fleet.js';
-import { remoteUnlockAudit, type RemoteUnlockRequest } from './fleet/mqtt-events.js';
-import { isJoined } from './fleet/local.js';
+import type { KioskFleet } from './fleet/kiosk-fleet.js';
+import { FleetHost } from './fleet/fleet-host.js';
 import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
-import { fleetDirectory } from './people/fleet-directory.js';
-import type { DoorRules } from './kiosk/flow-context.js';
-import type { DoorFleetNotice } from '../preload/contract/fleet.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {
@@ -68,9 +64,6 @@ export interface ServicesOptions {
   fleetPollMs?: number;
 }
 
-/** The door screen's offline-grace notice is pushed this often (and on every fleet change): 30 s. */
-const FLEET_NOTICE_MS = 30_000;
-
 export class AppServices {
   readonly events = new EventBus();
   readonly log: (message: string) => void;
@@ -88,11 +81,8 @@ export class AppServices {
   private bundling = false;
   /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
   readonly adminSession: AdminSession;
-  /** This kiosk as a door of a fleet (a joined data folder); null on a lone kiosk. */
-  private fleetInstance: KioskFleet | null = null;
-  /** Why a joined folder could not be opened: the kiosk then refuses everyone, never falls back. */
-  fleetProblem: string | null = null;
-  private fleetTimer: NodeJS.Timeout | null = null;
+  /** This kiosk as a door of a fleet (a joined data folder): its lifecycle (fleet/fleet-host.ts). */
+  readonly fleetHost: FleetHost;
 
   private constructor(
     readonly options: ServicesOptions,
@@ -112,6 +102,18 @@ export class AppServices {
       if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') codes.reset();
     });
     this.adminSession = new AdminSession(options.adminSession);
+    this.fleetHost = new FleetHost({
+      dataDir: options.paths.dataDir,
+      keyWrapper: options.keyWrapper,
+      audit,
+      openDoor: () => this.door().open({ personId: null, personName: null }),
+      // A change at another door (a revocation) reaches the matcher with the batch.
+      onChanged: () => this.kioskInstance?.refreshGallery(),
+      onNotice: (notice) => this.events.emit('fleetStatus', notice),
+      log: this.log,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.fleetPollMs ? { pollMs: options.fleetPollMs } : {}),
+    });
     // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
     this.adminSession.onEnd((reason) => {
       const kiosk = this.kioskInstance;
@@ -193,17 +195,17 @@ export class AppServices {
       ...(options.log ? { log: options.log } : {}),
     });
     const services = new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
-    if (isJoined(paths.dataDir)) await services.openFleet();
+    if (services.joined) await services.fleetHost.open();
     return services;
   }
 
   get fleet(): KioskFleet | null {
-    return this.fleetInstance;
+    return this.fleetHost.fleet;
   }
 
   /** Whether the data folder is a door of a fleet (even if it could not be opened). */
   get joined(): boolean {
-    return isJoined(this.paths.dataDir);
+    return this.fleetHost.joined;
   }
 
   /**
@@ -211,82 +213,13 @@ export class AppServices {
    * Null (with `peopleProblem`) when the one that applies cannot be opened.
    */
   get people(): PeopleDirectory | null {
-    if (this.joined) return this.fleetInstance ? fleetDirectory(this.fleetInstance) : null;
+    if (this.joined) return this.fleetHost.people();
     return this.store ? localDirectory(this.store) : null;
   }
 
   get peopleProblem(): string | null {
-    if (this.joined) return this.fleetInstance ? null : `the fleet could not be opened: ${this.fleetProblem}`;
+    if (this.joined) return this.fleet ? null : `the fleet could not be opened: ${this.fleetHost.problem}`;
     return this.store ? null : `the enrollment store could not be opened: ${this.storeProblem}`;
-  }
-
-  /** Opens the joined folder's fleet door and follows it; a failure is kept in fleetProblem. */
-  async openFleet(): Promise<void> {
-    try {
-      const fleet = await KioskFleet.open(this.paths.dataDir, await this.options.keyWrapper(), {
-        log: this.log,
-        onRemoteUnlock: (request) => void this.remoteUnlock(request),
-        ...(this.options.now ? { now: this.options.now } : {}),
-        ...(this.options.fleetPollMs ? { pollMs: this.options.fleetPollMs } : {}),
-      });
-      fleet.onChanged(() => {
-        // A change at another door (a revocation) reaches the matcher with the batch.
-        this.kioskInstance?.refreshGallery();
-        this.emitFleetNotice();
-      });
-      fleet.door.on('connected', () => this.emitFleetNotice());
-      fleet.door.on('disconnected', () => this.emitFleetNotice());
-      this.fleetInstance = fleet;
-      this.fleetProblem = null;
-      await fleet.start();
-      this.fleetTimer = setInterval(() => this.emitFleetNotice(), FLEET_NOTICE_MS);
-      this.fleetTimer.unref();
-      this.log(`fleet: door '${fleet.name}' of fleet ${fleet.fleetId}`);
-    } catch (error) {
-      this.fleetProblem = error instanceof Error ? error.message : String(error);
-      this.log(`fleet: ${this.fleetProblem}`);
-    }
-    this.emitFleetNotice();
-  }
-
-  /** The door screen's view of the offline grace. */
-  fleetNotice(): DoorFleetNotice {
-    const status = this.fleetInstance?.status();
-    return {
-      joined: this.joined,
-      graceWarning: status?.grace_warning ?? false,
-      offlineTooLong: status ? status.grace_left_ms < 0 : this.joined,
-      graceLeftMs: status?.grace_left_ms ?? null,
-    };
-  }
-
-  emitFleetNotice(): void {
-    this.events.emit('fleetStatus', this.fleetNotice());
-  }
-
-  /** The kiosk's fleet rules and announcements, for the unlock flow. */
-  private doorRules(): DoorRules | null {
-    const fleet = this.fleetInstance;
-    if (!fleet) return null;
-    return {
-      refusal: (personId, now) => fleet.refusal(personId, now),
-      announce: (record) => fleet.announce(record),
-    };
-  }
-
-  /** A signed remote-unlock command over MQTT (off unless enabled): audited, then the door opens. */
-  private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
-    const fleet = this.fleetInstance;
-    if (!fleet) return;
-    try {
-      const door = request.ok ? await this.door().open({ personId: null, personName: null }) : null;
-      const record = await this.audit.append(
-        remoteUnlockAudit(request, door && { ok: door.ok, kind: door.kind, reason: door.reason }),
-      );
-      fleet.announce(record);
-    } catch (error) {
-      this.log(`remote unlock: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
   get paths(): AppPaths {
@@ -473,7 +406,7 @@ export class AppServices {
         if (!people) throw new Error(this.peopleProblem ?? 'nobody can be recognised');
         this.kioskInstance = new Kiosk(engine, {
           people,
-          rules: this.doorRules(),
+          rules: this.fleetHost.rules(),
           audit: this.audit,
           door: () => this.door(),
           settings: () => this.settings.get(),
@@ -519,9 +452,7 @@ export class AppServices {
 
   async close(): Promise<void> {
     await this.loading;
-    if (this.fleetTimer) clearInterval(this.fleetTimer);
-    await this.fleetInstance?.close();
-    this.fleetInstance = null;
+    await this.fleetHost.close();
     const kiosk = this.kioskInstance;
     this.kioskInstance = null;
     await kiosk?.engine.analysis.release();

@@ -1,6 +1,6 @@
 // The admin screen's audit, door test, calibration and Compare use cases. Moved out of the IPC
 // handlers (now thin: ipc/handlers/audit.ts). The audit log is the kiosk's own chained log in
-// both modes (a fleet door writes it locally first and ships it, kiosk/kiosk-fleet.ts);
+// both modes (a fleet door writes it locally first and ships it, fleet/kiosk-fleet.ts);
 // calibration reads the gallery of whichever people the kiosk uses (the store or the fleet).
 import { writeFile } from 'node:fs/promises';
 import { encodeJpeg } from '../image/jpeg.js';

@@ -7,7 +7,7 @@ import { FileKeyWrapper } from '../store/key-file.js';
 import { STORE_FILE } from '../store/schema.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { CHAIN_KEY_PURPOSE } from '../audit/audit-chain.js';
-import type { AdminInput } from '../audit/types.js';
+import type { AdminInput, AdminRecord } from '../audit/types.js';
 import type { AppPaths } from '../paths.js';
 import { defaultKeyFile } from './app-dirs.js';
 import { ensurePrivateDir } from './data-dir.js';
@@ -62,8 +62,8 @@ export async function auditCli(
   auditDir: string,
   store: EnrollmentStore | null,
   event: Omit<AdminInput, 'actor'>,
-): Promise<void> {
+): Promise<AdminRecord> {
   await ensurePrivateDir(path.dirname(auditDir));
   const log = new AuditLog(auditDir, { chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null });
-  await log.appendAdmin({ ...event, actor: 'cli' });
+  return log.appendAdmin({ ...event, actor: 'cli' });
 }

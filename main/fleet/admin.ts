@@ -8,7 +8,7 @@ import { KEY_BYTES, seal } from '../store/crypto.js';
 import { withClient, inTransaction } from './db.js';
 import { DEFAULT_GROUP_ID, KEY_CHECK_AAD, KEY_CHECK_TEXT, keyMatches, sealDoc } from './entities.js';
 import { FleetError } from './errors.js';
-import { assertKnownSchema, migrate, schemaVersion } from './migrations.js';
+import { assertKnownSchema, migrate, schemaVersion } from './migrate.js';
 import { encodeToken } from './token.js';
 
 export interface InitResult {

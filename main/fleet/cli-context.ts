@@ -6,6 +6,7 @@ import { Replica } from './replica.js';
 import { FleetView } from './view.js';
 import { withClient } from './db.js';
 import { FleetWriter } from './writer.js';
+import type { FleetPeopleSource } from './fleet-directory.js';
 
 export { isJoined };
 
@@ -42,4 +43,19 @@ export async function writeFleet<T>(
   );
   await catchUpOnce(ctx.config.databaseUrl, ctx.replica);
   return result;
+}
+
+/** The joined folder's people for fleetDirectory: the view moves forward after each write. */
+export function fleetPeopleSource(ctx: FleetContext): FleetPeopleSource {
+  let view = ctx.view();
+  return {
+    get view() {
+      return view;
+    },
+    async write(work) {
+      const result = await writeFleet(ctx, work);
+      view = new FleetView(ctx.replica, ctx.config.fleetKey, view);
+      return result;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // A door of a fleet at run time: its replica kept in step (sync.ts), local decisions against it
-// (identification, then the access groups), audit written locally first and shipped after, and
-// events on MQTT. Used by `tobira fleet run` (a headless door) and started by the tests in
-// separate processes as the three kiosks. Wiring it into the Electron kiosk's frame path is next.
+// (identification, then the fleet's one rule, door-rules.ts), audit written locally first and
+// shipped after, and events on MQTT. Used by `tobira fleet run` (a headless door), by the
+// Electron kiosk through kiosk-fleet.ts, and started by the tests in separate processes as doors.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
@@ -10,6 +10,7 @@ import { identify } from '../recognition/matcher.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 import { AuditShipper } from './audit-shipper.js';
 import { connect } from './db.js';
+import { fleetRefusal, graceLeftMs, type DoorRuleState, type FleetRefusal } from './door-rules.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
 import { readDoorConfig, type DoorConfig } from './local.js';
 import {
@@ -26,12 +27,9 @@ import { FleetView } from './view.js';
 /** The screen warns when less than this much offline grace is left (a tenth of the 24 h default). */
 const GRACE_WARNING_MS = 2.4 * 60 * 60 * 1000;
 
-export type FleetReason =
-  'unknown_face' | 'not_permitted_now' | 'offline_too_long' | 'person_disabled' | 'unknown_person';
-
 export interface FleetDecision {
   outcome: 'unlocked' | 'rejected';
-  reason: 'match' | FleetReason;
+  reason: 'match' | FleetRefusal;
   personId: string | null;
   name: string | null;
   score: number | null;
@@ -152,7 +150,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     const now = this.now();
     const synced = this.replica.syncedAt;
     const lag = synced === 0 ? Number.POSITIVE_INFINITY : Math.max(0, now - synced);
-    const graceLeft = synced === 0 ? -1 : this.config.offlineGraceMs - lag;
+    const graceLeft = graceLeftMs(synced, this.config.offlineGraceMs, now);
     return {
       door: this.config.door,
       connected: this.sync.connected,
@@ -163,10 +161,15 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     };
   }
 
+  /** What the fleet's rule (door-rules.ts) reads now: the replica's view and the grace left. */
+  ruleState(): DoorRuleState {
+    return { view: this.view, door: this.config.door, graceLeftMs: this.status().grace_left_ms };
+  }
+
   /**
-   * One decision on a face embedding: who is it (1:N against the replica), may they open this
-   * door now (access groups), and the offline-grace rule first of all. Audited locally, then
-   * shipped and announced.
+   * One decision on a face embedding: who is it (1:N against the replica), then the fleet's one
+   * rule for them (door-rules.ts, as the kiosk and `tobira identify` apply it). Audited locally,
+   * then shipped and announced.
    */
   async decide(probe: Float32Array, recognizerId: string, threshold: number): Promise<FleetDecision> {
     const now = this.now();
@@ -178,20 +181,10 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
       liveness: null,
       door: null,
     };
-    let reason: FleetDecision['reason'];
-    let match: { personId: string; name: string; score: number } | null = null;
-    let score: number | null = null;
-    if (this.status().grace_left_ms < 0) reason = 'offline_too_long';
-    else {
-      const ranking = identify(probe, this.view.gallery(recognizerId), threshold);
-      score = ranking.best?.score ?? null;
-      if (!ranking.match) reason = 'unknown_face';
-      else {
-        match = ranking.match;
-        const access = this.view.access(match.personId, this.config.door, now);
-        reason = access.ok ? 'match' : access.reason;
-      }
-    }
+    const ranking = identify(probe, this.view.gallery(recognizerId), threshold);
+    const score = ranking.best?.score ?? null;
+    const match = ranking.match;
+    const reason = match ? (fleetRefusal(this.ruleState(), match.personId, now) ?? 'match') : 'unknown_face';
     const outcome = reason === 'match' ? 'unlocked' : 'rejected';
     const input: AuditInput = {
       ...base,

@@ -8,7 +8,7 @@ import { connect } from './db.js';
 import { keyMatches } from './entities.js';
 import { describeDatabaseError, FleetError, parseDatabaseUrl } from './errors.js';
 import { DEFAULT_OFFLINE_GRACE_MS, writeDoorConfig, type DoorConfig } from './local.js';
-import { assertKnownSchema, schemaVersion } from './migrations.js';
+import { assertKnownSchema, schemaVersion } from './migrate.js';
 import { Replica } from './replica.js';
 import { pullChanges } from './sync.js';
 import { decodeToken } from './token.js';

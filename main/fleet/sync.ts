@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { connect } from './db.js';
 import { copyRows } from './copy-out.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
-import { assertKnownSchema, schemaVersion } from './migrations.js';
+import { assertKnownSchema, schemaVersion } from './migrate.js';
 import type { EntityRow } from './replica.js';
 
 /** What the feed applies to: the door's Replica, or a bench's in-memory stand-in. */

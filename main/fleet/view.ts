@@ -112,18 +112,21 @@ export class FleetView {
     }
   }
 
-  /** Enabled people with templates from the recognizer; a template whose person is gone is never matched. */
+  /**
+   * People with templates from the recognizer, disabled ones too: the door recognises them and
+   * refuses them as person_disabled (door-rules.ts), so the audit never takes them for strangers.
+   * A template whose person is gone is never matched.
+   */
   private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
     const p = this.people.get(personId);
-    const templates =
-      p && !p.disabled
-        ? p.templates.filter((t) => t.recognizerId === recognizerId).map((t) => t.embedding)
-        : [];
+    const templates = p
+      ? p.templates.filter((t) => t.recognizerId === recognizerId).map((t) => t.embedding)
+      : [];
     if (p && templates.length > 0) map.set(personId, { personId, name: p.name, templates });
     else map.delete(personId);
   }
 
-  /** Enabled people with templates from `recognizerId`: what the matcher compares against. */
+  /** People with templates from `recognizerId` (disabled ones too): what the matcher compares against. */
   gallery(recognizerId: string): GalleryEntry[] {
     let list = this.galleryLists.get(recognizerId);
     if (!list) {

@@ -8,16 +8,9 @@ import type { PeopleDirectory } from '../people/people-directory.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DoorOutput } from '../door/types.js';
 import type { LoadedEngine } from './face-engine.js';
-import type { FleetRefusal } from './kiosk-fleet.js';
-import type { AuditRecord } from '../audit/types.js';
+import type { DoorRules } from '../fleet/door-rules.js';
 
-/** A joined kiosk's fleet rules (kiosk-fleet.ts); absent on a lone kiosk. */
-export interface DoorRules {
-  /** Why the fleet refuses this matched person now; null: they may open. */
-  refusal(personId: string, now: number): FleetRefusal | null;
-  /** A concluded attempt's audit record: shipped to the fleet and announced on MQTT. */
-  announce(record: AuditRecord): void;
-}
+export type { DoorRules } from '../fleet/door-rules.js';
 
 export interface KioskDeps {
   /** The local store on a lone kiosk, the fleet's replica on a joined one (people/). */

@@ -10,7 +10,10 @@ export interface PeopleDirectory {
   /** Throws a not-found error for an unknown id. */
   getPerson(personId: string, activeRecognizerId?: string): PersonSummary;
   thumbnail(personId: string): Buffer | null;
-  /** Enabled people's templates for one recognizer: what the matcher compares against. */
+  /**
+   * People's templates for one recognizer: what the matcher compares against. A fleet's disabled
+   * people are in it too, and refused by the fleet's rule (fleet/door-rules.ts) as person_disabled.
+   */
   gallery(recognizerId: string): GalleryEntry[];
   addPerson(name: string, options?: { pin?: string }): Promise<PersonSummary>;
   renamePerson(personId: string, name: string): Promise<unknown>;

@@ -1,7 +1,7 @@
 // People and enrollment, the admin screen's use cases and the 1:1 claim at the door. Moved out of
 // the IPC handlers (which now only pass the gate's parsed arguments in): the same rules apply to
 // the lone kiosk's local store and a fleet door's people, through the PeopleDirectory the
-// services pick (people-directory.ts, fleet-directory.ts). Every change is audited.
+// services pick (people-directory.ts, fleet/fleet-directory.ts). Every change is audited.
 import path from 'node:path';
 import type { ImportResult, PersonView, RecognitionTest } from '../../preload/contract/people.js';
 import type { EnrollStatus } from '../../preload/contract/index.js';

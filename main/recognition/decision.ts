@@ -104,7 +104,7 @@ export type FailureReason =
   | 'not_live'
   | 'claim_timeout'
   | 'wrong_claim_pin'
-  /** A fleet door's rules refused a face the frames agreed on (kiosk/kiosk-fleet.ts). */
+  /** A fleet door's rules refused a face the frames agreed on (fleet/kiosk-fleet.ts). */
   | 'not_permitted_now'
   | 'offline_too_long'
   | 'person_disabled'
@@ -322,7 +322,7 @@ export class DecisionEngine {
 
   /**
    * An identified, live person whom the door's access rules refuse (a fleet door's schedule or
-   * offline grace, kiosk/kiosk-fleet.ts). Not a guess: it never counts towards the lockout, which
+   * offline grace, fleet/kiosk-fleet.ts). Not a guess: it never counts towards the lockout, which
    * would shut the door for everyone else too. The failures the unlock cleared are restored, and
    * the person's cooldown stays, so they are told once per cooldown, not every few frames.
    */

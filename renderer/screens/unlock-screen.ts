@@ -162,7 +162,7 @@ export class UnlockScreen extends LitElement {
         return { text: t('guidance.not_live_structure'), tone: 'warn', hint: t('unlock.notLiveNext') };
       if (reason === 'challenge_failed' || reason === 'not_live:challenge')
         return { text: t('unlock.challengeFailed'), tone: 'warn' };
-      // A fleet door's rules (main/kiosk/kiosk-fleet.ts), in plain words.
+      // A fleet door's rules (main/fleet/kiosk-fleet.ts), in plain words.
       if (reason === 'not_permitted_now')
         return { text: t('unlock.notPermittedNow'), tone: 'warn', hint: t('unlock.notPermittedNowNext') };
       if (reason === 'offline_too_long')

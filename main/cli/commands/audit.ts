@@ -1,7 +1,6 @@
 // `tobira audit export|verify`: the audit log as CSV, and its chain checked.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { AuditLog } from '../../audit/audit-log.js';
 import { CHAIN_KEY_PURPOSE } from '../../audit/audit-chain.js';
 import { verifyAuditLog } from '../../audit/verify.js';
 import { STORE_FILE } from '../../store/schema.js';
@@ -9,7 +8,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
 import { cliPaths } from '../data-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
-import { fleetAuditExport, joinedDir } from '../fleet-commands.js';
+import { auditExport } from '../cli-door.js';
 
 const usage = `Usage: tobira audit export [--data-dir DIR | --audit DIR] [--out FILE.csv]
        tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--json]
@@ -50,10 +49,8 @@ export const command: Command = {
     if (rest.length || (action !== 'export' && action !== 'verify')) {
       throw new UsageError(`expected 'export' or 'verify', got '${positionals.join(' ')}'`);
     }
-    const fleet = action === 'export' ? joinedDir(io.paths?.dataDir) : null;
-    if (fleet) return fleetAuditExport(fleet, values, values.out, io);
-    const dir = path.resolve(values.audit ?? cliPaths(io).auditDir);
     if (action === 'verify') {
+      const dir = path.resolve(values.audit ?? cliPaths(io).auditDir);
       const { key, why } = await chainKey(values, io);
       const report = await verifyAuditLog(dir, key);
       if (values.json) io.out(JSON.stringify({ dir, ...report, keyProblem: why }));
@@ -72,11 +69,10 @@ export const command: Command = {
       }
       return report.ok ? 0 : 1;
     }
-    const log = new AuditLog(dir);
-    const csv = await log.exportCsv();
+    const { csv, count, from } = await auditExport(io, values.audit, values);
     if (values.out) {
       await writeFileAtomic(path.resolve(values.out), csv);
-      io.err(`wrote ${csv.split('\r\n').length - 2} record(s) to ${values.out}`);
+      io.err(`wrote ${count} record(s)${from} to ${values.out}`);
     } else io.out(csv.replace(/\r\n$/, ''));
     return 0;
   },

@@ -5,10 +5,10 @@ import { checkEnrollmentFace, isNearDuplicate } from '../../recognition/enroll-c
 import { DEFAULT_QUALITY } from '../../recognition/quality.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { parse, UsageError, type Command } from '../command.js';
-import { auditCli, cliAuditDir, openCliStore, storeOptions } from '../store-cli.js';
+import { storeOptions } from '../store-cli.js';
+import { openCliDoor } from '../cli-door.js';
 import { cliPaths } from '../data-dir.js';
 import { resolveModelsDir } from '../models-dir.js';
-import { fleetEnroll, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira enroll --name NAME [--data-dir DIR] [--store DIR] [--models DIR] [--key FILE] [--json] IMAGE...
 
@@ -35,26 +35,19 @@ export const command: Command = {
     });
     if (!values.name?.trim()) throw new UsageError('--name NAME is required');
     if (positionals.length === 0) throw new UsageError('expected at least one image');
-    const fleet = joinedDir(io.paths?.dataDir);
-    if (fleet)
-      return fleetEnroll(
-        fleet,
-        { name: values.name, models: values.models, json: values.json },
-        positionals,
-        io,
-      );
+    const name = values.name.trim();
     const paths = cliPaths(io);
+    const door = await openCliDoor(values, io, { create: true, write: true });
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, paths.modelsDir), {
       allowedModules: ['detection', 'recognition'],
     });
     try {
       const recognizer = fa.info.recognizer;
       if (!recognizer) throw new Error('the model pack has no recognition model');
-      const store = await openCliStore(values, true, paths);
-      const existing = store.findByName(values.name.trim());
+      const existing = door.people.listPeople().filter((p) => p.name === name);
       if (existing.length > 1)
         throw new Error(`${existing.length} people are named '${values.name}'; rename one first`);
-      let person = existing[0] ?? null;
+      let person: { id: string; name: string } | null = existing[0] ?? null;
       const outcomes: Outcome[] = [];
       for (const file of positionals) {
         let outcome: Outcome;
@@ -65,13 +58,13 @@ export const command: Command = {
           else {
             const embedding = check.face.normedEmbedding!;
             const known = person
-              ? (store.gallery(recognizer.id).find((g) => g.personId === person!.id)?.templates ?? [])
+              ? (door.people.gallery(recognizer.id).find((g) => g.personId === person!.id)?.templates ?? [])
               : [];
             if (isNearDuplicate(embedding, known)) {
               outcome = { file, enrolled: false, reason: 'near-duplicate of an enrolled sample' };
             } else {
-              person ??= await store.addPerson(values.name);
-              await store.addTemplate(person.id, {
+              person ??= await door.people.addPerson(name);
+              await door.people.addTemplate(person.id, {
                 recognizerId: recognizer.id,
                 embedding,
                 thumbnail: await faceThumbnail(image, check.face.bbox),
@@ -86,20 +79,30 @@ export const command: Command = {
         if (!values.json) io.out(`${file}: ${outcome.enrolled ? 'enrolled' : `refused: ${outcome.reason}`}`);
       }
       const count = outcomes.filter((o) => o.enrolled).length;
-      await auditCli(cliAuditDir(paths, io, values.store), store, {
+      await door.audit({
         action: 'enroll',
         ok: count > 0,
         detail: {
           personId: person?.id ?? null,
-          name: values.name.trim(),
+          name,
           photos: positionals.length,
           enrolled: count,
           recognizer: recognizer.id,
         },
       });
       if (values.json)
-        io.out(JSON.stringify({ person: person ? { id: person.id, name: person.name } : null, outcomes }));
-      else io.out(`${values.name}: ${count} of ${positionals.length} photo(s) enrolled`);
+        io.out(
+          JSON.stringify({
+            person: person ? { id: person.id, name: person.name } : null,
+            outcomes,
+            ...door.facts(),
+          }),
+        );
+      else
+        io.out(
+          `${values.name}: ${count} of ${positionals.length} photo(s) enrolled` +
+            (door.kind === 'fleet' ? ' in the fleet' : ''),
+        );
       return count > 0 ? 0 : 1;
     } finally {
       await fa.release();

@@ -6,9 +6,9 @@ import { defaultThreshold } from '../../recognition/thresholds.js';
 import { judgeFrame } from '../../recognition/judge-frame.js';
 import { cosineThresholdOption, parse, UsageError, type Command } from '../command.js';
 import { resolveModelsDir } from '../models-dir.js';
-import { openCliStore, storeOptions } from '../store-cli.js';
+import { storeOptions } from '../store-cli.js';
+import { openCliDoor } from '../cli-door.js';
 import { cliPaths } from '../data-dir.js';
-import { fleetIdentify, joinedDir } from '../fleet-commands.js';
 
 const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
@@ -16,8 +16,9 @@ Identifies the one person in IMAGE against the enrolled people (1:N), with the k
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
 or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
 'too_bright'). Exits 0 when a face was judged, recognised or not; 1 when IMAGE holds no face, or on errors.
-In a data folder joined to a fleet (--data-dir), catches up with the fleet first, then also applies
-this door's access groups (reason 'not_permitted_now').`;
+In a data folder joined to a fleet (--data-dir), catches up with the fleet first, then applies the
+fleet door's rules as the kiosk does: 'person_disabled', 'not_permitted_now' (this door's access
+groups), 'offline_too_long' (the replica could not be refreshed within the door's offline grace).`;
 
 export const command: Command = {
   summary: 'identify the person in a photo against the enrolled people',
@@ -32,18 +33,6 @@ export const command: Command = {
     // Range-checked before the models load: a typo fails at once.
     if (values.threshold !== undefined) cosineThresholdOption(values.threshold, 0);
     if (positionals.length !== 1) throw new UsageError(`expected one image, got ${positionals.length}`);
-    const fleet = joinedDir(io.paths?.dataDir);
-    if (fleet) {
-      const threshold =
-        values.threshold === undefined ? undefined : cosineThresholdOption(values.threshold, 0);
-      return fleetIdentify(
-        fleet,
-        { models: values.models, threshold, json: values.json },
-        positionals[0]!,
-        io,
-      );
-    }
-    const store = await openCliStore(values, false, cliPaths(io));
     const image = await decodeImageFile(positionals[0]!);
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, cliPaths(io).modelsDir), {
       allowedModules: ['detection', 'recognition'],
@@ -58,19 +47,26 @@ export const command: Command = {
         threshold,
         framesRequired: 1,
       });
-      engine.setGallery(store.gallery(recognizer.id));
       const faces = await fa.get(image);
+      // Opened just before deciding: a fleet door catches up then, so the latest revocation counts.
+      const door = await openCliDoor(values, io);
+      engine.setGallery(door.people.gallery(recognizer.id));
+      const now = Date.now();
       const judgement = judgeFrame(faces, image, image, engine.settings);
-      const d = engine.processFrame({ judgement, now: 0 });
-      const match = d.state === 'unlocked' && d.match ? { name: d.match.name, score: d.match.score } : null;
-      const reason =
-        d.state === 'unlocked'
-          ? 'match'
-          : d.state === 'idle'
-            ? 'no_face'
-            : (d.guidance ?? d.final?.reason ?? d.state);
-      if (values.json) io.out(JSON.stringify({ match, reason }));
-      else if (match) io.out(`${match.name} (score ${match.score.toFixed(3)}, threshold ${threshold})`);
+      const d = engine.processFrame({ judgement, now });
+      const matched = d.state === 'unlocked' ? d.match : null;
+      const match = matched ? { name: matched.name, score: matched.score } : null;
+      const reason = matched
+        ? (door.rules?.refusal(matched.personId, now) ?? 'match')
+        : d.state === 'idle'
+          ? 'no_face'
+          : (d.guidance ?? d.final?.reason ?? d.state);
+      if (values.json) io.out(JSON.stringify({ match, reason, ...door.facts() }));
+      else if (match)
+        io.out(
+          `${match.name} (score ${match.score.toFixed(3)}, threshold ${threshold})` +
+            (reason === 'match' ? '' : `: refused, ${reason}`),
+        );
       else io.out(`no match: ${reason}${d.score !== null ? ` (best score ${d.score.toFixed(3)})` : ''}`);
       // No face is not an answer about anyone: scripts must not read it as "a stranger".
       if (reason === 'no_face') {

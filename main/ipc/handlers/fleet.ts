@@ -1,12 +1,18 @@
 // The admin screen's Fleet panel: thin. The gate (ipc/gate.ts) has checked the sender, the admin
-// session and the payload (preload/contract/fleet.ts); the use cases live in main/people/fleet-service.ts.
+// session and the payload (preload/contract/fleet.ts); the use cases live in main/use-cases/fleet-admin.ts.
 import type { fleetChannels } from '../../../preload/contract/fleet.js';
 import type { AppServices } from '../../services.js';
-import { FleetService } from '../../people/fleet-service.js';
+import { FleetAdmin } from '../../use-cases/fleet-admin.js';
 import type { HandlersFor } from './common.js';
 
 export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetChannels> {
-  const fleet = new FleetService(services);
+  const fleet = new FleetAdmin({
+    host: services.fleetHost,
+    dataDir: services.paths.dataDir,
+    keyWrapper: services.options.keyWrapper,
+    auditAdmin: (action, detail, ok) => services.auditAdmin(action, detail, ok),
+    reloadEngine: () => services.reloadEngine(),
+  });
   return {
     getFleetStatus: () => fleet.status(),
     joinFleet: (input) => fleet.join(input),

@@ -3,7 +3,7 @@
 // @lit/task, so leaving the panel aborts nothing half-done and each state has one place on screen.
 //
 // Write rights: the panel edits groups with this door's own login, exactly as
-// `tobira fleet groups set --data-dir DIR` does (main/people/fleet-service.ts explains why): no
+// `tobira fleet groups set --data-dir DIR` does (main/use-cases/fleet-admin.ts explains why): no
 // database owner URL is ever typed on, or kept by, the kiosk.
 import { LitElement, css, html, nothing } from 'lit';
 import { Task, TaskStatus } from '@lit/task';

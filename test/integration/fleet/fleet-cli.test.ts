@@ -139,12 +139,13 @@ describe('tobira CLI on a fleet', { skip }, () => {
     }
     const all = (await cli('audit', 'export', '--data-dir', lobby)).out.trim().split('\n');
     assert.equal(all[0]!.split(',')[0], 'door');
+    // Door and mode: the two decisions, and the enrollment at the lobby (an admin line of the CLI).
     assert.deepEqual(
       all
         .slice(1)
-        .map((l) => l.split(',')[0])
+        .map((l) => `${l.split(',')[0]} ${l.split(',')[2]}`)
         .sort(),
-      ['Garage', 'Lobby'],
+      ['Garage identify', 'Lobby admin:cli', 'Lobby identify'],
     );
     const garageOnly = (await cli('audit', 'export', '--data-dir', lobby, '--door', 'Garage')).out
       .trim()
@@ -198,7 +199,7 @@ describe('tobira CLI on a fleet', { skip }, () => {
     assert.equal(status.connected, false, 'the revoked role can no longer log in');
     const list = await cli('people', 'list', '--data-dir', side, '--json');
     assert.equal(list.code, 0, 'the local replica still answers');
-    assert.match(list.err, /listing the local replica: the join token was revoked/);
+    assert.match(list.err, /answering from the local replica: the join token was revoked/);
     const lobbyStatus = JSON.parse((await cli('fleet', 'status', '--data-dir', lobby, '--json')).out) as {
       connected: boolean;
     };

@@ -348,14 +348,14 @@ describe('the kiosk in fleet mode', { skip }, () => {
       const synced = fleet.door.replica.syncedAt;
       // 22 h without a refresh: less than GRACE_WARNING_MS (2.4 h) of the 24 h grace is left.
       clock = synced + 22 * HOUR;
-      node.services.emitFleetNotice();
+      node.services.fleetHost.emitNotice();
       assert.deepEqual(
         { ...notices.at(-1)!, graceLeftMs: null },
         { joined: true, graceWarning: true, offlineTooLong: false, graceLeftMs: null },
       );
       assert.equal((await attempt()).outcome, 'unlocked', 'still inside the grace');
       clock = synced + 24 * HOUR + 1000;
-      node.services.emitFleetNotice();
+      node.services.fleetHost.emitNotice();
       assert.equal(notices.at(-1)!.offlineTooLong, true);
       const refused = await attempt();
       assert.deepEqual([refused.outcome, refused.reason], ['refused', 'offline_too_long']);

@@ -222,7 +222,7 @@ describe('replica formats', () => {
     const newTemplate = randomUUID();
     const batches: EntityRow[][] = [
       [template(randomUUID(), a!)], // a template more
-      [person(b!, 'Person 1', true)], // disabled: out of the gallery
+      [person(b!, 'Person 1', true)], // disabled: still matched, refused as person_disabled
       [tombstone('template', aTemplates[0]!, a!), tombstone('template', aTemplates[1]!, a!)],
       // A template before its person in one batch (rows of several transactions).
       [template(newTemplate, newcomer), person(newcomer, 'Newcomer')],
@@ -242,7 +242,13 @@ describe('replica formats', () => {
     assert.equal(view.people.get(a!)!.templates.length, 4);
     assert.equal(
       view.gallery('r').some((g) => g.personId === b),
+      true,
+      'a disabled person stays in the gallery (door-rules.ts refuses them as person_disabled)',
+    );
+    assert.equal(
+      view.gallery('r').some((g) => g.personId === c),
       false,
+      'a deleted person leaves it',
     );
     assert.equal(view.people.has(c!), false);
     assert.deepEqual(

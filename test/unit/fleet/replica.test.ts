@@ -6,30 +6,18 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { sealDoc } from '../../../main/fleet/entities.js';
 import { fleetDir } from '../../../main/fleet/local.js';
 import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
 import { groupGrants, parseWindow } from '../../../main/fleet/schedule.js';
 import { FleetView } from '../../../main/fleet/view.js';
+import { personRow } from '../../helpers/fleet-rows.js';
 
 const fleetKey = randomBytes(32);
 const localKey = randomBytes(32);
 const FLEET = randomUUID();
 
-function person(id: string, name: string, version: number): EntityRow {
-  return {
-    kind: 'person',
-    id,
-    parent: null,
-    version,
-    sealed: sealDoc(fleetKey, 'person', id, {
-      name,
-      createdAt: '2026-01-01T00:00:00Z',
-      disabled: false,
-      groups: [],
-    }),
-  };
-}
+const person = (id: string, name: string, version: number): EntityRow =>
+  personRow(fleetKey, id, version, { name });
 
 describe('fleet replica', () => {
   const dirs: string[] = [];

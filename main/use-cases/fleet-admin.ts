@@ -14,12 +14,13 @@ import type {
   FleetWindow,
 } from '../../preload/contract/fleet.js';
 import { joinFleet } from '../fleet/join.js';
-import { withClient } from '../fleet/db.js';
-import type { AuditRecord } from '../audit/types.js';
+import { buildingAudit } from '../fleet/building-audit.js';
 import { auditView } from '../audit/audit-service.js';
-import type { KioskFleet } from '../kiosk/kiosk-fleet.js';
+import type { KioskFleet } from '../fleet/kiosk-fleet.js';
 import { ExpectedError } from '../ipc/errors.js';
-import type { AppServices } from '../services.js';
+import type { AdminAction, AdminRecord } from '../audit/types.js';
+import type { FleetHost } from '../fleet/fleet-host.js';
+import type { KeyWrapper } from '../store/key-wrapper.js';
 
 export interface GroupInput {
   id: string | null;
@@ -38,25 +39,36 @@ export interface FleetAuditFilter {
   until?: string | undefined;
 }
 
-export class FleetService {
-  constructor(private readonly services: AppServices) {}
+/** What the Fleet panel's use case needs from the app: the fleet's host and three calls. */
+export interface FleetAdminDeps {
+  host: Pick<FleetHost, 'fleet' | 'joined' | 'problem' | 'open'>;
+  dataDir: string;
+  keyWrapper: () => Promise<KeyWrapper>;
+  /** Logs an admin action in the chained audit log (best effort). */
+  auditAdmin: (action: AdminAction, detail?: AdminRecord['detail'], ok?: boolean) => Promise<void>;
+  /** Rebuilds the kiosk's flows on the people and rules that now apply. */
+  reloadEngine: () => Promise<void>;
+}
+
+export class FleetAdmin {
+  constructor(private readonly deps: FleetAdminDeps) {}
 
   private requireFleet(): KioskFleet {
-    const fleet = this.services.fleet;
+    const fleet = this.deps.host.fleet;
     if (fleet) return fleet;
-    if (this.services.joined)
+    if (this.deps.host.joined)
       throw new ExpectedError(
         'FLEET_UNAVAILABLE',
-        `The fleet could not be opened: ${this.services.fleetProblem}`,
+        `The fleet could not be opened: ${this.deps.host.problem}`,
       );
     throw new ExpectedError('FLEET_NOT_JOINED', 'This kiosk is not part of a fleet: join one first.');
   }
 
   status(): FleetStatusView {
-    const fleet = this.services.fleet;
+    const fleet = this.deps.host.fleet;
     if (!fleet) {
       return {
-        joined: this.services.joined,
+        joined: this.deps.host.joined,
         door: null,
         fleet: null,
         connected: false,
@@ -64,7 +76,7 @@ export class FleetService {
         lagMs: -1,
         graceLeftMs: null,
         graceWarning: false,
-        problem: this.services.joined ? this.services.fleetProblem : null,
+        problem: this.deps.host.joined ? this.deps.host.problem : null,
       };
     }
     const s = fleet.status();
@@ -86,34 +98,37 @@ export class FleetService {
    * against the fleet's people and rules; the local store is kept as it was, unused while joined.
    */
   async join(input: { databaseUrl: string; token: string; door: string }): Promise<FleetStatusView> {
-    const { services } = this;
-    if (services.joined)
+    const { deps } = this;
+    if (deps.host.joined)
       throw new ExpectedError('FLEET_ALREADY_JOINED', 'This kiosk is already a door of a fleet.');
     try {
       await joinFleet({
         databaseUrl: input.databaseUrl.trim(),
         token: input.token,
         door: input.door,
-        dataDir: services.paths.dataDir,
-        wrapper: await services.options.keyWrapper(),
+        dataDir: deps.dataDir,
+        wrapper: await deps.keyWrapper(),
       });
     } catch (error) {
-      await services.auditAdmin(
+      await deps.auditAdmin(
         'fleet_join',
         { door: input.door, error: String((error as Error).message) },
         false,
       );
       throw error;
     }
-    await services.openFleet();
-    await services.fleet?.firstContact();
-    await services.auditAdmin('fleet_join', { door: input.door, fleet: services.fleet?.fleetId ?? null });
+    await deps.host.open();
+    await deps.host.fleet?.firstContact();
+    await deps.auditAdmin('fleet_join', {
+      door: input.door,
+      fleet: deps.host.fleet?.fleetId ?? null,
+    });
     // The kiosk's flows are rebuilt on the fleet's people and rules (or refuse everyone, below).
-    await services.reloadEngine();
-    if (!services.fleet)
+    await deps.reloadEngine();
+    if (!deps.host.fleet)
       throw new ExpectedError(
         'FLEET_UNAVAILABLE',
-        `Joined, but the fleet could not be opened: ${services.fleetProblem}`,
+        `Joined, but the fleet could not be opened: ${deps.host.problem}`,
       );
     return this.status();
   }
@@ -125,24 +140,10 @@ export class FleetService {
    */
   async audit(filter: FleetAuditFilter): Promise<{ records: FleetAuditView[]; total: number }> {
     const fleet = this.requireFleet();
-    const where = `($1::text IS NULL OR door = $1)
-      AND ($2::text IS NULL OR person_id = $2 OR person_name = $2)
-      AND ($3::timestamptz IS NULL OR time >= $3) AND ($4::timestamptz IS NULL OR time < $4)`;
-    const params = [filter.door ?? null, filter.person ?? null, filter.since ?? null, filter.until ?? null];
-    return withClient(fleet.door.config.databaseUrl, async (client) => {
-      const total = await client.query<{ n: string }>(
-        `SELECT count(*) AS n FROM audit WHERE ${where}`,
-        params,
-      );
-      const rows = await client.query<{ door: string; record: AuditRecord }>(
-        `SELECT door, record FROM audit WHERE ${where} ORDER BY time DESC, id LIMIT $5 OFFSET $6`,
-        [...params, filter.limit, filter.offset],
-      );
-      return {
-        records: rows.rows.map((r) => ({ ...auditView(r.record), doorName: r.door })),
-        total: Number(total.rows[0]!.n),
-      };
+    const { rows, total } = await buildingAudit(fleet.door.config.databaseUrl, filter, {
+      page: { limit: filter.limit, offset: filter.offset },
     });
+    return { records: rows.map((r) => ({ ...auditView(r.record), doorName: r.door })), total };
   }
 
   groups(): FleetGroups {
@@ -178,7 +179,7 @@ export class FleetService {
         }),
       (r) => r.version,
     );
-    await this.services.auditAdmin('fleet_group_save', {
+    await this.deps.auditAdmin('fleet_group_save', {
       groupId: saved.id,
       name: input.name,
       doors: input.doors,
@@ -196,7 +197,7 @@ export class FleetService {
       (w) => w.removeGroup(id),
       (v) => v,
     );
-    await this.services.auditAdmin('fleet_group_remove', { groupId: id, name: group.name });
+    await this.deps.auditAdmin('fleet_group_remove', { groupId: id, name: group.name });
     return this.groups();
   }
 
@@ -224,7 +225,7 @@ export class FleetService {
         (v) => v,
       );
     }
-    await this.services.auditAdmin('fleet_group_members', {
+    await this.deps.auditAdmin('fleet_group_members', {
       groupId: id,
       members: wanted.size,
       changed: changes.length,

@@ -8,20 +8,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditRecord } from '../audit/types.js';
-import { withClient } from '../fleet/db.js';
-import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
-import { FleetError } from '../fleet/errors.js';
-import { cliKeyWrapper } from '../fleet/local.js';
-import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
-import type { FleetView } from '../fleet/view.js';
-import { FleetWriter } from '../fleet/writer.js';
-import type { GalleryEntry } from '../store/enrollment-store.js';
+import { withClient } from './db.js';
+import { fleetRefusal, type FleetRefusal } from './door-rules.js';
+import { FleetDoor, type FleetStatus } from './door-runtime.js';
+import { FleetError } from './errors.js';
+import { cliKeyWrapper } from './local.js';
+import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from './mqtt-events.js';
+import type { FleetView } from './view.js';
+import { FleetWriter } from './writer.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
-export type { FleetStatus } from '../fleet/door-runtime.js';
-
-/** Why the fleet's rules refuse a person the face matched. */
-export type FleetRefusal = 'not_permitted_now' | 'offline_too_long' | 'person_disabled';
+export type { FleetStatus } from './door-runtime.js';
 
 /**
  * How long an admin's change may take to come back through the change feed before the screen
@@ -148,25 +145,13 @@ export class KioskFleet {
     return () => this.door.off('applied', listener);
   }
 
-  gallery(recognizerId: string): GalleryEntry[] {
-    return this.door.fleetView.gallery(recognizerId);
-  }
-
   status(): FleetStatus {
     return this.door.status();
   }
 
-  /**
-   * The fleet's rules for a face the matcher recognised: the offline grace first (a door that
-   * could not refresh its replica for too long refuses everyone), then the person's access
-   * groups at this door now. Null: they may open.
-   */
+  /** The fleet's rules for a face the matcher recognised (door-rules.ts). Null: they may open. */
   refusal(personId: string, now: number): FleetRefusal | null {
-    if (this.door.status().grace_left_ms < 0) return 'offline_too_long';
-    const access = this.door.fleetView.access(personId, this.door.config.door, now);
-    if (access.ok) return null;
-    // A person the replica no longer holds was deleted meanwhile: disabled, as far as the door goes.
-    return access.reason === 'not_permitted_now' ? 'not_permitted_now' : 'person_disabled';
+    return fleetRefusal(this.door.ruleState(), personId, now);
   }
 
   /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */

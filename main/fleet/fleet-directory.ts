@@ -2,11 +2,11 @@
 // replica (kept in step by the change feed), written through the door's login with the fleet
 // writer (main/fleet/writer.ts). Personal codes (1:1 mode) and thumbnails stay local features:
 // the fleet database holds neither, so they are refused here with a sentence saying so.
-import type { FleetPerson } from '../fleet/view.js';
-import type { KioskFleet } from '../kiosk/kiosk-fleet.js';
+import type { FleetPerson, FleetView } from './view.js';
+import type { FleetWriter } from './writer.js';
 import type { GalleryEntry, NewTemplate, PersonSummary } from '../store/enrollment-store.js';
 import { StoreError } from '../store/errors.js';
-import type { PeopleDirectory } from './people-directory.js';
+import type { PeopleDirectory } from '../people/people-directory.js';
 
 function summary(p: FleetPerson, activeRecognizerId?: string): PersonSummary {
   const templates = p.templates.map((t) => ({
@@ -30,7 +30,15 @@ function summary(p: FleetPerson, activeRecognizerId?: string): PersonSummary {
   };
 }
 
-export function fleetDirectory(fleet: KioskFleet): PeopleDirectory {
+/** A fleet door's people as a directory reads and writes them: the kiosk's (kiosk-fleet.ts) or the CLI's (cli-context.ts). */
+export interface FleetPeopleSource {
+  /** The replica's current view. */
+  readonly view: FleetView;
+  /** A change through this door's login; resolves once the replica holds it (or after a wait). */
+  write<T>(work: (writer: FleetWriter) => Promise<T>, versionOf: (result: T) => number): Promise<T>;
+}
+
+export function fleetDirectory(fleet: FleetPeopleSource): PeopleDirectory {
   const find = (id: string): FleetPerson => {
     const p = fleet.view.people.get(id);
     if (!p) throw new StoreError('not_found', `no person ${id} in the fleet`);
@@ -49,7 +57,7 @@ export function fleetDirectory(fleet: KioskFleet): PeopleDirectory {
         .map((p) => summary(p, r)),
     getPerson: (id, r) => summary(find(id), r),
     thumbnail: () => null,
-    gallery: (r): GalleryEntry[] => fleet.gallery(r),
+    gallery: (r): GalleryEntry[] => fleet.view.gallery(r),
     addPerson: async (name, options) => {
       if (options?.pin) throw noCodes();
       const added = await fleet.write(
