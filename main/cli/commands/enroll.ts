@@ -37,13 +37,14 @@ export const command: Command = {
     if (positionals.length === 0) throw new UsageError('expected at least one image');
     const name = values.name.trim();
     const paths = cliPaths(io);
-    const door = await openCliDoor(values, io, { create: true, write: true });
     const fa = await FaceAnalysis.load(await resolveModelsDir(values.models, paths.modelsDir), {
       allowedModules: ['detection', 'recognition'],
     });
     try {
       const recognizer = fa.info.recognizer;
       if (!recognizer) throw new Error('the model pack has no recognition model');
+      // After the models: a store is never created for a run that could not enroll anyone.
+      const door = await openCliDoor(values, io, { create: true, write: true });
       const existing = door.people.listPeople().filter((p) => p.name === name);
       if (existing.length > 1)
         throw new Error(`${existing.length} people are named '${values.name}'; rename one first`);
