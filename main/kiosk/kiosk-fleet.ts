@@ -12,7 +12,7 @@ import { withClient } from '../fleet/db.js';
 import { FleetDoor, type FleetStatus } from '../fleet/door-runtime.js';
 import { FleetError } from '../fleet/errors.js';
 import { cliKeyWrapper } from '../fleet/local.js';
-import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from '../fleet/mqtt-events.js';
+import type { DoorMqttLink, RemoteUnlockRequest } from '../fleet/mqtt-events.js';
 import type { FleetView } from '../fleet/view.js';
 import { FleetWriter } from '../fleet/writer.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
@@ -101,20 +101,10 @@ export class KioskFleet {
     });
     this.door.on('ship_failed', (e) => this.log(`fleet audit not shipped yet: ${e.message}`));
     await this.door.start();
-    const settings = this.door.config.mqtt;
-    if (settings) {
-      this.mqtt = new DoorMqttLink(
-        () =>
-          DoorMqtt.connect(
-            settings,
-            this.door.config.fleet,
-            this.door.config.door,
-            (request) => this.options.onRemoteUnlock?.(request),
-            () => this.door.now(),
-          ),
-        (line) => this.log(line),
-      );
-    }
+    this.mqtt = this.door.connectMqtt(
+      (request) => this.options.onRemoteUnlock?.(request),
+      (line) => this.log(line),
+    );
   }
 
   /**
@@ -171,10 +161,7 @@ export class KioskFleet {
 
   /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */
   announce(record: AuditRecord): void {
-    void this.door.shipSoon();
-    void this.mqtt
-      ?.publish(doorEventOf(record, this.door.config.door))
-      .catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
+    this.door.announce(record);
   }
 
   /**
