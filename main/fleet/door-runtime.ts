@@ -3,6 +3,7 @@
 // events on MQTT. Used by `tobira fleet run` (a headless door) and started by the tests in
 // separate processes as the three kiosks. Wiring it into the Electron kiosk's frame path is next.
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
@@ -83,6 +84,32 @@ interface DoorRuntimeEvents {
   remote_unlock: [RemoteUnlockRequest & { record: AuditRecord }];
   /** The MQTT link's problems and recoveries, one line each (DoorMqttLink). */
   mqtt: [{ message: string }];
+}
+
+/** A door's backlog as its files show it, for `tobira fleet status` (the door may be running elsewhere). */
+export async function backlogOnDisk(
+  config: DoorConfig,
+  now: number,
+): Promise<
+  Pick<FleetStatus, 'audit_pending' | 'audit_oldest_ms' | 'ship_error' | 'mqtt'> & { as_of: string | null }
+> {
+  const shipper = new AuditShipper(config.dir, new AuditLog(path.join(config.dir, 'audit')), config.door);
+  const backlog = await shipper.backlog();
+  let side: DoorSideStatus | null = null;
+  try {
+    side = JSON.parse(
+      await readFile(path.join(fleetDir(config.dir), DOOR_STATUS_FILE), 'utf8'),
+    ) as DoorSideStatus;
+  } catch {
+    side = null; // the door has not run since it joined, or the file is unreadable: nothing known
+  }
+  return {
+    audit_pending: backlog.count,
+    audit_oldest_ms: backlog.oldest === null ? null : Math.max(0, now - Date.parse(backlog.oldest)),
+    ship_error: side?.ship_error ?? null,
+    mqtt: config.mqtt ? (side?.mqtt ?? null) : null,
+    as_of: side?.at ?? null,
+  };
 }
 
 export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
@@ -286,6 +313,8 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
       return this.shipping;
     }
     this.shipping = (async () => {
+      let failed: FleetError | null = null;
+      let sent = 0;
       try {
         do {
           this.shipAgain = false;
@@ -293,17 +322,15 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
             applicationName: `tobira audit ${this.config.door}`,
           });
           try {
-            const count = await this.shipper.ship(client);
+            sent += await this.shipper.ship(client);
             this.shipError = null;
-            if (count > 0) this.emit('shipped', { count });
           } finally {
             await client.end().catch(() => undefined);
           }
         } while (this.shipAgain);
       } catch (error) {
-        const described = describeDatabaseError(error, this.config.databaseUrl);
-        this.shipError = described.message;
-        this.emit('ship_failed', described);
+        failed = describeDatabaseError(error, this.config.databaseUrl);
+        this.shipError = failed.message;
       } finally {
         this.backlog = await this.shipper.backlog().catch(() => this.backlog);
         this.shipping = null;
@@ -311,6 +338,10 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
         this.saveSideStatus();
         if (this.backlog.count > 0) this.retryShipping();
       }
+      // After the status file says so too: whoever hears it can read the same from `fleet status`.
+      await this.sideStatus;
+      if (sent > 0) this.emit('shipped', { count: sent });
+      if (failed) this.emit('ship_failed', failed);
     })();
     return this.shipping;
   }

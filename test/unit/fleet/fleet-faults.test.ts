@@ -3,7 +3,9 @@
 //   - the broker stopped and started again under running doors: each says "online" again,
 //     republishes its discovery, and delivers the events of the gap; a decision made while the
 //     broker is down returns without it;
-//   - the offline queue's bound: what it drops is counted and said.
+//   - the offline queue's bound: what it drops is counted and said;
+//   - a read-only database under a quiet door: the backlog shows in the door's status, in
+//     `tobira fleet status` and as a problem on MQTT, and ships once writable, with no new decision.
 // Waits are on events with generous deadlines that fail with a message; nothing is timed.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +14,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { main } from '../../../main/cli/tobira.js';
+import { withClient } from '../../../main/fleet/db.js';
+import type { FleetStatus } from '../../../main/fleet/door-runtime.js';
 import {
   DoorMqtt,
   DoorMqttLink,
@@ -91,6 +95,7 @@ describe('the fleet under faults: MQTT', { skip }, () => {
   let broker: MosquittoServer;
   let root: string;
   let fleetId: string;
+  let sub: Subscriber;
   const dirs: Record<string, string> = {};
   const doors: Record<string, DoorProcess> = {};
   const [alice, bob] = identities(2);
@@ -121,92 +126,81 @@ describe('the fleet under faults: MQTT', { skip }, () => {
       const set = await cli('fleet', 'mqtt', '--data-dir', dirs[name], '--url', broker.url);
       assert.equal(set.code, 0, set.err);
     }
+    sub = await Subscriber.start(broker.url);
+    await Promise.all(['A', 'B'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
+    const enrolled = await doors.A!.request<{ version: number }>({
+      type: 'enroll',
+      name: 'Alice',
+      embedding: [...alice!.enroll],
+      recognizerId: RECOGNIZER,
+    });
+    await doors.B!.caughtUp(enrolled.version);
   });
 
   after(async () => {
     await Promise.all(Object.values(doors).map((d) => d.kill()));
+    await sub?.client.endAsync(true);
     await Promise.all([server?.close(), broker?.close()]);
     if (root) await rm(root, { recursive: true, force: true });
   });
 
   it('a broker restarted under running doors: online again, discovery again, the gap delivered', async () => {
-    const sub = await Subscriber.start(broker.url);
-    try {
-      const topics = { A: doorTopics(fleetId, 'A'), B: doorTopics(fleetId, 'B') };
-      await Promise.all(['A', 'B'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
-      for (const [name, t] of Object.entries(topics)) {
-        await sub.next(`${name} online`, (m) => m.topic === t.availability && m.body === 'online');
-      }
-      const enrolled = await doors.A!.request<{ personId: string; version: number }>({
-        type: 'enroll',
-        name: 'Alice',
-        embedding: [...alice!.enroll],
-        recognizerId: RECOGNIZER,
+    const topics = { A: doorTopics(fleetId, 'A'), B: doorTopics(fleetId, 'B') };
+    for (const [name, t] of Object.entries(topics)) {
+      await sub.next(`${name} online`, (m) => m.topic === t.availability && m.body === 'online');
+    }
+
+    const port = broker.port;
+    await broker.close();
+    const down = sub.seen.length;
+    await Promise.all(
+      Object.values(doors).map((d) =>
+        d.waitFor((m) => m.type === 'mqtt' && /lost the broker/.test(m.message ?? ''), 'MQTT lost'),
+      ),
+    );
+    // Decisions with the broker down: each returns while the broker is still away (were the
+    // decision to wait for the broker, this would wait until the test's deadline).
+    const gap: Record<string, string[]> = { A: [], B: [] };
+    for (const [name, d] of Object.entries(doors)) {
+      const seen = await d.decide(alice!.probe, RECOGNIZER, THRESHOLD);
+      assert.deepEqual([seen.outcome, seen.name], ['unlocked', 'Alice'], `${name} decides off MQTT`);
+      const stranger = await d.decide(bob!.probe, RECOGNIZER, THRESHOLD);
+      assert.equal(stranger.reason, 'unknown_face');
+      gap[name]!.push(seen.id, stranger.id);
+      const status = await d.request<{ mqtt: { connected: boolean; queued: number; dropped: number } }>({
+        type: 'status',
       });
-      await doors.B!.caughtUp(enrolled.version);
-
-      const port = broker.port;
-      await broker.close();
-      const down = sub.seen.length;
-      await Promise.all(
-        Object.values(doors).map((d) =>
-          d.waitFor((m) => m.type === 'mqtt' && /lost the broker/.test(m.message ?? ''), 'MQTT lost'),
-        ),
+      assert.deepEqual(
+        status.mqtt,
+        { connected: false, queued: 2, dropped: 0 },
+        `${name}: off MQTT, 2 waiting`,
       );
-      // Decisions with the broker down: each returns while the broker is still away (were the
-      // decision to wait for the broker, this would wait until the test's deadline).
-      const gap: Record<string, string[]> = { A: [], B: [] };
-      for (const [name, d] of Object.entries(doors)) {
-        const seen = await d.decide(alice!.probe, RECOGNIZER, THRESHOLD);
-        assert.deepEqual([seen.outcome, seen.name], ['unlocked', 'Alice'], `${name} decides off MQTT`);
-        const stranger = await d.decide(bob!.probe, RECOGNIZER, THRESHOLD);
-        assert.equal(stranger.reason, 'unknown_face');
-        gap[name]!.push(seen.id, stranger.id);
-        const status = await d.request<{ mqtt: { connected: boolean; queued: number; dropped: number } }>({
-          type: 'status',
-        });
-        assert.deepEqual(
-          status.mqtt,
-          { connected: false, queued: 2, dropped: 0 },
-          `${name}: off MQTT, 2 waiting`,
-        );
-      }
+    }
 
-      broker = await startMosquitto(port);
-      for (const [name, t] of Object.entries(topics)) {
-        await sub.next(
-          `${name} online again`,
-          (m) => m.topic === t.availability && m.body === 'online',
-          down,
-        );
-        await sub.next(
-          `${name}'s discovery again`,
-          (m) => m.topic.startsWith('homeassistant/') && m.body.includes(`"state_topic":"${t.event}"`),
-          down,
-        );
-        for (const id of gap[name]!) {
-          await sub.next(
-            `${name}'s gap event ${id}`,
-            (m) => m.topic === t.event && m.body.includes(id),
-            down,
-          );
-        }
-        const after = await doors[name]!.decide(alice!.probe, RECOGNIZER, THRESHOLD);
-        await sub.next(
-          `${name}'s event after the restart`,
-          (m) => m.topic === t.event && m.body.includes(after.id),
-        );
-        const status = await doors[name]!.request<{ mqtt: { connected: boolean; dropped: number } }>({
-          type: 'status',
-        });
-        assert.deepEqual(
-          [status.mqtt.connected, status.mqtt.dropped],
-          [true, 0],
-          `${name} is back, nothing dropped`,
-        );
+    broker = await startMosquitto(port);
+    for (const [name, t] of Object.entries(topics)) {
+      await sub.next(`${name} online again`, (m) => m.topic === t.availability && m.body === 'online', down);
+      await sub.next(
+        `${name}'s discovery again`,
+        (m) => m.topic.startsWith('homeassistant/') && m.body.includes(`"state_topic":"${t.event}"`),
+        down,
+      );
+      for (const id of gap[name]!) {
+        await sub.next(`${name}'s gap event ${id}`, (m) => m.topic === t.event && m.body.includes(id), down);
       }
-    } finally {
-      await sub.client.endAsync(true);
+      const after = await doors[name]!.decide(alice!.probe, RECOGNIZER, THRESHOLD);
+      await sub.next(
+        `${name}'s event after the restart`,
+        (m) => m.topic === t.event && m.body.includes(after.id),
+      );
+      const status = await doors[name]!.request<{ mqtt: { connected: boolean; dropped: number } }>({
+        type: 'status',
+      });
+      assert.deepEqual(
+        [status.mqtt.connected, status.mqtt.dropped],
+        [true, 0],
+        `${name} is back, nothing dropped`,
+      );
     }
   });
 
@@ -237,5 +231,107 @@ describe('the fleet under faults: MQTT', { skip }, () => {
     } finally {
       await link.close();
     }
+  });
+});
+
+describe('the fleet under faults: a backlog you can see', { skip }, () => {
+  let server: PostgresServer;
+  let broker: MosquittoServer;
+  let root: string;
+  let dir: string;
+  let fleetId: string;
+  let sub: Subscriber;
+  let door: DoorProcess | null = null;
+  const [alice] = identities(1);
+
+  before(async () => {
+    [server, broker] = await Promise.all([startPostgres(), startMosquitto()]);
+    const adminUrl = await server.createDatabase('faults_backlog');
+    root = await mkdtemp(path.join(tmpdir(), 'tobira-faults-backlog-'));
+    const init = await cli('fleet', 'init', '--db', adminUrl, '--json');
+    assert.equal(init.code, 0, init.err);
+    const { join, fleet } = JSON.parse(init.out) as { fleet: string; join: string };
+    fleetId = fleet;
+    dir = path.join(root, 'Quiet');
+    const joined = await cli(
+      'fleet',
+      'join',
+      '--db',
+      adminUrl,
+      '--token',
+      join,
+      '--door',
+      'Quiet',
+      '--data-dir',
+      dir,
+    );
+    assert.equal(joined.code, 0, joined.err);
+    const set = await cli('fleet', 'mqtt', '--data-dir', dir, '--url', broker.url);
+    assert.equal(set.code, 0, set.err);
+    sub = await Subscriber.start(broker.url);
+    door = await DoorProcess.start('Quiet', dir);
+    await door.waitFor((m) => m.type === 'connected', 'connected');
+  });
+
+  after(async () => {
+    await door?.kill();
+    await sub?.client.endAsync(true);
+    await Promise.all([server?.close(), broker?.close()]);
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('a read-only database with a quiet door: the backlog is visible, and ships without a new decision', async () => {
+    const d = door!;
+    const problem = doorTopics(fleetId, 'Quiet').problem;
+    await withClient(server.url(), (c) =>
+      c.query('ALTER DATABASE faults_backlog SET default_transaction_read_only = on'),
+    );
+    const mark = d.messages.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await d.decide(alice!.probe, RECOGNIZER, THRESHOLD)).id);
+    await d.waitFor((m) => m.type === 'ship_failed', 'ship_failed', mark);
+
+    const status = await d.request<FleetStatus>({ type: 'status' });
+    assert.equal(status.audit_pending, 2, 'the door shows its two waiting decisions');
+    assert.ok(status.audit_oldest_ms !== null && status.audit_oldest_ms >= 0, "and the oldest one's age");
+    assert.match(status.ship_error ?? '', /read-only/, 'and why they wait');
+    const cliStatus = await cli('fleet', 'status', '--data-dir', dir, '--json');
+    assert.equal(cliStatus.code, 0, cliStatus.err);
+    const shown = JSON.parse(cliStatus.out) as FleetStatus;
+    assert.deepEqual(
+      [shown.audit_pending, shown.mqtt?.connected, shown.mqtt?.queued],
+      [2, true, 0],
+      '`fleet status --json` shows the backlog, and the door on MQTT with nothing waiting',
+    );
+    assert.match(shown.ship_error ?? '', /read-only/);
+    assert.ok(shown.audit_oldest_ms !== null);
+    const text = await cli('fleet', 'status', '--data-dir', dir);
+    assert.match(
+      text.out,
+      /audit: 2 event\(s\) not yet shipped \(oldest \d+ s\); last shipping error: .*read-only/,
+    );
+    await sub.next(
+      'the audit_backlog problem',
+      (m) => m.topic === problem && m.body === '{"problems":["audit_backlog"]}',
+    );
+
+    // Writable again; the door decides nothing more and still ships, on its retry timer.
+    const writable = sub.seen.length;
+    const shippedMark = d.messages.length;
+    await withClient(server.url(), (c) =>
+      c.query('ALTER DATABASE faults_backlog SET default_transaction_read_only = off'),
+    );
+    await d.waitFor((m) => m.type === 'shipped', 'shipped without a new decision', shippedMark);
+    const after = await d.request<FleetStatus>({ type: 'status' });
+    assert.deepEqual([after.audit_pending, after.audit_oldest_ms, after.ship_error], [0, null, null]);
+    await sub.next(
+      'the problem cleared',
+      (m) => m.topic === problem && m.body === '{"problems":[]}',
+      writable,
+    );
+    const rows = await withClient(server.url('faults_backlog'), (c) =>
+      c.query<{ id: string }>('SELECT id FROM audit WHERE id = ANY($1::uuid[])', [ids]),
+    );
+    assert.equal(rows.rowCount, 2, 'both decisions reached the database');
   });
 });
