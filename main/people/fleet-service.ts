@@ -65,6 +65,7 @@ export class FleetService {
         graceLeftMs: null,
         graceWarning: false,
         problem: this.services.joined ? this.services.fleetProblem : null,
+        backlog: null,
       };
     }
     const s = fleet.status();
@@ -78,6 +79,12 @@ export class FleetService {
       graceLeftMs: s.grace_left_ms,
       graceWarning: s.grace_warning,
       problem: null,
+      backlog: {
+        pending: s.audit_pending,
+        oldestMs: s.audit_oldest_ms,
+        shipError: s.ship_error,
+        mqtt: s.mqtt,
+      },
     };
   }
 

@@ -83,6 +83,7 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
         await fleet.locator('[data-field="door"]').waitFor({ timeout: 20_000 });
         assert.equal(await fleet.locator('[data-field="door"]').innerText(), 'Front');
         assert.equal(await fleet.locator('[data-field="connected"]').innerText(), 'Connected');
+        assert.match(await fleet.locator('[data-field="backlog"]').innerText(), /^None: everything is in/);
 
         // Enrolled through the gate as on the People tab: into the fleet now.
         h.picks.push(enrolledPhotos);
