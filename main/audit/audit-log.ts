@@ -185,12 +185,17 @@ export class AuditLog {
     return this.serial(async () => {
       const { records } = await this.readAll();
       const out: { seq: number; record: AuditRecord }[] = [];
+      // Another AuditLog on the same folder (the kiosk's own) may rotate it mid-read: a file can
+      // then be read twice, under two names. Each line once, by its id.
+      const seen = new Set<string>();
       let lastSeq = 0;
       for (const entry of records.reverse()) {
         const at = (entry as { seq?: unknown }).seq;
         const lineSeq = typeof at === 'number' ? at : 0;
         lastSeq = Math.max(lastSeq, lineSeq);
         if (entry.kind === 'admin' || (lineSeq <= seq && !(seq === 0 && lineSeq === 0))) continue;
+        if (seen.has(entry.id)) continue;
+        seen.add(entry.id);
         out.push({ seq: lineSeq, record: entry });
       }
       out.sort((a, b) => a.seq - b.seq);

@@ -34,6 +34,8 @@ const GRACE_WARNING_MS = 2.4 * 60 * 60 * 1000;
  * next decision. 5 s: the database's reconnect backoff ceiling (sync.ts), one INSERT per try.
  */
 export const SHIP_RETRY_MS = 5000;
+/** fleet/door-status.json is rewritten at most this often for the MQTT queue's count alone. */
+const SIDE_STATUS_EVERY_MS = 1000;
 
 export type FleetReason =
   'unknown_face' | 'not_permitted_now' | 'offline_too_long' | 'person_disabled' | 'unknown_person';
@@ -123,6 +125,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   /** What waits to be shipped, as of the last ship or record (status() reads it without I/O). */
   private backlog: Backlog = { count: 0, oldest: null };
   private sideStatus: Promise<void> = Promise.resolve();
+  private sideStatusTimer: NodeJS.Timeout | null = null;
   readonly audit: AuditLog;
   readonly shipper: AuditShipper;
   readonly sync: FleetSync;
@@ -206,6 +209,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     this.closing = true;
     await this.sync.stop();
     if (this.shipRetry) clearTimeout(this.shipRetry);
+    if (this.sideStatusTimer) clearTimeout(this.sideStatusTimer);
     this.shipRetry = null;
     await this.shipping?.catch(() => undefined);
     await this.mqtt?.close().catch(() => undefined);
@@ -295,7 +299,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     this.backlog = { count: this.backlog.count + 1, oldest: this.backlog.oldest ?? record.time };
     void this.shipSoon();
     void this.mqtt?.publish(doorEventOf(record, this.config.door));
-    if (this.mqtt && !this.mqtt.connected) this.saveSideStatus();
+    if (this.mqtt && !this.mqtt.connected) this.saveSideStatusSoon();
   }
 
   private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
@@ -364,6 +368,15 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
    * What only the running door knows (its last shipping error, its MQTT link), for
    * `tobira fleet status` in another process: fleet/door-status.json, written in order.
    */
+  /** The queue's count while off MQTT: at most one write a second, off the decision's own write. */
+  private saveSideStatusSoon(): void {
+    if (this.sideStatusTimer || this.closing) return;
+    this.sideStatusTimer = setTimeout(() => {
+      this.sideStatusTimer = null;
+      this.saveSideStatus();
+    }, SIDE_STATUS_EVERY_MS);
+  }
+
   private saveSideStatus(): void {
     const side: DoorSideStatus = {
       at: new Date(this.now()).toISOString(),

@@ -164,8 +164,12 @@ describe('the fleet under faults: MQTT', { skip }, () => {
     // Decisions with the broker down: each returns while the broker is still away (were the
     // decision to wait for the broker, this would wait until the test's deadline).
     const gap: Record<string, string[]> = { A: [], B: [] };
+    const downMs: number[] = [];
+    const upMs: number[] = [];
     for (const [name, d] of Object.entries(doors)) {
+      const t0 = performance.now();
       const seen = await d.decide(alice!.probe, RECOGNIZER, THRESHOLD);
+      downMs.push(performance.now() - t0);
       assert.deepEqual([seen.outcome, seen.name], ['unlocked', 'Alice'], `${name} decides off MQTT`);
       const stranger = await d.decide(bob!.probe, RECOGNIZER, THRESHOLD);
       assert.equal(stranger.reason, 'unknown_face');
@@ -191,7 +195,9 @@ describe('the fleet under faults: MQTT', { skip }, () => {
       for (const id of gap[name]!) {
         await sub.next(`${name}'s gap event ${id}`, (m) => m.topic === t.event && m.body.includes(id), down);
       }
+      const t1 = performance.now();
       const after = await doors[name]!.decide(alice!.probe, RECOGNIZER, THRESHOLD);
+      upMs.push(performance.now() - t1);
       await sub.next(
         `${name}'s event after the restart`,
         (m) => m.topic === t.event && m.body.includes(after.id),
@@ -205,6 +211,9 @@ describe('the fleet under faults: MQTT', { skip }, () => {
         `${name} is back, nothing dropped`,
       );
     }
+    // Reported, not asserted: a decision's round trip to a door process, broker down and up.
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
+    console.log(`# decide round trip: broker down ${ms(downMs)} ms; broker up ${ms(upMs)} ms`);
   });
 
   it('the offline queue is bounded: the oldest events beyond it are dropped, counted and said', async () => {
