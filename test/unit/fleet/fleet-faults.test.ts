@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { main } from '../../../main/cli/tobira.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
@@ -31,6 +30,7 @@ import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js'
 import { freePort } from '../../helpers/free-port.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { cli, fleetOf } from '../../helpers/fleet-setup.js';
 
 /** How long a message may take to show up on loopback before the test says it never came. */
 const MESSAGE_WAIT_MS = 30_000;
@@ -39,13 +39,6 @@ const skip =
   !postgresBinDir() || !mosquittoBinary()
     ? 'PostgreSQL or Mosquitto is not installed (apt-get install postgresql mosquitto)'
     : false;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
-  return { code, out, err };
-}
 
 interface Message {
   topic: string;
@@ -105,30 +98,10 @@ describe('the fleet under faults: MQTT', { skip }, () => {
 
   before(async () => {
     [server, broker] = await Promise.all([startPostgres(), startMosquitto()]);
-    const adminUrl = await server.createDatabase('faults_mqtt');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-faults-mqtt-'));
-    const init = await cli('fleet', 'init', '--db', adminUrl, '--json');
-    assert.equal(init.code, 0, init.err);
-    const { join, fleet } = JSON.parse(init.out) as { fleet: string; join: string };
-    fleetId = fleet;
-    for (const name of ['A', 'B']) {
-      dirs[name] = path.join(root, name);
-      const joined = await cli(
-        'fleet',
-        'join',
-        '--db',
-        adminUrl,
-        '--token',
-        join,
-        '--door',
-        name,
-        '--data-dir',
-        dirs[name],
-      );
-      assert.equal(joined.code, 0, joined.err);
-      const set = await cli('fleet', 'mqtt', '--data-dir', dirs[name], '--url', broker.url);
-      assert.equal(set.code, 0, set.err);
-    }
+    const made = await fleetOf(server, 'faults_mqtt', root, ['A', 'B'], broker.url);
+    fleetId = made.fleetId;
+    Object.assign(dirs, made.dirs);
     sub = await Subscriber.start(broker.url);
     await Promise.all(['A', 'B'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
     const enrolled = await doors.A!.request<{ version: number }>({
@@ -258,28 +231,10 @@ describe('the fleet under faults: a backlog you can see', { skip }, () => {
 
   before(async () => {
     [server, broker] = await Promise.all([startPostgres(), startMosquitto()]);
-    const adminUrl = await server.createDatabase('faults_backlog');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-faults-backlog-'));
-    const init = await cli('fleet', 'init', '--db', adminUrl, '--json');
-    assert.equal(init.code, 0, init.err);
-    const { join, fleet } = JSON.parse(init.out) as { fleet: string; join: string };
-    fleetId = fleet;
-    dir = path.join(root, 'Quiet');
-    const joined = await cli(
-      'fleet',
-      'join',
-      '--db',
-      adminUrl,
-      '--token',
-      join,
-      '--door',
-      'Quiet',
-      '--data-dir',
-      dir,
-    );
-    assert.equal(joined.code, 0, joined.err);
-    const set = await cli('fleet', 'mqtt', '--data-dir', dir, '--url', broker.url);
-    assert.equal(set.code, 0, set.err);
+    const made = await fleetOf(server, 'faults_backlog', root, ['Quiet'], broker.url);
+    fleetId = made.fleetId;
+    dir = made.dirs.Quiet!;
     sub = await Subscriber.start(broker.url);
     door = await DoorProcess.start('Quiet', dir);
     await door.waitFor((m) => m.type === 'connected', 'connected');
@@ -363,27 +318,10 @@ describe(
 
     before(async () => {
       server = await startPostgres();
-      adminUrl = await server.createDatabase('faults_revoke');
       root = await mkdtemp(path.join(tmpdir(), 'tobira-faults-revoke-'));
-      const init = await cli('fleet', 'init', '--db', adminUrl, '--json');
-      assert.equal(init.code, 0, init.err);
-      const { join } = JSON.parse(init.out) as { join: string };
-      for (const name of ['A', 'B', 'C']) {
-        dirs[name] = path.join(root, name);
-        const joined = await cli(
-          'fleet',
-          'join',
-          '--db',
-          adminUrl,
-          '--token',
-          join,
-          '--door',
-          name,
-          '--data-dir',
-          dirs[name],
-        );
-        assert.equal(joined.code, 0, joined.err);
-      }
+      const made = await fleetOf(server, 'faults_revoke', root, ['A', 'B', 'C']);
+      adminUrl = made.adminUrl;
+      Object.assign(dirs, made.dirs);
       fleetKey = (await openFleet(dirs.A!)).config.fleetKey;
       await Promise.all(['A', 'B', 'C'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
     });
