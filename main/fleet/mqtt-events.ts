@@ -379,9 +379,9 @@ export class DoorMqttLink {
     };
   }
 
-  private async run(): Promise<void> {
+  /** Connects, trying again while the broker is unreachable; `lastProblem` is what was last logged. */
+  private async run(lastProblem = ''): Promise<void> {
     let wait = MQTT_RETRY_MS;
-    let lastProblem = '';
     while (!this.closed) {
       try {
         const mqtt = await this.connect();
@@ -420,7 +420,7 @@ export class DoorMqttLink {
     mqtt.abandon();
     this.log(`MQTT: lost the broker; ${this.queue.length} event(s) waiting (trying again)`);
     this.onChange?.();
-    if (!this.closed) this.running = this.run();
+    if (!this.closed) this.running = this.run('lost');
   }
 
   /**

@@ -160,6 +160,11 @@ describe('the fleet under faults: MQTT', { skip }, () => {
     broker = await startMosquitto(port);
     for (const [name, t] of Object.entries(topics)) {
       await sub.next(`${name} online again`, (m) => m.topic === t.availability && m.body === 'online', down);
+      // What `tobira fleet run` prints once back (the drill's doors said nothing).
+      await doors[name]!.waitFor(
+        (m) => m.type === 'mqtt' && m.message === 'MQTT: connected',
+        'MQTT: connected',
+      );
       await sub.next(
         `${name}'s discovery again`,
         (m) => m.topic.startsWith('homeassistant/') && m.body.includes(`"state_topic":"${t.event}"`),
