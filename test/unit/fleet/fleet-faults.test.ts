@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
+import { FleetError } from '../../../main/fleet/errors.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import type { FleetStatus } from '../../../main/fleet/door-runtime.js';
 import {
@@ -39,6 +40,16 @@ const skip =
   !postgresBinDir() || !mosquittoBinary()
     ? 'PostgreSQL or Mosquitto is not installed (apt-get install postgresql mosquitto)'
     : false;
+
+/** A door event for the queue tests (the link never reads it, the broker carries it). */
+const queuedEvent = (door: string, i: number): DoorEvent => ({
+  event_type: 'refused',
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  time: new Date(Date.UTC(2026, 5, 1, 0, 0, i)).toISOString(),
+  door,
+  reason: 'unknown_face',
+  person: null,
+});
 
 interface Message {
   topic: string;
@@ -203,20 +214,50 @@ describe('the fleet under faults: MQTT', { skip }, () => {
       (line) => lines.push(line),
     );
     try {
-      const event = (i: number): DoorEvent => ({
-        event_type: 'refused',
-        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        time: new Date(Date.UTC(2026, 5, 1, 0, 0, i)).toISOString(),
-        door: 'Q',
-        reason: 'unknown_face',
-        person: null,
-      });
-      for (let i = 0; i < MQTT_QUEUE_MAX + 5; i++) await link.publish(event(i));
+      for (let i = 0; i < MQTT_QUEUE_MAX + 5; i++) await link.publish(queuedEvent('Q', i));
       assert.deepEqual(link.status(), { connected: false, queued: MQTT_QUEUE_MAX, dropped: 5 });
       assert.equal(
         lines.filter((l) => /events dropped/.test(l)).length,
         1,
         `said once: ${lines.join(' | ')}`,
+      );
+    } finally {
+      await link.close();
+    }
+  });
+
+  it('events older than a day when the broker comes back are dropped and counted; newer ones sent', async () => {
+    let clock = Date.parse('2026-06-01T00:00:00Z');
+    let reachable = false;
+    const topics = doorTopics(fleetId, 'Aged');
+    const link = new DoorMqttLink(
+      () => {
+        if (!reachable) throw new FleetError('unreachable', 'the broker is away (test)');
+        return DoorMqtt.connect(
+          { url: broker.url, discoveryPrefix: 'homeassistant' },
+          fleetId,
+          'Aged',
+          () => undefined,
+        );
+      },
+      () => undefined,
+      () => clock,
+    );
+    try {
+      for (let i = 0; i < 3; i++) await link.publish(queuedEvent('Aged', i));
+      clock += 25 * 60 * 60 * 1000; // a day and an hour off MQTT
+      const fresh = queuedEvent('Aged', 99);
+      await link.publish(fresh);
+      const from = sub.seen.length;
+      reachable = true; // found at the link's next try (1 s)
+      await sub.next('the fresh event', (m) => m.topic === topics.event && m.body.includes(fresh.id), from);
+      assert.ok(await link.drained(MESSAGE_WAIT_MS), 'the queue empties');
+      assert.deepEqual(link.status(), { connected: true, queued: 0, dropped: 3 });
+      const events = sub.seen.slice(from).filter((m) => m.topic === topics.event);
+      assert.deepEqual(
+        events.map((m) => (JSON.parse(m.body) as DoorEvent).id),
+        [fresh.id],
+        'only the fresh event went out',
       );
     } finally {
       await link.close();
