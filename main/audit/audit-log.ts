@@ -174,6 +174,35 @@ export class AuditLog {
     return page(records, skipped, options);
   }
 
+  /**
+   * Every decision after line `seq` of the chain, oldest first, each with its seq, and the
+   * newest line's seq (admin lines move it too). One read of every file, under the append lock:
+   * no line written meanwhile can shift what is read (the fleet's audit shipper, which reads
+   * forward from the seq it last shipped). Lines from before the chain have seq 0 and come
+   * first when `seq` is 0.
+   */
+  readSince(seq: number): Promise<{ records: { seq: number; record: AuditRecord }[]; lastSeq: number }> {
+    return this.serial(async () => {
+      const { records } = await this.readAll();
+      const out: { seq: number; record: AuditRecord }[] = [];
+      // Another AuditLog on the same folder (the kiosk's own) may rotate it mid-read: a file can
+      // then be read twice, under two names. Each line once, by its id.
+      const seen = new Set<string>();
+      let lastSeq = 0;
+      for (const entry of records.reverse()) {
+        const at = (entry as { seq?: unknown }).seq;
+        const lineSeq = typeof at === 'number' ? at : 0;
+        lastSeq = Math.max(lastSeq, lineSeq);
+        if (entry.kind === 'admin' || (lineSeq <= seq && !(seq === 0 && lineSeq === 0))) continue;
+        if (seen.has(entry.id)) continue;
+        seen.add(entry.id);
+        out.push({ seq: lineSeq, record: entry });
+      }
+      out.sort((a, b) => a.seq - b.seq);
+      return { records: out, lastSeq };
+    });
+  }
+
   /** The whole log, oldest first, as CSV. */
   async exportCsv(): Promise<string> {
     const { records } = await this.readAll();

@@ -1,6 +1,7 @@
 // Ships the door's local audit log to the fleet database. The local log stays the record of
 // truth and is written first (durably, by AuditLog); shipping happens after, and again after any
-// failure. Each record's UUID is the database's primary key and rows go in with ON CONFLICT DO
+// failure, from a durable cursor: the chain seq of the last line shipped, saved atomically after
+// each batch. Each record's UUID is the database's primary key and rows go in with ON CONFLICT DO
 // NOTHING, so a batch sent twice (a crash between the INSERT and saving the cursor) still gives
 // exactly one row per event.
 import { readFile } from 'node:fs/promises';
@@ -14,19 +15,30 @@ import { fleetDir } from './local.js';
 const CURSOR_FILE = 'audit-shipped.json';
 /** Rows per INSERT: 500 × 8 parameters stays far below PostgreSQL's 65,535-parameter limit. */
 const BATCH = 500;
-/** AuditLog.read's page limit. */
-const READ_PAGE = 1000;
 
-/** Every local record, oldest first. */
-async function allRecords(log: AuditLog): Promise<AuditRecord[]> {
-  const first = await log.read({ offset: 0, limit: READ_PAGE });
-  const out = [...first.records];
-  for (let offset = READ_PAGE; offset < first.total; offset += READ_PAGE) {
-    out.push(...(await log.read({ offset, limit: READ_PAGE })).records);
-  }
-  return out.reverse();
+/**
+ * How far shipping has reached: the chain seq of the last line shipped (audit-chain.ts), and
+ * that line's id to tell a log that started again (a new audit folder) from one that moved on.
+ * Files from before the cursor had a seq hold only `lastId`.
+ */
+interface Cursor {
+  seq: number;
+  lastId: string | null;
 }
 
+export interface Backlog {
+  /** Decisions not yet confirmed in the database. */
+  count: number;
+  /** The oldest one's time (ISO), null when none wait. */
+  oldest: string | null;
+}
+
+/**
+ * Reads forward from the cursor: one read of the log per ship (AuditLog.readSince), never pages
+ * counted from the newest end. Paging from the newest end re-read the log for every page, so a
+ * decision written between two page reads shifted the pages and the oldest record was skipped
+ * and marked shipped (13 of 60 trials in the drill).
+ */
 export class AuditShipper {
   private readonly cursorFile: string;
 
@@ -38,29 +50,45 @@ export class AuditShipper {
     this.cursorFile = path.join(fleetDir(dataDir), CURSOR_FILE);
   }
 
-  private async cursor(): Promise<string | null> {
+  private async cursor(): Promise<Cursor> {
     try {
-      return (JSON.parse(await readFile(this.cursorFile, 'utf8')) as { lastId: string | null }).lastId;
+      const saved = JSON.parse(await readFile(this.cursorFile, 'utf8')) as Partial<Cursor>;
+      if (typeof saved.seq === 'number') return { seq: saved.seq, lastId: saved.lastId ?? null };
+      if (typeof saved.lastId !== 'string') return { seq: 0, lastId: null };
+      // A cursor written before seqs: the seq of the line it names (0 if gone: ship it all again).
+      const all = await this.log.readSince(0);
+      const at = all.records.find((r) => r.record.id === saved.lastId);
+      return { seq: at?.seq ?? 0, lastId: saved.lastId };
     } catch {
-      return null; // none yet, or unreadable: ship from the start, duplicates are ignored
+      return { seq: 0, lastId: null }; // none yet, or unreadable: ship from the start, duplicates are ignored
     }
+  }
+
+  /** What waits after the cursor, oldest first, and the log's newest seq. */
+  private async unshipped(): Promise<{ records: { seq: number; record: AuditRecord }[]; lastSeq: number }> {
+    const cursor = await this.cursor();
+    const read = await this.log.readSince(cursor.seq);
+    // The log is behind the cursor: it started again (a new audit folder); ship all of it.
+    return read.lastSeq < cursor.seq ? this.log.readSince(0) : read;
   }
 
   /** Records not yet confirmed in the database. */
   async pending(): Promise<AuditRecord[]> {
-    const records = await allRecords(this.log);
-    const last = await this.cursor();
-    const at = last === null ? -1 : records.findIndex((r) => r.id === last);
-    return records.slice(at + 1);
+    return (await this.unshipped()).records.map((r) => r.record);
+  }
+
+  async backlog(): Promise<Backlog> {
+    const { records } = await this.unshipped();
+    return { count: records.length, oldest: records[0]?.record.time ?? null };
   }
 
   /** Sends what is pending; returns the number of records sent. Throws (keeping them queued) on failure. */
   async ship(client: pg.ClientBase): Promise<number> {
-    const pending = await this.pending();
+    const { records: pending, lastSeq } = await this.unshipped();
     for (let i = 0; i < pending.length; i += BATCH) {
       const batch = pending.slice(i, i + BATCH);
       const values: unknown[] = [];
-      const rows = batch.map((r, j) => {
+      const rows = batch.map(({ record: r }, j) => {
         values.push(
           r.id,
           this.door,
@@ -79,8 +107,15 @@ export class AuditShipper {
          ON CONFLICT (id) DO NOTHING`,
         values,
       );
-      await writeFileAtomic(this.cursorFile, JSON.stringify({ lastId: batch[batch.length - 1]!.id }) + '\n');
+      const last = batch[batch.length - 1]!;
+      // The whole read shipped: past any admin lines after the last decision too.
+      const seq = i + BATCH >= pending.length ? Math.max(last.seq, lastSeq) : last.seq;
+      await this.saveCursor({ seq, lastId: last.record.id });
     }
     return pending.length;
+  }
+
+  private async saveCursor(cursor: Cursor): Promise<void> {
+    await writeFileAtomic(this.cursorFile, JSON.stringify(cursor) + '\n');
   }
 }

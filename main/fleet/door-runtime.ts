@@ -3,21 +3,24 @@
 // shipped after, and events on MQTT. Used by `tobira fleet run` (a headless door), by the
 // Electron kiosk through kiosk-fleet.ts, and started by the tests in separate processes as doors.
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
 import { identify } from '../recognition/matcher.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
-import { AuditShipper } from './audit-shipper.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { AuditShipper, type Backlog } from './audit-shipper.js';
 import { connect } from './db.js';
 import { fleetRefusal, graceLeftMs, type DoorRuleState, type FleetRefusal } from './door-rules.js';
 import { describeDatabaseError, type FleetError } from './errors.js';
-import { readDoorConfig, type DoorConfig } from './local.js';
+import { DOOR_STATUS_FILE, fleetDir, readDoorConfig, type DoorConfig, type DoorSideStatus } from './local.js';
 import {
   doorEventOf,
   DoorMqtt,
   DoorMqttLink,
   remoteUnlockAudit,
+  type MqttLinkStatus,
   type RemoteUnlockRequest,
 } from './mqtt-events.js';
 import { Replica } from './replica.js';
@@ -26,6 +29,14 @@ import { FleetView } from './view.js';
 
 /** The screen warns when less than this much offline grace is left (a tenth of the 24 h default). */
 const GRACE_WARNING_MS = 2.4 * 60 * 60 * 1000;
+/**
+ * A door with audit waiting tries shipping again this often, decision or not: in the drill a
+ * quiet door kept 33 records queued for 70 s after the database was writable again, until the
+ * next decision. 5 s: the database's reconnect backoff ceiling (sync.ts), one INSERT per try.
+ */
+export const SHIP_RETRY_MS = 5000;
+/** fleet/door-status.json is rewritten at most this often for the MQTT queue's count alone. */
+const SIDE_STATUS_EVERY_MS = 1000;
 
 export interface FleetDecision {
   outcome: 'unlocked' | 'rejected';
@@ -46,6 +57,14 @@ export interface FleetStatus {
   grace_left_ms: number;
   /** Less than GRACE_WARNING_MS left: the screen says so. */
   grace_warning: boolean;
+  /** Decisions written locally and not yet confirmed in the fleet database. */
+  audit_pending: number;
+  /** ms since the oldest of them was written; null when none wait. */
+  audit_oldest_ms: number | null;
+  /** Why the last try to ship failed; null once a try succeeds. */
+  ship_error: string | null;
+  /** The MQTT link (off MQTT, and how many events wait for the broker); null without MQTT settings. */
+  mqtt: MqttLinkStatus | null;
 }
 
 export interface FleetDoorOptions {
@@ -67,11 +86,44 @@ interface DoorRuntimeEvents {
   mqtt: [{ message: string }];
 }
 
+/** A door's backlog as its files show it, for `tobira fleet status` (the door may be running elsewhere). */
+export async function backlogOnDisk(
+  config: DoorConfig,
+  now: number,
+): Promise<
+  Pick<FleetStatus, 'audit_pending' | 'audit_oldest_ms' | 'ship_error' | 'mqtt'> & { as_of: string | null }
+> {
+  const shipper = new AuditShipper(config.dir, new AuditLog(path.join(config.dir, 'audit')), config.door);
+  const backlog = await shipper.backlog();
+  let side: DoorSideStatus | null = null;
+  try {
+    side = JSON.parse(
+      await readFile(path.join(fleetDir(config.dir), DOOR_STATUS_FILE), 'utf8'),
+    ) as DoorSideStatus;
+  } catch {
+    side = null; // the door has not run since it joined, or the file is unreadable: nothing known
+  }
+  return {
+    audit_pending: backlog.count,
+    audit_oldest_ms: backlog.oldest === null ? null : Math.max(0, now - Date.parse(backlog.oldest)),
+    ship_error: side?.ship_error ?? null,
+    mqtt: config.mqtt ? (side?.mqtt ?? null) : null,
+    as_of: side?.at ?? null,
+  };
+}
+
 export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private view: FleetView;
   private mqtt: DoorMqttLink | null = null;
   private shipping: Promise<void> | null = null;
   private shipAgain = false;
+  private shipRetry: NodeJS.Timeout | null = null;
+  private closing = false;
+  private shipError: string | null = null;
+  /** What waits to be shipped, as of the last ship or record (status() reads it without I/O). */
+  private backlog: Backlog = { count: 0, oldest: null };
+  private sideStatus: Promise<void> = Promise.resolve();
+  private sideStatusTimer: NodeJS.Timeout | null = null;
   readonly audit: AuditLog;
   readonly shipper: AuditShipper;
   readonly sync: FleetSync;
@@ -118,28 +170,49 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
 
   /** Follows the change feed, ships audit, and connects to MQTT. Never throws for an unreachable server. */
   async start(): Promise<void> {
+    this.backlog = await this.shipper.backlog();
     this.sync.start();
-    const settings = this.config.mqtt;
-    if (settings && this.options.mqtt !== false) {
-      this.mqtt = new DoorMqttLink(
-        () =>
-          DoorMqtt.connect(
-            settings,
-            this.config.fleet,
-            this.config.door,
-            (request) => void this.remoteUnlock(request),
-            () => this.now(),
-          ),
+    if (this.options.mqtt !== false) {
+      this.connectMqtt(
+        (request) => void this.remoteUnlock(request),
         (line) => this.emit('mqtt', { message: line }),
       );
     }
+    if (this.backlog.count > 0) this.retryShipping();
+  }
+
+  /**
+   * Connects this door to its broker (when it has MQTT settings) and keeps it connected; the
+   * door's status then shows the link, and the audit backlog is raised as a problem on it.
+   * The kiosk calls it itself, with its own remote-unlock handler (FleetDoor opened mqtt: false).
+   */
+  connectMqtt(
+    onUnlock: (request: RemoteUnlockRequest) => void,
+    log: (line: string) => void,
+  ): DoorMqttLink | null {
+    const settings = this.config.mqtt;
+    if (!settings || this.mqtt) return this.mqtt;
+    const link = new DoorMqttLink(
+      () => DoorMqtt.connect(settings, this.config.fleet, this.config.door, onUnlock, () => this.now()),
+      log,
+      () => this.now(),
+    );
+    link.onChange = () => this.saveSideStatus();
+    this.mqtt = link;
+    this.raiseBacklogProblem();
+    return link;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.sync.stop();
+    if (this.shipRetry) clearTimeout(this.shipRetry);
+    if (this.sideStatusTimer) clearTimeout(this.sideStatusTimer);
+    this.shipRetry = null;
     await this.shipping?.catch(() => undefined);
     await this.mqtt?.close().catch(() => undefined);
     this.mqtt = null;
+    await this.sideStatus;
   }
 
   get fleetView(): FleetView {
@@ -158,6 +231,11 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
       lag_ms: Number.isFinite(lag) ? lag : -1,
       grace_left_ms: graceLeft,
       grace_warning: graceLeft < GRACE_WARNING_MS,
+      audit_pending: this.backlog.count,
+      audit_oldest_ms:
+        this.backlog.oldest === null ? null : Math.max(0, now - Date.parse(this.backlog.oldest)),
+      ship_error: this.shipError,
+      mqtt: this.mqtt?.status() ?? null,
     };
   }
 
@@ -199,12 +277,22 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     return { outcome, reason, personId: match?.personId ?? null, name: match?.name ?? null, score, record };
   }
 
-  /** Writes the record locally (durable), then ships and publishes it in the background. */
+  /**
+   * Writes the record locally (durable), then ships and publishes it in the background: nothing
+   * here waits for the database or the broker.
+   */
   async record(input: AuditInput): Promise<AuditRecord> {
     const record = await this.audit.append(input);
-    this.shipSoon();
-    await this.mqtt?.publish(doorEventOf(record, this.config.door)).catch(() => undefined);
+    this.announce(record);
     return record;
+  }
+
+  /** A record written to this door's audit log (by this runtime or the kiosk): ship it, publish it. */
+  announce(record: AuditRecord): void {
+    this.backlog = { count: this.backlog.count + 1, oldest: this.backlog.oldest ?? record.time };
+    void this.shipSoon();
+    void this.mqtt?.publish(doorEventOf(record, this.config.door));
+    if (this.mqtt && !this.mqtt.connected) this.saveSideStatusSoon();
   }
 
   private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
@@ -222,6 +310,8 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
       return this.shipping;
     }
     this.shipping = (async () => {
+      let failed: FleetError | null = null;
+      let sent = 0;
       try {
         do {
           this.shipAgain = false;
@@ -229,18 +319,66 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
             applicationName: `tobira audit ${this.config.door}`,
           });
           try {
-            const count = await this.shipper.ship(client);
-            if (count > 0) this.emit('shipped', { count });
+            sent += await this.shipper.ship(client);
+            this.shipError = null;
           } finally {
             await client.end().catch(() => undefined);
           }
         } while (this.shipAgain);
       } catch (error) {
-        this.emit('ship_failed', describeDatabaseError(error, this.config.databaseUrl));
+        failed = describeDatabaseError(error, this.config.databaseUrl);
+        this.shipError = failed.message;
       } finally {
+        this.backlog = await this.shipper.backlog().catch(() => this.backlog);
         this.shipping = null;
+        this.raiseBacklogProblem();
+        this.saveSideStatus();
+        if (this.backlog.count > 0) this.retryShipping();
       }
+      // After the status file says so too: whoever hears it can read the same from `fleet status`.
+      await this.sideStatus;
+      if (sent > 0) this.emit('shipped', { count: sent });
+      if (failed) this.emit('ship_failed', failed);
     })();
     return this.shipping;
+  }
+
+  /** Ships again in SHIP_RETRY_MS (one timer at a time), so a quiet door's backlog leaves too. */
+  private retryShipping(): void {
+    if (this.shipRetry || this.closing) return;
+    this.shipRetry = setTimeout(() => {
+      this.shipRetry = null;
+      void this.shipSoon();
+    }, SHIP_RETRY_MS);
+  }
+
+  /** MQTT's problem state: audit waits and the last try to ship it failed. */
+  private raiseBacklogProblem(): void {
+    this.mqtt?.problem('audit_backlog', this.backlog.count > 0 && this.shipError !== null);
+  }
+
+  /**
+   * What only the running door knows (its last shipping error, its MQTT link), for
+   * `tobira fleet status` in another process: fleet/door-status.json, written in order.
+   */
+  /** The queue's count while off MQTT: at most one write a second, off the decision's own write. */
+  private saveSideStatusSoon(): void {
+    if (this.sideStatusTimer || this.closing) return;
+    this.sideStatusTimer = setTimeout(() => {
+      this.sideStatusTimer = null;
+      this.saveSideStatus();
+    }, SIDE_STATUS_EVERY_MS);
+  }
+
+  private saveSideStatus(): void {
+    const side: DoorSideStatus = {
+      at: new Date(this.now()).toISOString(),
+      ship_error: this.shipError,
+      mqtt: this.mqtt?.status() ?? null,
+    };
+    const file = path.join(fleetDir(this.config.dir), DOOR_STATUS_FILE);
+    this.sideStatus = this.sideStatus
+      .then(() => writeFileAtomic(file, JSON.stringify(side) + '\n'))
+      .catch(() => undefined);
   }
 }

@@ -13,7 +13,7 @@ import { fleetRefusal, type FleetRefusal } from './door-rules.js';
 import { FleetDoor, type FleetStatus } from './door-runtime.js';
 import { FleetError } from './errors.js';
 import { cliKeyWrapper } from './local.js';
-import { doorEventOf, DoorMqtt, DoorMqttLink, type RemoteUnlockRequest } from './mqtt-events.js';
+import type { DoorMqttLink, RemoteUnlockRequest } from './mqtt-events.js';
 import type { FleetView } from './view.js';
 import { FleetWriter } from './writer.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
@@ -98,20 +98,10 @@ export class KioskFleet {
     });
     this.door.on('ship_failed', (e) => this.log(`fleet audit not shipped yet: ${e.message}`));
     await this.door.start();
-    const settings = this.door.config.mqtt;
-    if (settings) {
-      this.mqtt = new DoorMqttLink(
-        () =>
-          DoorMqtt.connect(
-            settings,
-            this.door.config.fleet,
-            this.door.config.door,
-            (request) => this.options.onRemoteUnlock?.(request),
-            () => this.door.now(),
-          ),
-        (line) => this.log(line),
-      );
-    }
+    this.mqtt = this.door.connectMqtt(
+      (request) => this.options.onRemoteUnlock?.(request),
+      (line) => this.log(line),
+    );
   }
 
   /**
@@ -156,10 +146,7 @@ export class KioskFleet {
 
   /** A record the kiosk wrote to its audit log: ship it, and announce it on MQTT. */
   announce(record: AuditRecord): void {
-    void this.door.shipSoon();
-    void this.mqtt
-      ?.publish(doorEventOf(record, this.door.config.door))
-      .catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
+    this.door.announce(record);
   }
 
   /**

@@ -3,6 +3,8 @@
 //                       login, MQTT credentials) sealed under a local key the kiosk's key store wraps
 //   fleet/replica.snapshot, replica.journal  the local encrypted replica (replica.ts)
 //   fleet/audit-shipped.json  how far the local audit log has reached the database (audit-shipper.ts)
+//   fleet/door-status.json    what the running door alone knows, for `tobira fleet status`: its last
+//                             shipping error and its MQTT link (door-runtime.ts)
 // The CLI's key store is a key file beside the folder (fleet.key, mode 0600); any KeyWrapper
 // fits, so the kiosk can pass its OS-keychain one (main/electron/safe-storage-key.ts).
 import { randomBytes } from 'node:crypto';
@@ -19,6 +21,15 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { FleetError } from './errors.js';
 
 export const DOOR_FILE = 'door.json';
+export const DOOR_STATUS_FILE = 'door-status.json';
+
+/** fleet/door-status.json: written by the running door when its shipping or MQTT state changes. */
+export interface DoorSideStatus {
+  /** When it was written (ISO). */
+  at: string;
+  ship_error: string | null;
+  mqtt: { connected: boolean; queued: number; dropped: number } | null;
+}
 const SECRETS_AAD = 'tobira-fleet/v1/door-secrets';
 /** 24 h: the issue's default for how long a door may decide on a replica it could not refresh. */
 export const DEFAULT_OFFLINE_GRACE_MS = 24 * 60 * 60 * 1000;

@@ -12,7 +12,7 @@
 // A batch is one frame, so it is applied whole or not at all: a frame cut by kill -9 or a power
 // cut fails its length or authentication check on the next start, and is dropped (the door then
 // pulls that batch again). Appending keeps a change cheap however large the fleet is.
-import { open, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { seal, unseal } from '../store/crypto.js';
@@ -150,6 +150,7 @@ export class Replica {
 
   static async open(dataDir: string, key: Buffer, fleet: string): Promise<Replica> {
     const dir = fleetDir(dataDir);
+    await removeStaleTemporaries(dir);
     const rows = new Map<string, EntityRow>();
     let version = 0;
     let syncedAt = 0;
@@ -338,6 +339,45 @@ async function writePartsAtomic(file: string, parts: readonly Buffer[]): Promise
     await d.sync();
   } finally {
     await d.close();
+  }
+}
+
+/** `.<name>.<pid>.<12 hex>.tmp`: writePartsAtomic's and writeFileAtomic's temporary files. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+/** A temporary file this old is stale even if its pid is alive again (a reused pid after a reboot). */
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the temporary files a killed writer left in the fleet folder (a kill during compaction
+ * left a 7.3 MB snapshot in the drill). A file whose writer still runs (another process on the
+ * same folder, such as the CLI beside a running door) is left alone unless it is a day old.
+ */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return; // no fleet folder yet
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    const pid = Number(m[1]);
+    const old = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs > STALE_TEMP_MS,
+      () => false,
+    );
+    if (pid !== process.pid && (old || !processRuns(pid))) await rm(file, { force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // runs, as another user
   }
 }
 

@@ -77,6 +77,7 @@ export class FleetAdmin {
         graceLeftMs: null,
         graceWarning: false,
         problem: this.deps.host.joined ? this.deps.host.problem : null,
+        backlog: null,
       };
     }
     const s = fleet.status();
@@ -90,6 +91,12 @@ export class FleetAdmin {
       graceLeftMs: s.grace_left_ms,
       graceWarning: s.grace_warning,
       problem: null,
+      backlog: {
+        pending: s.audit_pending,
+        oldestMs: s.audit_oldest_ms,
+        shipError: s.ship_error,
+        mqtt: s.mqtt,
+      },
     };
   }
 

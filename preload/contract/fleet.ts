@@ -20,6 +20,20 @@ export interface FleetStatusView {
   graceWarning: boolean;
   /** Why the joined folder could not be opened (the door then refuses everyone). */
   problem: string | null;
+  /** What waits to leave this door; null on a lone kiosk. */
+  backlog: FleetBacklogView | null;
+}
+
+/** Audit not yet in the fleet database, and events not yet on MQTT (issue 22). */
+export interface FleetBacklogView {
+  /** Decisions written here and not yet confirmed in the fleet database. */
+  pending: number;
+  /** ms since the oldest of them was written; null when none wait. */
+  oldestMs: number | null;
+  /** Why the last try to ship them failed; null once a try succeeds. */
+  shipError: string | null;
+  /** The MQTT link; null when this door has no broker set. */
+  mqtt: { connected: boolean; queued: number; dropped: number } | null;
 }
 
 /** Pushed to the door screen: the offline-grace warning and refusal (no admin session needed to see it). */

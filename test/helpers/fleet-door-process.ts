@@ -4,7 +4,7 @@
 //   in:  {id, type: 'decide', embedding, recognizerId, threshold, now?}
 //        {id, type: 'enroll', name, embedding, recognizerId} | {id, type: 'remove', personId}
 //        {id, type: 'ship'} (ships now, answers what is still pending) | {id, type: 'status'} | {id, type: 'close'}
-//   out: {type: 'ready'|'applied'|'applying'|'shipped'|'ship_failed'|'connected'|'disconnected', …}
+//   out: {type: 'ready'|'applied'|'applying'|'shipped'|'ship_failed'|'connected'|'disconnected'|'mqtt', …}
 //        {id, type: 'reply', result} | {id, type: 'error', message}
 import { FleetDoor } from '../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../main/fleet/local.js';
@@ -34,6 +34,7 @@ door.on('shipped', (e) => send({ type: 'shipped', ...e }));
 door.on('ship_failed', (e) => send({ type: 'ship_failed', message: e.message }));
 door.on('connected', () => send({ type: 'connected' }));
 door.on('disconnected', (e) => send({ type: 'disconnected', message: e.message }));
+door.on('mqtt', (e) => send({ type: 'mqtt', message: e.message }));
 await door.start();
 
 async function handle(m: Request): Promise<unknown> {

@@ -308,3 +308,105 @@ export const fleetSection: BenchSection = {
     }
   },
 };
+
+const OUTAGE_DOORS = 10;
+const OUTAGE_TRIALS = 6;
+/**
+ * Each outage lasts this long or more: past the reconnect backoff's 5 s ceiling (250 ms doubling),
+ * where the drill's disable took up to 5 s to arrive. A random extra spreads the trials over the
+ * phase of the doors' retry timers.
+ */
+const OUTAGE_MS = 8000;
+const OUTAGE_JITTER_MS = 4000;
+
+/**
+ * Revocation after an outage (issue 22): the database stops under 10 listening doors and starts
+ * again; the moment it accepts, an admin disables a person; measured from that commit to the
+ * change applied at each door. Needs a throwaway cluster to stop and start ($TOBIRA_BENCH_DB
+ * cannot be stopped from here).
+ */
+export const fleetOutageSection: BenchSection = {
+  title: 'fleet revocation after an outage (PostgreSQL, 10 doors)',
+  async run(ctx) {
+    if (!postgresBinDir())
+      return {
+        skipped:
+          'PostgreSQL is not installed (apt-get install postgresql): the outage needs a throwaway cluster',
+      };
+    const server = await startPostgres();
+    const doors: FleetSync[] = [];
+    try {
+      const adminUrl = await server.createDatabase('tobira_outage');
+      const init = await initFleet(adminUrl);
+      const token = decodeToken(init.join!);
+      const doorUrl = (() => {
+        const u = new URL(adminUrl);
+        u.username = token.user;
+        u.password = token.password;
+        return u.toString();
+      })();
+      const personId = randomUUID();
+      const put = async (disabled: boolean): Promise<number> => {
+        const owner = new pg.Client({ connectionString: adminUrl });
+        await owner.connect();
+        try {
+          const sealed = sealDoc(token.keyBytes, 'person', personId, {
+            name: 'Revoked',
+            createdAt: new Date().toISOString(),
+            disabled,
+            groups: [DEFAULT_GROUP_ID],
+          });
+          const r = await owner.query<{ v: string }>(
+            `SELECT tobira_put('person', $1, NULL, $2, 'bench') AS v`,
+            [personId, sealed],
+          );
+          return Number(r.rows[0]!.v);
+        } finally {
+          await owner.end();
+        }
+      };
+      const startVersion = await put(false);
+      const sinks: ArrivalSink[] = [];
+      for (let i = 0; i < OUTAGE_DOORS; i++) {
+        const sink = new ArrivalSink(0);
+        const sync = new FleetSync(doorUrl, sink, { applicationName: `bench outage door ${i}` });
+        sync.start();
+        doors.push(sync);
+        sinks.push(sink);
+      }
+      const until = async (test: () => boolean, what: string) => {
+        const end = performance.now() + 60_000;
+        while (!test()) {
+          if (performance.now() > end)
+            throw new Error(`fleet outage bench: ${what} did not happen within 60 s`);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      };
+      await until(() => sinks.every((s) => s.version >= startVersion), 'the first catch-up');
+      const delays: number[] = [];
+      for (let trial = 0; trial < OUTAGE_TRIALS; trial++) {
+        ctx.log(`fleet outage: trial ${trial + 1} of ${OUTAGE_TRIALS}`);
+        await server.stop();
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS + Math.random() * OUTAGE_JITTER_MS));
+        await server.start();
+        const version = await put(trial % 2 === 0);
+        const committed = performance.now();
+        await until(() => sinks.every((s) => s.version >= version), 'the change after the outage');
+        for (const s of sinks) delays.push(s.arrivals.get(version)! - committed);
+      }
+      delays.sort((a, b) => a - b);
+      return {
+        doors: OUTAGE_DOORS,
+        outages: OUTAGE_TRIALS,
+        outage_s: `${OUTAGE_MS / 1000}–${(OUTAGE_MS + OUTAGE_JITTER_MS) / 1000}`,
+        revocation_after_outage_p50_ms: round(quantile(delays, 0.5)),
+        revocation_after_outage_p99_ms: round(quantile(delays, 0.99)),
+        revocation_after_outage_max_ms: round(delays[delays.length - 1]!),
+        goals: 'revocation after an outage p99 < 2 s',
+      };
+    } finally {
+      await Promise.all(doors.map((d) => d.stop()));
+      await server.close();
+    }
+  },
+};

@@ -4,7 +4,7 @@ import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine-section.js';
 import { livenessLevelsSection, livenessSection } from './liveness-section.js';
 import { faceToDoorSection } from './face-to-door-section.js';
-import { fleetSection } from './fleet-section.js';
+import { fleetOutageSection, fleetSection } from './fleet-section.js';
 
 export type { BenchContext, BenchSection };
 
@@ -14,4 +14,5 @@ export const benchSections: BenchSection[] = [
   faceToDoorSection,
   livenessLevelsSection,
   fleetSection,
+  fleetOutageSection,
 ];

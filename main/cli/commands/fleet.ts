@@ -7,7 +7,7 @@ import { openFleet, writeFleet } from '../../fleet/cli-context.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
-import { FleetDoor } from '../../fleet/door-runtime.js';
+import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
 import { parseWindow } from '../../fleet/schedule.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
 
@@ -133,15 +133,27 @@ async function status(v: Values, io: CliIO): Promise<number> {
   const now = Date.now();
   const connected = ctx.syncError === null;
   const lag = ctx.replica.syncedAt === 0 ? -1 : Math.max(0, now - ctx.replica.syncedAt);
-  const out = { door: ctx.config.door, connected, version: ctx.replica.version, lag_ms: lag };
+  const backlog = await backlogOnDisk(ctx.config, now);
+  const out = { door: ctx.config.door, connected, version: ctx.replica.version, lag_ms: lag, ...backlog };
   if (v.json) io.out(JSON.stringify(out));
   else {
     io.out(
       `door ${out.door}: ${connected ? 'connected' : 'NOT connected'}, replica version ${out.version}, lag ${lag} ms`,
     );
+    io.out(backlogLine(out));
     if (ctx.syncError) io.err(ctx.syncError.message);
   }
   return 0;
+}
+
+/** `fleet status`'s second line: what waits to be shipped and published, and why. */
+function backlogLine(b: Awaited<ReturnType<typeof backlogOnDisk>>): string {
+  const age = b.audit_oldest_ms === null ? '' : ` (oldest ${Math.round(b.audit_oldest_ms / 1000)} s)`;
+  const parts = [`audit: ${b.audit_pending} event(s) not yet shipped${age}`];
+  if (b.ship_error) parts.push(`last shipping error: ${b.ship_error}`);
+  if (b.mqtt && !b.mqtt.connected) parts.push(`OFF MQTT with ${b.mqtt.queued} event(s) waiting`);
+  if (b.mqtt && b.mqtt.dropped > 0) parts.push(`${b.mqtt.dropped} MQTT event(s) dropped`);
+  return parts.join('; ');
 }
 
 async function run(v: Values, io: CliIO): Promise<number> {

@@ -19,6 +19,7 @@ import type {
 } from '../../../preload/contract/fleet.js';
 import { errorCode, errorMessage, formatTime, panelStyles } from './admin-shared.js';
 import { outcomeText } from './admin-audit.js';
+import './fleet-backlog.js';
 
 /** Days in the order a week is read (Monday first), as indices of JavaScript's getDay. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0];
@@ -351,6 +352,7 @@ export class AdminFleet extends LitElement {
           ${grace === null ? '—' : t('fleet.graceHours', { hours: Math.max(0, grace / HOUR_MS).toFixed(1) })}
         </dd>
       </dl>
+      <fleet-backlog .backlog=${s.backlog}></fleet-backlog>
       ${
         grace !== null && grace < 0
           ? html`<p class="notice error" role="alert">${t('fleet.graceOver')}</p>`

@@ -115,7 +115,17 @@ describe('tobira CLI on a fleet', { skip }, () => {
       string,
       unknown
     >;
-    assert.deepEqual(Object.keys(status).sort(), ['connected', 'door', 'lag_ms', 'version']);
+    assert.deepEqual(Object.keys(status).sort(), [
+      'as_of',
+      'audit_oldest_ms',
+      'audit_pending',
+      'connected',
+      'door',
+      'lag_ms',
+      'mqtt',
+      'ship_error',
+      'version',
+    ]);
     assert.equal(status.door, 'Garage');
     assert.equal(status.connected, true);
     assert.ok((status.version as number) >= 3, 'group, person and template');

@@ -8,20 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { main } from '../../../main/cli/tobira.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { DoorProcess } from '../../helpers/door-process.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
-  return { code, out, err };
-}
+import { fleetOf } from '../../helpers/fleet-setup.js';
 
 /** Ships the door's queue now (the door's own shipSoon) and checks nothing is left. */
 async function shippedAll(d: DoorProcess): Promise<void> {
@@ -53,27 +46,10 @@ describe('a fleet of three kiosk processes', { skip }, () => {
 
   before(async () => {
     server = await startPostgres();
-    adminUrl = await server.createDatabase('three_doors');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-fleet3-'));
-    const init = await cli('fleet', 'init', '--db', adminUrl, '--json');
-    assert.equal(init.code, 0, init.err);
-    const { join } = JSON.parse(init.out) as { fleet: string; join: string };
-    for (const name of ['A', 'B', 'C']) {
-      dirs[name] = path.join(root, name);
-      const r = await cli(
-        'fleet',
-        'join',
-        '--db',
-        adminUrl,
-        '--token',
-        join,
-        '--door',
-        name,
-        '--data-dir',
-        dirs[name],
-      );
-      assert.equal(r.code, 0, r.err);
-    }
+    const made = await fleetOf(server, 'three_doors', root, ['A', 'B', 'C']);
+    adminUrl = made.adminUrl;
+    Object.assign(dirs, made.dirs);
     await Promise.all(['A', 'B', 'C'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
     await Promise.all(Object.values(doors).map((d) => d.waitFor((m) => m.type === 'connected', 'connected')));
   });

@@ -1,8 +1,11 @@
 // The local replica without a database: idempotent batches, tombstones, a torn journal frame
-// (what kill -9 or a power cut leaves mid-append), compaction, and the weekly schedule parser.
+// (what kill -9 or a power cut leaves mid-append), compaction, a kill during compaction (its
+// temporary snapshot is removed on the next open), and the weekly schedule parser.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { watch } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -69,6 +72,71 @@ describe('fleet replica', () => {
     const snapshot = await readFile(path.join(fleetDir(dir), 'replica.snapshot'));
     assert.equal(snapshot.includes(Buffer.from('P1')), false, 'sealed at rest');
     await assert.rejects(Replica.open(dir, randomBytes(32), FLEET), /failed authentication/);
+  });
+});
+
+describe('a replica killed while compacting', () => {
+  let root = '';
+  after(async () => root && rm(root, { recursive: true, force: true }));
+
+  it("leaves a temporary snapshot that the next open removes (a live writer's is kept)", async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'tobira-replica-kill-'));
+    const dir = path.join(root, 'door');
+    await mkdir(fleetDir(dir), { recursive: true });
+    const r = await Replica.open(dir, localKey, FLEET);
+    // 20,000 people: a snapshot of a few MB, so compaction takes a while to write.
+    await r.apply(
+      Array.from({ length: 20_000 }, (_, i) => person(randomUUID(), `P${i}`, i + 1)),
+      1000,
+    );
+    // A child that compacts over and over, killed (SIGKILL) while a temporary snapshot exists.
+    const script = path.join(root, 'compact-forever.mts');
+    await writeFile(
+      script,
+      `import { Replica } from ${JSON.stringify(path.resolve('main/fleet/replica.ts'))};\n` +
+        `const r = await Replica.open(process.argv[2]!, Buffer.from(process.argv[3]!, 'hex'), process.argv[4]!);\n` +
+        `process.send?.('ready');\n` +
+        `for (;;) await r.compact();\n`,
+    );
+    const temps = async () => (await readdir(fleetDir(dir))).filter((n) => n.endsWith('.tmp'));
+    let left: string[] = [];
+    for (let attempt = 0; attempt < 10 && left.length === 0; attempt++) {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', script, dir, localKey.toString('hex'), FLEET],
+        { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`the compacting child exited (${code})`)));
+      });
+      const watcher = watch(fleetDir(dir));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await new Promise<void>((resolve) => {
+        const onChange = (_: string, name: string | null) => {
+          if (!name?.endsWith('.tmp')) return;
+          child.kill('SIGKILL');
+          watcher.off('change', onChange);
+          resolve();
+        };
+        watcher.on('change', onChange);
+      });
+      watcher.close();
+      await exited;
+      left = await temps();
+    }
+    assert.ok(left.length > 0, 'a kill mid-compaction left a temporary snapshot (10 tries)');
+    // Another writer's temporary file, still running: not this open's to remove.
+    const live = spawn('sleep', ['60']);
+    const liveTemp = `.replica.snapshot.${live.pid}.0123456789ab.tmp`;
+    await writeFile(path.join(fleetDir(dir), liveTemp), 'in progress');
+    try {
+      const reopened = await Replica.open(dir, localKey, FLEET);
+      assert.equal(reopened.rows('person').length, 20_000, 'the replica itself opened intact');
+      assert.deepEqual(await temps(), [liveTemp], "the dead writer's temporary file is gone");
+    } finally {
+      live.kill('SIGKILL');
+    }
   });
 });
 

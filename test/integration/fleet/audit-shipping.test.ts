@@ -1,0 +1,126 @@
+// Audit shipping under faults (issue 22), against a real PostgreSQL: a decision written while the
+// shipper reads the local log must never be skipped. The drill's race, made deterministic: the
+// log is a subclass that appends one decision right after the shipper's first read of it, so a
+// shipper that reads the log more than once per ship (pages counted from the newest end) sees
+// the pages shift under it. 2,000 never-shipped records: a multiple of the old 1,000-line page.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { AuditLog, type AuditPage } from '../../../main/audit/audit-log.js';
+import type { AuditInput, AuditRecord } from '../../../main/audit/types.js';
+import { initFleet } from '../../../main/fleet/admin.js';
+import { AuditShipper } from '../../../main/fleet/audit-shipper.js';
+import { fleetDir } from '../../../main/fleet/local.js';
+import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+
+const decision = (i: number): AuditInput => ({
+  mode: 'identify',
+  outcome: 'rejected',
+  reason: 'unknown_face',
+  personId: null,
+  personName: null,
+  score: 0.1,
+  threshold: 0.4,
+  recognizerId: 'w600k_r50',
+  gates: [],
+  liveness: null,
+  door: null,
+  time: new Date(Date.UTC(2026, 5, 1, 0, 0, i)).toISOString(),
+});
+
+/** An audit log that appends one more decision right after the first read it serves. */
+class RacingLog extends AuditLog {
+  armed = false;
+  written: AuditRecord | null = null;
+
+  private async interleave(): Promise<void> {
+    if (!this.armed) return;
+    this.armed = false;
+    this.written = await this.append(decision(9999));
+  }
+
+  override async read(options: { offset?: number; limit?: number } = {}): Promise<AuditPage> {
+    const page = await super.read(options);
+    await this.interleave();
+    return page;
+  }
+
+  override async readSince(seq: number): ReturnType<AuditLog['readSince']> {
+    const read = await super.readSince(seq);
+    await this.interleave();
+    return read;
+  }
+}
+
+const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+
+describe('audit shipping from a durable cursor', { skip }, () => {
+  let server: PostgresServer;
+  let url: string;
+  let root: string;
+  let client: pg.Client;
+
+  before(async () => {
+    server = await startPostgres();
+    url = await server.createDatabase('shipping');
+    await initFleet(url);
+    root = await mkdtemp(path.join(tmpdir(), 'tobira-shipping-'));
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
+  });
+
+  after(async () => {
+    await client?.end();
+    await server?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  /** A door's data folder as `tobira fleet join` leaves it: the fleet folder exists. */
+  const doorDir = async (name: string): Promise<string> => {
+    const dir = path.join(root, name);
+    await mkdir(fleetDir(dir), { recursive: true });
+    return dir;
+  };
+
+  const shippedIds = async (door: string): Promise<Set<string>> =>
+    new Set(
+      (await client.query<{ id: string }>('SELECT id FROM audit WHERE door = $1', [door])).rows.map(
+        (r) => r.id,
+      ),
+    );
+
+  it('a decision written between two reads of a never-shipped 2,000-line log: nothing skipped', async () => {
+    const dir = await doorDir('race');
+    const log = new RacingLog(path.join(dir, 'audit'));
+    const ids: string[] = [];
+    for (let i = 0; i < 2000; i++) ids.push((await log.append(decision(i))).id);
+    const shipper = new AuditShipper(dir, log, 'Race');
+
+    log.armed = true;
+    await shipper.ship(client);
+    assert.ok(log.written, 'a decision was written while the shipper read the log');
+    await shipper.ship(client); // the next ship (the one after that decision) sends what is left
+
+    const shipped = await shippedIds('Race');
+    const missing = [...ids, log.written.id].filter((id) => !shipped.has(id));
+    assert.deepEqual(missing, [], 'every local decision reached the database');
+    assert.equal(shipped.size, 2001);
+    assert.deepEqual(await shipper.backlog(), { count: 0, oldest: null }, 'nothing is left pending');
+  });
+
+  it('reads forward from the saved seq: a door whose cursor file predates seqs resumes where it was', async () => {
+    const dir = await doorDir('resume');
+    const log = new AuditLog(path.join(dir, 'audit'));
+    const shipper = new AuditShipper(dir, log, 'Resume');
+    for (let i = 0; i < 3; i++) await log.append(decision(i));
+    assert.equal(await shipper.ship(client), 3);
+    const later = await log.append(decision(3));
+    const backlog = await shipper.backlog();
+    assert.deepEqual(backlog, { count: 1, oldest: later.time }, 'only the new decision waits');
+    assert.equal(await shipper.ship(client), 1);
+    assert.equal(await shipper.ship(client), 0, 'a ship with nothing new sends nothing');
+  });
+});
