@@ -19,6 +19,16 @@ export const panelStyles = css`
     margin: 1.2rem 0 0.5rem;
     color: #b8c3e6;
   }
+  /* A licence, quoted before it is acknowledged (licence-text.ts). */
+  blockquote {
+    margin: 0;
+    padding: 0.8rem 1rem;
+    border-left: 4px solid #8a5a00;
+    background: #2a2110;
+  }
+  blockquote + blockquote {
+    margin-top: 0.5rem;
+  }
   /* Every control is touched with a finger: at least 44×44 CSS px (WCAG 2.5.5). */
   button {
     min-width: 44px;
