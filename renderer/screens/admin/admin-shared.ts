@@ -225,6 +225,20 @@ export function sectionProblem<K extends keyof Settings>(key: K, value: Settings
     .join('; ');
 }
 
+/** Seconds typed by a person → the milliseconds main keeps (NaN when empty, so the schema says so). */
+export const msOf = (seconds: string): number =>
+  seconds.trim() === '' ? NaN : Math.round(Number(seconds) * 1000);
+
+/** A number kept in milliseconds, shown and typed in seconds: people think in seconds. */
+export function secondsField(
+  label: string,
+  name: string,
+  ms: number,
+  range: { min: number; max: number; step: number },
+) {
+  return numberField(label, name, ms / 1000, range);
+}
+
 /** A labelled number input, as every settings form uses it. */
 export function numberField(
   label: string,

@@ -7,7 +7,8 @@ export const settingsFormStyles = css`
     gap: 1rem;
     max-width: 900px;
   }
-  section {
+  section,
+  details.group {
     background: #151c33;
     border: 1px solid #26305a;
     border-radius: 0.6rem;
