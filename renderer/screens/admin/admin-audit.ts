@@ -244,12 +244,14 @@ export class AdminAudit extends LitElement {
                             </td>
                             ${
                               r.admin
-                                ? html`<td colspan="3">${adminDetails(r.admin)}</td>`
+                                ? // An admin action's details take the decision's columns; a door test's
+                                  // result is its outcome.
+                                  html`<td colspan="4">${adminDetails(r.admin)}</td>`
                                 : html`<td class="num">${formatScore(r.score)}</td>
                                     <td class="gates" title=${r.gates}>${gateSummary(r.gates)}</td>
-                                    <td class="num">${formatScore(r.liveness)}</td>`
+                                    <td class="num">${formatScore(r.liveness)}</td>
+                                    <td class="door">${doorText(r)}</td>`
                             }
-                            <td class="door">${doorText(r)}</td>
                             <td><span class="outcome" title=${r.outcome}>${outcomeText(r)}</span></td>
                           </tr>`,
                       )}
@@ -336,6 +338,9 @@ export class AdminAudit extends LitElement {
          fit a 1024 px screen without scrolling sideways. */
       .gates {
         white-space: normal;
+      }
+      .door {
+        min-width: 7rem;
       }
       .gates,
       .door {

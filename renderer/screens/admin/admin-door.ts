@@ -73,6 +73,13 @@ const headerLines = (headers: Record<string, string>): string =>
     .map(([name, value]) => `${name}: ${value}`)
     .join('\n');
 
+/** A labelled text area across the form, for the webhook's expert values. */
+const textField = (label: string, name: string, value: string, placeholder = '', rows = 2) =>
+  html`<label class="wide"
+    >${label}
+    <textarea name=${name} rows=${rows} .value=${value} placeholder=${placeholder}></textarea>
+  </label>`;
+
 export class AdminDoor extends LitElement {
   static override properties = {
     settings: { attribute: false },
@@ -214,7 +221,7 @@ export class AdminDoor extends LitElement {
         @submit=${(e: Event) => (this.embedded ? e.preventDefault() : this.save(e))}
       >
         <div class="grid">
-          <label
+          <label class="wide"
             >${t('door.kind')}
             <select
               name="kind"
@@ -346,37 +353,10 @@ export class AdminDoor extends LitElement {
           ${secondsField(t('door.timeoutSeconds'), 'timeoutSeconds', door.timeoutMs, { min: 0.1, max: 60, step: 0.1 })}
           ${numberField(t('door.retries'), 'retries', door.retries, { min: 0, max: 5, step: 1 })}
           ${secondsField(t('door.backoffSeconds'), 'backoffSeconds', door.backoffMs, { min: 0, max: 10, step: 0.05 })}
-          <label class="wide"
-            >${t('door.headers')}
-            <textarea
-              name="headers"
-              rows="2"
-              .value=${headerLines(door.headers)}
-              placeholder="Authorization: Bearer …"
-            ></textarea>
-          </label>
-          <label class="wide"
-            >${t('door.body')}
-            <textarea
-              name="body"
-              rows="2"
-              .value=${door.body ?? ''}
-              placeholder='{"event": "{{event}}"}'
-            ></textarea>
-          </label>
-          <label class="wide"
-            >${t('door.pinSha256')}
-            <textarea name="pinSha256" rows="2" .value=${door.pinSha256.join('\n')}></textarea>
-          </label>
-          <label class="wide"
-            >${t('door.caPem')}
-            <textarea
-              name="caPem"
-              rows="3"
-              .value=${door.caPem ?? ''}
-              placeholder="-----BEGIN CERTIFICATE-----"
-            ></textarea>
-          </label>
+          ${textField(t('door.headers'), 'headers', headerLines(door.headers), 'Authorization: Bearer …')}
+          ${textField(t('door.body'), 'body', door.body ?? '', '{"event": "{{event}}"}')}
+          ${textField(t('door.pinSha256'), 'pinSha256', door.pinSha256.join('\n'))}
+          ${textField(t('door.caPem'), 'caPem', door.caPem ?? '', '-----BEGIN CERTIFICATE-----', 3)}
         </div>
       </details>`;
   }
@@ -390,10 +370,10 @@ export class AdminDoor extends LitElement {
       }
       textarea {
         resize: vertical;
-        font-family: ui-monospace, monospace;
+        font-family: ui-monospace, monospace, 'BIZ UDPGothic';
       }
       .program {
-        font-family: ui-monospace, monospace;
+        font-family: ui-monospace, monospace, 'BIZ UDPGothic';
         overflow-wrap: anywhere;
       }
       /* A finger-sized checkbox: the admin screen is a touchscreen too. */
@@ -414,10 +394,6 @@ export class AdminDoor extends LitElement {
         padding: 0;
       }
       details.advanced > summary {
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        cursor: pointer;
         color: #c7d0ee;
       }
     `,

@@ -445,13 +445,6 @@ export class AdminSettings extends LitElement {
         display: grid;
         gap: 1rem;
       }
-      details.group > summary {
-        cursor: pointer;
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        list-style-position: inside;
-      }
       details.group > summary h2 {
         display: inline;
         margin: 0;

@@ -62,4 +62,18 @@ export const settingsFormStyles = css`
   .notice {
     margin-bottom: 0;
   }
+  /* A folded group (Advanced): a finger-sized summary with its own open/closed mark. */
+  details > summary {
+    min-height: 44px;
+    display: flex;
+    align-items: center;
+    cursor: pointer;
+  }
+  details > summary::before {
+    content: '▸';
+    margin-right: 0.5rem;
+  }
+  details[open] > summary::before {
+    content: '▾';
+  }
 `;
