@@ -59,8 +59,10 @@ describe('the lock step, settings and audit view in English and Japanese, landsc
       test(`${locale}, ${screen.name} ${screen.width}×${screen.height}`, async () => {
         const page = h.page;
         h.services.settings.update({ locale, door: { kind: 'none', holdMs: 3000 } });
+        // Each run starts signed out, as a new visitor to the kiosk would find it.
+        await page.evaluate(() => window.tobira.adminLogout(undefined));
         await page.setViewportSize({ width: screen.width, height: screen.height });
-        await page.reload();
+        await page.reload({ timeout: 60_000 });
         await page.waitForFunction((want) => document.documentElement.lang === want, locale);
 
         // Set up, as the door screen asks for it: the PIN, then the first step not done, the lock.
