@@ -240,4 +240,45 @@ describe('first run: empty data folder to an open door', () => {
       await h.close();
     }
   });
+
+  test('Set up in Japanese: chosen on the PIN pad, the PIN rule as the policy says (6 to 12), the licence in Japanese with the original, the choice saved', async () => {
+    const h = await startHarness({ argv: [`--catalog=${catalog}`] });
+    const page = h.page;
+    const wizard = page.locator('setup-wizard');
+    try {
+      await h.open();
+      await page.locator('unlock-screen button.setup').click();
+      const pad = wizard.locator('pin-pad[data-stage="first"]');
+      await pad.waitFor();
+      assert.match(await pad.locator('.prompt').innerText(), /Choose an admin PIN \(6 to 12 digits\)/);
+      // Four digits are refused in the words the prompt used.
+      await page.keyboard.type('2468');
+      await page.keyboard.press('Enter');
+      assert.match(await pad.locator('.error').innerText(), /6 to 12 digits/);
+      await wizard.locator('button[name="language-ja"]').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'ja');
+      assert.match(await pad.locator('.prompt').innerText(), /管理者PINを決めてください（6〜12桁）/);
+      assert.equal(h.services.settings.get().locale, 'en', 'saved once there is an admin');
+      for (let i = 0; i < 2; i++) {
+        await page.keyboard.type(PIN);
+        await page.keyboard.press('Enter');
+      }
+      await wizard.locator('main[data-step="licence"]').waitFor();
+      const translated = wizard.locator('blockquote.translated');
+      assert.match(await translated.innerText(), /非営利の研究目的でのみ/);
+      assert.match(
+        await wizard.locator('blockquote.original').innerText(),
+        /non-commercial research purposes only/,
+      );
+      assert.match(await wizard.locator('ol.steps').innerText(), /錠（かぎ）/);
+      await waitFor(
+        () => (h.services.settings.get().locale === 'ja' ? true : undefined),
+        10_000,
+        'the language saved with the first PIN',
+      );
+      await h.screenshot('setup-licence-ja');
+    } finally {
+      await h.close();
+    }
+  });
 });
