@@ -1,4 +1,5 @@
-// `npm run screenshots`: the screenshots for docs/. test/e2e/screens.test.ts and
+// `npm run screenshots`: the screenshots for docs/. test/e2e/screens.test.ts,
+// screens-admin.test.ts (the lock step, the settings' lock, the audit view) and
 // fleet-panel.test.ts (the Fleet panel, which needs PostgreSQL) take them (en and ja,
 // landscape 1280×800 and portrait 800×1280) into test-results/screenshots/docs/;
 // this copies them to docs/screens/ as palette PNGs, small enough to keep in the repository
@@ -13,9 +14,13 @@ const to = path.join(root, 'docs', 'screens');
 /** A 1280-px-wide screenshot is shown in the README at about half size: 0.75 keeps text crisp. */
 const SCALE = 0.75;
 
+/** `node scripts/screenshots.mjs setup-lock admin-audit`: only the shots whose names start so. */
+const prefixes = process.argv.slice(2);
 let names;
 try {
-  names = readdirSync(from).filter((n) => n.endsWith('.png'));
+  names = readdirSync(from).filter(
+    (n) => n.endsWith('.png') && (prefixes.length === 0 || prefixes.some((p) => n.startsWith(p))),
+  );
 } catch {
   names = [];
 }

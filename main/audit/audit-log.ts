@@ -169,9 +169,11 @@ export class AuditLog {
   }
 
   /** A page of everything, decisions and admin actions, newest first, for the admin viewer. */
-  async readEntries(options: { offset?: number; limit?: number } = {}): Promise<AuditPage<AuditEntry>> {
+  async readEntries(
+    options: { offset?: number; limit?: number; keep?: (entry: AuditEntry) => boolean } = {},
+  ): Promise<AuditPage<AuditEntry>> {
     const { records, skipped } = await this.readAll();
-    return page(records, skipped, options);
+    return page(options.keep ? records.filter(options.keep) : records, skipped, options);
   }
 
   /**

@@ -4,7 +4,13 @@
 // calibration reads the gallery of whichever people the kiosk uses (the store or the fleet).
 import { writeFile } from 'node:fs/promises';
 import { encodeJpeg } from '../image/jpeg.js';
-import type { AuditView, Calibration, CompareFace, CompareResult } from '../../preload/contract/audit.js';
+import type {
+  AuditShow,
+  AuditView,
+  Calibration,
+  CompareFace,
+  CompareResult,
+} from '../../preload/contract/audit.js';
 import type { AppServices } from '../services.js';
 import type { AuditEntry } from './types.js';
 import { calibrate } from '../recognition/calibration.js';
@@ -36,11 +42,30 @@ function adminWords(record: { action: string; ok: boolean }) {
   };
 }
 
+/** An admin action's details, each value whole (a string as is, anything else as JSON). */
+const adminDetails = (detail: Record<string, unknown>) =>
+  Object.entries(detail).map(([name, v]) => ({ name, value: typeof v === 'string' ? v : JSON.stringify(v) }));
+
+/** Which entries the audit view's filter keeps: a fault is a door that failed (an unlock's or a test's). */
+export function auditShows(show: AuditShow, entry: AuditEntry): boolean {
+  switch (show) {
+    case 'all':
+      return true;
+    case 'decisions':
+      return entry.kind !== 'admin';
+    case 'admin':
+      return entry.kind === 'admin';
+    case 'faults':
+      return entry.kind === 'admin'
+        ? entry.action === 'door_test' && !entry.ok
+        : entry.door !== null && !entry.door.ok;
+  }
+}
+
 export function auditView(record: AuditEntry): AuditView {
   if (record.kind === 'admin') {
-    const detail = Object.entries(record.detail)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(' ');
+    const details = adminDetails(record.detail);
+    const detail = details.map((d) => `${d.name}=${d.value}`).join(' ');
     return {
       time: record.time,
       mode: `admin (${record.actor})`,
@@ -51,6 +76,7 @@ export function auditView(record: AuditEntry): AuditView {
       door: '',
       outcome: record.ok ? record.action : `${record.action}: failed`,
       ...(record.action === 'door_test' ? doorTestWords(record.ok, record.detail) : adminWords(record)),
+      admin: { action: record.action, actor: record.actor, ok: record.ok, details },
     };
   }
   const door = record.door;
@@ -91,6 +117,7 @@ export function auditView(record: AuditEntry): AuditView {
     reason: doorFailed ? (door.reason ?? 'unknown error') : record.reason,
     doorState,
     doorKind: door?.kind ?? null,
+    admin: null,
   };
 }
 
@@ -119,8 +146,13 @@ async function compareSide(
 export class AuditService {
   constructor(private readonly services: AppServices) {}
 
-  async list(offset: number, limit: number): Promise<{ records: AuditView[]; total: number }> {
-    const page = await this.services.audit.readEntries({ offset, limit });
+  async list(
+    offset: number,
+    limit: number,
+    show: AuditShow = 'all',
+  ): Promise<{ records: AuditView[]; total: number }> {
+    const keep = (entry: AuditEntry) => auditShows(show, entry);
+    const page = await this.services.audit.readEntries({ offset, limit, keep });
     return { records: page.records.map(auditView), total: page.total };
   }
 

@@ -18,7 +18,22 @@ export interface AuditView {
   /** What the door did: opened; nothing because no door is connected (`none`); failed; or not asked. */
   doorState: 'opened' | 'logged' | 'failed' | null;
   doorKind: string | null;
+  /**
+   * An admin action with its real values (null on a decision): the screen words the action
+   * and each detail, and never reads them as quality gates.
+   */
+  admin: {
+    action: string;
+    /** The touchscreen, or the CLI on the PC itself. */
+    actor: 'screen' | 'cli';
+    ok: boolean;
+    details: { name: string; value: string }[];
+  } | null;
 }
+
+/** The audit view's filter: everything, the doors' decisions, admins' actions, or faults (a door that failed). */
+export const AUDIT_SHOW = ['all', 'decisions', 'admin', 'faults'] as const;
+export type AuditShow = (typeof AUDIT_SHOW)[number];
 
 export interface Calibration {
   recognizer: string | null;
@@ -56,7 +71,13 @@ export interface CompareResult {
 
 export const auditChannels = {
   listAudit: channel<{ records: AuditView[]; total: number }>()(
-    z.object({ offset: z.int().min(0).max(1_000_000), limit: z.int().min(1).max(500) }).strict(),
+    z
+      .object({
+        offset: z.int().min(0).max(1_000_000),
+        limit: z.int().min(1).max(500),
+        show: z.enum(AUDIT_SHOW).optional(),
+      })
+      .strict(),
     'admin',
   ),
   /** Opens a save dialog in main and writes the CSV there. */

@@ -1,24 +1,34 @@
 // First run as a guided path: admin PIN (typed twice) → licence → download (the face
-// pack and the liveness add-on together) → enroll the first person → test at the door.
+// pack and the liveness add-on together) → enroll the first person → your lock (none, a
+// relay or program from doors.json, or an HTTPS webhook, with a Test) → test at the door.
+// The language can be chosen on every step, the PIN pad included.
 // The step is worked out from main's state each time the wizard opens, so leaving it
 // (or a restart) resumes at the first step not done.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../api.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { getLocale, setLocale, t, type Locale, type MessageKey } from '../i18n/index.js';
 import { LocaleController } from '../i18n/locale-controller.js';
 import type { AdminState } from '../../preload/contract/admin.js';
 import type { EngineStatus } from '../../preload/contract/events.js';
 import type { PackView } from '../../preload/contract/packs.js';
 import type { PersonView } from '../../preload/contract/people.js';
+import type { Settings } from '../../preload/contract/settings.js';
 import { RequestTask } from '../components/request-task.js';
 import { errorMessage, formatBytes, panelStyles } from './admin/admin-shared.js';
 import './admin/admin-enroll.js';
+import './admin/admin-door.js';
+import { licenceText } from './admin/licence-text.js';
 import { setupTodo } from './admin/default-packs.js';
 import '../components/pin-pad/pin-pad.js';
 import { pinErrorText } from '../components/pin-pad/ask-pin.js';
 
-export type SetupStep = 'pin' | 'licence' | 'download' | 'enroll' | 'test';
-export const SETUP_STEPS: readonly SetupStep[] = ['pin', 'licence', 'download', 'enroll', 'test'];
+export type SetupStep = 'pin' | 'licence' | 'download' | 'enroll' | 'lock' | 'test';
+export const SETUP_STEPS: readonly SetupStep[] = ['pin', 'licence', 'download', 'enroll', 'lock', 'test'];
+/** The languages offered on every step, each named in itself. */
+const LANGUAGES: readonly { locale: Locale; name: string }[] = [
+  { locale: 'en', name: 'English' },
+  { locale: 'ja', name: '日本語' },
+];
 /** Main's PIN policy (getAdminState's pinMinDigits, 6 by default), checked here first so the pad answers in words. */
 const pinRule = (minDigits: number): RegExp => new RegExp(`^\\d{${minDigits},12}$`);
 
@@ -43,6 +53,8 @@ export class SetupWizard extends LitElement {
     pinError: { state: true },
     enrolling: { state: true },
     error: { state: true },
+    settings: { state: true },
+    lockChosen: { state: true },
   };
   declare step: SetupStep | null;
   declare admin: AdminState | null;
@@ -54,6 +66,12 @@ export class SetupWizard extends LitElement {
   declare pinError: string | null;
   declare enrolling: PersonView | null;
   declare error: string | null;
+  declare settings: Settings | null;
+  /**
+   * "Next" was pressed on the lock step in this visit. A lock other than `none` in the
+   * settings counts as chosen too, so a restart resumes after it; `none` asks again.
+   */
+  declare lockChosen: boolean;
 
   private offEngine: (() => void) | null = null;
 
@@ -69,6 +87,8 @@ export class SetupWizard extends LitElement {
     this.pinError = null;
     this.enrolling = null;
     this.error = null;
+    this.settings = null;
+    this.lockChosen = false;
   }
 
   override connectedCallback(): void {
@@ -92,16 +112,21 @@ export class SetupWizard extends LitElement {
     const state = await this.loads.run(async () => {
       const admin = await call(api().getAdminState(undefined));
       const engine = await call(api().getEngineStatus(undefined));
-      if (!admin.unlocked) return { admin, engine, lists: null };
+      let settings = await call(api().getSettings(undefined));
+      if (!admin.unlocked) return { admin, engine, settings, lists: null };
+      // A language chosen before the PIN existed is saved as soon as it can be.
+      if (settings.locale !== getLocale())
+        settings = await call(api().updateSettings({ locale: getLocale() }));
       const [list, people] = await Promise.all([
         call(api().listPacks(undefined)),
         call(api().listPeople(undefined)),
       ]);
-      return { admin, engine, lists: { packs: list.packs, people } };
+      return { admin, engine, settings, lists: { packs: list.packs, people } };
     });
     if (!state) return;
     this.admin = state.admin;
     this.engine = state.engine;
+    this.settings = state.settings;
     if (!state.lists) {
       this.step = 'pin';
       return;
@@ -113,7 +138,35 @@ export class SetupWizard extends LitElement {
     if (todo.some((p) => p.licenseAck && !p.licenseAcknowledged)) this.step = 'licence';
     else if (todo.length > 0) this.step = 'download';
     else if (!people.some((p) => p.templates > 0)) this.step = 'enroll';
+    else if (!this.lockChosen && state.settings.door.kind === 'none') this.step = 'lock';
     else this.step = 'test';
+  }
+
+  /** The language now; saved at once when the admin is signed in, else after the PIN (resume). */
+  private async chooseLanguage(locale: Locale): Promise<void> {
+    setLocale(locale);
+    if (!this.admin?.unlocked) return;
+    try {
+      this.settings = await call(api().updateSettings({ locale }));
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  private renderLanguages() {
+    return html`<div class="languages" role="group" aria-label=${t('settings.language')}>
+      ${LANGUAGES.map(
+        ({ locale, name }) =>
+          html`<button
+            name="language-${locale}"
+            lang=${locale}
+            aria-pressed=${getLocale() === locale}
+            @click=${() => this.chooseLanguage(locale)}
+          >
+            ${name}
+          </button>`,
+      )}
+    </div>`;
   }
 
   private close(test = false): void {
@@ -175,7 +228,7 @@ export class SetupWizard extends LitElement {
   }
 
   override render() {
-    if (this.step === 'pin') return this.renderPin();
+    if (this.step === 'pin') return html`${this.renderLanguages()}${this.renderPin()}`;
     const index = this.step ? SETUP_STEPS.indexOf(this.step) : -1;
     return html`
       <header>
@@ -188,6 +241,7 @@ export class SetupWizard extends LitElement {
               </li>`,
           )}
         </ol>
+        ${this.renderLanguages()}
         <button class="later" name="later" @click=${() => this.close()}>${t('setup.later')}</button>
       </header>
       <main data-step=${this.step ?? ''}>
@@ -202,7 +256,7 @@ export class SetupWizard extends LitElement {
     const prompt = this.admin?.pinSet
       ? t('admin.pinPrompt')
       : this.firstPin === null
-        ? t('setup.pinFirst')
+        ? t('setup.pinFirst', { min: this.admin?.pinMinDigits ?? 6 })
         : t('setup.pinAgain');
     return html`<pin-pad
       data-stage=${this.admin?.pinSet ? 'login' : this.firstPin === null ? 'first' : 'again'}
@@ -221,6 +275,8 @@ export class SetupWizard extends LitElement {
         return this.renderDownload();
       case 'enroll':
         return this.renderEnroll();
+      case 'lock':
+        return this.renderLock();
       case 'test':
         return this.renderTest();
       default:
@@ -234,7 +290,7 @@ export class SetupWizard extends LitElement {
     return html`<section class="licence">
       <h2>${t('models.licenseTitle')}: ${pack.name}</h2>
       <p>${t('setup.licenceIntro')}</p>
-      <blockquote>${pack.license ?? pack.licenseAck}</blockquote>
+      ${licenceText(pack)}
       <p class="muted">${t('models.licenseOnce')}</p>
       <button
         class="primary"
@@ -312,11 +368,56 @@ export class SetupWizard extends LitElement {
     </section>`;
   }
 
+  private renderLock() {
+    const kind = this.settings?.door.kind ?? 'none';
+    return html`<section class="lock">
+      <h2>${t('setup.step.lock')}</h2>
+      <p>${t('setup.lockIntro')}</p>
+      <admin-door
+        .settings=${this.settings}
+        @settings-changed=${(e: CustomEvent<Settings>) => (this.settings = e.detail)}
+      ></admin-door>
+      <button
+        class="primary"
+        name="lock-next"
+        @click=${() => {
+          this.lockChosen = true;
+          void this.resume();
+        }}
+      >
+        ${kind === 'none' ? t('setup.lockNoneNext') : t('setup.next')}
+      </button>
+    </section>`;
+  }
+
+  /** What the door will do at the test: open a lock, or plainly nothing. */
+  private renderLockState(name: string) {
+    const door = this.settings?.door;
+    if (!door) return nothing;
+    if (door.kind !== 'none')
+      return html`<p class="notice ok lock-state" data-kind=${door.kind}>
+        ${t('setup.lockWill', { lock: t(`door.kind.${door.kind}`) })}
+      </p>`;
+    return html`<p class="notice error lock-state" data-kind="none" role="status">
+        ${t('setup.lockNone', { name })}
+      </p>
+      <button
+        name="choose-lock"
+        @click=${() => {
+          this.lockChosen = false;
+          this.step = 'lock';
+        }}
+      >
+        ${t('setup.lockChoose')}
+      </button>`;
+  }
+
   private renderTest() {
     const person = this.people.find((p) => p.templates > 0);
     return html`<section class="test">
       <h2>${t('setup.step.test')}</h2>
       ${person ? html`<p class="notice ok">${t('setup.enrollDone', { name: person.name })}</p>` : nothing}
+      ${this.renderLockState(person?.name ?? '')}
       <p>${t('setup.testIntro', { name: person?.name ?? '' })}</p>
       <button class="primary" name="test-door" @click=${() => this.close(true)}>${t('setup.testGo')}</button>
     </section>`;
@@ -390,11 +491,24 @@ export class SetupWizard extends LitElement {
       h2 {
         font-size: 1.4rem;
       }
-      blockquote {
-        margin: 0;
-        padding: 0.8rem 1rem;
-        border-left: 4px solid #8a5a00;
-        background: #2a2110;
+      .languages {
+        display: flex;
+        gap: 0.4rem;
+      }
+      .languages button[aria-pressed='true'] {
+        background: #2a6df4;
+        border-color: #2a6df4;
+        color: #fff;
+      }
+      /* Over the PIN pad (z-index 10), in the top corner. */
+      :host > .languages {
+        position: fixed;
+        top: 0.8rem;
+        right: 1rem;
+        z-index: 11;
+      }
+      admin-door {
+        width: 100%;
       }
       .name {
         display: grid;

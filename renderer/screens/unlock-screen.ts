@@ -75,10 +75,10 @@ export class UnlockScreen extends LitElement {
   private async claim(pin: string): Promise<void> {
     this.askingCode = false;
     const outcome = await api().claimIdentity({ pin });
+    // The same words after any code, known or not: the screen never tells a passer-by which
+    // codes exist (issue 19). A wrong code is still refused, by main, and audited.
     this.codeNote = outcome.ok
-      ? outcome.value.claimed
-        ? t('unlock.codeAccepted')
-        : t('unlock.codeUnknown')
+      ? t('unlock.codeLook')
       : outcome.code === 'LOCKED_OUT'
         ? t('unlock.codeLocked')
         : outcome.message;

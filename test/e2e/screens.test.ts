@@ -15,6 +15,7 @@ import { screenshotDir, startHarness, type Harness } from '../helpers/harness.js
 import { makeY4m } from '../helpers/y4m.js';
 import { waitFor } from '../helpers/camera-session.js';
 import { checkControls } from './controls.js';
+import { setPinAndEnroll } from './admin-api.js';
 import type { FrameResult } from '../../preload/contract/frames.js';
 import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
 import type { Page } from 'playwright-core';
@@ -60,17 +61,7 @@ describe('screens in English and Japanese, landscape and portrait', () => {
     });
     h.picks.push([person]);
     await h.open();
-    const enrolled = await h.page.evaluate(async (pin) => {
-      const api = window.tobira;
-      const set = await api.setAdminPin({ pin });
-      if (!set.ok) throw new Error(set.message);
-      const added = await api.addPerson({ name: 'Mika' });
-      if (!added.ok) throw new Error(added.message);
-      const imported = await api.importPhotos({ id: added.value.id });
-      await api.adminLogout(undefined);
-      return imported.ok && imported.value.every((r) => r.ok);
-    }, PIN);
-    assert.ok(enrolled, 'Mika is enrolled from the photo');
+    await setPinAndEnroll(h.page, PIN, 'Mika', true);
   });
   after(async () => h?.close());
 

@@ -10,7 +10,7 @@ export { auditView } from '../../audit/audit-service.js';
 export function auditHandlers(services: AppServices): HandlersFor<typeof auditChannels> {
   const audit = new AuditService(services);
   return {
-    listAudit: ({ offset, limit }) => audit.list(offset, limit),
+    listAudit: ({ offset, limit, show }) => audit.list(offset, limit, show),
     exportAudit: () => audit.export(),
     testDoor: () => audit.testDoor(),
     getCalibration: ({ targetFar }) => audit.calibration(targetFar),

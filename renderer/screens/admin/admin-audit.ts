@@ -1,10 +1,12 @@
-// Audit log: every decision the kiosk made, newest first as main returns
-// them, a page at a time, and an export to CSV through main's save dialog.
+// Audit log: every decision the kiosk made and every admin action, newest first as main
+// returns them, a page at a time, filtered (decisions / admin actions / faults), and an
+// export to CSV through main's save dialog. Codes from main become words in both languages;
+// an admin action shows its details with their real values, never as quality gates.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { hasMessage, t, type MessageKey } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
-import type { AuditView } from '../../../preload/contract/audit.js';
+import { AUDIT_SHOW, type AuditShow, type AuditView } from '../../../preload/contract/audit.js';
 import { RequestTask } from '../../components/request-task.js';
 import { errorMessage, formatScore, formatTime, panelStyles } from './admin-shared.js';
 
@@ -25,15 +27,65 @@ export function gateSummary(gates: string) {
   ${failed.length > 0 ? html`<span class="error">${failed.join(', ')}</span>` : nothing}`;
 }
 
+/** The words for a code under `prefix` (audit.action.admin_login → "Admin signed in"), or the code itself. */
+const words = (prefix: string, code: string): string => {
+  const key = `${prefix}.${code}`;
+  return hasMessage(key) ? t(key) : code;
+};
+
+/** A decision's reason in words; "not_live:passive" is the reason and the layer that refused. */
+export function reasonText(reason: string): string {
+  const [code = '', layer] = reason.split(':');
+  const text = words('audit.reason', code);
+  return layer ? `${text} (${words('audit.layer', layer)})` : text;
+}
+
 /** "Refused: not recognised": the result in words, then the reason when there is a word for it. */
 export function outcomeText(r: AuditView): string {
+  if (r.admin && r.result === 'admin') {
+    const action = words('audit.action', r.admin.action);
+    return r.admin.ok ? action : `${action}: ${t('audit.failed')}`;
+  }
   const result = t(`audit.result.${r.result}` as MessageKey);
   if (r.result === 'unlocked') return result;
-  if (r.result === 'admin') return `${result}: ${r.reason}`;
   if (r.result === 'door_test') return r.doorState === 'failed' ? `${result}: ${r.reason}` : result;
-  const key = `audit.reason.${r.reason}` as MessageKey;
-  const reason = hasMessage(key) ? t(key) : r.reason;
+  const reason = r.reason ? reasonText(r.reason) : '';
   return reason ? `${result}: ${reason}` : result;
+}
+
+/** Who or what decided: the door's way of checking, or where an admin acted. */
+export function modeText(r: AuditView): string {
+  return r.admin ? words('audit.actor', r.admin.actor) : words('audit.mode', r.mode);
+}
+
+/** One detail's value in words: yes/no, "0.3 → 0.4" for a setting changed. */
+function detailValue(value: string): string {
+  if (value === 'true' || value === 'false') return t(value === 'true' ? 'audit.yes' : 'audit.no');
+  if (value === 'null') return '—';
+  if (value.startsWith('{"from":')) {
+    try {
+      const change = JSON.parse(value) as { from: unknown; to: unknown };
+      const side = (v: unknown) => (v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+      return `${side(change.from)} → ${side(change.to)}`;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** An admin action's details, each named in words with its whole value. */
+export function adminDetails(admin: NonNullable<AuditView['admin']>) {
+  if (admin.details.length === 0) return html`<span class="muted">—</span>`;
+  return html`<dl class="details">
+    ${admin.details.map(
+      (d) =>
+        html`<div data-detail=${d.name}>
+          <dt>${words('audit.detail', d.name)}</dt>
+          <dd>${detailValue(d.value)}</dd>
+        </div>`,
+    )}
+  </dl>`;
 }
 
 /** What the door did; the `none` door only logs, so it never reads "opened". */
@@ -60,6 +112,7 @@ export class AdminAudit extends LitElement {
     offset: { state: true },
     exported: { state: true },
     error: { state: true },
+    show: { state: true },
   };
   declare records: AuditView[] | null;
   declare total: number;
@@ -67,6 +120,8 @@ export class AdminAudit extends LitElement {
   /** What the last export did: the path written, or null when the dialog was cancelled. */
   declare exported: { path: string | null } | null;
   declare error: string | null;
+  /** The filter: everything, decisions, admin actions or faults. */
+  declare show: AuditShow;
 
   private offDecision: (() => void) | null = null;
 
@@ -78,6 +133,7 @@ export class AdminAudit extends LitElement {
     this.offset = 0;
     this.exported = null;
     this.error = null;
+    this.show = 'all';
   }
 
   override connectedCallback(): void {
@@ -99,9 +155,10 @@ export class AdminAudit extends LitElement {
   /** The export, whose button is disabled while main's save dialog is open. */
   private readonly exports = new RequestTask(this, (error) => (this.error = errorMessage(error)));
 
-  private async load(offset: number): Promise<void> {
-    const page = await this.loads.run(() => call(api().listAudit({ offset, limit: AUDIT_PAGE_SIZE })));
+  private async load(offset: number, show = this.show): Promise<void> {
+    const page = await this.loads.run(() => call(api().listAudit({ offset, limit: AUDIT_PAGE_SIZE, show })));
     if (!page) return;
+    this.show = show;
     this.records = page.records;
     this.total = page.total;
     this.offset = offset;
@@ -139,6 +196,18 @@ export class AdminAudit extends LitElement {
             </p>`
           : nothing
       }
+      <div class="row filter" role="group" aria-label=${t('audit.show')}>
+        ${AUDIT_SHOW.map(
+          (show) =>
+            html`<button
+              name="show-${show}"
+              aria-pressed=${this.show === show}
+              @click=${() => this.load(0, show)}
+            >
+              ${t(`audit.show.${show}`)}
+            </button>`,
+        )}
+      </div>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
       ${
         records === null
@@ -164,16 +233,25 @@ export class AdminAudit extends LitElement {
                         (r) =>
                           html`<tr
                             data-outcome=${r.result}
+                            data-action=${r.admin?.action ?? ''}
                             data-door=${r.doorState ?? ''}
                             class=${failedDoor(r) ? 'failed' : ''}
                           >
                             <td class="nowrap">${formatTime(r.time)}</td>
-                            <td>${r.mode}</td>
-                            <td>${r.person ?? html`<span class="muted">${t('audit.unknown')}</span>`}</td>
-                            <td class="num">${formatScore(r.score)}</td>
-                            <td class="gates" title=${r.gates}>${gateSummary(r.gates)}</td>
-                            <td class="num">${formatScore(r.liveness)}</td>
-                            <td class="door">${doorText(r)}</td>
+                            <td class="mode">${modeText(r)}</td>
+                            <td>
+                              ${r.person ?? (r.admin ? nothing : html`<span class="muted">${t('audit.unknown')}</span>`)}
+                            </td>
+                            ${
+                              r.admin
+                                ? // An admin action's details take the decision's columns; a door test's
+                                  // result is its outcome.
+                                  html`<td colspan="4">${adminDetails(r.admin)}</td>`
+                                : html`<td class="num">${formatScore(r.score)}</td>
+                                    <td class="gates" title=${r.gates}>${gateSummary(r.gates)}</td>
+                                    <td class="num">${formatScore(r.liveness)}</td>
+                                    <td class="door">${doorText(r)}</td>`
+                            }
                             <td><span class="outcome" title=${r.outcome}>${outcomeText(r)}</span></td>
                           </tr>`,
                       )}
@@ -215,6 +293,39 @@ export class AdminAudit extends LitElement {
       .spacer {
         flex: 1;
       }
+      .filter {
+        margin-bottom: 0.6rem;
+        gap: 0.4rem;
+      }
+      .filter button[aria-pressed='true'] {
+        background: #2a6df4;
+        border-color: #2a6df4;
+        color: #fff;
+      }
+      .details {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2rem 1rem;
+        margin: 0;
+        font-size: 0.82rem;
+        color: #b8c3e6;
+      }
+      .details div {
+        display: flex;
+        gap: 0.35rem;
+        max-width: 100%;
+      }
+      .details dt {
+        color: #8f9bc2;
+      }
+      .details dt::after {
+        content: ':';
+      }
+      .details dd {
+        margin: 0;
+        color: #e8ecf8;
+        overflow-wrap: anywhere;
+      }
       td {
         font-size: 0.9rem;
       }
@@ -227,6 +338,9 @@ export class AdminAudit extends LitElement {
          fit a 1024 px screen without scrolling sideways. */
       .gates {
         white-space: normal;
+      }
+      .door {
+        min-width: 7rem;
       }
       .gates,
       .door {

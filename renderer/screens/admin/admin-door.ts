@@ -1,6 +1,8 @@
-// Door output section of the settings: none, a command, or an HTTP request,
-// with the unlock hold time, and a test button. A failed test reads as a
-// failure, in red, with main's message: it is never shown as success.
+// The lock: none, a relay or program from doors.json, or an HTTPS webhook, with the
+// unlock hold time (in seconds), and a test button. A failed test reads as a failure, in
+// red, with main's message: it is never shown as success. On its own (the setup wizard) it
+// saves itself; `embedded` in the settings panel, the panel's one Save reads it (doorValue).
+// The webhook's expert values sit under "Advanced".
 // A command door is chosen from doors.json on the PC, never typed here; HTTP
 // secrets come back from main as REDACTED and are kept when sent back so.
 import { LitElement, css, html, nothing } from 'lit';
@@ -9,7 +11,14 @@ import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import { REDACTED, type DoorProgramList, type Settings } from '../../../preload/contract/settings.js';
-import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-shared.js';
+import {
+  errorMessage,
+  panelStyles,
+  sectionProblem,
+  numberField,
+  secondsField,
+  msOf,
+} from './admin-shared.js';
 import { settingsFormStyles } from './settings-form.styles.js';
 
 type Door = Settings['door'];
@@ -64,6 +73,13 @@ const headerLines = (headers: Record<string, string>): string =>
     .map(([name, value]) => `${name}: ${value}`)
     .join('\n');
 
+/** A labelled text area across the form, for the webhook's expert values. */
+const textField = (label: string, name: string, value: string, placeholder = '', rows = 2) =>
+  html`<label class="wide"
+    >${label}
+    <textarea name=${name} rows=${rows} .value=${value} placeholder=${placeholder}></textarea>
+  </label>`;
+
 export class AdminDoor extends LitElement {
   static override properties = {
     settings: { attribute: false },
@@ -72,6 +88,7 @@ export class AdminDoor extends LitElement {
     test: { state: true },
     testing: { state: true },
     programs: { state: true },
+    embedded: { type: Boolean },
   };
   declare settings: Settings | null;
   /** The form's door kind and starting values, until saved. */
@@ -81,6 +98,8 @@ export class AdminDoor extends LitElement {
   declare testing: boolean;
   /** doors.json as main read it; null until loaded. */
   declare programs: DoorProgramList | null;
+  /** In the settings panel: no Save of its own, the panel saves the door with the rest. */
+  declare embedded: boolean;
 
   constructor() {
     super();
@@ -91,6 +110,7 @@ export class AdminDoor extends LitElement {
     this.test = null;
     this.testing = false;
     this.programs = null;
+    this.embedded = false;
   }
 
   override connectedCallback(): void {
@@ -107,7 +127,15 @@ export class AdminDoor extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('settings') && this.settings && this.draft === null) this.draft = this.settings.door;
+    // Embedded, the panel saves the door: what main kept (secrets as REDACTED) replaces the draft.
+    if (changed.has('settings') && this.settings && (this.draft === null || this.embedded))
+      this.draft = this.settings.door;
+  }
+
+  /** The door as the form holds it, for the settings panel's one Save; null before it is shown. */
+  doorValue(): Door | null {
+    const form = this.renderRoot.querySelector<HTMLFormElement>('form[name="door"]');
+    return form ? this.read(form) : null;
   }
 
   /** Reads the form into a door of the chosen kind. */
@@ -115,7 +143,8 @@ export class AdminDoor extends LitElement {
     const field = (name: string) =>
       (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null)?.value ?? '';
     const int = (name: string) => (field(name).trim() === '' ? NaN : Number(field(name)));
-    const holdMs = int('holdMs');
+    const ms = (name: string) => msOf(field(name));
+    const holdMs = ms('holdSeconds');
     const kind = this.draft?.kind ?? 'none';
     if (kind === 'command') return { kind, holdMs, doorId: field('doorId') };
     if (kind === 'http') {
@@ -133,9 +162,9 @@ export class AdminDoor extends LitElement {
         pinSha256: lines(field('pinSha256')),
         caPem: ca === '' ? null : ca,
         ...(body.trim() === '' ? {} : { body }),
-        timeoutMs: int('timeoutMs'),
+        timeoutMs: ms('timeoutSeconds'),
         retries: int('retries'),
-        backoffMs: int('backoffMs'),
+        backoffMs: ms('backoffSeconds'),
       };
     }
     return { kind, holdMs };
@@ -184,11 +213,15 @@ export class AdminDoor extends LitElement {
     const door = this.draft;
     if (!door) return nothing;
     const unsaved = door.kind !== this.settings?.door.kind;
+    // No heading of its own: the settings group and the wizard step each name it ("The lock", "Your lock").
     return html`<section>
-      <h2>${t('door.title')}</h2>
-      <form name="door" novalidate @submit=${(e: Event) => this.save(e)}>
+      <form
+        name="door"
+        novalidate
+        @submit=${(e: Event) => (this.embedded ? e.preventDefault() : this.save(e))}
+      >
         <div class="grid">
-          <label
+          <label class="wide"
             >${t('door.kind')}
             <select
               name="kind"
@@ -204,12 +237,12 @@ export class AdminDoor extends LitElement {
               <option value="http" ?selected=${door.kind === 'http'}>${t('door.kind.http')}</option>
             </select>
           </label>
-          ${numberField(t('door.holdMs'), 'holdMs', door.holdMs, { min: 100, max: 60000, step: 100 })}
+          ${secondsField(t('door.holdSeconds'), 'holdSeconds', door.holdMs, { min: 0.1, max: 60, step: 0.1 })}
           ${door.kind === 'command' ? this.commandFields(door) : nothing}
           ${door.kind === 'http' ? this.httpFields(door) : nothing}
         </div>
         <div class="row">
-          <button class="primary" type="submit">${t('admin.save')}</button>
+          ${this.embedded ? nothing : html`<button class="primary" type="submit">${t('admin.save')}</button>`}
           <button type="button" name="test-door" ?disabled=${this.testing} @click=${() => this.testDoor()}>
             ${this.testing ? t('door.testing') : t('door.test')}
           </button>
@@ -314,40 +347,18 @@ export class AdminDoor extends LitElement {
         <input name="hmacKey" type="password" autocomplete="off" maxlength="256" .value=${door.hmacKey} />
       </label>
       <p class="muted wide">${t('door.secretKept', { redacted: REDACTED })}</p>
-      ${numberField(t('door.timeoutMs'), 'timeoutMs', door.timeoutMs, { min: 100, max: 60000, step: 100 })}
-      ${numberField(t('door.retries'), 'retries', door.retries, { min: 0, max: 5, step: 1 })}
-      ${numberField(t('door.backoffMs'), 'backoffMs', door.backoffMs, { min: 0, max: 10000, step: 50 })}
-      <label class="wide"
-        >${t('door.headers')}
-        <textarea
-          name="headers"
-          rows="2"
-          .value=${headerLines(door.headers)}
-          placeholder="Authorization: Bearer …"
-        ></textarea>
-      </label>
-      <label class="wide"
-        >${t('door.body')}
-        <textarea
-          name="body"
-          rows="2"
-          .value=${door.body ?? ''}
-          placeholder='{"event": "{{event}}"}'
-        ></textarea>
-      </label>
-      <label class="wide"
-        >${t('door.pinSha256')}
-        <textarea name="pinSha256" rows="2" .value=${door.pinSha256.join('\n')}></textarea>
-      </label>
-      <label class="wide"
-        >${t('door.caPem')}
-        <textarea
-          name="caPem"
-          rows="3"
-          .value=${door.caPem ?? ''}
-          placeholder="-----BEGIN CERTIFICATE-----"
-        ></textarea>
-      </label>`;
+      <details class="wide advanced">
+        <summary>${t('door.advanced')}</summary>
+        <div class="grid">
+          ${secondsField(t('door.timeoutSeconds'), 'timeoutSeconds', door.timeoutMs, { min: 0.1, max: 60, step: 0.1 })}
+          ${numberField(t('door.retries'), 'retries', door.retries, { min: 0, max: 5, step: 1 })}
+          ${secondsField(t('door.backoffSeconds'), 'backoffSeconds', door.backoffMs, { min: 0, max: 10, step: 0.05 })}
+          ${textField(t('door.headers'), 'headers', headerLines(door.headers), 'Authorization: Bearer …')}
+          ${textField(t('door.body'), 'body', door.body ?? '', '{"event": "{{event}}"}')}
+          ${textField(t('door.pinSha256'), 'pinSha256', door.pinSha256.join('\n'))}
+          ${textField(t('door.caPem'), 'caPem', door.caPem ?? '', '-----BEGIN CERTIFICATE-----', 3)}
+        </div>
+      </details>`;
   }
 
   static override styles = [
@@ -359,10 +370,10 @@ export class AdminDoor extends LitElement {
       }
       textarea {
         resize: vertical;
-        font-family: ui-monospace, monospace;
+        font-family: ui-monospace, monospace, 'BIZ UDPGothic';
       }
       .program {
-        font-family: ui-monospace, monospace;
+        font-family: ui-monospace, monospace, 'BIZ UDPGothic';
         overflow-wrap: anywhere;
       }
       /* A finger-sized checkbox: the admin screen is a touchscreen too. */
@@ -375,6 +386,15 @@ export class AdminDoor extends LitElement {
       label.check input {
         width: 28px;
         height: 28px;
+      }
+      /* Inside the settings panel's "The lock" group: one frame, not two. */
+      :host([embedded]) section {
+        background: none;
+        border: 0;
+        padding: 0;
+      }
+      details.advanced > summary {
+        color: #c7d0ee;
       }
     `,
   ];

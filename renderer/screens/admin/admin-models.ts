@@ -7,6 +7,7 @@ import { api, call } from '../../api.js';
 import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { RequestTask } from '../../components/request-task.js';
 import { t, type MessageKey } from '../../i18n/index.js';
+import { licenceText } from './licence-text.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { PackList, PackView } from '../../../preload/contract/packs.js';
 import type { DownloadProgress, EngineStatus, PackFailure } from '../../../preload/contract/events.js';
@@ -367,7 +368,7 @@ export class AdminModels extends LitElement {
   private renderLicense(pack: PackView) {
     return html`<section class="license" role="dialog" aria-label=${t('models.licenseTitle')}>
       <h3>${t('models.licenseTitle')}: ${pack.name}</h3>
-      <p>${pack.license ?? pack.licenseAck}</p>
+      ${licenceText(pack)}
       <p class="muted">${t('models.licenseOnce')}</p>
       <div class="row">
         <button class="primary" name="acknowledge" @click=${() => this.acknowledge(pack)}>

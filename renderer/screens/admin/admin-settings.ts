@@ -1,15 +1,25 @@
-// Settings panel: language and camera (saved on change), then recognition,
-// liveness, door output and the admin PIN, each a form saved as one whole
-// section. Forms are checked against main's own schema before sending, and
-// main's refusals (INVALID_PAYLOAD) are shown under the form.
-import { LitElement, html, nothing } from 'lit';
+// Settings panel, grouped by what an office manager wants: who gets in, how strict, the
+// lock, the screen and sound, then the expert values under "Advanced". One Save sends every
+// section together (asking for the PIN again when a setting that decides who gets in
+// changed); times are typed in seconds. Sections are checked against main's own schema
+// before sending, and main's refusals (INVALID_PAYLOAD) are shown by the Save button. The
+// language applies at once; the admin PIN is changed with its own button.
+import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
 import { setLocale, t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type { Settings, SettingsPatch } from '../../../preload/contract/settings.js';
-import { errorMessage, panelStyles, sectionProblem, numberField } from './admin-shared.js';
+import {
+  errorMessage,
+  msOf,
+  panelStyles,
+  sectionProblem,
+  numberField,
+  secondsField,
+} from './admin-shared.js';
 import { settingsFormStyles } from './settings-form.styles.js';
 import { pinErrorText, withPinAgain } from '../../components/pin-pad/ask-pin.js';
+import type { AdminDoor } from './admin-door.js';
 import './admin-door.js';
 import './admin-liveness-live.js';
 import './liveness-levels-table.js';
@@ -23,7 +33,7 @@ declare global {
   }
 }
 
-type FormKey = 'general' | 'recognition' | 'liveness' | 'privacy' | 'pin';
+type FormKey = 'general' | 'settings' | 'pin';
 type Status = { tone: 'ok' | 'error'; text: string };
 
 const num = (form: HTMLFormElement, name: string): number => {
@@ -34,6 +44,20 @@ const checked = (form: HTMLFormElement, name: string): boolean =>
   (form.elements.namedItem(name) as HTMLInputElement | null)?.checked ?? false;
 const value = (form: HTMLFormElement, name: string): string =>
   (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null)?.value ?? '';
+
+/** The sections the one Save sends, each checked against main's schema first. */
+const SAVED = ['recognition', 'liveness', 'door', 'camera', 'privacy', 'adminPin'] as const;
+type Saved = (typeof SAVED)[number];
+
+/** Where main's field names and the form's differ (times are typed in seconds). */
+const FIELD_NAMES: Record<string, string> = {
+  'recognition.agreeWithinMs': 'agreeWithinSeconds',
+  'recognition.cooldownMs': 'cooldownSeconds',
+  'liveness.threshold': 'livenessThreshold',
+  'door.holdMs': 'holdSeconds',
+  'door.timeoutMs': 'timeoutSeconds',
+  'door.backoffMs': 'backoffSeconds',
+};
 
 export class AdminSettings extends LitElement {
   static override properties = {
@@ -82,7 +106,7 @@ export class AdminSettings extends LitElement {
 
   private async save(key: FormKey, patch: SettingsPatch): Promise<void> {
     try {
-      // The threshold, liveness and the weak-PIN switch need the admin PIN again.
+      // The door, the threshold, liveness and the weak-PIN switch need the admin PIN again.
       this.settings = await call(
         withPinAgain((pin) => api().updateSettings(pin ? { ...patch, pin } : patch)),
       );
@@ -96,34 +120,61 @@ export class AdminSettings extends LitElement {
     }
   }
 
-  /** Checks a section like main does; only a valid one is sent. */
-  private submit<K extends 'recognition' | 'liveness'>(key: K, section: Settings[K]): void {
-    const problem = sectionProblem(key, section);
-    if (problem) this.setStatus(key, { tone: 'error', text: t('settings.invalid', { problem }) });
-    else void this.save(key, { [key]: section });
+  /** Every section the form holds, as main keeps it (seconds back to milliseconds). */
+  private read(form: HTMLFormElement, s: Settings): Pick<Settings, Saved> | null {
+    const door = this.renderRoot.querySelector<AdminDoor>('admin-door')?.doorValue() ?? null;
+    if (!door) return null;
+    return {
+      recognition: {
+        mode: value(form, 'mode') === 'verify' ? 'verify' : 'identify',
+        threshold: this.useDefaultThreshold ? null : num(form, 'threshold'),
+        framesToAgree: num(form, 'framesToAgree'),
+        agreeWithinMs: msOf(value(form, 'agreeWithinSeconds')),
+        cooldownMs: msOf(value(form, 'cooldownSeconds')),
+        secondFaceRatio: num(form, 'secondFaceRatio'),
+      },
+      liveness: {
+        enabled: checked(form, 'enabled'),
+        threshold: num(form, 'livenessThreshold'),
+        level: value(form, 'level') === 'high' ? 'high' : 'standard',
+      },
+      door,
+      camera: { ...s.camera, deviceId: value(form, 'camera') || null },
+      privacy: {
+        allowInsecureKeyStorage: checked(form, 'allowInsecureKeyStorage'),
+        auditSnapshots: checked(form, 'auditSnapshots'),
+      },
+      adminPin: { allowWeakFourDigits: checked(form, 'allowWeakFourDigits') },
+    };
   }
 
-  private submitRecognition(e: Event): void {
-    e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    this.submit('recognition', {
-      mode: value(form, 'mode') === 'verify' ? 'verify' : 'identify',
-      threshold: this.useDefaultThreshold ? null : num(form, 'threshold'),
-      framesToAgree: num(form, 'framesToAgree'),
-      agreeWithinMs: num(form, 'agreeWithinMs'),
-      cooldownMs: num(form, 'cooldownMs'),
-      secondFaceRatio: num(form, 'secondFaceRatio'),
-    });
+  /** The label a person sees for a field main named ("framesToAgree" → "Camera images that must agree"). */
+  private labelOf(field: string): string {
+    const label = this.renderRoot.querySelector(`[name="${field}"]`)?.closest('label');
+    const text = [...(label?.childNodes ?? [])].find(
+      (n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '',
+    );
+    return text?.textContent?.trim() || field;
   }
 
-  private submitLiveness(e: Event): void {
+  /** The one Save: every section checked like main does, then sent together. */
+  private submitAll(e: Event): void {
     e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    this.submit('liveness', {
-      enabled: checked(form, 'enabled'),
-      threshold: num(form, 'threshold'),
-      level: (form.elements.namedItem('level') as HTMLSelectElement).value === 'high' ? 'high' : 'standard',
-    });
+    const s = this.settings;
+    if (!s) return;
+    const sections = this.read(e.target as HTMLFormElement, s);
+    if (!sections) return;
+    for (const key of SAVED) {
+      const problem = sectionProblem(key, sections[key]);
+      if (problem) {
+        // main's field names, from the form's own names where they differ.
+        const named = problem.replace(/^(?:[a-z]+\.)*([A-Za-z]+)(?=:)/, (_, field: string) =>
+          this.labelOf(FIELD_NAMES[`${key}.${field}`] ?? field),
+        );
+        return this.setStatus('settings', { tone: 'error', text: t('settings.invalid', { problem: named }) });
+      }
+    }
+    void this.save('settings', sections);
   }
 
   private async submitPin(e: Event): Promise<void> {
@@ -170,142 +221,149 @@ export class AdminSettings extends LitElement {
       return html`${this.statusLine('general')}
         <p class="muted">${t('admin.loading')}</p>`;
     return html`
-      <section>
-        <h2>${t('settings.general')}</h2>
-        <div class="grid">
-          <label
-            >${t('settings.language')}
-            <select
-              name="locale"
-              @change=${(e: Event) =>
-                this.save('general', { locale: (e.target as HTMLSelectElement).value as Settings['locale'] })}
-            >
-              <option value="en" ?selected=${s.locale === 'en'}>English</option>
-              <option value="ja" ?selected=${s.locale === 'ja'}>日本語</option>
-            </select>
-          </label>
-          <label
-            >${t('settings.camera')}
-            <select
-              name="camera"
-              @change=${(e: Event) => {
-                const deviceId = (e.target as HTMLSelectElement).value || null;
-                void this.save('general', { camera: { ...s.camera, deviceId } });
-              }}
-            >
-              <option value="" ?selected=${s.camera.deviceId === null}>${t('settings.cameraDefault')}</option>
-              ${this.cameras.map(
-                (c, i) =>
-                  html`<option value=${c.deviceId} ?selected=${s.camera.deviceId === c.deviceId}>
-                    ${c.label || t('settings.cameraN', { n: i + 1 })}
-                  </option>`,
-              )}
-            </select>
-          </label>
+      <form name="settings" novalidate @submit=${(e: Event) => this.submitAll(e)}>
+        ${this.renderWho(s)} ${this.renderStrict(s)}
+        <section class="group" data-group="lock">
+          <h2>${t('settings.group.lock')}</h2>
+          <admin-door embedded .settings=${s}></admin-door>
+        </section>
+        ${this.renderScreen(s)} ${this.renderAdvanced(s)}
+        <div class="save-bar">
+          <button class="primary" type="submit" name="save">${t('settings.saveAll')}</button>
+          ${this.statusLine('settings')}
         </div>
-        ${this.statusLine('general')}
-      </section>
-      ${this.renderRecognition(s)} ${this.renderLiveness(s)}
-      <admin-door .settings=${s}></admin-door>
-      ${this.renderPrivacy(s)} ${this.renderPin()}
+      </form>
+      ${this.showLive ? html`<admin-liveness-live .threshold=${s.liveness.threshold}></admin-liveness-live>` : nothing}
+      ${this.renderPin()}
     `;
   }
 
-  private renderRecognition(s: Settings) {
+  /** Who gets in: how a person proves who they are (the people themselves are under People). */
+  private renderWho(s: Settings) {
     const r = s.recognition;
-    return html`<section>
-      <h2>${t('settings.recognition')}</h2>
-      <form name="recognition" novalidate @submit=${(e: Event) => this.submitRecognition(e)}>
-        <div class="grid">
-          <label
-            >${t('settings.mode')}
-            <select name="mode">
-              <option value="identify" ?selected=${r.mode === 'identify'}>
-                ${t('settings.modeIdentify')}
-              </option>
-              <option value="verify" ?selected=${r.mode === 'verify'}>${t('settings.modeVerify')}</option>
-            </select>
-          </label>
-          <div class="field">
-            <span>${t('settings.threshold')}</span>
-            <div class="row">
-              <label class="check"
-                ><input
-                  type="checkbox"
-                  name="thresholdDefault"
-                  .checked=${this.useDefaultThreshold}
-                  @change=${(e: Event) => (this.useDefaultThreshold = (e.target as HTMLInputElement).checked)}
-                />${t('settings.thresholdDefault')}</label
-              >
-              <input
-                type="number"
-                name="threshold"
-                min="-1"
-                max="1"
-                step="0.01"
-                .value=${r.threshold === null ? '' : String(r.threshold)}
-                ?disabled=${this.useDefaultThreshold}
-                aria-label=${t('settings.threshold')}
-              />
-            </div>
-          </div>
-          ${numberField(t('settings.framesToAgree'), 'framesToAgree', r.framesToAgree, { min: 1, max: 30, step: 1 })}
-          ${numberField(t('settings.agreeWithinMs'), 'agreeWithinMs', r.agreeWithinMs, { min: 100, max: 60000, step: 100 })}
-          ${numberField(t('settings.cooldownMs'), 'cooldownMs', r.cooldownMs, { min: 0, max: 600000, step: 500 })}
-          ${numberField(t('settings.secondFaceRatio'), 'secondFaceRatio', r.secondFaceRatio, { min: 0.2, max: 1, step: 0.05 })}
-          <p class="muted">${t('settings.secondFaceHelp')}</p>
-        </div>
-        <div class="row"><button class="primary" type="submit">${t('admin.save')}</button></div>
-      </form>
-      ${this.statusLine('recognition')}
+    return html`<section class="group" data-group="who">
+      <h2>${t('settings.group.who')}</h2>
+      <div class="grid">
+        <label class="wide"
+          >${t('settings.mode')}
+          <select name="mode">
+            <option value="identify" ?selected=${r.mode === 'identify'}>${t('settings.modeIdentify')}</option>
+            <option value="verify" ?selected=${r.mode === 'verify'}>${t('settings.modeVerify')}</option>
+          </select>
+        </label>
+        <p class="muted wide">${t('settings.group.whoHint')}</p>
+      </div>
     </section>`;
   }
 
-  private renderLiveness(s: Settings) {
+  /** How strict: the match threshold and the defence against photos and screens. */
+  private renderStrict(s: Settings) {
+    const r = s.recognition;
     const l = s.liveness;
-    return html`<section>
-      <h2>${t('settings.liveness')}</h2>
-      <form name="liveness" novalidate @submit=${(e: Event) => this.submitLiveness(e)}>
-        <div class="grid">
-          <label class="check"
-            ><input
-              type="checkbox"
-              name="enabled"
-              .checked=${l.enabled}
-            />${t('settings.livenessEnabled')}</label
-          >
-          ${numberField(t('settings.livenessThreshold'), 'threshold', l.threshold, { min: 0, max: 1, step: 0.01 })}
-          <label
-            >${t('settings.livenessLevel')}
-            <select name="level">
-              ${(['standard', 'high'] as const).map(
-                (level) =>
-                  html`<option value=${level} ?selected=${l.level === level}>
-                    ${t(level === 'high' ? 'settings.levelHigh' : 'settings.levelStandard')}
-                  </option>`,
-              )}
-            </select></label
-          >
-          <liveness-levels-table></liveness-levels-table>
+    return html`<section class="group" data-group="strict">
+      <h2>${t('settings.group.strict')}</h2>
+      <div class="grid">
+        <div class="field wide">
+          <span>${t('settings.threshold')}</span>
+          <div class="row">
+            <label class="check"
+              ><input
+                type="checkbox"
+                name="thresholdDefault"
+                .checked=${this.useDefaultThreshold}
+                @change=${(e: Event) => (this.useDefaultThreshold = (e.target as HTMLInputElement).checked)}
+              />${t('settings.thresholdDefault')}</label
+            >
+            <input
+              type="number"
+              name="threshold"
+              min="-1"
+              max="1"
+              step="0.01"
+              .value=${r.threshold === null ? '' : String(r.threshold)}
+              ?disabled=${this.useDefaultThreshold}
+              aria-label=${t('settings.threshold')}
+            />
+          </div>
         </div>
-        <div class="row">
-          <button class="primary" type="submit">${t('admin.save')}</button>
+        <!-- The stranger-rate estimate for this threshold goes here (issue 20), one line. -->
+        <label class="check wide"
+          ><input
+            type="checkbox"
+            name="enabled"
+            .checked=${l.enabled}
+          />${t('settings.livenessEnabled')}</label
+        >
+        <label class="wide"
+          >${t('settings.livenessLevel')}
+          <select name="level">
+            ${(['standard', 'high'] as const).map(
+              (level) =>
+                html`<option value=${level} ?selected=${l.level === level}>
+                  ${t(level === 'high' ? 'settings.levelHigh' : 'settings.levelStandard')}
+                </option>`,
+            )}
+          </select>
+        </label>
+        <div class="wide table-wrap"><liveness-levels-table></liveness-levels-table></div>
+        <div class="wide row">
           <button type="button" name="live" @click=${() => (this.showLive = !this.showLive)}>
             ${this.showLive ? t('liveness.hideLive') : t('liveness.showLive')}
           </button>
         </div>
-      </form>
-      ${this.statusLine('liveness')}
-      ${this.showLive ? html`<admin-liveness-live .threshold=${l.threshold}></admin-liveness-live>` : nothing}
+      </div>
     </section>`;
   }
 
-  private renderPrivacy(s: Settings) {
+  /** The screen and sound: language (at once) and camera. */
+  private renderScreen(s: Settings) {
+    return html`<section class="group" data-group="screen">
+      <h2>${t('settings.group.screen')}</h2>
+      <div class="grid">
+        <label
+          >${t('settings.language')}
+          <select
+            name="locale"
+            @change=${(e: Event) =>
+              this.save('general', { locale: (e.target as HTMLSelectElement).value as Settings['locale'] })}
+          >
+            <option value="en" ?selected=${s.locale === 'en'}>English</option>
+            <option value="ja" ?selected=${s.locale === 'ja'}>日本語</option>
+          </select>
+        </label>
+        <label
+          >${t('settings.camera')}
+          <select name="camera">
+            <option value="" ?selected=${s.camera.deviceId === null}>${t('settings.cameraDefault')}</option>
+            ${this.cameras.map(
+              (c, i) =>
+                html`<option value=${c.deviceId} ?selected=${s.camera.deviceId === c.deviceId}>
+                  ${c.label || t('settings.cameraN', { n: i + 1 })}
+                </option>`,
+            )}
+          </select>
+        </label>
+        <!-- Sound: the volume and voice on/off go here (issue 19, "At the door"). -->
+      </div>
+      ${this.statusLine('general')}
+    </section>`;
+  }
+
+  /** The expert values: how many frames agree and how fast, the second face, storage, a weaker PIN. */
+  private renderAdvanced(s: Settings) {
+    const r = s.recognition;
+    const l = s.liveness;
     const p = s.privacy;
-    const toggle = (key: keyof Settings['privacy']) => (e: Event) =>
-      void this.save('privacy', { privacy: { ...p, [key]: (e.target as HTMLInputElement).checked } });
-    return html`<section>
-      <h2>${t('settings.privacy')}</h2>
+    return html`<details class="group advanced" data-group="advanced">
+      <summary><h2>${t('settings.group.advanced')}</h2></summary>
+      <div class="grid">
+        ${numberField(t('settings.framesToAgree'), 'framesToAgree', r.framesToAgree, { min: 1, max: 30, step: 1 })}
+        ${secondsField(t('settings.agreeWithinSeconds'), 'agreeWithinSeconds', r.agreeWithinMs, { min: 0.1, max: 60, step: 0.1 })}
+        ${secondsField(t('settings.cooldownSeconds'), 'cooldownSeconds', r.cooldownMs, { min: 0, max: 600, step: 0.5 })}
+        ${numberField(t('settings.livenessThreshold'), 'livenessThreshold', l.threshold, { min: 0, max: 1, step: 0.01 })}
+        ${numberField(t('settings.secondFaceRatio'), 'secondFaceRatio', r.secondFaceRatio, { min: 0.2, max: 1, step: 0.05 })}
+        <p class="muted wide">${t('settings.secondFaceHelp')}</p>
+      </div>
       <div class="options">
         <div class="option">
           <label class="check"
@@ -314,7 +372,6 @@ export class AdminSettings extends LitElement {
               name="allowInsecureKeyStorage"
               aria-describedby="hint-insecure"
               .checked=${p.allowInsecureKeyStorage}
-              @change=${toggle('allowInsecureKeyStorage')}
             />${t('settings.allowInsecureKeyStorage')}</label
           >
           <p class="muted hint" id="hint-insecure">${t('settings.allowInsecureKeyStorageHint')}</p>
@@ -326,31 +383,26 @@ export class AdminSettings extends LitElement {
               name="auditSnapshots"
               aria-describedby="hint-snapshots"
               .checked=${p.auditSnapshots}
-              @change=${toggle('auditSnapshots')}
             />${t('settings.auditSnapshots')}</label
           >
           <p class="muted hint" id="hint-snapshots">${t('settings.auditSnapshotsHint')}</p>
         </div>
+        <div class="option">
+          <label class="check"
+            ><input
+              type="checkbox"
+              name="allowWeakFourDigits"
+              .checked=${s.adminPin.allowWeakFourDigits}
+            />${t('settings.weakPin')}</label
+          >
+        </div>
       </div>
-      ${this.statusLine('privacy')}
-    </section>`;
+    </details>`;
   }
 
   private renderPin() {
     return html`<section>
       <h2>${t('settings.adminPin')}</h2>
-      <label class="check">
-        <input
-          type="checkbox"
-          name="allowWeakFourDigits"
-          .checked=${this.settings?.adminPin.allowWeakFourDigits ?? false}
-          @change=${(e: Event) =>
-            void this.save('pin', {
-              adminPin: { allowWeakFourDigits: (e.target as HTMLInputElement).checked },
-            })}
-        />
-        ${t('settings.weakPin')}
-      </label>
       <form name="pin" class="row" novalidate @submit=${(e: Event) => this.submitPin(e)}>
         <input
           type="password"
@@ -385,6 +437,50 @@ export class AdminSettings extends LitElement {
     </section>`;
   }
 
-  static override styles = [panelStyles, settingsFormStyles];
+  static override styles = [
+    panelStyles,
+    settingsFormStyles,
+    css`
+      form[name='settings'] {
+        display: grid;
+        gap: 1rem;
+      }
+      details.group > summary h2 {
+        display: inline;
+        margin: 0;
+      }
+      details.group[open] > summary {
+        margin-bottom: 0.6rem;
+      }
+      /* The embedded lock keeps its own layout, without a second frame. */
+      admin-door {
+        display: block;
+      }
+      /* A long option (the security level) is read whole, never cut off. */
+      select {
+        max-width: 100%;
+        white-space: normal;
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+      /* The one Save stays in reach at the bottom while scrolling. */
+      .save-bar {
+        position: sticky;
+        bottom: 0;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.8rem;
+        padding: 0.7rem 1.1rem;
+        background: #0e1428;
+        border-top: 1px solid #26305a;
+        z-index: 1;
+      }
+      .save-bar .notice {
+        margin: 0;
+      }
+    `,
+  ];
 }
 customElements.define('admin-settings', AdminSettings);

@@ -19,6 +19,16 @@ export const panelStyles = css`
     margin: 1.2rem 0 0.5rem;
     color: #b8c3e6;
   }
+  /* A licence, quoted before it is acknowledged (licence-text.ts). */
+  blockquote {
+    margin: 0;
+    padding: 0.8rem 1rem;
+    border-left: 4px solid #8a5a00;
+    background: #2a2110;
+  }
+  blockquote + blockquote {
+    margin-top: 0.5rem;
+  }
   /* Every control is touched with a finger: at least 44×44 CSS px (WCAG 2.5.5). */
   button {
     min-width: 44px;
@@ -213,6 +223,20 @@ export function sectionProblem<K extends keyof Settings>(key: K, value: Settings
       return field ? `${field}: ${issue.message}` : issue.message;
     })
     .join('; ');
+}
+
+/** Seconds typed by a person → the milliseconds main keeps (NaN when empty, so the schema says so). */
+export const msOf = (seconds: string): number =>
+  seconds.trim() === '' ? NaN : Math.round(Number(seconds) * 1000);
+
+/** A number kept in milliseconds, shown and typed in seconds: people think in seconds. */
+export function secondsField(
+  label: string,
+  name: string,
+  ms: number,
+  range: { min: number; max: number; step: number },
+) {
+  return numberField(label, name, ms / 1000, range);
 }
 
 /** A labelled number input, as every settings form uses it. */

@@ -3,7 +3,7 @@
 // (liveness-levels-data.ts, written by scripts/liveness-table.mjs): the admin picks a level
 // knowing what it stops and what it costs.
 import { LitElement, css, html } from 'lit';
-import { t } from '../../i18n/index.js';
+import { hasMessage, t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import { MEASURED } from './liveness-levels-data.js';
 
@@ -21,6 +21,12 @@ export interface LivenessLevelsTable {
     seconds: number;
   }[];
 }
+
+/** A row's name in the screen's language: 'layer 1 passive' → liveness.table.row.layer_1_passive. */
+const rowName = (row: string): string => {
+  const key = `liveness.table.row.${row.replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  return hasMessage(key) ? t(key) : row;
+};
 
 const cell = (r: Rate) =>
   r.rate === null ? '–' : `${Math.round(r.rate * 100)}% (${Number(r.count.toFixed(2))}/${r.of})`;
@@ -72,7 +78,7 @@ export class LivenessLevelsTableElement extends LitElement {
         ${MEASURED.rows.map(
           (r) =>
             html`<tr>
-              <td>${r.row}</td>
+              <td>${rowName(r.row)}</td>
               <td>${cell(r.apcer.print)}</td>
               <td>${cell(r.apcer.replay)}</td>
               <td>${cell(r.apcer.mask)}</td>

@@ -7,7 +7,8 @@ export const settingsFormStyles = css`
     gap: 1rem;
     max-width: 900px;
   }
-  section {
+  section,
+  details.group {
     background: #151c33;
     border: 1px solid #26305a;
     border-radius: 0.6rem;
@@ -60,5 +61,19 @@ export const settingsFormStyles = css`
   }
   .notice {
     margin-bottom: 0;
+  }
+  /* A folded group (Advanced): a finger-sized summary with its own open/closed mark. */
+  details > summary {
+    min-height: 44px;
+    display: flex;
+    align-items: center;
+    cursor: pointer;
+  }
+  details > summary::before {
+    content: '▸';
+    margin-right: 0.5rem;
+  }
+  details[open] > summary::before {
+    content: '▾';
   }
 `;

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { auditView } from '../../../main/ipc/handlers/audit.js';
-import type { AuditRecord } from '../../../main/audit/types.js';
+import { auditShows } from '../../../main/audit/audit-service.js';
+import type { AdminRecord, AuditEntry, AuditRecord } from '../../../main/audit/types.js';
+import { AUDIT_SHOW } from '../../../preload/contract/audit.js';
 
 const base: AuditRecord = {
   id: 'a',
@@ -90,4 +92,63 @@ describe('audit view', () => {
     });
     assert.deepEqual([other.result, other.doorState], ['admin', null]);
   });
+
+  it('an admin action keeps its real values, whole, as named details (issue 19: "name=Mik, withPin=fals")', () => {
+    const v = auditView({
+      kind: 'admin',
+      id: 'y',
+      time: base.time,
+      action: 'person_add',
+      actor: 'screen',
+      ok: true,
+      detail: { personId: 'e89adbd5-6d0e-4d6c-9a55-0c4b2f0a1e77', name: 'Mika Tanaka', withPin: false },
+    });
+    assert.deepEqual(v.admin, {
+      action: 'person_add',
+      actor: 'screen',
+      ok: true,
+      details: [
+        { name: 'personId', value: 'e89adbd5-6d0e-4d6c-9a55-0c4b2f0a1e77' },
+        { name: 'name', value: 'Mika Tanaka' },
+        { name: 'withPin', value: 'false' },
+      ],
+    });
+    assert.equal(v.person, 'Mika Tanaka');
+    assert.equal(auditView(base).admin, null, 'a decision has no admin details');
+  });
+});
+
+describe('audit filter', () => {
+  const admin = (action: AdminRecord['action'], ok: boolean): AdminRecord => ({
+    kind: 'admin',
+    id: action,
+    time: base.time,
+    action,
+    actor: 'screen',
+    ok,
+    detail: {},
+  });
+  const entries: Record<string, AuditEntry> = {
+    unlocked: base,
+    refused: { ...base, outcome: 'rejected', reason: 'unknown_face', door: null },
+    doorFailed: { ...base, door: { ok: false, kind: 'command', reason: 'exit code 3' } },
+    login: admin('admin_login', true),
+    wrongPin: admin('wrong_pin', false),
+    testFailed: admin('door_test', false),
+    testOk: admin('door_test', true),
+  };
+  const kept: Record<(typeof AUDIT_SHOW)[number], string[]> = {
+    all: Object.keys(entries),
+    decisions: ['unlocked', 'refused', 'doorFailed'],
+    admin: ['login', 'wrongPin', 'testFailed', 'testOk'],
+    faults: ['doorFailed', 'testFailed'],
+  };
+  for (const show of AUDIT_SHOW) {
+    it(`${show} keeps ${kept[show].join(', ')}`, () => {
+      const names = Object.entries(entries)
+        .filter(([, entry]) => auditShows(show, entry))
+        .map(([name]) => name);
+      assert.deepEqual(names, kept[show]);
+    });
+  }
 });
