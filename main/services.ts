@@ -26,7 +26,7 @@ import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './a
 import { createDoor } from './door/door.js';
 import type { DoorOutput } from './door/types.js';
 import { Kiosk } from './kiosk/kiosk.js';
-import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
+import { LIVENESS_PACK, loadEngine } from './engine/face-engine.js';
 import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
 import { KioskFleet } from './kiosk/kiosk-fleet.js';
 import { remoteUnlockAudit, type RemoteUnlockRequest } from './fleet/mqtt-events.js';

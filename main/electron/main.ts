@@ -6,8 +6,8 @@ import { setupPermissions } from './permissions.js';
 import { createKioskWindow, type KioskWindow } from './window.js';
 import { createCaptureWindow, type CaptureWindow } from './capture-window.js';
 import { setupIpc } from './ipc.js';
-import { buildServices } from './services.js';
-import { applyAutostartSwitch } from './autostart.js';
+import { buildServices } from './build-services.js';
+import { applyAutostartSwitch } from './autostart-switch.js';
 import type { AppServices } from '../services.js';
 
 let kioskWindow: KioskWindow | null = null;

@@ -1,7 +1,7 @@
 // One wiring of gate, handlers and frames, used by the Electron shell and by
 // the browser test harness alike: only the transport around it differs.
 import { IpcGate } from './gate.js';
-import { createHandlers } from './handlers.js';
+import { createHandlers } from './handlers/index.js';
 import { FrameService } from '../frames/frame-service.js';
 import type { AppServices } from '../services.js';
 

@@ -17,7 +17,7 @@ import { APP_ORIGIN } from '../security.js';
 import { decodeImageFile } from '../image/decode.js';
 import { resizeLinear } from '../insightface/opencv.js';
 import { toBgr } from '../insightface/image.js';
-import { LIVENESS_PACK } from './face-engine.js';
+import { LIVENESS_PACK } from '../engine/face-engine.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../liveness/anti-spoof.js';
 import { CAPTURE_INTERVAL_MS } from '../../preload/contract/capture.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../preload/contract/settings.js';

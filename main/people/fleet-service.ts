@@ -16,7 +16,7 @@ import type {
 import { joinFleet } from '../fleet/join.js';
 import { withClient } from '../fleet/db.js';
 import type { AuditRecord } from '../audit/types.js';
-import { auditView } from '../audit/audit-service.js';
+import { auditView } from '../use-cases/audit.js';
 import type { KioskFleet } from '../kiosk/kiosk-fleet.js';
 import { ExpectedError } from '../ipc/errors.js';
 import type { AppServices } from '../services.js';

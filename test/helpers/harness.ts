@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AppServices, PickRequest, ServicesOptions } from '../../main/services.js';
 import { createNodeServices } from './node-services.js';
-import { LIVENESS_PACK } from '../../main/kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../main/engine/face-engine.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../main/liveness/anti-spoof.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
 import { wireIpc, type WiredIpc } from '../../main/ipc/wire.js';

@@ -1,11 +1,11 @@
 // Audit log, door test, calibration and the Compare tool: thin. The gate (ipc/gate.ts) has
-// checked the sender, the session and the payload; the use cases live in main/audit/audit-service.ts.
+// checked the sender, the session and the payload; the use cases live in main/use-cases/audit.ts.
 import type { auditChannels } from '../../../preload/contract/audit.js';
 import type { AppServices } from '../../services.js';
-import { AuditService } from '../../audit/audit-service.js';
+import { AuditService } from '../../use-cases/audit.js';
 import type { HandlersFor } from './common.js';
 
-export { auditView } from '../../audit/audit-service.js';
+export { auditView } from '../../use-cases/audit.js';
 
 export function auditHandlers(services: AppServices): HandlersFor<typeof auditChannels> {
   const audit = new AuditService(services);

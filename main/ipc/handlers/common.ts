@@ -15,7 +15,7 @@ export function requireStore(services: AppServices): EnrollmentStore {
   return services.store;
 }
 
-export { requireKiosk } from '../../people/people-service.js';
+export { requireKiosk } from '../../use-cases/people.js';
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

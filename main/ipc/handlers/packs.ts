@@ -4,7 +4,7 @@
 import type { packsChannels, PackList } from '../../../preload/contract/packs.js';
 import type { AppServices } from '../../services.js';
 import { requirePinAgain, type HandlersFor } from './common.js';
-import { LIVENESS_PACK } from '../../kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../engine/face-engine.js';
 
 export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
   const { packs } = services;

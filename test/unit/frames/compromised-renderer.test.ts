@@ -10,7 +10,7 @@ import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { bitFlipped, noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
-import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../../main/engine/face-engine.js';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
 import type { Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';

@@ -7,7 +7,7 @@ import { createNodeServices, type NodeServices } from '../../helpers/node-servic
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
-import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../../main/engine/face-engine.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 import type { Kiosk } from '../../../main/kiosk/kiosk.js';

@@ -14,7 +14,7 @@ import { faceThatCounts } from '../recognition/subject.js';
 import { verify } from '../recognition/matcher.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import { ExpectedError } from '../ipc/errors.js';
-import type { PeopleDirectory } from './people-directory.js';
+import type { PeopleDirectory } from '../people/people-directory.js';
 
 /** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
 const NOBODY = '(no one)';

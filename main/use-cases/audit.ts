@@ -6,13 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { encodeJpeg } from '../image/jpeg.js';
 import type { AuditView, Calibration, CompareFace, CompareResult } from '../../preload/contract/audit.js';
 import type { AppServices } from '../services.js';
-import type { AuditEntry } from './types.js';
+import type { AuditEntry } from '../audit/types.js';
 import { calibrate } from '../recognition/calibration.js';
 import { computeSim } from '../insightface/face_analysis.js';
 import { decodeImageFile } from '../image/decode.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
-import { requireKiosk, requirePeople } from '../people/people-service.js';
+import { requireKiosk, requirePeople } from './people.js';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

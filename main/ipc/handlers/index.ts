@@ -1,24 +1,24 @@
 // The handler table: one entry per contract channel, checked by the compiler.
 // Each domain's handlers live in handlers/; this file keeps app, settings and admin.
-import type { AppServices } from '../services.js';
-import type { AdminState } from '../../preload/contract/admin.js';
-import { ExpectedError } from './errors.js';
+import type { AppServices } from '../../services.js';
+import type { AdminState } from '../../../preload/contract/admin.js';
+import { ExpectedError } from '../errors.js';
 import {
   adminPinMinDigits,
   checkNewAdminPin,
   firstPinAllowed,
   PIN_ON_PC_MESSAGE,
-} from '../admin/pin-policy.js';
-import type { HandlerTable, Sender } from './gate.js';
-import { packHandlers } from './handlers/packs.js';
-import { requirePinAgain, verifyAdminPin } from './handlers/common.js';
-import { sensitiveChanges } from '../admin/sensitive-settings.js';
-import { peopleHandlers } from './handlers/people.js';
-import { auditHandlers } from './handlers/audit.js';
-import { doorHandlers } from './handlers/door.js';
-import { fleetHandlers } from './handlers/fleet.js';
-import { redactSettings } from '../settings/settings-service.js';
-import { settingsDiff } from '../settings/settings-diff.js';
+} from '../../admin/pin-policy.js';
+import type { HandlerTable, Sender } from '../gate.js';
+import { packHandlers } from './packs.js';
+import { requirePinAgain, verifyAdminPin } from './common.js';
+import { sensitiveChanges } from '../../admin/sensitive-settings.js';
+import { peopleHandlers } from './people.js';
+import { auditHandlers } from './audit.js';
+import { doorHandlers } from './door.js';
+import { fleetHandlers } from './fleet.js';
+import { redactSettings } from '../../settings/settings-service.js';
+import { settingsDiff } from '../../settings/settings-diff.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
