@@ -35,6 +35,7 @@ import { localDirectory, type PeopleDirectory } from './people/people-directory.
 import { fleetDirectory } from './people/fleet-directory.js';
 import type { DoorRules } from './kiosk/flow-context.js';
 import type { DoorFleetNotice } from '../preload/contract/fleet.js';
+import { messageOf } from './util/message-of.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {
@@ -163,7 +164,7 @@ export class AppServices {
         allowInsecureKeyStorage: privacy.allowInsecureKeyStorage,
       });
     } catch (error) {
-      storeProblem = error instanceof Error ? error.message : String(error);
+      storeProblem = messageOf(error);
     }
     const openedStore = store;
     if (openedStore) {
@@ -176,7 +177,7 @@ export class AppServices {
           }),
         );
       } catch (error) {
-        storeProblem = `door secrets: ${error instanceof Error ? error.message : String(error)}`;
+        storeProblem = `door secrets: ${messageOf(error)}`;
       }
     }
     const audit = new AuditLog(paths.auditDir, {
@@ -346,7 +347,7 @@ export class AppServices {
     try {
       await this.audit.appendAdmin({ action, actor: 'screen', ok, detail });
     } catch (error) {
-      this.log(`audit: could not log ${action}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(`audit: could not log ${action}: ${messageOf(error)}`);
     }
   }
 
@@ -403,7 +404,7 @@ export class AppServices {
     try {
       await this.packs.download(name, signal ? { signal } : {});
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.log(`download of ${name} failed: ${message}`);
       // The pack installed before, if any, stays in use.
       await this.reloadEngine(message);
@@ -436,7 +437,7 @@ export class AppServices {
         onProgress: (p) => this.setEngineStatus({ ...this.engineStatus, progress: p.percent / 100 }),
       });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.log(`default setup (${todo.map((p) => p.name).join(' + ')}) failed: ${message}`);
       await this.reloadEngine(message);
       throw error;
@@ -496,7 +497,7 @@ export class AppServices {
           livenessAvailable: engine.liveness.available,
         });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         // A pack that fails to load leaves the previous engine running, if there was one.
         if (previous) {
           this.setEngineStatus({ ...this.engineStatus, state: 'ready', message });

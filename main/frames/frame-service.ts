@@ -7,6 +7,7 @@ import type { IpcGate, Refusal, Sender } from '../ipc/gate.js';
 import { LatestFrameQueue } from './latest-frame-queue.js';
 import { meanLuma } from './pixels.js';
 import { routeFrame, type FrameRoute, type FrameSource } from './frame-routing.js';
+import { messageOf } from '../util/message-of.js';
 
 export interface CheckedFrame {
   id: number;
@@ -47,8 +48,7 @@ export class FrameService {
     this.queue = new LatestFrameQueue(
       async (queued, dropped) => ({ result: await this.analyze(queued, dropped), reply: queued.reply }),
       ({ result, reply }) => reply(result),
-      (error, { frame }) =>
-        log(`frame ${frame.id} failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error, { frame }) => log(`frame ${frame.id} failed: ${messageOf(error)}`),
     );
   }
 

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { Lockout, monotonicMs, NO_FAILURES, type LockoutPolicy } from '../admin/lockout.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { messageOf } from '../util/message-of.js';
 
 /**
  * 5 free wrong codes, then 30 s doubling up to 15 min. With 4-digit codes and one
@@ -104,9 +105,7 @@ export class CodeEntry {
     const text = JSON.stringify({ version: 1, ...this.lockout.state() }) + '\n';
     this.writes = this.writes
       .then(() => writeFileAtomic(this.file, text))
-      .catch((error: unknown) =>
-        this.log(`code lockout not saved: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      .catch((error: unknown) => this.log(`code lockout not saved: ${messageOf(error)}`));
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {

@@ -13,8 +13,7 @@ import { decodeImageFile } from '../image/decode.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import { requireKiosk, requirePeople } from './people.js';
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+import { messageOf } from '../util/message-of.js';
 
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */
 const COMPARE_GAP_MS = 1000;

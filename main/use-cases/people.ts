@@ -15,6 +15,7 @@ import { verify } from '../recognition/matcher.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import { ExpectedError } from '../ipc/errors.js';
 import type { PeopleDirectory } from '../people/people-directory.js';
+import { messageOf } from '../util/message-of.js';
 
 /** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
 const NOBODY = '(no one)';
@@ -27,8 +28,6 @@ const FRESH_FRAME_MS = 2000;
 
 /** Samples a camera enrollment takes unless the admin asks for another number. */
 const DEFAULT_ENROLL_TARGET = 5;
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function requireKiosk(services: AppServices): Kiosk {
   const kiosk = services.kiosk;

@@ -17,8 +17,6 @@ export function requireStore(services: AppServices): EnrollmentStore {
 
 export { requireKiosk } from '../../use-cases/people.js';
 
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /**
  * The admin PIN, verified (it counts towards the lockout); throws the expected failure otherwise.
  * `purpose` says in the audit log what the PIN was typed for.

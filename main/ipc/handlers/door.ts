@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { settingsChannels } from '../../../preload/contract/settings.js';
 import { DOORS_FILE, readDoorsFile } from '../../door/doors-file.js';
 import type { AppServices } from '../../services.js';
-import { messageOf, type HandlersFor } from './common.js';
+import type { HandlersFor } from './common.js';
+import { messageOf } from '../../util/message-of.js';
 
 export function doorHandlers(
   services: AppServices,
