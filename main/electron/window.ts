@@ -44,10 +44,10 @@ export function createKioskWindow(services: AppServices): KioskWindow {
   });
   // A crash, reload or navigation ends the admin session, and with it any enrollment.
   contents.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) services.rendererReset(contents.id, 'reloaded');
+    if (details.isMainFrame && !details.isSameDocument) services.adminSession.end('reloaded', contents.id);
   });
   contents.on('render-process-gone', (_event, details) => {
-    services.rendererReset(contents.id, 'renderer-gone');
+    services.adminSession.end('renderer-gone', contents.id);
     services.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading`);
     if (!win.isDestroyed()) void win.loadURL(APP_ENTRY_URL);
   });

@@ -1,20 +1,12 @@
 import type { SerializedError } from '../../preload/contract/define.js';
+import { ExpectedError } from '../use-cases/expected-error.js';
 import { isPackError } from '../packs/errors.js';
 import { PackLoadError } from '../insightface/face_analysis.js';
 import { FleetError } from '../fleet/errors.js';
 import { StoreError } from '../store/errors.js';
 import { SettingsError } from '../settings/settings-service.js';
 
-/** An expected failure: it reaches the renderer as `{ ok: false, code, message }`. */
-export class ExpectedError extends Error {
-  override readonly name = 'ExpectedError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ExpectedError } from '../use-cases/expected-error.js';
 
 /**
  * The one place where domain errors become expected failures (shown to the admin as they are):

@@ -101,8 +101,8 @@ export const faceToDoorSection: BenchSection = {
     try {
       await services.packs.import(packDir(PACK), { name: 'bench-pack' });
       await services.packs.import(packDir(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
-      await services.start();
-      const kiosk = services.kiosk!;
+      await services.engine.start();
+      const kiosk = services.engine.current!;
       const person = await services.store!.addPerson('Barack Obama');
       for (const file of ['obama.jpg', 'obama2.jpg']) {
         const image = await decodeImageFile(path.join(ctx.facesDir, 'photos/face_recognition', file));

@@ -109,7 +109,7 @@ export class FleetService {
     await services.fleet?.firstContact();
     await services.auditAdmin('fleet_join', { door: input.door, fleet: services.fleet?.fleetId ?? null });
     // The kiosk's flows are rebuilt on the fleet's people and rules (or refuse everyone, below).
-    await services.reloadEngine();
+    await services.engine.reload();
     if (!services.fleet)
       throw new ExpectedError(
         'FLEET_UNAVAILABLE',

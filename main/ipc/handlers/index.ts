@@ -1,5 +1,6 @@
-// The handler table: one entry per contract channel, checked by the compiler.
-// Each domain's handlers live in handlers/; this file keeps app, settings and admin.
+// The handler table: one entry per contract channel, checked by the compiler. Each domain's
+// handlers live beside this file and receive only what they use; this file keeps app, settings
+// and admin, and builds the use cases they call (main/use-cases/).
 import type { AppServices } from '../../services.js';
 import type { AdminState } from '../../../preload/contract/admin.js';
 import { ExpectedError } from '../errors.js';
@@ -11,7 +12,7 @@ import {
 } from '../../admin/pin-policy.js';
 import type { HandlerTable, Sender } from '../gate.js';
 import { packHandlers } from './packs.js';
-import { requirePinAgain, verifyAdminPin } from './common.js';
+import { requirePinAgain, verifyAdminPin, type PinGuard } from './common.js';
 import { sensitiveChanges } from '../../admin/sensitive-settings.js';
 import { peopleHandlers } from './people.js';
 import { auditHandlers } from './audit.js';
@@ -19,10 +20,15 @@ import { doorHandlers } from './door.js';
 import { fleetHandlers } from './fleet.js';
 import { redactSettings } from '../../settings/settings-service.js';
 import { settingsDiff } from '../../settings/settings-diff.js';
+import { PeopleService } from '../../use-cases/people.js';
+import { AuditService } from '../../use-cases/audit.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
-  const { options, pin } = services;
-  const pinMinDigits = () => adminPinMinDigits(services.settings.get().adminPin.allowWeakFourDigits);
+  const { options, pin, settings, engine, adminSession } = services;
+  const { pickFiles } = options;
+  const kiosk = () => engine.current;
+  const guard: PinGuard = { pin, auditAdmin: services.adminAudit.record };
+  const pinMinDigits = () => adminPinMinDigits(settings.get().adminPin.allowWeakFourDigits);
   const auditLines = async () => {
     const page = await services.audit.readEntries({ offset: 0, limit: 1 });
     return page.total + page.skipped;
@@ -36,49 +42,55 @@ export function createHandlers(services: AppServices): HandlerTable {
     });
   const adminState = async (sender: Sender): Promise<AdminState> => ({
     pinSet: pin.isSet(),
-    unlocked: services.isAdmin(sender.contentsId),
+    unlocked: adminSession.isActive(sender.contentsId),
     firstPin: await firstPin(),
     pinMinDigits: pinMinDigits(),
   });
-  const verifyPinOrThrow = (given: string, purpose: string) => verifyAdminPin(services, given, purpose);
+  const people = new PeopleService({
+    people: services.peopleSource,
+    kiosk,
+    pickFiles,
+    settings: () => settings.get(),
+    codes: services.codes,
+    audit: services.audit,
+    log: services.log,
+  });
   return {
     getAppInfo: () => ({
       name: 'Tobira',
       version: options.version,
       platform: options.platform,
       kiosk: options.kiosk.isKiosk(),
-      dataDir: services.paths.dataDir,
-      settingsNotice: services.settings.notice,
+      dataDir: options.paths.dataDir,
+      settingsNotice: settings.notice,
     }),
     ping: ({ message }) => ({ pong: message, receivedAt: Date.now() }),
     exitKiosk: async ({ pin: given }) => {
-      await verifyPinOrThrow(given, 'exit_kiosk');
-      await services.auditAdmin('exit_kiosk');
+      await verifyAdminPin(guard, given, 'exit_kiosk');
+      const value = { exited: true };
       options.kiosk.exit();
-      return { exited: true };
+      return { value, audit: { detail: {} } };
     },
     // Door secrets never leave main: the renderer sees REDACTED in their place.
-    getSettings: () => services.settings.getRedacted(),
+    getSettings: () => settings.getRedacted(),
     updateSettings: async ({ pin: given, ...patch }) => {
-      const previous = services.settings.get();
-      await requirePinAgain(services, sensitiveChanges(previous, patch, redactSettings(previous)), given);
+      const previous = settings.get();
+      await requirePinAgain(guard, sensitiveChanges(previous, patch, redactSettings(previous)), given);
       // A SettingsError becomes INVALID_SETTINGS in the gate's one mapping (ipc/errors.ts).
-      const next = services.settings.update(patch);
-      await services.auditAdmin('settings_change', settingsDiff(previous, next));
-      await services.applySettings(previous, next);
-      return redactSettings(next);
+      const next = settings.update(patch);
+      await services.settingsEffects.apply(previous, next);
+      return { value: redactSettings(next), audit: { detail: settingsDiff(previous, next) } };
     },
-    getEngineStatus: () => services.getEngineStatus(),
+    getEngineStatus: () => engine.getStatus(),
     getAdminState: (_arg, sender) => adminState(sender),
     setAdminPin: async ({ pin: next, currentPin }, sender) => {
-      if (pin.isSet() && !services.isAdmin(sender.contentsId)) {
+      if (pin.isSet() && !adminSession.isActive(sender.contentsId)) {
         throw new ExpectedError('ADMIN_REQUIRED', 'Unlock the admin screen to change the PIN.');
       }
       if (!pin.isSet() && !(await firstPin())) throw new ExpectedError('ADMIN_PIN_ON_PC', PIN_ON_PC_MESSAGE);
       const problem = checkNewAdminPin(next, pinMinDigits());
       if (problem) throw new ExpectedError(problem.code, problem.message);
       const result = await pin.setPin(next, currentPin);
-      await services.auditAdmin('pin_change', result.ok ? {} : { reason: result.reason }, result.ok);
       if (!result.ok) {
         const code = {
           wrong_pin: 'WRONG_PIN',
@@ -86,26 +98,31 @@ export function createHandlers(services: AppServices): HandlerTable {
           not_set: 'NO_ADMIN_PIN',
           invalid: 'INVALID_PIN',
         };
-        throw new ExpectedError(code[result.reason], result.message);
+        throw new ExpectedError(code[result.reason], result.message, { detail: { reason: result.reason } });
       }
-      services.setAdmin(sender.contentsId, true);
-      return adminState(sender);
+      adminSession.begin(sender.contentsId);
+      return { value: await adminState(sender), audit: { detail: {} } };
     },
     adminLogin: async ({ pin: given }, sender) => {
-      await verifyPinOrThrow(given, 'admin_login');
-      services.setAdmin(sender.contentsId, true);
-      await services.auditAdmin('admin_login');
-      return adminState(sender);
+      await verifyAdminPin(guard, given, 'admin_login');
+      adminSession.begin(sender.contentsId);
+      return { value: await adminState(sender), audit: { detail: {} } };
     },
     adminLogout: async (_arg, sender) => {
-      if (services.isAdmin(sender.contentsId)) await services.auditAdmin('admin_logout');
-      services.setAdmin(sender.contentsId, false);
-      return adminState(sender);
+      const wasAdmin = adminSession.isActive(sender.contentsId);
+      adminSession.end('logout', sender.contentsId);
+      return { value: await adminState(sender), audit: wasAdmin ? { detail: {} } : null };
     },
-    ...packHandlers(services),
-    ...peopleHandlers(services),
-    ...auditHandlers(services),
-    ...doorHandlers(services),
+    ...packHandlers({ packs: services.packs, engine, pickFiles, guard }),
+    ...peopleHandlers(people),
+    ...auditHandlers({
+      audit: new AuditService(services.audit, pickFiles),
+      door: () => services.door.get(),
+      kiosk,
+      people: services.peopleSource,
+      pickFiles,
+    }),
+    ...doorHandlers(options.paths.dataDir),
     ...fleetHandlers(services),
   };
 }
