@@ -5,7 +5,7 @@ import type { SettingsStoreFactory } from './settings/settings-service.js';
 import type { FetchLike } from './packs/download.js';
 import type { KeyWrapper } from './store/key-wrapper.js';
 import type { AdminSessionOptions } from './admin/admin-session.js';
-import type { FilePicker } from './use-cases/file-picker.js';
+import type { FilePicker } from './util/file-picker.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {

@@ -32,7 +32,7 @@ import { fleetDirectory } from './people/fleet-directory.js';
 import type { DoorRules } from './kiosk/flow-context.js';
 import type { DoorFleetNotice } from '../preload/contract/fleet.js';
 
-export type { FilePicker, PickRequest } from './use-cases/file-picker.js';
+export type { FilePicker, PickRequest } from './util/file-picker.js';
 export type { KioskControl, ServicesOptions } from './services-options.js';
 
 /** The door screen's offline-grace notice is pushed this often (and on every fleet change): 30 s. */

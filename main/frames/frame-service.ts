@@ -3,7 +3,6 @@
 // into the analyser. Results go back through `reply`, tagged with the frame's id and source;
 // the transport decides who hears them (the UI draws results of both).
 import type { FrameResult, Guidance, FaceView } from '../../preload/contract/frames.js';
-import type { IpcGate, Refusal, Sender } from '../ipc/gate.js';
 import { LatestFrameQueue } from './latest-frame-queue.js';
 import { meanLuma } from './pixels.js';
 import { routeFrame, type FrameRoute, type FrameSource } from './frame-routing.js';
@@ -29,6 +28,14 @@ export type FrameAnalyzer = (
 
 type Reply = (result: FrameResult) => void;
 
+/** Why a frame was turned away, as the gate words it. */
+export type FrameRefusal = { ok: false; code: string; message: string };
+
+/** The gate's frame check (ipc/gate.ts: sender, metadata, byte length), as this service uses it. */
+export interface FrameGate<S> {
+  checkFrame(sender: S, message: unknown): ({ ok: true; source: FrameSource } & CheckedFrame) | FrameRefusal;
+}
+
 interface Queued {
   frame: CheckedFrame;
   source: FrameSource;
@@ -36,11 +43,11 @@ interface Queued {
   reply: Reply;
 }
 
-export class FrameService {
+export class FrameService<S> {
   private readonly queue: LatestFrameQueue<Queued, { result: FrameResult; reply: Reply }>;
 
   constructor(
-    private readonly gate: IpcGate,
+    private readonly gate: FrameGate<S>,
     private readonly analyzer: () => FrameAnalyzer | null,
     private readonly adminActive: () => boolean,
     log: (message: string) => void,
@@ -53,7 +60,7 @@ export class FrameService {
   }
 
   /** Returns a refusal for a bad or unwanted frame; a good one is queued and answered through `reply`. */
-  submit(sender: Sender, message: unknown, reply: Reply): Refusal | null {
+  submit(sender: S, message: unknown, reply: Reply): FrameRefusal | null {
     const checked = this.gate.checkFrame(sender, message);
     if (!checked.ok) return checked;
     const { id, width, height, rgba, source } = checked;

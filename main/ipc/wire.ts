@@ -1,6 +1,6 @@
 // One wiring of gate, handlers and frames, used by the Electron shell and by
 // the browser test harness alike: only the transport around it differs.
-import { IpcGate } from './gate.js';
+import { IpcGate, type Sender } from './gate.js';
 import { createHandlers } from './handlers/index.js';
 import { FrameService, type FrameAnalyzer } from '../frames/frame-service.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
@@ -8,7 +8,7 @@ import type { AppServices } from '../services.js';
 
 export interface WiredIpc {
   gate: IpcGate;
-  frames: FrameService;
+  frames: FrameService<Sender>;
 }
 
 export function wireIpc(

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { AuditView } from '../../preload/contract/audit.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditEntry } from '../audit/types.js';
-import type { FilePicker } from './file-picker.js';
+import type { FilePicker } from '../util/file-picker.js';
 
 /** An admin's door test, in the door's words: the `none` door only logs; a failure is red. */
 function doorTestWords(ok: boolean, detail: Record<string, unknown>) {

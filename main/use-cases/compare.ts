@@ -7,7 +7,7 @@ import { computeSim } from '../insightface/face_analysis.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import { messageOf } from '../util/message-of.js';
-import type { FilePicker } from './file-picker.js';
+import type { FilePicker } from '../util/file-picker.js';
 import { requireKiosk } from './require.js';
 
 /** The Compare tool's two camera frames are this far apart, like the seed's sample. */

@@ -19,7 +19,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Audited } from '../audit/types.js';
 import type { CodeEntry } from '../recognition/code-entry.js';
 import { ExpectedError } from './expected-error.js';
-import type { FilePicker } from './file-picker.js';
+import type { FilePicker } from '../util/file-picker.js';
 import { requireKiosk, requirePeople } from './require.js';
 import { messageOf } from '../util/message-of.js';
 

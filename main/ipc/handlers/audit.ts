@@ -8,7 +8,7 @@ import type { AuditService } from '../../use-cases/audit.js';
 import { calibration } from '../../use-cases/calibration.js';
 import { compare } from '../../use-cases/compare.js';
 import { testDoor } from '../../use-cases/door-test.js';
-import type { FilePicker } from '../../use-cases/file-picker.js';
+import type { FilePicker } from '../../util/file-picker.js';
 import type { HandlersFor } from './common.js';
 
 export { auditView } from '../../use-cases/audit.js';

@@ -5,7 +5,7 @@ import type { packsChannels, PackList } from '../../../preload/contract/packs.js
 import type { PackManager } from '../../packs/manager.js';
 import type { EngineHost } from '../../engine/engine-host.js';
 import type { Kiosk } from '../../kiosk/kiosk.js';
-import type { FilePicker } from '../../use-cases/file-picker.js';
+import type { FilePicker } from '../../util/file-picker.js';
 import { requirePinAgain, type HandlersFor, type PinGuard } from './common.js';
 import { LIVENESS_PACK } from '../../engine/face-engine.js';
 
