@@ -14,14 +14,7 @@ import { APP_ORIGIN } from '../../../main/security.js';
 import { CHANNEL_NAMES, channels, type ChannelName } from '../../../preload/contract/index.js';
 import { facePath, packCopy, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import {
-  buildZip,
-  catalogEntry,
-  serveLivenessAddon,
-  startPackServer,
-  testPackFiles,
-  type PackServer,
-} from '../../helpers/pack-server.js';
+import * as packServer from '../../helpers/pack-server.js';
 
 const APP_ID = 7;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -69,23 +62,21 @@ describe('admin auditing declared in the contract', () => {
 });
 
 describe('each audited channel writes its line, with its real values, through the gate', () => {
-  let server: PackServer;
+  let server: packServer.PackServer;
   let temp: string;
   let node: NodeServices;
   let ipc: WiredIpc;
   const seen = new Set<ChannelName>();
 
   before(async () => {
-    server = await startPackServer();
-    const files = await testPackFiles();
-    const zip = await buildZip(files);
-    server.routes.set('/face.zip', { body: zip });
+    server = await packServer.startPackServer();
+    const { files, zip } = await packServer.serveTestPack(server, '/face.zip');
     temp = await mkdtemp(path.join(os.tmpdir(), 'tobira-declared-audit-'));
     const catalogFile = path.join(temp, 'catalog.json');
     const packs = [
-      { ...catalogEntry('face', server.url('/face.zip'), zip, files), default: true },
-      catalogEntry('face2', server.url('/face.zip'), zip, files),
-      await serveLivenessAddon(server),
+      { ...packServer.catalogEntry('face', server.url('/face.zip'), zip, files), default: true },
+      packServer.catalogEntry('face2', server.url('/face.zip'), zip, files),
+      await packServer.serveLivenessAddon(server),
     ];
     await writeFile(catalogFile, JSON.stringify({ packs }));
     node = await createNodeServices({ argv: [`--catalog=${catalogFile}`] });
