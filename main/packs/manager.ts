@@ -20,6 +20,7 @@ import { onnxRouter, type ModelRouter } from './signature.js';
 import { HashCache, verifyPack, type VerifyReport } from './verify.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { PackView } from '../../preload/contract/packs.js';
+import { messageOf } from '../util/message-of.js';
 
 export type { DownloadCallOptions, PackPhase, PackProgress } from './fetch-pack.js';
 
@@ -310,7 +311,7 @@ export class PackManager {
       const packError =
         error instanceof PackError
           ? error
-          : new PackError('BAD_INPUT', `installing pack ${name} failed: ${(error as Error).message}`, {
+          : new PackError('BAD_INPUT', `installing pack ${name} failed: ${messageOf(error)}`, {
               cause: error,
             });
       this.emit({ type: 'failed', pack: name, code: packError.code, message: packError.message });
