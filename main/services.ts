@@ -10,9 +10,8 @@ import { SettingsEffects } from './settings/settings-effects.js';
 import type { Events } from '../preload/contract/events.js';
 import { PackManager } from './packs/manager.js';
 import type { EnrollmentStore } from './store/enrollment-store.js';
-import { openStore } from './store/open-store.js';
-import { AuditLog } from './audit/audit-log.js';
-import { CHAIN_KEY_PURPOSE } from './audit/audit-chain.js';
+import { openAuditLog, openStore } from './store/open-store.js';
+import type { AuditLog } from './audit/audit-log.js';
 import { AdminAudit } from './audit/admin-audit.js';
 import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
@@ -130,13 +129,7 @@ export class AppServices {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const { store, problem } = await openStore(paths, options.keyWrapper, settings, options.log);
-    const audit = new AuditLog(paths.auditDir, {
-      // Each line is chained with a MAC keyed from the store (tobira audit verify).
-      chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null,
-      snapshots: settings.get().privacy.auditSnapshots,
-      // Snapshots are photos of people: sealed with the store's key, like the templates.
-      ...(store ? { sealSnapshot: (jpeg: Uint8Array) => store.sealAttachment(jpeg) } : {}),
-    });
+    const audit = openAuditLog(paths.auditDir, store, settings.get().privacy.auditSnapshots);
     const pin = await AdminPin.open(path.join(paths.dataDir, 'admin-pin.json'), {
       ...(options.pinCost ? { cost: options.pinCost } : {}),
     });

@@ -1,7 +1,9 @@
-// Opens the enrollment store at start-up, and seals the door secrets with its key. A store that
-// cannot be opened is not fatal: its file is left as it was and the reason is kept, for the
-// admin screen and the log (the kiosk then recognises nobody).
+// Opens the enrollment store at start-up, seals the door secrets with its key, and keys the audit
+// log's chain from it. A store that cannot be opened is not fatal: its file is left as it was and
+// the reason is kept, for the admin screen and the log (the kiosk then recognises nobody).
 import type { AppPaths } from '../paths.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { CHAIN_KEY_PURPOSE } from '../audit/audit-chain.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { SecretVault } from '../settings/door-secrets.js';
 import { messageOf } from '../util/message-of.js';
@@ -50,4 +52,14 @@ async function open(
     return { store, problem: `door secrets: ${messageOf(error)}` };
   }
   return { store, problem: null };
+}
+
+/** The audit log, its lines chained with a MAC keyed from the store (tobira audit verify). */
+export function openAuditLog(auditDir: string, store: EnrollmentStore | null, snapshots: boolean): AuditLog {
+  return new AuditLog(auditDir, {
+    chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null,
+    snapshots,
+    // Snapshots are photos of people: sealed with the store's key, like the templates.
+    ...(store ? { sealSnapshot: (jpeg: Uint8Array) => store.sealAttachment(jpeg) } : {}),
+  });
 }
