@@ -16,7 +16,9 @@ export interface KioskWindow {
   isKiosk(): boolean;
 }
 
-export function createKioskWindow(services: AppServices): KioskWindow {
+export function createKioskWindow(
+  services: Pick<AppServices, 'settings' | 'adminSession' | 'log'>,
+): KioskWindow {
   const kiosk = services.settings.get().kiosk.fullscreen && !process.argv.includes('--no-kiosk');
   let kioskMode = kiosk;
   Menu.setApplicationMenu(null);

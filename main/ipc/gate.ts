@@ -19,8 +19,7 @@ export interface Sender {
 }
 
 /**
- * What the gate needs from the admin session (main/admin/admin-session.ts, through
- * AppServices), and nothing more.
+ * What the gate needs from the admin session (main/admin/admin-session.ts), and nothing more.
  */
 export interface AdminSessions {
   /** True while this window holds a live admin session. Asking never extends it. */

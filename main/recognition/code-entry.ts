@@ -2,7 +2,7 @@
 // guesses are rate-limited in main, and the answer is the same whether or not a
 // code belongs to someone.
 // - The lockout is checked before any scrypt work, and survives an engine reload
-//   (it lives in AppServices, not in the kiosk) and a restart (a small file).
+//   (it lives in the composition root, main/services.ts, not in the kiosk) and a restart (a small file).
 // - A code that matches nobody is answered like one that matches: "look at the
 //   camera"; the face then fails to match, as it would for someone else's code.
 // - Every person's hash is checked for every code (EnrollmentStore.findPersonByPin
