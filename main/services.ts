@@ -1,88 +1,53 @@
-// Everything main owns, built once. The Electron shell and the browser test
-// harness both build it with AppServices.create and register the same handlers;
-// only the platform pieces passed in (key wrapper, fetch, dialogs) differ.
+// The composition root: builds what main owns, once, and wires the pieces together; it does no
+// work of its own. The Electron shell and the browser test harness both build it with
+// AppServices.create and register the same handlers; only the platform pieces passed in (key
+// wrapper, fetch, dialogs) differ. Each piece receives the narrow interfaces it uses.
 import path from 'node:path';
 import type { AppPaths } from './paths.js';
 import { EventBus } from './events.js';
-import { SettingsService, type SettingsStoreFactory } from './settings/settings-service.js';
-import type { EngineStatus, Events } from '../preload/contract/events.js';
-import type { EnrollStatus } from '../preload/contract/people.js';
-import type { Settings } from '../preload/contract/settings.js';
-import type { FrameAnalyzer } from './frames/frame-service.js';
+import { SettingsService } from './settings/settings-service.js';
+import { SettingsEffects } from './settings/settings-effects.js';
+import type { Events } from '../preload/contract/events.js';
 import { PackManager } from './packs/manager.js';
-import type { FetchLike } from './packs/download.js';
-import { isPackError } from './packs/errors.js';
-import { EnrollmentStore } from './store/enrollment-store.js';
-import type { KeyWrapper } from './store/key-wrapper.js';
-import { AuditLog } from './audit/audit-log.js';
-import { CHAIN_KEY_PURPOSE } from './audit/audit-chain.js';
-import type { AdminAction, AdminRecord } from './audit/types.js';
-import { enrollEvents, type EnrollSeen } from './audit/enroll-events.js';
-import { SecretVault } from './settings/door-secrets.js';
+import type { EnrollmentStore } from './store/enrollment-store.js';
+import { openAuditLog, openStore } from './store/open-store.js';
+import type { AuditLog } from './audit/audit-log.js';
+import { AdminAudit } from './audit/admin-audit.js';
 import { securePrivateDir } from './settings/private-dir.js';
 import { AdminPin } from './admin/pin.js';
 import { CodeEntry } from './recognition/code-entry.js';
-import { AdminSession, type AdminEndReason, type AdminSessionOptions } from './admin/admin-session.js';
-import { createDoor } from './door/door.js';
-import type { DoorOutput } from './door/types.js';
+import { AdminSession } from './admin/admin-session.js';
+import { CurrentDoor } from './door/current-door.js';
 import { Kiosk } from './kiosk/kiosk.js';
-import { LIVENESS_PACK, loadEngine } from './kiosk/face-engine.js';
-import { defaultSetupPacks, downloadBundle } from './packs/bundle.js';
+import { EngineHost } from './engine/engine-host.js';
+import type { ServicesOptions } from './services-options.js';
+import type { PeopleSource } from './people/people-directory.js';
 import type { KioskFleet } from './fleet/kiosk-fleet.js';
 import { FleetHost } from './fleet/fleet-host.js';
 import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
 
-/** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
-export interface KioskControl {
-  readonly isKiosk: () => boolean;
-  exit(): void;
-}
-
-/** File dialogs live in main: the renderer never names a path. */
-export type PickRequest = { kind: 'zip' | 'folder' | 'images' } | { kind: 'save'; defaultName: string };
-export type FilePicker = (request: PickRequest) => Promise<string[] | null>;
-
-export interface ServicesOptions {
-  paths: AppPaths;
-  createSettingsStore: SettingsStoreFactory;
-  version: string;
-  platform: string;
-  kiosk: KioskControl;
-  /** Wraps the enrollment store's data key: safeStorage in the app, a key file in Node. */
-  keyWrapper: () => Promise<KeyWrapper>;
-  pickFiles: FilePicker;
-  /** Electron's net.fetch in the app (system proxy); the env-proxy fetch otherwise. */
-  fetch?: FetchLike;
-  /** scrypt cost override for the admin PIN (tests use a cheap one). */
-  pinCost?: { N: number; r: number; p: number };
-  log?: (message: string) => void;
-  /** The kiosk's clock for frames and decisions (tests use a fake one); Date.now by default. */
-  now?: () => number;
-  /** The admin session's lifetime and clock (tests use a fake clock). */
-  adminSession?: AdminSessionOptions;
-  /** Fleet change-feed poll interval (tests shorten it); FleetSync's default otherwise. */
-  fleetPollMs?: number;
-}
+export type { FilePicker, PickRequest } from './util/file-picker.js';
+export type { KioskControl, ServicesOptions } from './services-options.js';
 
 export class AppServices {
   readonly events = new EventBus();
   readonly log: (message: string) => void;
-  private engineStatus: EngineStatus = {
-    state: 'loading',
-    pack: null,
-    progress: null,
-    message: null,
-    livenessAvailable: false,
-  };
-  private kioskInstance: Kiosk | null = null;
-  private loading: Promise<void> | null = null;
-  private doorOutput: DoorOutput | null = null;
-  /** True while the default setup's bundle owns the engine's progress figure. */
-  private bundling = false;
-  /** Who holds the unlocked admin screen; its own module (main/admin/admin-session.ts). */
+  /** Who holds the unlocked admin screen (admin/admin-session.ts). */
   readonly adminSession: AdminSession;
+  /** The screen's admin actions in the audit log; the gate writes each audited channel's line. */
+  readonly adminAudit: AdminAudit;
+  readonly door: CurrentDoor;
+  /** The engine's lifecycle, and the kiosk on it (engine/engine-host.ts). */
+  readonly engine: EngineHost<Kiosk>;
+  readonly settingsEffects: SettingsEffects;
   /** This kiosk as a door of a fleet (a joined data folder): its lifecycle (fleet/fleet-host.ts). */
   readonly fleetHost: FleetHost;
+  /** Who the kiosk knows: the store, or a joined folder's fleet (below). */
+  readonly peopleSource: PeopleSource = {
+    directory: () => this.people,
+    problem: () => this.peopleProblem,
+    joined: () => this.joined,
+  };
 
   private constructor(
     readonly options: ServicesOptions,
@@ -96,55 +61,67 @@ export class AppServices {
     /** 1:1 code entry and its lockout: here, not in the kiosk, so an engine reload keeps it. */
     readonly codes: CodeEntry,
   ) {
-    this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`));
-    // An enrolled face opened the door: the code lockout's count starts again.
-    this.events.subscribe((event, payload) => {
-      if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') codes.reset();
-    });
+    const log = (this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`)));
+    const emit = <E extends keyof Events>(event: E, payload: Events[E]) => this.events.emit(event, payload);
     this.adminSession = new AdminSession(options.adminSession);
+    this.adminAudit = new AdminAudit(audit, log);
+    this.door = new CurrentDoor(() => settings.get().door, options.paths.dataDir);
     this.fleetHost = new FleetHost({
       dataDir: options.paths.dataDir,
       keyWrapper: options.keyWrapper,
       audit,
-      openDoor: () => this.door().open({ personId: null, personName: null }),
+      openDoor: () => this.door.get().open({ personId: null, personName: null }),
       // A change at another door (a revocation) reaches the matcher with the batch.
-      onChanged: () => this.kioskInstance?.refreshGallery(),
-      onNotice: (notice) => this.events.emit('fleetStatus', notice),
-      log: this.log,
+      onChanged: () => this.engine.current?.refreshGallery(),
+      onNotice: (notice) => emit('fleetStatus', notice),
+      log,
       ...(options.now ? { now: options.now } : {}),
       ...(options.fleetPollMs ? { pollMs: options.fleetPollMs } : {}),
     });
+    this.engine = new EngineHost<Kiosk>({
+      packs,
+      settings: () => settings.get(),
+      emit,
+      people: this.peopleSource,
+      log,
+      build: (engine, people) =>
+        new Kiosk(engine, {
+          people,
+          rules: this.fleetHost.rules(),
+          audit,
+          door: () => this.door.get(),
+          settings: () => settings.get(),
+          emitDecision: (event) => emit('decision', event),
+          emitEnroll: (status) => {
+            this.adminAudit.enrollStatus(status);
+            emit('enrollStatus', status);
+          },
+          adminActive: () => this.adminSession.isActive(),
+          log,
+          ...(options.now ? { now: options.now } : {}),
+        }),
+    });
+    this.settingsEffects = new SettingsEffects({
+      door: this.door,
+      store,
+      audit,
+      engine: { reload: () => this.engine.reload(), reconfigure: () => this.engine.current?.reconfigure() },
+    });
+    // An enrolled face opened the door: the code lockout's count starts again.
+    this.events.subscribe((event, payload) => {
+      if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') codes.reset();
+    });
     // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
     this.adminSession.onEnd((reason) => {
-      const kiosk = this.kioskInstance;
+      const kiosk = this.engine.current;
       if (kiosk?.enrollStatus().personId) {
-        this.log(`admin session ended (${reason}): enrollment stopped`);
-        this.events.emit('enrollStatus', kiosk.stopEnrollment());
+        log(`admin session ended (${reason}): enrollment stopped`);
+        emit('enrollStatus', kiosk.stopEnrollment());
       }
     });
     if (settings.notice) {
-      this.log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
+      log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
     }
-    if (storeProblem) this.log(`enrollment store: ${storeProblem}`);
-    packs.subscribe((event) => {
-      if (event.type === 'progress') {
-        const { pack, phase, bytes, total, bytesPerSecond, etaSeconds, percent } = event.progress;
-        this.events.emit('downloadProgress', {
-          pack,
-          phase,
-          bytes,
-          total,
-          bytesPerSecond,
-          etaSeconds,
-          percent,
-        });
-        if (!this.bundling && this.engineStatus.state === 'downloading' && this.engineStatus.pack === pack) {
-          this.setEngineStatus({ ...this.engineStatus, progress: percent === null ? null : percent / 100 });
-        }
-      } else if (event.type === 'failed') {
-        this.events.emit('packFailed', { pack: event.pack, code: event.code, message: event.message });
-      }
-    });
   }
 
   static async create(options: ServicesOptions): Promise<AppServices> {
@@ -157,46 +134,31 @@ export class AppServices {
       ...(paths.catalogFile ? { catalogPath: paths.catalogFile } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    let store: EnrollmentStore | null = null;
-    let storeProblem: string | null = null;
-    const privacy = settings.get().privacy;
-    try {
-      store = await EnrollmentStore.open(paths.storeDir, await options.keyWrapper(), {
-        allowInsecureKeyStorage: privacy.allowInsecureKeyStorage,
-      });
-    } catch (error) {
-      storeProblem = error instanceof Error ? error.message : String(error);
-    }
-    const openedStore = store;
-    if (openedStore) {
-      try {
-        // Door secrets are sealed with the store's key, never plain in settings.json.
-        settings.attachVault(
-          new SecretVault(paths.settingsDir, {
-            seal: (bytes) => openedStore.sealFor('door-secrets', bytes),
-            unseal: (blob) => openedStore.unsealFor('door-secrets', blob),
-          }),
-        );
-      } catch (error) {
-        storeProblem = `door secrets: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }
-    const audit = new AuditLog(paths.auditDir, {
-      // Each line is chained with a MAC keyed from the store (tobira audit verify).
-      chainKey: openedStore ? openedStore.deriveKey(CHAIN_KEY_PURPOSE) : null,
-      snapshots: privacy.auditSnapshots,
-      // Snapshots are photos of people: sealed with the store's key, like the templates.
-      ...(openedStore ? { sealSnapshot: (jpeg: Uint8Array) => openedStore.sealAttachment(jpeg) } : {}),
-    });
+    const { store, problem } = await openStore(paths, options.keyWrapper, settings, options.log);
+    const audit = openAuditLog(paths.auditDir, store, settings.get().privacy.auditSnapshots);
     const pin = await AdminPin.open(path.join(paths.dataDir, 'admin-pin.json'), {
       ...(options.pinCost ? { cost: options.pinCost } : {}),
     });
     const codes = await CodeEntry.open(path.join(paths.dataDir, 'code-lockout.json'), {
       ...(options.log ? { log: options.log } : {}),
     });
-    const services = new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
+    const services = new AppServices(options, settings, packs, store, problem, audit, pin, codes);
     if (services.joined) await services.fleetHost.open();
     return services;
+  }
+
+  get paths(): AppPaths {
+    return this.options.paths;
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+    await this.fleetHost.close();
+  }
+
+  /** The Fleet panel's use case writes its own lines (use-cases/fleet-admin.ts). */
+  get auditAdmin(): AdminAudit['record'] {
+    return this.adminAudit.record;
   }
 
   get fleet(): KioskFleet | null {
@@ -220,242 +182,5 @@ export class AppServices {
   get peopleProblem(): string | null {
     if (this.joined) return this.fleet ? null : `the fleet could not be opened: ${this.fleetHost.problem}`;
     return this.store ? null : `the enrollment store could not be opened: ${this.storeProblem}`;
-  }
-
-  get paths(): AppPaths {
-    return this.options.paths;
-  }
-
-  get kiosk(): Kiosk | null {
-    return this.kioskInstance;
-  }
-
-  /** Whether `contentsId` holds a live admin session. Asking never extends it. */
-  isAdmin(contentsId: number): boolean {
-    return this.adminSession.isActive(contentsId);
-  }
-
-  setAdmin(contentsId: number, unlocked: boolean): void {
-    if (unlocked) this.adminSession.begin(contentsId);
-    else this.adminSession.end('logout', contentsId);
-  }
-
-  /** The UI renderer crashed, reloaded or navigated: its admin session (and what it started) ends. */
-  rendererReset(contentsId: number, reason: AdminEndReason): void {
-    this.adminSession.end(reason, contentsId);
-  }
-
-  getEngineStatus(): EngineStatus {
-    return this.engineStatus;
-  }
-
-  setEngineStatus(status: EngineStatus): void {
-    this.engineStatus = status;
-    this.events.emit('engineStatus', status);
-  }
-
-  frameAnalyzer(): FrameAnalyzer | null {
-    const kiosk = this.kioskInstance;
-    // The route comes from frames/frame-routing.ts: only capture frames, with no admin at the
-    // screen, are decided on; an admin's frames are previewed or enrolled, never decided.
-    return kiosk ? (frame, route) => kiosk.analyzeFrame(frame, { decide: route === 'unlock' }) : null;
-  }
-
-  /** True while any window holds an unlocked admin session. */
-  adminPresent(): boolean {
-    return this.adminSession.isActive();
-  }
-
-  door(): DoorOutput {
-    this.doorOutput ??= createDoor(this.settings.get().door, { doorsDir: this.paths.dataDir });
-    return this.doorOutput;
-  }
-
-  /**
-   * Logs an admin action in the chained audit log. Best effort: a full disk must
-   * not lock the admin out, so a failure is logged here and the action goes on.
-   */
-  async auditAdmin(action: AdminAction, detail: AdminRecord['detail'] = {}, ok = true): Promise<void> {
-    try {
-      await this.audit.appendAdmin({ action, actor: 'screen', ok, detail });
-    } catch (error) {
-      this.log(`audit: could not log ${action}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  /** Camera enrollment, as the audit log sees it (audit/enroll-events.ts). */
-  private enrollSeen: EnrollSeen | null = null;
-  private auditEnrollStatus(status: EnrollStatus): void {
-    const { events, seen } = enrollEvents(this.enrollSeen, status);
-    this.enrollSeen = seen;
-    for (const e of events) void this.auditAdmin(e.action, e.detail);
-  }
-
-  private readonly settingsWatchers = new Set<(next: Settings) => void>();
-
-  /** Called after each settings change (the capture window reopens its camera from it). */
-  watchSettings(watcher: (next: Settings) => void): () => void {
-    this.settingsWatchers.add(watcher);
-    return () => this.settingsWatchers.delete(watcher);
-  }
-
-  /** Settings changed: rebuild what depends on them. */
-  async applySettings(previous: Settings, next: Settings): Promise<void> {
-    for (const watcher of this.settingsWatchers) watcher(next);
-    if (JSON.stringify(previous.door) !== JSON.stringify(next.door)) this.doorOutput = null;
-    this.store?.setAllowInsecureKeyStorage(next.privacy.allowInsecureKeyStorage);
-    this.audit.snapshotsEnabled = next.privacy.auditSnapshots;
-    const engineChanged = JSON.stringify(previous.engine) !== JSON.stringify(next.engine);
-    if (engineChanged) await this.reloadEngine();
-    else this.kioskInstance?.reconfigure();
-  }
-
-  /**
-   * Loads the active face pack. With none installed, downloads the catalog's
-   * default once its licence was acknowledged; otherwise reports 'no-models'.
-   */
-  async start(): Promise<void> {
-    const packs = await this.packs.list();
-    const hasFacePack = packs.some((p) => p.kind === 'face' && p.installed);
-    const fallback = packs.find((p) => p.default);
-    if (!hasFacePack && fallback && (!fallback.licenseAck || fallback.licenseAcknowledged)) {
-      await this.setUpDefaults();
-      return;
-    }
-    await this.reloadEngine();
-  }
-
-  async downloadAndLoad(name: string, signal?: AbortSignal): Promise<void> {
-    this.setEngineStatus({
-      ...this.engineStatus,
-      state: 'downloading',
-      pack: name,
-      progress: 0,
-      message: null,
-    });
-    try {
-      await this.packs.download(name, signal ? { signal } : {});
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.log(`download of ${name} failed: ${message}`);
-      // The pack installed before, if any, stays in use.
-      await this.reloadEngine(message);
-      throw error;
-    }
-    const active = await this.packs.getActive();
-    if (!active) await this.packs.setActive(name);
-    await this.reloadEngine();
-  }
-
-  /**
-   * The default setup in one step: the default face pack and the liveness add-on, with one
-   * progress figure (engineStatus.progress), then the engine loads. Packs already installed
-   * are skipped; with both in place it only reloads.
-   */
-  async setUpDefaults(signal?: AbortSignal): Promise<void> {
-    const todo = defaultSetupPacks(await this.packs.list(), LIVENESS_PACK);
-    if (todo.length === 0) return this.reloadEngine();
-    this.bundling = true;
-    this.setEngineStatus({
-      ...this.engineStatus,
-      state: 'downloading',
-      pack: todo[0]!.name,
-      progress: 0,
-      message: null,
-    });
-    try {
-      await downloadBundle(this.packs, todo, {
-        ...(signal ? { signal } : {}),
-        onProgress: (p) => this.setEngineStatus({ ...this.engineStatus, progress: p.percent / 100 }),
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.log(`default setup (${todo.map((p) => p.name).join(' + ')}) failed: ${message}`);
-      await this.reloadEngine(message);
-      throw error;
-    } finally {
-      this.bundling = false;
-    }
-    await this.reloadEngine();
-  }
-
-  /** (Re)loads the engine from the active pack. Concurrent calls share one load. */
-  reloadEngine(failureNote: string | null = null): Promise<void> {
-    const run = async () => {
-      const settings = this.settings.get();
-      const previous = this.kioskInstance;
-      this.setEngineStatus({ ...this.engineStatus, state: 'loading', progress: null, message: null });
-      const people = this.people;
-      if (!people && this.joined) {
-        // A joined folder whose fleet cannot be opened: the door refuses everyone; it never
-        // keeps a kiosk built on another list of people (the store from before joining).
-        this.kioskInstance = null;
-        await previous?.engine.analysis.release();
-        await previous?.engine.liveness.release();
-        this.setEngineStatus({
-          state: 'error',
-          pack: null,
-          progress: null,
-          message: failureNote ?? this.peopleProblem ?? 'nobody can be recognised',
-          livenessAvailable: false,
-        });
-        return;
-      }
-      try {
-        const engine = await loadEngine(this.packs, settings);
-        if (!people) throw new Error(this.peopleProblem ?? 'nobody can be recognised');
-        this.kioskInstance = new Kiosk(engine, {
-          people,
-          rules: this.fleetHost.rules(),
-          audit: this.audit,
-          door: () => this.door(),
-          settings: () => this.settings.get(),
-          emitDecision: (event) => this.events.emit('decision', event),
-          emitEnroll: (status) => {
-            this.auditEnrollStatus(status);
-            this.events.emit('enrollStatus', status);
-          },
-          adminActive: () => this.adminSession.isActive(),
-          log: this.log,
-          ...(this.options.now ? { now: this.options.now } : {}),
-        });
-        await previous?.engine.analysis.release();
-        await previous?.engine.liveness.release();
-        this.setEngineStatus({
-          state: 'ready',
-          pack: engine.pack.name,
-          progress: null,
-          message: failureNote,
-          livenessAvailable: engine.liveness.available,
-        });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        // A pack that fails to load leaves the previous engine running, if there was one.
-        if (previous) {
-          this.setEngineStatus({ ...this.engineStatus, state: 'ready', message });
-          return;
-        }
-        const none = isPackError(error, 'NOT_FOUND');
-        this.setEngineStatus({
-          state: none ? 'no-models' : 'error',
-          pack: null,
-          progress: null,
-          message: failureNote ?? message,
-          livenessAvailable: false,
-        });
-      }
-    };
-    const chained = (this.loading ?? Promise.resolve()).then(run);
-    this.loading = chained;
-    return chained;
-  }
-
-  async close(): Promise<void> {
-    await this.loading;
-    await this.fleetHost.close();
-    const kiosk = this.kioskInstance;
-    this.kioskInstance = null;
-    await kiosk?.engine.analysis.release();
-    await kiosk?.engine.liveness.release();
   }
 }

@@ -1,6 +1,7 @@
 // One line of the audit log: a final decision of the kiosk (not every frame), or
 // something an admin did (AdminRecord). Every line written since the chain began
 // also carries ChainFields (audit-chain.ts).
+import type { AdminAction } from '../../preload/contract/admin-actions.js';
 
 export type DecisionMode = 'identify' | 'verify';
 export type AuditOutcome = 'unlocked' | 'rejected' | 'locked_out' | 'door_test';
@@ -42,34 +43,7 @@ export interface AuditRecord {
 export type AuditInput = Omit<AuditRecord, 'id' | 'time' | 'snapshot'> & { time?: string };
 
 /** What an admin (on the screen, or at the PC through the CLI) can do; each is logged. */
-export type AdminAction =
-  | 'admin_login'
-  | 'admin_logout'
-  | 'wrong_pin'
-  | 'lockout'
-  | 'pin_change'
-  | 'settings_change'
-  | 'person_add'
-  | 'person_rename'
-  | 'person_pin'
-  | 'person_delete'
-  | 'enroll_start'
-  | 'enroll_stop'
-  | 'enroll'
-  | 'template_add'
-  | 'template_remove'
-  | 'pack_download'
-  | 'pack_import'
-  | 'pack_switch'
-  | 'pack_remove'
-  | 'door_test'
-  | 'exit_kiosk'
-  | 'backup_export'
-  | 'backup_import'
-  | 'fleet_join'
-  | 'fleet_group_save'
-  | 'fleet_group_remove'
-  | 'fleet_group_members';
+export type { AdminAction } from '../../preload/contract/admin-actions.js';
 
 export type AuditDetailValue =
   string | number | boolean | null | AuditDetailValue[] | { [k: string]: AuditDetailValue };
@@ -88,6 +62,23 @@ export interface AdminRecord {
 }
 
 export type AdminInput = Omit<AdminRecord, 'kind' | 'id' | 'time'> & { time?: string };
+
+/** An admin action's audit line as its use case reports it: what changed, and whether it worked. */
+export interface AuditLine {
+  detail: AdminRecord['detail'];
+  /** False for a refused or failed attempt; true unless said. */
+  ok?: boolean;
+}
+
+/**
+ * A use case's result with the audit line it calls for (null: nothing was done, no line). The
+ * contract declares which channels are audited (preload/contract/define.ts); the gate writes
+ * the line, so an audited channel's handler cannot leave it out.
+ */
+export interface Audited<T> {
+  value: T;
+  audit: AuditLine | null;
+}
 
 /** A line as read back: a decision or an admin event. */
 export type AuditEntry = AuditRecord | AdminRecord;

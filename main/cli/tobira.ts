@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError, type CliIO, type Command } from './command.js';
 import { dataDirPaths, splitDataDir } from './data-dir.js';
 import { TOBIRA_VERSION } from '../version.js';
+import { messageOf } from '../util/message-of.js';
 
 /** Subcommands, loaded on demand. To add one: a file in commands/ and one line here. */
 export const commands: Record<string, () => Promise<Command>> = {
@@ -72,7 +73,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       io.err(`tobira ${name}: ${err.message}\nusage: ${synopsis}  (tobira ${name} --help for more)`);
       return 2;
     }
-    io.err(`tobira ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`tobira ${name}: ${messageOf(err)}`);
     return 1;
   }
 }

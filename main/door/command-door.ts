@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { DoorProgram } from './doors-file.js';
 import { fillArgument } from './template.js';
 import type { DoorEvent, DoorResult } from './types.js';
+import { messageOf } from '../util/message-of.js';
 
 export function runCommandDoor(program: DoorProgram, holdMs: number, event: DoorEvent): Promise<DoorResult> {
   const config = { ...program, holdMs };
@@ -20,7 +21,7 @@ export function runCommandDoor(program: DoorProgram, holdMs: number, event: Door
   try {
     args = config.args.map((a) => fillArgument(a, event, config.holdMs));
   } catch (error) {
-    return Promise.resolve(done(false, (error as Error).message));
+    return Promise.resolve(done(false, messageOf(error)));
   }
   return new Promise((resolve) => {
     let stderr = '';

@@ -4,6 +4,7 @@ import { findDoorProgram, readDoorsFile } from './doors-file.js';
 import { runHttpDoor } from './http-door.js';
 import { doorConfigSchema } from './types.js';
 import type { DoorConfig, DoorEvent, DoorOutput, DoorResult } from './types.js';
+import { messageOf } from '../util/message-of.js';
 
 /** Parses `config` (unknown, from settings or IPC); throws naming the bad field. */
 export function parseDoorConfig(config: unknown): DoorConfig {
@@ -48,7 +49,7 @@ export function createDoor(input: unknown, context: DoorContext = { doorsDir: nu
       return {
         ok: false,
         kind: config.kind,
-        reason: (error as Error).message ?? String(error),
+        reason: messageOf(error),
         attempts: 0,
         durationMs: 0,
         holdMs: config.holdMs,

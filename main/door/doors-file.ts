@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { messageOf } from '../util/message-of.js';
 
 export const DOORS_FILE = 'doors.json';
 
@@ -59,7 +60,7 @@ export function parseDoorsFile(text: string, file: string): DoorsFile {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DoorsFileError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new DoorsFileError(`${file} is not valid JSON: ${messageOf(error)}`);
   }
   const parsed = doorsFileSchema.safeParse(json);
   if (!parsed.success) {
@@ -81,7 +82,7 @@ export function readDoorsFile(dir: string): DoorsFile {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_DOORS;
-    throw new DoorsFileError(`${file}: ${(error as Error).message}`);
+    throw new DoorsFileError(`${file}: ${messageOf(error)}`);
   }
   // POSIX only: Windows has no group/other mode bits.
   if (process.platform !== 'win32' && (statSync(file).mode & 0o022) !== 0) {

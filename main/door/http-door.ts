@@ -19,6 +19,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { fillTemplate, jsonStringContent } from './template.js';
 import type { DoorConfig, DoorEvent, DoorResult } from './types.js';
 import { REDACTED } from '../../preload/contract/settings.js';
+import { messageOf } from '../util/message-of.js';
 
 type HttpConfig = Extract<DoorConfig, { kind: 'http' }>;
 
@@ -198,7 +199,7 @@ export async function runHttpDoor(config: HttpConfig, event: DoorEvent): Promise
     body =
       config.body === undefined ? '' : fillTemplate(config.body, event, config.holdMs, jsonStringContent);
   } catch (error) {
-    return done(false, (error as Error).message);
+    return done(false, messageOf(error));
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && config.insecureNetwork)) {
     return done(false, `refused ${url.protocol}// without the insecure network switch: use https://`);
@@ -219,7 +220,7 @@ export async function runHttpDoor(config: HttpConfig, event: DoorEvent): Promise
       // 4xx (and 3xx: redirects are not followed) will not fix themselves.
       if (status < 500) break;
     } catch (error) {
-      reason = (error as Error).message;
+      reason = messageOf(error);
       if (error instanceof NotSentError && !error.retryable) break;
     }
   }

@@ -16,7 +16,7 @@ export interface CaptureWindow {
   configure(): void;
 }
 
-export function createCaptureWindow(services: AppServices): CaptureWindow {
+export function createCaptureWindow(services: Pick<AppServices, 'settings' | 'log'>): CaptureWindow {
   const win = new BrowserWindow({
     show: false,
     width: 320,

@@ -1,5 +1,5 @@
 // Registers every contract channel on ipcMain through the one gate, and the
-// frame port. The handlers themselves are main/ipc/handlers.ts.
+// frame port. The handlers themselves are main/ipc/handlers/index.ts.
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { CHANNEL_NAMES, FRAME_PORT_CHANNEL, IPC_PREFIX } from '../../preload/contract/index.js';
 import { CAPTURE_PORT_CHANNEL } from '../../preload/contract/capture.js';

@@ -6,8 +6,8 @@ import { setupPermissions } from './permissions.js';
 import { createKioskWindow, type KioskWindow } from './window.js';
 import { createCaptureWindow, type CaptureWindow } from './capture-window.js';
 import { setupIpc } from './ipc.js';
-import { buildServices } from './services.js';
-import { applyAutostartSwitch } from './autostart.js';
+import { buildServices } from './build-services.js';
+import { applyAutostartSwitch } from './autostart-switch.js';
 import type { AppServices } from '../services.js';
 
 let kioskWindow: KioskWindow | null = null;
@@ -44,10 +44,10 @@ async function boot(): Promise<void> {
   // Door frames come only from this hidden page (main/frames/frame-routing.ts).
   captureWindow = createCaptureWindow(services);
   setupIpc(services, appId, captureId, (event, payload) => kioskWindow?.send(event, payload));
-  services.watchSettings(() => captureWindow?.configure());
+  services.settingsEffects.watch(() => captureWindow?.configure());
   setupPowerSave();
   // After IPC, so the window hears the engine's status and download progress.
-  void services.start();
+  void services.engine.start();
   await Promise.all([kioskWindow.load(), captureWindow.load()]);
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => void services?.close());

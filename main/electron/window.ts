@@ -16,7 +16,9 @@ export interface KioskWindow {
   isKiosk(): boolean;
 }
 
-export function createKioskWindow(services: AppServices): KioskWindow {
+export function createKioskWindow(
+  services: Pick<AppServices, 'settings' | 'adminSession' | 'log'>,
+): KioskWindow {
   const kiosk = services.settings.get().kiosk.fullscreen && !process.argv.includes('--no-kiosk');
   let kioskMode = kiosk;
   Menu.setApplicationMenu(null);
@@ -44,10 +46,10 @@ export function createKioskWindow(services: AppServices): KioskWindow {
   });
   // A crash, reload or navigation ends the admin session, and with it any enrollment.
   contents.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) services.rendererReset(contents.id, 'reloaded');
+    if (details.isMainFrame && !details.isSameDocument) services.adminSession.end('reloaded', contents.id);
   });
   contents.on('render-process-gone', (_event, details) => {
-    services.rendererReset(contents.id, 'renderer-gone');
+    services.adminSession.end('renderer-gone', contents.id);
     services.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading`);
     if (!win.isDestroyed()) void win.loadURL(APP_ENTRY_URL);
   });

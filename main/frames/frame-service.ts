@@ -3,10 +3,10 @@
 // into the analyser. Results go back through `reply`, tagged with the frame's id and source;
 // the transport decides who hears them (the UI draws results of both).
 import type { FrameResult, Guidance, FaceView } from '../../preload/contract/frames.js';
-import type { IpcGate, Refusal, Sender } from '../ipc/gate.js';
 import { LatestFrameQueue } from './latest-frame-queue.js';
 import { meanLuma } from './pixels.js';
 import { routeFrame, type FrameRoute, type FrameSource } from './frame-routing.js';
+import { messageOf } from '../util/message-of.js';
 
 export interface CheckedFrame {
   id: number;
@@ -28,6 +28,14 @@ export type FrameAnalyzer = (
 
 type Reply = (result: FrameResult) => void;
 
+/** Why a frame was turned away, as the gate words it. */
+export type FrameRefusal = { ok: false; code: string; message: string };
+
+/** The gate's frame check (ipc/gate.ts: sender, metadata, byte length), as this service uses it. */
+export interface FrameGate<S> {
+  checkFrame(sender: S, message: unknown): ({ ok: true; source: FrameSource } & CheckedFrame) | FrameRefusal;
+}
+
 interface Queued {
   frame: CheckedFrame;
   source: FrameSource;
@@ -35,11 +43,11 @@ interface Queued {
   reply: Reply;
 }
 
-export class FrameService {
+export class FrameService<S> {
   private readonly queue: LatestFrameQueue<Queued, { result: FrameResult; reply: Reply }>;
 
   constructor(
-    private readonly gate: IpcGate,
+    private readonly gate: FrameGate<S>,
     private readonly analyzer: () => FrameAnalyzer | null,
     private readonly adminActive: () => boolean,
     log: (message: string) => void,
@@ -47,13 +55,12 @@ export class FrameService {
     this.queue = new LatestFrameQueue(
       async (queued, dropped) => ({ result: await this.analyze(queued, dropped), reply: queued.reply }),
       ({ result, reply }) => reply(result),
-      (error, { frame }) =>
-        log(`frame ${frame.id} failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error, { frame }) => log(`frame ${frame.id} failed: ${messageOf(error)}`),
     );
   }
 
   /** Returns a refusal for a bad or unwanted frame; a good one is queued and answered through `reply`. */
-  submit(sender: Sender, message: unknown, reply: Reply): Refusal | null {
+  submit(sender: S, message: unknown, reply: Reply): FrameRefusal | null {
     const checked = this.gate.checkFrame(sender, message);
     if (!checked.ok) return checked;
     const { id, width, height, rgba, source } = checked;

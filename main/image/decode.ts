@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { PixelImage } from '../insightface/types.js';
+import { messageOf } from '../util/message-of.js';
 
 /** A file that is missing, unreadable, or not an image sharp can decode. */
 export class ImageDecodeError extends Error {
@@ -55,7 +56,7 @@ export async function decodeImageBytes(bytes: Uint8Array, name: string): Promise
       .toBuffer({ resolveWithObject: true }));
   } catch (err) {
     if (err instanceof ImageDecodeError) throw err;
-    throw new ImageDecodeError(name, `not a decodable image (${(err as Error).message})`, { cause: err });
+    throw new ImageDecodeError(name, `not a decodable image (${messageOf(err)})`, { cause: err });
   }
   const { width, height, channels } = info;
   const n = width * height;

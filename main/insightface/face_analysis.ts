@@ -17,8 +17,8 @@ import type { Face, PixelImage, Point } from './types.js';
 export { computeSim } from './arcface.js';
 
 /** A pack without a usable detector, or another reason the pack cannot be used. */
-export class PackError extends Error {
-  override readonly name = 'PackError';
+export class PackLoadError extends Error {
+  override readonly name = 'PackLoadError';
 }
 
 export interface LoadOptions extends SessionOptions {
@@ -80,14 +80,14 @@ export class FaceAnalysis {
   /**
    * Routes every .onnx in `packDir` (sorted by name, as InsightFace globs them). Unrecognised,
    * unloadable, duplicate or disallowed models are listed in `skipped`; a pack with no detector
-   * throws PackError. Sessions are created once here and warmed up.
+   * throws PackLoadError. Sessions are created once here and warmed up.
    */
   static async load(packDir: string, opts: LoadOptions = {}): Promise<FaceAnalysis> {
     let names: string[];
     try {
       names = (await readdir(packDir)).filter((n) => n.toLowerCase().endsWith('.onnx')).sort();
     } catch (err) {
-      throw new PackError(
+      throw new PackLoadError(
         `${packDir}: cannot read the pack folder (${(err as NodeJS.ErrnoException).code ?? err})`,
       );
     }
@@ -95,7 +95,7 @@ export class FaceAnalysis {
     try {
       meanShape68 = await readMeanShape(packDir);
     } catch (err) {
-      throw new PackError((err as Error).message);
+      throw new PackLoadError((err as Error).message);
     }
     const skipped: Skipped[] = [];
     const tasks = new Set<string>();
@@ -136,7 +136,9 @@ export class FaceAnalysis {
       const why = skipped.length
         ? `; skipped: ${skipped.map((s) => `${s.file} (${s.reason})`).join('; ')}`
         : '';
-      throw new PackError(`${packDir}: no face detector (SCRFD) among ${names.length} .onnx file(s)${why}`);
+      throw new PackLoadError(
+        `${packDir}: no face detector (SCRFD) among ${names.length} .onnx file(s)${why}`,
+      );
     }
     const fa = new FaceAnalysis(packDir, det, rec, landmarks, attribute, skipped);
     fa.prepare({});

@@ -4,7 +4,7 @@ export { ArcFaceONNX, computeSim, MATCH_THRESHOLD, normalize } from './arcface.j
 export {
   AUTO_DET_SIZES,
   FaceAnalysis,
-  PackError,
+  PackLoadError,
   type DetSize,
   type FaceAnalysisInfo,
   type LoadOptions,

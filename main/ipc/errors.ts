@@ -1,28 +1,23 @@
 import type { SerializedError } from '../../preload/contract/define.js';
+import { ExpectedError } from '../use-cases/expected-error.js';
 import { isPackError } from '../packs/errors.js';
+import { PackLoadError } from '../insightface/face_analysis.js';
 import { FleetError } from '../fleet/errors.js';
 import { StoreError } from '../store/errors.js';
 import { SettingsError } from '../settings/settings-service.js';
 
-/** An expected failure: it reaches the renderer as `{ ok: false, code, message }`. */
-export class ExpectedError extends Error {
-  override readonly name = 'ExpectedError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ExpectedError } from '../use-cases/expected-error.js';
 
 /**
  * The one place where domain errors become expected failures (shown to the admin as they are):
- * the gate calls it for every error a handler throws. Pack errors keep their code; store errors
+ * the gate calls it for every error a handler throws. Pack errors keep their code; a pack the engine
+ * cannot load (insightface's PackLoadError) is PACK_UNUSABLE; store errors
  * (duplicate PIN, unknown person, bad name) become STORE_<CODE>; settings refusals, INVALID_SETTINGS. Anything else is unexpected.
  */
 export function expectedOf(error: unknown): ExpectedError | null {
   if (error instanceof ExpectedError) return error;
   if (isPackError(error)) return new ExpectedError(error.code, error.message);
+  if (error instanceof PackLoadError) return new ExpectedError('PACK_UNUSABLE', error.message);
   if (error instanceof SettingsError) return new ExpectedError('INVALID_SETTINGS', error.message);
   if (error instanceof StoreError)
     return new ExpectedError(`STORE_${error.code.toUpperCase()}`, error.message);

@@ -2,7 +2,8 @@
 // size. Handlers behind it receive parsed, typed arguments only.
 import { channels, CHANNEL_NAMES } from '../../preload/contract/index.js';
 import type { ChannelName, Channels } from '../../preload/contract/index.js';
-import type { Outcome, ParsedRequestOf, ResultOf } from '../../preload/contract/define.js';
+import type { AuditOf, Outcome, ParsedRequestOf, ResultOf } from '../../preload/contract/define.js';
+import type { AdminAction, AdminRecord, Audited } from '../audit/types.js';
 import { FrameMetaSchema } from '../../preload/contract/frames.js';
 import { expectedOf, serializeError } from './errors.js';
 import type { FrameSource } from '../frames/frame-routing.js';
@@ -18,12 +19,11 @@ export interface Sender {
 }
 
 /**
- * What the gate needs from the admin session (main/admin/admin-session.ts, through
- * AppServices), and nothing more.
+ * What the gate needs from the admin session (main/admin/admin-session.ts), and nothing more.
  */
 export interface AdminSessions {
   /** True while this window holds a live admin session. Asking never extends it. */
-  isAdmin(contentsId: number): boolean;
+  isActive(contentsId: number): boolean;
 }
 
 export interface GatePolicy {
@@ -35,12 +35,24 @@ export interface GatePolicy {
   admin: AdminSessions;
   /** The WebContents of the capture context (see frames/frame-routing.ts); null before it exists. */
   captureContentsId?: () => number | null;
+  /** Writes an audited channel's line (audit/admin-audit.ts): best effort, it never throws. */
+  auditAdmin: AdminAuditSink;
 }
+
+export type AdminAuditSink = (
+  action: AdminAction,
+  detail: AdminRecord['detail'],
+  ok: boolean,
+) => Promise<void>;
+
+/** What a handler returns: its channel's result, with its audit line when the contract declares one. */
+export type HandlerResult<K extends ChannelName> =
+  AuditOf<Channels[K]> extends null ? ResultOf<Channels[K]> : Audited<ResultOf<Channels[K]>>;
 
 export type Handler<K extends ChannelName> = (
   arg: ParsedRequestOf<Channels[K]>,
   sender: Sender,
-) => Promise<ResultOf<Channels[K]>> | ResultOf<Channels[K]>;
+) => Promise<HandlerResult<K>> | HandlerResult<K>;
 
 export type HandlerTable = { [K in ChannelName]: Handler<K> };
 
@@ -86,7 +98,7 @@ export class IpcGate {
     if (!isChannelName(channel)) return fail('UNKNOWN_CHANNEL', `unknown channel: ${channel.slice(0, 64)}`);
     // Access is declared per channel in the contract and checked here, before the
     // payload is even read: no handler has to remember it.
-    if (channels[channel].access === 'admin' && !this.policy.admin.isAdmin(sender.contentsId)) {
+    if (channels[channel].access === 'admin' && !this.policy.admin.isActive(sender.contentsId)) {
       return fail('ADMIN_REQUIRED', 'Unlock the admin screen first.');
     }
     const size = payloadSize(payload);
@@ -103,11 +115,21 @@ export class IpcGate {
       const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload';
       return fail('INVALID_PAYLOAD', `${channel}: ${where}: ${issue?.message ?? 'invalid'}`);
     }
+    // An audited channel's line is written here, from what its handler reported: declared in the
+    // contract like its access, so no handler can forget it.
+    const action: AdminAction | null = channels[channel].audit;
     try {
       const handler = this.handlers[channel] as (arg: unknown, sender: Sender) => unknown;
-      return { ok: true, value: await handler(parsed.data, sender) };
+      const result = await handler(parsed.data, sender);
+      if (action === null) return { ok: true, value: result };
+      const { value, audit } = result as Audited<unknown>;
+      if (audit) await this.policy.auditAdmin(action, audit.detail, audit.ok ?? true);
+      return { ok: true, value };
     } catch (error) {
       const expected = expectedOf(error);
+      // A refused attempt that is worth a line (a wrong current PIN) says so in its error.
+      if (action !== null && expected?.audit)
+        await this.policy.auditAdmin(action, expected.audit.detail, false);
       if (expected) return fail(expected.code, expected.message);
       const serialized = serializeError(error);
       return {

@@ -1,13 +1,14 @@
 // One wiring of gate, handlers and frames, used by the Electron shell and by
 // the browser test harness alike: only the transport around it differs.
-import { IpcGate } from './gate.js';
-import { createHandlers } from './handlers.js';
-import { FrameService } from '../frames/frame-service.js';
+import { IpcGate, type Sender } from './gate.js';
+import { createHandlers } from './handlers/index.js';
+import { FrameService, type FrameAnalyzer } from '../frames/frame-service.js';
+import type { Kiosk } from '../kiosk/kiosk.js';
 import type { AppServices } from '../services.js';
 
 export interface WiredIpc {
   gate: IpcGate;
-  frames: FrameService;
+  frames: FrameService<Sender>;
 }
 
 export function wireIpc(
@@ -21,13 +22,23 @@ export function wireIpc(
     allowedOrigins,
     appContentsId,
     captureContentsId,
-    admin: services,
+    admin: services.adminSession,
+    auditAdmin: services.adminAudit.record,
   });
   const frames = new FrameService(
     gate,
-    () => services.frameAnalyzer(),
-    () => services.adminPresent(),
+    () => kioskAnalyzer(services.engine.current),
+    () => services.adminSession.isActive(),
     services.log,
   );
   return { gate, frames };
+}
+
+/**
+ * The kiosk as the frame service's analyzer; null while no engine is loaded. The route comes from
+ * frames/frame-routing.ts: only capture frames, with no admin at the screen, are decided on; an
+ * admin's frames are previewed or enrolled, never decided.
+ */
+export function kioskAnalyzer(kiosk: Kiosk | null): FrameAnalyzer | null {
+  return kiosk ? (frame, route) => kiosk.analyzeFrame(frame, { decide: route === 'unlock' }) : null;
 }

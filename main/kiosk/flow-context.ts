@@ -7,7 +7,7 @@ import type { GalleryEntry } from '../store/enrollment-store.js';
 import type { PeopleDirectory } from '../people/people-directory.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DoorOutput } from '../door/types.js';
-import type { LoadedEngine } from './face-engine.js';
+import type { LoadedEngine } from '../engine/face-engine.js';
 import type { DoorRules } from '../fleet/door-rules.js';
 
 export type { DoorRules } from '../fleet/door-rules.js';

@@ -7,7 +7,7 @@ import type { Face, PixelImage } from '../insightface/types.js';
 import type { EnrollStatus } from '../../preload/contract/index.js';
 import type { Settings } from '../../preload/contract/settings.js';
 import { DecisionEngine, DEFAULT_DECISION, type DecisionConfig } from '../recognition/decision.js';
-import type { LoadedEngine } from './face-engine.js';
+import type { LoadedEngine } from '../engine/face-engine.js';
 import { MIN_FUSED_FRAMES } from '../liveness/passive-fusion.js';
 import { FlowContext, type KioskDeps } from './flow-context.js';
 import { UnlockFlow } from './unlock-flow.js';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PackError } from './errors.js';
+import { messageOf } from '../util/message-of.js';
 
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 /** A pack name is also its folder name: no separators, no leading dot. */
@@ -135,7 +136,7 @@ export async function loadCatalog(file: string = bundledCatalogPath()): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new PackError('BAD_CATALOG', `cannot read catalog ${file}: ${(error as Error).message}`, {
+    throw new PackError('BAD_CATALOG', `cannot read catalog ${file}: ${messageOf(error)}`, {
       cause: error,
     });
   }
@@ -143,7 +144,7 @@ export async function loadCatalog(file: string = bundledCatalogPath()): Promise<
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PackError('BAD_CATALOG', `catalog ${file} is not JSON: ${(error as Error).message}`, {
+    throw new PackError('BAD_CATALOG', `catalog ${file} is not JSON: ${messageOf(error)}`, {
       cause: error,
     });
   }

@@ -3,25 +3,26 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bundledCatalogPath, loadCatalog, PACK_NAME, type Catalog, type CatalogPack } from './catalog.js';
-import { discardPartial, downloadFile, type FetchLike, type TransferProgress } from './download.js';
+import { discardPartial, type FetchLike, type TransferProgress } from './download.js';
+import {
+  SharedDownloads,
+  stagePack,
+  type DownloadCallOptions,
+  type FetchContext,
+  type PackPhase,
+  type PackProgress,
+} from './fetch-pack.js';
 import { PackError, type PackErrorCode } from './errors.js';
 import { formatBytes, sha256File, statfsFreeSpace, type FreeSpace, type Hasher } from './hash.js';
 import { installPack, makeStaging, readManifest, verifyZip, type PackManifest } from './install.js';
 import { envProxyFetch } from './net.js';
 import { onnxRouter, type ModelRouter } from './signature.js';
 import { HashCache, verifyPack, type VerifyReport } from './verify.js';
-import type { ExtractedFile } from './zip.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { PackView } from '../../preload/contract/packs.js';
+import { messageOf } from '../util/message-of.js';
 
-export type PackPhase = 'download' | 'verify' | 'extract' | 'done';
-
-/** Progress of one pack operation. `percent` is overall (download 0-95, then checks), monotonic, ends at 100. */
-export interface PackProgress extends TransferProgress {
-  pack: string;
-  phase: PackPhase;
-  percent: number | null;
-}
+export type { DownloadCallOptions, PackPhase, PackProgress } from './fetch-pack.js';
 
 export type PackEvent =
   | { type: 'progress'; progress: PackProgress }
@@ -57,21 +58,9 @@ export interface PackManagerOptions {
   progressIntervalMs?: number;
 }
 
-export interface DownloadCallOptions {
-  signal?: AbortSignal;
-  onProgress?: (progress: PackProgress) => void;
-}
-
 interface State {
   active: string | null;
   acknowledgedLicenses: string[];
-}
-
-interface SharedDownload {
-  promise: Promise<PackInfo>;
-  controller: AbortController;
-  listeners: Set<(p: PackProgress) => void>;
-  callers: number;
 }
 
 const STATE_FILE = 'packs-state.json';
@@ -86,7 +75,7 @@ export class PackManager {
   private readonly freeSpace: FreeSpace;
   private readonly router: ModelRouter;
   private readonly cache: HashCache;
-  private readonly inflight = new Map<string, SharedDownload>();
+  private readonly downloads = new SharedDownloads<PackInfo>();
   private readonly listeners = new Set<(e: PackEvent) => void>();
   private catalog: Catalog | null = null;
   private prepared: Promise<void> | null = null;
@@ -232,7 +221,7 @@ export class PackManager {
         installed: manifest !== undefined,
         active: name === active,
         default: entry?.default ?? false,
-        downloading: this.inflight.has(name),
+        downloading: this.downloads.get(name) !== undefined,
         size: entry?.size ?? (manifest ? manifest.files.reduce((sum, f) => sum + f.size, 0) : null),
         license: entry?.license ?? null,
         licenseAck: entry?.licenseAck ?? null,
@@ -260,7 +249,7 @@ export class PackManager {
    * caller has cancelled.
    */
   async download(name: string, opts: DownloadCallOptions = {}): Promise<PackInfo> {
-    let shared = this.inflight.get(name);
+    let shared = this.downloads.get(name);
     if (!shared) {
       const entry = await this.entry(name);
       if (!entry) {
@@ -273,58 +262,16 @@ export class PackManager {
             `Acknowledge it once before the first download (CLI: tobira models download ${name} --accept-license)`,
         );
       }
-      shared = this.inflight.get(name); // another caller may have started while we awaited
-      if (!shared) {
-        const controller = new AbortController();
-        const listeners = new Set<(p: PackProgress) => void>();
-        const created: SharedDownload = {
-          controller,
-          listeners,
-          callers: 0,
-          promise: Promise.resolve(null!),
-        };
-        created.promise = this.runDownload(entry, controller.signal, (p) => {
-          this.emit({ type: 'progress', progress: p });
-          for (const l of listeners) l(p);
-        }).finally(() => this.inflight.delete(name));
-        created.promise.catch(() => {});
-        this.inflight.set(name, created);
-        shared = created;
-      }
+      // Another caller may have started while we awaited.
+      shared =
+        this.downloads.get(name) ??
+        this.downloads.start(
+          name,
+          (signal, report) => this.runDownload(entry, signal, report),
+          (progress) => this.emit({ type: 'progress', progress }),
+        );
     }
-    return this.join(shared, name, opts);
-  }
-
-  private join(shared: SharedDownload, name: string, opts: DownloadCallOptions): Promise<PackInfo> {
-    shared.callers++;
-    if (opts.onProgress) shared.listeners.add(opts.onProgress);
-    const leave = () => {
-      if (opts.onProgress) shared.listeners.delete(opts.onProgress);
-      shared.callers--;
-    };
-    if (!opts.signal) return shared.promise.finally(leave);
-    const signal = opts.signal;
-    return new Promise<PackInfo>((resolve, reject) => {
-      const onAbort = () => {
-        leave();
-        if (shared.callers === 0) shared.controller.abort();
-        reject(new PackError('CANCELLED', `download of pack ${name} was cancelled`));
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      shared.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          leave();
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          leave();
-          reject(error);
-        },
-      );
-    });
+    return this.downloads.join(shared, name, opts);
   }
 
   private async runDownload(
@@ -340,9 +287,7 @@ export class PackManager {
       report({ pack: name, phase, ...t, percent: percent === null ? null : lastPercent });
     };
     try {
-      const staged = entry.url
-        ? await this.downloadZip(entry, entry.url, signal, emit)
-        : await this.downloadFiles(entry, signal, emit);
+      const staged = await stagePack(entry, this.fetchContext(), signal, emit);
       const manifest = await installPack(staged.source, staged.staging, {
         root: this.root,
         name,
@@ -366,7 +311,7 @@ export class PackManager {
       const packError =
         error instanceof PackError
           ? error
-          : new PackError('BAD_INPUT', `installing pack ${name} failed: ${(error as Error).message}`, {
+          : new PackError('BAD_INPUT', `installing pack ${name} failed: ${messageOf(error)}`, {
               cause: error,
             });
       this.emit({ type: 'failed', pack: name, code: packError.code, message: packError.message });
@@ -374,104 +319,20 @@ export class PackManager {
     }
   }
 
-  private transferOptions() {
+  private fetchContext(): FetchContext {
     return {
-      fetch: this.fetchImpl,
-      freeSpace: this.freeSpace,
-      timeoutMs: this.options.timeoutMs,
-      retries: this.options.retries,
-      backoffMs: this.options.backoffMs,
-      progressIntervalMs: this.options.progressIntervalMs,
+      root: this.root,
+      downloadsDir: path.join(this.root, DOWNLOADS),
+      hasher: this.hasher,
+      transfer: {
+        fetch: this.fetchImpl,
+        freeSpace: this.freeSpace,
+        timeoutMs: this.options.timeoutMs,
+        retries: this.options.retries,
+        backoffMs: this.options.backoffMs,
+        progressIntervalMs: this.options.progressIntervalMs,
+      },
     };
-  }
-
-  private async downloadZip(
-    entry: CatalogPack,
-    url: string,
-    signal: AbortSignal,
-    emit: (phase: PackPhase, t: TransferProgress, percent: number | null) => void,
-  ) {
-    const partial = path.join(this.root, DOWNLOADS, `${entry.name}.zip.part`);
-    const bytes = await downloadFile({
-      ...this.transferOptions(),
-      url,
-      dest: partial,
-      signal,
-      expectedSize: entry.size,
-      // The extracted models take about as much room as the zip.
-      extraSpace: entry.size ?? 0,
-      onProgress: (t) => emit('download', t, t.total ? (95 * t.bytes) / t.total : null),
-    });
-    emit('verify', { bytes, total: bytes, bytesPerSecond: 0, etaSeconds: null }, 96);
-    let zipSha256: string;
-    try {
-      zipSha256 = await verifyZip(partial, entry, this.hasher);
-    } catch (error) {
-      // A wrong zip cannot be resumed into a right one.
-      await discardPartial(partial);
-      throw error;
-    }
-    if (signal.aborted) throw new PackError('CANCELLED', `download of pack ${entry.name} was cancelled`);
-    emit('extract', { bytes, total: bytes, bytesPerSecond: 0, etaSeconds: null }, 98);
-    return {
-      source: { zip: partial },
-      staging: await makeStaging(this.root, entry.name),
-      zipSha256,
-      partial,
-    };
-  }
-
-  /** Add-on packs: each file from its own URL, each checked against its pinned hash. */
-  private async downloadFiles(
-    entry: CatalogPack,
-    signal: AbortSignal,
-    emit: (phase: PackPhase, t: TransferProgress, percent: number | null) => void,
-  ) {
-    const files = entry.files ?? [];
-    const sizes = files.map((f) => f.size ?? 0);
-    const total = files.every((f) => f.size) ? sizes.reduce((a, b) => a + b, 0) : null;
-    const partials: string[] = [];
-    let done = 0;
-    for (const [i, file] of files.entries()) {
-      const partial = path.join(this.root, DOWNLOADS, `${entry.name}--${file.name}.part`);
-      partials.push(partial);
-      const before = done;
-      done += await downloadFile({
-        ...this.transferOptions(),
-        url: file.url!,
-        dest: partial,
-        signal,
-        expectedSize: file.size,
-        extraSpace: sizes.slice(i + 1).reduce((a, b) => a + b, 0),
-        onProgress: (t) => {
-          const bytes = before + t.bytes;
-          emit('download', { ...t, bytes, total }, total ? (95 * bytes) / total : null);
-        },
-      });
-    }
-    emit('verify', { bytes: done, total: done, bytesPerSecond: 0, etaSeconds: null }, 96);
-    const staging = await makeStaging(this.root, entry.name);
-    const staged: ExtractedFile[] = [];
-    try {
-      for (const [i, file] of files.entries()) {
-        const sha256 = await this.hasher(partials[i]!);
-        if (sha256 !== file.sha256) {
-          await discardPartial(partials[i]!);
-          throw new PackError(
-            'CHECKSUM_MISMATCH',
-            `${file.name} of pack ${entry.name} (${file.url}) has sha256 ${sha256}, but the catalog expects ${file.sha256}; nothing was installed`,
-          );
-        }
-        const target = path.join(staging, file.name);
-        await rename(partials[i]!, target);
-        await discardPartial(partials[i]!);
-        staged.push({ name: file.name, sha256, size: (await stat(target)).size });
-      }
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true });
-      throw error;
-    }
-    return { source: { staged }, staging, zipSha256: undefined, partial: null };
   }
 
   /**
@@ -491,7 +352,7 @@ export class PackManager {
     if (!isZip && !info.isDirectory())
       throw new PackError('BAD_INPUT', `${source} is neither a zip file nor a folder`);
     const name = checkName(opts.name ?? path.basename(source).replace(/\.zip$/i, ''));
-    if (this.inflight.has(name))
+    if (this.downloads.get(name) !== undefined)
       throw new PackError('BAD_INPUT', `pack ${name} is being downloaded; wait or cancel`);
     const entry = await this.entry(name);
     const need = isZip ? info.size : await folderSize(source);

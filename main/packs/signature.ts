@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { routeBySignature } from '../insightface/model_zoo.js';
 import type { TensorSpec } from '../insightface/session.js';
 import type { Role } from './catalog.js';
+import { messageOf } from '../util/message-of.js';
 
 export type RouteResult = { role: Role } | { role: null; reason: string };
 /** Injectable so tests and callers can route without onnxruntime. */
@@ -54,7 +55,7 @@ export const onnxRouter: ModelRouter = async (file) => {
   try {
     session = await ort.InferenceSession.create(file, { logSeverityLevel: 3 });
   } catch (error) {
-    return { role: null, reason: `onnxruntime cannot load it: ${(error as Error).message.split('\n')[0]}` };
+    return { role: null, reason: `onnxruntime cannot load it: ${messageOf(error).split('\n')[0]}` };
   }
   try {
     return roleFromSignature(specs(session.inputMetadata), specs(session.outputMetadata));

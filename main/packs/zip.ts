@@ -8,6 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { PackError } from './errors.js';
+import { messageOf } from '../util/message-of.js';
 
 export interface ExtractedFile {
   /** Path inside the pack folder, '/'-separated. */
@@ -151,13 +152,9 @@ export async function extractZip(
       try {
         await pipeline(await openEntry(zip, entry), meter, createWriteStream(target, { flags: 'wx' }));
       } catch (error) {
-        throw new PackError(
-          'BAD_ZIP',
-          `${label}: cannot extract "${entry.fileName}": ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        );
+        throw new PackError('BAD_ZIP', `${label}: cannot extract "${entry.fileName}": ${messageOf(error)}`, {
+          cause: error,
+        });
       }
       out.push({ name, sha256: hash.digest('hex'), size });
     }

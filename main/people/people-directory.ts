@@ -39,3 +39,12 @@ export function localDirectory(store: EnrollmentStore): PeopleDirectory {
     addTemplate: (id, template) => store.addTemplate(id, template),
   };
 }
+
+/** The directory in use now (the store, or a joined folder's fleet), or why there is none. */
+export interface PeopleSource {
+  directory(): PeopleDirectory | null;
+  /** Why `directory()` is null, as a sentence without its first capital. */
+  problem(): string | null;
+  /** Whether the data folder is a door of a fleet (then nobody falls back to the store). */
+  joined(): boolean;
+}

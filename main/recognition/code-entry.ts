@@ -2,7 +2,7 @@
 // guesses are rate-limited in main, and the answer is the same whether or not a
 // code belongs to someone.
 // - The lockout is checked before any scrypt work, and survives an engine reload
-//   (it lives in AppServices, not in the kiosk) and a restart (a small file).
+//   (it lives in the composition root, main/services.ts, not in the kiosk) and a restart (a small file).
 // - A code that matches nobody is answered like one that matches: "look at the
 //   camera"; the face then fails to match, as it would for someone else's code.
 // - Every person's hash is checked for every code (EnrollmentStore.findPersonByPin
@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { Lockout, monotonicMs, NO_FAILURES, type LockoutPolicy } from '../admin/lockout.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { messageOf } from '../util/message-of.js';
 
 /**
  * 5 free wrong codes, then 30 s doubling up to 15 min. With 4-digit codes and one
@@ -104,9 +105,7 @@ export class CodeEntry {
     const text = JSON.stringify({ version: 1, ...this.lockout.state() }) + '\n';
     this.writes = this.writes
       .then(() => writeFileAtomic(this.file, text))
-      .catch((error: unknown) =>
-        this.log(`code lockout not saved: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      .catch((error: unknown) => this.log(`code lockout not saved: ${messageOf(error)}`));
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {

@@ -22,6 +22,7 @@ import {
   type DoorSecrets,
   type SecretVault,
 } from './door-secrets.js';
+import { messageOf } from '../util/message-of.js';
 
 export type SettingsFile = Conf<Settings>;
 export type SettingsStoreFactory = (options: Options<Settings>) => SettingsFile;
@@ -76,7 +77,7 @@ export class SettingsService {
       const stamp = now().toISOString().replace(/[:.]/g, '-');
       const backupPath = path.join(dir, `${SETTINGS_NAME}.corrupt-${stamp}.json`);
       if (existsSync(filePath)) renameSync(filePath, backupPath);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       return new SettingsService(createStore(options), { reason, backupPath });
     }
   }

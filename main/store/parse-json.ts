@@ -1,4 +1,5 @@
 import { StoreError } from './errors.js';
+import { messageOf } from '../util/message-of.js';
 
 /** JSON.parse that tells a cut-off file (crash, full disk, partial copy) from other damage. */
 export function parseJson(text: string, where: string): unknown {
@@ -6,7 +7,7 @@ export function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (/end of JSON input|Unterminated string/i.test(message)) {
       throw new StoreError('truncated', `${where}: file ends early (truncated)`, { cause: error });
     }

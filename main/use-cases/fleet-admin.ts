@@ -15,7 +15,7 @@ import type {
 } from '../../preload/contract/fleet.js';
 import { joinFleet } from '../fleet/join.js';
 import { buildingAudit } from '../fleet/building-audit.js';
-import { auditView } from '../audit/audit-service.js';
+import { auditView } from './audit.js';
 import type { KioskFleet } from '../fleet/kiosk-fleet.js';
 import { ExpectedError } from '../ipc/errors.js';
 import type { AdminAction, AdminRecord } from '../audit/types.js';

@@ -22,7 +22,12 @@ export const adminChannels = {
     // The new PIN's policy (digits, length) is checked in main, which answers with a code to translate.
     z.object({ pin: z.string().min(1).max(64), currentPin: z.string().min(1).max(64).optional() }).strict(),
     'public',
+    'pin_change',
   ),
-  adminLogin: channel<AdminState>()(z.object({ pin: z.string().min(1).max(64) }).strict(), 'public'),
-  adminLogout: channel<AdminState>()(NoArgs, 'public'),
+  adminLogin: channel<AdminState>()(
+    z.object({ pin: z.string().min(1).max(64) }).strict(),
+    'public',
+    'admin_login',
+  ),
+  adminLogout: channel<AdminState>()(NoArgs, 'public', 'admin_logout'),
 };

@@ -25,7 +25,11 @@ export const NoArgs = z.undefined().or(z.null()).optional();
 export const appChannels = {
   getAppInfo: channel<AppInfo>()(NoArgs, 'public'),
   /** Leave kiosk mode (admin only: needs the admin PIN). */
-  exitKiosk: channel<{ exited: boolean }>()(z.object({ pin: z.string().min(1).max(64) }).strict(), 'public'),
+  exitKiosk: channel<{ exited: boolean }>()(
+    z.object({ pin: z.string().min(1).max(64) }).strict(),
+    'public',
+    'exit_kiosk',
+  ),
   /** Echo for transport tests: returns what it was given. */
   ping: channel<{ pong: string; receivedAt: number }>()(
     z.object({ message: z.string().max(1024) }).strict(),

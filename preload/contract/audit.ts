@@ -82,7 +82,7 @@ export const auditChannels = {
   ),
   /** Opens a save dialog in main and writes the CSV there. */
   exportAudit: channel<{ path: string | null }>()(NoArgs, 'admin'),
-  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs, 'admin'),
+  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs, 'admin', 'door_test'),
   getCalibration: channel<Calibration>()(
     z.object({ targetFar: z.number().min(0.0001).max(0.5) }).strict(),
     'admin',

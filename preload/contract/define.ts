@@ -2,6 +2,7 @@
 // request plus a phantom type for its result; main's handler table, the
 // preload API and the renderer's `window.tobira` type are all derived from it.
 import type { z } from 'zod';
+import type { AdminAction } from './admin-actions.js';
 
 declare const resultBrand: unique symbol;
 
@@ -12,21 +13,38 @@ declare const resultBrand: unique symbol;
  */
 export type Access = 'public' | 'admin';
 
-export interface Channel<Req extends z.ZodType, Res> {
+/**
+ * The admin action a channel is, when it is one: the gate (main/ipc/gate.ts) writes its line in
+ * the chained audit log from what the handler reports, so no handler has to remember it. Null
+ * for a channel that changes nothing worth a line (reads, the PIN pad's checks).
+ */
+export type AuditedAs = AdminAction | null;
+
+export interface Channel<Req extends z.ZodType, Res, Audit extends AuditedAs = AuditedAs> {
   readonly request: Req;
   readonly access: Access;
+  readonly audit: Audit;
   /** Type-level only: never read at run time. */
   readonly [resultBrand]?: Res;
 }
 
-/** `channel<Result>()(requestSchema, access)`: curried so the result type can be named while the request is inferred. */
+/**
+ * `channel<Result>()(requestSchema, access, audit?)`: curried so the result type can be named while
+ * the request is inferred.
+ */
 export const channel =
   <Res>() =>
-  <Req extends z.ZodType>(request: Req, access: Access): Channel<Req, Res> => ({ request, access });
+  <Req extends z.ZodType, Audit extends AuditedAs = null>(
+    request: Req,
+    access: Access,
+    audit: Audit = null as Audit,
+  ): Channel<Req, Res, Audit> => ({ request, access, audit });
 
 export type RequestOf<C> = C extends Channel<infer Req, unknown> ? z.input<Req> : never;
 export type ParsedRequestOf<C> = C extends Channel<infer Req, unknown> ? z.output<Req> : never;
 export type ResultOf<C> = C extends Channel<z.ZodType, infer Res> ? Res : never;
+/** The admin action a channel declares, or null. */
+export type AuditOf<C> = C extends Channel<z.ZodType, unknown, infer A> ? A : null;
 
 /** Expected failures travel as values; unexpected errors carry their serialised form. */
 export interface SerializedError {

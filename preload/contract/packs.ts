@@ -37,20 +37,22 @@ export const packsChannels = {
   listPacks: channel<PackList>()(NoArgs, 'admin'),
   acknowledgeLicense: channel<PackList>()(ByName, 'admin'),
   /** Resolves when installed; progress arrives as `downloadProgress` events. */
-  downloadPack: channel<PackList>()(ByName, 'admin'),
+  downloadPack: channel<PackList>()(ByName, 'admin', 'pack_download'),
   /** The default setup: the default face pack and the liveness add-on in one step; progress in `engineStatus`. */
-  setUpDefaults: channel<PackList>()(NoArgs, 'admin'),
+  setUpDefaults: channel<PackList>()(NoArgs, 'admin', 'pack_download'),
   cancelDownload: channel<{ cancelled: boolean }>()(ByName, 'admin'),
   /** Opens a file dialog in main (a zip or a folder): the renderer never names paths. */
   importPack: channel<PackList | null>()(
     z.object({ kind: z.enum(['zip', 'folder']), name: PackNameSchema.optional() }).strict(),
     'admin',
+    'pack_import',
   ),
-  removePack: channel<PackList>()(ByName, 'admin'),
+  removePack: channel<PackList>()(ByName, 'admin', 'pack_remove'),
   /** Changes the face models: needs the admin PIN typed again (PIN_REQUIRED without it). */
   setActivePack: channel<PackList>()(
     z.object({ name: PackNameSchema, pin: z.string().min(1).max(64).optional() }).strict(),
     'admin',
+    'pack_switch',
   ),
   verifyPack: channel<{ ok: boolean; problems: string[] }>()(ByName, 'admin'),
 };

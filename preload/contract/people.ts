@@ -52,24 +52,28 @@ export const peopleChannels = {
   addPerson: channel<PersonView>()(
     z.object({ name: PersonNameSchema, pin: PinSchema.optional() }).strict(),
     'admin',
+    'person_add',
   ),
   renamePerson: channel<PersonView>()(
     z.object({ id: PersonIdSchema, name: PersonNameSchema }).strict(),
     'admin',
+    'person_rename',
   ),
   setPersonPin: channel<PersonView>()(
     z.object({ id: PersonIdSchema, pin: PinSchema.nullable() }).strict(),
     'admin',
+    'person_pin',
   ),
-  deletePerson: channel<{ deleted: boolean }>()(ById, 'admin'),
+  deletePerson: channel<{ deleted: boolean }>()(ById, 'admin', 'person_delete'),
   /** Camera enrollment: the next frames are sampled for this person until `target` are taken. */
   startEnrollment: channel<EnrollStatus>()(
     z.object({ id: PersonIdSchema, target: z.int().min(1).max(10).optional() }).strict(),
     'admin',
+    'enroll_start',
   ),
-  stopEnrollment: channel<EnrollStatus>()(NoArgs, 'admin'),
+  stopEnrollment: channel<EnrollStatus>()(NoArgs, 'admin', 'enroll_stop'),
   /** Photos chosen in a file dialog in main. */
-  importPhotos: channel<ImportResult[]>()(ById, 'admin'),
+  importPhotos: channel<ImportResult[]>()(ById, 'admin', 'template_add'),
   /** Verifies the latest camera frame against this person only. */
   testRecognition: channel<RecognitionTest>()(ById, 'admin'),
   /**

@@ -169,6 +169,7 @@ export const settingsChannels = {
   updateSettings: channel<Settings>()(
     SettingsPatchSchema.extend({ pin: z.string().min(1).max(64).optional() }),
     'admin',
+    'settings_change',
   ),
   listDoorPrograms: channel<DoorProgramList>()(NoArgs, 'admin'),
 };

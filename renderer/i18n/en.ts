@@ -459,6 +459,7 @@ export const en = {
   'error.OFFLINE': 'No network connection: connect, or import the pack from a file.',
   'error.CANCELLED': 'Cancelled.',
   'error.NO_DETECTOR': 'The pack has no face detector model.',
+  'error.PACK_UNUSABLE': 'The model pack could not be loaded: {detail}',
   'error.CORRUPT_FILE': 'A model file is damaged: {detail}',
   'error.MISSING_FILE': 'A model file is missing: {detail}',
   'error.LICENSE_NOT_ACKNOWLEDGED': 'Accept the pack’s licence first.',

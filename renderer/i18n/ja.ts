@@ -461,6 +461,7 @@ export const ja: Record<MessageKey, string> = {
   'error.OFFLINE': 'ネットワークに接続されていません。接続するか、ファイルからパックを取り込んでください。',
   'error.CANCELLED': '取り消しました。',
   'error.NO_DETECTOR': 'このパックには顔検出モデルがありません。',
+  'error.PACK_UNUSABLE': 'モデルパックを読み込めませんでした: {detail}',
   'error.CORRUPT_FILE': 'モデルファイルが壊れています: {detail}',
   'error.MISSING_FILE': 'モデルファイルがありません: {detail}',
   'error.LICENSE_NOT_ACKNOWLEDGED': '先にパックのライセンスに同意してください。',

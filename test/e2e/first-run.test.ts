@@ -92,7 +92,7 @@ describe('first run: empty data folder to an open door', () => {
       await page.keyboard.press('Enter');
     };
     try {
-      assert.equal(h.services.getEngineStatus().state, 'no-models');
+      assert.equal(h.services.engine.getStatus().state, 'no-models');
       assert.equal(h.services.settings.get().liveness.enabled, true, 'liveness is on by default');
       await h.open();
       await page.locator('unlock-screen button.setup').waitFor();
@@ -143,7 +143,7 @@ describe('first run: empty data folder to an open door', () => {
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! >= seen[i - 1]!, `the bar went back: ${seen}`);
       const installed = (await h.services.packs.list()).filter((p) => p.installed).map((p) => p.name);
       assert.deepEqual(installed.sort(), [FACE_PACK, 'minifasnet']);
-      const engine = h.services.getEngineStatus();
+      const engine = h.services.engine.getStatus();
       assert.deepEqual([engine.state, engine.pack, engine.livenessAvailable], ['ready', FACE_PACK, true]);
 
       // 4. The first person, from a photo (the camera path has its own test in admin-panels).
@@ -234,7 +234,7 @@ describe('first run: empty data folder to an open door', () => {
       assert.equal(await panel.locator('section.setup-defaults').count(), 0, 'nothing left to set up');
       const installed = (await h.services.packs.list()).filter((p) => p.installed).map((p) => p.name);
       assert.deepEqual(installed.sort(), [FACE_PACK, 'minifasnet']);
-      assert.equal(h.services.getEngineStatus().livenessAvailable, true);
+      assert.equal(h.services.engine.getStatus().livenessAvailable, true);
       await panel.locator('.engine', { hasText: 'Liveness available' }).waitFor();
     } finally {
       await h.close();

@@ -177,7 +177,7 @@ describe('kiosk shell in Chromium with a fake camera', () => {
     await harness.screenshot('admin-screen');
     await page.locator('admin-screen button.back').click();
     await page.locator('unlock-screen').waitFor();
-    assert.equal(harness.services.isAdmin(1), false);
+    assert.equal(harness.services.adminSession.isActive(1), false);
   });
 });
 

@@ -92,7 +92,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
     try {
       // The footage's turns come when they come, not when the prompt appears: the directions
       // match them, and each step may wait as long as the clip takes to get there.
-      h.services.kiosk!.engine.liveness.setChallengeOptions({
+      h.services.engine.current!.engine.liveness.setChallengeOptions({
         directions,
         stepTimeoutMs: 30_000,
       });

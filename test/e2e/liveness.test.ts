@@ -37,7 +37,7 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
 
   test('each person is enrolled from the very photo the camera will show', async () => {
     await session(live, async (h) => {
-      assert.equal(h.services.getEngineStatus().livenessAvailable, true);
+      assert.equal(h.services.engine.getStatus().livenessAvailable, true);
       const people: [string, string][] = [
         ['Printed', printed],
         ['Tablet', tablet],

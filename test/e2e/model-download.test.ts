@@ -61,7 +61,7 @@ describe('model pack download in the kiosk', () => {
     const h = await startHarness({ argv: [`--catalog=${catalog}`] });
     try {
       await h.open();
-      assert.equal(h.services.getEngineStatus().state, 'no-models');
+      assert.equal(h.services.engine.getStatus().state, 'no-models');
       await h.page.locator('unlock-screen .status').getByText('Face models are not installed').waitFor();
       await h.screenshot('unlock-no-models');
 
@@ -113,7 +113,7 @@ describe('model pack download in the kiosk', () => {
     try {
       await h.services.packs.acknowledgeLicense(PACK);
       await h.open();
-      const starting = h.services.start();
+      const starting = h.services.engine.start();
       const values = await progressValues(h, 'unlock-screen progress', 30_000);
       await starting;
       assert.ok(values.length >= 2, `saw the unlock screen's bar ${values.length} times`);
@@ -128,7 +128,7 @@ describe('model pack download in the kiosk', () => {
 async function waitForEngine(h: Harness, state: EngineStatus['state']): Promise<EngineStatus> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const status = h.services.getEngineStatus();
+    const status = h.services.engine.getStatus();
     if (status.state === state) return status;
     if (Date.now() > deadline) throw new Error(`engine is ${status.state} (${status.message}), not ${state}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -57,7 +57,7 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
   const enroll = async (dataDir: string) => {
     let result: EnrollResult | null = null;
     await session(dataDir, stranger, async (h) => {
-      assert.equal(h.services.getEngineStatus().state, 'ready');
+      assert.equal(h.services.engine.getStatus().state, 'ready');
       h.picks.push([
         ...enrolledPhotos,
         facePath('photos/inspireface/view.jpg'),

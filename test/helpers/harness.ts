@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AppServices, PickRequest, ServicesOptions } from '../../main/services.js';
 import { createNodeServices } from './node-services.js';
-import { LIVENESS_PACK } from '../../main/kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../main/engine/face-engine.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../main/liveness/anti-spoof.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
 import { wireIpc, type WiredIpc } from '../../main/ipc/wire.js';
@@ -137,7 +137,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await services.packs.import(copyModels(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
   }
   if (options.settings) services.settings.update(options.settings);
-  if (!options.deferStart) await services.start();
+  if (!options.deferStart) await services.engine.start();
   let origin = '';
   // Wired once the server's port, and so the page's origin, is known.
   let ipc: WiredIpc | null = null;
@@ -205,7 +205,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
     // The UI page loading again is a reload: its admin session ends, as Electron's shell ends it.
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      services.rendererReset(PAGE_CONTENTS_ID, 'reloaded');
+      services.adminSession.end('reloaded', PAGE_CONTENTS_ID);
     }
     const file = path.normalize(path.join(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname));
     if (!file.startsWith(rendererDir + path.sep) || !existsSync(file)) {

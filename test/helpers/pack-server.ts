@@ -173,3 +173,11 @@ export async function serveLivenessAddon(server: PackServer, name = 'minifasnet'
     }),
   };
 }
+
+/** Serves the test pack's zip at `route`; its files and bytes, for a catalog entry. */
+export async function serveTestPack(server: PackServer, route: string) {
+  const files = await testPackFiles();
+  const zip = await buildZip(files);
+  server.routes.set(route, { body: zip });
+  return { files, zip };
+}

@@ -17,7 +17,7 @@ import { APP_ORIGIN } from '../../security.js';
 import { decodeImageFile } from '../../image/decode.js';
 import { resizeLinear } from '../../insightface/opencv.js';
 import { toBgr } from '../../insightface/image.js';
-import { LIVENESS_PACK } from '../../kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../engine/face-engine.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../liveness/anti-spoof.js';
 import { CAPTURE_INTERVAL_MS } from '../../../preload/contract/capture.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../preload/contract/settings.js';
@@ -101,8 +101,8 @@ export const faceToDoorSection: BenchSection = {
     try {
       await services.packs.import(packDir(PACK), { name: 'bench-pack' });
       await services.packs.import(packDir(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
-      await services.start();
-      const kiosk = services.kiosk!;
+      await services.engine.start();
+      const kiosk = services.engine.current!;
       const person = await services.store!.addPerson('Barack Obama');
       for (const file of ['obama.jpg', 'obama2.jpg']) {
         const image = await decodeImageFile(path.join(ctx.facesDir, 'photos/face_recognition', file));

@@ -13,6 +13,7 @@ import {
   UsageError,
   type Command,
 } from '../command.js';
+import { messageOf } from '../../util/message-of.js';
 
 const usage = `Usage: tobira analyze --models DIR|--data-dir DIR [--det-size 640|auto|WxH] [--det-thresh 0.5] [--max-num N] [--json] IMAGE...
 
@@ -82,7 +83,7 @@ export const command: Command = {
         // One bad file does not stop the run: it is reported and shows as null.
         failed++;
         images[file] = null;
-        io.err(`${err instanceof Error ? err.message : String(err)}`);
+        io.err(`${messageOf(err)}`);
       }
     }
     await fa.release();

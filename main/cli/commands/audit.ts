@@ -9,6 +9,7 @@ import { parse, UsageError, type CliIO, type Command } from '../command.js';
 import { cliPaths } from '../data-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
 import { auditExport } from '../cli-door.js';
+import { messageOf } from '../../util/message-of.js';
 
 const usage = `Usage: tobira audit export [--data-dir DIR | --audit DIR] [--out FILE.csv]
        tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--json]
@@ -27,7 +28,7 @@ async function chainKey(values: { store?: string | undefined; key?: string | und
     const store = await openCliStore(values, false, paths);
     return { key: store.deriveKey(CHAIN_KEY_PURPOSE), why: null };
   } catch (error) {
-    return { key: null, why: (error as Error).message };
+    return { key: null, why: messageOf(error) };
   }
 }
 

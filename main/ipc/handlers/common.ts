@@ -1,36 +1,29 @@
-import type { AppServices } from '../../services.js';
-import type { EnrollmentStore } from '../../store/enrollment-store.js';
+// What several handler files share: their table type, and the admin PIN typed again.
+import type { AdminPin } from '../../admin/pin.js';
 import { ExpectedError } from '../errors.js';
-import type { HandlerTable } from '../gate.js';
+import type { AdminAuditSink, HandlerTable } from '../gate.js';
 
 export type HandlersFor<C> = Pick<HandlerTable, keyof C & keyof HandlerTable>;
 
-export function requireStore(services: AppServices): EnrollmentStore {
-  if (!services.store) {
-    throw new ExpectedError(
-      'STORE_UNAVAILABLE',
-      `The enrollment store could not be opened: ${services.storeProblem}`,
-    );
-  }
-  return services.store;
+/** The admin PIN and where its refusals are logged: what a PIN check needs. */
+export interface PinGuard {
+  pin: Pick<AdminPin, 'verify'>;
+  auditAdmin: AdminAuditSink;
 }
-
-export { requireKiosk } from '../../people/people-service.js';
-
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * The admin PIN, verified (it counts towards the lockout); throws the expected failure otherwise.
  * `purpose` says in the audit log what the PIN was typed for.
  */
-export async function verifyAdminPin(services: AppServices, given: string, purpose: string): Promise<void> {
-  const check = await services.pin.verify(given);
+export async function verifyAdminPin(guard: PinGuard, given: string, purpose: string): Promise<void> {
+  const check = await guard.pin.verify(given);
   if (check.ok) return;
-  // Refused PINs are logged too: a string of them is someone guessing.
-  if (check.reason === 'wrong_pin') await services.auditAdmin('wrong_pin', { purpose }, false);
+  // Refused PINs are logged too (not one channel's line: any channel that asks for the PIN), as a
+  // string of them is someone guessing.
+  if (check.reason === 'wrong_pin') await guard.auditAdmin('wrong_pin', { purpose }, false);
   if (check.reason === 'locked' || (check.reason === 'wrong_pin' && check.retryAfterMs > 0)) {
     // Logged when a lockout starts, and for each attempt it turns away.
-    await services.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
+    await guard.auditAdmin('lockout', { purpose, retryAfterMs: check.retryAfterMs }, false);
   }
   switch (check.reason) {
     case 'not_set':
@@ -52,7 +45,7 @@ export async function verifyAdminPin(services: AppServices, given: string, purpo
  * session: a compromised renderer riding a live session cannot change them.
  */
 export async function requirePinAgain(
-  services: AppServices,
+  guard: PinGuard,
   changes: readonly string[],
   given: string | undefined,
 ): Promise<void> {
@@ -60,5 +53,5 @@ export async function requirePinAgain(
   if (given === undefined) {
     throw new ExpectedError('PIN_REQUIRED', `Type the admin PIN again to change: ${changes.join(', ')}.`);
   }
-  await verifyAdminPin(services, given, `change ${changes.join(', ')}`);
+  await verifyAdminPin(guard, given, `change ${changes.join(', ')}`);
 }

@@ -2,15 +2,15 @@
 import path from 'node:path';
 import type { settingsChannels } from '../../../preload/contract/settings.js';
 import { DOORS_FILE, readDoorsFile } from '../../door/doors-file.js';
-import type { AppServices } from '../../services.js';
-import { messageOf, type HandlersFor } from './common.js';
+import type { HandlersFor } from './common.js';
+import { messageOf } from '../../util/message-of.js';
 
 export function doorHandlers(
-  services: AppServices,
+  /** The data folder, where doors.json is kept. */
+  dir: string,
 ): HandlersFor<Pick<typeof settingsChannels, 'listDoorPrograms'>> {
   return {
     listDoorPrograms: () => {
-      const dir = services.paths.dataDir;
       const file = path.join(dir, DOORS_FILE);
       try {
         const programs = readDoorsFile(dir).doors.map((d) => ({

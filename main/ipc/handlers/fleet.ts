@@ -11,7 +11,7 @@ export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetCh
     dataDir: services.paths.dataDir,
     keyWrapper: services.options.keyWrapper,
     auditAdmin: (action, detail, ok) => services.auditAdmin(action, detail, ok),
-    reloadEngine: () => services.reloadEngine(),
+    reloadEngine: () => services.engine.reload(),
   });
   return {
     getFleetStatus: () => fleet.status(),

@@ -2,12 +2,22 @@
 // cancel, import from a dialog, choose, verify, remove. Expected failures
 // (offline, checksum, unsafe zip, …) come back as values with their code.
 import type { packsChannels, PackList } from '../../../preload/contract/packs.js';
-import type { AppServices } from '../../services.js';
-import { requirePinAgain, type HandlersFor } from './common.js';
-import { LIVENESS_PACK } from '../../kiosk/face-engine.js';
+import type { PackManager } from '../../packs/manager.js';
+import type { EngineHost } from '../../engine/engine-host.js';
+import type { Kiosk } from '../../kiosk/kiosk.js';
+import type { FilePicker } from '../../util/file-picker.js';
+import { requirePinAgain, type HandlersFor, type PinGuard } from './common.js';
+import { LIVENESS_PACK } from '../../engine/face-engine.js';
 
-export function packHandlers(services: AppServices): HandlersFor<typeof packsChannels> {
-  const { packs } = services;
+export interface PackHandlerDeps {
+  packs: PackManager;
+  engine: Pick<EngineHost<Kiosk>, 'downloadAndLoad' | 'setUpDefaults' | 'reload'>;
+  pickFiles: FilePicker;
+  guard: PinGuard;
+}
+
+export function packHandlers(deps: PackHandlerDeps): HandlersFor<typeof packsChannels> {
+  const { packs, engine, pickFiles, guard } = deps;
   const downloads = new Map<string, AbortController>();
   const list = async (): Promise<PackList> => ({ packs: await packs.list(), root: packs.root });
   /** Pack errors are expected: they reach the screen with their code and message. */
@@ -23,12 +33,11 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       const controller = new AbortController();
       downloads.set(name, controller);
       try {
-        await services.downloadAndLoad(name, controller.signal);
-        await services.auditAdmin('pack_download', { pack: name });
+        await engine.downloadAndLoad(name, controller.signal);
       } finally {
         downloads.delete(name);
       }
-      return list();
+      return { value: await list(), audit: { detail: { pack: name } } };
     },
     setUpDefaults: async () => {
       const controller = new AbortController();
@@ -38,12 +47,11 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
         .map((p) => p.name);
       for (const name of names) downloads.set(name, controller);
       try {
-        await services.setUpDefaults(controller.signal);
-        await services.auditAdmin('pack_download', { pack: 'default setup' });
+        await engine.setUpDefaults(controller.signal);
       } finally {
         for (const name of names) if (downloads.get(name) === controller) downloads.delete(name);
       }
-      return list();
+      return { value: await list(), audit: { detail: { pack: 'default setup' } } };
     },
     cancelDownload: ({ name }) => {
       const controller = downloads.get(name);
@@ -51,27 +59,24 @@ export function packHandlers(services: AppServices): HandlersFor<typeof packsCha
       return { cancelled: controller !== undefined };
     },
     importPack: async ({ kind, name }) => {
-      const picked = await services.options.pickFiles({ kind });
+      const picked = await pickFiles({ kind });
       const source = picked?.[0];
-      if (!source) return null;
+      if (!source) return { value: null, audit: null };
       const imported = await packs.import(source, name ? { name } : {});
-      await services.auditAdmin('pack_import', { kind, pack: imported.name });
-      await services.reloadEngine();
-      return list();
+      await engine.reload();
+      return { value: await list(), audit: { detail: { kind, pack: imported.name } } };
     },
     removePack: async ({ name }) => {
       await packs.remove(name);
-      await services.auditAdmin('pack_remove', { pack: name });
-      await services.reloadEngine();
-      return list();
+      await engine.reload();
+      return { value: await list(), audit: { detail: { pack: name } } };
     },
     setActivePack: async ({ name, pin }) => {
       const active = await packs.getActive();
-      await requirePinAgain(services, active === name ? [] : ['the active pack'], pin);
+      await requirePinAgain(guard, active === name ? [] : ['the active pack'], pin);
       await packs.setActive(name);
-      await services.auditAdmin('pack_switch', { pack: name });
-      await services.reloadEngine();
-      return list();
+      await engine.reload();
+      return { value: await list(), audit: { detail: { pack: name } } };
     },
     verifyPack: async ({ name }) => {
       const report = await packs.verify(name);

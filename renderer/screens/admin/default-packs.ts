@@ -8,7 +8,7 @@ import type { EngineStatus } from '../../../preload/contract/events.js';
 import type { PackView } from '../../../preload/contract/packs.js';
 import { panelStyles } from './admin-shared.js';
 
-/** The catalog's liveness add-on (main/kiosk/face-engine.ts LIVENESS_PACK). */
+/** The catalog's liveness add-on (main/engine/face-engine.ts LIVENESS_PACK). */
 export const LIVENESS_PACK = 'minifasnet';
 
 /** What the default setup still has to install (the same rule as main/packs/bundle.ts). */

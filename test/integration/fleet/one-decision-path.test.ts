@@ -93,14 +93,14 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
   }
 
   async function kioskReason(file: string): Promise<string> {
-    const { cooldownMs } = node.services.kiosk!.decisions.settings;
+    const { cooldownMs } = node.services.engine.current!.decisions.settings;
     clock += cooldownMs;
     const frame = await rgbaFrameOf(file);
     const next = () => {
       clock += 100;
       return frameId++;
     };
-    const d = await attemptUnlock(node.services.kiosk!, frame, decisions, next);
+    const d = await attemptUnlock(node.services.engine.current!, frame, decisions, next);
     return d.outcome === 'unlocked' ? 'match' : d.reason;
   }
 
@@ -156,7 +156,7 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
     node = await createNodeServices({ dataDir: kioskDir, services: { now: () => clock, fleetPollMs: 200 } });
     await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     node.services.settings.update({ liveness: { enabled: false, threshold: 0.5, level: 'standard' } });
-    await node.services.start();
+    await node.services.engine.start();
     assert.equal(node.services.people?.kind, 'fleet', node.services.fleetHost.problem ?? '');
     node.services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);

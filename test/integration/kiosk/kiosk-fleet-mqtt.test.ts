@@ -141,9 +141,9 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       liveness: { enabled: false, threshold: 0.5, level: 'standard' },
       door: relayDoor(),
     });
-    await services.start();
+    await services.engine.start();
     gate = wireIpc(services, [APP_ORIGIN], () => APP_ID).gate;
-    services.setAdmin(APP_ID, true);
+    services.adminSession.begin(APP_ID);
     services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
@@ -157,7 +157,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       clock += 100;
       return nextFrame++;
     };
-    return attemptUnlock(node!.services.kiosk!, frame, decisions, next);
+    return attemptUnlock(node!.services.engine.current!, frame, decisions, next);
   }
 
   /** What a subscriber that connects now is told first on the availability topic (retained only). */

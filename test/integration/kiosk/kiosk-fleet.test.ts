@@ -66,7 +66,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
       clock += 100;
       return nextFrame++;
     };
-    return attemptUnlock(node.services.kiosk!, frame, decisions, next, reset);
+    return attemptUnlock(node.services.engine.current!, frame, decisions, next, reset);
   }
 
   before(async () => {
@@ -78,9 +78,9 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const { services } = node;
     await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     services.settings.update({ liveness: { enabled: false, threshold: 0.5, level: 'standard' } });
-    await services.start();
+    await services.engine.start();
     gate = wireIpc(services, [APP_ORIGIN], () => APP_ID).gate;
-    services.setAdmin(APP_ID, true);
+    services.adminSession.begin(APP_ID);
     services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
@@ -155,14 +155,14 @@ describe('the kiosk in fleet mode', { skip }, () => {
   });
 
   test('without an admin session the fleet channels are refused before the payload is read', async () => {
-    node.services.setAdmin(APP_ID, false);
+    node.services.adminSession.end('logout', APP_ID);
     try {
       for (const channel of ['getFleetStatus', 'joinFleet', 'listFleetGroups', 'saveFleetGroup']) {
         const outcome = await gate.handle(channel, app, { anything: true });
         assert.equal(!outcome.ok && outcome.code, 'ADMIN_REQUIRED', channel);
       }
     } finally {
-      node.services.setAdmin(APP_ID, true);
+      node.services.adminSession.begin(APP_ID);
     }
   });
 
@@ -233,13 +233,13 @@ describe('the kiosk in fleet mode', { skip }, () => {
     assert.deepEqual([late.outcome, late.reason], ['refused', 'not_permitted_now']);
     // Standing there after hours is not guessing: however often he is refused, the door never
     // locks out (a lockout would shut it for everyone else too). Once per cooldown he is told again.
-    const { cooldownMs, maxFailures } = node.services.kiosk!.decisions.settings;
+    const { cooldownMs, maxFailures } = node.services.engine.current!.decisions.settings;
     for (let i = 0; i < maxFailures + 1; i++) {
       clock += cooldownMs;
       const again = await attempt(false);
       assert.deepEqual([again.outcome, again.reason], ['refused', 'not_permitted_now'], `refusal ${i + 2}`);
     }
-    assert.equal(node.services.kiosk!.decisions.lockedForMs(clock), 0);
+    assert.equal(node.services.engine.current!.decisions.lockedForMs(clock), 0);
 
     // In the local log first, then in the database exactly once.
     const local = await node.services.audit.read({ offset: 0, limit: 20 });

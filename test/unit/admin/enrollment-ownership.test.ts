@@ -46,7 +46,7 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
       },
     });
     await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
-    await node.services.start();
+    await node.services.engine.start();
     ipc = wireIpc(
       node.services,
       [APP_ORIGIN],
@@ -72,7 +72,8 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
   }
 
   const templates = () =>
-    node.services.store!.getPerson(personId, node.services.kiosk!.engine.recognizerId!).templates.length;
+    node.services.store!.getPerson(personId, node.services.engine.current!.engine.recognizerId!).templates
+      .length;
 
   async function startEnrolling(): Promise<void> {
     assert.equal((await ipc.gate.handle('adminLogin', ui, { pin: PIN })).ok, true);
@@ -93,7 +94,7 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
         });
       }
     }
-    await node.services.kiosk!.settled();
+    await node.services.engine.current!.settled();
   }
 
   const cases: [string, () => Promise<void> | void][] = [
@@ -105,18 +106,18 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
       },
     ],
     ['the admin walks away and the session expires', () => advance(ADMIN_SESSION_MS + 1000)],
-    ['the UI renderer reloads', () => node.services.rendererReset(UI_ID, 'reloaded')],
-    ['the UI renderer crashes', () => node.services.rendererReset(UI_ID, 'renderer-gone')],
+    ['the UI renderer reloads', () => node.services.adminSession.end('reloaded', UI_ID)],
+    ['the UI renderer crashes', () => node.services.adminSession.end('renderer-gone', UI_ID)],
   ];
   for (const [name, leave] of cases) {
     test(`${name}: enrollment stops and the stranger is not enrolled`, async () => {
       const before = templates();
       await startEnrolling();
       await leave();
-      assert.equal(node.services.isAdmin(UI_ID), false);
+      assert.equal(node.services.adminSession.isActive(UI_ID), false);
       await strangerAtTheDoor(8);
       assert.equal(templates(), before, 'the stranger was enrolled as the person');
-      assert.equal(node.services.kiosk!.enrollStatus().personId, null, 'enrollment still runs');
+      assert.equal(node.services.engine.current!.enrollStatus().personId, null, 'enrollment still runs');
     });
   }
 
@@ -126,18 +127,18 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
       advance(ADMIN_SESSION_MS / 20);
       await ipc.gate.handle('getAdminState', ui, undefined);
     }
-    assert.equal(node.services.isAdmin(UI_ID), false, 'the session outlived its lifetime');
-    assert.equal(node.services.kiosk!.enrollStatus().personId, null);
+    assert.equal(node.services.adminSession.isActive(UI_ID), false, 'the session outlived its lifetime');
+    assert.equal(node.services.engine.current!.enrollStatus().personId, null);
   });
 
   test('an enrollment left running stops by itself after its timeout, session or not', async () => {
     const before = templates();
     await startEnrolling();
     advance(ENROLL_TIMEOUT_MS + 1000);
-    assert.equal(node.services.isAdmin(UI_ID), true, 'the session is still live');
+    assert.equal(node.services.adminSession.isActive(UI_ID), true, 'the session is still live');
     await strangerAtTheDoor(4);
     assert.equal(templates(), before);
-    assert.equal(node.services.kiosk!.enrollStatus().personId, null);
+    assert.equal(node.services.engine.current!.enrollStatus().personId, null);
     await ipc.gate.handle('adminLogout', ui, undefined);
   });
 

@@ -38,7 +38,7 @@ describe('the first admin PIN', () => {
     const set = await call('setAdminPin', { pin: '135790' });
     assert.equal(set.ok, true, !set.ok ? set.message : '');
     assert.equal(services.pin.isSet(), true);
-    assert.equal(services.isAdmin(APP_ID), true);
+    assert.equal(services.adminSession.isActive(APP_ID), true);
   });
 
   test('with people enrolled and the PIN file lost, nobody at the screen can set it', async () => {
@@ -50,7 +50,7 @@ describe('the first admin PIN', () => {
     assert.equal(!set.ok && set.code, 'ADMIN_PIN_ON_PC', 'a stranger set the admin PIN');
     assert.match(!set.ok ? set.message : '', /tobira admin set-pin/);
     assert.equal(services.pin.isSet(), false);
-    assert.equal(services.isAdmin(APP_ID), false);
+    assert.equal(services.adminSession.isActive(APP_ID), false);
     // And the way on from there, admin channels, stays shut.
     const people = await call('listPeople');
     assert.equal(!people.ok && people.code, 'ADMIN_REQUIRED');
@@ -79,7 +79,7 @@ describe('the first admin PIN', () => {
   test('changing a set PIN needs a session and the current PIN', async () => {
     const { services, call } = await kiosk();
     assert.equal((await call('setAdminPin', { pin: '135790' })).ok, true);
-    services.setAdmin(APP_ID, false);
+    services.adminSession.end('logout', APP_ID);
     const anonymous = await call('setAdminPin', { pin: '246802' });
     assert.equal(!anonymous.ok && anonymous.code, 'ADMIN_REQUIRED');
     assert.equal((await call('adminLogin', { pin: '135790' })).ok, true);

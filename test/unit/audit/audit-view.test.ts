@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { auditView } from '../../../main/ipc/handlers/audit.js';
-import { auditShows } from '../../../main/audit/audit-service.js';
+import { auditShows } from '../../../main/use-cases/audit.js';
 import type { AdminRecord, AuditEntry, AuditRecord } from '../../../main/audit/types.js';
 import { AUDIT_SHOW } from '../../../preload/contract/audit.js';
 

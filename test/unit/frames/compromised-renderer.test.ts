@@ -10,7 +10,7 @@ import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { bitFlipped, noisy, rgbaFrameOf, type RgbaFrame } from '../../helpers/camera-frames.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
-import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../../main/engine/face-engine.js';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
 import type { Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
@@ -70,8 +70,8 @@ describe('a compromised UI renderer never gets a decision (issue 9, way in #1)',
     const { services } = node;
     await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     await services.packs.import(packCopy(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
-    await services.start();
-    const kiosk = services.kiosk!;
+    await services.engine.start();
+    const kiosk = services.engine.current!;
     assert.ok(kiosk.engine.liveness.available, 'the liveness add-on is loaded');
     assert.equal(services.settings.get().liveness.enabled, true, 'liveness is on by default');
     ipc = wireIpc(
@@ -118,7 +118,7 @@ describe('a compromised UI renderer never gets a decision (issue 9, way in #1)',
       await send(sender, make(n));
     }
     // A decision is emitted after the door and the log answer: let them settle.
-    await node.services.kiosk!.settled();
+    await node.services.engine.current!.settled();
   }
 
   test('every UI API, then the photo as frames with one bit flipped per frame: no decision', async () => {
@@ -129,7 +129,7 @@ describe('a compromised UI renderer never gets a decision (issue 9, way in #1)',
         assert.fail(`${name} succeeded for the attacker`);
       }
     }
-    assert.equal(node.services.isAdmin(UI_ID), false, 'the attacker holds no admin session');
+    assert.equal(node.services.adminSession.isActive(UI_ID), false, 'the attacker holds no admin session');
     // Also as the real id of the enrolled person.
     await ipc.gate.handle('testRecognition', ui, { id: personId });
     await feed(ui, 40, (n) => bitFlipped(photo, n));
@@ -164,7 +164,7 @@ describe('a compromised UI renderer never gets a decision (issue 9, way in #1)',
       const r = await send(capture, noisy(stranger, 500 + n));
       if (r?.faces[0]?.liveness !== undefined) liveScored += 1;
     }
-    await node.services.kiosk!.settled();
+    await node.services.engine.current!.settled();
     assert.ok(liveScored >= 10, `the stranger's frames were scored by the passive models: ${liveScored}`);
     assert.ok(
       decisions.every((d) => d.outcome === 'refused'),

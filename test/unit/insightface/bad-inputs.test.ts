@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeImageFile, ImageDecodeError } from '../../../main/image/decode.js';
-import { FaceAnalysis, PackError } from '../../../main/insightface/face_analysis.js';
+import { FaceAnalysis, PackLoadError } from '../../../main/insightface/face_analysis.js';
 import { ImageError } from '../../../main/insightface/image.js';
 import { getModel } from '../../../main/insightface/model_zoo.js';
 import {
@@ -146,24 +146,24 @@ describe('bad model files and packs', () => {
     }
   });
 
-  it('a pack with no detector is a PackError', async () => {
+  it('a pack with no detector is a PackLoadError', async () => {
     const dir = makeTestPack(['w600k_mbf_int8_dynq.onnx']);
     try {
       await assert.rejects(
         FaceAnalysis.load(dir),
         (err: Error) =>
-          err instanceof PackError && /no face detector \(SCRFD\) among 1 \.onnx/.test(err.message),
+          err instanceof PackLoadError && /no face detector \(SCRFD\) among 1 \.onnx/.test(err.message),
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('a missing pack folder is a PackError naming it', async () => {
+  it('a missing pack folder is a PackLoadError naming it', async () => {
     const dir = path.join(tmp, 'no-such-pack');
     await assert.rejects(
       FaceAnalysis.load(dir),
-      (err: Error) => err instanceof PackError && err.message.includes(dir),
+      (err: Error) => err instanceof PackLoadError && err.message.includes(dir),
     );
   });
 

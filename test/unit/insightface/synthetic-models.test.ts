@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ARCFACE_DST } from '../../../main/insightface/face_align.js';
-import { FaceAnalysis, PackError } from '../../../main/insightface/face_analysis.js';
+import { FaceAnalysis, PackLoadError } from '../../../main/insightface/face_analysis.js';
 import { routeBySignature } from '../../../main/insightface/model_zoo.js';
 import type { Face, PixelImage, Point } from '../../../main/insightface/types.js';
 import { buildModel, constantOutputModel, type NodeSpec } from '../../helpers/onnx-builder.js';
@@ -330,7 +330,7 @@ describe('recognizers that normalise inside the graph (MXNet Sub/Mul head)', () 
 });
 
 describe('packs that cannot be used', () => {
-  it('a pack with no detector is a PackError naming the folder and what was skipped', async () => {
+  it('a pack with no detector is a PackLoadError naming the folder and what was skipped', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tobira-nodet-'));
     try {
       writeFileSync(path.join(dir, 'w600k_r50.onnx'), meanEmbedderModel(['a', 'b']));
@@ -339,7 +339,7 @@ describe('packs that cannot be used', () => {
         constantOutputModel({ inputDims: [1, 3, 64, 64], values: [1] }),
       );
       await assert.rejects(FaceAnalysis.load(dir), (err: Error) => {
-        assert.ok(err instanceof PackError);
+        assert.ok(err instanceof PackLoadError);
         assert.ok(err.message.includes(dir) && err.message.includes('no face detector'));
         assert.ok(err.message.includes('odd.onnx'), err.message);
         return true;

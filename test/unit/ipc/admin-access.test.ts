@@ -46,20 +46,28 @@ describe('admin-only channels, declared in the contract and enforced by the gate
       // A fake clock, and timers that never fire: expiry is found when the session is asked.
       services: { adminSession: { now: () => now, setTimer: () => () => {} } },
     });
-    // A spy in place of each handler: the gate alone must decide.
+    // A spy in place of each handler: the gate alone must decide. An audited channel's spy reports
+    // that it did nothing worth a line.
     const spies = Object.fromEntries(
-      CHANNEL_NAMES.map((name) => [name, () => void reached.push(name)]),
+      CHANNEL_NAMES.map((name) => [
+        name,
+        () => {
+          reached.push(name);
+          return channels[name].audit === null ? undefined : { value: undefined, audit: null };
+        },
+      ]),
     ) as unknown as HandlerTable;
     gate = new IpcGate(spies, {
       allowedOrigins: [APP_ORIGIN],
       appContentsId: () => APP_ID,
-      admin: node.services,
+      admin: node.services.adminSession,
+      auditAdmin: node.services.adminAudit.record,
     });
   });
   after(() => node.services.close());
   beforeEach(() => {
     reached = [];
-    node.services.setAdmin(APP_ID, false);
+    node.services.adminSession.end('logout', APP_ID);
   });
 
   const call = (name: string) => gate.handle(name, app, undefined);
@@ -89,7 +97,7 @@ describe('admin-only channels, declared in the contract and enforced by the gate
   test('each admin channel is refused without a session', () => refusedEverywhere('without a session'));
 
   test('each admin channel passes the gate with a live session', async () => {
-    node.services.setAdmin(APP_ID, true);
+    node.services.adminSession.begin(APP_ID);
     for (const name of adminChannels) {
       const outcome = await call(name);
       // An empty payload may still be refused as INVALID_PAYLOAD: past the admin check is what counts.
@@ -98,13 +106,13 @@ describe('admin-only channels, declared in the contract and enforced by the gate
   });
 
   test("another window never uses this window's session", async () => {
-    node.services.setAdmin(APP_ID + 1, true);
+    node.services.adminSession.begin(APP_ID + 1);
     await refusedEverywhere('with a session held by another window');
-    node.services.setAdmin(APP_ID + 1, false);
+    node.services.adminSession.end('logout', APP_ID + 1);
   });
 
   test('no call extends the session: each admin channel is refused after its 10-minute lifetime', async () => {
-    node.services.setAdmin(APP_ID, true);
+    node.services.adminSession.begin(APP_ID);
     const login = now;
     // A read and an action every minute, right up to the end.
     for (let t = 60_000; t < ADMIN_SESSION_MS; t += 60_000) {
@@ -120,10 +128,10 @@ describe('admin-only channels, declared in the contract and enforced by the gate
   });
 
   test('each admin channel is refused after a renderer reload', async () => {
-    node.services.setAdmin(APP_ID, true);
+    node.services.adminSession.begin(APP_ID);
     assert.equal((await call('listPeople')).ok, true);
     reached = [];
-    node.services.rendererReset(APP_ID, 'reloaded');
+    node.services.adminSession.end('reloaded', APP_ID);
     await refusedEverywhere('after a reload');
   });
 });

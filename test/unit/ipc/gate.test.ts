@@ -109,7 +109,7 @@ describe('IPC gate', () => {
       if (adminOnly) {
         const anonymous = await ipc.gate.handle(channel, app, payload);
         assert.equal(!anonymous.ok && anonymous.code, 'ADMIN_REQUIRED', 'admin only, before the payload');
-        node.services.setAdmin(APP_ID, true);
+        node.services.adminSession.begin(APP_ID);
       }
       try {
         const outcome = await ipc.gate.handle(channel, app, payload);
@@ -117,7 +117,7 @@ describe('IPC gate', () => {
         assert.equal(!outcome.ok && outcome.code, code, !outcome.ok ? outcome.message : '');
         assert.ok(!outcome.ok && outcome.message.length > 0);
       } finally {
-        node.services.setAdmin(APP_ID, false);
+        node.services.adminSession.end('logout', APP_ID);
       }
     });
   }

@@ -7,11 +7,12 @@ import { createNodeServices, type NodeServices } from '../../helpers/node-servic
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { ANTI_SPOOF_MODEL_FILES } from '../../../main/liveness/anti-spoof.js';
-import { LIVENESS_PACK } from '../../../main/kiosk/face-engine.js';
+import { LIVENESS_PACK } from '../../../main/engine/face-engine.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { CheckedFrame } from '../../../main/frames/frame-service.js';
 import type { Kiosk } from '../../../main/kiosk/kiosk.js';
 import { noisy } from '../../helpers/camera-frames.js';
+import { kioskAnalyzer } from '../../../main/ipc/wire.js';
 
 /** A photo as the camera would send it: RGBA, optionally mirrored (the head turned the other way). */
 async function frameOf(photo: string, mirrored: boolean): Promise<Omit<CheckedFrame, 'id'>> {
@@ -56,8 +57,8 @@ describe('head-turn challenge in the kiosk', () => {
     await services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     await services.packs.import(packCopy(ANTI_SPOOF_MODEL_FILES), { name: LIVENESS_PACK });
     services.settings.update({ liveness: { enabled: true, threshold: 0.5, level: 'high' } });
-    await services.start();
-    kiosk = services.kiosk!;
+    await services.engine.start();
+    kiosk = services.engine.current!;
     assert.ok(kiosk.engine.liveness.available);
     services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
@@ -181,9 +182,9 @@ describe('head-turn challenge in the kiosk', () => {
     decisions.length = 0;
     kiosk.decisions.reset();
     const { services } = node;
-    services.setAdmin(1, true);
+    services.adminSession.begin(1);
     try {
-      const analyze = services.frameAnalyzer()!;
+      const analyze = kioskAnalyzer(services.engine.current)!;
       const frame = await frameOf(frontal, false);
       let last: Awaited<ReturnType<typeof analyze>> | null = null;
       for (let i = 0; i < 6; i++) {
@@ -196,7 +197,7 @@ describe('head-turn challenge in the kiosk', () => {
       await kiosk.settled();
       assert.deepEqual(decisions, [], 'a decision was made while an admin was present');
     } finally {
-      services.setAdmin(1, false);
+      services.adminSession.end('logout', 1);
     }
   });
 });

@@ -44,8 +44,8 @@ describe('1:1 code entry', () => {
       recognition: { ...services.settings.get().recognition, mode: 'verify' },
       liveness: { enabled: false, threshold: 0.5, level: 'standard' },
     });
-    await services.start();
-    const kiosk = services.kiosk!;
+    await services.engine.start();
+    const kiosk = services.engine.current!;
     const store = services.store!;
     const person = await store.addPerson('Barack Obama', { pin: CODE });
     for (const photo of ['photos/face_recognition/obama.jpg', 'photos/face_recognition/obama2.jpg']) {
@@ -73,7 +73,7 @@ describe('1:1 code entry', () => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
     const frame = await rgbaFrameOf(facePath('photos/face_recognition/knn_examples/test/obama1.jpg'));
-    const kiosk = node.services.kiosk!;
+    const kiosk = node.services.engine.current!;
     // Recognition runs on some frames only: feed until the streak concludes (at most 30 frames).
     for (let id = 1; id <= 30 && decisions.length === 0; id++) {
       const rgba = frame.rgba.slice();
@@ -106,9 +106,9 @@ describe('1:1 code entry', () => {
   });
 
   test('the lockout survives an engine reload', async () => {
-    const before = node.services.kiosk;
-    await node.services.reloadEngine();
-    assert.notEqual(node.services.kiosk, before);
+    const before = node.services.engine.current;
+    await node.services.engine.reload();
+    assert.notEqual(node.services.engine.current, before);
     lookups = 0;
     const outcome = await claim(CODE);
     assert.equal(!outcome.ok && outcome.code, 'LOCKED_OUT');
@@ -119,8 +119,8 @@ describe('1:1 code entry', () => {
     await node.services.codes.flush();
     await node.services.close();
     node = await createNodeServices({ dataDir: node.dataDir });
-    await node.services.start();
-    assert.ok(node.services.kiosk, 'the restarted kiosk has its engine');
+    await node.services.engine.start();
+    assert.ok(node.services.engine.current, 'the restarted kiosk has its engine');
     spyOnLookups();
     lookups = 0;
     const outcome = await claim(CODE);

@@ -29,7 +29,7 @@ describe('camera enrollment: what the admin screen says comes from the gate’s 
   before(async () => {
     node = await createNodeServices();
     await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
-    await node.services.start();
+    await node.services.engine.start();
     // No capture context: only the admin's UI renderer sends frames here.
     ipc = wireIpc(node.services, [APP_ORIGIN], () => UI_ID);
     assert.equal((await ipc.gate.handle('setAdminPin', ui, { pin: PIN })).ok, true);
@@ -56,7 +56,7 @@ describe('camera enrollment: what the admin screen says comes from the gate’s 
     const turned = await rgbaFrameOf(facePath(TURNED));
     for (let i = 0; i < 3; i++) {
       const result = await show(turned);
-      const status = node.services.kiosk!.enrollStatus();
+      const status = node.services.engine.current!.enrollStatus();
       assert.equal(status.accepted, 0, 'a turned face was taken as the front view');
       assert.equal(status.lastRefusal, 'look_straight');
       assert.equal(result.faces.filter((f) => f.counts).length, 1, 'the face that counts is marked');
@@ -68,7 +68,7 @@ describe('camera enrollment: what the admin screen says comes from the gate’s 
     }
 
     const front = await show(await rgbaFrameOf(facePath(FRONT)));
-    const status = node.services.kiosk!.enrollStatus();
+    const status = node.services.engine.current!.enrollStatus();
     assert.equal(status.accepted, 1, 'the front view was not taken');
     assert.equal(status.lastRefusal, null);
     assert.equal(front.guidance, 'turn_left', 'after the front view, the next step is asked for');

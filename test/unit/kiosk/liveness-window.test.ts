@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decisionConfig } from '../../../main/kiosk/kiosk.js';
-import type { LoadedEngine } from '../../../main/kiosk/face-engine.js';
+import type { LoadedEngine } from '../../../main/engine/face-engine.js';
 import { MIN_FUSED_FRAMES } from '../../../main/liveness/passive-fusion.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../preload/contract/settings.js';
 

@@ -10,7 +10,7 @@ import {
   parseAutostartSwitch,
   quoteExecArg,
   setLinuxAutostart,
-} from '../../../main/autostart.js';
+} from '../../../main/util/autostart-entry.js';
 
 /** Reads an Exec value back the way the desktop entry spec says a launcher does. */
 function parseExec(value: string): string[] {

@@ -1,9 +1,9 @@
 // Start Tobira on login, switched by `--autostart=on|off`. On Linux that is an
 // XDG autostart entry (~/.config/autostart/tobira.desktop), written here; macOS
-// and Windows use Electron's login items (main/electron/autostart.ts).
+// and Windows use Electron's login items (main/electron/autostart-switch.ts).
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './util/atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export type AutostartMode = 'on' | 'off';
 

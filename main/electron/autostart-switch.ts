@@ -7,7 +7,7 @@ import {
   linuxAutostartPath,
   parseAutostartSwitch,
   setLinuxAutostart,
-} from '../autostart.js';
+} from '../util/autostart-entry.js';
 
 /** Applies the switch when present; true means it was handled and the app should exit. */
 export async function applyAutostartSwitch(argv: readonly string[]): Promise<boolean> {

@@ -1,11 +1,11 @@
-// People and enrollment, the admin screen's use cases and the 1:1 claim at the door. Moved out of
-// the IPC handlers (which now only pass the gate's parsed arguments in): the same rules apply to
-// the lone kiosk's local store and a fleet door's people, through the PeopleDirectory the
-// services pick (people-directory.ts, fleet/fleet-directory.ts). Every change is audited.
+// People and enrollment, the admin screen's use cases and the 1:1 claim at the door. The IPC
+// handlers only pass the gate's parsed arguments in: the same rules apply to the lone kiosk's
+// local store and a fleet door's people, through the PeopleDirectory in use (people/people-directory.ts, fleet/fleet-directory.ts). Every
+// change reports its audit line (Audited): the contract declares the channel's action and the
+// gate writes it.
 import path from 'node:path';
 import type { ImportResult, PersonView, RecognitionTest } from '../../preload/contract/people.js';
 import type { EnrollStatus } from '../../preload/contract/index.js';
-import type { AppServices } from '../services.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import type { PersonSummary } from '../store/enrollment-store.js';
 import { decodeImageFile } from '../image/decode.js';
@@ -13,8 +13,15 @@ import { checkEnrollmentFace } from '../recognition/enroll-check.js';
 import { faceThatCounts } from '../recognition/subject.js';
 import { verify } from '../recognition/matcher.js';
 import { faceThumbnail } from '../store/thumbnail.js';
-import { ExpectedError } from '../ipc/errors.js';
-import type { PeopleDirectory } from './people-directory.js';
+import type { PeopleDirectory, PeopleSource } from '../people/people-directory.js';
+import type { Settings } from '../../preload/contract/settings.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Audited } from '../audit/types.js';
+import type { CodeEntry } from '../recognition/code-entry.js';
+import { ExpectedError } from './expected-error.js';
+import type { FilePicker } from '../util/file-picker.js';
+import { requireKiosk, requirePeople } from './require.js';
+import { messageOf } from '../util/message-of.js';
 
 /** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
 const NOBODY = '(no one)';
@@ -28,35 +35,32 @@ const FRESH_FRAME_MS = 2000;
 /** Samples a camera enrollment takes unless the admin asks for another number. */
 const DEFAULT_ENROLL_TARGET = 5;
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-export function requireKiosk(services: AppServices): Kiosk {
-  const kiosk = services.kiosk;
-  if (!kiosk) throw new ExpectedError('NO_MODELS', 'No face models are loaded: install a model pack first.');
-  return kiosk;
-}
-
-/** The people the kiosk uses now: the local store, or the fleet on a joined data folder. */
-export function requirePeople(services: AppServices): PeopleDirectory {
-  const people = services.people;
-  if (!people) {
-    throw new ExpectedError(
-      services.joined ? 'FLEET_UNAVAILABLE' : 'STORE_UNAVAILABLE',
-      `${services.peopleProblem ?? 'nobody can be listed'}`.replace(/^./, (c) => c.toUpperCase()),
-    );
-  }
-  return people;
+/** What the people use cases work with, and nothing more. */
+export interface PeopleDeps {
+  people: PeopleSource;
+  /** The kiosk on the loaded engine; null while none is loaded. */
+  kiosk: () => Kiosk | null;
+  pickFiles: FilePicker;
+  settings: () => Settings;
+  /** 1:1 code entry and its lockout. */
+  codes: Pick<CodeEntry, 'check'>;
+  audit: Pick<AuditLog, 'append'>;
+  log: (message: string) => void;
 }
 
 export class PeopleService {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly deps: PeopleDeps) {}
 
   private get people(): PeopleDirectory {
-    return requirePeople(this.services);
+    return requirePeople(this.deps.people);
+  }
+
+  private get kiosk(): Kiosk {
+    return requireKiosk(this.deps.kiosk());
   }
 
   private activeRecognizer(): string | undefined {
-    return this.services.kiosk?.engine.recognizerId ?? undefined;
+    return this.deps.kiosk()?.engine.recognizerId ?? undefined;
   }
 
   private view(person: PersonSummary): PersonView {
@@ -73,64 +77,65 @@ export class PeopleService {
 
   /** The matcher sees the change on its next frame. */
   private changed(): void {
-    this.services.kiosk?.refreshGallery();
+    this.deps.kiosk()?.refreshGallery();
   }
 
   list(): PersonView[] {
     return this.people.listPeople(this.activeRecognizer()).map((p) => this.view(p));
   }
 
-  async add(name: string, pin?: string): Promise<PersonView> {
+  async add(name: string, pin?: string): Promise<Audited<PersonView>> {
     const person = await this.people.addPerson(name, pin ? { pin } : {});
-    await this.services.auditAdmin('person_add', { personId: person.id, name, withPin: Boolean(pin) });
-    return this.view(this.people.getPerson(person.id, this.activeRecognizer()));
+    return {
+      value: this.view(this.people.getPerson(person.id, this.activeRecognizer())),
+      audit: { detail: { personId: person.id, name, withPin: Boolean(pin) } },
+    };
   }
 
-  async rename(id: string, name: string): Promise<PersonView> {
+  async rename(id: string, name: string): Promise<Audited<PersonView>> {
     const before = this.people.listPeople().find((p) => p.id === id)?.name ?? null;
     await this.people.renamePerson(id, name);
-    await this.services.auditAdmin('person_rename', { personId: id, from: before, name });
     this.changed();
-    return this.view(this.people.getPerson(id, this.activeRecognizer()));
+    return {
+      value: this.view(this.people.getPerson(id, this.activeRecognizer())),
+      audit: { detail: { personId: id, from: before, name } },
+    };
   }
 
-  async setPin(id: string, pin: string | null): Promise<PersonView> {
+  async setPin(id: string, pin: string | null): Promise<Audited<PersonView>> {
     await this.people.setPersonPin(id, pin);
-    await this.services.auditAdmin('person_pin', { personId: id, set: pin !== null });
-    return this.view(this.people.getPerson(id, this.activeRecognizer()));
+    return {
+      value: this.view(this.people.getPerson(id, this.activeRecognizer())),
+      audit: { detail: { personId: id, set: pin !== null } },
+    };
   }
 
-  async remove(id: string): Promise<{ deleted: boolean }> {
+  async remove(id: string): Promise<Audited<{ deleted: boolean }>> {
     const gone = this.people.listPeople().find((p) => p.id === id)?.name ?? null;
     await this.people.removePerson(id);
-    await this.services.auditAdmin('person_delete', { personId: id, name: gone });
     this.changed();
-    return { deleted: true };
+    return { value: { deleted: true }, audit: { detail: { personId: id, name: gone } } };
   }
 
-  startEnrollment(id: string, target = DEFAULT_ENROLL_TARGET): EnrollStatus {
+  startEnrollment(id: string, target = DEFAULT_ENROLL_TARGET): Audited<EnrollStatus> {
     this.people.getPerson(id);
-    const kiosk = requireKiosk(this.services);
+    const kiosk = this.kiosk;
     if (!kiosk.engine.recognizerId)
       throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
-    const started = kiosk.startEnrollment(id, target);
-    void this.services.auditAdmin('enroll_start', { personId: id, target });
-    return started;
+    return { value: kiosk.startEnrollment(id, target), audit: { detail: { personId: id, target } } };
   }
 
-  stopEnrollment(): EnrollStatus {
-    const stopped = requireKiosk(this.services).stopEnrollment();
-    void this.services.auditAdmin('enroll_stop');
-    return stopped;
+  stopEnrollment(): Audited<EnrollStatus> {
+    return { value: this.kiosk.stopEnrollment(), audit: { detail: {} } };
   }
 
-  async importPhotos(id: string): Promise<ImportResult[]> {
+  async importPhotos(id: string): Promise<Audited<ImportResult[]>> {
     const people = this.people;
     people.getPerson(id);
-    const kiosk = requireKiosk(this.services);
+    const kiosk = this.kiosk;
     const recognizerId = kiosk.engine.recognizerId;
     if (!recognizerId) throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
-    const files = (await this.services.options.pickFiles({ kind: 'images' })) ?? [];
+    const files = (await this.deps.pickFiles({ kind: 'images' })) ?? [];
     const results: ImportResult[] = [];
     for (const file of files.slice(0, MAX_IMPORT_FILES)) {
       const name = path.basename(file);
@@ -161,17 +166,18 @@ export class PeopleService {
       });
     }
     const added = results.filter((r) => r.ok).length;
-    await this.services.auditAdmin(
-      'template_add',
-      { personId: id, source: 'photos', added, refused: results.length - added },
-      added > 0,
-    );
     this.changed();
-    return results;
+    return {
+      value: results,
+      audit: {
+        detail: { personId: id, source: 'photos', added, refused: results.length - added },
+        ok: added > 0,
+      },
+    };
   }
 
   async testRecognition(id: string): Promise<RecognitionTest> {
-    const kiosk = requireKiosk(this.services);
+    const kiosk = this.kiosk;
     const threshold = kiosk.threshold;
     const frame = kiosk.latestFrame;
     if (!frame || Date.now() - frame.at > FRESH_FRAME_MS) {
@@ -202,9 +208,9 @@ export class PeopleService {
   }
 
   async claimIdentity(pin: string): Promise<{ claimed: boolean }> {
-    const { services } = this;
-    const kiosk = requireKiosk(services);
-    if (services.settings.get().recognition.mode !== 'verify') {
+    const { deps } = this;
+    const kiosk = this.kiosk;
+    if (deps.settings().recognition.mode !== 'verify') {
       throw new ExpectedError('NOT_VERIFY_MODE', 'The kiosk is in identification mode.');
     }
     const lockedOut = (ms: number) =>
@@ -213,14 +219,14 @@ export class PeopleService {
     const faceLock = kiosk.decisions.lockedForMs(Date.now());
     if (faceLock > 0) throw lockedOut(faceLock);
     const people = this.people;
-    const check = await services.codes.check(
+    const check = await deps.codes.check(
       pin,
       async (code) => (await people.findPersonByPin(code))?.id ?? null,
     );
     if (check.kind === 'locked') throw lockedOut(check.retryAfterMs);
     if (check.kind === 'unknown') {
       // Logged for the admin, after the answer (no extra time for a stranger to measure).
-      void services.audit
+      void deps.audit
         .append({
           mode: 'verify',
           outcome: 'rejected',
@@ -234,7 +240,7 @@ export class PeopleService {
           liveness: null,
           door: null,
         })
-        .catch((error: unknown) => services.log(`audit: ${messageOf(error)}`));
+        .catch((error: unknown) => deps.log(`audit: ${messageOf(error)}`));
     }
     // An unknown code is answered like a known one: the face is then checked against
     // nobody, and fails as it would against someone else's code.
