@@ -40,4 +40,16 @@ if (!only) {
 run('build', node, ['scripts/build.mjs']);
 const suites = only ? [only] : ['unit', 'e2e'];
 const files = suites.flatMap((s) => testFiles(path.join('test', s)));
-run('tests', node, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);
+// A per-test deadline, so one lost message fails its test instead of stalling the run. Generous
+// for a 2-core machine shared with other jobs: the slowest tests (the liveness e2e, three doors)
+// take about a minute there; waits inside the tests fail sooner, with a message.
+const TEST_TIMEOUT_MS = 10 * 60_000;
+run('tests', node, [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=1',
+  `--test-timeout=${TEST_TIMEOUT_MS}`,
+  '--test-reporter=spec',
+  ...files,
+]);

@@ -20,6 +20,7 @@ import { cliKeyWrapper, fleetDir } from '../../../main/fleet/local.js';
 import { DoorMqtt, signUnlock } from '../../../main/fleet/mqtt-events.js';
 import { decodeToken } from '../../../main/fleet/token.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
+import { nextEvent, within } from '../../helpers/deadline.js';
 import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
@@ -80,7 +81,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       await w.addTemplate(p.id, RECOGNIZER, alice!.enroll);
     });
     door = await FleetDoor.open(doorDir, await cliKeyWrapper(doorDir, false), { now: () => clock });
-    const connected = new Promise<void>((resolve) => door.once('applied', () => resolve()));
+    const connected = nextEvent(door, 'applied', 'the first replica applied');
     await door.start();
     await connected;
   });
@@ -197,9 +198,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
     assert.deepEqual([d.outcome, d.reason], ['rejected', 'offline_too_long']);
     clock = saved;
     door.sync.start();
-    await new Promise<void>((resolve) =>
-      door.once('applied', () => resolve()).once('connected', () => resolve()),
-    );
+    await nextEvent(door, ['applied', 'connected'], 'the sync to reconnect');
   });
 
   it('publishes Home Assistant discovery, availability and door events that match their schema', async () => {
@@ -235,11 +234,14 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       }
     });
     const next = (test: (m: { topic: string; body: string }) => boolean) =>
-      new Promise<{ topic: string; body: string }>((resolve) => {
-        const hit = seen.find(test);
-        if (hit) resolve(hit);
-        else waiters.push([test, resolve]);
-      });
+      within(
+        `a message on the broker that passes ${test.toString()}`,
+        new Promise<{ topic: string; body: string }>((resolve) => {
+          const hit = seen.find(test);
+          if (hit) resolve(hit);
+          else waiters.push([test, resolve]);
+        }),
+      );
     await sub.subscribeAsync(['homeassistant/#', 'tobira/#']);
 
     const mqttDoor = await FleetDoor.open(doorDir, await cliKeyWrapper(doorDir, false), { now: () => clock });
@@ -467,7 +469,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       const pendingBefore = (await door.shipper.pending()).length;
       const d = await door.decide(alice!.probe, RECOGNIZER, THRESHOLD);
       assert.equal(d.outcome, 'unlocked', 'the door keeps working');
-      const failed = new Promise<FleetError>((resolve) => door.once('ship_failed', resolve));
+      const failed = nextEvent<FleetError>(door, 'ship_failed');
       await door.shipSoon();
       assert.equal((await failed).code, 'read_only');
       assert.equal((await door.shipper.pending()).length, pendingBefore + 1, 'the record stays queued');

@@ -34,6 +34,7 @@ import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../hel
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
+import { within } from '../../helpers/deadline.js';
 
 const APP_ID = 12;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -164,9 +165,12 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   async function retainedAvailability(): Promise<string> {
     const late = await mqtt.connectAsync(broker.url);
     try {
-      const retained = new Promise<Message>((resolve) =>
-        late.on('message', (topic, payload, packet) =>
-          resolve({ topic, body: payload.toString('utf8'), retain: packet.retain }),
+      const retained = within(
+        'the retained availability message',
+        new Promise<Message>((resolve) =>
+          late.on('message', (topic, payload, packet) =>
+            resolve({ topic, body: payload.toString('utf8'), retain: packet.retain }),
+          ),
         ),
       );
       await late.subscribeAsync(topics.availability);
