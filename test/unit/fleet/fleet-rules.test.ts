@@ -24,8 +24,9 @@ import { nextEvent, within } from '../../helpers/deadline.js';
 import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
-import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -34,10 +35,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const skip =
-  !postgresBinDir() || !mosquittoBinary()
-    ? 'PostgreSQL or Mosquitto is not installed (apt-get install postgresql mosquitto)'
-    : false;
+const skip = skipWithout('postgresql', 'mosquitto');
 
 // Monday 2026-06-01 in Tokyo (UTC+9, no DST): 10:00 and 18:00 local.
 const MON_10_TOKYO = Date.parse('2026-06-01T01:00:00Z');

@@ -14,7 +14,8 @@ import { withClient } from '../../../main/fleet/db.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { DoorProcess } from '../../helpers/door-process.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -29,7 +30,7 @@ async function shippedAll(d: DoorProcess): Promise<void> {
   assert.equal(pending, 0, `door ${d.name} shipped its whole queue`);
 }
 
-const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+const skip = skipWithout('postgresql');
 
 describe('a fleet of three kiosk processes', { skip }, () => {
   let server: PostgresServer;

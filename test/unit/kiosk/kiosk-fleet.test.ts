@@ -13,7 +13,7 @@ import pg from 'pg';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { wireIpc } from '../../../main/ipc/wire.js';
 import type { IpcGate, Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
@@ -27,6 +27,7 @@ import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { DoorFleetNotice, FleetGroups, FleetStatusView } from '../../../preload/contract/fleet.js';
 import type { PersonView } from '../../../preload/contract/people.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
 const APP_ID = 11;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -39,7 +40,7 @@ const MON_18_TOKYO = Date.parse('2026-06-01T09:00:00Z');
 const REVOCATION_MS = 2000;
 const HOUR = 3600_000;
 
-const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+const skip = skipWithout('postgresql');
 
 describe('the kiosk in fleet mode', { skip }, () => {
   let server: PostgresServer;
