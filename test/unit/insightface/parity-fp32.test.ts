@@ -21,6 +21,8 @@ interface RefFace {
 
 // 0.9999: the agreement ../shared/faces/README.md gives for an exact port through this graph.
 const MIN_COSINE = 0.9999;
+// 0.01 px: where ../shared/faces/README.md says a faithful port puts boxes and keypoints.
+const PX = 0.01;
 
 for (const mode of ['640', 'auto'] as const) {
   describe(`fp32 parity with insightface_reference_fp32_${mode}.json`, () => {
@@ -54,8 +56,14 @@ for (const mode of ['640', 'auto'] as const) {
             const g = got[i]!;
             f.bbox.forEach((v, k) =>
               assert.ok(
-                Math.abs(v - g.bbox[k]!) <= 0.01,
+                Math.abs(v - g.bbox[k]!) <= PX,
                 `${image.format} face ${i} bbox ${g.bbox} vs ${f.bbox}`,
+              ),
+            );
+            f.kps.forEach((p, k) =>
+              assert.ok(
+                Math.abs(p[0]! - g.kps[k]![0]) <= PX && Math.abs(p[1]! - g.kps[k]![1]) <= PX,
+                `${image.format} face ${i} keypoint ${k} ${g.kps[k]} vs ${p}`,
               ),
             );
             assert.ok(Math.abs(f.det_score - g.detScore) < 1e-4, `${image.format} face ${i} det_score`);
