@@ -45,3 +45,18 @@ export function exitOf(
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return nextEvent<number | null>(child, 'exit', what, ms);
 }
+
+/** Polls `probe` every 100 ms until it gives a value; fails naming `what` after `ms`. */
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
