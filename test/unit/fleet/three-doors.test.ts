@@ -42,6 +42,15 @@ describe('a fleet of three kiosk processes', { skip }, () => {
   // each test runs alone, and in any order.
   const [alice, bob, carol, dave, eve, frank, , stranger] = identities(8);
 
+  /** Enrolls `who`'s enrollment photo under `name` at door A. */
+  const enrollAtA = (name: string, who: { enroll: Float32Array }) =>
+    doors.A!.request<{ personId: string; version: number }>({
+      type: 'enroll',
+      name,
+      embedding: [...who.enroll],
+      recognizerId: RECOGNIZER,
+    });
+
   const auditRows = async (): Promise<{ id: string; n: number }[]> => {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
@@ -95,12 +104,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
       'Alice is not enrolled yet',
     );
     const t0 = Date.now();
-    const enrolled = await doors.A!.request<{ personId: string; version: number }>({
-      type: 'enroll',
-      name: 'Alice',
-      embedding: [...alice!.enroll],
-      recognizerId: RECOGNIZER,
-    });
+    const enrolled = await enrollAtA('Alice', alice!);
     await Promise.all([doors.B!.caughtUp(enrolled.version), doors.C!.caughtUp(enrolled.version)]);
     const propagation = Date.now() - t0;
     for (const d of [doors.B!, doors.C!]) {
@@ -114,12 +118,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
   });
 
   it('deleted at B, refused at A and C once the tombstone arrives', async () => {
-    const enrolled = await doors.A!.request<{ personId: string; version: number }>({
-      type: 'enroll',
-      name: 'Dave',
-      embedding: [...dave!.enroll],
-      recognizerId: RECOGNIZER,
-    });
+    const enrolled = await enrollAtA('Dave', dave!);
     await Promise.all(Object.values(doors).map((d) => d.caughtUp(enrolled.version)));
     const known = await doors.B!.decide(dave!.probe, RECOGNIZER, THRESHOLD);
     assert.deepEqual([known.outcome, known.name], ['unlocked', 'Dave'], 'B knows Dave before it deletes him');
@@ -135,12 +134,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
   });
 
   it('keeps deciding with the database stopped, queues audit, and ships it exactly once after', async () => {
-    const bobEnrolled = await doors.A!.request<{ personId: string; version: number }>({
-      type: 'enroll',
-      name: 'Bob',
-      embedding: [...bob!.enroll],
-      recognizerId: RECOGNIZER,
-    });
+    const bobEnrolled = await enrollAtA('Bob', bob!);
     await Promise.all(Object.values(doors).map((d) => d.caughtUp(bobEnrolled.version)));
     // Let everything so far reach the database, so the queue below is only what happens offline.
     await Promise.all(Object.values(doors).map((d) => shippedAll(d)));
