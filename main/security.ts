@@ -1,5 +1,6 @@
 // Security policy shared by the Electron shell and the browser test harness,
 // so the tests assert the very values the app applies.
+import path from 'node:path';
 
 /** The app's own origin: pages are served from a custom protocol, never from disk URLs. */
 export const APP_SCHEME = 'app';
@@ -73,4 +74,49 @@ export function isEscapeShortcut(input: {
   if (mod && ['w', 'q', 'r', 'n', 't', 'm', 'h', 'p', '+', '-', '=', '0'].includes(key)) return true;
   if (mod && input.shift && ['i', 'j', 'c', 'r'].includes(key)) return true;
   return false;
+}
+
+/** The part of Electron's `WebContents` that the guards below use (tests pass a stand-in). */
+export interface GuardedContents {
+  on(event: 'will-navigate', listener: (event: { preventDefault(): void }) => void): unknown;
+  on(event: 'will-redirect', listener: (event: { preventDefault(): void }) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+/**
+ * Every window's page stays where it is: no navigation, no redirect, no <webview>, no new window,
+ * whatever the URL (the app has no link that leaves it; Electron's checklist, items 13 and 14).
+ */
+export function lockDownContents(contents: GuardedContents): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+/**
+ * The file an app:// request asks for under `rendererDir`, or null (404): another host, or a
+ * path that climbs out of the renderer folder, encoded or not.
+ */
+export function appFileFor(requestUrl: string, rendererDir: string): string | null {
+  let url: URL;
+  let pathname: string;
+  try {
+    url = new URL(requestUrl);
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+  const file = path.normalize(path.join(rendererDir, pathname));
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
+  return file.startsWith(rendererDir + path.sep) ? file : null;
+}
+
+/** The headers every app:// response carries, whatever the file's own: the CSP and nosniff. */
+export function appResponseHeaders(fileHeaders: Headers): Headers {
+  const headers = new Headers(fileHeaders);
+  headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  headers.set('X-Content-Type-Options', 'nosniff');
+  return headers;
 }

@@ -3,7 +3,7 @@
 // rather than native capture in main is in main/frames/frame-routing.ts.
 import { BrowserWindow } from 'electron';
 import path from 'node:path';
-import { APP_ORIGIN, WEB_PREFERENCES } from '../security.js';
+import { APP_ORIGIN, WEB_PREFERENCES, lockDownContents } from '../security.js';
 import type { AppServices } from '../services.js';
 import { CAPTURE_CONFIG_CHANNEL, captureConfigOf } from '../../preload/contract/capture.js';
 
@@ -30,10 +30,7 @@ export function createCaptureWindow(services: Pick<AppServices, 'settings' | 'lo
     },
   });
   const contents = win.webContents;
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-redirect', (event) => event.preventDefault());
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  lockDownContents(contents);
   const configure = () => {
     if (!win.isDestroyed())
       contents.send(CAPTURE_CONFIG_CHANNEL, captureConfigOf(services.settings.get().camera));

@@ -1,23 +1,15 @@
 // Registers every contract channel on ipcMain through the one gate, and the
 // frame port. The handlers themselves are main/ipc/handlers/index.ts.
-import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain } from 'electron';
 import { CHANNEL_NAMES, FRAME_PORT_CHANNEL, IPC_PREFIX } from '../../preload/contract/index.js';
 import { CAPTURE_PORT_CHANNEL } from '../../preload/contract/capture.js';
 import type { FrameResult } from '../../preload/contract/frames.js';
 import type { EventName, Events } from '../../preload/contract/events.js';
-import type { IpcGate, Sender } from '../ipc/gate.js';
+import type { IpcGate } from '../ipc/gate.js';
+import { senderOfIpcEvent } from '../ipc/sender.js';
 import { wireIpc } from '../ipc/wire.js';
 import { APP_ORIGIN } from '../security.js';
 import type { AppServices } from '../services.js';
-
-function senderOf(event: IpcMainEvent | IpcMainInvokeEvent): Sender {
-  const frame = event.senderFrame;
-  return {
-    contentsId: event.sender.id,
-    url: frame?.url ?? '',
-    isTopFrame: frame !== null && frame === event.sender.mainFrame,
-  };
-}
 
 export function setupIpc(
   services: AppServices,
@@ -31,11 +23,11 @@ export function setupIpc(
   const toUi = (result: FrameResult) => uiPort?.postMessage(result);
   for (const name of CHANNEL_NAMES) {
     ipcMain.handle(IPC_PREFIX + name, (event, payload: unknown) =>
-      gate.handle(name, senderOf(event), payload),
+      gate.handle(name, senderOfIpcEvent(event), payload),
     );
   }
   ipcMain.on(FRAME_PORT_CHANNEL, (event) => {
-    const sender = senderOf(event);
+    const sender = senderOfIpcEvent(event);
     const port = event.ports[0];
     if (!port || gate.checkSender(sender)) return;
     uiPort?.close();
@@ -48,7 +40,7 @@ export function setupIpc(
   });
   // The capture context's port: door frames. The gate tells it apart by its WebContents.
   ipcMain.on(CAPTURE_PORT_CHANNEL, (event) => {
-    const sender = senderOf(event);
+    const sender = senderOfIpcEvent(event);
     const port = event.ports[0];
     if (!port || sender.contentsId !== captureContentsId()) return;
     port.on('message', ({ data }) => {

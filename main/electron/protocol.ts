@@ -3,7 +3,7 @@
 import { net, protocol } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from '../security.js';
+import { APP_SCHEME, appFileFor, appResponseHeaders } from '../security.js';
 
 const rendererDir = path.resolve(import.meta.dirname, '../renderer');
 
@@ -15,15 +15,12 @@ export function setupProtocolPrivileges(): void {
 
 export function setupAppProtocol(): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    const file = path.normalize(path.join(rendererDir, decodeURIComponent(url.pathname)));
-    if (url.host !== APP_HOST || !file.startsWith(rendererDir + path.sep)) {
-      return new Response('not found', { status: 404 });
-    }
+    const file = appFileFor(request.url, rendererDir);
+    if (!file) return new Response('not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());
-    const headers = new Headers(response.headers);
-    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    headers.set('X-Content-Type-Options', 'nosniff');
-    return new Response(response.body, { status: response.status, headers });
+    return new Response(response.body, {
+      status: response.status,
+      headers: appResponseHeaders(response.headers),
+    });
   });
 }

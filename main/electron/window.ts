@@ -2,7 +2,7 @@
 // reload when its renderer dies.
 import { BrowserWindow, Menu, app } from 'electron';
 import path from 'node:path';
-import { APP_ENTRY_URL, WEB_PREFERENCES, isEscapeShortcut } from '../security.js';
+import { APP_ENTRY_URL, WEB_PREFERENCES, isEscapeShortcut, lockDownContents } from '../security.js';
 import type { AppServices } from '../services.js';
 import type { EventName, Events } from '../../preload/contract/events.js';
 import { IPC_PREFIX } from '../../preload/contract/index.js';
@@ -37,10 +37,7 @@ export function createKioskWindow(
   });
   const contents = win.webContents;
 
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-redirect', (event) => event.preventDefault());
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  lockDownContents(contents);
   contents.on('before-input-event', (event, input) => {
     if (kioskMode && input.type === 'keyDown' && isEscapeShortcut(input)) event.preventDefault();
   });

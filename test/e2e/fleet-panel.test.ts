@@ -11,9 +11,10 @@ import type { Page } from 'playwright-core';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { cameraSession, waitFor } from '../helpers/camera-session.js';
 import { screenshotDir } from '../helpers/harness.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { initFleet } from '../../main/fleet/admin.js';
 import { checkControls } from './controls.js';
+import { skipWithout } from '../helpers/prerequisites.js';
 
 const PIN = '864201';
 /** Where screens.test.ts saves the docs/ screenshots (scripts/screenshots.mjs copies them). */
@@ -25,7 +26,7 @@ const enrolledPhotos = ['photos/face_recognition/obama.jpg', 'photos/face_recogn
 );
 const samePerson = facePath('photos/face_recognition/knn_examples/test/obama1.jpg');
 
-const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+const skip = skipWithout('postgresql');
 
 const panel = (page: Page) => page.locator('admin-screen admin-fleet');
 

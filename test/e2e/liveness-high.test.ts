@@ -103,7 +103,10 @@ describe('liveness level high end to end (real head turn and its phone replay)',
     }
   }
 
-  test('each person is enrolled from a frame of the video the camera will play', async () => {
+  /** Enrolls both people once, for whichever test needs them first: each test runs alone too. */
+  let enrolment: Promise<void> | null = null;
+  const enrolled = () => (enrolment ??= enrollBoth());
+  async function enrollBoth() {
     const people: [keyof typeof dataDirs, string][] = [
       ['Real', await still(REAL, 7.6, 'real-enroll')],
       ['Replay', await still(REPLAY, 13, 'replay-enroll')],
@@ -138,10 +141,13 @@ describe('liveness level high end to end (real head turn and its phone replay)',
         await h.close();
       }
     }
-  });
+  }
+
+  test('each person is enrolled from a frame of the video the camera will play', () => enrolled());
 
   test('the real head turn: the challenge shows on screen, and the door opens when it is met', async () => {
     // yaw −11° held (sharp), left to −46° at 1.0–1.5 s, right to +32° at 1.7–2.3 s (helpers/footage.ts).
+    await enrolled();
     const y4m = await clip(REAL, REAL_TURNS.holdAt, REAL_TURNS.seconds, 'real');
     await session('Real', y4m, async (h, decisions) => {
       /** Waits until the status line shows `prompt`: each step of the challenge, in turn. */
@@ -175,6 +181,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
   });
 
   test('the real head turn asked the other way round (right first) does not open the door: layer 3 refuses', async () => {
+    await enrolled();
     const callsBefore = relay.calls.length;
     const y4m = await clip(REAL, REAL_TURNS.holdAt, REAL_TURNS.seconds, 'real-reversed');
     const reversed = [...REAL_TURNS.directions].reverse();
@@ -203,6 +210,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
   });
 
   test('the replay on a phone does not open the door, and the audit log names the layer', async () => {
+    await enrolled();
     const callsBefore = relay.calls.length;
     const y4m = await clip(REPLAY, 13, 3, 'replay');
     await session('Replay', y4m, async (h, decisions) => {

@@ -13,12 +13,12 @@ import path from 'node:path';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { screenshotDir, startHarness, type Harness } from '../helpers/harness.js';
 import { makeY4m } from '../helpers/y4m.js';
-import { waitFor } from '../helpers/camera-session.js';
+import { EVENT_WAIT_MS, waitFor, within } from '../helpers/deadline.js';
 import { checkControls } from './controls.js';
 import { setPinAndEnroll } from './admin-api.js';
 import type { FrameResult } from '../../preload/contract/frames.js';
 import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 
 const PIN = '975310';
 /** A live capture the MiniFASNet pair passes: enrolled from this very photo. */
@@ -41,6 +41,24 @@ async function tabsReachable(page: Page, width: number): Promise<void> {
   }
 }
 
+/** The page's IPC calls in flight (the harness's bridge: POST /__bridge/invoke/…). */
+const inFlight = new WeakMap<Page, Set<Request>>();
+function trackCalls(page: Page): void {
+  const calls = new Set<Request>();
+  inFlight.set(page, calls);
+  const isCall = (r: Request) => new URL(r.url()).pathname.startsWith('/__bridge/invoke/');
+  page.on('request', (r) => isCall(r) && calls.add(r));
+  page.on('requestfinished', (r) => calls.delete(r));
+  page.on('requestfailed', (r) => calls.delete(r));
+}
+
+/** Two frames for a new panel to send its first requests, then until every call has answered. */
+async function callsAnswered(page: Page): Promise<void> {
+  for (let i = 0; i < 2; i++) await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  const calls = inFlight.get(page)!;
+  await waitFor(() => (calls.size === 0 ? true : undefined), EVENT_WAIT_MS, "the panel's calls to answer");
+}
+
 describe('screens in English and Japanese, landscape and portrait', () => {
   let h: Harness;
   const results: FrameResult[] = [];
@@ -60,6 +78,7 @@ describe('screens in English and Japanese, landscape and portrait', () => {
       if (event === 'frameResult') results.push(payload as FrameResult);
     });
     h.picks.push([person]);
+    trackCalls(h.page);
     await h.open();
     await setPinAndEnroll(h.page, PIN, 'Mika', true);
   });
@@ -111,46 +130,35 @@ describe('screens in English and Japanese, landscape and portrait', () => {
           undefined,
           { timeout: 20_000 },
         );
-        // …but no name box under a refusal. A page busy with the camera can be slow enough for the
-        // timed banner to end before it is read: then the refusal is sent again (3 tries at most).
-        let refusedText = '';
-        let underRefusal: { names: string[][]; refused: boolean[] } = { names: [], refused: [] };
-        for (
-          let attempt = 0;
-          attempt < 3 && !(underRefusal.refused.length > 0 && underRefusal.refused.every(Boolean));
-          attempt++
-        ) {
-          decide('refused', 'unknown_face');
-          // Read in the same call that sees it (a busy page answers slowly; the banner is timed).
-          const refused = await page.waitForFunction(() => {
-            const status = document
+        // …but no name box under a refusal. Read in the page, frame by frame from the frame the
+        // refusal appears: no round trip to a page busy with the camera can miss the timed banner.
+        const underRefusal = page.evaluate(async () => {
+          const out = { text: '', names: [] as string[][], refused: [] as boolean[] };
+          while (out.names.length < 2) {
+            await new Promise((resolve) => requestAnimationFrame(resolve));
+            const root = document
               .querySelector('tobira-app')
-              ?.shadowRoot?.querySelector('unlock-screen')
-              ?.shadowRoot?.querySelector('.status[data-tone="warn"]');
-            const line = status?.querySelector('.line')?.textContent?.trim();
-            const hint = status?.querySelector('.hint')?.textContent?.trim();
-            return line && hint ? `${line}\n${hint}` : false;
-          });
-          refusedText = String(await refused.jsonValue());
-          if (screen.name === 'portrait') await shoot(page, `unlock-refused-${locale}-${screen.name}`);
-          // Two frames drawn after the shot: their names, and whether the refusal was still shown.
-          underRefusal = await page.locator('unlock-screen camera-view').evaluate(async (el) => {
-            const out = { names: [] as string[][], refused: [] as boolean[] };
-            const root = el.getRootNode() as ShadowRoot;
-            for (let i = 0; i < 2; i++) {
-              await new Promise((resolve) => requestAnimationFrame(resolve));
-              out.names.push([...(el as HTMLElement & { drawnNames: string[] }).drawnNames]);
-              out.refused.push(root.querySelector('.status[data-tone="warn"]') !== null);
+              ?.shadowRoot?.querySelector('unlock-screen')?.shadowRoot;
+            const status = root?.querySelector('.status[data-tone="warn"]') ?? null;
+            if (!out.text) {
+              const line = status?.querySelector('.line')?.textContent?.trim();
+              const hint = status?.querySelector('.hint')?.textContent?.trim();
+              if (line && hint) out.text = `${line}\n${hint}`;
+            } else {
+              // The two frames drawn after the one that showed it.
+              const view = root?.querySelector('camera-view') as (Element & { drawnNames: string[] }) | null;
+              out.names.push([...(view?.drawnNames ?? [])]);
+              out.refused.push(status !== null);
             }
-            return out;
-          });
-        }
-        assert.deepEqual(
-          underRefusal.refused,
-          [true, true],
-          'the refusal was on screen for the check and the shot',
-        );
-        assert.deepEqual(underRefusal.names, [[], []], 'a refused result shows no name box');
+          }
+          return out;
+        });
+        decide('refused', 'unknown_face');
+        const refused = await within('the refusal on the door screen, and two frames under it', underRefusal);
+        const refusedText = refused.text;
+        if (screen.name === 'portrait') await shoot(page, `unlock-refused-${locale}-${screen.name}`);
+        assert.deepEqual(refused.refused, [true, true], 'the refusal stayed on screen for the check');
+        assert.deepEqual(refused.names, [[], []], 'a refused result shows no name box');
         assert.match(
           refusedText,
           locale === 'en'
@@ -193,8 +201,8 @@ describe('screens in English and Japanese, landscape and portrait', () => {
         for (const tab of TABS) {
           await page.locator(`admin-screen button[data-tab="${tab}"]`).click();
           await page.locator(`admin-screen main > admin-${tab}`).waitFor();
-          // Panels load from main; wait until their first request has answered.
-          await page.waitForTimeout(tab === 'people' || tab === 'settings' ? 600 : 400);
+          // Panels load from main; wait until their first requests have answered.
+          await callsAnswered(page);
           if (tab === 'people' || tab === 'settings')
             await shoot(page, `admin-${tab}-${locale}-${screen.name}`);
           // Compare keeps the camera live, and a page busy with it answers each trial click in

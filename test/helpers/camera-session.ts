@@ -27,17 +27,4 @@ export async function cameraSession(
   }
 }
 
-/** Polls `probe` until it gives a value; fails naming `what` after `ms`. */
-export async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor } from './deadline.js';

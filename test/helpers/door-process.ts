@@ -2,6 +2,7 @@
 // the events it reports (never on sleeps). kill() is a real SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { exitOf } from './deadline.js';
 
 export interface DoorMessage {
   type: string;
@@ -102,14 +103,14 @@ export class DoorProcess {
   /** A real kill -9. */
   async kill(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const exited = exitOf(this.child, `door ${this.name} to die`);
     this.child.kill('SIGKILL');
     await exited;
   }
 
   async close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const exited = exitOf(this.child, `door ${this.name} to close`);
     this.child.send({ type: 'close', id: 0 });
     await exited;
   }

@@ -1,7 +1,7 @@
 // Real embeddings for the fleet tests: InsightFace's own outputs for ../shared/faces (see
 // reference-faces.ts), so a "recognised" in a fleet test is a real face matching a real face.
 import { defaultThreshold } from '../../main/recognition/thresholds.js';
-import { identificationProtocol } from './identification.js';
+import { distinctSinglePhotos, identificationProtocol } from './identification.js';
 import { REFERENCE_RECOGNIZER, referenceFaces } from './reference-faces.js';
 
 export const RECOGNIZER = REFERENCE_RECOGNIZER;
@@ -26,7 +26,8 @@ const embeddingOf = (file: string): Float32Array => {
 
 /** Identities with an enrollment photo and a different probe photo, in labels.csv order. */
 export function identities(count: number): Identity[] {
-  const p = identificationProtocol();
+  // Fleet tests check rules, not recognition: any identity with two photos will do.
+  const p = identificationProtocol(distinctSinglePhotos());
   const out: Identity[] = [];
   for (const e of p.enroll) {
     const probe = p.genuineProbes.find((g) => g.identity === e.identity);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForOutput } from './free-port.js';
 import { mayStartServer } from './suite.js';
+import { exitOf } from './deadline.js';
 
 export function mosquittoBinary(): string | null {
   for (const p of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto']) if (existsSync(p)) return p;
@@ -51,7 +52,7 @@ export async function startMosquitto(port?: number): Promise<MosquittoServer> {
     url: `mqtt://127.0.0.1:${port}`,
     async close() {
       if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        const exited = exitOf(child, 'mosquitto to stop');
         child.kill('SIGTERM');
         await exited;
       }

@@ -10,9 +10,10 @@ import { main } from '../../../main/cli/tobira.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -21,7 +22,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+const skip = skipWithout('postgresql');
 
 describe('tobira CLI on a fleet', { skip }, () => {
   let server: PostgresServer;

@@ -20,11 +20,13 @@ import { cliKeyWrapper, fleetDir } from '../../../main/fleet/local.js';
 import { DoorMqtt, signUnlock } from '../../../main/fleet/mqtt-events.js';
 import { decodeToken } from '../../../main/fleet/token.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
+import { nextEvent, within } from '../../helpers/deadline.js';
 import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
-import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -33,10 +35,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const skip =
-  !postgresBinDir() || !mosquittoBinary()
-    ? 'PostgreSQL or Mosquitto is not installed (apt-get install postgresql mosquitto)'
-    : false;
+const skip = skipWithout('postgresql', 'mosquitto');
 
 // Monday 2026-06-01 in Tokyo (UTC+9, no DST): 10:00 and 18:00 local.
 const MON_10_TOKYO = Date.parse('2026-06-01T01:00:00Z');
@@ -80,7 +79,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       await w.addTemplate(p.id, RECOGNIZER, alice!.enroll);
     });
     door = await FleetDoor.open(doorDir, await cliKeyWrapper(doorDir, false), { now: () => clock });
-    const connected = new Promise<void>((resolve) => door.once('applied', () => resolve()));
+    const connected = nextEvent(door, 'applied', 'the first replica applied');
     await door.start();
     await connected;
   });
@@ -197,9 +196,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
     assert.deepEqual([d.outcome, d.reason], ['rejected', 'offline_too_long']);
     clock = saved;
     door.sync.start();
-    await new Promise<void>((resolve) =>
-      door.once('applied', () => resolve()).once('connected', () => resolve()),
-    );
+    await nextEvent(door, ['applied', 'connected'], 'the sync to reconnect');
   });
 
   it('publishes Home Assistant discovery, availability and door events that match their schema', async () => {
@@ -235,11 +232,14 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       }
     });
     const next = (test: (m: { topic: string; body: string }) => boolean) =>
-      new Promise<{ topic: string; body: string }>((resolve) => {
-        const hit = seen.find(test);
-        if (hit) resolve(hit);
-        else waiters.push([test, resolve]);
-      });
+      within(
+        `a message on the broker that passes ${test.toString()}`,
+        new Promise<{ topic: string; body: string }>((resolve) => {
+          const hit = seen.find(test);
+          if (hit) resolve(hit);
+          else waiters.push([test, resolve]);
+        }),
+      );
     await sub.subscribeAsync(['homeassistant/#', 'tobira/#']);
 
     const mqttDoor = await FleetDoor.open(doorDir, await cliKeyWrapper(doorDir, false), { now: () => clock });
@@ -467,7 +467,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       const pendingBefore = (await door.shipper.pending()).length;
       const d = await door.decide(alice!.probe, RECOGNIZER, THRESHOLD);
       assert.equal(d.outcome, 'unlocked', 'the door keeps working');
-      const failed = new Promise<FleetError>((resolve) => door.once('ship_failed', resolve));
+      const failed = nextEvent<FleetError>(door, 'ship_failed');
       await door.shipSoon();
       assert.equal((await failed).code, 'read_only');
       assert.equal((await door.shipper.pending()).length, pendingBefore + 1, 'the record stays queued');

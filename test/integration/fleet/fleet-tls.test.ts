@@ -12,19 +12,10 @@ import { connect } from '../../../main/fleet/db.js';
 import { FleetError } from '../../../main/fleet/errors.js';
 import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, readDoorConfig } from '../../../main/fleet/local.js';
-import {
-  makeTlsFiles,
-  opensslAvailable,
-  postgresBinDir,
-  startPostgres,
-  type PostgresServer,
-} from '../../helpers/postgres-server.js';
+import { makeTlsFiles, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
-const skip = !postgresBinDir()
-  ? 'PostgreSQL is not installed (apt-get install postgresql)'
-  : !opensslAvailable()
-    ? 'openssl is not installed'
-    : false;
+const skip = skipWithout('postgresql', 'openssl');
 
 describe('TLS to the fleet database (sslmode=verify-full)', { skip }, () => {
   let server: PostgresServer;

@@ -30,10 +30,12 @@ import type { Settings } from '../../../preload/contract/settings.js';
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
-import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
+import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
+import { within } from '../../helpers/deadline.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
 
 const APP_ID = 12;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -45,10 +47,7 @@ const MON_18_TOKYO = Date.parse('2026-06-01T09:00:00Z');
 /** How long a message may take to show up on loopback before the test says it never came. */
 const MESSAGE_WAIT_MS = 10_000;
 
-const skip =
-  !postgresBinDir() || !mosquittoBinary()
-    ? 'PostgreSQL or Mosquitto is not installed (apt-get install postgresql mosquitto)'
-    : false;
+const skip = skipWithout('postgresql', 'mosquitto');
 
 const eventSchema = doorEventSchema('Front');
 type DoorEventPayload = z.infer<typeof eventSchema>;
@@ -164,9 +163,12 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   async function retainedAvailability(): Promise<string> {
     const late = await mqtt.connectAsync(broker.url);
     try {
-      const retained = new Promise<Message>((resolve) =>
-        late.on('message', (topic, payload, packet) =>
-          resolve({ topic, body: payload.toString('utf8'), retain: packet.retain }),
+      const retained = within(
+        'the retained availability message',
+        new Promise<Message>((resolve) =>
+          late.on('message', (topic, payload, packet) =>
+            resolve({ topic, body: payload.toString('utf8'), retain: packet.retain }),
+          ),
         ),
       );
       await late.subscribeAsync(topics.availability);

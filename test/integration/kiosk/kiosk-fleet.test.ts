@@ -2,7 +2,7 @@
 // and a real PostgreSQL: joined from the admin screen's channels, people enrolled through the
 // people service land in the fleet, the door's access groups refuse outside their schedule
 // (not_permitted_now, with an injected clock), the refusal is audited locally and shipped
-// exactly once, and a person deleted at another door stops matching at this kiosk within 2 s.
+// exactly once, and a person deleted at another door stops matching at this kiosk.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +13,7 @@ import pg from 'pg';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { facePath, TEST_PACK_FILES, packCopy } from '../../helpers/fixtures.js';
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
-import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { wireIpc } from '../../../main/ipc/wire.js';
 import type { IpcGate, Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
@@ -27,6 +27,8 @@ import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
 import type { DecisionEvent } from '../../../preload/contract/events.js';
 import type { DoorFleetNotice, FleetGroups, FleetStatusView } from '../../../preload/contract/fleet.js';
 import type { PersonView } from '../../../preload/contract/people.js';
+import { skipWithout } from '../../helpers/prerequisites.js';
+import { EVENT_WAIT_MS, waitFor } from '../../helpers/deadline.js';
 
 const APP_ID = 11;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -35,11 +37,9 @@ const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTop
 const MON_10_TOKYO = Date.parse('2026-06-01T01:00:00Z');
 const MON_18_TOKYO = Date.parse('2026-06-01T09:00:00Z');
 
-/** The issue's revocation goal: every connected door refuses within 2 s. */
-const REVOCATION_MS = 2000;
 const HOUR = 3600_000;
 
-const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
+const skip = skipWithout('postgresql');
 
 describe('the kiosk in fleet mode', { skip }, () => {
   let server: PostgresServer;
@@ -302,7 +302,9 @@ describe('the kiosk in fleet mode', { skip }, () => {
     assert.equal(!bad.ok && bad.code, 'INVALID_PAYLOAD');
   });
 
-  test('a person deleted at another door stops matching at this kiosk within 2 s', async () => {
+  // How fast a change reaches every door is measured in the bench (fleet section: change
+  // propagation p50/p99), not here: this waits for the deletion, then checks its effect.
+  test('a person deleted at another door stops matching at this kiosk', async () => {
     clock = MON_10_TOKYO;
     assert.equal((await attempt()).outcome, 'unlocked', 'he opens before the deletion');
     // The back door, a separate data folder joined with the CLI's key store.
@@ -316,14 +318,11 @@ describe('the kiosk in fleet mode', { skip }, () => {
     });
     const ctx = await openFleet(back, { catchUp: true });
     const version = await writeFleet(ctx, (w) => w.removePerson(obama.id));
-    const deletedAt = Date.now();
     const fleet = node.services.fleet!;
-    while (fleet.door.replica.version < version && Date.now() - deletedAt < REVOCATION_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.ok(
-      fleet.door.replica.version >= version,
-      `the deletion did not reach the kiosk in ${REVOCATION_MS} ms`,
+    await waitFor(
+      () => (fleet.door.replica.version >= version ? true : undefined),
+      EVENT_WAIT_MS,
+      `the deletion (version ${version}) to reach this kiosk`,
     );
     const after = await attempt();
     assert.deepEqual([after.outcome, after.reason], ['refused', 'unknown_face']);

@@ -14,6 +14,7 @@ import { APP_ORIGIN } from '../../../main/security.js';
 import { ADMIN_SESSION_MS } from '../../../main/admin/admin-session.js';
 import { ENROLL_TIMEOUT_MS } from '../../../main/kiosk/enroll-flow.js';
 import type { EnrollStatus } from '../../../preload/contract/index.js';
+import { within } from '../../helpers/deadline.js';
 
 const UI_ID = 1;
 const CAPTURE_ID = 2;
@@ -89,9 +90,12 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
       for (const sender of [ui, capture]) {
         const frame = noisy(stranger, nextId);
         const message = { id: nextId++, width: frame.width, height: frame.height, data: frame.rgba };
-        await new Promise<unknown>((resolve) => {
-          if (ipc.frames.submit(sender, message, resolve)) resolve(null);
-        });
+        await within(
+          `the answer to frame ${message.id}`,
+          new Promise<unknown>((resolve) => {
+            if (ipc.frames.submit(sender, message, resolve)) resolve(null);
+          }),
+        );
       }
     }
     await node.services.engine.current!.settled();

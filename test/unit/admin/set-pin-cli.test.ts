@@ -9,6 +9,7 @@ import path from 'node:path';
 import { main } from '../../../main/cli/tobira.js';
 import { AdminPin } from '../../../main/admin/pin.js';
 import { createNodeServices } from '../../helpers/node-services.js';
+import { nextEvent } from '../../helpers/deadline.js';
 
 const projectRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -109,7 +110,7 @@ describe('tobira admin set-pin', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdin.end('735195\n735195\n');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const code = await nextEvent<number | null>(child, 'close', 'tobira admin set-pin to finish');
     assert.equal(code, 0, stderr);
     assert.deepEqual(await (await AdminPin.open(path.join(dir, 'admin-pin.json'))).verify('735195'), {
       ok: true,

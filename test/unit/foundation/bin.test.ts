@@ -15,13 +15,28 @@ const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => {
   return Number(v.split('.')[0]) < 22;
 });
 
-test(
-  'tobira on an older Node re-runs itself on Node 22',
-  { skip: oldNode ? false : 'no Node older than 22 on this machine to start it with' },
-  () => {
-    assert.ok(existsSync(path.join(projectRoot, 'dist/cli/tobira.js')), 'build first (npm test does)');
-    const run = spawnSync(oldNode!, [bin, '--version'], { encoding: 'utf8', cwd: projectRoot });
-    assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^tobira \d+\.\d+\.\d+ \(Node v2[2-9]\./);
-  },
-);
+/**
+ * How the test starts `tobira`: with that older Node where the system has one (the real case);
+ * otherwise with this Node told to report itself as Node 20 before bin/tobira.js reads its
+ * version, so the test runs (and CI never skips it) whatever the system Node is.
+ */
+const starter = oldNode
+  ? { node: oldNode, args: [] as string[], what: `the system's ${oldNode}` }
+  : {
+      node: process.execPath,
+      args: [
+        '--import',
+        `data:text/javascript,Object.defineProperty(process,'versions',{value:{...process.versions,node:'20.0.0'}})`,
+      ],
+      what: 'this Node reporting itself as 20.0.0',
+    };
+
+test(`tobira on an older Node re-runs itself on Node 22 (${starter.what})`, () => {
+  assert.ok(existsSync(path.join(projectRoot, 'dist/cli/tobira.js')), 'build first (npm test does)');
+  const run = spawnSync(starter.node, [...starter.args, bin, '--version'], {
+    encoding: 'utf8',
+    cwd: projectRoot,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^tobira \d+\.\d+\.\d+ \(Node v2[2-9]\./);
+});

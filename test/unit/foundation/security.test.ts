@@ -1,12 +1,17 @@
 // The security values the Electron shell applies, asserted where they are defined.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import {
+  APP_ENTRY_URL,
   APP_ORIGIN,
   CONTENT_SECURITY_POLICY,
   WEB_PREFERENCES,
+  appFileFor,
+  appResponseHeaders,
   isEscapeShortcut,
   isPermissionAllowed,
+  lockDownContents,
   webPreferencesFor,
 } from '../../../main/security.js';
 import { readFileSync } from 'node:fs';
@@ -103,4 +108,57 @@ test('escape shortcuts are recognised, ordinary typing is not', () => {
   ]) {
     assert.equal(isEscapeShortcut(combo), false, JSON.stringify(combo));
   }
+});
+
+/** A WebContents stand-in: Electron's EventEmitter events, and the window-open handler it was given. */
+class FakeContents extends EventEmitter {
+  openHandler: ((details: { url: string }) => { action: string }) | null = null;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void {
+    this.openHandler = handler;
+  }
+}
+
+test('every window blocks navigation, redirects, webviews and new windows, whatever the URL', () => {
+  const contents = new FakeContents();
+  lockDownContents(contents);
+  for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+    for (const url of ['https://evil.example/', APP_ENTRY_URL, 'file:///etc/passwd']) {
+      // Electron emits (event, url, ...): the guard must call preventDefault, for any URL.
+      let prevented = false;
+      const emitted = contents.emit(name, { preventDefault: () => (prevented = true) }, url);
+      assert.ok(emitted, `${name} has a listener`);
+      assert.equal(prevented, true, `${name} ${url} was let through`);
+    }
+  }
+  for (const url of ['https://evil.example/', APP_ENTRY_URL, 'about:blank']) {
+    assert.deepEqual(contents.openHandler?.({ url }), { action: 'deny' }, url);
+  }
+});
+
+test('app:// serves only files inside the renderer folder, and only for its own host', () => {
+  const dir = path.resolve('/opt/tobira/renderer');
+  const cases: [string, string | null][] = [
+    [`${APP_ORIGIN}/index.html`, path.join(dir, 'index.html')],
+    [`${APP_ORIGIN}/capture/capture.html`, path.join(dir, 'capture/capture.html')],
+    [`${APP_ORIGIN}/a%20b.css`, path.join(dir, 'a b.css')],
+    // The URL parser resolves a literal or encoded dot segment before the path is read.
+    [`${APP_ORIGIN}/../main/main.js`, path.join(dir, 'main/main.js')],
+    [`${APP_ORIGIN}/%2e%2e/main/main.js`, path.join(dir, 'main/main.js')],
+    // An encoded slash survives the parser: decoded, it climbs out.
+    [`${APP_ORIGIN}/..%2f..%2fmain%2fmain.js`, null],
+    [`${APP_ORIGIN}/..%2fmain%2fmain.js`, null],
+    [`${APP_ORIGIN}/%E0%A4%A`, null],
+    ['app://other/index.html', null],
+    ['https://tobira/index.html', null],
+  ];
+  for (const [url, file] of cases) assert.equal(appFileFor(url, dir), file, url);
+});
+
+test("every app:// response carries the CSP and nosniff, over the file's own headers", () => {
+  const headers = appResponseHeaders(
+    new Headers({ 'content-type': 'text/html', 'content-security-policy': "script-src 'unsafe-inline'" }),
+  );
+  assert.equal(headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+  assert.equal(headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(headers.get('content-type'), 'text/html');
 });

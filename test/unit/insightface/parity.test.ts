@@ -12,8 +12,12 @@ import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { computeSim, FaceAnalysis } from '../../../main/insightface/face_analysis.js';
+import type { Face } from '../../../main/insightface/types.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
+
+// 0.01 px: where ../shared/faces/README.md says a faithful port puts boxes and keypoints.
+const PX = 0.01;
 
 interface RefFace {
   bbox: number[];
@@ -29,7 +33,16 @@ for (const mode of ['640', 'auto'] as const) {
     };
     let pack: string;
     let fa: FaceAnalysis;
-    const cosines: number[] = [];
+    // Each photo is analysed once, by whichever test asks first: every test runs alone too.
+    const analysed = new Map<string, Promise<Face[]>>();
+    const analyse = (rel: string): Promise<Face[]> => {
+      if (!analysed.has(rel))
+        analysed.set(
+          rel,
+          decodeImageFile(facePath(rel)).then((img) => fa.get(img)),
+        );
+      return analysed.get(rel)!;
+    };
     before(async () => {
       pack = makeTestPack();
       fa = await FaceAnalysis.load(pack);
@@ -42,30 +55,36 @@ for (const mode of ['640', 'auto'] as const) {
 
     for (const [rel, faces] of Object.entries(ref.images)) {
       it(rel, async () => {
-        const got = await fa.get(await decodeImageFile(facePath(rel)));
+        const got = await analyse(rel);
         assert.ok(faces, 'the reference read every photo');
         assert.equal(got.length, faces.length, 'face count');
         faces.forEach((f, i) => {
           const g = got[i]!;
           f.bbox.forEach((v, k) =>
-            assert.ok(Math.abs(v - g.bbox[k]!) <= 1, `face ${i} bbox ${g.bbox} vs ${f.bbox}`),
+            assert.ok(Math.abs(v - g.bbox[k]!) <= PX, `face ${i} bbox ${g.bbox} vs ${f.bbox}`),
           );
           f.kps.forEach((p, k) =>
             assert.ok(
-              Math.abs(p[0]! - g.kps[k]![0]) <= 1 && Math.abs(p[1]! - g.kps[k]![1]) <= 1,
-              `face ${i} kps ${k}`,
+              Math.abs(p[0]! - g.kps[k]![0]) <= PX && Math.abs(p[1]! - g.kps[k]![1]) <= PX,
+              `face ${i} keypoint ${k} ${g.kps[k]} vs ${p}`,
             ),
           );
           assert.ok(Math.abs(f.det_score - g.detScore) < 1e-4, `face ${i} det_score`);
           const cos = computeSim(Float32Array.from(f.embedding), g.normedEmbedding!);
-          cosines.push(cos);
           assert.ok(cos >= 0.99, `face ${i} embedding cosine ${cos}`);
         });
       });
     }
 
-    it('embeddings: median cosine ≥ 0.997 over all faces', () => {
-      const sorted = [...cosines].sort((a, b) => a - b);
+    it('embeddings: median cosine ≥ 0.997 over all faces', async () => {
+      const cosines: number[] = [];
+      for (const [rel, faces] of Object.entries(ref.images)) {
+        const got = await analyse(rel);
+        (faces ?? []).forEach((f, i) =>
+          cosines.push(computeSim(Float32Array.from(f.embedding), got[i]!.normedEmbedding!)),
+        );
+      }
+      const sorted = cosines.sort((a, b) => a - b);
       const median = sorted[Math.floor(sorted.length / 2)]!;
       assert.ok(sorted.length > 70, `${sorted.length} faces compared`);
       assert.ok(median >= 0.997, `median ${median}`);

@@ -1,14 +1,17 @@
 // The one gate, fed a table of bad inputs through the very handler table main
 // registers: foreign senders, unknown channels, wrong types, oversized and
-// malformed frames. Every one must be refused as a value, never reach a handler.
-import { after, before, describe, test } from 'node:test';
+// malformed frames. Every one must be refused as a value, never reach a handler:
+// each handler is wrapped in a spy that records the calls that got through.
+import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
-import type { Sender } from '../../../main/ipc/gate.js';
-import { MAX_PAYLOAD_BYTES, originOf } from '../../../main/ipc/gate.js';
+import { createHandlers } from '../../../main/ipc/handlers/index.js';
+import type { HandlerTable, Sender } from '../../../main/ipc/gate.js';
+import { IpcGate, MAX_PAYLOAD_BYTES, originOf } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import type { FrameResult } from '../../../preload/contract/frames.js';
+import { within } from '../../helpers/deadline.js';
 
 const APP_ID = 7;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -18,6 +21,9 @@ const capture: Sender = { contentsId: CAPTURE_ID, url: `${APP_ORIGIN}/capture.ht
 describe('IPC gate', () => {
   let node: NodeServices;
   let ipc: WiredIpc;
+  /** The gate as wireIpc builds it, over main's own handlers, each wrapped in a spy. */
+  let gate: IpcGate;
+  let reached: string[] = [];
 
   before(async () => {
     node = await createNodeServices();
@@ -27,13 +33,34 @@ describe('IPC gate', () => {
       () => APP_ID,
       () => CAPTURE_ID,
     );
+    const real = createHandlers(node.services) as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const spied = Object.fromEntries(
+      Object.entries(real).map(([name, handler]) => [
+        name,
+        (...args: unknown[]) => {
+          reached.push(name);
+          return handler(...args);
+        },
+      ]),
+    ) as unknown as HandlerTable;
+    gate = new IpcGate(spied, {
+      allowedOrigins: [APP_ORIGIN],
+      appContentsId: () => APP_ID,
+      captureContentsId: () => CAPTURE_ID,
+      admin: node.services.adminSession,
+      auditAdmin: node.services.adminAudit.record,
+    });
+  });
+  beforeEach(() => {
+    reached = [];
   });
   after(() => node.services.close());
 
   test('a good call from the app window reaches the handler', async () => {
-    const outcome = await ipc.gate.handle('ping', app, { message: 'door' });
+    const outcome = await gate.handle('ping', app, { message: 'door' });
     assert.equal(outcome.ok, true);
     assert.equal(outcome.ok && (outcome.value as { pong: string }).pong, 'door');
+    assert.deepEqual(reached, ['ping']);
   });
 
   const foreignSenders: [string, Sender][] = [
@@ -47,11 +74,12 @@ describe('IPC gate', () => {
   ];
   for (const [name, sender] of foreignSenders) {
     test(`refuses ${name}`, async () => {
-      const outcome = await ipc.gate.handle('ping', sender, { message: 'x' });
+      const outcome = await gate.handle('ping', sender, { message: 'x' });
       assert.deepEqual(
         { ok: outcome.ok, code: !outcome.ok && outcome.code },
         { ok: false, code: 'FORBIDDEN_SENDER' },
       );
+      assert.deepEqual(reached, [], 'no handler ran');
     });
   }
 
@@ -82,7 +110,7 @@ describe('IPC gate', () => {
     ['binary payload', 'ping', new Uint8Array(16), 'INVALID_PAYLOAD', false],
     ['NaN threshold', 'updateSettings', { recognition: { threshold: Number.NaN } }, 'INVALID_PAYLOAD', true],
     ['unknown setting', 'updateSettings', { evalCode: 'x' }, 'INVALID_PAYLOAD', true],
-    ['PIN with letters', 'adminLogin', { pin: '' }, 'INVALID_PAYLOAD', false],
+    ['an empty PIN', 'adminLogin', { pin: '' }, 'INVALID_PAYLOAD', false],
     ['pack name with a path', 'downloadPack', { name: '../../etc' }, 'INVALID_PAYLOAD', true],
     ['person id with a slash', 'deletePerson', { id: 'a/b' }, 'INVALID_PAYLOAD', true],
     ['negative audit offset', 'listAudit', { offset: -1, limit: 10 }, 'INVALID_PAYLOAD', true],
@@ -107,15 +135,16 @@ describe('IPC gate', () => {
   for (const [name, channel, payload, code, adminOnly] of badPayloads) {
     test(`refuses ${name}`, async () => {
       if (adminOnly) {
-        const anonymous = await ipc.gate.handle(channel, app, payload);
+        const anonymous = await gate.handle(channel, app, payload);
         assert.equal(!anonymous.ok && anonymous.code, 'ADMIN_REQUIRED', 'admin only, before the payload');
         node.services.adminSession.begin(APP_ID);
       }
       try {
-        const outcome = await ipc.gate.handle(channel, app, payload);
+        const outcome = await gate.handle(channel, app, payload);
         assert.equal(outcome.ok, false);
         assert.equal(!outcome.ok && outcome.code, code, !outcome.ok ? outcome.message : '');
         assert.ok(!outcome.ok && outcome.message.length > 0);
+        assert.deepEqual(reached, [], 'no handler ran');
       } finally {
         node.services.adminSession.end('logout', APP_ID);
       }
@@ -125,13 +154,22 @@ describe('IPC gate', () => {
   test('a cyclic payload is refused, not thrown', async () => {
     const cyclic: Record<string, unknown> = { message: 'x' };
     cyclic.self = cyclic;
-    const outcome = await ipc.gate.handle('ping', app, cyclic);
+    const outcome = await gate.handle('ping', app, cyclic);
     assert.equal(!outcome.ok && outcome.code, 'INVALID_PAYLOAD');
+    assert.deepEqual(reached, [], 'no handler ran');
+  });
+
+  test('a PIN with letters passes the schema (PINs are checked in main) and opens no session', async () => {
+    const outcome = await gate.handle('adminLogin', app, { pin: 'abcdef' });
+    assert.deepEqual(reached, ['adminLogin'], 'the PIN check in the handler judged it');
+    assert.equal(outcome.ok, false);
+    assert.equal(node.services.adminSession.isActive(APP_ID), false);
   });
 
   test('admin-only channels need an unlocked admin session', async () => {
-    const outcome = await ipc.gate.handle('updateSettings', app, { locale: 'ja' });
+    const outcome = await gate.handle('updateSettings', app, { locale: 'ja' });
     assert.equal(!outcome.ok && outcome.code, 'ADMIN_REQUIRED');
+    assert.deepEqual(reached, [], 'no handler ran');
     assert.equal(node.services.settings.get().locale, 'en');
   });
 
@@ -200,10 +238,13 @@ describe('IPC gate', () => {
 
   test('a good frame from the capture context is answered with its id and its pixels intact', async () => {
     const pixels = new Uint8Array(32 * 24 * 4).fill(200);
-    const result = await new Promise<FrameResult>((resolve, reject) => {
-      const refused = ipc.frames.submit(capture, { ...frameBase, id: 41, data: pixels.buffer }, resolve);
-      if (refused) reject(new Error(refused.message));
-    });
+    const result = await within(
+      'the answer to frame 41',
+      new Promise<FrameResult>((resolve, reject) => {
+        const refused = ipc.frames.submit(capture, { ...frameBase, id: 41, data: pixels.buffer }, resolve);
+        if (refused) reject(new Error(refused.message));
+      }),
+    );
     assert.equal(result.id, 41);
     assert.equal(result.source, 'capture');
     assert.ok(Math.abs(result.meanLuma - 200) < 0.01);
@@ -218,8 +259,9 @@ describe('IPC gate', () => {
   });
 
   test('the capture context may send frames and nothing else', async () => {
-    const outcome = await ipc.gate.handle('ping', capture, { message: 'x' });
+    const outcome = await gate.handle('ping', capture, { message: 'x' });
     assert.equal(!outcome.ok && outcome.code, 'FORBIDDEN_SENDER');
+    assert.deepEqual(reached, [], 'no handler ran');
     const pixels = new Uint8Array(32 * 24 * 4);
     for (const sender of [
       { ...capture, isTopFrame: false },

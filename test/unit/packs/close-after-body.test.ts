@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../helpers/fixtures.js';
 import { buildZip, catalogEntry, testPackFiles } from '../../helpers/pack-server.js';
+import { within } from '../../helpers/deadline.js';
 
 /** Answers every request with `body` in one write, `Connection: close`, then ends the socket. */
 async function closeAfterBodyServer(body: Buffer): Promise<{ url: string; close: () => Promise<void> }> {
@@ -42,7 +43,10 @@ function runCli(args: string[]): Promise<{ code: number | null; out: string; err
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+  return within(
+    `tobira ${args.join(' ')}`,
+    new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err }))),
+  );
 }
 
 describe('tobira models download from a server that closes after the body', () => {

@@ -9,7 +9,14 @@ import { defaultThreshold } from '../../../main/recognition/thresholds.js';
 import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
 import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
 import { FileKeyWrapper } from '../../../main/store/key-file.js';
-import { byIdentity, distinctSinglePhotos, identificationProtocol } from '../../helpers/identification.js';
+import {
+  byIdentity,
+  distinctSinglePhotos,
+  fittingHalf,
+  identificationProtocol,
+  testingHalf,
+} from '../../helpers/identification.js';
+import type { LabelledPhoto } from '../../helpers/reference-faces.js';
 import type { Tally } from '../../helpers/identification.js';
 import { REFERENCE_RECOGNIZER, referenceFaces } from '../../helpers/reference-faces.js';
 
@@ -19,8 +26,8 @@ import { REFERENCE_RECOGNIZER, referenceFaces } from '../../helpers/reference-fa
 const embedding = (file: string) => referenceFaces(file)[0]!.normedEmbedding!;
 const RECORDED = defaultThreshold({ file: 'w600k_mbf_int8_dynq.onnx', id: REFERENCE_RECOGNIZER });
 
-function galleryByIdentity(): GalleryEntry[] {
-  return [...byIdentity(distinctSinglePhotos())].map(([identity, photos]) => ({
+function galleryByIdentity(photos: LabelledPhoto[] = distinctSinglePhotos()): GalleryEntry[] {
+  return [...byIdentity(photos)].map(([identity, photos]) => ({
     personId: identity,
     name: identity,
     templates: photos.map((p) => embedding(p.file)),
@@ -28,32 +35,44 @@ function galleryByIdentity(): GalleryEntry[] {
 }
 
 describe('calibration on ../shared/faces (InsightFace reference embeddings)', () => {
-  it('separates genuine and impostor scores and reproduces the recorded threshold', () => {
-    const c = calibrate(galleryByIdentity(), { targetFar: 1e-4 });
-    assert.equal(c.genuine.length, 47);
-    assert.equal(c.impostor.length, 449);
+  it('on the fitting half: separates genuine and impostor scores and gives the recorded threshold', () => {
+    const c = calibrate(galleryByIdentity(fittingHalf()), { targetFar: 1e-4 });
+    assert.equal(c.genuine.length, 10);
+    assert.equal(c.impostor.length, 110);
     assert.equal(c.duplicates, 0);
     assert.equal(
       c.histogram.genuine.reduce((a, b) => a + b, 0),
-      47,
+      10,
     );
     assert.equal(
       c.histogram.impostor.reduce((a, b) => a + b, 0),
-      449,
+      110,
     );
     assert.ok(c.impostor.at(-1)! < c.genuine[0]!, 'the two distributions do not overlap on these photos');
     assert.equal(c.suggestedThreshold, RECORDED.threshold, 'thresholds.ts records this calibration');
     assert.equal(c.far, 0);
     assert.equal(c.frr, 0);
-    assert.ok(c.warnings.some((w) => w.includes('449 impostor pairs')));
+    assert.ok(c.warnings.some((w) => w.includes('110 impostor pairs')));
     // ROC is monotone: a higher threshold accepts fewer impostors and rejects more genuine pairs.
     for (let i = 1; i < c.roc.length; i++) {
       assert.ok(c.roc[i]!.far <= c.roc[i - 1]!.far && c.roc[i]!.frr >= c.roc[i - 1]!.frr);
     }
     console.log(
-      `calibration: genuine min ${c.genuine[0]!.toFixed(3)}, impostor max ${c.impostor.at(-1)!.toFixed(3)}, ` +
+      `calibration (fitting half): genuine min ${c.genuine[0]!.toFixed(3)}, impostor max ${c.impostor.at(-1)!.toFixed(3)}, ` +
         `normal-fit threshold ${c.gaussianThreshold!.toFixed(3)}, suggested ${c.suggestedThreshold}`,
     );
+  });
+
+  it('on the testing half, the recorded threshold accepts every genuine pair and no impostor pair', () => {
+    const c = calibrate(galleryByIdentity(testingHalf()), { targetFar: 1e-4 });
+    assert.equal(c.genuine.length, 37);
+    assert.equal(c.impostor.length, 83);
+    const falseAccepts = c.impostor.filter((s) => s >= RECORDED.threshold).length;
+    const falseRejects = c.genuine.filter((s) => s < RECORDED.threshold).length;
+    assert.deepEqual([falseAccepts, falseRejects], [0, 0]);
+    // The halves share no identity, so no photo was seen by the fit.
+    const fitted = new Set(fittingHalf().map((p) => p.identity));
+    assert.ok(testingHalf().every((p) => !fitted.has(p.identity)));
   });
 
   it('with plenty of pairs follows the empirical tail; with one person it says it cannot calibrate', () => {
@@ -139,7 +158,11 @@ describe('identification on ../shared/faces through the store (InsightFace refer
       }
     }
     console.log(`identification (reference embeddings, threshold ${RECORDED.threshold}):`, tally);
-    assert.equal(protocol.enroll.length, 8);
+    assert.deepEqual(
+      protocol.enroll.map((p) => p.identity),
+      ['obama', 'biden'],
+      'the testing half enrolls its two identities with several photos',
+    );
     assert.equal(tally.incorrect, 0);
     assert.equal(tally.strangersNamed, 0);
     assert.equal(tally.correct + tally.rejected, protocol.genuineProbes.length);

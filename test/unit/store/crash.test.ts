@@ -6,6 +6,7 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
 import { FileKeyWrapper } from '../../../main/store/key-file.js';
+import { within } from '../../helpers/deadline.js';
 
 const writer = path.join(import.meta.dirname, 'crash-writer.ts');
 
@@ -46,7 +47,9 @@ it('a writer killed mid-save loses nothing it had already saved', async () => {
   const saved: string[] = [];
   // Different delays land the kill at different points of the write/fsync/rename cycle.
   for (const [round, extraMs] of [0, 3, 7, 13].entries()) {
-    saved.push(...(await runAndKill(storeDir, keyFile, `round${round}`, 10, extraMs)));
+    saved.push(
+      ...(await within(`writer round ${round}`, runAndKill(storeDir, keyFile, `round${round}`, 10, extraMs))),
+    );
     const store = await EnrollmentStore.open(storeDir, await FileKeyWrapper.open(keyFile));
     const names = new Set(store.listPeople().map((p) => p.name));
     for (const name of saved) assert.ok(names.has(name), `${name} was acknowledged but is missing`);
