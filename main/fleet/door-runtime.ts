@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
 import { identify } from '../recognition/matcher.js';
+import { PackedGallery } from '../recognition/packed-gallery.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 import { AuditShipper } from './audit-shipper.js';
 import { connect } from './db.js';
@@ -71,6 +72,8 @@ interface DoorRuntimeEvents {
 
 export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private view: FleetView;
+  /** The view's gallery packed for 1:N (recognition/packed-gallery.ts), synced per batch. */
+  private readonly packed = new PackedGallery();
   private mqtt: DoorMqttLink | null = null;
   private shipping: Promise<void> | null = null;
   private shipAgain = false;
@@ -183,7 +186,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     let score: number | null = null;
     if (this.status().grace_left_ms < 0) reason = 'offline_too_long';
     else {
-      const ranking = identify(probe, this.view.gallery(recognizerId), threshold);
+      const ranking = identify(probe, this.packed.sync(this.view.gallery(recognizerId)), threshold);
       score = ranking.best?.score ?? null;
       if (!ranking.match) reason = 'unknown_face';
       else {

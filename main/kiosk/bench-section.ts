@@ -24,6 +24,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../preload/contract/settings
 import type { FrameResult } from '../../preload/contract/frames.js';
 import type { PixelImage } from '../insightface/types.js';
 import { benchFramePath, quantile } from '../cli/bench/frame-bench.js';
+import { randomUnitGallery } from '../cli/bench/random-gallery.js';
 
 const PACK = ['det_500m.onnx', 'w600k_mbf_int8_dynq.onnx'];
 /**
@@ -113,6 +114,10 @@ export const faceToDoorSection: BenchSection = {
         });
       }
       kiosk.refreshGallery();
+      if (ctx.galleryPadding) {
+        const real = services.store!.gallery(kiosk.engine.recognizerId!);
+        kiosk.decisions.setGallery([...real, ...randomUnitGallery(ctx.galleryPadding, 5, 512, 1)]);
+      }
       const photo = asCameraFrame(
         await decodeImageFile(
           path.join(ctx.facesDir, 'photos/face_recognition/knn_examples/test/obama1.jpg'),

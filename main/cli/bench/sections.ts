@@ -5,6 +5,7 @@ import { engineSection } from './engine-section.js';
 import { livenessLevelsSection, livenessSection } from '../../liveness/bench-section.js';
 import { faceToDoorSection } from '../../kiosk/bench-section.js';
 import { fleetSection } from '../../fleet/bench-section.js';
+import { matchingSection } from './matching-section.js';
 
 export type { BenchContext, BenchSection };
 
@@ -14,4 +15,5 @@ export const benchSections: BenchSection[] = [
   faceToDoorSection,
   livenessLevelsSection,
   fleetSection,
+  matchingSection,
 ];
