@@ -197,3 +197,29 @@ export function oneIn(rate: number): string {
   const rounded = Math.round(n / 10 ** digits) * 10 ** digits;
   return `1 in ${rounded.toLocaleString('en')}`;
 }
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+
+/** The estimate in plain English lines (the CLI; the admin screen words it in en and ja itself). */
+export function describeStrangerRate(rate: StrangerRate): string[] {
+  const people = rate.people.toLocaleString('en');
+  const t = rate.threshold.toFixed(2);
+  if (rate.fpir === null)
+    return [`With ${people} people enrolled there is nobody to mistake a stranger for yet.`];
+  const lines = [
+    `With ${people} people enrolled, a stranger is taken for someone about ${oneIn(rate.fpir)} attempts at threshold ${t}.`,
+  ];
+  const target = `${oneIn(rate.targetFpir)} (FPIR ${rate.targetFpir})`;
+  if (rate.suggestedThreshold === null) lines.push(`No threshold keeps it at ${target}.`);
+  else {
+    const cost =
+      rate.refusalsAtSuggested === null
+        ? 'its cost in refusals is unknown: nobody has two templates'
+        : `it refuses ${pct(rate.refusalsAtSuggested)} of enrolled people's own attempts (${rate.genuinePairs} genuine pairs)`;
+    lines.push(`Threshold ${rate.suggestedThreshold.toFixed(2)} keeps it at ${target}; ${cost}.`);
+  }
+  if (rate.tooLargeForFaceAlone)
+    lines.push('The gallery is too large for face alone: use 1:1 (face plus personal code).');
+  lines.push(`From ${rate.impostorPairs.toLocaleString('en')} sampled pairs of different people.`);
+  return lines;
+}

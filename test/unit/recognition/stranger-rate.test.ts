@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { main } from '../../../main/cli/tobira.js';
+import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
+import { FileKeyWrapper } from '../../../main/store/key-file.js';
+import { REFERENCE_RECOGNIZER } from '../../helpers/reference-faces.js';
+import { makeTestPack } from '../../helpers/test-pack.js';
 import { cosine, identify } from '../../../main/recognition/matcher.js';
 import {
   estimateStrangerRate,
@@ -105,6 +113,45 @@ describe('stranger rate (FPIR) estimate', () => {
     const large = estimateStrangerRate(gallery, { threshold: 0.4, defaultThreshold: 0.4 });
     assert.ok(large.fpir! > small.fpir! * 5, `${small.fpir} → ${large.fpir}`);
     assert.ok(large.suggestedThreshold! >= small.suggestedThreshold!);
+  });
+
+  it('tobira stranger-rate says it in a sentence, with the suggested threshold and its cost', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tobira-stranger-'));
+    try {
+      const key = path.join(dir, 'key');
+      const store = await EnrollmentStore.open(
+        path.join(dir, 'store'),
+        await FileKeyWrapper.open(key, { create: true }),
+      );
+      for (const g of photoGallery()) {
+        const person = await store.addPerson(g.name);
+        for (const embedding of g.templates)
+          await store.addTemplate(person.id, { recognizerId: REFERENCE_RECOGNIZER, embedding });
+      }
+      const lines: string[] = [];
+      const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+      const args = ['--store', path.join(dir, 'store'), '--key', key, '--models', makeTestPack()];
+      assert.equal(await main(['stranger-rate', ...args], io), 0, lines.join('\n'));
+      const text = lines.join('\n');
+      assert.match(
+        text,
+        /^With 15 people enrolled, a stranger is taken for someone about 1 in [\d,]+ attempts at threshold 0\.28\./,
+      );
+      assert.match(
+        text,
+        /Threshold 0\.\d\d keeps it at 1 in 330 \(FPIR 0\.003\); it refuses \d+\.\d % of enrolled people's own attempts/,
+      );
+      lines.length = 0;
+      assert.equal(await main(['stranger-rate', ...args, '--json', '--target', '0.01'], io), 0);
+      const json = JSON.parse(lines.join('')) as { people: number; targetFpir: number; fpir: number };
+      assert.equal(json.people, 15);
+      assert.equal(json.targetFpir, 0.01);
+      for (const bad of [['--target', '2'], ['--target', 'x'], ['--threshold', '3'], ['extra']]) {
+        assert.equal(await main(['stranger-rate', ...args, ...bad], io), 2, bad.join(' '));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes rates as one in so many attempts', () => {
