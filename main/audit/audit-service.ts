@@ -4,10 +4,17 @@
 // calibration reads the gallery of whichever people the kiosk uses (the store or the fleet).
 import { writeFile } from 'node:fs/promises';
 import { encodeJpeg } from '../image/jpeg.js';
-import type { AuditView, Calibration, CompareFace, CompareResult } from '../../preload/contract/audit.js';
+import type {
+  AuditView,
+  Calibration,
+  CompareFace,
+  CompareResult,
+  StrangerRateView,
+} from '../../preload/contract/audit.js';
 import type { AppServices } from '../services.js';
 import type { AuditEntry } from './types.js';
 import { calibrate } from '../recognition/calibration.js';
+import { estimateStrangerRate } from '../recognition/stranger-rate.js';
 import { computeSim } from '../insightface/face_analysis.js';
 import { decodeImageFile } from '../image/decode.js';
 import type { Face, PixelImage } from '../insightface/types.js';
@@ -169,6 +176,27 @@ export class AuditService {
       defaultThreshold: floor,
       pairsNeeded: result.pairsNeeded,
       refusedBelowDefault: result.refusedBelowFloor,
+    };
+  }
+
+  strangerRate(targetFpir: number): StrangerRateView {
+    const kiosk = requireKiosk(this.services);
+    const recognizer = kiosk.engine.recognizerId;
+    const gallery = recognizer ? requirePeople(this.services).gallery(recognizer) : [];
+    const rate = estimateStrangerRate(gallery, {
+      threshold: kiosk.threshold,
+      defaultThreshold: kiosk.engine.defaultThreshold,
+      targetFpir,
+    });
+    return {
+      people: rate.people,
+      threshold: rate.threshold,
+      fpir: rate.fpir,
+      targetFpir: rate.targetFpir,
+      suggestedThreshold: rate.suggestedThreshold,
+      refusalsAtSuggested: rate.refusalsAtSuggested,
+      genuinePairs: rate.genuinePairs,
+      tooLargeForFaceAlone: rate.tooLargeForFaceAlone,
     };
   }
 

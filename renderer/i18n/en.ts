@@ -238,6 +238,17 @@ export const en = {
   'liveness.recent': 'Last {n}: min {min} · mean {mean} · max {max}',
   'liveness.tuneHint':
     'Try real faces and a printed photo or phone screen here; set the threshold between the two.',
+  'strangerRate.title': 'Strangers taken for someone',
+  'strangerRate.estimate':
+    'With {people} people enrolled, a stranger is taken for someone about 1 in {n} attempts at threshold {threshold}.',
+  'strangerRate.none': 'Enroll at least two people to estimate how often a stranger is taken for someone.',
+  'strangerRate.suggested':
+    'To keep it at 1 in {n} (NIST’s point for access control), use threshold {threshold}: it refuses {refusals} of enrolled people’s own attempts.',
+  'strangerRate.suggestedNoCost':
+    'To keep it at 1 in {n} (NIST’s point for access control), use threshold {threshold}. What it costs in refusals shows once someone has two photos.',
+  'strangerRate.unreachable': 'No threshold keeps it at 1 in {n}.',
+  'strangerRate.tooLarge': 'Too many people for face alone: use 1:1 (face plus personal code).',
+  'strangerRate.how': 'Estimated from the enrolled people’s scores against each other.',
   'calibration.title': 'Threshold calibration',
   'calibration.targetFar': 'Target false-accept rate',
   'calibration.help':

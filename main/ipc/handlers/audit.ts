@@ -14,6 +14,7 @@ export function auditHandlers(services: AppServices): HandlersFor<typeof auditCh
     exportAudit: () => audit.export(),
     testDoor: () => audit.testDoor(),
     getCalibration: ({ targetFar }) => audit.calibration(targetFar),
+    getStrangerRate: ({ targetFpir }) => audit.strangerRate(targetFpir),
     compare: ({ source }) => audit.compare(source),
   };
 }

@@ -13,6 +13,7 @@ import { pinErrorText, withPinAgain } from '../../components/pin-pad/ask-pin.js'
 import './admin-door.js';
 import './admin-liveness-live.js';
 import './liveness-levels-table.js';
+import './admin-stranger-rate.js';
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -249,6 +250,7 @@ export class AdminSettings extends LitElement {
               />
             </div>
           </div>
+          <admin-stranger-rate></admin-stranger-rate>
           ${numberField(t('settings.framesToAgree'), 'framesToAgree', r.framesToAgree, { min: 1, max: 30, step: 1 })}
           ${numberField(t('settings.agreeWithinMs'), 'agreeWithinMs', r.agreeWithinMs, { min: 100, max: 60000, step: 100 })}
           ${numberField(t('settings.cooldownMs'), 'cooldownMs', r.cooldownMs, { min: 0, max: 600000, step: 500 })}
