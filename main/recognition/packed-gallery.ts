@@ -20,6 +20,7 @@
 // (packed-gallery.test.ts) checks the answer against the exact float search on the shared photos
 // among 100,000 random templates. Below the threshold `best` is the best of the candidates.
 import type { GalleryEntry } from '../store/enrollment-store.js';
+import { mulberry32 } from '../util/seeded-random.js';
 import { CODE_BYTES, HammingTable } from './hamming-simd.js';
 import type { MatchResult } from './types.js';
 import type { Ranking } from './matcher.js';
@@ -55,17 +56,10 @@ interface Person {
 const BITS = 512;
 const HADAMARD = (dim: number): number => Math.max(BITS, 1 << Math.ceil(Math.log2(dim)));
 
-/** Fixed ±1 signs for the rotation (mulberry32, seed 0x7ab1 chosen once): the same codes on every door. */
+/** Fixed ±1 signs for the rotation (seed 0x7ab1, chosen once): the same codes on every door. */
 function rotationSigns(n: number): Float32Array {
-  let a = 0x7ab1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 1 ? 1 : -1;
-  }
-  return out;
+  const random = mulberry32(0x7ab1);
+  return Float32Array.from({ length: n }, () => (random() < 0.5 ? 1 : -1));
 }
 
 /** In-place fast Walsh-Hadamard transform (length a power of two). */

@@ -17,6 +17,8 @@
 // out, so the estimate errs towards more strangers and a higher suggested threshold, not fewer.
 // Below u, p(τ) is the sampled share itself.
 import type { GalleryEntry } from '../store/enrollment-store.js';
+import { mulberry32 } from '../util/seeded-random.js';
+import { atOrAbove } from './calibration.js';
 import { cosine } from './matcher.js';
 
 /** NIST's 1:N evaluation (FRVT/FRTE) reports access control at FPIR 0.003 (issue 20). */
@@ -60,17 +62,6 @@ export interface StrangerRate {
   tooLargeForFaceAlone: boolean;
 }
 
-/** mulberry32: a small seeded generator, so the estimate does not jump between two calls. */
-function seeded(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const bestOf = (probe: Float32Array, templates: readonly Float32Array[], skip = -1): number => {
   let best = -1;
   templates.forEach((t, i) => {
@@ -90,7 +81,7 @@ export function impostorScores(gallery: readonly GalleryEntry[], pairs: number, 
       for (let b = 0; b < n; b++)
         if (a !== b) for (const t of gallery[a]!.templates) scores.push(bestOf(t, gallery[b]!.templates));
   } else {
-    const random = seeded(seed);
+    const random = mulberry32(seed); // the same gallery gives the same estimate
     for (let i = 0; i < pairs; i++) {
       const a = Math.floor(random() * n);
       const b = (a + 1 + Math.floor(random() * (n - 1))) % n;
@@ -119,20 +110,9 @@ export function perPersonRate(sorted: Float64Array): (t: number) => number {
   const beta = Math.max(excess / k, 1e-6);
   const share = k / n;
   return (t) => {
-    if (t <= u) return countAtLeast(sorted, t) / n;
+    if (t <= u) return atOrAbove(sorted, t) / n;
     return share * Math.exp(-(t - u) / beta);
   };
-}
-
-function countAtLeast(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return sorted.length - lo;
 }
 
 /** FPIR at gallery size N from the per-person rate p. */
@@ -148,7 +128,7 @@ export function estimateStrangerRate(
   const impostors = impostorScores(gallery, options.samplePairs ?? SAMPLE_PAIRS, options.seed ?? 1);
   const genuine = genuineScores(gallery);
   const refusals = (t: number): number | null =>
-    genuine.length ? (genuine.length - countAtLeast(genuine, t)) / genuine.length : null;
+    genuine.length ? (genuine.length - atOrAbove(genuine, t)) / genuine.length : null;
   const base = {
     people,
     threshold: options.threshold,

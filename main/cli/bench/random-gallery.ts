@@ -3,6 +3,7 @@
 // different people sit closer to cosine 0 than real ones do; the time per probe does not depend on
 // the values.
 import type { GalleryEntry } from '../../store/enrollment-store.js';
+import { mulberry32 } from '../../util/seeded-random.js';
 
 /** `people` entries of `templates` random unit vectors of `dim` each, the same for the same seed. */
 export function randomUnitGallery(
@@ -21,14 +22,9 @@ export function* randomUnitPeople(
   dim: number,
   seed: number,
 ): Generator<GalleryEntry> {
-  let a = seed | 0;
-  const uniform = (): number => {
-    // mulberry32
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const random = mulberry32(seed);
+  // (0, 1]: Box-Muller takes a logarithm.
+  const uniform = (): number => 1 - random();
   for (let p = 0; p < people; p++) {
     const rows: Float32Array[] = [];
     for (let t = 0; t < templates; t++) {
