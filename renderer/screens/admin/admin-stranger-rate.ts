@@ -30,6 +30,8 @@ export class AdminStrangerRate extends LitElement {
     css`
       :host {
         display: block;
+        /* The whole width of the settings grid it sits in: a sentence, not a field. */
+        grid-column: 1 / -1;
       }
       .warn {
         font-weight: 600;
@@ -91,7 +93,7 @@ export class AdminStrangerRate extends LitElement {
                       : t('strangerRate.suggested', {
                           n,
                           threshold: suggested,
-                          refusals: `${(r.refusalsAtSuggested * 100).toFixed(1)} %`,
+                          refusals: `${(r.refusalsAtSuggested * 100).toFixed(1)}\u00a0%`,
                         })
                 }
               </p>`
