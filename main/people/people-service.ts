@@ -9,7 +9,7 @@ import type { AppServices } from '../services.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import type { PersonSummary } from '../store/enrollment-store.js';
 import { decodeImageFile } from '../image/decode.js';
-import { checkEnrollmentFace } from '../recognition/enroll-check.js';
+import { checkEnrollmentFace, findLookalike, lookalikeReason } from '../recognition/enroll-check.js';
 import { faceThatCounts } from '../recognition/subject.js';
 import { verify } from '../recognition/matcher.js';
 import { faceThumbnail } from '../store/thumbnail.js';
@@ -124,7 +124,8 @@ export class PeopleService {
     return stopped;
   }
 
-  async importPhotos(id: string): Promise<ImportResult[]> {
+  /** `allowLookalike`: keep photos the duplicate check flags (the admin has said they are different people). */
+  async importPhotos(id: string, allowLookalike = false): Promise<ImportResult[]> {
     const people = this.people;
     people.getPerson(id);
     const kiosk = requireKiosk(this.services);
@@ -132,6 +133,8 @@ export class PeopleService {
     if (!recognizerId) throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
     const files = (await this.services.options.pickFiles({ kind: 'images' })) ?? [];
     const results: ImportResult[] = [];
+    /** The duplicate check's flags and the admin's decision, for the audit line. */
+    const flagged: { file: string; personId: string; name: string; score: number; kept: boolean }[] = [];
     for (const file of files.slice(0, MAX_IMPORT_FILES)) {
       const name = path.basename(file);
       try {
@@ -142,12 +145,21 @@ export class PeopleService {
           results.push({ file: name, ok: false, reason: check.message });
           continue;
         }
+        const embedding = check.face.normedEmbedding!;
+        const match = findLookalike(embedding, people.gallery(recognizerId), id, kiosk.threshold);
+        const lookalike = match && { name: match.name, score: match.score };
+        if (match)
+          flagged.push({ file: name, personId: match.personId, ...lookalike!, kept: allowLookalike });
+        if (match && !allowLookalike) {
+          results.push({ file: name, ok: false, reason: lookalikeReason(match), lookalike });
+          continue;
+        }
         await people.addTemplate(id, {
           recognizerId,
-          embedding: check.face.normedEmbedding!,
+          embedding,
           thumbnail: await faceThumbnail(image, check.face.bbox),
         });
-        results.push({ file: name, ok: true, reason: null });
+        results.push({ file: name, ok: true, reason: null, lookalike });
       } catch (error) {
         // One unreadable photo does not stop the others.
         results.push({ file: name, ok: false, reason: messageOf(error) });
@@ -163,7 +175,7 @@ export class PeopleService {
     const added = results.filter((r) => r.ok).length;
     await this.services.auditAdmin(
       'template_add',
-      { personId: id, source: 'photos', added, refused: results.length - added },
+      { personId: id, source: 'photos', added, refused: results.length - added, lookalikes: flagged },
       added > 0,
     );
     this.changed();

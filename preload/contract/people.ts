@@ -25,6 +25,8 @@ export interface ImportResult {
   file: string;
   ok: boolean;
   reason: string | null;
+  /** Someone else enrolled whom this face already matches (the duplicate check); null when nobody. */
+  lookalike?: { name: string; score: number } | null;
 }
 
 export interface EnrollStatus {
@@ -69,7 +71,11 @@ export const peopleChannels = {
   ),
   stopEnrollment: channel<EnrollStatus>()(NoArgs, 'admin'),
   /** Photos chosen in a file dialog in main. */
-  importPhotos: channel<ImportResult[]>()(ById, 'admin'),
+  importPhotos: channel<ImportResult[]>()(
+    /** allowLookalike: the admin has seen the duplicate check's flag and says they are different people. */
+    z.object({ id: PersonIdSchema, allowLookalike: z.boolean().optional() }).strict(),
+    'admin',
+  ),
   /** Verifies the latest camera frame against this person only. */
   testRecognition: channel<RecognitionTest>()(ById, 'admin'),
   /**

@@ -88,6 +88,9 @@ export const en = {
   'people.pinHelp': 'Used in 1:1 mode: the person types it, then is verified against their own face only.',
   'people.deleteConfirm': 'Delete {name} and their {count} templates? This cannot be undone.',
   'people.importWaiting': 'Choose photos in the dialog…',
+  'people.lookalikeHelp':
+    'A photo looks like someone already enrolled: the same person twice, or a twin. If they are different people, choose the photos again to keep them.',
+  'people.lookalikeKeep': 'They are different people: import again',
   'people.importSummary': '{ok} of {total} photos enrolled.',
   'people.importOk': 'enrolled',
   'people.testHelp': 'Stand in front of the camera as {name}, then test. Only {name} is compared.',

@@ -90,6 +90,9 @@ export const ja: Record<MessageKey, string> = {
   'people.pinHelp': '1:1モードで使用します。本人がPINを入力し、その人の顔とだけ照合します。',
   'people.deleteConfirm': '{name}さんとテンプレート {count} 件を削除しますか？元に戻せません。',
   'people.importWaiting': 'ダイアログで写真を選んでください…',
+  'people.lookalikeHelp':
+    '登録済みの人とよく似た写真があります。同じ人の二重登録か、双子かもしれません。別の人であれば、写真をもう一度選ぶと登録されます。',
+  'people.lookalikeKeep': '別の人です：もう一度取り込む',
   'people.importSummary': '{total} 枚中 {ok} 枚を登録しました。',
   'people.importOk': '登録しました',
   'people.testHelp': '{name}さんとしてカメラの前に立ち、テストしてください。{name}さんとだけ照合します。',

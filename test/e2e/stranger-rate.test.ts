@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { TEST_PACK_FILES } from '../helpers/fixtures.js';
+import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { screenshotDir, startHarness, type Harness } from '../helpers/harness.js';
 import { byIdentity, distinctSinglePhotos } from '../helpers/identification.js';
 import { REFERENCE_RECOGNIZER, referenceFaces } from '../helpers/reference-faces.js';
@@ -75,5 +75,36 @@ describe('the stranger rate on the admin settings', () => {
         });
       }
     }
+  });
+
+  test('the duplicate check flags a photo of someone enrolled under another name; the admin decides', async () => {
+    const page = h.page;
+    const importAs = async (allowLookalike: boolean) =>
+      page.evaluate(async (allow) => {
+        const api = window.tobira;
+        const people = await api.listPeople(undefined);
+        if (!people.ok) throw new Error(people.message);
+        const id =
+          people.value.find((p) => p.name === 'Barack')?.id ??
+          (await api.addPerson({ name: 'Barack' }).then((r) => (r.ok ? r.value.id : '')));
+        if (!id) throw new Error('Barack was not added');
+        const imported = await api.importPhotos(allow ? { id, allowLookalike: true } : { id });
+        if (!imported.ok) throw new Error(imported.message);
+        return imported.value;
+      }, allowLookalike);
+    h.picks.push([facePath('photos/face_recognition/obama2.jpg')]);
+    const [flagged] = await importAs(false);
+    assert.equal(flagged?.ok, false);
+    assert.equal(flagged?.lookalike?.name, 'obama', 'enrolled above as the identity obama');
+    assert.match(
+      flagged?.reason ?? '',
+      /^looks like obama \(score 0\.\d\d\): the same person twice, or a twin\?$/,
+    );
+    assert.equal(h.services.store!.findByName('Barack')[0]?.templates.length, 0, 'nothing saved');
+    h.picks.push([facePath('photos/face_recognition/obama2.jpg')]);
+    const [kept] = await importAs(true);
+    assert.equal(kept?.ok, true);
+    assert.equal(kept?.lookalike?.name, 'obama');
+    assert.equal(h.services.store!.findByName('Barack')[0]?.templates.length, 1);
   });
 });

@@ -16,7 +16,7 @@ export function peopleHandlers(services: AppServices): HandlersFor<typeof people
     deletePerson: ({ id }) => people.remove(id),
     startEnrollment: ({ id, target }) => people.startEnrollment(id, target),
     stopEnrollment: () => people.stopEnrollment(),
-    importPhotos: ({ id }) => people.importPhotos(id),
+    importPhotos: ({ id, allowLookalike }) => people.importPhotos(id, allowLookalike === true),
     testRecognition: ({ id }) => people.testRecognition(id),
     claimIdentity: ({ pin }) => people.claimIdentity(pin),
   };
