@@ -1,39 +1,26 @@
 // The duplicate check at enrollment: a face that already matches someone else enrolled is flagged
 // before it is saved; the admin decides (--allow-lookalike), and the audit line records both.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AuditLog } from '../../../main/audit/audit-log.js';
 import type { AdminRecord } from '../../../main/audit/types.js';
-import { main } from '../../../main/cli/tobira.js';
-import { PackManager } from '../../../main/packs/manager.js';
 import { findLookalike } from '../../../main/recognition/enroll-check.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { cliDataDir, type CliDataDir } from '../../helpers/cli-data-dir.js';
+import { facePath } from '../../helpers/fixtures.js';
 import { referenceFaces } from '../../helpers/reference-faces.js';
 
 const photo = (name: string): string => facePath(`photos/face_recognition/${name}`);
 
 describe('duplicate check at enrollment', () => {
+  let cli: CliDataDir;
   let dataDir = '';
-  let folder = '';
   before(async () => {
-    dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'tobira-dup-')), 'data');
-    const packs = new PackManager({ root: path.join(dataDir, 'models') });
-    folder = mkdtempSync(path.join(tmpdir(), 'tobira-pack-copy-'));
-    for (const file of TEST_PACK_FILES) copyFileSync(modelPath(file), path.join(folder, file));
-    await packs.setActive((await packs.import(folder, { name: 'test-pack' })).name);
+    cli = await cliDataDir('tobira-dup-');
+    dataDir = cli.dataDir;
   });
-  after(() => {
-    rmSync(path.dirname(dataDir), { recursive: true, force: true });
-    rmSync(folder, { recursive: true, force: true });
-  });
-  const run = async (...argv: string[]) => {
-    const lines: string[] = [];
-    const code = await main(argv, { out: (t) => lines.push(t), err: (t) => lines.push(`ERR ${t}`) });
-    return { code, text: lines.join('\n') };
-  };
+  after(() => cli.remove());
+  const run = (...argv: string[]) => cli.run(...argv);
   const enrollLines = async () =>
     (await new AuditLog(path.join(dataDir, 'audit')).readEntries()).records.filter(
       (e): e is AdminRecord => e.kind === 'admin' && e.action === 'enroll',
