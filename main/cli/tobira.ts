@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   enroll: async () => (await import('./commands/enroll.js')).command,
   identify: async () => (await import('./commands/identify.js')).command,
   people: async () => (await import('./commands/people.js')).command,
+  'stranger-rate': async () => (await import('./commands/stranger-rate.js')).command,
   audit: async () => (await import('./commands/audit.js')).command,
   admin: async () => (await import('./commands/admin.js')).command,
   door: async () => (await import('./commands/door.js')).command,

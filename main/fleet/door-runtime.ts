@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
 import { identify } from '../recognition/matcher.js';
+import { PackedGallery } from '../recognition/packed-gallery.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AuditShipper, type Backlog } from './audit-shipper.js';
@@ -114,6 +115,8 @@ export async function backlogOnDisk(
 
 export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private view: FleetView;
+  /** The view's gallery packed for 1:N (recognition/packed-gallery.ts), synced per batch. */
+  private readonly packed = new PackedGallery();
   private mqtt: DoorMqttLink | null = null;
   private shipping: Promise<void> | null = null;
   private shipAgain = false;
@@ -259,7 +262,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
       liveness: null,
       door: null,
     };
-    const ranking = identify(probe, this.view.gallery(recognizerId), threshold);
+    const ranking = identify(probe, this.packed.sync(this.view.gallery(recognizerId)), threshold);
     const score = ranking.best?.score ?? null;
     const match = ranking.match;
     const reason = match ? (fleetRefusal(this.ruleState(), match.personId, now) ?? 'match') : 'unknown_face';

@@ -148,7 +148,7 @@ export function calibrate(gallery: readonly GalleryEntry[], options: Calibration
 }
 
 /** Number of values ≥ t in an ascending array. */
-function atOrAbove(sorted: number[], t: number): number {
+export function atOrAbove(sorted: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -4,6 +4,7 @@
 import type { AuditInput, DecisionMode } from '../audit/types.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { identify, verify } from './matcher.js';
+import { PackedGallery } from './packed-gallery.js';
 import { DEFAULT_QUALITY } from './quality.js';
 import type { QualityConfig } from './quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
@@ -142,6 +143,8 @@ interface Streak {
 
 export class DecisionEngine {
   private gallery: readonly GalleryEntry[] = [];
+  /** The same gallery packed for 1:N, updated in place as people change. */
+  private readonly packed = new PackedGallery();
   private streak: Streak | null = null;
   private cooldowns = new Map<string, number>();
   private failures: number[] = [];
@@ -165,6 +168,7 @@ export class DecisionEngine {
   /** The active recognizer's templates (EnrollmentStore.gallery(recognizerId)). */
   setGallery(entries: readonly GalleryEntry[]): void {
     this.gallery = entries;
+    this.packed.sync(entries);
     this.streak = null;
   }
 
@@ -261,7 +265,7 @@ export class DecisionEngine {
 
     const ranking =
       this.config.mode === 'identify'
-        ? identify(probe, this.gallery, this.config.threshold)
+        ? identify(probe, this.packed, this.config.threshold)
         : verify(
             probe,
             this.gallery.find((g) => g.personId === this.claimed?.personId),

@@ -1,10 +1,11 @@
 // Is this face fit to enroll? One person, good quality, and not a copy of a sample we already have.
 import type { Face, PixelImage } from '../insightface/types.js';
-import { cosine } from './matcher.js';
+import type { GalleryEntry } from '../store/enrollment-store.js';
+import { cosine, identify } from './matcher.js';
 import { judgeFrame, type FrameJudgement } from './judge-frame.js';
 import type { QualityConfig } from './quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
-import type { GateResult } from './types.js';
+import type { GateResult, MatchResult } from './types.js';
 
 export type EnrollCheck =
   | { ok: true; face: Face; gates: GateResult[] }
@@ -71,3 +72,25 @@ export function isNearDuplicate(
 ): boolean {
   return existing.some((t) => t.length === embedding.length && cosine(embedding, t) >= maxCosine);
 }
+
+/**
+ * Duplicate check (as ZKTeco terminals do at enrollment): the enrolled person, other than the one
+ * being enrolled, whom this face already matches at the door's threshold. The same person enrolled
+ * twice, or a twin: the door could open as either, so the admin decides before it is saved.
+ */
+export function findLookalike(
+  embedding: Float32Array,
+  gallery: readonly GalleryEntry[],
+  enrolling: string | null,
+  threshold: number,
+): MatchResult | null {
+  return identify(
+    embedding,
+    gallery.filter((g) => g.personId !== enrolling),
+    threshold,
+  ).match;
+}
+
+/** The refusal a flagged photo gets, in the CLI and the admin screen's import list. */
+export const lookalikeReason = (m: MatchResult): string =>
+  `looks like ${m.name} (score ${m.score.toFixed(2)}): the same person twice, or a twin?`;

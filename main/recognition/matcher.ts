@@ -3,6 +3,7 @@
 // whose length differs from the probe's is never compared.
 import { computeSim } from '../insightface/arcface.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
+import { PackedGallery } from './packed-gallery.js';
 import type { MatchResult } from './types.js';
 
 /** Cosine similarity: the engine's compute_sim, one definition for the whole app. */
@@ -26,8 +27,16 @@ export interface Ranking {
   match: MatchResult | null;
 }
 
-/** 1:N: the best person over the whole gallery. */
-export function identify(probe: Float32Array, gallery: readonly GalleryEntry[], threshold: number): Ranking {
+/**
+ * 1:N: the best person over the whole gallery. A door's gallery is a PackedGallery (one matrix,
+ * packed-gallery.ts); a list is walked template by template (the CLI's one-off answers, tests).
+ */
+export function identify(
+  probe: Float32Array,
+  gallery: readonly GalleryEntry[] | PackedGallery,
+  threshold: number,
+): Ranking {
+  if (gallery instanceof PackedGallery) return gallery.identify(probe, threshold);
   let best: MatchResult | null = null;
   for (const entry of gallery) {
     const score = personScore(probe, entry);

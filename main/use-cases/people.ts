@@ -9,7 +9,7 @@ import type { EnrollStatus } from '../../preload/contract/index.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import type { PersonSummary } from '../store/enrollment-store.js';
 import { decodeImageFile } from '../image/decode.js';
-import { checkEnrollmentFace } from '../recognition/enroll-check.js';
+import { checkEnrollmentFace, findLookalike, lookalikeReason } from '../recognition/enroll-check.js';
 import { faceThatCounts } from '../recognition/subject.js';
 import { verify } from '../recognition/matcher.js';
 import { faceThumbnail } from '../store/thumbnail.js';
@@ -129,7 +129,8 @@ export class PeopleService {
     return { value: this.kiosk.stopEnrollment(), audit: { detail: {} } };
   }
 
-  async importPhotos(id: string): Promise<Audited<ImportResult[]>> {
+  /** `allowLookalike`: keep photos the duplicate check flags (the admin has said they are different people). */
+  async importPhotos(id: string, allowLookalike = false): Promise<Audited<ImportResult[]>> {
     const people = this.people;
     people.getPerson(id);
     const kiosk = this.kiosk;
@@ -137,6 +138,8 @@ export class PeopleService {
     if (!recognizerId) throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
     const files = (await this.deps.pickFiles({ kind: 'images' })) ?? [];
     const results: ImportResult[] = [];
+    /** The duplicate check's flags and the admin's decision, for the audit line. */
+    const flagged: { file: string; personId: string; name: string; score: number; kept: boolean }[] = [];
     for (const file of files.slice(0, MAX_IMPORT_FILES)) {
       const name = path.basename(file);
       try {
@@ -147,12 +150,21 @@ export class PeopleService {
           results.push({ file: name, ok: false, reason: check.message });
           continue;
         }
+        const embedding = check.face.normedEmbedding!;
+        const match = findLookalike(embedding, people.gallery(recognizerId), id, kiosk.threshold);
+        const lookalike = match && { name: match.name, score: match.score };
+        if (match)
+          flagged.push({ file: name, personId: match.personId, ...lookalike!, kept: allowLookalike });
+        if (match && !allowLookalike) {
+          results.push({ file: name, ok: false, reason: lookalikeReason(match), lookalike });
+          continue;
+        }
         await people.addTemplate(id, {
           recognizerId,
-          embedding: check.face.normedEmbedding!,
+          embedding,
           thumbnail: await faceThumbnail(image, check.face.bbox),
         });
-        results.push({ file: name, ok: true, reason: null });
+        results.push({ file: name, ok: true, reason: null, lookalike });
       } catch (error) {
         // One unreadable photo does not stop the others.
         results.push({ file: name, ok: false, reason: messageOf(error) });
@@ -170,7 +182,13 @@ export class PeopleService {
     return {
       value: results,
       audit: {
-        detail: { personId: id, source: 'photos', added, refused: results.length - added },
+        detail: {
+          personId: id,
+          source: 'photos',
+          added,
+          refused: results.length - added,
+          lookalikes: flagged,
+        },
         ok: added > 0,
       },
     };

@@ -52,6 +52,20 @@ export interface Calibration {
   refusedBelowDefault: number | null;
 }
 
+/** How often a stranger is taken for someone (main/recognition/stranger-rate.ts). */
+export interface StrangerRateView {
+  people: number;
+  threshold: number;
+  /** Estimated chance that a stranger's attempt matches someone; null with fewer than 2 people. */
+  fpir: number | null;
+  targetFpir: number;
+  suggestedThreshold: number | null;
+  /** Share of enrolled people's own genuine pairs the suggested threshold refuses; null without any. */
+  refusalsAtSuggested: number | null;
+  genuinePairs: number;
+  tooLargeForFaceAlone: boolean;
+}
+
 export interface CompareFace {
   bbox: [number, number, number, number];
   /** The frame the face was found in, as a JPEG data: URL. */
@@ -85,6 +99,11 @@ export const auditChannels = {
   testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs, 'admin', 'door_test'),
   getCalibration: channel<Calibration>()(
     z.object({ targetFar: z.number().min(0.0001).max(0.5) }).strict(),
+    'admin',
+  ),
+  /** The stranger rate at the current threshold and gallery size, and the threshold for `targetFpir`. */
+  getStrangerRate: channel<StrangerRateView>()(
+    z.object({ targetFpir: z.number().min(0.00001).max(0.1) }).strict(),
     'admin',
   ),
   /** Two camera frames one second apart, or two photos from a file dialog. */

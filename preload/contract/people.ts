@@ -25,6 +25,8 @@ export interface ImportResult {
   file: string;
   ok: boolean;
   reason: string | null;
+  /** Someone else enrolled whom this face already matches (the duplicate check); null when nobody. */
+  lookalike?: { name: string; score: number } | null;
 }
 
 export interface EnrollStatus {
@@ -73,7 +75,12 @@ export const peopleChannels = {
   ),
   stopEnrollment: channel<EnrollStatus>()(NoArgs, 'admin', 'enroll_stop'),
   /** Photos chosen in a file dialog in main. */
-  importPhotos: channel<ImportResult[]>()(ById, 'admin', 'template_add'),
+  importPhotos: channel<ImportResult[]>()(
+    /** allowLookalike: the admin has seen the duplicate check's flag and says they are different people. */
+    z.object({ id: PersonIdSchema, allowLookalike: z.boolean().optional() }).strict(),
+    'admin',
+    'template_add',
+  ),
   /** Verifies the latest camera frame against this person only. */
   testRecognition: channel<RecognitionTest>()(ById, 'admin'),
   /**

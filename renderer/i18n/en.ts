@@ -89,6 +89,9 @@ export const en = {
     'Used when the door asks for a code, then the face: the person types it, then only their own face is compared.',
   'people.deleteConfirm': 'Delete {name} and their {count} templates? This cannot be undone.',
   'people.importWaiting': 'Choose photos in the dialog…',
+  'people.lookalikeHelp':
+    'A photo looks like someone already enrolled: the same person twice, or a twin. If they are different people, choose the photos again to keep them.',
+  'people.lookalikeKeep': 'They are different people: import again',
   'people.importSummary': '{ok} of {total} photos enrolled.',
   'people.importOk': 'enrolled',
   'people.testHelp': 'Stand in front of the camera as {name}, then test. Only {name} is compared.',
@@ -231,6 +234,17 @@ export const en = {
   'liveness.recent': 'Last {n}: min {min} · mean {mean} · max {max}',
   'liveness.tuneHint':
     'Try real faces and a printed photo or phone screen here; set the threshold between the two.',
+  'strangerRate.title': 'Strangers taken for someone',
+  'strangerRate.estimate':
+    'With {people} people enrolled, a stranger is taken for someone about 1 in {n} attempts at threshold {threshold}.',
+  'strangerRate.none': 'Enroll at least two people to estimate how often a stranger is taken for someone.',
+  'strangerRate.suggested':
+    'To keep it at 1 in {n} (NIST’s point for access control), use threshold {threshold}: it refuses {refusals} of enrolled people’s own attempts.',
+  'strangerRate.suggestedNoCost':
+    'To keep it at 1 in {n} (NIST’s point for access control), use threshold {threshold}. What it costs in refusals shows once someone has two photos.',
+  'strangerRate.unreachable': 'No threshold keeps it at 1 in {n}.',
+  'strangerRate.tooLarge': 'Too many people for face alone: use 1:1 (face plus personal code).',
+  'strangerRate.how': 'Estimated from the enrolled people’s scores against each other.',
   'calibration.title': 'Threshold calibration',
   'calibration.targetFar': 'Target false-accept rate',
   'calibration.help':

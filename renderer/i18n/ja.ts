@@ -91,6 +91,9 @@ export const ja: Record<MessageKey, string> = {
     'ドアでコードを入力してから顔で開ける場合に使います。本人がコードを入力し、その人の顔とだけ照合します。',
   'people.deleteConfirm': '{name}さんと顔データ {count} 件を削除しますか？元に戻せません。',
   'people.importWaiting': 'ダイアログで写真を選んでください…',
+  'people.lookalikeHelp':
+    '登録済みの人とよく似た写真があります。同じ人の二重登録か、双子かもしれません。別の人であれば、写真をもう一度選ぶと登録されます。',
+  'people.lookalikeKeep': '別の人です：もう一度取り込む',
   'people.importSummary': '{total} 枚中 {ok} 枚を登録しました。',
   'people.importOk': '登録しました',
   'people.testHelp': '{name}さんとしてカメラの前に立ち、テストしてください。{name}さんとだけ照合します。',
@@ -233,6 +236,17 @@ export const ja: Record<MessageKey, string> = {
   'liveness.notLive': 'なりすまし（{threshold} 未満）',
   'liveness.recent': '直近 {n} 件: 最小 {min} · 平均 {mean} · 最大 {max}',
   'liveness.tuneHint': '本物の顔と、印刷写真やスマホ画面を試し、その間にしきい値を設定してください。',
+  'strangerRate.title': '他人を登録者と取り違える率',
+  'strangerRate.estimate':
+    '{people} 人が登録されていて、しきい値 {threshold} のとき、他人が登録者と取り違えられるのは約 {n} 回に 1 回です。',
+  'strangerRate.none': '取り違える率を見積もるには、2 人以上を登録してください。',
+  'strangerRate.suggested':
+    '{n} 回に 1 回（NIST の入退室管理の基準）に抑えるには、しきい値を {threshold} にします。登録者本人の試行のうち {refusals} が拒否されます。',
+  'strangerRate.suggestedNoCost':
+    '{n} 回に 1 回（NIST の入退室管理の基準）に抑えるには、しきい値を {threshold} にします。拒否される割合は、誰かが写真を 2 枚登録すると表示されます。',
+  'strangerRate.unreachable': '{n} 回に 1 回に抑えられるしきい値はありません。',
+  'strangerRate.tooLarge': '顔だけでは登録人数が多すぎます。1:1（顔と個人コード）を使ってください。',
+  'strangerRate.how': '登録者どうしの類似度から見積もっています。',
   'calibration.title': 'しきい値のキャリブレーション',
   'calibration.targetFar': '目標他人受入率',
   'calibration.help':

@@ -24,6 +24,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../preload/contract/setti
 import type { FrameResult } from '../../../preload/contract/frames.js';
 import type { PixelImage } from '../../insightface/types.js';
 import { benchFramePath, quantile } from './frame-bench.js';
+import { randomUnitGallery } from './random-gallery.js';
 
 const PACK = ['det_500m.onnx', 'w600k_mbf_int8_dynq.onnx'];
 /**
@@ -121,6 +122,10 @@ export const faceToDoorSection: BenchSection = {
         detections += 1;
         return detect(image, opts);
       };
+      if (ctx.galleryPadding) {
+        const real = services.store!.gallery(kiosk.engine.recognizerId!);
+        kiosk.decisions.setGallery([...real, ...randomUnitGallery(ctx.galleryPadding, 5, 512, 1)]);
+      }
       const photo = asCameraFrame(
         await decodeImageFile(
           path.join(ctx.facesDir, 'photos/face_recognition/knn_examples/test/obama1.jpg'),

@@ -5,6 +5,7 @@ import { engineSection } from './engine-section.js';
 import { livenessLevelsSection, livenessSection } from './liveness-section.js';
 import { faceToDoorSection } from './face-to-door-section.js';
 import { fleetOutageSection, fleetSection } from './fleet-section.js';
+import { matchingSection } from './matching-section.js';
 
 export type { BenchContext, BenchSection };
 
@@ -15,4 +16,5 @@ export const benchSections: BenchSection[] = [
   livenessLevelsSection,
   fleetSection,
   fleetOutageSection,
+  matchingSection,
 ];

@@ -1,7 +1,14 @@
 // `tobira enroll --name NAME IMAGE...`: adds a person (or more samples to them) from photos.
 import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
-import { checkEnrollmentFace, isNearDuplicate } from '../../recognition/enroll-check.js';
+import {
+  checkEnrollmentFace,
+  findLookalike,
+  isNearDuplicate,
+  lookalikeReason,
+} from '../../recognition/enroll-check.js';
+import type { MatchResult } from '../../recognition/types.js';
+import { defaultThreshold } from '../../recognition/thresholds.js';
 import { DEFAULT_QUALITY } from '../../recognition/quality.js';
 import { faceThumbnail } from '../../store/thumbnail.js';
 import { parse, UsageError, type Command } from '../command.js';
@@ -10,17 +17,21 @@ import { openCliDoor } from '../cli-door.js';
 import { cliPaths } from '../data-dir.js';
 import { resolveModelsDir } from '../models-dir.js';
 
-const usage = `Usage: tobira enroll --name NAME [--data-dir DIR] [--store DIR] [--models DIR] [--key FILE] [--json] IMAGE...
+const usage = `Usage: tobira enroll --name NAME [--data-dir DIR] [--store DIR] [--models DIR] [--key FILE] [--allow-lookalike] [--json] IMAGE...
 
 Enrolls the one face in each photo as NAME (adding to an existing person of that name).
 A photo with no face, several faces, poor quality, or a near-copy of an enrolled sample is
 refused with the reason; the other photos go on. Exits 1 if no photo could be enrolled.
+A face that already matches someone else enrolled (the same person twice, or a twin) is refused
+too, unless --allow-lookalike says they are different people; either way the audit line says so.
 In a data folder joined to a fleet (tobira fleet join), enrolls into the fleet.`;
 
 interface Outcome {
   file: string;
   enrolled: boolean;
   reason: string | null;
+  /** Someone else enrolled whom this face already matches. */
+  lookalike?: MatchResult;
 }
 
 export const command: Command = {
@@ -32,6 +43,7 @@ export const command: Command = {
       models: { type: 'string' },
       name: { type: 'string' },
       json: { type: 'boolean' },
+      'allow-lookalike': { type: 'boolean' },
     });
     if (!values.name?.trim()) throw new UsageError('--name NAME is required');
     if (positionals.length === 0) throw new UsageError('expected at least one image');
@@ -61,8 +73,16 @@ export const command: Command = {
             const known = person
               ? (door.people.gallery(recognizer.id).find((g) => g.personId === person!.id)?.templates ?? [])
               : [];
+            const lookalike = findLookalike(
+              embedding,
+              door.people.gallery(recognizer.id),
+              person?.id ?? null,
+              defaultThreshold(recognizer).threshold,
+            );
             if (isNearDuplicate(embedding, known)) {
               outcome = { file, enrolled: false, reason: 'near-duplicate of an enrolled sample' };
+            } else if (lookalike && !values['allow-lookalike']) {
+              outcome = { file, enrolled: false, reason: lookalikeReason(lookalike), lookalike };
             } else {
               person ??= await door.people.addPerson(name);
               await door.people.addTemplate(person.id, {
@@ -70,7 +90,7 @@ export const command: Command = {
                 embedding,
                 thumbnail: await faceThumbnail(image, check.face.bbox),
               });
-              outcome = { file, enrolled: true, reason: null };
+              outcome = { file, enrolled: true, reason: null, ...(lookalike ? { lookalike } : {}) };
             }
           }
         } catch (error) {
@@ -89,6 +109,20 @@ export const command: Command = {
           photos: positionals.length,
           enrolled: count,
           recognizer: recognizer.id,
+          // The duplicate check's flags and what the admin decided (--allow-lookalike: kept).
+          lookalikes: outcomes.flatMap((o) =>
+            o.lookalike
+              ? [
+                  {
+                    file: o.file,
+                    personId: o.lookalike.personId,
+                    name: o.lookalike.name,
+                    score: o.lookalike.score,
+                    kept: o.enrolled,
+                  },
+                ]
+              : [],
+          ),
         },
       });
       if (values.json)

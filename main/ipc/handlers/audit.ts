@@ -8,6 +8,7 @@ import type { AuditService } from '../../use-cases/audit.js';
 import { calibration } from '../../use-cases/calibration.js';
 import { compare } from '../../use-cases/compare.js';
 import { testDoor } from '../../use-cases/door-test.js';
+import { strangerRate } from '../../use-cases/stranger-rate.js';
 import type { FilePicker } from '../../util/file-picker.js';
 import type { HandlersFor } from './common.js';
 
@@ -28,6 +29,7 @@ export function auditHandlers(deps: AuditHandlerDeps): HandlersFor<typeof auditC
     exportAudit: () => audit.export(),
     testDoor: () => testDoor(door),
     getCalibration: ({ targetFar }) => calibration(kiosk(), people, targetFar),
+    getStrangerRate: ({ targetFpir }) => strangerRate(kiosk(), people, targetFpir),
     compare: ({ source }) => compare(kiosk(), pickFiles, source),
   };
 }

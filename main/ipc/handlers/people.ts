@@ -14,7 +14,7 @@ export function peopleHandlers(people: PeopleService): HandlersFor<typeof people
     deletePerson: ({ id }) => people.remove(id),
     startEnrollment: ({ id, target }) => people.startEnrollment(id, target),
     stopEnrollment: () => people.stopEnrollment(),
-    importPhotos: ({ id }) => people.importPhotos(id),
+    importPhotos: ({ id, allowLookalike }) => people.importPhotos(id, allowLookalike === true),
     testRecognition: ({ id }) => people.testRecognition(id),
     claimIdentity: ({ pin }) => people.claimIdentity(pin),
   };

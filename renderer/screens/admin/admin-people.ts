@@ -128,9 +128,12 @@ export class AdminPeople extends LitElement {
     }
   }
 
-  private async importPhotos(person: PersonView): Promise<void> {
+  /** `allowLookalike`: again, keeping the photos the duplicate check flagged (the admin's decision). */
+  private async importPhotos(person: PersonView, allowLookalike = false): Promise<void> {
     this.editor = { kind: 'import', id: person.id, results: null };
-    const results = await this.run(() => call(api().importPhotos({ id: person.id })));
+    const results = await this.run(() =>
+      call(api().importPhotos(allowLookalike ? { id: person.id, allowLookalike } : { id: person.id })),
+    );
     if (results) {
       this.editor = { kind: 'import', id: person.id, results };
       await this.refresh();
@@ -283,6 +286,14 @@ export class AdminPeople extends LitElement {
                     </li>`,
                 )}
               </ul>
+              ${
+                editor.results.some((r) => !r.ok && r.lookalike)
+                  ? html`<p>${t('people.lookalikeHelp')}</p>
+                      <button name="allowLookalike" @click=${() => this.importPhotos(person, true)}>
+                        ${t('people.lookalikeKeep')}
+                      </button>`
+                  : nothing
+              }
               <button @click=${() => (this.editor = null)}>${t('admin.close')}</button>
             </div>`;
       case 'test':

@@ -23,6 +23,7 @@ import type { AdminDoor } from './admin-door.js';
 import './admin-door.js';
 import './admin-liveness-live.js';
 import './liveness-levels-table.js';
+import './admin-stranger-rate.js';
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -286,7 +287,7 @@ export class AdminSettings extends LitElement {
             />
           </div>
         </div>
-        <!-- The stranger-rate estimate for this threshold goes here (issue 20), one line. -->
+        <admin-stranger-rate class="wide"></admin-stranger-rate>
         <label class="check wide"
           ><input
             type="checkbox"

@@ -2,38 +2,23 @@
 // in DIR/store, the audit log in DIR/audit, the models in DIR/models. Enroll and
 // identify find each other there, and enroll is audited in the same chained log.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AuditLog } from '../../../main/audit/audit-log.js';
 import type { AdminRecord } from '../../../main/audit/types.js';
-import { main } from '../../../main/cli/tobira.js';
-import { PackManager } from '../../../main/packs/manager.js';
-import { facePath, modelPath, TEST_PACK_FILES } from '../../helpers/fixtures.js';
+import { cliDataDir, type CliDataDir } from '../../helpers/cli-data-dir.js';
+import { facePath } from '../../helpers/fixtures.js';
 
 describe('the CLI with --data-dir', () => {
+  let cli: CliDataDir;
   let dataDir = '';
-  let folder = '';
   before(async () => {
-    dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'tobira-cli-data-')), 'data');
-    // The test pack, imported as the admin screen imports a folder: DIR/models/<pack>, made active.
-    const packs = new PackManager({ root: path.join(dataDir, 'models') });
-    folder = mkdtempSync(path.join(tmpdir(), 'tobira-pack-copy-'));
-    for (const file of TEST_PACK_FILES) copyFileSync(modelPath(file), path.join(folder, file));
-    const info = await packs.import(folder, { name: 'test-pack' });
-    await packs.setActive(info.name);
+    cli = await cliDataDir('tobira-cli-data-');
+    dataDir = cli.dataDir;
   });
-  after(() => {
-    rmSync(path.dirname(dataDir), { recursive: true, force: true });
-    rmSync(folder, { recursive: true, force: true });
-  });
-
-  const run = async (...argv: string[]) => {
-    const lines: string[] = [];
-    const code = await main(argv, { out: (t) => lines.push(t), err: (t) => lines.push(`ERR ${t}`) });
-    return { code, text: lines.join('\n') };
-  };
+  after(() => cli.remove());
+  const run = (...argv: string[]) => cli.run(...argv);
 
   it('enrolls into DIR/store with DIR/models, identifies from there, and logs enroll in DIR/audit', async () => {
     const enrolled = await run(

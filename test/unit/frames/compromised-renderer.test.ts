@@ -52,6 +52,7 @@ const ATTACK_ARGS: Record<string, unknown> = {
   claimIdentity: { pin: '123456' },
   listAudit: { offset: 0, limit: 10 },
   getCalibration: { targetFar: 0.01 },
+  getStrangerRate: { targetFpir: 0.003 },
   compare: { source: 'camera' },
   testDoor: {},
 };

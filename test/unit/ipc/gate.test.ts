@@ -115,6 +115,16 @@ describe('IPC gate', () => {
     ['person id with a slash', 'deletePerson', { id: 'a/b' }, 'INVALID_PAYLOAD', true],
     ['negative audit offset', 'listAudit', { offset: -1, limit: 10 }, 'INVALID_PAYLOAD', true],
     ['huge audit page', 'listAudit', { offset: 0, limit: 100000 }, 'INVALID_PAYLOAD', true],
+    [
+      'a lookalike decision as text',
+      'importPhotos',
+      { id: 'p1', allowLookalike: 'yes' },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    ['a stranger-rate target of 0', 'getStrangerRate', { targetFpir: 0 }, 'INVALID_PAYLOAD', true],
+    ['a stranger-rate target of 1', 'getStrangerRate', { targetFpir: 1 }, 'INVALID_PAYLOAD', true],
+    ['a stranger-rate target as text', 'getStrangerRate', { targetFpir: '0.003' }, 'INVALID_PAYLOAD', true],
     ['a claim code of letters', 'claimIdentity', { pin: 'abcdef' }, 'INVALID_PAYLOAD', false],
     [
       'a 65-character PIN typed again',
