@@ -15,6 +15,7 @@ import { verify } from '../recognition/matcher.js';
 import { faceThumbnail } from '../store/thumbnail.js';
 import { ExpectedError } from '../ipc/errors.js';
 import type { PeopleDirectory } from './people-directory.js';
+import { photoFaces } from '../recognition/close-face.js';
 
 /** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
 const NOBODY = '(no one)';
@@ -136,7 +137,7 @@ export class PeopleService {
       const name = path.basename(file);
       try {
         const image = await decodeImageFile(file);
-        const faces = await kiosk.engine.exclusive(() => kiosk.engine.analysis.get(image));
+        const faces = await kiosk.engine.exclusive(() => photoFaces(kiosk.engine.analysis, image));
         const check = checkEnrollmentFace(faces, image, kiosk.decisions.settings.quality);
         if (!check.ok) {
           results.push({ file: name, ok: false, reason: check.message });

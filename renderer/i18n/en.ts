@@ -24,6 +24,7 @@ export const en = {
   'camera.unplugged': 'The camera was disconnected. Waiting for it to come back…',
   'camera.error': 'The camera failed: {message}',
   'guidance.come_closer': 'Please come closer',
+  'guidance.step_back': 'Step back a little',
   'guidance.look_at_camera': 'Please look at the camera',
   'guidance.one_person': 'Only one person at a time, please',
   'guidance.hold_still': 'Hold still…',

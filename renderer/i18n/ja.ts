@@ -26,6 +26,7 @@ export const ja: Record<MessageKey, string> = {
   'camera.unplugged': 'カメラが切断されました。再接続を待っています…',
   'camera.error': 'カメラのエラー: {message}',
   'guidance.come_closer': 'もう少し近づいてください',
+  'guidance.step_back': '少し後ろに下がってください',
   'guidance.look_at_camera': 'カメラの方を向いてください',
   'guidance.one_person': '一人ずつお願いします',
   'guidance.hold_still': 'そのまま動かないでください…',

@@ -9,12 +9,13 @@ import { resolveModelsDir } from '../models-dir.js';
 import { openCliStore, storeOptions } from '../store-cli.js';
 import { cliPaths } from '../data-dir.js';
 import { fleetIdentify, joinedDir } from '../fleet-commands.js';
+import { photoFaces } from '../../recognition/close-face.js';
 
 const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
 Identifies the one person in IMAGE against the enrolled people (1:N), with the kiosk's quality gates.
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
-or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
+or the failed gate's advice ('one_person', 'come_closer', 'step_back', 'look_at_camera', 'hold_still', 'too_dark',
 'too_bright'). Exits 0 when a face was judged, recognised or not; 1 when IMAGE holds no face, or on errors.
 In a data folder joined to a fleet (--data-dir), catches up with the fleet first, then also applies
 this door's access groups (reason 'not_permitted_now').`;
@@ -59,7 +60,7 @@ export const command: Command = {
         framesRequired: 1,
       });
       engine.setGallery(store.gallery(recognizer.id));
-      const faces = await fa.get(image);
+      const faces = await photoFaces(fa, image);
       const judgement = judgeFrame(faces, image, image, engine.settings);
       const d = engine.processFrame({ judgement, now: 0 });
       const match = d.state === 'unlocked' && d.match ? { name: d.match.name, score: d.match.score } : null;
