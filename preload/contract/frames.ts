@@ -49,6 +49,7 @@ export const GUIDANCE = [
   'not_live',
   'turn_left',
   'turn_right',
+  'turn_further',
   'look_straight',
 ] as const;
 export type Guidance = (typeof GUIDANCE)[number];

@@ -34,6 +34,7 @@ export const en = {
   'guidance.not_live': 'A photo or a screen cannot open the door',
   'guidance.turn_left': 'Turn your head to the left',
   'guidance.turn_right': 'Turn your head to the right',
+  'guidance.turn_further': 'Turn a little further',
   'guidance.look_straight': 'Look straight at the camera',
   'admin.title': 'Administration',
   'admin.back': 'Back to the door',

@@ -36,6 +36,7 @@ export const ja: Record<MessageKey, string> = {
   'guidance.not_live': '写真や画面ではドアは開きません',
   'guidance.turn_left': '顔を左に向けてください',
   'guidance.turn_right': '顔を右に向けてください',
+  'guidance.turn_further': 'もう少し大きく顔を向けてください',
   'guidance.look_straight': 'カメラをまっすぐ見てください',
   'admin.title': '管理',
   'admin.back': 'ドア画面に戻る',
