@@ -185,19 +185,16 @@ export class ActiveCheck {
     }
     if (status.state === 'pending') return this.current;
     const passive = fusePassive(scores, fusion);
+    if (this.further && frame.face && frame.identity !== this.identity) {
+      // As during the turns (challenge.ts): a face that is not the same person ends it, before
+      // its points could count towards the structure.
+      const { direction, step } = status;
+      const changed: ChallengeStatus = { state: 'failed', direction, step, reason: 'identity-changed' };
+      this.outcome = combine('high', passive, undefined, changed);
+      return this.current;
+    }
     const structure = judgeStructure(pointsOf(this.frames), this.opts.structure ?? DEFAULT_STRUCTURE);
     if (status.state === 'passed' && structure.reason === 'turn_further') {
-      if (this.further && frame.face && frame.identity !== this.identity) {
-        // As during the turns (challenge.ts): a face that is not the same person ends it.
-        const { direction, step } = status;
-        this.outcome = combine('high', passive, structure, {
-          state: 'failed',
-          direction,
-          step,
-          reason: 'identity-changed',
-        });
-        return this.current;
-      }
       this.further ??= {
         deadline: frame.nowMs + (this.opts.challenge?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS),
         status,

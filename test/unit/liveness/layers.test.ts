@@ -153,6 +153,18 @@ describe('layer 2: a turn too small to tell asks for a larger one', () => {
     assert.equal(check.challenge.current.state, 'passed');
     assert.deepEqual(seen.at(-1), { state: 'pending', direction: 'right', step: 1, further: true });
     assert.equal(check.turningFurther, true);
+    // Another person turning fully in the meantime ends it; their depth does not count.
+    const other = check.observe({
+      nowMs: frames.at(-1)!.nowMs + 100,
+      face: { kps: head(-30) },
+      passive: 0.99,
+      identity: 'other',
+    });
+    assert.equal(other.state, 'done');
+    assert.deepEqual(other.state === 'done' && [other.verdict.live, other.verdict.reason], [
+      false,
+      'identity-changed',
+    ]);
     const further = replayUnlock(turning([...small, -12, -24, -32, -24, -12, 0]), 'high', ['left', 'right']);
     assert.equal(further.live, true, JSON.stringify(further));
     assert.ok(further.structure!.parallax >= DEFAULT_MIN_PARALLAX);
