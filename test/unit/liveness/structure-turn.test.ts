@@ -2,36 +2,24 @@
 // tell from a picture, and is asked to turn further instead of being called flat; a full turn
 // shows the depth. PARALLAX_PER_TURN (structure.ts) comes from these clips and three more.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { FaceAnalysis } from '../../../main/insightface/face_analysis.js';
+import { describe, it } from 'node:test';
 import type { Point } from '../../../main/insightface/types.js';
 import { cutFrames, type Cut } from '../../../main/liveness/footage.js';
 import { judgeStructure } from '../../../main/liveness/structure.js';
 import { faceThatCounts } from '../../../main/recognition/subject.js';
 import { facePath } from '../../helpers/fixtures.js';
-import { makeTestPack } from '../../helpers/test-pack.js';
+import { suiteAnalysis } from '../../helpers/test-pack.js';
 
 describe('layer 2 on real head turns', () => {
-  let pack: string;
-  let fa: FaceAnalysis;
+  const analysis = suiteAnalysis();
   const keypoints = async (clip: string, cut: Cut): Promise<Point[][]> => {
     const out: Point[][] = [];
     for (const frame of (await cutFrames(facePath(clip), cut)).frames) {
-      const face = faceThatCounts(await fa.detect(frame), frame);
+      const face = faceThatCounts(await analysis().detect(frame), frame);
       if (face) out.push(face.kps);
     }
     return out;
   };
-  before(async () => {
-    pack = makeTestPack();
-    fa = await FaceAnalysis.load(pack);
-    fa.prepare({ detSize: [640, 640] });
-  });
-  after(async () => {
-    await fa.release();
-    rmSync(pack, { recursive: true, force: true });
-  });
 
   it('a mild real turn (1zlab, about 15°, 6.5–7.5 s) is asked to turn further, not called flat', async () => {
     const kps = await keypoints('pad/public/1zlab_face.mp4', { from: 6.5, seconds: 2, fps: 10 });

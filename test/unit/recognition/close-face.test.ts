@@ -3,11 +3,10 @@
 // InsightFace's single pass finds no face in them; the retry finds it, maps it back onto the
 // crop, and the door's judgement asks the person to step back. A photo crop still enrols.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { decodeImageFile } from '../../../main/image/decode.js';
 import { MATCH_THRESHOLD } from '../../../main/insightface/arcface.js';
-import { computeSim, FaceAnalysis } from '../../../main/insightface/face_analysis.js';
+import { computeSim } from '../../../main/insightface/face_analysis.js';
 import type { Face, PixelImage } from '../../../main/insightface/types.js';
 import { cutFrames } from '../../../main/liveness/footage.js';
 import { detectFaces, paddedCanvas, photoFaces } from '../../../main/recognition/close-face.js';
@@ -15,7 +14,7 @@ import { judgeFrame } from '../../../main/recognition/judge-frame.js';
 import { DEFAULT_QUALITY } from '../../../main/recognition/quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from '../../../main/recognition/subject.js';
 import { facePath } from '../../helpers/fixtures.js';
-import { makeTestPack } from '../../helpers/test-pack.js';
+import { suiteAnalysis } from '../../helpers/test-pack.js';
 
 type Box = Face['bbox'];
 
@@ -55,23 +54,15 @@ const PHOTOS = [
 const CLIPS = ['pad/public/fellway_me.mp4', 'pad/public/lestari_real.mp4', 'pad/public/1zlab_face.mp4'];
 
 describe('close-face retry: a face that fills the picture', () => {
-  let pack: string;
-  let fa: FaceAnalysis;
+  const analysis = suiteAnalysis();
   const samples: { name: string; image: PixelImage }[] = [];
   before(async () => {
-    pack = makeTestPack();
-    fa = await FaceAnalysis.load(pack);
-    fa.prepare({ detSize: [640, 640] });
     for (const rel of PHOTOS) samples.push({ name: rel, image: await decodeImageFile(facePath(rel)) });
     for (const rel of CLIPS) {
       const video = await cutFrames(facePath(rel), { from: 1.5, seconds: 0.1, fps: 10 });
       assert.ok(video.frames[0], `${rel}: a frame at 1.5 s`);
       samples.push({ name: rel, image: video.frames[0] });
     }
-  });
-  after(async () => {
-    await fa.release();
-    rmSync(pack, { recursive: true, force: true });
   });
 
   it('the canvas holds the frame halved (2×2 means) in its middle, black around it', () => {
@@ -88,6 +79,7 @@ describe('close-face retry: a face that fills the picture', () => {
   });
 
   it('finds the face in every tight crop, where InsightFace’s pass finds none, and asks to step back', async () => {
+    const fa = analysis();
     for (const { name, image } of samples) {
       const [whole] = await fa.detect(image, { maxNum: 1 });
       assert.ok(whole, `${name}: a face in the whole picture`);
@@ -115,6 +107,7 @@ describe('close-face retry: a face that fills the picture', () => {
   });
 
   it('a tight crop of a photo imports: its embedding matches the whole photo’s', async () => {
+    const fa = analysis();
     for (const { name, image } of samples.slice(0, 3)) {
       const [whole] = await fa.get(image, { maxNum: 1 });
       const crop = cropTo(image, whole!.bbox);
@@ -127,6 +120,7 @@ describe('close-face retry: a face that fills the picture', () => {
   });
 
   it('adds no face where there is none, and leaves a normal frame to the single pass', async () => {
+    const fa = analysis();
     const empty = await decodeImageFile(facePath('photos/inspireface/view.jpg'));
     assert.equal((await detectFaces(fa, empty)).length, 0);
     const normal = samples[0]!.image;
