@@ -30,4 +30,9 @@ export interface Face {
   pose?: Pose;
   gender?: 0 | 1;
   age?: number;
+  /**
+   * Tobira's own, not InsightFace's: found only by the close-face retry on a shrunk, padded
+   * frame (main/recognition/close-face.ts), so the face fills the picture.
+   */
+  tooClose?: true;
 }

@@ -14,6 +14,7 @@ import { UnlockFlow } from './unlock-flow.js';
 import { EnrollFlow } from './enroll-flow.js';
 import { PreviewFlow } from './preview-flow.js';
 import { IdleSampler } from '../frames/idle-sampler.js';
+import { detectFaces } from '../recognition/close-face.js';
 
 export type { KioskDeps } from './flow-context.js';
 export { toView } from './face-view.js';
@@ -98,7 +99,7 @@ export class Kiosk {
       const decide = options.decide ?? true;
       const now = this.ctx.now();
       if (decide && !this.idle.shouldAnalyze(image, now)) return { faces: [], guidance: 'no_face' };
-      const faces = await this.engine.analysis.detect(image);
+      const faces = await detectFaces(this.engine.analysis, image);
       this.kept = { image, faces, at: now };
       if (decide) {
         this.idle.analyzed(faces.length > 0, now);

@@ -46,13 +46,18 @@ function iou(a: Face['bbox'], b: Face['bbox']): number {
   return union > 0 ? inter / union : 0;
 }
 
-/** Until the head is at rest the challenge judges nothing and asks to look at the camera (challenge.ts). */
+/**
+ * Until the head is at rest the challenge judges nothing and asks to look at the camera
+ * (challenge.ts); turns too small for layer 2 to judge ask for a little more (levels.ts).
+ */
 const turnGuidance = (challenge: ActiveCheck): Guidance =>
   !challenge.challenge.atRest
     ? 'look_at_camera'
-    : challenge.challenge.direction === 'left'
-      ? 'turn_left'
-      : 'turn_right';
+    : challenge.turningFurther
+      ? 'turn_further'
+      : challenge.challenge.direction === 'left'
+        ? 'turn_left'
+        : 'turn_right';
 
 export class UnlockFlow {
   private challenge: PendingChallenge | null = null;

@@ -8,6 +8,7 @@
 // that is in the sequence and has no challenge.
 import type { Face } from '../insightface/types.js';
 import {
+  DEFAULT_STEP_TIMEOUT_MS,
   HeadTurnChallenge,
   type ChallengeOptions,
   type ChallengeStatus,
@@ -114,7 +115,8 @@ function combine(
 }
 
 export type ActiveStatus =
-  { state: 'pending'; direction: TurnDirection; step: number } | { state: 'done'; verdict: LayeredVerdict };
+  | { state: 'pending'; direction: TurnDirection; step: number; further?: true }
+  | { state: 'done'; verdict: LayeredVerdict };
 
 /**
  * Layers 1–3 while the head-turn challenge runs, one frame at a time. Any frame under the
@@ -125,6 +127,13 @@ export class ActiveCheck {
   readonly challenge: HeadTurnChallenge;
   private readonly frames: LayeredFrame[] = [];
   private outcome: LayeredVerdict | null = null;
+  /**
+   * Set when the turns were made but too small for layer 2 to tell a head from a picture
+   * (structure 'turn_further'): the person is asked to turn a little further, for one more step
+   * time, and the frames keep adding to the same sequence. Nothing else changes: only a
+   * parallax of minParallax or more makes the face live.
+   */
+  private further: { deadline: number; status: ChallengeStatus } | null = null;
 
   constructor(
     identity: string,
@@ -143,20 +152,31 @@ export class ActiveCheck {
   }
 
   get current(): ActiveStatus {
-    return this.outcome
-      ? { state: 'done', verdict: this.outcome }
-      : { state: 'pending', direction: this.challenge.direction, step: this.challenge.current.step };
+    if (this.outcome) return { state: 'done', verdict: this.outcome };
+    const pending = {
+      state: 'pending',
+      direction: this.challenge.direction,
+      step: this.challenge.current.step,
+    } as const;
+    return this.further ? { ...pending, further: true } : pending;
+  }
+
+  /** True while the person is asked to turn a little further (see `further`). */
+  get turningFurther(): boolean {
+    return this.further !== null && !this.outcome;
   }
 
   observe(frame: LayeredFrame): ActiveStatus {
     if (this.outcome) return this.current;
     this.frames.push(frame);
     const fusion = this.opts.fusion ?? DEFAULT_PASSIVE_FUSION;
-    const status = this.challenge.observe({
-      yaw: frame.face ? faceYaw(frame.face) : null,
-      identity: frame.identity ?? null,
-      nowMs: frame.nowMs,
-    });
+    const status =
+      this.further?.status ??
+      this.challenge.observe({
+        yaw: frame.face ? faceYaw(frame.face) : null,
+        identity: frame.identity ?? null,
+        nowMs: frame.nowMs,
+      });
     const scores = scored(this.frames);
     // Every challenge frame must pass layer 1: one frame under the floor ends it now.
     if (frame.face && frame.passive !== null && !(frame.passive >= fusion.floor)) {
@@ -165,7 +185,22 @@ export class ActiveCheck {
     }
     if (status.state === 'pending') return this.current;
     const passive = fusePassive(scores, fusion);
+    if (this.further && frame.face && frame.identity !== this.identity) {
+      // As during the turns (challenge.ts): a face that is not the same person ends it, before
+      // its points could count towards the structure.
+      const { direction, step } = status;
+      const changed: ChallengeStatus = { state: 'failed', direction, step, reason: 'identity-changed' };
+      this.outcome = combine('high', passive, undefined, changed);
+      return this.current;
+    }
     const structure = judgeStructure(pointsOf(this.frames), this.opts.structure ?? DEFAULT_STRUCTURE);
+    if (status.state === 'passed' && structure.reason === 'turn_further') {
+      this.further ??= {
+        deadline: frame.nowMs + (this.opts.challenge?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS),
+        status,
+      };
+      if (frame.nowMs <= this.further.deadline) return this.current;
+    }
     this.outcome = combine('high', passive, structure, status);
     return this.current;
   }

@@ -11,6 +11,7 @@
 // nose against the plane of the other four.
 import type { Face, Point } from '../insightface/types.js';
 import { fitHomography, fitSimilarity, rmsResidual } from './homography.js';
+import { yawFromKeypoints } from './yaw.js';
 
 export interface StructureOptions {
   /** Parallax (RMS residual / eye distance) at or above which the face is 3-D. */
@@ -43,12 +44,28 @@ export const DEFAULT_MIN_PARALLAX = 0.12;
  */
 export const DEFAULT_MIN_MOTION = 0.04;
 
+/**
+ * Parallax a real head shows per unit of turn, the turn measured as the change of sin(yaw)
+ * (keypoint yaw, yaw.ts): the nose moves against the face plane by its depth × Δsin(yaw).
+ * Measured with det_500m on the head-turn clips of ../shared/faces/pad (apfol_real2 and the
+ * public mominrauf, zalo public0, ivanica, 1zlab; 10 frames/s, 2-s windows every 0.5 s):
+ * parallax / Δsin is 0.162–0.718 over the 49 windows that turned by Δsin ≥ 0.2 (median 0.233).
+ * The least, 0.16, is taken: a turn is called too small only when even the flattest real head
+ * in that data would not have shown minParallax with it.
+ */
+export const PARALLAX_PER_TURN = 0.16;
+
 export const DEFAULT_STRUCTURE: Readonly<StructureOptions> = {
   minParallax: DEFAULT_MIN_PARALLAX,
   minMotion: DEFAULT_MIN_MOTION,
 };
 
-export type StructureFailure = 'not_enough_motion' | 'flat';
+/**
+ * 'turn_further': no 3-D shown, but the head turned too little for a real head to show it
+ * either (turn < neededTurn); the door asks for a larger turn. 'flat': it turned enough, and
+ * still showed no depth. Either way the face is not live: only parallax ≥ minParallax is.
+ */
+export type StructureFailure = 'not_enough_motion' | 'turn_further' | 'flat';
 
 export interface StructureResult {
   live: boolean;
@@ -59,6 +76,10 @@ export interface StructureResult {
   /** 5 (detector keypoints) or 106 (2d106det landmarks). */
   points: number;
   frames: number;
+  /** The turn seen: max − min of sin(keypoint yaw) over the frames; null for the 106 landmarks. */
+  turn: number | null;
+  /** The turn a real head needs to show minParallax: minParallax / PARALLAX_PER_TURN. */
+  neededTurn: number;
   reason?: StructureFailure;
 }
 
@@ -100,8 +121,27 @@ export function judgeStructure(
       }
     }
   }
-  const base = { parallax, motion, points, frames: sets.length };
+  const turn = points === 5 ? turnOf(sets) : null;
+  const neededTurn = opts.minParallax / PARALLAX_PER_TURN;
+  const base = { parallax, motion, points, frames: sets.length, turn, neededTurn };
   if (motion < opts.minMotion) return { ...base, live: false, reason: 'not_enough_motion' };
-  if (parallax < opts.minParallax) return { ...base, live: false, reason: 'flat' };
+  if (parallax < opts.minParallax) {
+    const tooSmall = turn !== null && turn < neededTurn;
+    return { ...base, live: false, reason: tooSmall ? 'turn_further' : 'flat' };
+  }
   return { ...base, live: true };
+}
+
+/** max − min of sin(yaw) over 5-keypoint sets; sets whose eye points coincide are left out. */
+function turnOf(sets: readonly (readonly Point[])[]): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const set of sets) {
+    const eye = eyeDistance(set);
+    if (!(eye > 0)) continue;
+    const sin = Math.sin((yawFromKeypoints(set) * Math.PI) / 180);
+    lo = Math.min(lo, sin);
+    hi = Math.max(hi, sin);
+  }
+  return hi >= lo ? hi - lo : 0;
 }

@@ -46,11 +46,13 @@ const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 export function checkQuality(face: Face, image: PixelImage | null, config: QualityConfig): QualityReport {
   const gates: GateResult[] = [];
   const side = faceSide(face);
+  // A face that fills the picture is found only by the close-face retry (close-face.ts): its
+  // box runs past the frame and its crop is cut off, so it is not matched; the person steps back.
   gates.push({
     name: 'face_size',
-    passed: side >= config.minFacePx,
+    passed: side >= config.minFacePx && !face.tooClose,
     value: round(side, 1),
-    guidance: 'come_closer',
+    guidance: face.tooClose ? 'step_back' : 'come_closer',
   });
   gates.push({
     name: 'det_score',

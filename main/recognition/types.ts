@@ -2,7 +2,7 @@
 
 /** What the kiosk shows to help the person in front of it. */
 export type Guidance =
-  'come_closer' | 'look_at_camera' | 'hold_still' | 'one_person' | 'too_dark' | 'too_bright';
+  'come_closer' | 'step_back' | 'look_at_camera' | 'hold_still' | 'one_person' | 'too_dark' | 'too_bright';
 
 export type GateName = 'one_person' | 'face_size' | 'det_score' | 'blur' | 'brightness' | 'pose';
 

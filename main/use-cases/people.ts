@@ -22,6 +22,7 @@ import { ExpectedError } from './expected-error.js';
 import type { FilePicker } from '../util/file-picker.js';
 import { requireKiosk, requirePeople } from './require.js';
 import { messageOf } from '../util/message-of.js';
+import { photoFaces } from '../recognition/close-face.js';
 
 /** The claim of an unknown code: never a person id (those are [A-Za-z0-9_-]). */
 const NOBODY = '(no one)';
@@ -144,7 +145,7 @@ export class PeopleService {
       const name = path.basename(file);
       try {
         const image = await decodeImageFile(file);
-        const faces = await kiosk.engine.exclusive(() => kiosk.engine.analysis.get(image));
+        const faces = await kiosk.engine.exclusive(() => photoFaces(kiosk.engine.analysis, image));
         const check = checkEnrollmentFace(faces, image, kiosk.decisions.settings.quality);
         if (!check.ok) {
           results.push({ file: name, ok: false, reason: check.message });

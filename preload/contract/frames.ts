@@ -39,6 +39,7 @@ export interface FaceView {
 /** What the screen may ask of the person at the camera; each has words in renderer/i18n (`guidance.*`). */
 export const GUIDANCE = [
   'come_closer',
+  'step_back',
   'look_at_camera',
   'one_person',
   'hold_still',
@@ -48,6 +49,7 @@ export const GUIDANCE = [
   'not_live',
   'turn_left',
   'turn_right',
+  'turn_further',
   'look_straight',
 ] as const;
 export type Guidance = (typeof GUIDANCE)[number];

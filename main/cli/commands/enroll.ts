@@ -1,4 +1,5 @@
 // `tobira enroll --name NAME IMAGE...`: adds a person (or more samples to them) from photos.
+import { photoFaces } from '../../recognition/close-face.js';
 import { decodeImageFile } from '../../image/decode.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import {
@@ -66,7 +67,7 @@ export const command: Command = {
         let outcome: Outcome;
         try {
           const image = await decodeImageFile(file);
-          const check = checkEnrollmentFace(await fa.get(image), image, DEFAULT_QUALITY);
+          const check = checkEnrollmentFace(await photoFaces(fa, image), image, DEFAULT_QUALITY);
           if (!check.ok) outcome = { file, enrolled: false, reason: check.message };
           else {
             const embedding = check.face.normedEmbedding!;

@@ -9,12 +9,13 @@ import { resolveModelsDir } from '../models-dir.js';
 import { storeOptions } from '../store-cli.js';
 import { openCliDoor } from '../cli-door.js';
 import { cliPaths } from '../data-dir.js';
+import { photoFaces } from '../../recognition/close-face.js';
 
 const usage = `Usage: tobira identify [--store DIR] [--models DIR] [--key FILE] [--threshold T] [--json] IMAGE
 
 Identifies the one person in IMAGE against the enrolled people (1:N), with the kiosk's quality gates.
 --json prints {"match": {"name", "score"} | null, "reason"}. reason is 'match', 'unknown_face', 'no_face',
-or the failed gate's advice ('one_person', 'come_closer', 'look_at_camera', 'hold_still', 'too_dark',
+or the failed gate's advice ('one_person', 'come_closer', 'step_back', 'look_at_camera', 'hold_still', 'too_dark',
 'too_bright'). Exits 0 when a face was judged, recognised or not; 1 when IMAGE holds no face, or on errors.
 In a data folder joined to a fleet (--data-dir), catches up with the fleet first, then applies the
 fleet door's rules as the kiosk does: 'person_disabled', 'not_permitted_now' (this door's access
@@ -47,7 +48,7 @@ export const command: Command = {
         threshold,
         framesRequired: 1,
       });
-      const faces = await fa.get(image);
+      const faces = await photoFaces(fa, image);
       // Opened just before deciding: a fleet door catches up then, so the latest revocation counts.
       const door = await openCliDoor(values, io);
       engine.setGallery(door.people.gallery(recognizer.id));

@@ -21,6 +21,7 @@ import { DEFAULT_LIVENESS_SETTINGS, LivenessChecker } from '../../liveness/liven
 import { faceThatCounts } from '../../recognition/subject.js';
 import { DEFAULT_PASSIVE_FUSION } from '../../liveness/passive-fusion.js';
 import { modelsOption, numberOption, parse, UsageError, type CliIO, type Command } from '../command.js';
+import { detectFaces } from '../../recognition/close-face.js';
 
 const usage = `Usage: tobira liveness --models DIR [--level standard|high] [--threshold ${DEFAULT_LIVENESS_SETTINGS.threshold}] [--json]
                        (IMAGE | --frames DIR [--fps N] | --video FILE.y4m [--fps N])
@@ -88,7 +89,7 @@ export const command: Command = {
         : (await readY4mFile(values.video!, { fps })).frames;
       const layered: LayeredFrame[] = [];
       for (const [i, image] of frames.entries()) {
-        const found = faceThatCounts(await fa.detect(image), image);
+        const found = faceThatCounts(await detectFaces(fa, image), image);
         // The 106 landmarks, when the pack has 2d106det, feed the 3-D layer.
         const face =
           found && fa.landmarks.some((m) => m.taskname === 'landmark_2d_106')
@@ -156,7 +157,7 @@ async function judgeImage(
   io: CliIO,
 ): Promise<number> {
   const image = await decodeImageFile(file);
-  const face = faceThatCounts(await fa.detect(image), image);
+  const face = faceThatCounts(await detectFaces(fa, image), image);
   if (!face) throw new Error(`${file}: no face found`);
   const v = await checker.checkFace(image, face);
   if (v.reason === 'model error') throw new Error(`${file}: liveness model failed: ${v.detail ?? ''}`);

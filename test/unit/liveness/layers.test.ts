@@ -4,9 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Point } from '../../../main/insightface/types.js';
 import { applyHomography, fitHomography, type Mat3 } from '../../../main/liveness/homography.js';
-import { judgeSequence } from '../../../main/liveness/levels.js';
+import {
+  ActiveCheck,
+  judgeSequence,
+  replayUnlock,
+  type LayeredFrame,
+} from '../../../main/liveness/levels.js';
 import { fusePassive, PassiveWindow } from '../../../main/liveness/passive-fusion.js';
-import { judgeStructure, structurePoints } from '../../../main/liveness/structure.js';
+import { DEFAULT_MIN_PARALLAX, judgeStructure, structurePoints } from '../../../main/liveness/structure.js';
 
 describe('layer 1: passive scores fused over the window', () => {
   it('a single lucky frame does not carry the decision', () => {
@@ -89,7 +94,9 @@ describe('layer 2: 3-D structure from motion', () => {
     const flatFace = head(0);
     const tilt: Mat3 = [0.9, 0.02, 20, 0.01, 1, 5, 0.0006, 0, 1];
     const flat = judgeStructure([flatFace, flatFace.map((p) => applyHomography(tilt, p))]);
-    assert.deepEqual([flat.live, flat.reason], [false, 'flat']);
+    // The picture's keypoints show no turn either: too small to tell, so the door asks for more.
+    assert.deepEqual([flat.live, flat.reason], [false, 'turn_further']);
+    assert.ok(flat.turn! < flat.neededTurn, `turn ${flat.turn}`);
     assert.ok(flat.parallax < 1e-6);
     assert.equal(judgeStructure([flatFace, flatFace]).reason, 'not_enough_motion');
     assert.equal(judgeStructure([flatFace]).reason, 'not_enough_motion');
@@ -113,5 +120,65 @@ describe('layer 2: 3-D structure from motion', () => {
     );
     assert.equal(v.structure?.points, 106);
     assert.equal(v.live, true, JSON.stringify(v));
+  });
+});
+
+/** Frames 100 ms apart: the head still at 0° for `rest` frames, then at each yaw in `yaws`. */
+function turning(yaws: readonly number[], rest = 7, points = head): LayeredFrame[] {
+  return [...Array<number>(rest).fill(0), ...yaws].map((yaw, i) => ({
+    nowMs: i * 100,
+    face: { kps: points(yaw) },
+    passive: 0.99,
+  }));
+}
+
+describe('layer 2: a turn too small to tell asks for a larger one', () => {
+  it('measures the turn: ±8° is too small for the parallax a real head needs, ±25° is not', () => {
+    const small = judgeStructure([head(-8), head(0), head(8)]);
+    assert.ok(small.parallax < DEFAULT_MIN_PARALLAX, `parallax ${small.parallax}`);
+    assert.ok(small.turn! < small.neededTurn, `turn ${small.turn} of ${small.neededTurn}`);
+    assert.deepEqual([small.live, small.reason], [false, 'turn_further']);
+    const large = judgeStructure([head(-25), head(0), head(25)]);
+    assert.equal(large.live, true, JSON.stringify(large));
+  });
+
+  it('at the door, small turns pass the challenge and are asked to go further, then pass', () => {
+    // The challenge counts 15°; ±18° turns show too little depth for layer 2.
+    const small = [-9, -18, -18, -9, 0, 0, 9, 18, 18, 9, 0];
+    const frames = turning([...small, 0]);
+    const check = new ActiveCheck('subject', frames[2]!.nowMs, frames[2]!.face, {
+      challenge: { directions: ['left', 'right'] },
+    });
+    const seen = frames.slice(3).map((f) => check.observe({ ...f, identity: 'subject' }));
+    assert.equal(check.challenge.current.state, 'passed');
+    assert.deepEqual(seen.at(-1), { state: 'pending', direction: 'right', step: 1, further: true });
+    assert.equal(check.turningFurther, true);
+    // Another person turning fully in the meantime ends it; their depth does not count.
+    const other = check.observe({
+      nowMs: frames.at(-1)!.nowMs + 100,
+      face: { kps: head(-30) },
+      passive: 0.99,
+      identity: 'other',
+    });
+    assert.equal(other.state, 'done');
+    assert.deepEqual(other.state === 'done' && [other.verdict.live, other.verdict.reason], [
+      false,
+      'identity-changed',
+    ]);
+    const further = replayUnlock(turning([...small, -12, -24, -32, -24, -12, 0]), 'high', ['left', 'right']);
+    assert.equal(further.live, true, JSON.stringify(further));
+    assert.ok(further.structure!.parallax >= DEFAULT_MIN_PARALLAX);
+  });
+
+  it('a flat picture shown while the door asks for more never passes, and is refused when time runs out', () => {
+    const small = [-9, -18, -18, -9, 0, 0, 9, 18, 18, 9, 0];
+    const tilt: Mat3 = [0.9, 0.02, 20, 0.01, 1, 5, 0.0006, 0, 1];
+    const picture = head(0).map((p) => applyHomography(tilt, p));
+    const frames = turning(small);
+    const last = frames.at(-1)!.nowMs;
+    for (let i = 1; i <= 40; i++)
+      frames.push({ nowMs: last + i * 100, face: { kps: i % 2 ? picture : head(0) }, passive: 0.99 });
+    const v = replayUnlock(frames, 'high', ['left', 'right']);
+    assert.deepEqual([v.live, v.failedLayer, v.reason], [false, 'structure', 'turn_further']);
   });
 });
