@@ -42,6 +42,7 @@ const NOT_AUDITED = [
   'listAudit',
   'exportAudit',
   'getCalibration',
+  'getStrangerRate',
   'compare',
   'getFleetStatus',
   'joinFleet',
@@ -184,7 +185,7 @@ describe('each audited channel writes its line, with its real values, through th
     );
     assert.deepEqual(
       only(photos.lines),
-      line('template_add', { personId: id, source: 'photos', added: 1, refused: 1 }),
+      line('template_add', { personId: id, source: 'photos', added: 1, refused: 1, lookalikes: [] }),
     );
     assert.deepEqual(
       only((await step('deletePerson', { id })).lines),

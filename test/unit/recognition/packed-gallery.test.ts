@@ -8,6 +8,7 @@ import { sealDoc } from '../../../main/fleet/entities.js';
 import { fleetDir } from '../../../main/fleet/local.js';
 import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
 import { FleetView } from '../../../main/fleet/view.js';
+import { fleetRefusal } from '../../../main/fleet/door-rules.js';
 import { cosine, identify } from '../../../main/recognition/matcher.js';
 import { PackedGallery, quantise } from '../../../main/recognition/packed-gallery.js';
 import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
@@ -17,9 +18,13 @@ import { randomUnitGallery } from '../../../main/cli/bench/random-gallery.js';
 
 const embeddingOf = (file: string): Float32Array => referenceFaces(file)[0]!.normedEmbedding!;
 
-/** The shared photos' protocol: one photo enrolled per identity, the others probe. */
+/**
+ * The shared photos' protocol over both halves: one photo enrolled per identity, the others probe.
+ * No threshold is fitted or tested here (the packed search is checked against the exact one), so
+ * every identity serves.
+ */
 function sharedGallery(): { gallery: GalleryEntry[]; probes: { file: string; identity: string }[] } {
-  const protocol = identificationProtocol();
+  const protocol = identificationProtocol(distinctSinglePhotos());
   const gallery = protocol.enroll.map((p) => ({
     personId: p.identity,
     name: p.identity,
@@ -163,14 +168,20 @@ describe('packed gallery', () => {
         1001,
       );
       view = new FleetView(replica, key, view);
+      // A disabled person stays in the matrix, so the door recognises and refuses them as such
+      // (fleet/door-rules.ts) instead of auditing them as a stranger; a removed one is gone.
+      const refusal = (g: GalleryEntry) =>
+        fleetRefusal({ view, door: 'front', graceLeftMs: 1 }, ids.get(g.personId)!, Date.now());
       assert.equal(who(removed), undefined, 'a removed person is gone with the batch');
-      assert.equal(who(disabled), undefined, 'a disabled person is gone with the batch');
-      assert.equal(packed.size, gallery.length - 2);
+      assert.equal(who(disabled), disabled.name, 'a disabled person is still recognised');
+      assert.equal(refusal(disabled), 'person_disabled', 'and refused with the batch that disables them');
+      assert.equal(packed.size, gallery.length - 1);
       for (const g of gallery.slice(2)) assert.equal(who(g), g.name);
 
       await replica.apply([personRow(ids.get(disabled.personId)!, disabled.name, ++version, false)], 1002);
       view = new FleetView(replica, key, view);
       assert.equal(who(disabled), disabled.name, 'enabled again, matched again');
+      assert.notEqual(refusal(disabled), 'person_disabled', 'and no longer refused as disabled');
     });
   });
 });

@@ -135,7 +135,7 @@ describe('stranger rate (FPIR) estimate', () => {
       const text = lines.join('\n');
       assert.match(
         text,
-        /^With 15 people enrolled, a stranger is taken for someone about 1 in [\d,]+ attempts at threshold 0\.28\./,
+        /^With 15 people enrolled, a stranger is taken for someone about 1 in [\d,]+ attempts at threshold 0\.29\./,
       );
       assert.match(
         text,
