@@ -69,7 +69,7 @@ export interface LayeredVerdict {
 const scored = (frames: readonly LayeredFrame[]): number[] =>
   frames.filter((f) => f.face && f.passive !== null).map((f) => f.passive!);
 
-const pointsOf = (frames: readonly LayeredFrame[]) =>
+export const pointsOf = (frames: readonly LayeredFrame[]) =>
   frames.filter((f) => f.face).map((f) => structurePoints(f.face!));
 
 /** Judges a recorded sequence at `level` (no challenge: nothing was asked of the subject). */
@@ -84,7 +84,7 @@ export function judgeSequence(
   return combine(level, passive, structure);
 }
 
-function combine(
+export function combine(
   level: SecurityLevel,
   passive: PassiveResult,
   structure?: StructureResult,
