@@ -20,6 +20,7 @@ import {
 } from './levels.js';
 import { DEFAULT_PASSIVE_FUSION, fusePassive } from './passive-fusion.js';
 import { DEFAULT_STRUCTURE, judgeStructure } from './structure.js';
+import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
 
 /** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
 export const STEADY_IOU = 0.6;
@@ -95,8 +96,8 @@ export interface AttemptOptions extends LayerOptions {
   strideMs?: number;
 }
 
-/** 2 s: the door's default agreeWithinMs (decision.ts DEFAULT_DECISION.windowMs). */
-export const AGREE_WITHIN_MS = 2000;
+/** The door's default agreeWithinMs (settings.ts, recognition.agreeWithinMs: 3 s). */
+export const AGREE_WITHIN_MS = DEFAULT_SETTINGS.recognition.agreeWithinMs;
 /** 1 s between attempt starts: as in the PAD bench's replay attempts (pad-evaluate.ts). */
 export const ATTEMPT_STRIDE_MS = 1000;
 
@@ -141,7 +142,8 @@ export interface Attempt {
 /**
  * One attempt, judged as the door judges it: layer 1 on the fused agreeing window (the floor
  * included); at level high, with no prompt in a recording, the eligible frames after the window
- * join the fusion and the 3-D structure is judged on the motion of the whole attempt.
+ * join the fusion, the 3-D structure is judged on the motion since the window, and the door
+ * decides on the first frame that motion shows a 3-D face (else when the attempt runs out).
  */
 export function judgeAttempt(
   frames: readonly DoorFrame[],
@@ -160,9 +162,23 @@ export function judgeAttempt(
   // With no agreeing window the door would never have asked for a turn; the structure of the
   // attempt's motion is still reported.
   const rest = window.length > 0 ? frames.slice(frames.indexOf(window[0]!)) : frames;
-  const scores = rest.filter((f) => f.face && f.passive !== null).map((f) => f.passive!);
-  const structure = judgeStructure(pointsOf(rest), opts.structure ?? DEFAULT_STRUCTURE);
-  return { verdict: combine(level, fusePassive(scores, fusion), structure), decidedMs: end };
+  const structureOf = (n: number) =>
+    judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE);
+  // The door decides when the turns are done: the first prefix whose motion shows a 3-D face
+  // (the largest residual over pairs of frames only grows with more frames: a binary search).
+  let n = rest.length;
+  if (window.length > 0 && structureOf(n).live) {
+    let lo = 1;
+    while (lo < n) {
+      const mid = (lo + n) >> 1;
+      if (structureOf(mid).live) n = mid;
+      else lo = mid + 1;
+    }
+  }
+  const judged = rest.slice(0, n);
+  const scores = judged.filter((f) => f.face && f.passive !== null).map((f) => f.passive!);
+  const verdict = combine(level, fusePassive(scores, fusion), structureOf(n));
+  return { verdict, decidedMs: n < rest.length ? judged.at(-1)!.nowMs : end };
 }
 
 /** Attempts starting every `strideMs`, each as long as the door lets one last, while one fits. */

@@ -181,6 +181,12 @@ export const en = {
   'settings.livenessLevel': 'Security level',
   'settings.levelStandard': 'Standard: passive check over the agreeing frames',
   'settings.levelHigh': 'High: passive check, 3-D shape and a random head-turn challenge',
+  'settings.levelStandardStops':
+    'Standard stops most printed photos and phone or screen replays held to the camera. It does not stop a mask. Nobody has to do anything but look at the camera.',
+  'settings.levelHighStops':
+    'High also asks for two head turns. It stopped every photo, screen and mask we measured. Someone who cannot turn their head needs another way in.',
+  'settings.levelDefaultWhy':
+    'Standard is the default for an office door: people walk in without instructions, and the likely attack there is a photo or a phone, not a made-to-order mask. Choose High where a mask is a real threat.',
   'liveness.table.caption': 'Measured on the shared samples (npm run bench)',
   'liveness.table.level': 'Level or layer',
   'liveness.table.print': 'Print',

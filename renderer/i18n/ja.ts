@@ -183,6 +183,12 @@ export const ja: Record<MessageKey, string> = {
   'settings.livenessLevel': 'セキュリティレベル',
   'settings.levelStandard': '標準：照合したフレームで受動的に判定',
   'settings.levelHigh': '高：受動判定・立体形状・ランダムな顔向きチャレンジ',
+  'settings.levelStandardStops':
+    '標準は、カメラにかざした印刷写真やスマートフォン・画面の再生をほとんど防ぎます。マスクは防げません。カメラを見るだけで通れます。',
+  'settings.levelHighStops':
+    '高は、さらに顔を左右に2回向けてもらいます。測定した写真・画面・マスクはすべて防ぎました。顔を動かせない人には別の入り方が必要です。',
+  'settings.levelDefaultWhy':
+    'オフィスの扉には標準が既定です。説明なしで入れ、そこで考えられる攻撃は写真やスマートフォンで、特注のマスクではありません。マスクが現実の脅威になる場所では高を選んでください。',
   'liveness.table.caption': '共有サンプルでの実測値（npm run bench）',
   'liveness.table.level': 'レベル・層',
   'liveness.table.print': '印刷',

@@ -286,6 +286,9 @@ export class AdminSettings extends LitElement {
               )}
             </select></label
           >
+          <p>${t('settings.levelStandardStops')}</p>
+          <p>${t('settings.levelHighStops')}</p>
+          <p>${t('settings.levelDefaultWhy')}</p>
           <liveness-levels-table></liveness-levels-table>
         </div>
         <div class="row">

@@ -19,6 +19,8 @@ export interface LivenessLevelsTable {
     apcer: Record<'print' | 'replay' | 'mask' | 'unknown', Rate>;
     bpcer: { cameraStills: Rate; webStills: Rate; footage: Rate };
     seconds: number;
+    /** The public clips by the door's judge (levels only). */
+    clips?: { bpcer: Rate; apcerReplay: Rate; within3s: Rate; within8s: Rate } | null;
   }[];
 }
 
