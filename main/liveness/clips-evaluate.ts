@@ -22,6 +22,7 @@ import {
 import { parseCsv } from './evaluate.js';
 import { cutFrames } from './footage.js';
 import type { SecurityLevel } from './levels.js';
+import { MIN_FUSED_FRAMES } from './passive-fusion.js';
 import { DEFAULT_DECISION } from '../recognition/decision.js';
 
 /** 10 frames per second, at most 12 s per clip: as issue 18's measurement. */
@@ -34,6 +35,12 @@ export interface ClipResult {
   headTurn: boolean;
   standard: Overall;
   high: Overall;
+  /**
+   * Whether the door's gates (judgeFrame: light, sharpness, size, pose) ever let enough frames
+   * through for an agreeing window: a person they never do is refused by recognition (the door
+   * asks for more light), before liveness judges anything.
+   */
+  gatesPass: boolean;
   /** Frames read, and how many passed the door's gates (eligible for the passive pair). */
   frames: number;
   eligible: number;
@@ -71,12 +78,14 @@ export async function evaluateClips(deps: ClipsDeps): Promise<ClipResult[]> {
     for (const [i, image] of frames.entries())
       judged.push(await judge.frame(image, await deps.fa.detect(image), (i * 1000) / CLIP_FPS));
     const overall = (level: SecurityLevel) => overallOf(judgeAttempts(judged, level));
+    const fused = judgeAttempts(judged, 'standard').map((a) => a.verdict.passive.frames);
     const result: ClipResult = {
       file,
       kind: r.kind,
       headTurn: r.head_turn === 'yes',
       standard: overall('standard'),
       high: overall('high'),
+      gatesPass: fused.some((n) => n >= MIN_FUSED_FRAMES),
       frames: judged.length,
       eligible: judged.filter((f) => f.passive !== null).length,
     };
@@ -84,7 +93,8 @@ export async function evaluateClips(deps: ClipsDeps): Promise<ClipResult[]> {
       o.live ? `pass at ${((o.firstPassMs ?? 0) / 1000).toFixed(1)} s` : 'refused';
     deps.log?.(
       `${file} (${result.kind}${result.headTurn ? ', turns' : ''}): standard ${show(result.standard)}, ` +
-        `high ${show(result.high)}; ${result.eligible}/${result.frames} frames pass the gates`,
+        `high ${show(result.high)}; ${result.eligible}/${result.frames} frames pass the gates` +
+        (result.gatesPass ? '' : ' (never enough for an agreeing window: refused by recognition)'),
     );
     out.push(result);
   }
@@ -98,8 +108,13 @@ export interface ClipRate {
 }
 
 export interface ClipColumns {
-  /** Real people refused (not accepted within ACCEPT_WITHIN_MS); at high, head-turners only. */
+  /**
+   * Real people refused by liveness (not accepted within ACCEPT_WITHIN_MS), of those the door's
+   * gates let through; at high, head-turners only.
+   */
   bpcer: ClipRate;
+  /** Real people the door's gates never let through (too dark, blurred): refused by recognition. */
+  gatedOut: ClipRate;
   /** Replays accepted by any attempt. */
   apcerReplay: ClipRate;
   /** Real people accepted within 3 s and within 8 s (the same people as bpcer). */
@@ -113,8 +128,10 @@ const rateOf = (hits: boolean[]): ClipRate => {
 };
 
 export function clipColumns(clips: readonly ClipResult[], level: SecurityLevel): ClipColumns {
-  const people = clips.filter((c) => c.kind === 'live' && (level === 'standard' || c.headTurn));
+  const all = clips.filter((c) => c.kind === 'live' && (level === 'standard' || c.headTurn));
+  const people = all.filter((c) => c.gatesPass);
   return {
+    gatedOut: rateOf(all.map((c) => !c.gatesPass)),
     bpcer: rateOf(people.map((c) => !acceptedWithin(c[level]))),
     apcerReplay: rateOf(clips.filter((c) => c.kind === 'replay').map((c) => c[level].live)),
     within3s: rateOf(people.map((c) => acceptedWithin(c[level], 3000))),

@@ -372,14 +372,14 @@ const cell = (r: Rate | ClipRate): string =>
 /** The table as Markdown, for the README and the admin screen's source. */
 export function markdownTable(t: PadTable): string[] {
   const lines = [
-    '| level or layer | APCER print | APCER replay | APCER mask | APCER unknown | BPCER camera stills | BPCER web stills | BPCER head-turn footage | s per unlock | BPCER public clips (people) | APCER public replays | people in ≤3 s | people in ≤8 s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| level or layer | APCER print | APCER replay | APCER mask | APCER unknown | BPCER camera stills | BPCER web stills | BPCER head-turn footage | s per unlock | BPCER public clips (people) | public clips refused by the gates | APCER public replays | people in ≤3 s | people in ≤8 s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const na = { count: 0, of: 0, rate: null };
   for (const r of t.rows) {
-    const c = r.clips ?? { bpcer: na, apcerReplay: na, within3s: na, within8s: na };
+    const c = r.clips ?? { bpcer: na, gatedOut: na, apcerReplay: na, within3s: na, within8s: na };
     lines.push(
-      `| ${r.row} | ${ATTACK_TYPES.map((a) => cell(r.apcer[a])).join(' | ')} | ${cell(r.bpcer.cameraStills)} | ${cell(r.bpcer.webStills)} | ${cell(r.bpcer.footage)} | ${r.seconds.toFixed(2)} | ${cell(c.bpcer)} | ${cell(c.apcerReplay)} | ${cell(c.within3s)} | ${cell(c.within8s)} |`,
+      `| ${r.row} | ${ATTACK_TYPES.map((a) => cell(r.apcer[a])).join(' | ')} | ${cell(r.bpcer.cameraStills)} | ${cell(r.bpcer.webStills)} | ${cell(r.bpcer.footage)} | ${r.seconds.toFixed(2)} | ${cell(c.bpcer)} | ${cell(c.gatedOut)} | ${cell(c.apcerReplay)} | ${cell(c.within3s)} | ${cell(c.within8s)} |`,
     );
   }
   return lines;
