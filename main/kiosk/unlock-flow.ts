@@ -14,6 +14,7 @@ import { verify } from '../recognition/matcher.js';
 import type { LivenessInput } from '../recognition/types.js';
 import type { ActiveCheck, LayeredVerdict } from '../liveness/levels.js';
 import { PassiveWindow } from '../liveness/passive-fusion.js';
+import { SteadyGate } from '../liveness/attempts.js';
 import { encodeJpeg } from '../image/jpeg.js';
 import type { DoorResult } from '../door/types.js';
 import type { FlowContext } from './flow-context.js';
@@ -35,17 +36,6 @@ const layerReason = (v: LayeredVerdict): FailureReason => `not_live:${v.failedLa
 const scored = (v: { live: boolean; reason?: string } | undefined): boolean =>
   v !== undefined && (v.live || v.reason === 'presentation attack');
 
-/** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
-const STEADY_IOU = 0.6;
-
-function iou(a: Face['bbox'], b: Face['bbox']): number {
-  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = w * h;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
-}
-
 /**
  * Until the head is at rest the challenge judges nothing and asks to look at the camera
  * (challenge.ts); turns too small for layer 2 to judge ask for a little more (levels.ts).
@@ -61,8 +51,8 @@ const turnGuidance = (challenge: ActiveCheck): Guidance =>
 
 export class UnlockFlow {
   private challenge: PendingChallenge | null = null;
-  /** The subject's box in the previous frame: recognition waits for a face that holds still. */
-  private lastSubject: Face['bbox'] | null = null;
+  /** Recognition and liveness wait for a subject that passed the gates and holds still. */
+  private readonly gate = new SteadyGate();
   /** Since when every frame has shown a live subject in a moving feed; null: no evidence now. */
   private liveSince: number | null = null;
   /** Layer 1: the passive scores of the recent scored frames, fused when an unlock is due. */
@@ -84,11 +74,8 @@ export class UnlockFlow {
     const now = this.ctx.now();
     const { subject } = judgement;
     // Embedding and liveness cost most: only a subject that passed the gates, and that stands
-    // where it stood a frame ago, gets them. A moving face gives blurred, unreliable embeddings.
-    const steady =
-      subject !== null && this.lastSubject !== null && iou(subject.bbox, this.lastSubject) >= STEADY_IOU;
-    this.lastSubject = subject?.bbox ?? null;
-    let eligible = subject && steady && judgement.passed ? subject : null;
+    // where it stood a frame ago, gets them (liveness/attempts.ts, the judge the CLI uses too).
+    let eligible = this.gate.eligible(judgement);
     if (eligible) {
       eligible = await engine.analysis.analyze(image, eligible);
       faces[judgement.index] = eligible;
@@ -179,7 +166,7 @@ export class UnlockFlow {
   private async challengeFrame(
     image: PixelImage,
     faces: Face[],
-    { subject, index }: FrameJudgement,
+    { subject, index, passed }: FrameJudgement,
     pending: PendingChallenge,
   ): Promise<FrameAnalysis> {
     const { engine } = this.ctx;
@@ -200,7 +187,9 @@ export class UnlockFlow {
     const [verdict] = analyzedSubject
       ? await engine.liveness.checkFrame(engine.analysis.bgrOf(image), [analyzedSubject], now)
       : await engine.liveness.checkFrame(image, [], now);
-    const passive = verdict ? (scored(verdict) ? verdict.score : 0) : null;
+    // Only a frame that passed the recognition gates is judged by the passive pair (a turned,
+    // blurred or dark frame says little); the floor applies to the fused window of those.
+    const passive = verdict && passed ? (scored(verdict) ? verdict.score : 0) : null;
     const status = pending.challenge.observe({ nowMs: now, face: analyzedSubject, passive, identity });
     if (status.state === 'done') {
       this.challenge = null;

@@ -3,9 +3,9 @@
 //   high:     layers 1 to 3: after the agreeing frames, a random head-turn challenge
 //             (challenge.ts) during which every frame must pass layer 1, and whose motion
 //             must show a 3-D face (structure.ts).
-// ActiveCheck runs layers 1–3 frame by frame for the kiosk; judgeSequence judges a recorded
-// sequence offline (the CLI, the benchmark), where no prompt was shown, so it uses the motion
-// that is in the sequence and has no challenge.
+// ActiveCheck runs layers 1–3 frame by frame for the kiosk; attempts.ts judges a recording
+// offline as the door would (the CLI, the benchmark), where no prompt was shown, so it uses the
+// motion that is in the recording and has no challenge; judgeSequence fuses a whole sequence.
 import type { Face } from '../insightface/types.js';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
@@ -70,7 +70,7 @@ export interface LayeredVerdict {
 const scored = (frames: readonly LayeredFrame[]): number[] =>
   frames.filter((f) => f.face && f.passive !== null).map((f) => f.passive!);
 
-const pointsOf = (frames: readonly LayeredFrame[]) =>
+export const pointsOf = (frames: readonly LayeredFrame[]) =>
   frames.filter((f) => f.face).map((f) => structurePoints(f.face!));
 
 /** Judges a recorded sequence at `level` (no challenge: nothing was asked of the subject). */
@@ -85,7 +85,7 @@ export function judgeSequence(
   return combine(level, passive, structure);
 }
 
-function combine(
+export function combine(
   level: SecurityLevel,
   passive: PassiveResult,
   structure?: StructureResult,

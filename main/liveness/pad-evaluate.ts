@@ -41,6 +41,7 @@ import { largestFace } from '../recognition/subject.js';
 import { PAPER_SEQUENCE, renderPaper } from './paper-motion.js';
 import { fusePassive, MIN_FUSED_FRAMES } from './passive-fusion.js';
 import { judgeStructure } from './structure.js';
+import { clipColumns, type ClipColumns, type ClipRate, type ClipResult } from './clips-evaluate.js';
 import { faceYaw } from './yaw.js';
 
 export const ATTACK_TYPES = ['print', 'replay', 'mask', 'unknown'] as const;
@@ -299,6 +300,8 @@ export interface PadTable {
     bpcer: { cameraStills: Rate; webStills: Rate; footage: Rate };
     /** Seconds liveness adds to one unlock. */
     seconds: number;
+    /** The public clips judged by the door's judge (clips-evaluate.ts): levels only, else null. */
+    clips: ClipColumns | null;
   }[];
 }
 
@@ -313,7 +316,7 @@ function rate(values: (number | null)[], refused: boolean): Rate {
 }
 
 /** APCER per attack type and BPCER per live kind, for each level and each layer alone. */
-export function tabulate(e: PadEvaluation): PadTable {
+export function tabulate(e: PadEvaluation, clips: readonly ClipResult[] = []): PadTable {
   const perFrame = e.passiveMs / 1000;
   const standardSeconds = MIN_FUSED_FRAMES * perFrame;
   const highSeconds = standardSeconds + e.challengeSeconds + e.challengeFrames * perFrame;
@@ -357,23 +360,26 @@ export function tabulate(e: PadEvaluation): PadTable {
           ),
         },
         seconds: Number(seconds[row].toFixed(3)),
+        clips: clips.length > 0 && (row === 'standard' || row === 'high') ? clipColumns(clips, row) : null,
       };
     }),
   };
 }
 
-const cell = (r: Rate): string =>
+const cell = (r: Rate | ClipRate): string =>
   r.rate === null ? 'n/a' : `${(r.rate * 100).toFixed(0)}% (${r.count}/${r.of})`;
 
 /** The table as Markdown, for the README and the admin screen's source. */
 export function markdownTable(t: PadTable): string[] {
   const lines = [
-    '| level or layer | APCER print | APCER replay | APCER mask | APCER unknown | BPCER camera stills | BPCER web stills | BPCER head-turn footage | s per unlock |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| level or layer | APCER print | APCER replay | APCER mask | APCER unknown | BPCER camera stills | BPCER web stills | BPCER head-turn footage | s per unlock | BPCER public clips (people) | public clips refused by the gates | APCER public replays | people in ≤3 s | people in ≤8 s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const na = { count: 0, of: 0, rate: null };
   for (const r of t.rows) {
+    const c = r.clips ?? { bpcer: na, gatedOut: na, apcerReplay: na, within3s: na, within8s: na };
     lines.push(
-      `| ${r.row} | ${ATTACK_TYPES.map((a) => cell(r.apcer[a])).join(' | ')} | ${cell(r.bpcer.cameraStills)} | ${cell(r.bpcer.webStills)} | ${cell(r.bpcer.footage)} | ${r.seconds.toFixed(2)} |`,
+      `| ${r.row} | ${ATTACK_TYPES.map((a) => cell(r.apcer[a])).join(' | ')} | ${cell(r.bpcer.cameraStills)} | ${cell(r.bpcer.webStills)} | ${cell(r.bpcer.footage)} | ${r.seconds.toFixed(2)} | ${cell(c.bpcer)} | ${cell(c.gatedOut)} | ${cell(c.apcerReplay)} | ${cell(c.within3s)} | ${cell(c.within8s)} |`,
     );
   }
   return lines;

@@ -1,6 +1,7 @@
 // Layer 1: the passive MiniFASNet pair, fused over time. Every agreeing frame is scored
-// (anti-spoof.ts: the mean real-class probability of the two models); the decision is taken
-// once over the whole window, not by a yes/no vote per frame:
+// (anti-spoof.ts: the mean real-class probability of the two models), and only frames that
+// passed recognition's gates agree (attempts.ts: a blink, blur, a dark frame is never judged);
+// the decision is taken once over the whole window, not by a yes/no vote per frame:
 //   - the mean log-odds of the frames, with the single best frame left out, must reach the
 //     threshold's log-odds: no one lucky frame can carry the decision;
 //   - the worst frame must stay above a floor: a window that holds a frame the models are

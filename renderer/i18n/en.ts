@@ -183,6 +183,12 @@ export const en = {
   'settings.levelHigh': 'High: also checks depth and asks for two head turns (1–2 s longer)',
   'liveness.table.caption':
     'How often each level let an attack in (photo, video replay, mask, other) and refused a real person, measured on the shared samples',
+  'settings.levelStandardStops':
+    'Standard stops most printed photos and phone or screen replays held to the camera. It does not stop a mask. Nobody has to do anything but look at the camera.',
+  'settings.levelHighStops':
+    'High also asks for two head turns. It stopped every photo, screen and mask we measured. Someone who cannot turn their head needs another way in.',
+  'settings.levelDefaultWhy':
+    'Standard is the default for an office door: people walk in without instructions, and the likely attack there is a photo or a phone, not a made-to-order mask. Choose High where a mask is a real threat.',
   'liveness.table.level': 'Level or layer',
   'liveness.table.print': 'Print',
   'liveness.table.replay': 'Video replay',
@@ -190,6 +196,9 @@ export const en = {
   'liveness.table.unknown': 'Other attack',
   'liveness.table.bpcer': 'Real person refused',
   'liveness.table.seconds': 'Seconds per unlock',
+  'liveness.table.clipsRefused': 'Public clips: people refused',
+  'liveness.table.clipsReplay': 'Public clips: replays let in',
+  'liveness.table.clipsWithin3s': 'Public clips: people in within 3 s',
   'guidance.not_live_structure': 'That face looks flat: a photo cannot open the door',
   'settings.adminPin': 'Admin PIN',
   'settings.pinNew': 'New PIN',

@@ -192,6 +192,15 @@ export const ja: Record<MessageKey, string> = {
   'liveness.table.unknown': 'その他',
   'liveness.table.bpcer': '本人を拒否',
   'liveness.table.seconds': '解錠にかかる追加の秒数',
+  'settings.levelStandardStops':
+    '標準は、カメラにかざした印刷写真やスマートフォン・画面の再生をほとんど防ぎます。マスクは防げません。カメラを見るだけで通れます。',
+  'settings.levelHighStops':
+    '高は、さらに顔を左右に2回向けてもらいます。測定した写真・画面・マスクはすべて防ぎました。顔を動かせない人には別の入り方が必要です。',
+  'settings.levelDefaultWhy':
+    'オフィスの扉には標準が既定です。説明なしで入れ、そこで考えられる攻撃は写真やスマートフォンで、特注のマスクではありません。マスクが現実の脅威になる場所では高を選んでください。',
+  'liveness.table.clipsRefused': '公開動画：拒否された本人',
+  'liveness.table.clipsReplay': '公開動画：通った再生',
+  'liveness.table.clipsWithin3s': '公開動画：3秒以内に通れた本人',
   'guidance.not_live_structure': '顔が平らに見えます：写真ではドアは開きません',
   'settings.adminPin': '管理者PIN',
   'settings.pinNew': '新しいPIN',

@@ -11,12 +11,17 @@ import { readY4mFile } from '../../image/y4m.js';
 import { FaceAnalysis } from '../../insightface/face_analysis.js';
 import type { PixelImage } from '../../insightface/types.js';
 import { AntiSpoof } from '../../liveness/anti-spoof.js';
+import { SECURITY_LEVELS, type SecurityLevel } from '../../liveness/levels.js';
 import {
-  judgeSequence,
-  SECURITY_LEVELS,
-  type LayeredFrame,
-  type SecurityLevel,
-} from '../../liveness/levels.js';
+  attemptMs,
+  DoorFrameJudge,
+  judgeAttempts,
+  overallOf,
+  type DoorFrame,
+} from '../../liveness/attempts.js';
+import { DEFAULT_DECISION } from '../../recognition/decision.js';
+import { detSizeOf } from '../../engine/face-engine.js';
+import { DEFAULT_SETTINGS } from '../../../preload/contract/settings.js';
 import { DEFAULT_LIVENESS_SETTINGS, LivenessChecker } from '../../liveness/liveness.js';
 import { faceThatCounts } from '../../recognition/subject.js';
 import { DEFAULT_PASSIVE_FUSION } from '../../liveness/passive-fusion.js';
@@ -27,7 +32,9 @@ const usage = `Usage: tobira liveness --models DIR [--level standard|high] [--th
                        (IMAGE | --frames DIR [--fps N] | --video FILE.y4m [--fps N])
 
 Says whether the largest face is a live person or a presentation attack (a print, a screen,
-a mask). DIR holds a face detector and the two liveness models (2.7_80x80_MiniFASNetV2.onnx,
+a mask). A sequence is judged as the door judges it (main/liveness/attempts.ts): attempts as
+long as the door lets one last start every second; each is judged on the frames that pass the
+recognition gates, and the sequence is live when any attempt passes (--json lists them all). DIR holds a face detector and the two liveness models (2.7_80x80_MiniFASNetV2.onnx,
 4_0_0_80x80_MiniFASNetV1SE.onnx).
   IMAGE           one photo: the passive check, as the kiosk judges one frame
   --frames DIR    the images in DIR, sorted by name, as one sequence taken at --fps (default 10)
@@ -84,32 +91,41 @@ export const command: Command = {
     try {
       fa = await FaceAnalysis.load(dir, { allowedModules: ['detection', 'landmark_2d_106'] });
       if (!sequence) return await judgeImage(positionals[0]!, fa, checker, values.json === true, io);
+      // The door's detector settings (engine/face-engine.ts): its input size changes the boxes,
+      // and so the crops the passive pair scores.
+      fa.prepare({ detThresh: 0.5, detSize: detSizeOf(DEFAULT_SETTINGS.engine.detSize) });
       const frames = values.frames
         ? await framesFromDir(values.frames)
         : (await readY4mFile(values.video!, { fps })).frames;
-      const layered: LayeredFrame[] = [];
-      for (const [i, image] of frames.entries()) {
-        const found = faceThatCounts(await detectFaces(fa, image), image);
+      // The door's own frame path (liveness/attempts.ts): the recognition gates, a face that
+      // holds still, the passive pair on eligible frames only.
+      const judge = new DoorFrameJudge(
+        { secondFaceRatio: DEFAULT_DECISION.secondFaceRatio, quality: DEFAULT_DECISION.quality },
+        {
+          score: async (image, face) => {
+            const v = await checker.checkFace(image, face);
+            if (v.reason === 'model error') throw new Error(`liveness model failed: ${v.detail ?? ''}`);
+            return v.score;
+          },
+        },
         // The 106 landmarks, when the pack has 2d106det, feed the 3-D layer.
-        const face =
-          found && fa.landmarks.some((m) => m.taskname === 'landmark_2d_106')
-            ? await fa.analyze(image, found, { modules: ['landmark_2d_106'] })
-            : found;
-        let passive: number | null = null;
-        if (face) {
-          const v = await checker.checkFace(image, face);
-          if (v.reason === 'model error')
-            throw new Error(`frame ${i + 1}: liveness model failed: ${v.detail ?? ''}`);
-          passive = Number.isNaN(v.score) ? 0 : v.score;
-        }
-        layered.push({ nowMs: (i * 1000) / fps, face, passive });
-      }
-      if (!layered.some((f) => f.face))
+        async (image, face) =>
+          fa!.landmarks.some((m) => m.taskname === 'landmark_2d_106')
+            ? fa!.analyze(image, face, { modules: ['landmark_2d_106'] })
+            : face,
+      );
+      const judged: DoorFrame[] = [];
+      for (const [i, image] of frames.entries())
+        judged.push(await judge.frame(image, await detectFaces(fa, image), (i * 1000) / fps));
+      if (!judged.some((f) => f.face))
         throw new Error(`${values.frames ?? values.video}: no face found in any frame`);
-      const v = judgeSequence(layered, level, { fusion: { ...DEFAULT_PASSIVE_FUSION, threshold } });
+      const attempts = judgeAttempts(judged, level, { fusion: { ...DEFAULT_PASSIVE_FUSION, threshold } });
+      const overall = overallOf(attempts);
+      // The attempt the verdict rests on: the first that passed, else the first.
+      const v = (attempts.find((a) => a.verdict.live) ?? attempts[0]!).verdict;
       const num = (x: number): number | null => (Number.isFinite(x) ? Number(x.toFixed(4)) : null);
       const result = {
-        live: v.live,
+        live: overall.live,
         score: num(v.passive.score),
         level,
         layers: {
@@ -132,11 +148,27 @@ export const command: Command = {
             : null,
         },
         reason: v.reason ?? null,
+        firstPassMs: overall.firstPassMs,
+        attemptMs: attemptMs(level),
+        attempts: attempts.map((a) => ({
+          startMs: a.startMs,
+          decidedMs: a.decidedMs,
+          live: a.verdict.live,
+          score: num(a.verdict.passive.score),
+          worst: num(a.verdict.passive.worst),
+          frames: a.verdict.passive.frames,
+          ...(a.verdict.failedLayer ? { failedLayer: a.verdict.failedLayer, reason: a.verdict.reason } : {}),
+        })),
       };
       if (values.json) io.out(JSON.stringify(result));
       else
         io.out(
-          `${v.live ? 'live' : 'NOT live'} at level ${level}: score ${result.score?.toFixed(3) ?? '-'}` +
+          `${overall.live ? 'live' : 'NOT live'} at level ${level}: ` +
+            `${attempts.filter((a) => a.verdict.live).length} of ${attempts.length} attempts passed` +
+            (overall.firstPassMs !== null
+              ? `, the first at ${(overall.firstPassMs / 1000).toFixed(1)} s`
+              : '') +
+            `; score ${result.score?.toFixed(3) ?? '-'}` +
             (v.structure ? `, parallax ${v.structure.parallax.toFixed(3)}` : '') +
             (v.failedLayer ? ` (${v.failedLayer}: ${v.reason})` : ''),
         );

@@ -306,6 +306,9 @@ export class AdminSettings extends LitElement {
             )}
           </select>
         </label>
+        <p class="muted wide">${t('settings.levelStandardStops')}</p>
+        <p class="muted wide">${t('settings.levelHighStops')}</p>
+        <p class="muted wide">${t('settings.levelDefaultWhy')}</p>
         <div class="wide table-wrap"><liveness-levels-table></liveness-levels-table></div>
         <div class="wide row">
           <button type="button" name="live" @click=${() => (this.showLive = !this.showLive)}>

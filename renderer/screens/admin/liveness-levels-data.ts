@@ -45,7 +45,8 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.024,
+      seconds: 0.056,
+      clips: null,
     },
     {
       row: 'standard',
@@ -88,7 +89,34 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.024,
+      seconds: 0.056,
+      clips: {
+        gatedOut: {
+          count: 3,
+          of: 15,
+          rate: 0.2,
+        },
+        bpcer: {
+          count: 0,
+          of: 12,
+          rate: 0,
+        },
+        apcerReplay: {
+          count: 1,
+          of: 3,
+          rate: 0.3333333333333333,
+        },
+        within3s: {
+          count: 12,
+          of: 12,
+          rate: 1,
+        },
+        within8s: {
+          count: 12,
+          of: 12,
+          rate: 1,
+        },
+      },
     },
     {
       row: 'high',
@@ -131,7 +159,34 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 2.94,
+      seconds: 3.263,
+      clips: {
+        gatedOut: {
+          count: 0,
+          of: 5,
+          rate: 0,
+        },
+        bpcer: {
+          count: 2,
+          of: 5,
+          rate: 0.4,
+        },
+        apcerReplay: {
+          count: 1,
+          of: 3,
+          rate: 0.3333333333333333,
+        },
+        within3s: {
+          count: 2,
+          of: 5,
+          rate: 0.4,
+        },
+        within8s: {
+          count: 3,
+          of: 5,
+          rate: 0.6,
+        },
+      },
     },
     {
       row: 'layer 1 passive',
@@ -174,7 +229,8 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.024,
+      seconds: 0.056,
+      clips: null,
     },
     {
       row: 'layer 2 structure',
@@ -218,6 +274,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
       },
       seconds: 2.7,
+      clips: null,
     },
     {
       row: 'layer 3 challenge',
@@ -261,6 +318,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
       },
       seconds: 2.7,
+      clips: null,
     },
   ],
 };

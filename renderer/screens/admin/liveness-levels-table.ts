@@ -19,6 +19,8 @@ export interface LivenessLevelsTable {
     apcer: Record<'print' | 'replay' | 'mask' | 'unknown', Rate>;
     bpcer: { cameraStills: Rate; webStills: Rate; footage: Rate };
     seconds: number;
+    /** The public clips by the door's judge (levels only). */
+    clips?: { bpcer: Rate; gatedOut: Rate; apcerReplay: Rate; within3s: Rate; within8s: Rate } | null;
   }[];
 }
 
@@ -72,6 +74,9 @@ export class LivenessLevelsTableElement extends LitElement {
           <th>${t('liveness.table.unknown')}</th>
           <th>${t('liveness.table.bpcer')}</th>
           <th>${t('liveness.table.seconds')}</th>
+          <th>${t('liveness.table.clipsRefused')}</th>
+          <th>${t('liveness.table.clipsReplay')}</th>
+          <th>${t('liveness.table.clipsWithin3s')}</th>
         </tr>
       </thead>
       <tbody>
@@ -85,6 +90,9 @@ export class LivenessLevelsTableElement extends LitElement {
               <td>${cell(r.apcer.unknown)}</td>
               <td>${cell(bpcer(r.bpcer))}</td>
               <td>${r.seconds.toFixed(2)}</td>
+              <td>${r.clips ? cell(r.clips.bpcer) : '–'}</td>
+              <td>${r.clips ? cell(r.clips.apcerReplay) : '–'}</td>
+              <td>${r.clips ? cell(r.clips.within3s) : '–'}</td>
             </tr>`,
         )}
       </tbody>

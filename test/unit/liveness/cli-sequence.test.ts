@@ -77,7 +77,11 @@ before(async () => {
   tilted = [];
   for (const [i, photo] of HELD_OUT_PRINTS.entries())
     tilted.push(await printSequence(photo, POSES, `tilted-${i}`));
-  held = await printSequence(HELD_OUT_PRINTS[0], [POSES[0]!, POSES[0]!, POSES[0]!], 'held');
+  held = await printSequence(
+    HELD_OUT_PRINTS[0],
+    Array.from({ length: 5 }, () => POSES[0]!),
+    'held',
+  );
 });
 
 describe('tobira liveness with a sequence', () => {
@@ -96,7 +100,6 @@ describe('tobira liveness with a sequence', () => {
       assert.equal(r.code, 0, `${photo}: ${r.err}`);
       assert.equal(r.json.live, false, `${photo}: ${JSON.stringify(r.json)}`);
       assert.equal(r.json.level, 'high');
-      assert.equal(r.json.layers.passive.frames, POSES.length, photo);
       // Layer 2 refuses each on its own, whatever layer 1 said.
       const structure = r.json.layers.structure;
       assert.equal(structure?.live, false, `${photo}: ${JSON.stringify(structure)}`);
@@ -111,7 +114,13 @@ describe('tobira liveness with a sequence', () => {
     assert.equal(r.json.level, 'high');
     assert.equal(r.json.live, false);
     assert.equal(r.json.layers.structure?.live, false);
-    assert.ok(['not_enough_motion', 'below_threshold'].includes(String(r.json.reason)));
+    assert.equal(r.json.layers.structure?.reason, 'not_enough_motion');
+    // Layer 1 refuses first when it can: below the threshold, or too few frames pass the door's
+    // gates (the printed web photo is small and soft) to fuse.
+    assert.ok(
+      ['not_enough_motion', 'below_threshold', 'too_few_frames'].includes(String(r.json.reason)),
+      String(r.json.reason),
+    );
   });
 
   it('--video: the real head turn passes layers 1 and 2; the phone replay fails layer 1', async () => {
@@ -127,7 +136,8 @@ describe('tobira liveness with a sequence', () => {
     ]);
     assert.equal(replay.json.live, false);
     assert.equal(replay.json.layers.passive.live, false);
-    assert.equal(replay.json.layers.passive.frames, 15);
+    // The door's gates: the first frame has no frame before it to show the face holding still.
+    assert.ok(replay.json.layers.passive.frames >= 3 && replay.json.layers.passive.frames < 15);
   });
 
   it('--level standard judges the passive layer only', async () => {

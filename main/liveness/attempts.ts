@@ -1,0 +1,225 @@
+// One liveness judge for the door, `tobira liveness` and the PAD bench (issue 18).
+//
+// The door (kiosk/unlock-flow.ts) scores a face with the passive pair only when the frame
+// passed the same gates as recognition (recognition/judge-frame.ts: one person, size, pose,
+// sharpness, light) and the face holds still (SteadyGate); it fuses the scores of the agreeing
+// frames, and the floor applies to that fused window, not to every frame that is in view. A
+// frame that fails a gate restarts the agreeing frames (decision.ts resets its streak); a face
+// that moved is skipped. `DoorFrameJudge` is that per-frame path, shared by the door and the
+// CLI; `judgeAttempts` slides attempts as long as the door lets one last over a recording.
+import type { Face, PixelImage } from '../insightface/types.js';
+import { judgeFrame, type FrameJudgement, type JudgeConfig } from '../recognition/judge-frame.js';
+import { DEFAULT_CHALLENGE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, DEFAULT_STEP_TIMEOUT_MS } from './challenge.js';
+import {
+  combine,
+  pointsOf,
+  type LayerOptions,
+  type LayeredFrame,
+  type LayeredVerdict,
+  type SecurityLevel,
+} from './levels.js';
+import { DEFAULT_PASSIVE_FUSION, fusePassive } from './passive-fusion.js';
+import { DEFAULT_STRUCTURE, judgeStructure } from './structure.js';
+import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
+
+/** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
+export const STEADY_IOU = 0.6;
+
+export function iou(a: Face['bbox'], b: Face['bbox']): number {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = w * h;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/**
+ * The door's gate for the expensive models (embedding, passive liveness): a subject that passed
+ * every gate of judgeFrame and stands where it stood a frame ago (a moving face blurs).
+ */
+export class SteadyGate {
+  private last: Face['bbox'] | null = null;
+
+  eligible(judgement: FrameJudgement): Face | null {
+    const { subject } = judgement;
+    const steady = subject !== null && this.last !== null && iou(subject.bbox, this.last) >= STEADY_IOU;
+    this.last = subject?.bbox ?? null;
+    return subject && steady && judgement.passed ? subject : null;
+  }
+}
+
+/** One frame as the door judged it, for the attempt judge. */
+export interface DoorFrame extends LayeredFrame {
+  /**
+   * The frame failed a gate of judgeFrame (no subject, a second person, quality): the door's
+   * agreeing frames start again. `passive` is set only for an eligible frame.
+   */
+  broken: boolean;
+}
+
+export interface PassiveScorer {
+  /** The passive score of `face` in `image` (NaN when the models could not score it). */
+  score(image: PixelImage, face: Face): Promise<number>;
+}
+
+/**
+ * The door's frame path, offline: judgeFrame, the steady gate, the passive pair on eligible
+ * frames only. `refine` adds what the structure layer reads (the 106 landmarks) to the subject.
+ */
+export class DoorFrameJudge {
+  private readonly gate = new SteadyGate();
+
+  constructor(
+    private readonly config: JudgeConfig,
+    private readonly scorer: PassiveScorer,
+    private readonly refine: (image: PixelImage, face: Face) => Promise<Face> = async (_, f) => f,
+  ) {}
+
+  async frame(image: PixelImage, faces: readonly Face[], nowMs: number): Promise<DoorFrame> {
+    const judgement = judgeFrame(faces, image, image, this.config);
+    const eligible = this.gate.eligible(judgement);
+    const face = judgement.subject ? await this.refine(image, judgement.subject) : null;
+    const passive = eligible && face ? await this.scorer.score(image, face) : null;
+    return {
+      nowMs,
+      face,
+      passive: passive === null || Number.isFinite(passive) ? passive : 0,
+      broken: !judgement.passed,
+    };
+  }
+}
+
+export interface AttemptOptions extends LayerOptions {
+  /** The agreeing frames must fall within this (decision.ts windowMs, settings agreeWithinMs). */
+  windowMs?: number;
+  /** A new attempt starts this often (a person at the door retries; an attacker picks the moment). */
+  strideMs?: number;
+}
+
+/** The door's default agreeWithinMs (settings.ts, recognition.agreeWithinMs: 3 s). */
+export const AGREE_WITHIN_MS = DEFAULT_SETTINGS.recognition.agreeWithinMs;
+/** 1 s between attempt starts: as in the PAD bench's replay attempts (pad-evaluate.ts). */
+export const ATTEMPT_STRIDE_MS = 1000;
+
+/**
+ * How long the door lets one attempt last: the agreeing frames within their window, and at
+ * level high up to DEFAULT_SETTLE_TIMEOUT_MS to find the head at rest and
+ * DEFAULT_STEP_TIMEOUT_MS per turn (challenge.ts).
+ */
+export function attemptMs(level: SecurityLevel, windowMs = AGREE_WITHIN_MS): number {
+  return (
+    windowMs +
+    (level === 'high' ? DEFAULT_SETTLE_TIMEOUT_MS + DEFAULT_CHALLENGE_STEPS * DEFAULT_STEP_TIMEOUT_MS : 0)
+  );
+}
+
+/**
+ * The door's agreeing window in `frames`: the first `count` eligible frames in a row (a broken
+ * frame starts again; a frame without a score, e.g. a face that moved, neither counts nor
+ * breaks), spanning at most `windowMs`. Empty when the attempt never gathers them.
+ */
+export function agreeingWindow(frames: readonly DoorFrame[], count: number, windowMs: number): DoorFrame[] {
+  let run: DoorFrame[] = [];
+  for (const f of frames) {
+    if (f.broken) run = [];
+    else if (f.face && f.passive !== null) {
+      run.push(f);
+      while (run.length > 0 && f.nowMs - run[0]!.nowMs > windowMs) run.shift();
+      if (run.length >= count) return run;
+    }
+  }
+  return [];
+}
+
+export interface Attempt {
+  /** When the attempt began, ms from the recording's start. */
+  startMs: number;
+  /** When the door decided (the last frame the verdict rests on); the attempt's end without one. */
+  decidedMs: number;
+  verdict: LayeredVerdict;
+}
+
+/**
+ * One attempt, judged as the door judges it: layer 1 on the fused agreeing window (the floor
+ * included); at level high, with no prompt in a recording, the eligible frames after the window
+ * join the fusion, the 3-D structure is judged on the motion since the window, and the door
+ * decides on the first frame that motion shows a 3-D face (else when the attempt runs out).
+ */
+export function judgeAttempt(
+  frames: readonly DoorFrame[],
+  level: SecurityLevel,
+  opts: AttemptOptions = {},
+): { verdict: LayeredVerdict; decidedMs: number } {
+  const fusion = opts.fusion ?? DEFAULT_PASSIVE_FUSION;
+  const window = agreeingWindow(frames, fusion.minFrames, opts.windowMs ?? AGREE_WITHIN_MS);
+  const end = frames.at(-1)?.nowMs ?? 0;
+  const windowScores = window.map((f) => f.passive!);
+  if (level === 'standard')
+    return {
+      verdict: combine(level, fusePassive(windowScores, fusion)),
+      decidedMs: window.at(-1)?.nowMs ?? end,
+    };
+  // With no agreeing window the door would never have asked for a turn; the structure of the
+  // attempt's motion is still reported.
+  const rest = window.length > 0 ? frames.slice(frames.indexOf(window[0]!)) : frames;
+  const structureOf = (n: number) =>
+    judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE);
+  // The door decides when the turns are done: the first prefix whose motion shows a 3-D face
+  // (the largest residual over pairs of frames only grows with more frames: a binary search).
+  let n = rest.length;
+  if (window.length > 0 && structureOf(n).live) {
+    let lo = 1;
+    while (lo < n) {
+      const mid = (lo + n) >> 1;
+      if (structureOf(mid).live) n = mid;
+      else lo = mid + 1;
+    }
+  }
+  const judged = rest.slice(0, n);
+  const scores = judged.filter((f) => f.face && f.passive !== null).map((f) => f.passive!);
+  const verdict = combine(level, fusePassive(scores, fusion), structureOf(n));
+  return { verdict, decidedMs: n < rest.length ? judged.at(-1)!.nowMs : end };
+}
+
+/** Attempts starting every `strideMs`, each as long as the door lets one last, while one fits. */
+export function judgeAttempts(
+  frames: readonly DoorFrame[],
+  level: SecurityLevel,
+  opts: AttemptOptions = {},
+): Attempt[] {
+  if (frames.length === 0) return [];
+  const first = frames[0]!.nowMs;
+  const last = frames.at(-1)!.nowMs;
+  const length = attemptMs(level, opts.windowMs);
+  const stride = opts.strideMs ?? ATTEMPT_STRIDE_MS;
+  const out: Attempt[] = [];
+  // A recording shorter than one attempt still gets one (the kiosk would judge what it saw).
+  for (let start = first; out.length === 0 || start + length <= last + 1e-6; start += stride) {
+    const seg = frames.filter((f) => f.nowMs >= start && f.nowMs < start + length);
+    const { verdict, decidedMs } = judgeAttempt(seg, level, opts);
+    out.push({ startMs: start - first, decidedMs: decidedMs - first, verdict });
+    if (start + stride > last) break;
+  }
+  return out;
+}
+
+export interface Overall {
+  /** Accepted as an attack would be: any attempt passed. */
+  live: boolean;
+  /** When the first passing attempt decided, ms from the start; null when none passed. */
+  firstPassMs: number | null;
+}
+
+export function overallOf(attempts: readonly Attempt[]): Overall {
+  const pass = attempts.find((a) => a.verdict.live);
+  return { live: pass !== undefined, firstPassMs: pass ? pass.decidedMs : null };
+}
+
+/**
+ * A real person counts as accepted when an attempt passes within the first `withinMs` (a
+ * kiosk user would retry that long); 8 s: the longest the README's table reports.
+ */
+export const ACCEPT_WITHIN_MS = 8000;
+
+export const acceptedWithin = (o: Overall, withinMs = ACCEPT_WITHIN_MS): boolean =>
+  o.firstPassMs !== null && o.firstPassMs <= withinMs;
