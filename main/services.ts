@@ -35,6 +35,7 @@ import { localDirectory, type PeopleDirectory } from './people/people-directory.
 import { fleetDirectory } from './people/fleet-directory.js';
 import type { DoorRules } from './kiosk/flow-context.js';
 import type { DoorFleetNotice } from '../preload/contract/fleet.js';
+import { Doorbell } from './door/doorbell.js';
 
 /** The kiosk window's controls, supplied by the Electron shell (a no-op in tests). */
 export interface KioskControl {
@@ -200,6 +201,18 @@ export class AppServices {
   get fleet(): KioskFleet | null {
     return this.fleetInstance;
   }
+
+  /** The door screen's Call button and camera reports (door/doorbell.ts). */
+  get doorbell(): Doorbell {
+    this.doorbellInstance ??= new Doorbell({
+      audit: this.audit,
+      door: () => this.door(),
+      mqtt: (id, time) => this.fleetInstance?.ring(id, time) ?? false,
+      log: (message) => this.log(message),
+    });
+    return this.doorbellInstance;
+  }
+  private doorbellInstance: Doorbell | null = null;
 
   /** Whether the data folder is a door of a fleet (even if it could not be opened). */
   get joined(): boolean {

@@ -59,14 +59,15 @@ export const SettingsSchema = z
       })
       .strict(),
     /**
-     * The door's result as heard (renderer/screens/door/door-sound.ts): a Web Audio chime for each
-     * result at this volume (0 silent, 1 full), and a short spoken result where the platform has a
-     * voice for the screen's language. Defaulted, so a settings file from before it still loads.
+     * The door screen as seen and heard: the name on its idle screen ('' shows none), and the
+     * result as heard (renderer/screens/door/door-sound.ts): a Web Audio chime for each result at
+     * `volume` (0 silent, 1 full), and a short spoken result when `voice` is on and the platform
+     * has a voice for the screen's language. Defaulted, so a settings file from before it loads.
      */
-    sound: z
-      .object({ volume: z.number().min(0).max(1), voice: z.boolean() })
+    screen: z
+      .object({ doorName: z.string().max(64), volume: z.number().min(0).max(1), voice: z.boolean() })
       .strict()
-      .default({ volume: 0.6, voice: true }),
+      .default({ doorName: '', volume: 0.6, voice: true }),
     /** 4-digit admin PINs are allowed only while this says, in its name, that they are weaker. */
     adminPin: z.object({ allowWeakFourDigits: z.boolean() }).strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */
@@ -140,7 +141,7 @@ export const DEFAULT_SETTINGS: Settings = {
   liveness: { enabled: true, threshold: 0.5, level: 'standard' },
   privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },
   // 0.6: heard over a corridor's noise a metre away without startling anyone at the desk.
-  sound: { volume: 0.6, voice: true },
+  screen: { doorName: '', volume: 0.6, voice: true },
   adminPin: { allowWeakFourDigits: false },
   door: { kind: 'none', holdMs: 3000 },
 };
