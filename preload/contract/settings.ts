@@ -62,12 +62,13 @@ export const SettingsSchema = z
      * The door screen as seen and heard: the name on its idle screen ('' shows none), and the
      * result as heard (renderer/screens/door/door-sound.ts): a Web Audio chime for each result at
      * `volume` (0 silent, 1 full), and a short spoken result when `voice` is on and the platform
-     * has a voice for the screen's language. Defaulted, so a settings file from before it loads.
+     * has a voice for the screen's language. A settings file from before it gets the default
+     * (electron-store fills missing top-level sections from DEFAULT_SETTINGS); no zod default
+     * here, as zod 4 fills one into every partial patch and would reset the section each time.
      */
     screen: z
       .object({ doorName: z.string().max(64), volume: z.number().min(0).max(1), voice: z.boolean() })
-      .strict()
-      .default({ doorName: '', volume: 0.6, voice: true }),
+      .strict(),
     /** 4-digit admin PINs are allowed only while this says, in its name, that they are weaker. */
     adminPin: z.object({ allowWeakFourDigits: z.boolean() }).strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */

@@ -299,7 +299,7 @@ export class UnlockScreen extends LitElement {
             : null
         }
         ${
-          this.verifyMode && engine?.state === 'ready' && !result
+          this.verifyMode && engine?.state === 'ready'
             ? html`<button class="code" @click=${() => (this.askingCode = true)}>
                 ${t('unlock.enterCode')}
               </button>`
