@@ -428,6 +428,7 @@ export const en = {
   'door.status.ok': '{what}: working',
   'door.status.problem': '{what}: not working',
   'door.status.none': '{what}: none',
+  'settings.screen': 'The door screen and sound',
   'settings.screen.doorName': 'Door name on the screen',
   'settings.screen.volume': 'Chime volume',
   'settings.screen.voice': 'Speak the result',

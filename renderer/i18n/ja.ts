@@ -430,6 +430,7 @@ export const ja: Record<MessageKey, string> = {
   'door.status.ok': '{what}：正常',
   'door.status.problem': '{what}：異常',
   'door.status.none': '{what}：なし',
+  'settings.screen': 'ドア画面と音',
   'settings.screen.doorName': '画面に出すドアの名前',
   'settings.screen.volume': 'チャイムの音量',
   'settings.screen.voice': '結果を音声で知らせる',

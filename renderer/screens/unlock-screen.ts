@@ -267,6 +267,7 @@ export class UnlockScreen extends LitElement {
       ></camera-view>
       ${this.idleBar()} ${challenge ? this.challengePrompt(challenge) : null}
       <div
+        ?hidden=${challenge !== null}
         class="status ${result ? 'result' : line.tone === 'fault' ? 'fault' : ''}"
         data-tone=${TONE_ATTR[line.tone]}
         data-result=${line.tone}
@@ -429,6 +430,9 @@ export class UnlockScreen extends LitElement {
     }
     /* A result fills the width and the lower half: ✓ green, ✗ red, ask for help blue, the
        lockout's rest slate; seen from across a corridor, told apart without reading. */
+    .status[hidden] {
+      display: none;
+    }
     .status.result {
       left: 0;
       right: 0;
@@ -524,6 +528,7 @@ export class UnlockScreen extends LitElement {
       min-width: 0;
     }
     .door-name {
+      margin-bottom: 0.6vmin;
       font-size: clamp(1.1rem, 4vmin, 2.4rem);
       font-weight: 700;
       white-space: nowrap;

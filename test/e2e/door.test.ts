@@ -424,6 +424,34 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
     assert.equal(entries.filter((a) => a === 'camera_found').length, 1);
   });
 
+  test('the admin screen says whether this PC has a voice for the language, or plays chimes alone', async () => {
+    await quiet();
+    const page = h.page;
+    h.services.settings.update({ locale: 'en' });
+    for (const voices of [true, false]) {
+      await page.reload();
+      await page.locator('unlock-screen header.idle').waitFor();
+      await page.evaluate(
+        (none) => ((window as unknown as { __door: { noVoices: boolean } }).__door.noVoices = none),
+        !voices,
+      );
+      await page.keyboard.press('Control+Alt+A');
+      await page.locator('pin-pad').waitFor();
+      await page.keyboard.type(PIN);
+      await page.keyboard.press('Enter');
+      await page.locator('admin-screen button[data-tab="settings"]').click();
+      const line = page.locator('admin-screen-sound p[data-voice]');
+      await line.waitFor();
+      assert.equal(
+        (await line.innerText()).trim(),
+        voices
+          ? 'Voice for this language: Test English'
+          : 'No voice for this language on this PC: chimes only',
+      );
+      await page.evaluate(() => window.tobira.adminLogout(undefined));
+    }
+  });
+
   test('screenshots for docs: idle, open, refused, lockout, no camera, door fault, each challenge step', async () => {
     await quiet();
     const page = h.page;
@@ -479,6 +507,11 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
             prompt,
             locale === 'en' ? new RegExp(`${step + 1} of 2`) : new RegExp(`2 回中 ${step + 1} 回目`),
           );
+          // Sent again just before the shot, as every frame does: the countdown as it runs.
+          h.services.events.emit('frameResult', challengeFrame(step, direction));
+          await page
+            .locator('unlock-screen .challenge .countdown', { hasText: /^\s*[12]\.\d s\s*$/ })
+            .waitFor();
           await shot(`challenge-${step + 1}`);
         }
         h.services.events.emit('frameResult', {

@@ -13,6 +13,7 @@ import { pinErrorText, withPinAgain } from '../../components/pin-pad/ask-pin.js'
 import './admin-door.js';
 import './admin-liveness-live.js';
 import './liveness-levels-table.js';
+import './admin-screen-sound.js';
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -207,6 +208,7 @@ export class AdminSettings extends LitElement {
       </section>
       ${this.renderRecognition(s)} ${this.renderLiveness(s)}
       <admin-door .settings=${s}></admin-door>
+      <admin-screen-sound .settings=${s}></admin-screen-sound>
       ${this.renderPrivacy(s)} ${this.renderPin()}
     `;
   }
