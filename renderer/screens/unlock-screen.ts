@@ -347,7 +347,12 @@ export class UnlockScreen extends LitElement {
         ${icon('camera', camera, ICONS.camera)} ${icon('lock', lock, ICONS.lock)}
         ${icon('network', network, ICONS.network)} ${icon('check', check, ICONS.check)}
       </div>
-      <button class="call" ?disabled=${this.call === 'calling'} @click=${() => void this.callReception()}>
+      <button
+        class="call"
+        data-call=${this.call ?? 'idle'}
+        ?disabled=${this.call === 'calling'}
+        @click=${() => void this.callReception()}
+      >
         ${ICONS.bell}<span>${this.call === 'calling' ? t('door.calling') : t('door.call')}</span>
       </button>
     </header>`;
@@ -677,9 +682,7 @@ const MARKS = {
   refused: glyph(
     svg`<circle cx="12" cy="12" r="10.5" stroke-width="1.6" /><path d="M7.8 7.8l8.4 8.4M16.2 7.8l-8.4 8.4" />`,
   ),
-  help: glyph(
-    svg`<circle cx="12" cy="12" r="10.5" stroke-width="1.6" /><path d="M12 6.5v7" /><circle cx="12" cy="17.3" r="0.6" fill="currentColor" />`,
-  ),
+  help: glyph(svg`<circle cx="12" cy="12" r="10.5" stroke-width="1.6" /><path d="M12 6.5v7M12 17.3v0.01" />`),
   rest: glyph(svg`<circle cx="12" cy="12" r="10.5" stroke-width="1.6" /><path d="M12 6.5V12l3.8 2.4" />`),
 };
 
@@ -691,7 +694,7 @@ const ICONS = {
     svg`<rect x="4.5" y="10.5" width="15" height="10" rx="2" /><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />`,
   ),
   network: glyph(
-    svg`<path d="M2.5 9a14 14 0 0 1 19 0M5.8 12.6a9 9 0 0 1 12.4 0M9.2 16.1a4 4 0 0 1 5.6 0" /><circle cx="12" cy="19.3" r="0.8" fill="currentColor" />`,
+    svg`<path d="M2.5 9a14 14 0 0 1 19 0M5.8 12.6a9 9 0 0 1 12.4 0M9.2 16.1a4 4 0 0 1 5.6 0" /><path d="M12 19.3v0.01" />`,
   ),
   check: glyph(
     svg`<path d="M12 2.5l8 3v6c0 5-3.4 8.6-8 10-4.6-1.4-8-5-8-10v-6z" /><circle cx="12" cy="11" r="2.6" />`,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { screenshotDir, startHarness, type Harness } from '../helpers/harness.js';
 import { makeY4m } from '../helpers/y4m.js';
+import { enrollOnPage } from './enroll-on-page.js';
 import { waitFor } from '../helpers/camera-session.js';
 import { checkControls } from './controls.js';
 import type { FrameResult } from '../../preload/contract/frames.js';
@@ -60,16 +61,7 @@ describe('screens in English and Japanese, landscape and portrait', () => {
     });
     h.picks.push([person]);
     await h.open();
-    const enrolled = await h.page.evaluate(async (pin) => {
-      const api = window.tobira;
-      const set = await api.setAdminPin({ pin });
-      if (!set.ok) throw new Error(set.message);
-      const added = await api.addPerson({ name: 'Mika' });
-      if (!added.ok) throw new Error(added.message);
-      const imported = await api.importPhotos({ id: added.value.id });
-      await api.adminLogout(undefined);
-      return imported.ok && imported.value.every((r) => r.ok);
-    }, PIN);
+    const enrolled = await enrollOnPage(h.page, PIN, 'Mika');
     assert.ok(enrolled, 'Mika is enrolled from the photo');
   });
   after(async () => h?.close());

@@ -98,17 +98,7 @@ describe('head-turn challenge in the kiosk', () => {
     const centre = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_006.jpg'), false);
     const turnsLeft = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_002.jpg'), false);
     const turnsRight = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_004.jpg'), false);
-    const store = node.services.store!;
-    const person = await store.addPerson('Webcam Person');
-    for (const frame of ['real2_f_001.jpg', 'real2_f_003.jpg', 'real2_f_005.jpg']) {
-      const image = await decodeImageFile(facePath(`pad/apfol-liveness-opencv/${frame}`));
-      const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
-      await store.addTemplate(person.id, {
-        recognizerId: kiosk.engine.recognizerId!,
-        embedding: face!.normedEmbedding!,
-      });
-    }
-    kiosk.refreshGallery();
+    await webcamPerson();
     const asked = await untilChallenge(centre);
     assert.equal(decisions.length, 0, 'the door opened before the challenge was met');
     // Recognised, the screen first asks to look at the camera: the turns count from the head at
