@@ -6,6 +6,8 @@
 // Every sentence is chosen here by code (door/door-words.ts): no raw error reaches this screen.
 import { FrameLink } from '../components/frame-link.js';
 import { LitElement, css, html, svg, type TemplateResult } from 'lit';
+// Set through the CSSOM, which the page's CSP allows (a style attribute it refuses).
+import { styleMap } from 'lit/directives/style-map.js';
 import { api } from '../api.js';
 import { getLocale, t } from '../i18n/index.js';
 import { LocaleController } from '../i18n/locale-controller.js';
@@ -367,7 +369,7 @@ export class UnlockScreen extends LitElement {
       <div class="words">
         <div class="turn">${t(c.direction === 'left' ? 'guidance.turn_left' : 'guidance.turn_right')}</div>
         <div class="step">${t('door.challengeStep', { step: c.step + 1, steps: c.steps })}</div>
-        <div class="countdown" style="--left:${(leftMs / c.windowMs).toFixed(3)}">
+        <div class="countdown" style=${styleMap({ '--left': (leftMs / c.windowMs).toFixed(3) })}>
           <span>${(leftMs / 1000).toFixed(1)} s</span>
         </div>
       </div>
@@ -633,8 +635,11 @@ export class UnlockScreen extends LitElement {
     .challenge .countdown span {
       position: relative;
       padding-left: 0.6em;
-      color: #0b1020;
-      mix-blend-mode: normal;
+      color: #fff;
+      /* Read over the yellow bar and the grey track alike. */
+      text-shadow:
+        0 0 3px #000,
+        0 0 1px #000;
       font-weight: 700;
       line-height: clamp(22px, 4vmin, 40px);
     }

@@ -505,6 +505,11 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
           await page
             .locator('unlock-screen .challenge .countdown', { hasText: /^\s*[12]\.\d s\s*$/ })
             .waitFor();
+          // The bar shows the time left (2.1 of 3 s): drawn, not blocked by the page's CSP.
+          const filled = await page
+            .locator('unlock-screen .challenge .countdown')
+            .evaluate((el) => parseFloat(getComputedStyle(el, '::before').width) / el.clientWidth);
+          assert.ok(filled > 0.4 && filled <= 0.71, `the countdown bar is ${filled} full`);
           await shot(`challenge-${step + 1}`);
         }
         h.services.events.emit('frameResult', {
