@@ -84,6 +84,17 @@ const heard = (page: Page): Promise<Heard> =>
     return out;
   });
 
+/** What the page played next: waits until a chime has started, then takes what was heard. */
+const nextChime = (page: Page, what: string): Promise<Heard> =>
+  waitFor(
+    async () => {
+      const now = await heard(page);
+      return now.tones.length > 0 ? now : undefined;
+    },
+    10_000,
+    what,
+  );
+
 /** The whole door screen's text, as a person reads it: the top bar, the large line, the prompts. */
 const screenText = (page: Page): Promise<string> =>
   page
@@ -276,14 +287,7 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
       for (const c of cases.filter((x) => x.locale === locale)) {
         decide(c.decision);
         await page.locator(`unlock-screen .status[data-result="${c.chime}"]`).waitFor({ timeout: 10_000 });
-        const got = await waitFor(
-          async () => {
-            const now = await heard(page);
-            return now.tones.length > 0 ? now : undefined;
-          },
-          10_000,
-          `the ${c.chime} chime`,
-        );
+        const got = await nextChime(page, `the ${c.chime} chime`);
         const label = `${c.locale} ${JSON.stringify(c.decision)}`;
         assert.ok(
           CHIME_SHAPE[c.chime](got.tones),
@@ -298,14 +302,7 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
       () => ((window as unknown as { __door: { noVoices: boolean } }).__door.noVoices = true),
     );
     decide({ reason: 'unknown_face' });
-    const alone = await waitFor(
-      async () => {
-        const now = await heard(page);
-        return now.tones.length > 0 ? now : undefined;
-      },
-      10_000,
-      'the chime without a voice',
-    );
+    const alone = await nextChime(page, 'the chime without a voice');
     assert.ok(CHIME_SHAPE.refused(alone.tones), alone.tones.join(', '));
     assert.deepEqual(alone.spoken, []);
     // Voice off in the settings: the chime alone too, at the volume set.
@@ -317,14 +314,7 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
     await page.locator('unlock-screen header.idle').waitFor();
     await heard(page);
     decide({ outcome: 'unlocked', personName: 'Mika', reason: 'match' });
-    const silent = await waitFor(
-      async () => {
-        const now = await heard(page);
-        return now.tones.length > 0 ? now : undefined;
-      },
-      10_000,
-      'the chime with the voice off',
-    );
+    const silent = await nextChime(page, 'the chime with the voice off');
     assert.deepEqual(silent.spoken, []);
     h.services.settings.update({ screen: { doorName: 'Front door', volume: 0.6, voice: true } });
   });
