@@ -475,10 +475,6 @@ export class UnlockScreen extends LitElement {
     /* A fault of the door (camera, models, fleet): the large line itself says it. */
     .status.fault {
       font-size: clamp(1.6rem, 6vmin, 3.8rem);
-      font-weight: 700;
-    }
-    .status.fault .hint {
-      font-weight: 400;
     }
     .hint {
       /* 0.68 × 5vmin: 27 px on an 800 px side, the next step read from a metre away too. */
