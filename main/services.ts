@@ -25,6 +25,7 @@ import type { PeopleSource } from './people/people-directory.js';
 import type { KioskFleet } from './fleet/kiosk-fleet.js';
 import { FleetHost } from './fleet/fleet-host.js';
 import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
+import { Doorbell } from './door/doorbell.js';
 
 export type { FilePicker, PickRequest } from './util/file-picker.js';
 export type { KioskControl, ServicesOptions } from './services-options.js';
@@ -42,6 +43,8 @@ export class AppServices {
   readonly settingsEffects: SettingsEffects;
   /** This kiosk as a door of a fleet (a joined data folder): its lifecycle (fleet/fleet-host.ts). */
   readonly fleetHost: FleetHost;
+  /** The door screen's Call button and camera reports (door/doorbell.ts). */
+  readonly doorbell: Doorbell;
   /** Who the kiosk knows: the store, or a joined folder's fleet (below). */
   readonly peopleSource: PeopleSource = {
     directory: () => this.people,
@@ -77,6 +80,12 @@ export class AppServices {
       log,
       ...(options.now ? { now: options.now } : {}),
       ...(options.fleetPollMs ? { pollMs: options.fleetPollMs } : {}),
+    });
+    this.doorbell = new Doorbell({
+      audit,
+      door: () => this.door.get(),
+      mqtt: (id, time) => this.fleetHost.fleet?.ring(id, time) ?? false,
+      log,
     });
     this.engine = new EngineHost<Kiosk>({
       packs,

@@ -6,7 +6,7 @@ import { api, call } from './api.js';
 import { setLocale, t } from './i18n/index.js';
 import { LocaleController } from './i18n/locale-controller.js';
 import type { AppInfo } from '../preload/contract/app.js';
-import type { Settings } from '../preload/contract/settings.js';
+import { DEFAULT_SETTINGS, type Settings } from '../preload/contract/settings.js';
 import type { EngineStatus } from '../preload/contract/events.js';
 import type { AdminState } from '../preload/contract/admin.js';
 import './screens/unlock-screen.js';
@@ -136,6 +136,8 @@ export class TobiraApp extends LitElement {
                 .verifyMode=${this.settings?.recognition.mode === 'verify'}
                 .livenessEnabled=${this.settings?.liveness.enabled ?? true}
                 .cameraSize=${this.settings?.camera ?? { width: 1280, height: 720 }}
+                .screenSettings=${this.settings?.screen ?? DEFAULT_SETTINGS.screen}
+                .doorKind=${this.settings?.door.kind ?? 'none'}
               ></unlock-screen>`
       }
       ${

@@ -61,5 +61,13 @@ export function createDoor(input: unknown, context: DoorContext = { doorsDir: nu
     holdMs: config.holdMs,
     open: (who) => run({ event: 'unlock', ...who }),
     test: () => run({ event: 'test', personId: null, personName: null }),
+    ring: async () =>
+      tellsEvents(config) ? run({ event: 'doorbell', personId: null, personName: null }) : null,
   };
+}
+
+/** Whether the relay can tell a doorbell from an open: only an HTTP door whose request names the event. */
+function tellsEvents(config: DoorConfig): boolean {
+  const event = /\{\{\s*event\s*\}\}/;
+  return config.kind === 'http' && (event.test(config.url) || event.test(config.body ?? ''));
 }

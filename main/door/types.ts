@@ -55,7 +55,8 @@ export type DoorConfig = z.infer<typeof doorConfigSchema>;
 export type DoorConfigInput = z.input<typeof doorConfigSchema>;
 
 export interface DoorEvent {
-  event: 'unlock' | 'test';
+  /** 'doorbell': the door screen's Call button (door.ts sends it only to a door that tells events apart). */
+  event: 'unlock' | 'test' | 'doorbell';
   personId: string | null;
   personName: string | null;
 }
@@ -76,4 +77,9 @@ export interface DoorOutput {
   open(event: Omit<DoorEvent, 'event'>): Promise<DoorResult>;
   /** The admin screen's test button: a real open with event 'test' and no person. */
   test(): Promise<DoorResult>;
+  /**
+   * The door screen's Call button, sent as event 'doorbell' to an HTTP door whose URL or body
+   * carries {{event}}; null for any other door, which could not tell a ring from an open.
+   */
+  ring?(): Promise<DoorResult | null>;
 }

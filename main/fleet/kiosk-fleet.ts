@@ -149,6 +149,21 @@ export class KioskFleet {
     this.door.announce(record);
   }
 
+  /** The door screen's Call button on MQTT (event_type 'doorbell'); false: this door has no MQTT. */
+  ring(id: string, time: string): boolean {
+    if (!this.mqtt) return false;
+    const event = {
+      event_type: 'doorbell' as const,
+      id,
+      time,
+      door: this.door.config.door,
+      reason: 'call',
+      person: null,
+    };
+    void this.mqtt.publish(event).catch((error: unknown) => this.log(`MQTT: ${String(error)}`));
+    return true;
+  }
+
   /**
    * A change to the fleet's people or groups, written through this door's login (as
    * `tobira fleet … --data-dir` does), then awaited on the change feed so the next read sees it.

@@ -1,6 +1,6 @@
 // A door's events on MQTT (the `mqtt` package), in the spirit of Frigate and Double Take:
 //   tobira/<fleet>/<door>/availability  "online" / "offline" (retained; "offline" is the last will)
-//   tobira/<fleet>/<door>/event         {"event_type": "unlocked"|"refused"|"door_failed", ...}
+//   tobira/<fleet>/<door>/event         {"event_type": "unlocked"|"refused"|"door_failed"|"doorbell", ...}
 //   tobira/<fleet>/<door>/state         the last decision (retained)
 // and Home Assistant MQTT discovery (retained configs under <prefix>/<component>/<node>/<object>/config,
 // https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery): each door is one device with
@@ -12,7 +12,8 @@ import { FleetError } from './errors.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
 import type { MqttSettings } from './local.js';
 
-export type DoorEventType = 'unlocked' | 'refused' | 'door_failed';
+/** 'doorbell': someone pressed Call on the door screen (no decision; not the retained state). */
+export type DoorEventType = 'unlocked' | 'refused' | 'door_failed' | 'doorbell';
 
 export interface DoorEvent {
   event_type: DoorEventType;
@@ -105,7 +106,7 @@ export function discoveryMessages(
         name: 'Door events',
         unique_id: `${node}_events`,
         state_topic: t.event,
-        event_types: ['unlocked', 'refused', 'door_failed'],
+        event_types: ['unlocked', 'refused', 'door_failed', 'doorbell'],
         device,
         ...availability,
       },
@@ -251,7 +252,8 @@ export class DoorMqtt {
   async publish(event: DoorEvent): Promise<void> {
     const body = JSON.stringify(event);
     await this.send(this.topics.event, body, false);
-    await this.send(this.topics.state, body, true);
+    // The retained state is the last decision: a doorbell is an event only.
+    if (event.event_type !== 'doorbell') await this.send(this.topics.state, body, true);
   }
 
   /** Checks a remote-unlock command: {"ts": ms, "nonce": "...", "sig": hex}. */

@@ -2,7 +2,7 @@
 // frame-routing.ts (decision frames only from the capture context), then latest-frame-wins
 // into the analyser. Results go back through `reply`, tagged with the frame's id and source;
 // the transport decides who hears them (the UI draws results of both).
-import type { FrameResult, Guidance, FaceView } from '../../preload/contract/frames.js';
+import type { ChallengeView, FrameResult, Guidance, FaceView } from '../../preload/contract/frames.js';
 import { LatestFrameQueue } from './latest-frame-queue.js';
 import { meanLuma } from './pixels.js';
 import { routeFrame, type FrameRoute, type FrameSource } from './frame-routing.js';
@@ -18,6 +18,8 @@ export interface CheckedFrame {
 export interface FrameAnalysis {
   faces: FaceView[];
   guidance: Guidance | null;
+  challenge?: ChallengeView;
+  lockedForMs?: number;
 }
 
 /** What turns a frame into faces (and, on the unlock route, a decision); null while no engine is loaded. */

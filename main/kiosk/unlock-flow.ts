@@ -6,7 +6,8 @@
 // `challengeFrame`, liveness/levels.ts). A liveness refusal names its layer.
 import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
-import type { FaceView, Guidance } from '../../preload/contract/frames.js';
+import type { ChallengeView, FaceView, Guidance } from '../../preload/contract/frames.js';
+import type { DecisionEvent } from '../../preload/contract/events.js';
 import type { FailureReason, FinalDecision } from '../recognition/decision.js';
 import { judgeFrame, type FrameJudgement } from '../recognition/judge-frame.js';
 import { concludeAttempt } from '../recognition/conclude.js';
@@ -19,6 +20,7 @@ import { encodeJpeg } from '../image/jpeg.js';
 import type { DoorResult } from '../door/types.js';
 import type { FlowContext } from './flow-context.js';
 import { toView, toViews } from './face-view.js';
+import { ChallengeMisses } from './challenge-misses.js';
 
 /** An unlock held back until the person turns their head as asked (level high, layers 1–3). */
 interface PendingChallenge {
@@ -49,6 +51,22 @@ const turnGuidance = (challenge: ActiveCheck): Guidance =>
         ? 'turn_left'
         : 'turn_right';
 
+/** The challenge as the door's prompt shows it: the arrow, "1 of 2", the countdown. */
+function challengeView(check: ActiveCheck, now: number): ChallengeView {
+  const c = check.challenge;
+  return {
+    direction: c.direction,
+    step: c.current.step,
+    steps: c.directions.length,
+    atRest: c.atRest,
+    leftMs: c.leftMs(now),
+    windowMs: c.stepWindowMs,
+  };
+}
+
+/** What the door screen hears of an attempt beyond its decision (DecisionEvent). */
+type DoorNote = Pick<DecisionEvent, 'lockedForMs' | 'challengeMiss'>;
+
 export class UnlockFlow {
   private challenge: PendingChallenge | null = null;
   /** Recognition and liveness wait for a subject that passed the gates and holds still. */
@@ -59,6 +77,8 @@ export class UnlockFlow {
   private readonly passiveScores = new PassiveWindow(60_000);
   /** Conclusions (door, log, event) still running: `settled` waits for them. */
   private readonly pending = new Set<Promise<void>>();
+  /** Missed head turns count against the person the face matched, not everyone (challenge-misses.ts). */
+  private readonly misses = new ChallengeMisses(() => this.ctx.decisions.settings);
 
   constructor(
     private readonly ctx: FlowContext,
@@ -106,9 +126,15 @@ export class UnlockFlow {
       if (refusal) decision.final = decisions.refuseByRule(decision.final, refusal);
     }
     if (decision.final) this.passiveScores.clear();
-    const challenge =
+    let challenge =
       decision.final?.outcome === 'unlocked' ? this.startChallenge(decision.final, eligible, now) : null;
-    if (decision.final && !challenge) this.conclude(decision.final);
+    const missedOut = challenge ? this.misses.lockedForMs(challenge.challenge.identity, now) : 0;
+    if (challenge && decision.final && missedOut > 0) {
+      // Too many missed turns for this person: refused until their own wait ends, no one else.
+      this.challenge = challenge = null;
+      decision.final = decisions.refuseByRule(decision.final, 'not_live:challenge');
+      this.conclude(decision.final, { lockedForMs: missedOut });
+    } else if (decision.final && !challenge) this.conclude(decision.final);
     const views = faces.map((face, i): FaceView => {
       const view = toView(face, i === decision.subjectIndex);
       if (i === decision.subjectIndex) {
@@ -122,7 +148,12 @@ export class UnlockFlow {
     if (!guidance && decision.state === 'checking')
       guidance = liveness && !liveness.live ? 'not_live' : 'hold_still';
     if (!guidance && faces.length === 0) guidance = 'no_face';
-    return { faces: views, guidance };
+    return {
+      faces: views,
+      guidance,
+      ...(challenge ? { challenge: challengeView(challenge.challenge, now) } : {}),
+      ...(decision.state === 'locked_out' ? { lockedForMs: decision.retryAfterMs } : {}),
+    };
   }
 
   /**
@@ -200,11 +231,18 @@ export class UnlockFlow {
             (v.challenge ? ` (step ${v.challenge.step + 1}, ${v.challenge.direction})` : ''),
         );
       const liveness = { live: v.live, score: Number.isNaN(v.passive.score) ? 0 : v.passive.score };
-      this.conclude(
-        v.live
-          ? { ...pending.final, liveness }
-          : { ...this.ctx.decisions.revokeUnlock(pending.final, layerReason(v), liveness, now), score },
-      );
+      const miss = v.failedLayer === 'challenge' ? pending.challenge.challenge.miss : null;
+      if (v.live) this.conclude({ ...pending.final, liveness });
+      else if (miss) {
+        // A missed turn: the person may try again at once; it counts against them, not the door.
+        const refused = this.ctx.decisions.refuseByRule(pending.final, layerReason(v), { retryNow: true });
+        const lockedForMs = this.misses.miss(pending.challenge.identity, now);
+        this.conclude({ ...refused, liveness, score }, { challengeMiss: miss, lockedForMs });
+      } else
+        this.conclude({
+          ...this.ctx.decisions.revokeUnlock(pending.final, layerReason(v), liveness, now),
+          score,
+        });
     }
     const views = toViews(faces, index);
     if (index >= 0 && identity === pending.challenge.identity && pending.final.personName) {
@@ -214,6 +252,7 @@ export class UnlockFlow {
     return {
       faces: views,
       guidance: status.state === 'pending' ? turnGuidance(pending.challenge) : 'hold_still',
+      ...(status.state === 'pending' ? { challenge: challengeView(pending.challenge, now) } : {}),
     };
   }
 
@@ -222,12 +261,12 @@ export class UnlockFlow {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private conclude(final: FinalDecision): void {
-    const running = this.concludeNow(final).finally(() => this.pending.delete(running));
+  private conclude(final: FinalDecision, note: DoorNote = {}): void {
+    const running = this.concludeNow(final, note).finally(() => this.pending.delete(running));
     this.pending.add(running);
   }
 
-  private async concludeNow(final: FinalDecision): Promise<void> {
+  private async concludeNow(final: FinalDecision, note: DoorNote): Promise<void> {
     const { deps } = this.ctx;
     let door: DoorResult | null = null;
     try {
@@ -250,13 +289,22 @@ export class UnlockFlow {
       if (final.outcome === 'unlocked') door = null;
     }
     const opened = final.outcome === 'unlocked';
+    // The door's own error (ECONNREFUSED, HTTP 503, …) is in the audit record and the log; the
+    // door screen gets a code and says what the person can do (renderer/screens/door/door-words.ts).
+    if (opened && door && !door.ok) deps.log(`the door did not open for ${final.personName}: ${door.reason}`);
+    const lockedForMs =
+      final.outcome === 'locked_out'
+        ? this.ctx.decisions.lockedForMs(this.ctx.now())
+        : (note.lockedForMs ?? 0);
     deps.emitDecision({
       at: Date.parse(final.time),
       outcome: opened ? (door?.ok ? 'unlocked' : 'door_failed') : 'refused',
       personName: opened ? final.personName : null,
       score: final.score,
-      reason: opened ? (door?.ok ? 'match' : (door?.reason ?? 'the door output failed')) : final.reason,
+      reason: opened ? (door?.ok ? 'match' : 'door_failed') : final.reason,
       liveness: final.liveness?.score ?? null,
+      ...(lockedForMs > 0 ? { lockedForMs } : {}),
+      ...(note.challengeMiss ? { challengeMiss: note.challengeMiss } : {}),
     });
   }
 }

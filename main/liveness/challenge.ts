@@ -28,6 +28,8 @@
 // let a recording that first swings back to the centre answer both directions of a step).
 // Checked on the real and the replayed footage with every frame as a start (footage.test.ts).
 
+import type { ChallengeMiss } from '../../preload/contract/events.js';
+
 export type TurnDirection = 'left' | 'right';
 
 export interface ChallengeOptions {
@@ -110,6 +112,8 @@ export class HeadTurnChallenge {
   private nearCentre = true;
   /** This step's yaw change at the previous frame with a face (null: none yet). */
   private lastChange: number | null = null;
+  /** The largest turn this step has seen in its direction, in degrees (the door's "too small a turn"). */
+  private bestChange = 0;
   private status: ChallengeStatus;
 
   /** Starts a challenge for `identity` at `nowMs`; the baseline comes from the frames after. */
@@ -150,6 +154,34 @@ export class HeadTurnChallenge {
   /** Whether the head has been at rest and the turns are being judged (the prompt says which). */
   get atRest(): boolean {
     return this.baseline !== null;
+  }
+
+  /** Milliseconds left for this step (or, before the head is at rest, for settling). */
+  leftMs(nowMs: number): number {
+    return Math.max(0, this.stepDeadline - nowMs);
+  }
+
+  /** The time each turn gets from its prompt, in ms. */
+  get stepWindowMs(): number {
+    return this.stepTimeoutMs;
+  }
+
+  /**
+   * A failure in words the door may use: a timeout after a turn of at least half the needed
+   * angle is "too small a turn", else "too slow"; the rest map one to one.
+   */
+  get miss(): ChallengeMiss | null {
+    if (this.status.state !== 'failed') return null;
+    switch (this.status.reason) {
+      case 'wrong-direction':
+        return 'wrong_way';
+      case 'not-at-rest':
+        return 'not_at_rest';
+      case 'identity-changed':
+        return 'face_changed';
+      case 'timeout':
+        return this.bestChange >= this.minYawChange / 2 ? 'too_small' : 'too_slow';
+    }
   }
 
   /** The yaw the turns are measured from, once the head has been at rest. */
@@ -193,6 +225,7 @@ export class HeadTurnChallenge {
     const from = this.lastChange ?? change;
     if (Math.min(from, change) <= half && Math.max(from, change) >= -half) this.nearCentre = true;
     this.lastChange = change;
+    this.bestChange = Math.max(this.bestChange, change);
     if (change <= half) this.armed = true;
     if (this.nearCentre && change <= -this.minYawChange) return fail('wrong-direction');
     if (this.armed && change >= this.minYawChange) {
@@ -206,6 +239,7 @@ export class HeadTurnChallenge {
       this.armed = next <= half;
       this.nearCentre = Math.abs(next) <= half;
       this.lastChange = next;
+      this.bestChange = Math.max(0, next);
       return (this.status = {
         state: 'pending',
         direction: this.direction,

@@ -330,9 +330,15 @@ export class DecisionEngine {
    * would shut the door for everyone else too. The failures the unlock cleared are restored, and
    * the person's cooldown stays, so they are told once per cooldown, not every few frames.
    */
-  refuseByRule(granted: FinalDecision, reason: FailureReason): FinalDecision {
+  refuseByRule(
+    granted: FinalDecision,
+    reason: FailureReason,
+    opts: { retryNow?: boolean } = {},
+  ): FinalDecision {
     this.failures = this.failuresBeforeUnlock;
     this.failuresBeforeUnlock = [];
+    // A missed head turn (kiosk/challenge-misses.ts counts those per person): try again at once.
+    if (opts.retryNow && granted.personId) this.cooldowns.delete(granted.personId);
     return { ...granted, outcome: 'rejected', reason };
   }
 

@@ -27,4 +27,8 @@ export type AdminAction =
   | 'fleet_join'
   | 'fleet_group_save'
   | 'fleet_group_remove'
-  | 'fleet_group_members';
+  | 'fleet_group_members'
+  /** At the door (renderer/screens/unlock-screen.ts): the Call button, the camera lost and found. */
+  | 'doorbell'
+  | 'camera_lost'
+  | 'camera_found';

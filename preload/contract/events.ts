@@ -30,14 +30,36 @@ export interface PackFailure {
   message: string;
 }
 
+/**
+ * Why a head-turn challenge failed, in the words the door may use (never an accusation):
+ * turned the other way, too slow, turned too little, never looked at the camera first, or the
+ * face changed during the turns. main/liveness/challenge.ts has the engine's own reasons.
+ */
+export const CHALLENGE_MISSES = [
+  'wrong_way',
+  'too_slow',
+  'too_small',
+  'not_at_rest',
+  'face_changed',
+] as const;
+export type ChallengeMiss = (typeof CHALLENGE_MISSES)[number];
+
 export interface DecisionEvent {
   at: number;
   outcome: 'unlocked' | 'refused' | 'door_failed';
   personName: string | null;
   score: number | null;
-  /** A guidance-like code ('not_live', 'unknown', 'rate_limited', …) or the door's error. */
+  /**
+   * A code, never raw error text: 'match', a refusal's reason ('unknown_face', 'not_live:passive',
+   * …), or 'door_failed'. The door's own error goes to the audit log and the app log only; the
+   * door screen chooses its sentence by this code (renderer/screens/door/door-words.ts).
+   */
   reason: string;
   liveness: number | null;
+  /** > 0 when this refusal started the lockout (five refusals in a minute): its length in ms. */
+  lockedForMs?: number;
+  /** A failed head-turn challenge: why, for the door to say (the audit has the engine's reason). */
+  challengeMiss?: ChallengeMiss;
 }
 
 /** Events from main to the renderer: name → payload. */

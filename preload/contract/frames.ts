@@ -55,6 +55,19 @@ export const GUIDANCE = [
 export type Guidance = (typeof GUIDANCE)[number];
 export const isGuidance = (hint: string): hint is Guidance => (GUIDANCE as readonly string[]).includes(hint);
 
+/** A running head-turn challenge as the door shows it: "1 of 2", an arrow, a countdown. */
+export interface ChallengeView {
+  direction: 'left' | 'right';
+  /** 0-based step, of `steps`. */
+  step: number;
+  steps: number;
+  /** Until the head has been at rest, the door asks to look at the camera first; no countdown then. */
+  atRest: boolean;
+  /** Time left for this step, and the step's whole window, in ms. */
+  leftMs: number;
+  windowMs: number;
+}
+
 export interface FrameResult {
   id: number;
   /**
@@ -68,6 +81,10 @@ export interface FrameResult {
   meanLuma: number;
   faces: FaceView[];
   guidance: Guidance | null;
+  /** The head-turn challenge while it runs (level high), for the door's prompt. */
+  challenge?: ChallengeView;
+  /** > 0 while everyone is locked out after repeated refusals: the time left, in ms. */
+  lockedForMs?: number;
   /** Milliseconds main spent on this frame. */
   elapsedMs: number;
   /** Frames replaced while the engine was busy (latest-frame-wins). */

@@ -3,6 +3,7 @@
 import { adminChannels } from './admin.js';
 import { appChannels } from './app.js';
 import { auditChannels } from './audit.js';
+import { doorChannels } from './door.js';
 import { engineChannels } from './engine.js';
 import { fleetChannels } from './fleet.js';
 import { packsChannels } from './packs.js';
@@ -21,6 +22,7 @@ export const channels = {
   ...peopleChannels,
   ...auditChannels,
   ...fleetChannels,
+  ...doorChannels,
 };
 
 export type Channels = typeof channels;

@@ -58,6 +58,17 @@ export const SettingsSchema = z
         auditSnapshots: z.boolean(),
       })
       .strict(),
+    /**
+     * The door screen as seen and heard: the name on its idle screen ('' shows none), and the
+     * result as heard (renderer/screens/door/door-sound.ts): a Web Audio chime for each result at
+     * `volume` (0 silent, 1 full), and a short spoken result when `voice` is on and the platform
+     * has a voice for the screen's language. A settings file from before it gets the default
+     * (electron-store fills missing top-level sections from DEFAULT_SETTINGS); no zod default
+     * here, as zod 4 fills one into every partial patch and would reset the section each time.
+     */
+    screen: z
+      .object({ doorName: z.string().max(64), volume: z.number().min(0).max(1), voice: z.boolean() })
+      .strict(),
     /** 4-digit admin PINs are allowed only while this says, in its name, that they are weaker. */
     adminPin: z.object({ allowWeakFourDigits: z.boolean() }).strict(),
     /** The same shapes as main/door/types.ts, which checks them again before use. */
@@ -132,6 +143,8 @@ export const DEFAULT_SETTINGS: Settings = {
   // refused every print, replay and mask measured. The admin screen says so in plain words.
   liveness: { enabled: true, threshold: 0.5, level: 'standard' },
   privacy: { allowInsecureKeyStorage: false, auditSnapshots: false },
+  // 0.6: heard over a corridor's noise a metre away without startling anyone at the desk.
+  screen: { doorName: '', volume: 0.6, voice: true },
   adminPin: { allowWeakFourDigits: false },
   door: { kind: 'none', holdMs: 3000 },
 };

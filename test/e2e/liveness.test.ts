@@ -91,7 +91,8 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
         await waitFor(
           async () =>
             (await h.page.locator('unlock-screen .status .line').innerText()).includes(
-              'A photo or a screen cannot open the door',
+              // Never an accusation at the door: the reason is in the audit log (below).
+              'We could not confirm — please look at the camera',
             )
               ? true
               : undefined,

@@ -21,7 +21,7 @@ const common = {
 };
 
 export const eventConfigSchema = z
-  .object({ ...common, event_types: z.array(z.enum(['unlocked', 'refused', 'door_failed'])) })
+  .object({ ...common, event_types: z.array(z.enum(['unlocked', 'refused', 'door_failed', 'doorbell'])) })
   .strict();
 
 export const sensorConfigSchema = z
@@ -32,7 +32,7 @@ export const sensorConfigSchema = z
 export function doorEventSchema(door: string) {
   return z
     .object({
-      event_type: z.enum(['unlocked', 'refused', 'door_failed']),
+      event_type: z.enum(['unlocked', 'refused', 'door_failed', 'doorbell']),
       id: z.uuid(),
       time: z.iso.datetime(),
       door: z.literal(door),

@@ -122,7 +122,7 @@ export function createHandlers(services: AppServices): HandlerTable {
       people: services.peopleSource,
       pickFiles,
     }),
-    ...doorHandlers(options.paths.dataDir),
+    ...doorHandlers(options.paths.dataDir, () => services.doorbell),
     ...fleetHandlers(services),
   };
 }

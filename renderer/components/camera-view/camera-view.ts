@@ -42,6 +42,7 @@ export class CameraView extends LitElement {
     fit: { type: String },
     showScores: { type: Boolean, attribute: 'show-scores' },
     showNames: { type: Boolean, attribute: 'show-names' },
+    showMessage: { type: Boolean, attribute: 'show-message' },
     state: { state: true },
     errorMessage: { state: true },
   };
@@ -58,6 +59,8 @@ export class CameraView extends LitElement {
   declare showScores: boolean;
   /** Names on the boxes; the door screen hides them while it shows a refusal. */
   declare showNames: boolean;
+  /** The camera's own message over the picture; the door screen says it in its large line instead. */
+  declare showMessage: boolean;
   declare state: CameraState;
   declare errorMessage: string | null;
 
@@ -92,6 +95,7 @@ export class CameraView extends LitElement {
     this.fit = 'contain';
     this.showScores = true;
     this.showNames = true;
+    this.showMessage = true;
     this.state = 'starting';
     this.errorMessage = null;
     this.video.muted = true;
@@ -266,7 +270,7 @@ export class CameraView extends LitElement {
           : t(`camera.${this.state}`);
     return html`
       <canvas part="canvas" aria-label="camera"></canvas>
-      ${message ? html`<div class="message" role="status" data-state=${this.state}>${message}</div>` : null}
+      ${message && this.showMessage ? html`<div class="message" role="status" data-state=${this.state}>${message}</div>` : null}
     `;
   }
 }

@@ -24,6 +24,7 @@ import './admin-door.js';
 import './admin-liveness-live.js';
 import './liveness-levels-table.js';
 import './admin-stranger-rate.js';
+import './admin-screen-sound.js';
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -347,7 +348,7 @@ export class AdminSettings extends LitElement {
             )}
           </select>
         </label>
-        <!-- Sound: the volume and voice on/off go here (issue 19, "At the door"). -->
+        <admin-screen-sound class="wide" .settings=${s}></admin-screen-sound>
       </div>
       ${this.statusLine('general')}
     </section>`;

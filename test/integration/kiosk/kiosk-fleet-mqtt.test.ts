@@ -250,6 +250,17 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
     assert.equal(await retainedAvailability(), 'online');
   });
 
+  test('Call on the door screen rings on MQTT: a "doorbell" event carrying its audit line\'s id', async () => {
+    const from = seen.length;
+    const rung = await call<{ delivered: boolean; via: string[] }>('callReception');
+    assert.equal(rung.delivered, true);
+    assert.ok(rung.via.includes('mqtt'), rung.via.join(', '));
+    const line = (await node!.services.audit.readEntries({ offset: 0, limit: 1 })).records[0]!;
+    assert.equal(line.kind === 'admin' && line.action, 'doorbell');
+    const event = await doorEvent('doorbell event', (e) => e.event_type === 'doorbell', from);
+    assert.deepEqual([event.id, event.person], [line.id, null]);
+  });
+
   test('a face enrolled in the fleet unlocks through the frame path: an "unlocked" event with the name', async () => {
     const obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
     node!.picks.push([

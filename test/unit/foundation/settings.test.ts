@@ -88,3 +88,19 @@ test('a file from before liveness levels is migrated: the head-turn switch becom
     assert.deepEqual(onDisk.liveness, { enabled: true, threshold: 0.55, level });
   }
 });
+
+test('a settings file from before the screen section loads with its default, and a patch of another section keeps it', () => {
+  const dir = freshDir();
+  const { screen, ...before } = DEFAULT_SETTINGS;
+  writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ ...before, locale: 'ja' }));
+  const settings = SettingsService.open(dir, factory);
+  assert.equal(settings.notice, null, 'an older file is not corrupt');
+  assert.deepEqual([settings.get().locale, settings.get().screen], ['ja', screen]);
+  settings.update({ screen: { doorName: 'Front door', volume: 0.3, voice: false } });
+  settings.update({ locale: 'en' });
+  assert.deepEqual(SettingsService.open(dir, factory).get().screen, {
+    doorName: 'Front door',
+    volume: 0.3,
+    voice: false,
+  });
+});

@@ -31,6 +31,9 @@ const PUBLIC_CHANNELS = [
   'adminLogout',
   // 1:1 mode: the person at the door types their code.
   'claimIdentity',
+  // The door screen's Call button (one ring per 10 s) and its camera's state (audited once per change).
+  'callReception',
+  'reportCamera',
 ].sort();
 
 /** A payload each public channel's schema accepts (the others take none). */

@@ -99,17 +99,7 @@ describe('head-turn challenge in the kiosk', () => {
     const centre = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_006.jpg'), false);
     const turnsLeft = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_002.jpg'), false);
     const turnsRight = await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_004.jpg'), false);
-    const store = node.services.store!;
-    const person = await store.addPerson('Webcam Person');
-    for (const frame of ['real2_f_001.jpg', 'real2_f_003.jpg', 'real2_f_005.jpg']) {
-      const image = await decodeImageFile(facePath(`pad/apfol-liveness-opencv/${frame}`));
-      const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
-      await store.addTemplate(person.id, {
-        recognizerId: kiosk.engine.recognizerId!,
-        embedding: face!.normedEmbedding!,
-      });
-    }
-    kiosk.refreshGallery();
+    await webcamPerson();
     const asked = await untilChallenge(centre);
     assert.equal(decisions.length, 0, 'the door opened before the challenge was met');
     // Recognised, the screen first asks to look at the camera: the turns count from the head at
@@ -199,5 +189,113 @@ describe('head-turn challenge in the kiosk', () => {
     } finally {
       services.adminSession.end('logout', 1);
     }
+  });
+
+  /** The real webcam session (pad/apfol-liveness-opencv), enrolled once for the tests below. */
+  async function webcamPerson() {
+    const store = node.services.store!;
+    if (!store.listPeople().some((p) => p.name === 'Webcam Person')) {
+      const person = await store.addPerson('Webcam Person');
+      for (const frame of ['real2_f_001.jpg', 'real2_f_003.jpg', 'real2_f_005.jpg']) {
+        const image = await decodeImageFile(facePath(`pad/apfol-liveness-opencv/${frame}`));
+        const [face] = await kiosk.engine.analysis.get(image, { maxNum: 1 });
+        await store.addTemplate(person.id, {
+          recognizerId: kiosk.engine.recognizerId!,
+          embedding: face!.normedEmbedding!,
+        });
+      }
+      kiosk.refreshGallery();
+    }
+    const turned = facePath('pad/apfol-liveness-opencv/real2_f_002.jpg');
+    // Turned to the left (yaw ≈ -45°), and the same picture mirrored for the right: one face
+    // the matcher knows well both ways, so a miss is told by its direction, not by the match.
+    return {
+      centre: await frameOf(facePath('pad/apfol-liveness-opencv/real2_f_006.jpg'), false),
+      left: await frameOf(turned, false),
+      right: await frameOf(turned, true),
+    };
+  }
+
+  /**
+   * A clean start: a challenge an earlier test left running times out (its window long past),
+   * and the decisions so far are forgotten.
+   */
+  async function fresh(frame: Omit<CheckedFrame, 'id'>) {
+    clock += 120_000;
+    await feed(frame);
+    await kiosk.settled();
+    // A miss that timeout made is over a minute old by the next frame: it no longer counts.
+    clock += 120_000;
+    kiosk.decisions.reset();
+    decisions.length = 0;
+  }
+
+  /** Feeds `frame` until the door's prompt shows a turn (the head at rest); returns that result. */
+  async function untilPrompt(frame: Omit<CheckedFrame, 'id'>) {
+    for (let i = 0; i < 20; i++) {
+      const result = await feed(frame);
+      if (result.challenge?.atRest) return result;
+    }
+    assert.fail(`no turn prompt after 20 frames; decisions: ${JSON.stringify(decisions)}`);
+  }
+
+  test("the door's prompt carries the step, the direction and the time left for the turn", async () => {
+    const faces = await webcamPerson();
+    await fresh(faces.centre);
+    const first = await untilPrompt(faces.centre);
+    const c = first.challenge!;
+    assert.equal(first.guidance, c.direction === 'left' ? 'turn_left' : 'turn_right');
+    assert.deepEqual([c.step, c.steps, c.windowMs], [0, 2, 3000]);
+    assert.ok(c.leftMs > 0 && c.leftMs <= 3000, `time left ${c.leftMs} ms`);
+    const later = await feed(faces.centre);
+    assert.ok(later.challenge!.leftMs < c.leftMs, 'the time left goes down with the clock');
+    // The turn as asked moves the prompt to step 2 of 2, with a new window.
+    const turned = await feed(c.direction === 'left' ? faces.left : faces.right);
+    assert.equal(turned.challenge?.step, 1);
+    assert.equal(turned.challenge?.leftMs, 3000);
+    await kiosk.settled();
+    assert.deepEqual(decisions, [], 'the door waits for the second turn');
+  });
+
+  test('a missed turn says why, and counts against that person only: after five they wait, the door does not', async () => {
+    const faces = await webcamPerson();
+    await fresh(faces.centre);
+    for (let i = 0; i < 5; i++) {
+      const prompt = await untilPrompt(faces.centre);
+      await feed(prompt.challenge!.direction === 'left' ? faces.right : faces.left);
+      await kiosk.settled();
+      assert.equal(decisions.length, i + 1, `miss ${i + 1} was not concluded`);
+    }
+    assert.deepEqual(
+      decisions.map((d) => [d.outcome, d.reason, d.challengeMiss, d.lockedForMs ?? 0]),
+      [
+        ...Array.from({ length: 4 }, () => ['refused', 'not_live:challenge', 'wrong_way', 0]),
+        ['refused', 'not_live:challenge', 'wrong_way', 60_000],
+      ],
+    );
+    assert.equal(kiosk.decisions.lockedForMs(clock), 0, 'missed turns never lock the door for everyone');
+    // The same person again: refused at once, with their own wait, and no prompt.
+    decisions.length = 0;
+    for (let i = 0; i < 10 && decisions.length === 0; i++) {
+      const result = await feed(faces.centre);
+      assert.equal(result.challenge, undefined, 'a prompt while this person must wait');
+      await kiosk.settled();
+    }
+    assert.equal(decisions[0]?.reason, 'not_live:challenge');
+    assert.ok((decisions[0]?.lockedForMs ?? 0) > 50_000, JSON.stringify(decisions[0]));
+  });
+
+  test('standing still through the turn window is "too slow"', async () => {
+    const faces = await webcamPerson();
+    await fresh(faces.centre);
+    await untilPrompt(faces.centre);
+    for (let i = 0; i < 40 && decisions.length === 0; i++) {
+      await feed(faces.centre);
+      await kiosk.settled();
+    }
+    assert.deepEqual(
+      decisions.map((d) => [d.reason, d.challengeMiss]),
+      [['not_live:challenge', 'too_slow']],
+    );
   });
 });

@@ -32,6 +32,36 @@ function resting(yaw: number, opts: ChallengeOptions = {}): HeadTurnChallenge {
 }
 
 describe('HeadTurnChallenge', () => {
+  it('says why a step was missed in words the door may use: too small a turn, too slow, the wrong way', () => {
+    // Left is the yaw decreasing; a step needs 15°, and half of it (7.5°) counts as a turn begun.
+    const cases: { name: string; yaws: number[]; miss: string }[] = [
+      { name: 'a turn of 10° that never reaches 15°', yaws: [-4, -10, -10, -9], miss: 'too_small' },
+      { name: 'a head that stays still', yaws: [0, 1, 0, -1], miss: 'too_slow' },
+      { name: 'a turn of 5°, short of half', yaws: [-3, -5, -5, -4], miss: 'too_slow' },
+      { name: 'a turn the other way', yaws: [6, 18], miss: 'wrong_way' },
+    ];
+    for (const c of cases) {
+      const check = resting(0, { ...only('left'), stepTimeoutMs: 1000 });
+      assert.equal(check.miss, null, c.name);
+      assert.equal(check.leftMs(0), 1000);
+      assert.equal(check.leftMs(400), 600, 'the time left counts down with the clock');
+      feed(
+        check,
+        c.yaws.map((yaw) => ({ yaw })),
+      );
+      // Past the window (1.1 s after the prompt): a step not yet failed times out.
+      check.observe({ yaw: null, identity: 'alice', nowMs: 1100 });
+      assert.equal(check.current.state, 'failed', c.name);
+      assert.equal(check.miss, c.miss, c.name);
+    }
+    const other = resting(0, only('left'));
+    other.observe({ yaw: 0, identity: 'bob', nowMs: 100 });
+    assert.equal(other.miss, 'face_changed');
+    const unsettled = new HeadTurnChallenge('alice', 0, { ...only('left'), settleTimeoutMs: 500 });
+    feed(unsettled, [{ yaw: 0 }, { yaw: 20 }, { yaw: -20 }, { yaw: 0 }, { yaw: 20 }, { yaw: 0 }]);
+    assert.equal(unsettled.miss, 'not_at_rest');
+  });
+
   it('draws each of its steps at random, independently', () => {
     const draws = [0.1, 0.9, 0.9, 0.2];
     const c = new HeadTurnChallenge('alice', 0, { steps: 4, random: () => draws.shift()! });
