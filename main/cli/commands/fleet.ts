@@ -10,9 +10,10 @@ import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
 import { parseWindow } from '../../fleet/schedule.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
+import { readSecret } from '../secret-input.js';
 
 const usage = `Usage: tobira fleet init --db URL [--json]
-       tobira fleet join --db URL --token TOKEN --door NAME --data-dir DIR [--offline-grace HOURS] [--json]
+       tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
        tobira fleet run --data-dir DIR
        tobira fleet token create --db ADMIN_URL --data-dir DIR [--json]
@@ -21,17 +22,20 @@ const usage = `Usage: tobira fleet init --db URL [--json]
        tobira fleet groups list --data-dir DIR [--json]
        tobira fleet groups set --data-dir DIR --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
        tobira fleet person --data-dir DIR (--groups ID,… | --disable | --enable) ID|NAME
-       tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password P] [--ca FILE]
+       tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password-file FILE|-] [--ca FILE]
                          [--discovery-prefix P] [--remote-unlock on|off]
 
 init creates or migrates the fleet schema in PostgreSQL (URL of a role that may create roles) and
 prints a join token; join makes DIR a door of the fleet (--db needs only host, port, database and
 TLS options: the door logs in with the token's role). In a joined DIR, enroll, identify, people and
-audit act on the fleet. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
+audit act on the fleet. No secret goes on the command line: the join token comes from
+--token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
+TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
 
 const options = {
   db: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   door: { type: 'string' },
   'data-dir': { type: 'string' },
   'offline-grace': { type: 'string' },
@@ -47,6 +51,7 @@ const options = {
   url: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'password-file': { type: 'string' },
   ca: { type: 'string' },
   'discovery-prefix': { type: 'string' },
   'remote-unlock': { type: 'string' },
@@ -114,7 +119,15 @@ async function join(v: Values, io: CliIO): Promise<number> {
     throw new UsageError('--offline-grace: expected hours > 0');
   const result = await joinFleet({
     databaseUrl: need(v.db, 'db URL'),
-    token: need(v.token, 'token TOKEN'),
+    token: need(
+      await readSecret({
+        flag: 'token',
+        given: v.token,
+        file: v['token-file'],
+        envName: 'TOBIRA_JOIN_TOKEN',
+      }),
+      'token-file FILE (or TOBIRA_JOIN_TOKEN)',
+    ),
     door: need(v.door, 'door NAME'),
     dataDir: dir,
     wrapper: await cliKeyWrapper(dir, true),
@@ -267,6 +280,12 @@ async function person(who: string | undefined, v: Values, io: CliIO): Promise<nu
 
 async function mqttSettings(v: Values, io: CliIO): Promise<number> {
   const dir = dataDir(v, io);
+  const password = await readSecret({
+    flag: 'password',
+    given: v.password,
+    file: v['password-file'],
+    envName: 'TOBIRA_MQTT_PASSWORD',
+  });
   const wrapper = await cliKeyWrapper(dir, false);
   const config = await readDoorConfig(dir, wrapper);
   const url = need(v.url, 'url URL');
@@ -279,7 +298,7 @@ async function mqttSettings(v: Values, io: CliIO): Promise<number> {
     url,
     discoveryPrefix: v['discovery-prefix'] ?? config.mqtt?.discoveryPrefix ?? 'homeassistant',
     ...(v.username !== undefined ? { username: v.username } : {}),
-    ...(v.password !== undefined ? { password: v.password } : {}),
+    ...(password !== undefined ? { password } : {}),
     ...(v.ca ? { ca: await readFile(path.resolve(v.ca), 'utf8') } : {}),
     ...(unlock === 'on'
       ? { remoteUnlock: { enabled: true, secret: previous?.secret ?? randomBytes(32).toString('hex') } }

@@ -10,6 +10,7 @@ import { main } from '../../../main/cli/tobira.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
@@ -51,8 +52,8 @@ describe('tobira CLI on a fleet', { skip }, () => {
         'join',
         '--db',
         url,
-        '--token',
-        join,
+        '--token-file',
+        secretFile(join),
         '--door',
         name,
         '--data-dir',
@@ -193,7 +194,20 @@ describe('tobira CLI on a fleet', { skip }, () => {
     const side = path.join(root, 'side');
     const { join } = JSON.parse(made.out) as { join: string };
     assert.equal(
-      (await cli('fleet', 'join', '--db', url, '--token', join, '--door', 'Side', '--data-dir', side)).code,
+      (
+        await cli(
+          'fleet',
+          'join',
+          '--db',
+          url,
+          '--token-file',
+          secretFile(join),
+          '--door',
+          'Side',
+          '--data-dir',
+          side,
+        )
+      ).code,
       0,
     );
     const tokens = JSON.parse((await cli('fleet', 'token', 'list', '--db', url, '--json')).out) as {

@@ -24,6 +24,7 @@ import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../helpers/mqtt-schemas.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -386,8 +387,8 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
           'join',
           '--db',
           revokedDb,
-          '--token',
-          revoked,
+          '--token-file',
+          secretFile(revoked),
           '--door',
           'Late',
           '--data-dir',
@@ -403,8 +404,8 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
           'join',
           '--db',
           adminUrl,
-          '--token',
-          token.slice(0, 40),
+          '--token-file',
+          secretFile(token.slice(0, 40)),
           '--door',
           'Cut',
           '--data-dir',

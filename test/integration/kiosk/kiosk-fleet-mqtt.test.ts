@@ -32,6 +32,7 @@ import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../he
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
 
@@ -193,8 +194,8 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       'join',
       '--db',
       adminUrl,
-      '--token',
-      token,
+      '--token-file',
+      secretFile(token),
       '--door',
       'Front',
       '--data-dir',
