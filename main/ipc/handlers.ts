@@ -19,6 +19,7 @@ import { doorHandlers } from './handlers/door.js';
 import { fleetHandlers } from './handlers/fleet.js';
 import { redactSettings } from '../settings/settings-service.js';
 import { settingsDiff } from '../settings/settings-diff.js';
+import { isJoined } from '../fleet/local.js';
 
 export function createHandlers(services: AppServices): HandlerTable {
   const { options, pin } = services;
@@ -33,6 +34,7 @@ export function createHandlers(services: AppServices): HandlerTable {
       enrolledPeople: services.store ? services.store.listPeople().length : null,
       // Decisions and admin actions alike; unreadable lines count too (a log was there).
       auditRecords: pin.isSet() ? 0 : await auditLines(),
+      fleetJoined: isJoined(options.paths.dataDir),
     });
   const adminState = async (sender: Sender): Promise<AdminState> => ({
     pinSet: pin.isSet(),

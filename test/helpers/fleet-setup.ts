@@ -47,6 +47,8 @@ export async function fleetOf(
       adminUrl,
       '--token-file',
       secretFile(join),
+      '--pin-file',
+      secretFile('135790'),
       '--door',
       name,
       '--data-dir',

@@ -11,9 +11,13 @@ import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
 import { parseWindow } from '../../fleet/schedule.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
 import { readSecret } from '../secret-input.js';
+import { readStdinLine } from '../read-line.js';
+import { AdminPin } from '../../admin/pin.js';
+import { checkPin, provisionAdminPin, readNewAdminPin } from './admin.js';
 
 const usage = `Usage: tobira fleet init --db URL [--json]
-       tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--offline-grace HOURS] [--json]
+       tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--pin-file FILE|-]
+                         [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
        tobira fleet run --data-dir DIR
        tobira fleet token create --db ADMIN_URL --data-dir DIR [--json]
@@ -27,7 +31,9 @@ const usage = `Usage: tobira fleet init --db URL [--json]
 
 init creates or migrates the fleet schema in PostgreSQL (URL of a role that may create roles) and
 prints a join token; join makes DIR a door of the fleet (--db needs only host, port, database and
-TLS options: the door logs in with the token's role). In a joined DIR, enroll, identify, people and
+TLS options: the door logs in with the token's role) and sets the kiosk's admin PIN unless it has one
+(typed twice, two lines on standard input, or the first line of --pin-file): a fleet door never lets the
+first person at its screen choose it. In a joined DIR, enroll, identify, people and
 audit act on the fleet. No secret goes on the command line: the join token comes from
 --token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
 TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
@@ -36,6 +42,7 @@ const options = {
   db: { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
+  'pin-file': { type: 'string' },
   door: { type: 'string' },
   'data-dir': { type: 'string' },
   'offline-grace': { type: 'string' },
@@ -112,27 +119,35 @@ async function init(v: Values, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** The kiosk PIN for a door being joined: the first line of `file` (`-`: stdin), else typed twice. */
+async function joinPin(file: string | undefined, io: CliIO): Promise<string> {
+  if (file === undefined) return readNewAdminPin(io.readLine ?? readStdinLine, false);
+  const pin = await readSecret({ flag: 'pin', given: undefined, file, envName: '' });
+  checkPin(pin ?? '', false);
+  return pin ?? '';
+}
+
 async function join(v: Values, io: CliIO): Promise<number> {
   const dir = dataDir(v, io);
   const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
   if (graceHours !== undefined && !(graceHours > 0))
     throw new UsageError('--offline-grace: expected hours > 0');
+  const token = need(
+    await readSecret({ flag: 'token', given: v.token, file: v['token-file'], envName: 'TOBIRA_JOIN_TOKEN' }),
+    'token-file FILE (or TOBIRA_JOIN_TOKEN)',
+  );
+  // The PIN before the join: a bad one leaves the folder as it was, never joined without a PIN.
+  const pinUnset = !(await AdminPin.open(path.join(dir, 'admin-pin.json'))).isSet();
+  const pin = pinUnset ? await joinPin(v['pin-file'], io) : null;
   const result = await joinFleet({
     databaseUrl: need(v.db, 'db URL'),
-    token: need(
-      await readSecret({
-        flag: 'token',
-        given: v.token,
-        file: v['token-file'],
-        envName: 'TOBIRA_JOIN_TOKEN',
-      }),
-      'token-file FILE (or TOBIRA_JOIN_TOKEN)',
-    ),
+    token,
     door: need(v.door, 'door NAME'),
     dataDir: dir,
     wrapper: await cliKeyWrapper(dir, true),
     ...(graceHours !== undefined ? { offlineGraceMs: Math.round(graceHours * 3600_000) } : {}),
   });
+  if (pin !== null) await provisionAdminPin(dir, pin);
   if (v.json) io.out(JSON.stringify({ fleet: result.fleet, door: result.door, version: result.version }));
   else
     io.out(

@@ -11,6 +11,8 @@ import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { secretFile } from '../../helpers/fleet-setup.js';
+import { AdminPin } from '../../../main/admin/pin.js';
+import { isJoined } from '../../../main/fleet/local.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
@@ -54,6 +56,8 @@ describe('tobira CLI on a fleet', { skip }, () => {
         url,
         '--token-file',
         secretFile(join),
+        '--pin-file',
+        secretFile('135790'),
         '--door',
         name,
         '--data-dir',
@@ -188,6 +192,49 @@ describe('tobira CLI on a fleet', { skip }, () => {
     );
   });
 
+  it('fleet join leaves the folder with the kiosk PIN set: typed twice, or from a file; two that differ join nothing', async () => {
+    for (const dir of [lobby, garage]) {
+      const pin = await AdminPin.open(path.join(dir, 'admin-pin.json'));
+      assert.equal(
+        pin.isSet(),
+        true,
+        `${dir}: joined without a kiosk PIN (the first person at the screen chose it)`,
+      );
+      assert.equal((await pin.verify('135790')).ok, true);
+    }
+    const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
+    assert.equal(made.code, 0, made.err);
+    const { join } = JSON.parse(made.out) as { join: string };
+    const typed = async (dir: string, lines: string[]) => {
+      let err = '';
+      const code = await main(
+        [
+          'fleet',
+          'join',
+          '--db',
+          url,
+          '--token-file',
+          secretFile(join),
+          '--door',
+          path.basename(dir),
+          '--data-dir',
+          dir,
+        ],
+        { out: () => undefined, err: (t) => (err += t), readLine: async () => lines.shift() ?? null },
+      );
+      return { code, err };
+    };
+    const differ = path.join(root, 'differ');
+    const refused = await typed(differ, ['246802', '246803']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /the two PINs differ/);
+    assert.equal(isJoined(differ), false, 'a join whose PIN was refused left a joined folder');
+    const twice = path.join(root, 'twice');
+    const joined = await typed(twice, ['246802', '246802']);
+    assert.equal(joined.code, 0, joined.err);
+    assert.equal((await (await AdminPin.open(path.join(twice, 'admin-pin.json'))).verify('246802')).ok, true);
+  });
+
   it('a revoked token stops the doors that joined with it; they keep answering from their replica', async () => {
     const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
     assert.equal(made.code, 0, made.err);
@@ -202,6 +249,8 @@ describe('tobira CLI on a fleet', { skip }, () => {
           url,
           '--token-file',
           secretFile(join),
+          '--pin-file',
+          secretFile('135790'),
           '--door',
           'Side',
           '--data-dir',

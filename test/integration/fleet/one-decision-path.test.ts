@@ -66,7 +66,18 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
   /** `tobira fleet join` for one door's folder. */
   const join = (dir: string, door: string, joinToken: string, extra: string[] = []) => {
     const where = ['--door', door, '--data-dir', dir];
-    return ok('fleet', 'join', '--db', adminUrl, '--token-file', secretFile(joinToken), ...where, ...extra);
+    return ok(
+      'fleet',
+      'join',
+      '--db',
+      adminUrl,
+      '--token-file',
+      secretFile(joinToken),
+      '--pin-file',
+      secretFile('135790'),
+      ...where,
+      ...extra,
+    );
   };
 
   /** The desk's version after it caught up; then the kiosk and the headless door reach it too. */

@@ -196,6 +196,8 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       adminUrl,
       '--token-file',
       secretFile(token),
+      '--pin-file',
+      secretFile('135790'),
       '--door',
       'Front',
       '--data-dir',
