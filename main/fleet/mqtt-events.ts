@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { FleetError } from './errors.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
 import type { MqttSettings } from './local.js';
-import { UnlockReplayStore } from './unlock-replay.js';
+import { remoteUnlockTransportProblem, UnlockReplayStore } from './unlock-replay.js';
 
 export type DoorEventType = 'unlocked' | 'refused' | 'door_failed';
 
@@ -178,6 +178,8 @@ export class DoorMqtt {
     replay: UnlockReplayStore = UnlockReplayStore.memory(),
   ): Promise<DoorMqtt> {
     const url = parseBrokerUrl(settings.url);
+    const plain = settings.remoteUnlock?.enabled ? remoteUnlockTransportProblem(url) : null;
+    if (plain) throw new FleetError('bad_url', plain);
     const topics = doorTopics(fleet, door);
     const client = mqtt.connect(url.toString(), {
       clientId: `tobira_${topicSafe(fleet.slice(0, 8))}_${topicSafe(door)}`,

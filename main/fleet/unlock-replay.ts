@@ -87,3 +87,23 @@ export class UnlockReplayStore {
     }
   }
 }
+
+/** Loopback hosts: a broker on the door's own PC, where no one on the network reads the wire. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Remote unlock goes over TLS (mqtts:// or wss://) unless the broker is on loopback: on plain
+ * mqtt:// anyone on the path reads and keeps the signed commands (issue 17). Null when allowed,
+ * else the sentence that says why not.
+ */
+export function remoteUnlockTransportProblem(brokerUrl: URL): string | null {
+  if (brokerUrl.protocol === 'mqtts:' || brokerUrl.protocol === 'wss:') return null;
+  if (isLoopbackHost(brokerUrl.hostname)) return null;
+  return (
+    `remote unlock needs TLS to a broker other than on loopback: ${brokerUrl.protocol}//${brokerUrl.host} ` +
+    'is plain text, where anyone on the network reads the commands; use mqtts:// (with --ca FILE for a private CA)'
+  );
+}

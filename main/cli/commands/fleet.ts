@@ -7,6 +7,7 @@ import { openFleet, writeFleet } from '../../fleet/cli-context.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
+import { remoteUnlockTransportProblem } from '../../fleet/unlock-replay.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
 import { parseWindow } from '../../fleet/schedule.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
@@ -301,13 +302,15 @@ async function mqttSettings(v: Values, io: CliIO): Promise<number> {
     file: v['password-file'],
     envName: 'TOBIRA_MQTT_PASSWORD',
   });
-  const wrapper = await cliKeyWrapper(dir, false);
-  const config = await readDoorConfig(dir, wrapper);
   const url = need(v.url, 'url URL');
-  parseBrokerUrl(url);
+  const broker = parseBrokerUrl(url);
   const unlock = v['remote-unlock'];
   if (unlock !== undefined && unlock !== 'on' && unlock !== 'off')
     throw new UsageError(`--remote-unlock: expected on or off`);
+  const plain = unlock === 'on' ? remoteUnlockTransportProblem(broker) : null;
+  if (plain) throw new UsageError(plain);
+  const wrapper = await cliKeyWrapper(dir, false);
+  const config = await readDoorConfig(dir, wrapper);
   const previous = config.mqtt?.remoteUnlock;
   const mqtt: MqttSettings = {
     url,
