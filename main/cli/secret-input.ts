@@ -12,8 +12,8 @@ export type SecretSource = {
   given: string | undefined;
   /** `--FLAG-file FILE`'s value: a file whose first line is the secret, or `-` for standard input. */
   file: string | undefined;
-  /** The environment variable that may hold it instead. */
-  envName: string;
+  /** The environment variable that may hold it instead (none for a PIN). */
+  envName?: string;
 };
 
 /** The secret from its file, stdin or environment; undefined when none is given. Refuses `--FLAG VALUE`. */
@@ -24,7 +24,7 @@ export async function readSecret(
   if (source.given !== undefined) {
     throw new UsageError(
       `--${source.flag} is refused: a secret on the command line is readable by any local user; ` +
-        `use --${source.flag}-file FILE (- for standard input) or ${source.envName}`,
+        `use --${source.flag}-file FILE (- for standard input)${source.envName ? ` or ${source.envName}` : ''}`,
     );
   }
   if (source.file !== undefined) {
@@ -40,6 +40,6 @@ export async function readSecret(
     if (!value) throw new UsageError(`--${source.flag}-file ${source.file}: empty`);
     return value;
   }
-  const fromEnv = env[source.envName];
+  const fromEnv = source.envName ? env[source.envName] : undefined;
   return fromEnv ? fromEnv : undefined;
 }

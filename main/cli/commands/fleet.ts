@@ -123,7 +123,7 @@ async function init(v: Values, io: CliIO): Promise<number> {
 /** The kiosk PIN for a door being joined: the first line of `file` (`-`: stdin), else typed twice. */
 async function joinPin(file: string | undefined, io: CliIO): Promise<string> {
   if (file === undefined) return readNewAdminPin(io.readLine ?? readStdinLine, false);
-  const pin = await readSecret({ flag: 'pin', given: undefined, file, envName: '' });
+  const pin = await readSecret({ flag: 'pin', given: undefined, file });
   checkPin(pin ?? '', false);
   return pin ?? '';
 }

@@ -34,6 +34,20 @@ describe('tobira CLI on a fleet', { skip }, () => {
   let garage: string;
   let url: string;
 
+  /** `fleet join` for door `name` in `dir`, the token from a file (no secret in argv). */
+  const joinArgv = (token: string, name: string, dir: string) => [
+    'fleet',
+    'join',
+    '--db',
+    url,
+    '--token-file',
+    secretFile(token),
+    '--door',
+    name,
+    '--data-dir',
+    dir,
+  ];
+
   before(async () => {
     server = await startPostgres();
     url = await server.createDatabase('cli');
@@ -49,21 +63,7 @@ describe('tobira CLI on a fleet', { skip }, () => {
       [lobby, 'Lobby'],
       [garage, 'Garage'],
     ] as const) {
-      const r = await cli(
-        'fleet',
-        'join',
-        '--db',
-        url,
-        '--token-file',
-        secretFile(join),
-        '--pin-file',
-        secretFile('135790'),
-        '--door',
-        name,
-        '--data-dir',
-        dir,
-        '--json',
-      );
+      const r = await cli(...joinArgv(join, name, dir), '--pin-file', secretFile('135790'), '--json');
       assert.equal(r.code, 0, r.err);
       assert.equal((JSON.parse(r.out) as { fleet: string }).fleet, fleet);
     }
@@ -207,21 +207,11 @@ describe('tobira CLI on a fleet', { skip }, () => {
     const { join } = JSON.parse(made.out) as { join: string };
     const typed = async (dir: string, lines: string[]) => {
       let err = '';
-      const code = await main(
-        [
-          'fleet',
-          'join',
-          '--db',
-          url,
-          '--token-file',
-          secretFile(join),
-          '--door',
-          path.basename(dir),
-          '--data-dir',
-          dir,
-        ],
-        { out: () => undefined, err: (t) => (err += t), readLine: async () => lines.shift() ?? null },
-      );
+      const code = await main(joinArgv(join, path.basename(dir), dir), {
+        out: () => undefined,
+        err: (t) => (err += t),
+        readLine: async () => lines.shift() ?? null,
+      });
       return { code, err };
     };
     const differ = path.join(root, 'differ');

@@ -24,18 +24,11 @@ describe('tobira enroll --store DIR', () => {
     chmodSync(parent, 0o755);
     const store = path.join(parent, 'store');
     const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(`ERR ${t}`) };
+    const inStore = ['--store', store, '--models', pack];
     const code = await main(
-      [
-        'enroll',
-        '--store',
-        store,
-        '--models',
-        pack,
-        '--name',
-        'Obama',
-        facePath('photos/face_recognition/obama.jpg'),
-      ],
-      { out: (t) => lines.push(t), err: (t) => lines.push(`ERR ${t}`) },
+      ['enroll', ...inStore, '--name', 'Biden', facePath('photos/face_recognition/biden.jpg')],
+      io,
     );
     assert.equal(code, 0, lines.join('\n'));
     assert.equal(statSync(parent).mode & 0o777, 0o755, 'the parent keeps its mode');
@@ -47,16 +40,8 @@ describe('tobira enroll --store DIR', () => {
     );
     // And the store opens again from the key inside it.
     const again = await main(
-      [
-        'identify',
-        '--store',
-        store,
-        '--models',
-        pack,
-        '--json',
-        facePath('photos/face_recognition/obama3.jpg'),
-      ],
-      { out: (t) => lines.push(t), err: (t) => lines.push(`ERR ${t}`) },
+      ['identify', ...inStore, '--json', facePath('photos/face_recognition/biden.jpg')],
+      io,
     );
     assert.equal(again, 0, lines.join('\n'));
     assert.deepEqual(readdirSync(parent), ['store']);
