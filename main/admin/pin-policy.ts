@@ -37,16 +37,22 @@ export interface FirstPinFacts {
   /** null when the store could not be opened: then nobody can prove it is empty. */
   enrolledPeople: number | null;
   auditRecords: number;
+  /**
+   * The folder has a fleet configuration (`tobira fleet join`): its people live in the fleet's
+   * replica, so the local store and log are empty however much the door is in use (issue 17).
+   */
+  fleetJoined: boolean;
 }
 
 /**
  * Issue 9, way in #3: a missing PIN file is first launch only on a kiosk that has
  * never been used, i.e. nobody enrolled and nothing logged. Anywhere else (the file
  * was lost, or --store-dir points elsewhere) the PIN is set on the PC itself with
- * `tobira admin set-pin`, where the person already has the OS account.
+ * `tobira admin set-pin`, where the person already has the OS account. A fleet door never
+ * offers it: `tobira fleet join` sets its PIN.
  */
 export function firstPinAllowed(facts: FirstPinFacts): boolean {
-  return !facts.pinSet && facts.enrolledPeople === 0 && facts.auditRecords === 0;
+  return !facts.pinSet && !facts.fleetJoined && facts.enrolledPeople === 0 && facts.auditRecords === 0;
 }
 
 export const PIN_ON_PC_MESSAGE =

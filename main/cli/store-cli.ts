@@ -25,11 +25,12 @@ export async function openCliStore(
   paths: AppPaths,
 ): Promise<EnrollmentStore> {
   const dir = path.resolve(values.store ?? paths.storeDir);
-  const keyFile = path.resolve(values.key ?? defaultKeyFile(dir));
+  const keyFile = path.resolve(values.key ?? (values.store ? storeKeyFile(dir) : defaultKeyFile(dir)));
   if (!create && !existsSync(path.join(dir, STORE_FILE))) {
     throw new Error(`${dir}: no enrollment store here (enroll someone first, or pass --store DIR)`);
   }
-  if (create) await ensurePrivateDir(paths.dataDir);
+  // An explicit --store is all the CLI was given: it is made owner-only, never its parent.
+  if (create) await ensurePrivateDir(values.store ? dir : paths.dataDir);
   const wrapper = await FileKeyWrapper.open(keyFile, {
     create: create && !existsSync(path.join(dir, STORE_FILE)),
   });
@@ -48,12 +49,21 @@ export async function openCliStore(
 }
 
 /**
+ * The key file of an explicit `--store DIR`: `DIR.key` beside it where an older CLI left one
+ * (read, never written anew), else `DIR/store.key`, so that the CLI writes nothing beside DIR.
+ */
+export function storeKeyFile(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const beside = defaultKeyFile(dir, env);
+  return env.TOBIRA_STORE_KEY || existsSync(beside) ? beside : path.join(dir, 'store.key');
+}
+
+/**
  * Where the CLI's admin commands log: the data folder's audit log (--data-dir), else
- * the one beside an explicit --store (the app's layout: DIR/store, DIR/audit), else
- * the app's default. The same log as the screen's, chained with the store's key.
+ * `DIR/audit` inside an explicit --store DIR (never beside it: the CLI touches only the folder
+ * it was given), else the app's default. The same log as the screen's, chained with the store's key.
  */
 export function cliAuditDir(paths: AppPaths, io: CliIO, storeFlag: string | undefined): string {
-  if (!io.paths && storeFlag) return path.join(path.dirname(path.resolve(storeFlag)), 'audit');
+  if (!io.paths && storeFlag) return path.join(path.resolve(storeFlag), 'audit');
   return paths.auditDir;
 }
 
@@ -63,7 +73,7 @@ export async function auditCli(
   store: EnrollmentStore | null,
   event: Omit<AdminInput, 'actor'>,
 ): Promise<AdminRecord> {
-  await ensurePrivateDir(path.dirname(auditDir));
+  await ensurePrivateDir(path.dirname(auditDir)); // the data folder, or the --store DIR itself
   const log = new AuditLog(auditDir, { chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null });
   return log.appendAdmin({ ...event, actor: 'cli' });
 }

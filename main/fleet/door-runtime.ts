@@ -25,6 +25,7 @@ import {
   type RemoteUnlockRequest,
 } from './mqtt-events.js';
 import { Replica } from './replica.js';
+import { UNLOCK_NONCES_FILE, UnlockReplayStore } from './unlock-replay.js';
 import { FleetSync } from './sync.js';
 import { FleetView } from './view.js';
 
@@ -195,8 +196,27 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   ): DoorMqttLink | null {
     const settings = this.config.mqtt;
     if (!settings || this.mqtt) return this.mqtt;
+    // One replay store for every connection the link makes: a reconnect forgets no nonce.
+    let replay: Promise<UnlockReplayStore> | null = null;
     const link = new DoorMqttLink(
-      () => DoorMqtt.connect(settings, this.config.fleet, this.config.door, onUnlock, () => this.now()),
+      async () => {
+        replay ??= UnlockReplayStore.open(
+          path.join(fleetDir(this.config.dir), UNLOCK_NONCES_FILE),
+          this.now(),
+        );
+        const store = await replay.catch((error: unknown) => {
+          replay = null;
+          throw error;
+        });
+        return DoorMqtt.connect(
+          settings,
+          this.config.fleet,
+          this.config.door,
+          onUnlock,
+          () => this.now(),
+          store,
+        );
+      },
       log,
       () => this.now(),
     );

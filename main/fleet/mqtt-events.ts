@@ -11,6 +11,7 @@ import mqtt from 'mqtt';
 import { FleetError } from './errors.js';
 import type { AuditInput, AuditRecord } from '../audit/types.js';
 import type { MqttSettings } from './local.js';
+import { remoteUnlockTransportProblem, UnlockReplayStore } from './unlock-replay.js';
 
 /** 'doorbell': someone pressed Call on the door screen (no decision; not the retained state). */
 export type DoorEventType = 'unlocked' | 'refused' | 'door_failed' | 'doorbell';
@@ -27,9 +28,6 @@ export interface DoorEvent {
 
 /** A QoS 1 publish not acknowledged within this is sent again after the next connect. */
 const SEND_TIMEOUT_MS = 10_000;
-
-/** Signed commands older or newer than this are refused (clock skew plus transit). */
-const COMMAND_WINDOW_MS = 30_000;
 
 /** MQTT topic levels and HA node ids: keep [A-Za-z0-9_-], the rest becomes '_'. */
 export const topicSafe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -143,12 +141,14 @@ export function discoveryMessages(
 
 export interface RemoteUnlockRequest {
   ok: boolean;
-  /** Why a command was refused: 'bad_signature', 'stale', 'replayed', 'malformed', 'wrong_door'. */
+  /**
+   * Why a command was refused: 'bad_signature', 'stale', 'replayed', 'malformed', 'wrong_door',
+   * 'unrecorded' (its nonce could not be saved, so it could be played again: refused).
+   */
   reason: string;
 }
 
 export class DoorMqtt {
-  private readonly seenNonces = new Map<string, number>();
   /** Called once when the connection is lost after it was up (DoorMqttLink then connects anew). */
   onLost: (() => void) | null = null;
 
@@ -159,6 +159,7 @@ export class DoorMqtt {
     private readonly door: string,
     private readonly settings: MqttSettings,
     private readonly now: () => number,
+    private readonly replay: UnlockReplayStore,
   ) {}
 
   /**
@@ -166,7 +167,8 @@ export class DoorMqtt {
    * by itself (reconnectPeriod 0): a lost connection calls `onLost`, and DoorMqttLink connects
    * again with its own backoff, so a connection that died can never be left half-ended (the
    * drill's "client disconnecting" on every publish after the first broker restart).
-   * `onUnlock` is called for every remote-unlock command when it is enabled.
+   * `onUnlock` is called for every remote-unlock command when it is enabled; `replay` holds the
+   * used nonces across reconnects and restarts (FleetDoor keeps it in the door's folder).
    */
   static async connect(
     settings: MqttSettings,
@@ -174,8 +176,11 @@ export class DoorMqtt {
     door: string,
     onUnlock: (result: RemoteUnlockRequest) => void,
     now: () => number = Date.now,
+    replay: UnlockReplayStore = UnlockReplayStore.memory(),
   ): Promise<DoorMqtt> {
     const url = parseBrokerUrl(settings.url);
+    const plain = settings.remoteUnlock?.enabled ? remoteUnlockTransportProblem(url) : null;
+    if (plain) throw new FleetError('bad_url', plain);
     const topics = doorTopics(fleet, door);
     const client = mqtt.connect(url.toString(), {
       clientId: `tobira_${topicSafe(fleet.slice(0, 8))}_${topicSafe(door)}`,
@@ -212,11 +217,11 @@ export class DoorMqtt {
       client.once('close', closed);
     });
     client.on('error', () => undefined); // a lost connection is reported by 'close' below
-    const self = new DoorMqtt(client, topics, fleet, door, settings, now);
+    const self = new DoorMqtt(client, topics, fleet, door, settings, now, replay);
     client.once('close', () => self.onLost?.());
     if (settings.remoteUnlock?.enabled) {
       client.on('message', (topic, payload) => {
-        if (topic === topics.unlock) onUnlock(self.checkUnlock(payload));
+        if (topic === topics.unlock) void self.checkUnlock(payload).then(onUnlock);
       });
       await client.subscribeAsync(topics.unlock, { qos: 1 });
     }
@@ -257,7 +262,7 @@ export class DoorMqtt {
   }
 
   /** Checks a remote-unlock command: {"ts": ms, "nonce": "...", "sig": hex}. */
-  checkUnlock(payload: Buffer): RemoteUnlockRequest {
+  async checkUnlock(payload: Buffer): Promise<RemoteUnlockRequest> {
     const secret = this.settings.remoteUnlock?.secret;
     if (!secret || !this.settings.remoteUnlock?.enabled) return { ok: false, reason: 'disabled' };
     let cmd: { ts?: unknown; nonce?: unknown; sig?: unknown };
@@ -278,12 +283,8 @@ export class DoorMqtt {
     const got = Buffer.from(cmd.sig, 'hex');
     if (got.length !== want.length || !timingSafeEqual(got, want))
       return { ok: false, reason: 'bad_signature' };
-    const now = this.now();
-    if (Math.abs(now - cmd.ts) > COMMAND_WINDOW_MS) return { ok: false, reason: 'stale' };
-    for (const [n, t] of this.seenNonces) if (now - t > 2 * COMMAND_WINDOW_MS) this.seenNonces.delete(n);
-    if (this.seenNonces.has(cmd.nonce)) return { ok: false, reason: 'replayed' };
-    this.seenNonces.set(cmd.nonce, now);
-    return { ok: true, reason: 'remote_unlock' };
+    const claimed = await this.replay.claim(cmd.nonce, cmd.ts, this.now());
+    return claimed === 'ok' ? { ok: true, reason: 'remote_unlock' } : { ok: false, reason: claimed };
   }
 
   /** Publishes "offline" and disconnects (a crash leaves the will to say it instead). */

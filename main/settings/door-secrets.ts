@@ -20,7 +20,7 @@ const secretsSchema = z
   .strict();
 export type DoorSecrets = z.infer<typeof secretsSchema>;
 
-const NO_SECRETS: DoorSecrets = { urlPassword: '', headers: {}, hmacKey: '' };
+export const NO_SECRETS: DoorSecrets = { urlPassword: '', headers: {}, hmacKey: '' };
 
 /** Replaces a URL's password (if any) without touching the rest of it. */
 function withPassword(url: string, password: string): string {

@@ -17,6 +17,7 @@ import type { SettingsNotice } from '../../preload/contract/app.js';
 import {
   fillSecrets,
   hasPlaceholder,
+  NO_SECRETS,
   redactDoor,
   secretsOf,
   type DoorSecrets,
@@ -118,10 +119,15 @@ export class SettingsService {
     const current = this.get();
     let door = current.door;
     if (parsed.door) {
-      door = fillSecrets(parsed.door, secretsOf(current.door));
+      // Secrets belong to the door's origin: pointed at another host, scheme or port, the door
+      // takes none of the stored ones along (issue 17: the other host received them).
+      const moved = current.door.kind === 'http' && !sameOrigin(current.door, parsed.door);
+      door = fillSecrets(parsed.door, moved ? NO_SECRETS : secretsOf(current.door));
       if (hasPlaceholder(door)) {
         throw new SettingsError(
-          'door: a secret was left as REDACTED, but no such secret is stored; type it in',
+          moved
+            ? 'door: it now points at another address, so the stored secrets (password, headers, HMAC key) stay behind; type them in again'
+            : 'door: a secret was left as REDACTED, but no such secret is stored; type it in',
         );
       }
     }
@@ -170,6 +176,16 @@ export function redactSettings(settings: Settings): Settings {
 }
 
 /** True when every secret of the stored door is already a placeholder (nothing in plain text). */
+/** Both HTTP doors at one origin (scheme, host and port); any other pair shares no secret. */
+function sameOrigin(a: Settings['door'], b: Settings['door']): boolean {
+  if (a.kind !== 'http' || b.kind !== 'http') return false;
+  try {
+    return new URL(a.url).origin === new URL(b.url).origin;
+  } catch {
+    return false;
+  }
+}
+
 function hasPlaceholderOnly(door: Settings['door']): boolean {
   return JSON.stringify(secretsOf(redactDoor(door))) === JSON.stringify(secretsOf(door));
 }

@@ -229,7 +229,8 @@ export const en = {
   'door.insecureWarning':
     'Warning: plain http:// is on. Anyone on this network can read and replay requests to the lock. Use https:// unless the relay is on a wire only this kiosk uses.',
   'door.hmacKey': 'Signing key (HMAC, at least 16 characters; the relay checks X-Tobira-Signature with it)',
-  'door.secretKept': 'Saved secrets show as {redacted}; leave them so to keep them.',
+  'door.secretKept':
+    'Saved secrets show as {redacted}; leave them so to keep them. They belong to this address: change the host, scheme or port and they are cleared, so type them in again.',
   'door.pinSha256': 'Pinned relay keys (SPKI SHA-256, base64; one per line; optional)',
   'door.caPem': 'Private CA certificate (PEM; optional)',
   'liveness.showLive': 'Show live score',

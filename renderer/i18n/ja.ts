@@ -231,7 +231,8 @@ export const ja: Record<MessageKey, string> = {
   'door.insecureWarning':
     '警告: 暗号化なしの http:// が有効です。同じネットワークの誰でも錠への要求を読んだり再送したりできます。この端末専用の配線でない限り https:// を使ってください。',
   'door.hmacKey': '署名鍵（HMAC、16 文字以上。リレー側は X-Tobira-Signature をこの鍵で確認します）',
-  'door.secretKept': '保存済みの秘密は {redacted} と表示されます。そのままにすると保持されます。',
+  'door.secretKept':
+    '保存済みの秘密は {redacted} と表示されます。そのままにすると保持されます。秘密はこの宛先だけのものです。ホスト・スキーム・ポートを変えると消えるので、もう一度入力してください。',
   'door.pinSha256': '固定するリレーの公開鍵（SPKI SHA-256、base64、1 行に 1 つ。任意）',
   'door.caPem': '独自 CA 証明書（PEM。任意）',
   'liveness.showLive': 'ライブスコアを表示',

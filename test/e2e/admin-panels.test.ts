@@ -290,7 +290,19 @@ describe('admin panels in Chromium', () => {
       assert.ok(jammed.calls() >= 1);
       await harness.screenshot('admin-settings-door-failed');
 
+      // Another port is another origin: the stored key stays behind (it would reach the other
+      // host), and the screen says to type it in again.
       await door.locator('input[name="url"]').fill(working.url);
+      await save.click();
+      await typePinAgain();
+      await problem.filter({ hasText: /another address/ }).waitFor();
+      const unchanged = harness.services.settings.get().door;
+      assert.equal(
+        unchanged.kind === 'http' ? unchanged.url : null,
+        jammed.url,
+        'the refused save changed nothing',
+      );
+      await door.locator('input[name="hmacKey"]').fill('e2e-working-relay-key');
       await save.click();
       await typePinAgain();
       await waitFor(
@@ -305,7 +317,7 @@ describe('admin panels in Chromium', () => {
       await door.locator('.door-test[data-ok="true"]').waitFor({ timeout: 15_000 });
       assert.equal(working.calls(), 1);
       const saved = harness.services.settings.get().door;
-      assert.ok(saved.kind === 'http' && saved.hmacKey === 'e2e-relay-signing-key', 'REDACTED kept the key');
+      assert.ok(saved.kind === 'http' && saved.hmacKey === 'e2e-working-relay-key', 'the key typed in again');
       await harness.screenshot('admin-settings');
     } finally {
       await jammed.close();

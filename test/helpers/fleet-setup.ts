@@ -1,6 +1,8 @@
 // Fleets for the tests as an admin makes them: `tobira fleet init`, `tobira fleet join` for each
 // door (and `tobira fleet mqtt` when a broker is named), through the real CLI.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../main/cli/tobira.js';
 import type { PostgresServer } from './postgres-server.js';
@@ -11,6 +13,13 @@ export async function cli(...argv: string[]): Promise<{ code: number; out: strin
   let err = '';
   const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
   return { code, out, err };
+}
+
+/** A private file holding `secret`, for `--token-file` and `--password-file` (no secret goes in argv). */
+export function secretFile(secret: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tobira-secret-')), 'secret');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return file;
 }
 
 /**
@@ -36,8 +45,10 @@ export async function fleetOf(
       'join',
       '--db',
       adminUrl,
-      '--token',
-      join,
+      '--token-file',
+      secretFile(join),
+      '--pin-file',
+      secretFile('135790'),
       '--door',
       name,
       '--data-dir',

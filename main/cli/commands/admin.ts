@@ -32,18 +32,8 @@ export const command: Command = {
       throw new UsageError(`expected 'set-pin', got '${positionals.join(' ')}'`);
     }
     const paths = cliPaths(io);
-    const readLine = io.readLine ?? readStdinLine;
-    const pin = await readLine('New admin PIN: ');
-    if (pin === null) throw new Error('no PIN was given');
-    const problem = checkNewAdminPin(pin.trim(), adminPinMinDigits(values['allow-weak-4-digit'] === true));
-    if (problem) throw new Error(problem.message);
-    const again = await readLine('The same PIN again: ');
-    if (again === null || again.trim() !== pin.trim())
-      throw new Error('the two PINs differ; nothing was changed');
-    const file = path.join(paths.dataDir, 'admin-pin.json');
-    const admin = await AdminPin.open(file);
-    const result = await admin.provision(pin.trim());
-    if (!result.ok) throw new Error(result.message);
+    const pin = await readNewAdminPin(io.readLine ?? readStdinLine, values['allow-weak-4-digit'] === true);
+    const file = await provisionAdminPin(paths.dataDir, pin);
     io.out(`admin PIN set in ${file}`);
     // The audit chain is keyed with the store's key: without it, a line here would break the chain.
     const store = await openCliStore({}, false, paths).catch(() => null);
@@ -53,3 +43,31 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** A new admin PIN typed twice (or two lines on stdin), checked; an error names the problem. */
+export async function readNewAdminPin(
+  readLine: (prompt: string) => Promise<string | null>,
+  allowWeak: boolean,
+): Promise<string> {
+  const pin = await readLine('New admin PIN: ');
+  if (pin === null) throw new Error('no PIN was given');
+  checkPin(pin.trim(), allowWeak);
+  const again = await readLine('The same PIN again: ');
+  if (again === null || again.trim() !== pin.trim())
+    throw new Error('the two PINs differ; nothing was changed');
+  return pin.trim();
+}
+
+/** Throws the policy's sentence when `pin` is not a PIN the kiosk accepts. */
+export function checkPin(pin: string, allowWeak: boolean): void {
+  const problem = checkNewAdminPin(pin, adminPinMinDigits(allowWeak));
+  if (problem) throw new Error(problem.message);
+}
+
+/** Sets `pin` as the admin PIN of the data folder `dataDir` (lockout cleared); the file it wrote. */
+export async function provisionAdminPin(dataDir: string, pin: string): Promise<string> {
+  const file = path.join(dataDir, 'admin-pin.json');
+  const result = await (await AdminPin.open(file)).provision(pin);
+  if (!result.ok) throw new Error(result.message);
+  return file;
+}

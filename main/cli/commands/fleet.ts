@@ -7,12 +7,18 @@ import { openFleet, writeFleet } from '../../fleet/cli-context.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
+import { remoteUnlockTransportProblem } from '../../fleet/unlock-replay.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
 import { parseWindow } from '../../fleet/schedule.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
+import { readSecret } from '../secret-input.js';
+import { readStdinLine } from '../read-line.js';
+import { AdminPin } from '../../admin/pin.js';
+import { checkPin, provisionAdminPin, readNewAdminPin } from './admin.js';
 
 const usage = `Usage: tobira fleet init --db URL [--json]
-       tobira fleet join --db URL --token TOKEN --door NAME --data-dir DIR [--offline-grace HOURS] [--json]
+       tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--pin-file FILE|-]
+                         [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
        tobira fleet run --data-dir DIR
        tobira fleet token create --db ADMIN_URL --data-dir DIR [--json]
@@ -21,17 +27,23 @@ const usage = `Usage: tobira fleet init --db URL [--json]
        tobira fleet groups list --data-dir DIR [--json]
        tobira fleet groups set --data-dir DIR --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
        tobira fleet person --data-dir DIR (--groups ID,… | --disable | --enable) ID|NAME
-       tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password P] [--ca FILE]
+       tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password-file FILE|-] [--ca FILE]
                          [--discovery-prefix P] [--remote-unlock on|off]
 
 init creates or migrates the fleet schema in PostgreSQL (URL of a role that may create roles) and
 prints a join token; join makes DIR a door of the fleet (--db needs only host, port, database and
-TLS options: the door logs in with the token's role). In a joined DIR, enroll, identify, people and
-audit act on the fleet. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
+TLS options: the door logs in with the token's role) and sets the kiosk's admin PIN unless it has one
+(typed twice, two lines on standard input, or the first line of --pin-file): a fleet door never lets the
+first person at its screen choose it. In a joined DIR, enroll, identify, people and
+audit act on the fleet. No secret goes on the command line: the join token comes from
+--token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
+TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
 
 const options = {
   db: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'pin-file': { type: 'string' },
   door: { type: 'string' },
   'data-dir': { type: 'string' },
   'offline-grace': { type: 'string' },
@@ -47,6 +59,7 @@ const options = {
   url: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'password-file': { type: 'string' },
   ca: { type: 'string' },
   'discovery-prefix': { type: 'string' },
   'remote-unlock': { type: 'string' },
@@ -107,19 +120,35 @@ async function init(v: Values, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** The kiosk PIN for a door being joined: the first line of `file` (`-`: stdin), else typed twice. */
+async function joinPin(file: string | undefined, io: CliIO): Promise<string> {
+  if (file === undefined) return readNewAdminPin(io.readLine ?? readStdinLine, false);
+  const pin = await readSecret({ flag: 'pin', given: undefined, file });
+  checkPin(pin ?? '', false);
+  return pin ?? '';
+}
+
 async function join(v: Values, io: CliIO): Promise<number> {
   const dir = dataDir(v, io);
   const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
   if (graceHours !== undefined && !(graceHours > 0))
     throw new UsageError('--offline-grace: expected hours > 0');
+  const token = need(
+    await readSecret({ flag: 'token', given: v.token, file: v['token-file'], envName: 'TOBIRA_JOIN_TOKEN' }),
+    'token-file FILE (or TOBIRA_JOIN_TOKEN)',
+  );
+  // The PIN before the join: a bad one leaves the folder as it was, never joined without a PIN.
+  const pinUnset = !(await AdminPin.open(path.join(dir, 'admin-pin.json'))).isSet();
+  const pin = pinUnset ? await joinPin(v['pin-file'], io) : null;
   const result = await joinFleet({
     databaseUrl: need(v.db, 'db URL'),
-    token: need(v.token, 'token TOKEN'),
+    token,
     door: need(v.door, 'door NAME'),
     dataDir: dir,
     wrapper: await cliKeyWrapper(dir, true),
     ...(graceHours !== undefined ? { offlineGraceMs: Math.round(graceHours * 3600_000) } : {}),
   });
+  if (pin !== null) await provisionAdminPin(dir, pin);
   if (v.json) io.out(JSON.stringify({ fleet: result.fleet, door: result.door, version: result.version }));
   else
     io.out(
@@ -267,19 +296,27 @@ async function person(who: string | undefined, v: Values, io: CliIO): Promise<nu
 
 async function mqttSettings(v: Values, io: CliIO): Promise<number> {
   const dir = dataDir(v, io);
-  const wrapper = await cliKeyWrapper(dir, false);
-  const config = await readDoorConfig(dir, wrapper);
+  const password = await readSecret({
+    flag: 'password',
+    given: v.password,
+    file: v['password-file'],
+    envName: 'TOBIRA_MQTT_PASSWORD',
+  });
   const url = need(v.url, 'url URL');
-  parseBrokerUrl(url);
+  const broker = parseBrokerUrl(url);
   const unlock = v['remote-unlock'];
   if (unlock !== undefined && unlock !== 'on' && unlock !== 'off')
     throw new UsageError(`--remote-unlock: expected on or off`);
+  const plain = unlock === 'on' ? remoteUnlockTransportProblem(broker) : null;
+  if (plain) throw new UsageError(plain);
+  const wrapper = await cliKeyWrapper(dir, false);
+  const config = await readDoorConfig(dir, wrapper);
   const previous = config.mqtt?.remoteUnlock;
   const mqtt: MqttSettings = {
     url,
     discoveryPrefix: v['discovery-prefix'] ?? config.mqtt?.discoveryPrefix ?? 'homeassistant',
     ...(v.username !== undefined ? { username: v.username } : {}),
-    ...(v.password !== undefined ? { password: v.password } : {}),
+    ...(password !== undefined ? { password } : {}),
     ...(v.ca ? { ca: await readFile(path.resolve(v.ca), 'utf8') } : {}),
     ...(unlock === 'on'
       ? { remoteUnlock: { enabled: true, secret: previous?.secret ?? randomBytes(32).toString('hex') } }

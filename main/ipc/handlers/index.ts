@@ -39,6 +39,8 @@ export function createHandlers(services: AppServices): HandlerTable {
       enrolledPeople: services.store ? services.store.listPeople().length : null,
       // Decisions and admin actions alike; unreadable lines count too (a log was there).
       auditRecords: pin.isSet() ? 0 : await auditLines(),
+      // A folder joined to a fleet never offers its first PIN to whoever touches the screen.
+      fleetJoined: services.joined,
     });
   const adminState = async (sender: Sender): Promise<AdminState> => ({
     pinSet: pin.isSet(),

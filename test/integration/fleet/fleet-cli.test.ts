@@ -11,6 +11,9 @@ import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
+import { AdminPin } from '../../../main/admin/pin.js';
+import { isJoined } from '../../../main/fleet/local.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
@@ -32,6 +35,20 @@ describe('tobira CLI on a fleet', { skip }, () => {
   let garage: string;
   let url: string;
 
+  /** `fleet join` for door `name` in `dir`, the token from a file (no secret in argv). */
+  const joinArgv = (token: string, name: string, dir: string) => [
+    'fleet',
+    'join',
+    '--db',
+    url,
+    '--token-file',
+    secretFile(token),
+    '--door',
+    name,
+    '--data-dir',
+    dir,
+  ];
+
   before(async () => {
     server = await startPostgres();
     url = await server.createDatabase('cli');
@@ -47,19 +64,7 @@ describe('tobira CLI on a fleet', { skip }, () => {
       [lobby, 'Lobby'],
       [garage, 'Garage'],
     ] as const) {
-      const r = await cli(
-        'fleet',
-        'join',
-        '--db',
-        url,
-        '--token',
-        join,
-        '--door',
-        name,
-        '--data-dir',
-        dir,
-        '--json',
-      );
+      const r = await cli(...joinArgv(join, name, dir), '--pin-file', secretFile('135790'), '--json');
       assert.equal(r.code, 0, r.err);
       assert.equal((JSON.parse(r.out) as { fleet: string }).fleet, fleet);
     }
@@ -188,13 +193,61 @@ describe('tobira CLI on a fleet', { skip }, () => {
     );
   });
 
+  it('fleet join leaves the folder with the kiosk PIN set: typed twice, or from a file; two that differ join nothing', async () => {
+    for (const dir of [lobby, garage]) {
+      const pin = await AdminPin.open(path.join(dir, 'admin-pin.json'));
+      assert.equal(
+        pin.isSet(),
+        true,
+        `${dir}: joined without a kiosk PIN (the first person at the screen chose it)`,
+      );
+      assert.equal((await pin.verify('135790')).ok, true);
+    }
+    const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
+    assert.equal(made.code, 0, made.err);
+    const { join } = JSON.parse(made.out) as { join: string };
+    const typed = async (dir: string, lines: string[]) => {
+      let err = '';
+      const code = await main(joinArgv(join, path.basename(dir), dir), {
+        out: () => undefined,
+        err: (t) => (err += t),
+        readLine: async () => lines.shift() ?? null,
+      });
+      return { code, err };
+    };
+    const differ = path.join(root, 'differ');
+    const refused = await typed(differ, ['246802', '246803']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /the two PINs differ/);
+    assert.equal(isJoined(differ), false, 'a join whose PIN was refused left a joined folder');
+    const twice = path.join(root, 'twice');
+    const joined = await typed(twice, ['246802', '246802']);
+    assert.equal(joined.code, 0, joined.err);
+    assert.equal((await (await AdminPin.open(path.join(twice, 'admin-pin.json'))).verify('246802')).ok, true);
+  });
+
   it('a revoked token stops the doors that joined with it; they keep answering from their replica', async () => {
     const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
     assert.equal(made.code, 0, made.err);
     const side = path.join(root, 'side');
     const { join } = JSON.parse(made.out) as { join: string };
     assert.equal(
-      (await cli('fleet', 'join', '--db', url, '--token', join, '--door', 'Side', '--data-dir', side)).code,
+      (
+        await cli(
+          'fleet',
+          'join',
+          '--db',
+          url,
+          '--token-file',
+          secretFile(join),
+          '--pin-file',
+          secretFile('135790'),
+          '--door',
+          'Side',
+          '--data-dir',
+          side,
+        )
+      ).code,
       0,
     );
     const tokens = JSON.parse((await cli('fleet', 'token', 'list', '--db', url, '--json')).out) as {

@@ -27,6 +27,7 @@ import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../he
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -307,6 +308,46 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       // The last will: a door that vanishes is reported offline by the broker.
       await mqttDoor.close();
       await next((m) => m.topic === evConfig.availability_topic && m.body === 'offline');
+
+      // A restart forgets no nonce (they were in memory: a captured command opened the door again
+      // after a restart), and a command stamped 10 s ahead of the door's clock is refused.
+      const within = <T>(what: string, wait: Promise<T>) =>
+        Promise.race([
+          wait,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`no ${what} within 20 s`)), 20_000).unref(),
+          ),
+        ]);
+      seen.length = 0;
+      const restarted = await FleetDoor.open(doorDir, await cliKeyWrapper(doorDir, false), {
+        now: () => clock,
+      });
+      await restarted.start();
+      try {
+        await within(
+          'online after the restart',
+          next((m) => m.topic === evConfig.availability_topic && m.body === 'online'),
+        );
+        await sub.publishAsync(unlockTopic, JSON.stringify(good));
+        await within(
+          'replayed refusal after the restart',
+          next((m) => m.topic === evConfig.state_topic && m.body.includes('remote_unlock_replayed')),
+        );
+        const ahead = { ts: clock + 10_000, nonce: randomUUID(), sig: '' };
+        ahead.sig = signUnlock(remoteUnlock.secret, 'Front', ahead.ts, ahead.nonce);
+        await sub.publishAsync(unlockTopic, JSON.stringify(ahead));
+        await within(
+          'stale refusal of a command from 10 s ahead',
+          next((m) => m.topic === evConfig.state_topic && m.body.includes('remote_unlock_stale')),
+        );
+        assert.equal(
+          seen.some((m) => m.topic === evConfig.state_topic && m.body.includes('"remote_unlock"')),
+          false,
+          'nothing opened after the restart',
+        );
+      } finally {
+        await restarted.close();
+      }
     } finally {
       await mqttDoor.close().catch(() => undefined);
       await sub.endAsync();
@@ -386,8 +427,10 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
           'join',
           '--db',
           revokedDb,
-          '--token',
-          revoked,
+          '--token-file',
+          secretFile(revoked),
+          '--pin-file',
+          secretFile('135790'),
           '--door',
           'Late',
           '--data-dir',
@@ -403,8 +446,10 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
           'join',
           '--db',
           adminUrl,
-          '--token',
-          token.slice(0, 40),
+          '--token-file',
+          secretFile(token.slice(0, 40)),
+          '--pin-file',
+          secretFile('135790'),
           '--door',
           'Cut',
           '--data-dir',

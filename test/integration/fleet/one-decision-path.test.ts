@@ -22,6 +22,7 @@ import type { DecisionEvent } from '../../../preload/contract/events.js';
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { facePath, packCopy, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 
@@ -65,7 +66,18 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
   /** `tobira fleet join` for one door's folder. */
   const join = (dir: string, door: string, joinToken: string, extra: string[] = []) => {
     const where = ['--door', door, '--data-dir', dir];
-    return ok('fleet', 'join', '--db', adminUrl, '--token', joinToken, ...where, ...extra);
+    return ok(
+      'fleet',
+      'join',
+      '--db',
+      adminUrl,
+      '--token-file',
+      secretFile(joinToken),
+      '--pin-file',
+      secretFile('135790'),
+      ...where,
+      ...extra,
+    );
   };
 
   /** The desk's version after it caught up; then the kiosk and the headless door reach it too. */

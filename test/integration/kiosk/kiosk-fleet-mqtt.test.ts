@@ -33,6 +33,7 @@ import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { secretFile } from '../../helpers/fleet-setup.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
 import { within } from '../../helpers/deadline.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
@@ -195,8 +196,10 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       'join',
       '--db',
       adminUrl,
-      '--token',
-      token,
+      '--token-file',
+      secretFile(token),
+      '--pin-file',
+      secretFile('135790'),
       '--door',
       'Front',
       '--data-dir',

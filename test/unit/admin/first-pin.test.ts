@@ -2,6 +2,8 @@
 // even when people were enrolled, so the first person at the touchscreen chose
 // the admin PIN. Over IPC, a PIN without the old one may be set only while the
 // store holds nobody and the audit log is empty; otherwise only on the PC.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wireIpc } from '../../../main/ipc/wire.js';
@@ -74,6 +76,20 @@ describe('the first admin PIN', () => {
     const set = await call('setAdminPin', { pin: '135790' });
     assert.equal(!set.ok && set.code, 'ADMIN_PIN_ON_PC');
     assert.equal(services.pin.isSet(), false);
+  });
+
+  test('on a folder joined to a fleet (its local store and log empty), nobody at the screen can set it', async () => {
+    // `tobira fleet join` on a fresh folder: the people live in the fleet's replica, so the
+    // kiosk's own store and log are empty, and the first person to touch the screen took the PIN.
+    const { services, call } = await kiosk();
+    mkdirSync(path.join(node!.dataDir, 'fleet'));
+    writeFileSync(path.join(node!.dataDir, 'fleet', 'door.json'), '{}');
+    const state = await call('getAdminState');
+    assert.equal(state.ok && (state.value as AdminState).firstPin, false);
+    const set = await call('setAdminPin', { pin: '135790' });
+    assert.equal(!set.ok && set.code, 'ADMIN_PIN_ON_PC', 'a stranger set the admin PIN of a fleet door');
+    assert.equal(services.pin.isSet(), false);
+    assert.equal(services.adminSession.isActive(APP_ID), false);
   });
 
   test('changing a set PIN needs a session and the current PIN', async () => {

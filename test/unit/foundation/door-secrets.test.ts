@@ -120,6 +120,49 @@ describe('door secrets', () => {
     assert.equal(changed.headers.Authorization, `Bearer ${TOKEN}`);
   });
 
+  test('a door pointed at another host or scheme takes none of the stored secrets along', async () => {
+    // An admin changed the URL while the header, password and HMAC key stayed REDACTED (kept):
+    // the other host then received them. Secrets belong to the door's origin.
+    const redacted = (await settingsOf('updateSettings', { door: httpDoor() })).door;
+    assert.ok(redacted.kind === 'http');
+    const before = node.services.settings.get().door;
+    const moves: Array<[string, string]> = [
+      ['another host', `https://opener:${REDACTED}@elsewhere.example/open`],
+      ['another scheme', `http://opener:${REDACTED}@relay.example/open`],
+      ['another port', `https://opener:${REDACTED}@relay.example:8443/open`],
+    ];
+    for (const [name, url] of moves) {
+      const outcome = await ipc.gate.handle('updateSettings', app, {
+        door: { ...redacted, url, insecureNetwork: true },
+        pin: PIN,
+      });
+      assert.equal(outcome.ok, false, `${name}: the stored secrets went along`);
+      assert.match(!outcome.ok ? outcome.message : '', /another address.*type them in again/);
+      assert.deepEqual(node.services.settings.get().door, before, `${name}: nothing changed`);
+    }
+    // Typed in again for the new host, they are saved; the same origin keeps them as before.
+    const moved = await settingsOf('updateSettings', {
+      door: {
+        ...redacted,
+        url: 'https://opener:new-pw@elsewhere.example/open',
+        headers: { Authorization: 'Bearer new-token', 'X-Site': 'front door' },
+        hmacKey: 'new-hmac-for-elsewhere',
+      },
+    });
+    assert.equal(moved.door.kind, 'http');
+    await settingsOf('updateSettings', {
+      door: { ...moved.door, url: `https://opener:${REDACTED}@elsewhere.example/other-path` },
+    });
+    const kept = node.services.settings.get().door;
+    assert.ok(kept.kind === 'http');
+    assert.deepEqual(
+      [kept.url, kept.hmacKey, kept.headers.Authorization],
+      ['https://opener:new-pw@elsewhere.example/other-path', 'new-hmac-for-elsewhere', 'Bearer new-token'],
+    );
+    // Back to the first host for the tests that follow, its secrets typed in again.
+    await settingsOf('updateSettings', { door: httpDoor() });
+  });
+
   test('the secrets survive a restart (unsealed with the store key)', async () => {
     const again = await createNodeServices({ dataDir: node.dataDir });
     try {

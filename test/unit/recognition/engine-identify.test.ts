@@ -162,7 +162,7 @@ describe('identification on ../shared/faces with the engine', () => {
     assert.match(enrolled.text, /ex_two_people\.jpg: refused: 2 faces/);
     assert.match(enrolled.text, /view\.jpg: refused: no face found/);
     assert.match(enrolled.text, /nonexistent\.jpg: refused: .*cannot read/);
-    assert.ok(await readFile(path.join(dir, 'store.key')), 'the CLI key file sits beside the store');
+    assert.ok(await readFile(path.join(store, 'store.key')), 'the CLI key file sits inside the store');
 
     const identify = async (p: string, code = 0) => {
       const r = await run('identify', '--store', store, '--models', pack, '--json', photo(p));
