@@ -2,33 +2,28 @@
 // work of its own. The Electron shell and the browser test harness both build it with
 // AppServices.create and register the same handlers; only the platform pieces passed in (key
 // wrapper, fetch, dialogs) differ. Each piece receives the narrow interfaces it uses.
-import path from 'node:path';
 import type { AppPaths } from './paths.js';
 import { EventBus } from './events.js';
-import { SettingsService } from './settings/settings-service.js';
+import type { SettingsService } from './settings/settings-service.js';
+import { openDataFolder } from './data-folder.js';
 import { SettingsEffects } from './settings/settings-effects.js';
 import type { Events } from '../preload/contract/events.js';
-import { PackManager } from './packs/manager.js';
+import type { PackManager } from './packs/manager.js';
 import type { EnrollmentStore } from './store/enrollment-store.js';
-import { openAuditLog, openStore } from './store/open-store.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { AdminAudit } from './audit/admin-audit.js';
-import { securePrivateDir } from './settings/private-dir.js';
-import { AdminPin } from './admin/pin.js';
-import { CodeEntry } from './recognition/code-entry.js';
+import type { AdminPin } from './admin/pin.js';
+import type { CodeEntry } from './recognition/code-entry.js';
 import { AdminSession } from './admin/admin-session.js';
 import { CurrentDoor } from './door/current-door.js';
 import { Kiosk } from './kiosk/kiosk.js';
+import { endEnrollmentWithSession } from './kiosk/enroll-flow.js';
 import { EngineHost } from './engine/engine-host.js';
 import type { ServicesOptions } from './services-options.js';
-import type { PeopleSource } from './people/people-directory.js';
+import { kioskPeople, type PeopleSource } from './people/people-directory.js';
 import type { KioskFleet } from './fleet/kiosk-fleet.js';
 import { FleetHost } from './fleet/fleet-host.js';
-import { localDirectory, type PeopleDirectory } from './people/people-directory.js';
 import { Doorbell } from './door/doorbell.js';
-
-export type { FilePicker, PickRequest } from './util/file-picker.js';
-export type { KioskControl, ServicesOptions } from './services-options.js';
 
 export class AppServices {
   readonly events = new EventBus();
@@ -45,23 +40,17 @@ export class AppServices {
   readonly fleetHost: FleetHost;
   /** The door screen's Call button and camera reports (door/doorbell.ts). */
   readonly doorbell: Doorbell;
-  /** Who the kiosk knows: the store, or a joined folder's fleet (below). */
-  readonly peopleSource: PeopleSource = {
-    directory: () => this.people,
-    problem: () => this.peopleProblem,
-    joined: () => this.joined,
-  };
+  /** Who the kiosk knows: the store, or a joined folder's fleet (people/people-directory.ts). */
+  readonly peopleSource: PeopleSource;
 
   private constructor(
     readonly options: ServicesOptions,
     readonly settings: SettingsService,
     readonly packs: PackManager,
     readonly store: EnrollmentStore | null,
-    /** Why the enrollment store could not be opened; its file is left as it was. */
     readonly storeProblem: string | null,
     readonly audit: AuditLog,
     readonly pin: AdminPin,
-    /** 1:1 code entry and its lockout: here, not in the kiosk, so an engine reload keeps it. */
     readonly codes: CodeEntry,
   ) {
     const log = (this.log = options.log ?? ((message) => console.log(`[tobira] ${message}`)));
@@ -81,6 +70,7 @@ export class AppServices {
       ...(options.now ? { now: options.now } : {}),
       ...(options.fleetPollMs ? { pollMs: options.fleetPollMs } : {}),
     });
+    this.peopleSource = kioskPeople(store, storeProblem, this.fleetHost);
     this.doorbell = new Doorbell({
       audit,
       door: () => this.door.get(),
@@ -117,41 +107,18 @@ export class AppServices {
       engine: { reload: () => this.engine.reload(), reconfigure: () => this.engine.current?.reconfigure() },
     });
     // An enrolled face opened the door: the code lockout's count starts again.
-    this.events.subscribe((event, payload) => {
-      if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') codes.reset();
-    });
-    // Camera enrollment belongs to the admin session: when it ends, for any reason, so does enrollment.
-    this.adminSession.onEnd((reason) => {
-      const kiosk = this.engine.current;
-      if (kiosk?.enrollStatus().personId) {
-        log(`admin session ended (${reason}): enrollment stopped`);
-        emit('enrollStatus', kiosk.stopEnrollment());
-      }
-    });
-    if (settings.notice) {
-      log(`settings were unreadable (${settings.notice.reason}); kept at ${settings.notice.backupPath}`);
-    }
+    codes.resetOnUnlock(this.events);
+    endEnrollmentWithSession(
+      this.adminSession,
+      () => this.engine.current,
+      (st) => emit('enrollStatus', st),
+      log,
+    );
   }
 
   static async create(options: ServicesOptions): Promise<AppServices> {
-    const { paths } = options;
-    // Owner-only before anything is read or written in it, on every way the folder is named.
-    await securePrivateDir(paths.dataDir);
-    const settings = SettingsService.open(paths.settingsDir, options.createSettingsStore);
-    const packs = new PackManager({
-      root: paths.modelsDir,
-      ...(paths.catalogFile ? { catalogPath: paths.catalogFile } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
-    const { store, problem } = await openStore(paths, options.keyWrapper, settings, options.log);
-    const audit = openAuditLog(paths.auditDir, store, settings.get().privacy.auditSnapshots);
-    const pin = await AdminPin.open(path.join(paths.dataDir, 'admin-pin.json'), {
-      ...(options.pinCost ? { cost: options.pinCost } : {}),
-    });
-    const codes = await CodeEntry.open(path.join(paths.dataDir, 'code-lockout.json'), {
-      ...(options.log ? { log: options.log } : {}),
-    });
-    const services = new AppServices(options, settings, packs, store, problem, audit, pin, codes);
+    const { settings, packs, store, storeProblem, audit, pin, codes } = await openDataFolder(options);
+    const services = new AppServices(options, settings, packs, store, storeProblem, audit, pin, codes);
     if (services.joined) await services.fleetHost.open();
     return services;
   }
@@ -165,11 +132,6 @@ export class AppServices {
     await this.fleetHost.close();
   }
 
-  /** The Fleet panel's use case writes its own lines (use-cases/fleet-admin.ts). */
-  get auditAdmin(): AdminAudit['record'] {
-    return this.adminAudit.record;
-  }
-
   get fleet(): KioskFleet | null {
     return this.fleetHost.fleet;
   }
@@ -177,19 +139,5 @@ export class AppServices {
   /** Whether the data folder is a door of a fleet (even if it could not be opened). */
   get joined(): boolean {
     return this.fleetHost.joined;
-  }
-
-  /**
-   * Who the kiosk knows: the fleet's replica on a joined folder, the local store otherwise.
-   * Null (with `peopleProblem`) when the one that applies cannot be opened.
-   */
-  get people(): PeopleDirectory | null {
-    if (this.joined) return this.fleetHost.people();
-    return this.store ? localDirectory(this.store) : null;
-  }
-
-  get peopleProblem(): string | null {
-    if (this.joined) return this.fleet ? null : `the fleet could not be opened: ${this.fleetHost.problem}`;
-    return this.store ? null : `the enrollment store could not be opened: ${this.storeProblem}`;
   }
 }

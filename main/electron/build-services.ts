@@ -2,7 +2,8 @@
 // safeStorage for the store's key, net.fetch (system proxy) and file dialogs.
 import { app, dialog, net } from 'electron';
 import ElectronStore from 'electron-store';
-import { AppServices, type FilePicker } from '../services.js';
+import { AppServices } from '../services.js';
+import type { FilePicker } from '../util/file-picker.js';
 import { resolvePaths } from '../paths.js';
 import { createSafeStorageKeyWrapper } from './safe-storage-key.js';
 import type { KioskWindow } from './window.js';

@@ -27,6 +27,29 @@ interface Enrollment {
   required: number;
 }
 
+/** What ends enrollment with the admin session: the session's end, and the kiosk of the moment. */
+export interface EnrollOwner {
+  onEnd(listener: (reason: string) => void): unknown;
+}
+
+/**
+ * Camera enrollment belongs to the admin session (admin/admin-session.ts): when it ends, for any
+ * reason, so does enrollment on whichever kiosk is current then.
+ */
+export function endEnrollmentWithSession(
+  session: EnrollOwner,
+  kiosk: () => { enrollStatus(): EnrollStatus; stopEnrollment(): EnrollStatus } | null,
+  emit: (status: EnrollStatus) => void,
+  log: (message: string) => void,
+): void {
+  session.onEnd((reason) => {
+    const current = kiosk();
+    if (!current?.enrollStatus().personId) return;
+    log(`admin session ended (${reason}): enrollment stopped`);
+    emit(current.stopEnrollment());
+  });
+}
+
 export class EnrollFlow {
   private enrollment: Enrollment | null = null;
 

@@ -48,3 +48,35 @@ export interface PeopleSource {
   /** Whether the data folder is a door of a fleet (then nobody falls back to the store). */
   joined(): boolean;
 }
+
+/** A joined folder's fleet as the kiosk's people see it (fleet/fleet-host.ts). */
+export interface FleetPeople {
+  readonly joined: boolean;
+  /** Why the fleet could not be opened. */
+  readonly problem: string | null;
+  /** The fleet's people, or null while it is not open. */
+  people(): PeopleDirectory | null;
+}
+
+/**
+ * Who the kiosk knows: the fleet's replica on a joined folder, the local store otherwise. A joined
+ * folder whose fleet cannot be opened never falls back to the store (the people from before joining).
+ */
+export function kioskPeople(
+  store: EnrollmentStore | null,
+  storeProblem: string | null,
+  fleet: FleetPeople,
+): PeopleSource {
+  return {
+    joined: () => fleet.joined,
+    directory: () => (fleet.joined ? fleet.people() : store ? localDirectory(store) : null),
+    problem: () =>
+      fleet.joined
+        ? fleet.people()
+          ? null
+          : `the fleet could not be opened: ${fleet.problem}`
+        : store
+          ? null
+          : `the enrollment store could not be opened: ${storeProblem}`,
+  };
+}

@@ -9,6 +9,8 @@
 //   never stops early), so the time taken does not tell either.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { EventBus } from '../events.js';
+import type { Events } from '../../preload/contract/events.js';
 import { Lockout, monotonicMs, NO_FAILURES, type LockoutPolicy } from '../admin/lockout.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { messageOf } from '../util/message-of.js';
@@ -94,6 +96,13 @@ export class CodeEntry {
     if (this.lockout.failureCount === 0) return;
     this.lockout.succeed();
     this.persist();
+  }
+
+  /** Resets the count whenever a decision on `events` lets someone in (the bus in main/events.ts). */
+  resetOnUnlock(events: EventBus): void {
+    events.subscribe((event, payload) => {
+      if (event === 'decision' && (payload as Events['decision']).outcome !== 'refused') this.reset();
+    });
   }
 
   /** Resolves once every lockout change so far is on disk. */

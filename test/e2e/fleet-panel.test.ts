@@ -100,7 +100,7 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
           return result.ok ? result.value.map((r) => r.ok) : [result.message];
         });
         assert.deepEqual(imported, [true, true]);
-        assert.equal(h.services.people?.kind, 'fleet');
+        assert.equal(h.services.peopleSource.directory()?.kind, 'fleet');
 
         // A new group with the editor: Mon–Fri 09:00–17:00 (the default window), Tokyo, him in it.
         await page.locator('admin-screen button[data-tab="people"]').click();

@@ -10,7 +10,7 @@ export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetCh
     host: services.fleetHost,
     dataDir: services.paths.dataDir,
     keyWrapper: services.options.keyWrapper,
-    auditAdmin: (action, detail, ok) => services.auditAdmin(action, detail, ok),
+    auditAdmin: (action, detail, ok) => services.adminAudit.record(action, detail, ok),
     reloadEngine: () => services.engine.reload(),
   });
   return {

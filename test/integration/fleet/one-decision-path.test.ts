@@ -169,7 +169,11 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
     await node.services.packs.import(packCopy(TEST_PACK_FILES), { name: 'test-pack' });
     node.services.settings.update({ liveness: { enabled: false, threshold: 0.5, level: 'standard' } });
     await node.services.engine.start();
-    assert.equal(node.services.people?.kind, 'fleet', node.services.fleetHost.problem ?? '');
+    assert.equal(
+      node.services.peopleSource.directory()?.kind,
+      'fleet',
+      node.services.fleetHost.problem ?? '',
+    );
     node.services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });

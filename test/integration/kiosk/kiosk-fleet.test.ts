@@ -151,7 +151,11 @@ describe('the kiosk in fleet mode', { skip }, () => {
       }
     }
     assert.equal((await call<FleetStatusView>('getFleetStatus')).joined, false);
-    assert.equal(node.services.people?.kind, 'local', 'a failed join leaves the local store in use');
+    assert.equal(
+      node.services.peopleSource.directory()?.kind,
+      'local',
+      'a failed join leaves the local store in use',
+    );
   });
 
   test('without an admin session the fleet channels are refused before the payload is read', async () => {
@@ -173,7 +177,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
       door: 'Front',
     });
     assert.deepEqual([status.joined, status.door, status.connected], [true, 'Front', true]);
-    assert.equal(node.services.people?.kind, 'fleet');
+    assert.equal(node.services.peopleSource.directory()?.kind, 'fleet');
 
     obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
     node.picks.push([

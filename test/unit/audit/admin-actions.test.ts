@@ -151,7 +151,7 @@ describe('admin actions are audited', () => {
     const last = (await adminEvents()).at(-1);
     assert.deepEqual([last?.action, last?.actor, last?.detail.name], ['person_delete', 'cli', 'Bo']);
     // The running app logs again after the CLI did: it chains onto the CLI's line.
-    await node.services.auditAdmin('enroll_stop');
+    await node.services.adminAudit.record('enroll_stop');
     const actions = (await adminEvents()).slice(-2).map((e) => `${e.action}/${e.actor}`);
     assert.deepEqual(actions, ['person_delete/cli', 'enroll_stop/screen']);
     let out = '';

@@ -233,7 +233,7 @@ describe('data folder permissions', () => {
     const { dir, dataDir } = loose();
     const node = await createNodeServices({ dataDir: dir, argv: ['--data-dir', dataDir] });
     try {
-      await node.services.auditAdmin('enroll_stop');
+      await node.services.adminAudit.record('enroll_stop');
       check(dataDir);
       assert.equal(mode(path.join(dataDir, 'audit')), 0o700);
       assert.equal(mode(path.join(dataDir, 'audit', 'audit.jsonl')), 0o600);
