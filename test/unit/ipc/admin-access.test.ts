@@ -43,6 +43,7 @@ const PUBLIC_PAYLOADS: Partial<Record<string, unknown>> = {
   setAdminPin: { pin: '135790' },
   adminLogin: { pin: '000000' },
   claimIdentity: { pin: '000000' },
+  reportCamera: { state: 'live' },
 };
 
 const adminChannels = CHANNEL_NAMES.filter((name) => channels[name].access === 'admin');
