@@ -154,6 +154,7 @@ export class AppServices {
   async close(): Promise<void> {
     await this.engine.close();
     await this.fleetHost.close();
+    await this.adminAudit.flush();
   }
 
   /** The Fleet panel's use case writes its own lines (use-cases/fleet-admin.ts). */

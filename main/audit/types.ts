@@ -38,6 +38,8 @@ export interface AuditRecord {
   door: { ok: boolean; kind: string; reason: string | null } | null;
   /** File name under the snapshots folder, when opt-in snapshots are on and this attempt failed. */
   snapshot: string | null;
+  /** A burst of failures from one source written as this one line (bursts.ts): how many, over how long. */
+  burst?: { count: number; seconds: number; since: string };
 }
 
 export type AuditInput = Omit<AuditRecord, 'id' | 'time' | 'snapshot'> & { time?: string };
