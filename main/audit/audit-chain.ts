@@ -28,7 +28,13 @@ export function chainLine(record: object, seq: number, prev: string, key: Buffer
 const MAC_TAIL = /,"mac":(null|"[0-9a-f]{64}")\}$/;
 
 export type ParsedLine =
-  | { kind: 'unreadable' }
+  /**
+   * Not JSON: the start of a line a crash cut short. No strict prefix of a JSON object is JSON
+   * (the object closes only at its last byte), so a line that parses was never half-written.
+   */
+  | { kind: 'torn' }
+  /** JSON, but not a record with whole chain fields: written by hand (inserted or edited). */
+  | { kind: 'malformed'; why: string }
   | { kind: 'legacy'; record: Record<string, unknown> }
   | { kind: 'chained'; record: Record<string, unknown>; chain: ChainFields; body: string };
 
@@ -37,9 +43,11 @@ export function parseLine(line: string): ParsedLine {
   try {
     record = JSON.parse(line);
   } catch {
-    return { kind: 'unreadable' };
+    return { kind: 'torn' };
   }
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { kind: 'unreadable' };
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    return { kind: 'malformed', why: 'not an audit record' };
+  }
   const r = record as Record<string, unknown>;
   if (!('mac' in r) && !('prev' in r) && !('seq' in r)) return { kind: 'legacy', record: r };
   const tail = MAC_TAIL.exec(line);
@@ -50,10 +58,16 @@ export function parseLine(line: string): ParsedLine {
     typeof chain.prev !== 'string' ||
     !(chain.mac === null || typeof chain.mac === 'string')
   ) {
-    return { kind: 'unreadable' };
+    return { kind: 'malformed', why: 'its chain fields (seq, prev, mac last) are not whole' };
   }
   return { kind: 'chained', record: r, chain: chain as ChainFields, body: `${line.slice(0, tail.index)}}` };
 }
+
+/** Whether a parsed line is a record the log can show (chained, or from before the chain). */
+export const isRecordLine = (
+  parsed: ParsedLine,
+): parsed is Extract<ParsedLine, { kind: 'legacy' | 'chained' }> =>
+  parsed.kind === 'legacy' || parsed.kind === 'chained';
 
 export function macMatches(key: Buffer, parsed: Extract<ParsedLine, { kind: 'chained' }>): boolean {
   return parsed.chain.mac !== null && parsed.chain.mac === macOf(key, parsed.body);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { chainLine, GENESIS, hashLine, parseLine } from './audit-chain.js';
+import { chainLine, GENESIS, hashLine, isRecordLine, parseLine } from './audit-chain.js';
 import { CSV_COLUMNS, csvRow } from './csv.js';
 import type { AdminInput, AdminRecord, AuditEntry, AuditInput, AuditRecord } from './types.js';
 
@@ -28,7 +28,7 @@ export interface AuditPage<T = AuditRecord> {
   /** Newest first. */
   records: T[];
   total: number;
-  /** Lines that could not be read (e.g. the last line of a crash); never fatal. */
+  /** Lines that are not records (the last line of a crash, or a hand-written one); never fatal. */
   skipped: number;
 }
 
@@ -139,7 +139,7 @@ export class AuditLog {
       const lines = text.split('\n').filter((l) => l.length > 0);
       for (let i = lines.length - 1; i >= 0; i--) {
         const parsed = parseLine(lines[i]!);
-        if (parsed.kind === 'unreadable') continue;
+        if (!isRecordLine(parsed)) continue;
         return { seq: parsed.kind === 'chained' ? parsed.chain.seq : 0, hash: hashLine(lines[i]!), size: -1 };
       }
     }
@@ -226,11 +226,11 @@ export class AuditLog {
       }
       const lines = text.split('\n').filter((l) => l.length > 0);
       for (let i = lines.length - 1; i >= 0; i--) {
-        try {
-          records.push(JSON.parse(lines[i]!) as AuditEntry);
-        } catch {
-          skipped++;
-        }
+        // Only lines that are records with whole chain fields (or from before the chain) are
+        // shown: a hand-written line without them is not (`tobira audit verify` names it).
+        const parsed = parseLine(lines[i]!);
+        if (isRecordLine(parsed)) records.push(parsed.record as unknown as AuditEntry);
+        else skipped++;
       }
     }
     return { records, skipped };

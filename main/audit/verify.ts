@@ -24,9 +24,11 @@ export interface VerifyReport {
   firstBad: BadLine | null;
   /**
    * Half-written lines (a crash mid-write) that the chain steps over: the next line
-   * follows the one before them, so nothing was lost. Reported, not fatal.
+   * follows the one before them, so nothing was lost. Reported by place, not passed:
+   * the CLI names each and exits 2, as the chain cannot show who wrote a line that is not JSON.
    */
   tornLines: number;
+  torn: BadLine[];
 }
 
 /** audit.N.jsonl (highest N oldest) first, then audit.jsonl. */
@@ -53,6 +55,7 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
     macsChecked: key !== null,
     firstBad: null,
     tornLines: 0,
+    torn: [],
   };
   /** Hash and seq of the last good line; null before the first line (its `prev` is not known). */
   let previous: { hash: string; seq: number | null } | null = null;
@@ -71,10 +74,17 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
         firstBad: { file, line: i + 1, reason },
       });
       const parsed = parseLine(line);
-      if (parsed.kind === 'unreadable') {
+      if (parsed.kind === 'torn') {
         if (pending) return { ...report, ok: false, firstBad: pending };
-        pending = { file, line: i + 1, reason: 'not a readable audit line' };
+        pending = {
+          file,
+          line: i + 1,
+          reason: 'half-written (not JSON): a crash mid-write, or a line added by hand',
+        };
         continue;
+      }
+      if (parsed.kind === 'malformed') {
+        return bad(`a record whose ${parsed.why}: the line was inserted or edited by hand`);
       }
       if (parsed.kind === 'legacy') {
         if (chained) return bad('a line without chain fields after the chain began (inserted?)');
@@ -99,6 +109,7 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
       }
       if (pending) {
         report.tornLines++;
+        report.torn.push(pending);
         pending = null;
       }
       chained = true;
@@ -106,6 +117,9 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
     }
   }
   // Nothing followed it: a torn last line (a crash mid-write).
-  if (pending) report.tornLines++;
+  if (pending) {
+    report.tornLines++;
+    report.torn.push(pending);
+  }
   return report;
 }

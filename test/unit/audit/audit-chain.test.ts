@@ -168,9 +168,62 @@ describe('audit chain', () => {
     const log = await fill(audit, store, 2);
     assert.equal((await log.read({ limit: 100 })).skipped, 1);
     const result = await verifyCli(['--data-dir', dir, '--json']);
-    assert.equal(result.code, 0, result.out);
-    const report = JSON.parse(result.out) as { ok: boolean; tornLines: number; lines: number };
+    // Reported, not passed: the chain holds around it, but the line is named and the exit is 2.
+    assert.equal(result.code, 2, result.out);
+    const report = JSON.parse(result.out) as {
+      ok: boolean;
+      tornLines: number;
+      torn: { file: string; line: number }[];
+      lines: number;
+    };
     assert.deepEqual([report.ok, report.tornLines, report.lines], [true, 1, 6]);
+    assert.deepEqual(
+      report.torn.map((t) => `${t.file}:${t.line}`),
+      ['audit.jsonl:4'],
+    );
+    const text = await verifyCli(['--data-dir', dir]);
+    assert.equal(text.code, 2);
+    assert.match(text.out, /audit\.jsonl:4: half-written/);
+    assert.doesNotMatch(text.out, /^ok/m);
+  });
+
+  it('an inserted line that reads as a record but lacks its chain fields fails, and no viewer shows it', async () => {
+    const { dir, audit, store } = await dataDir();
+    const log = await fill(audit, store, 5);
+    const lines = await linesOf(live(audit));
+    const third = JSON.parse(lines[2]!) as { seq: number; prev: string };
+    // A forged admin line with the chain's look but no MAC field: today's parser took it for a
+    // half-written line, stepped over it (torn=1), and the viewer and the CSV showed it.
+    const forged = JSON.stringify({
+      kind: 'admin',
+      id: 'forged-line',
+      time: new Date().toISOString(),
+      action: 'person_rename',
+      actor: 'screen',
+      ok: true,
+      detail: { forged: true },
+      seq: third.seq,
+      prev: third.prev,
+    });
+    lines.splice(2, 0, forged);
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1, result.out);
+    assert.match(result.out, /audit\.jsonl:3: .*inserted/);
+    const shown = (await log.readEntries({ limit: 100 })).records.map((r) => r.id);
+    assert.ok(!shown.includes('forged-line'), 'the admin viewer does not show the forged line');
+    assert.doesNotMatch(await log.exportCsv(), /forged/, 'nor does the CSV');
+  });
+
+  it('a line that is not JSON in the middle of the chain is reported by file and line', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 5);
+    const lines = await linesOf(live(audit));
+    lines.splice(3, 0, 'garbage that was never a line');
+    await writeLines(live(audit), lines);
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 2, result.out);
+    assert.match(result.out, /audit\.jsonl:4: half-written/);
   });
 
   it('without the store key, links are still checked and the CLI says MACs were not', async () => {
