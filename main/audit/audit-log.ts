@@ -2,11 +2,19 @@
 // pass `maxFileBytes` it becomes audit.1.jsonl (older ones shift up) and the
 // oldest beyond `maxFiles` is dropped. Each line is chained to the one before
 // (audit-chain.ts), across rotations; `tobira audit verify` checks the chain.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { chainLine, GENESIS, hashLine, isRecordLine, parseLine } from './audit-chain.js';
+import {
+  chainLine,
+  GENESIS,
+  hashLine,
+  isRecordLine,
+  parseLine,
+  PUBLIC_KEY_FILE,
+  publicKeyPem,
+} from './audit-chain.js';
 import { CSV_COLUMNS, csvRow } from './csv.js';
 import type { AdminInput, AdminRecord, AuditEntry, AuditInput, AuditRecord } from './types.js';
 
@@ -22,6 +30,8 @@ export interface AuditLogOptions {
   maxSnapshots?: number;
   /** The chain's HMAC key (EnrollmentStore.deriveKey(CHAIN_KEY_PURPOSE)); null writes lines without a MAC. */
   chainKey?: Buffer | null;
+  /** Signs every line (signingKeyFromSeed(EnrollmentStore.deriveKey(SIGN_KEY_PURPOSE))); null: unsigned. */
+  signingKey?: KeyObject | null;
 }
 
 export interface AuditPage<T = AuditRecord> {
@@ -42,6 +52,9 @@ export class AuditLog {
   private readonly maxSnapshots: number;
   private readonly sealSnapshot: ((jpeg: Uint8Array) => Uint8Array) | null;
   private readonly chainKey: Buffer | null;
+  private readonly signingKey: KeyObject | null;
+  /** Whether the public key beside the log was checked (written if missing or other) by this log. */
+  private publicKeyWritten = false;
   /**
    * The last line written (its seq and hash) and the live file's size after it. When
    * the size differs (the CLI appended from another process, or rotated), it is read again.
@@ -59,6 +72,7 @@ export class AuditLog {
     this.snapshotsEnabled = options.snapshots ?? false;
     this.sealSnapshot = options.sealSnapshot ?? null;
     this.chainKey = options.chainKey ?? null;
+    this.signingKey = options.signingKey ?? null;
   }
 
   get snapshotDir(): string {
@@ -114,7 +128,8 @@ export class AuditLog {
       () => 0,
     );
     const tail = this.tail && this.tail.size === sizeNow ? this.tail : await this.readTail();
-    const text = chainLine(record, tail.seq + 1, tail.hash, this.chainKey);
+    await this.writePublicKey();
+    const text = chainLine(record, tail.seq + 1, tail.hash, this.chainKey, this.signingKey);
     const line = text + '\n';
     await this.rotateIfNeeded(Buffer.byteLength(line));
     const handle = await open(live, 'a', 0o600);
@@ -130,6 +145,15 @@ export class AuditLog {
       await handle.close();
     }
     this.tail = { seq: tail.seq + 1, hash: hashLine(text), size: written };
+  }
+
+  /** The signing key's public half beside the log, so that it is exported with it. */
+  private async writePublicKey(): Promise<void> {
+    if (!this.signingKey || this.publicKeyWritten) return;
+    const file = path.join(this.dir, PUBLIC_KEY_FILE);
+    const pem = publicKeyPem(this.signingKey);
+    if ((await readFile(file, 'utf8').catch(ignoreMissingText)) !== pem) await writeFileAtomic(file, pem);
+    this.publicKeyWritten = true;
   }
 
   /** The newest readable line's seq (0 for unchained lines) and hash; genesis for an empty log. */

@@ -3,7 +3,8 @@
 // (older versions) are read and counted, but only ahead of the first chained line.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hashLine, macMatches, parseLine } from './audit-chain.js';
+import type { KeyObject } from 'node:crypto';
+import { hashLine, macMatches, parseLine, signatureMatches } from './audit-chain.js';
 
 export interface BadLine {
   /** The file's name in the audit folder and the 1-based line number in it. */
@@ -21,6 +22,10 @@ export interface VerifyReport {
   legacyLines: number;
   /** False when no key was given: links and order are checked, MACs are not. */
   macsChecked: boolean;
+  /** True when a public key was given: every signed line's signature is checked. */
+  signaturesChecked: boolean;
+  /** Chained lines written before signing began (ahead of the first signed line). */
+  unsignedLines: number;
   firstBad: BadLine | null;
   /**
    * Half-written lines (a crash mid-write) that the chain steps over: the next line
@@ -45,7 +50,11 @@ async function chainFiles(dir: string): Promise<string[]> {
   return [...rotated, ...(names.includes('audit.jsonl') ? ['audit.jsonl'] : [])];
 }
 
-export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<VerifyReport> {
+export async function verifyAuditLog(
+  dir: string,
+  key: Buffer | null,
+  publicKey: KeyObject | null = null,
+): Promise<VerifyReport> {
   const files = await chainFiles(dir);
   const report: VerifyReport = {
     ok: true,
@@ -53,6 +62,8 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
     lines: 0,
     legacyLines: 0,
     macsChecked: key !== null,
+    signaturesChecked: publicKey !== null,
+    unsignedLines: 0,
     firstBad: null,
     tornLines: 0,
     torn: [],
@@ -60,6 +71,7 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
   /** Hash and seq of the last good line; null before the first line (its `prev` is not known). */
   let previous: { hash: string; seq: number | null } | null = null;
   let chained = false;
+  let signed = false;
   /** An unreadable line waiting to be judged by the line after it. */
   let pending: BadLine | null = null;
   for (const file of files) {
@@ -97,6 +109,15 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
           parsed.chain.mac === null ? 'the line has no MAC' : 'the MAC does not match: the line was edited',
         );
       }
+      if (publicKey) {
+        if (parsed.chain.sig === null) {
+          // Signing began at some line; an unsigned line after it had its signature stripped.
+          if (signed) return bad('the line has no signature, where the lines before it are signed');
+          report.unsignedLines++;
+        } else if (!signatureMatches(publicKey, parsed)) {
+          return bad('the signature does not match this public key: the line was edited or forged');
+        } else signed = true;
+      }
       if (previous && parsed.chain.prev !== previous.hash) {
         if (pending) return { ...report, ok: false, firstBad: pending };
         return bad('does not follow the line before it: a line was removed, reordered or edited');
@@ -115,6 +136,18 @@ export async function verifyAuditLog(dir: string, key: Buffer | null): Promise<V
       chained = true;
       previous = { hash: hashLine(line), seq: parsed.chain.seq };
     }
+  }
+  if (publicKey && chained && !signed) {
+    // Every line unsigned: a log rewritten from scratch looks the same as one never signed.
+    return {
+      ...report,
+      ok: false,
+      firstBad: {
+        file: files.at(-1)!,
+        line: 1,
+        reason: 'no line is signed: the signatures cannot vouch for any',
+      },
+    };
   }
   // Nothing followed it: a torn last line (a crash mid-write).
   if (pending) {

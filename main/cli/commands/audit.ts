@@ -1,7 +1,8 @@
 // `tobira audit export|verify`: the audit log as CSV, and its chain checked.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHAIN_KEY_PURPOSE } from '../../audit/audit-chain.js';
+import { CHAIN_KEY_PURPOSE, PUBLIC_KEY_FILE, readPublicKey } from '../../audit/audit-chain.js';
 import { verifyAuditLog, type BadLine } from '../../audit/verify.js';
 import { STORE_FILE } from '../../store/schema.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -12,14 +13,17 @@ import { auditExport } from '../cli-door.js';
 import { messageOf } from '../../util/message-of.js';
 
 const usage = `Usage: tobira audit export [--data-dir DIR | --audit DIR] [--out FILE.csv]
-       tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--json]
+       tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--public-key FILE] [--json]
 
 export writes every recorded decision and admin action, oldest first, as CSV to FILE (or stdout).
 verify checks that no line was edited, inserted, removed or reordered: exit 0 when the chain holds,
 1 naming the first bad line, 2 when it holds around half-written lines (a crash, or garbage added
 by hand), each named. With --data-dir DIR of a fleet door, export shows the whole building's audit from
 the fleet database, filtered, with a door column (verify checks this door's local log). The lines' MACs are checked with the store's key (from --key or the store's
-key file); without it (the kiosk keeps its key in the OS keychain) only the links are checked.`;
+key file); without it (the kiosk keeps its key in the OS keychain) only the links are checked. Every
+line's Ed25519 signature is checked with --public-key FILE (the log's public key, kept beside it as
+${PUBLIC_KEY_FILE}, exported with it, best kept off the PC too: an intruder can replace the copy
+beside the log), or with that copy when no FILE is given.`;
 
 async function chainKey(values: { store?: string | undefined; key?: string | undefined }, io: CliIO) {
   const paths = cliPaths(io);
@@ -33,6 +37,20 @@ async function chainKey(values: { store?: string | undefined; key?: string | und
   }
 }
 
+/** The public key given (a missing or bad file is an error), else the copy beside the log, else none. */
+async function auditPublicKey(file: string | undefined, dir: string) {
+  if (file) {
+    const from = path.resolve(file);
+    const pem = await readFile(from, 'utf8').catch((error: unknown) => {
+      throw new UsageError(`--public-key: ${messageOf(error)}`);
+    });
+    return { publicKey: readPublicKey(pem, from), from };
+  }
+  const beside = path.join(dir, PUBLIC_KEY_FILE);
+  if (!existsSync(beside)) return { publicKey: null, from: null };
+  return { publicKey: readPublicKey(await readFile(beside, 'utf8'), beside), from: beside };
+}
+
 export const command: Command = {
   summary: 'export the audit log as CSV, or verify its chain',
   usage,
@@ -42,6 +60,7 @@ export const command: Command = {
       audit: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      'public-key': { type: 'string' },
       door: { type: 'string' },
       person: { type: 'string' },
       since: { type: 'string' },
@@ -54,10 +73,16 @@ export const command: Command = {
     if (action === 'verify') {
       const dir = path.resolve(values.audit ?? cliPaths(io).auditDir);
       const { key, why } = await chainKey(values, io);
-      const report = await verifyAuditLog(dir, key);
-      if (values.json) io.out(JSON.stringify({ dir, ...report, keyProblem: why }));
+      const { publicKey, from } = await auditPublicKey(values['public-key'], dir);
+      const report = await verifyAuditLog(dir, key, publicKey);
+      if (values.json) io.out(JSON.stringify({ dir, ...report, keyProblem: why, publicKeyFrom: from }));
       else {
         if (!key) io.err(`MACs not checked (${why}): links and order only`);
+        if (!publicKey)
+          io.err(`signatures not checked: no --public-key and no ${PUBLIC_KEY_FILE} beside the log`);
+        else if (!values['public-key'])
+          io.err(`signatures checked with the copy of the public key beside the log`);
+        if (report.unsignedLines) io.err(`${report.unsignedLines} line(s) from before signing began`);
         const where = ({ file, line, reason }: BadLine) => `${path.join(dir, file)}:${line}: ${reason}`;
         if (report.firstBad) io.out(where(report.firstBad));
         else {

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { AuditLog } from '../../../main/audit/audit-log.js';
-import { CHAIN_KEY_PURPOSE } from '../../../main/audit/audit-chain.js';
+import {
+  CHAIN_KEY_PURPOSE,
+  hashLine,
+  PUBLIC_KEY_FILE,
+  SIGN_KEY_PURPOSE,
+  signingKeyFromSeed,
+} from '../../../main/audit/audit-chain.js';
 import type { AuditInput } from '../../../main/audit/types.js';
 import { verifyAuditLog } from '../../../main/audit/verify.js';
 import { main } from '../../../main/cli/tobira.js';
@@ -37,7 +43,12 @@ async function dataDir(): Promise<{ dir: string; audit: string; store: Enrollmen
 }
 
 async function fill(audit: string, store: EnrollmentStore, n: number, options = {}): Promise<AuditLog> {
-  const log = new AuditLog(audit, { chainKey: store.deriveKey(CHAIN_KEY_PURPOSE), ...options });
+  // Keyed as the app keys it (store/open-store.ts): MAC and signature both from the store.
+  const log = new AuditLog(audit, {
+    chainKey: store.deriveKey(CHAIN_KEY_PURPOSE),
+    signingKey: signingKeyFromSeed(store.deriveKey(SIGN_KEY_PURPOSE)),
+    ...options,
+  });
   for (let i = 0; i < n; i++) {
     if (i % 4 === 1)
       await log.appendAdmin({ action: 'person_rename', actor: 'screen', ok: true, detail: { n: i } });
@@ -67,7 +78,11 @@ describe('audit chain', () => {
     const result = await verifyCli(['--data-dir', dir]);
     assert.equal(result.code, 0, result.out + result.err);
     assert.match(result.out, /^ok: 12 line\(s\) in 1 file\(s\)/);
-    assert.equal(result.err, '', 'the MACs were checked');
+    assert.doesNotMatch(
+      result.err,
+      /MACs not checked|signatures not checked/,
+      'MACs and signatures were checked',
+    );
     const report = await verifyAuditLog(audit, store.deriveKey(CHAIN_KEY_PURPOSE));
     assert.deepEqual([report.ok, report.lines, report.macsChecked], [true, 12, true]);
   });
@@ -159,6 +174,55 @@ describe('audit chain', () => {
     const inserted = await verifyCli(['--data-dir', dir]);
     assert.equal(inserted.code, 1);
     assert.match(inserted.out, /audit\.jsonl:5: a line without chain fields after the chain began/);
+  });
+
+  it('an edited and re-linked log passes the links without the MAC key, and fails on the exported public key', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 10);
+    // The public key as exported with the log, kept off the PC.
+    const exported = path.join(dir, 'exported.pub.pem');
+    await writeFile(exported, await readFile(path.join(audit, PUBLIC_KEY_FILE), 'utf8'));
+    const lines = await linesOf(live(audit));
+    lines[4] = lines[4]!.replace('"score":0.14', '"score":0.95');
+    assert.ok(lines[4]!.includes('0.95'), 'the edit was made');
+    // Re-link every later line to the edited one, as an intruder without the keys can.
+    for (let i = 5; i < lines.length; i++) {
+      lines[i] = lines[i]!.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${hashLine(lines[i - 1]!)}"`);
+    }
+    await writeLines(live(audit), lines);
+    const noKeys = ['--data-dir', dir, '--store', path.join(dir, 'no-store-here')];
+    const linksOnly = await verifyCli([...noKeys, '--public-key', path.join(dir, 'no-such.pem')]).catch(
+      (error: Error) => ({ code: -1, out: '', err: error.message }),
+    );
+    assert.notEqual(linksOnly.code, 0, 'a missing public key file is an error, not a pass');
+    const result = await verifyCli([...noKeys, '--public-key', exported]);
+    assert.equal(result.code, 1, result.out + result.err);
+    assert.match(result.err, /MACs not checked/);
+    assert.match(result.out, /audit\.jsonl:5: the signature does not match/);
+    // Stripping the signature off the edited line does not help.
+    lines[4] = lines[4]!.replace(/,"sig":"[^"]+"\}$/, '}');
+    await writeLines(live(audit), lines);
+    const stripped = await verifyCli([...noKeys, '--public-key', exported]);
+    assert.equal(stripped.code, 1);
+    assert.match(stripped.out, /audit\.jsonl:5: the line has no signature/);
+  });
+
+  it('a log re-signed with another key fails on the exported public key, even with the copy beside it replaced', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 4);
+    const exported = path.join(dir, 'exported.pub.pem');
+    await writeFile(exported, await readFile(path.join(audit, PUBLIC_KEY_FILE), 'utf8'));
+    const other = await dataDir();
+    // The intruder's own log and key, copied over this one.
+    await fill(other.audit, other.store, 4);
+    for (const name of ['audit.jsonl', PUBLIC_KEY_FILE]) {
+      await writeFile(path.join(audit, name), await readFile(path.join(other.audit, name)));
+    }
+    const noKeys = ['--data-dir', dir, '--store', path.join(dir, 'no-store-here')];
+    assert.equal((await verifyCli(noKeys)).code, 0, 'the copy beside the log vouches for a swapped log');
+    const result = await verifyCli([...noKeys, '--public-key', exported]);
+    assert.equal(result.code, 1);
+    assert.match(result.out, /audit\.jsonl:1: the signature does not match/);
   });
 
   it('a line half-written by a crash is stepped over, and the next append still chains', async () => {
