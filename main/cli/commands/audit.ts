@@ -15,7 +15,8 @@ import { messageOf } from '../../util/message-of.js';
 const usage = `Usage: tobira audit export [--data-dir DIR | --audit DIR] [--out FILE.csv]
        tobira audit verify [--data-dir DIR | --audit DIR] [--store DIR] [--key FILE] [--public-key FILE] [--json]
 
-export writes every recorded decision and admin action, oldest first, as CSV to FILE (or stdout).
+export writes every recorded decision and admin action, oldest first, as CSV to FILE (or stdout),
+and the log's public key to FILE.pub.pem.
 verify checks that no line was edited, inserted, removed or reordered: exit 0 when the chain holds,
 1 naming the first bad line, 2 when it holds around half-written lines (a crash, or garbage added
 by hand), each named. With --data-dir DIR of a fleet door, export shows the whole building's audit from
@@ -102,6 +103,12 @@ export const command: Command = {
     if (values.out) {
       await writeFileAtomic(path.resolve(values.out), csv);
       io.err(`wrote ${count} record(s)${from} to ${values.out}`);
+      // The log's public key goes with it, so the copy can be checked with --public-key later.
+      const beside = path.join(path.resolve(values.audit ?? cliPaths(io).auditDir), PUBLIC_KEY_FILE);
+      if (existsSync(beside)) {
+        await writeFileAtomic(`${path.resolve(values.out)}.pub.pem`, await readFile(beside));
+        io.err(`wrote this door's audit public key to ${values.out}.pub.pem`);
+      }
     } else io.out(csv.replace(/\r\n$/, ''));
     return 0;
   },

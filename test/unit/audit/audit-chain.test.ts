@@ -179,9 +179,15 @@ describe('audit chain', () => {
   it('an edited and re-linked log passes the links without the MAC key, and fails on the exported public key', async () => {
     const { dir, audit, store } = await dataDir();
     await fill(audit, store, 10);
-    // The public key as exported with the log, kept off the PC.
-    const exported = path.join(dir, 'exported.pub.pem');
-    await writeFile(exported, await readFile(path.join(audit, PUBLIC_KEY_FILE), 'utf8'));
+    // The public key as `tobira audit export --out` writes it beside the CSV, kept off the PC.
+    const csv = path.join(dir, 'exported.csv');
+    const exportRun = await main(['audit', 'export', '--data-dir', dir, '--out', csv], {
+      out: () => undefined,
+      err: () => undefined,
+    });
+    assert.equal(exportRun, 0);
+    const exported = `${csv}.pub.pem`;
+    assert.equal(await readFile(exported, 'utf8'), await readFile(path.join(audit, PUBLIC_KEY_FILE), 'utf8'));
     const lines = await linesOf(live(audit));
     lines[4] = lines[4]!.replace('"score":0.14', '"score":0.95');
     assert.ok(lines[4]!.includes('0.95'), 'the edit was made');
