@@ -67,6 +67,8 @@ async function verifyCli(args: string[]): Promise<{ code: number; out: string; e
   return { code, out, err };
 }
 
+/** Verify's arguments with no store (so no MAC key), as on a PC that holds only the log. */
+const withoutStore = (dir: string) => ['--data-dir', dir, '--store', path.join(dir, 'no-store-here')];
 const live = (audit: string) => path.join(audit, 'audit.jsonl');
 const linesOf = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
 const writeLines = (file: string, lines: string[]) => writeFile(file, lines.join('\n') + '\n');
@@ -196,7 +198,7 @@ describe('audit chain', () => {
       lines[i] = lines[i]!.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${hashLine(lines[i - 1]!)}"`);
     }
     await writeLines(live(audit), lines);
-    const noKeys = ['--data-dir', dir, '--store', path.join(dir, 'no-store-here')];
+    const noKeys = withoutStore(dir);
     const linksOnly = await verifyCli([...noKeys, '--public-key', path.join(dir, 'no-such.pem')]).catch(
       (error: Error) => ({ code: -1, out: '', err: error.message }),
     );
@@ -224,7 +226,7 @@ describe('audit chain', () => {
     for (const name of ['audit.jsonl', PUBLIC_KEY_FILE]) {
       await writeFile(path.join(audit, name), await readFile(path.join(other.audit, name)));
     }
-    const noKeys = ['--data-dir', dir, '--store', path.join(dir, 'no-store-here')];
+    const noKeys = withoutStore(dir);
     assert.equal((await verifyCli(noKeys)).code, 0, 'the copy beside the log vouches for a swapped log');
     const result = await verifyCli([...noKeys, '--public-key', exported]);
     assert.equal(result.code, 1);
