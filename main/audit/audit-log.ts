@@ -43,6 +43,8 @@ export interface AuditPage<T = AuditRecord> {
 }
 
 export const LIVE_FILE = 'audit.jsonl';
+/** Files kept by default, the live one included: 10 × 5 MiB. */
+export const DEFAULT_MAX_FILES = 10;
 export const rotatedName = (n: number) => `audit.${n}.jsonl`;
 
 export class AuditLog {
@@ -67,7 +69,7 @@ export class AuditLog {
     options: AuditLogOptions = {},
   ) {
     this.maxFileBytes = options.maxFileBytes ?? 5 * 1024 * 1024;
-    this.maxFiles = Math.max(1, options.maxFiles ?? 10);
+    this.maxFiles = Math.max(1, options.maxFiles ?? DEFAULT_MAX_FILES);
     this.maxSnapshots = options.maxSnapshots ?? 500;
     this.snapshotsEnabled = options.snapshots ?? false;
     this.sealSnapshot = options.sealSnapshot ?? null;

@@ -1,10 +1,12 @@
 // `tobira audit verify`: walks every kept file, oldest line first, and names the
 // first line that breaks the chain (audit-chain.ts). Lines from before the chain
 // (older versions) are read and counted, but only ahead of the first chained line.
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { hashLine, macMatches, parseLine, signatureMatches } from './audit-chain.js';
+import { hashLine, macMatches, parseLine, PUBLIC_KEY_FILE, signatureMatches } from './audit-chain.js';
+import { DEFAULT_MAX_FILES, LIVE_FILE } from './audit-log.js';
 
 export interface BadLine {
   /** The file's name in the audit folder and the 1-based line number in it. */
@@ -54,6 +56,8 @@ export async function verifyAuditLog(
   dir: string,
   key: Buffer | null,
   publicKey: KeyObject | null = null,
+  /** Files the log keeps (AuditLog's maxFiles): with fewer on disk, rotation has dropped nothing. */
+  maxFiles = DEFAULT_MAX_FILES,
 ): Promise<VerifyReport> {
   const files = await chainFiles(dir);
   const report: VerifyReport = {
@@ -72,6 +76,8 @@ export async function verifyAuditLog(
   let previous: { hash: string; seq: number | null } | null = null;
   let chained = false;
   let signed = false;
+  /** The first chained line, when no line from before the chain precedes it. */
+  let oldest: (BadLine & { seq: number }) | null = null;
   /** An unreadable line waiting to be judged by the line after it. */
   let pending: BadLine | null = null;
   for (const file of files) {
@@ -128,6 +134,8 @@ export async function verifyAuditLog(
           `line number ${parsed.chain.seq} where ${expectedSeq} was due: lines were removed or reordered`,
         );
       }
+      if (!chained && report.legacyLines === 0)
+        oldest = { file, line: i + 1, reason: '', seq: parsed.chain.seq };
       if (pending) {
         report.tornLines++;
         report.torn.push(pending);
@@ -136,6 +144,16 @@ export async function verifyAuditLog(
       chained = true;
       previous = { hash: hashLine(line), seq: parsed.chain.seq };
     }
+  }
+  if (oldest && oldest.seq > 1 && files.length < maxFiles) {
+    const { file, line, seq } = oldest;
+    const reason = `the oldest line is number ${seq}, but only ${files.length} of ${maxFiles} files are kept, so rotation dropped nothing: lines 1 to ${seq - 1} were cut`;
+    return { ...report, ok: false, firstBad: { file, line, reason } };
+  }
+  if (report.lines === 0 && existsSync(path.join(dir, PUBLIC_KEY_FILE))) {
+    // The key is written beside the log with its first line (audit-log.ts).
+    const reason = `no audit line, but the log's signing key beside it (${PUBLIC_KEY_FILE}) shows lines were written: the log was emptied or deleted`;
+    return { ...report, ok: false, firstBad: { file: LIVE_FILE, line: 1, reason } };
   }
   if (publicKey && chained && !signed) {
     // Every line unsigned: a log rewritten from scratch looks the same as one never signed.

@@ -2,7 +2,7 @@
 // removed and a reordered line each fail, naming the first bad line; the chain
 // holds across rotated files; old unchained logs stay readable.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -231,6 +231,25 @@ describe('audit chain', () => {
     const result = await verifyCli([...noKeys, '--public-key', exported]);
     assert.equal(result.code, 1);
     assert.match(result.out, /audit\.jsonl:1: the signature does not match/);
+  });
+
+  it('lines cut off the start, while rotation has dropped nothing yet, fail naming the cut', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 8);
+    const lines = await linesOf(live(audit));
+    await writeLines(live(audit), lines.slice(3));
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1, result.out);
+    assert.match(result.out, /audit\.jsonl:1: the oldest line is number 4.*lines 1 to 3 were cut/);
+  });
+
+  it('a log emptied or deleted beside its signing key fails', async () => {
+    const { dir, audit, store } = await dataDir();
+    await fill(audit, store, 3);
+    await rm(live(audit));
+    const result = await verifyCli(['--data-dir', dir]);
+    assert.equal(result.code, 1, result.out);
+    assert.match(result.out, /no audit line, but .*signing key/);
   });
 
   it('a line half-written by a crash is stepped over, and the next append still chains', async () => {
