@@ -174,3 +174,40 @@ export async function verifyAuditLog(
   }
   return report;
 }
+
+/** The newest line of this door held off the PC (a fleet door's shipped audit): its seq and `prev`. */
+export interface ChainAnchor {
+  seq: number;
+  prev: string;
+  id: string;
+}
+
+/**
+ * Compares the local log with an anchor held off the PC: a log that ends before the anchor's line
+ * was cut at the end (or deleted); a line there with another id or `prev` was rewritten. Null when
+ * the local log holds the anchor's line as shipped.
+ */
+export async function anchorProblem(dir: string, anchor: ChainAnchor): Promise<BadLine | null> {
+  const files = await chainFiles(dir).catch(() => [] as string[]);
+  let newest = 0;
+  for (const file of files) {
+    const text = await readFile(path.join(dir, file), 'utf8');
+    for (const [i, line] of text.split('\n').entries()) {
+      const parsed = parseLine(line);
+      if (parsed.kind !== 'chained') continue;
+      newest = Math.max(newest, parsed.chain.seq);
+      if (parsed.chain.seq !== anchor.seq) continue;
+      if (parsed.chain.prev === anchor.prev && parsed.record.id === anchor.id) return null;
+      return {
+        file,
+        line: i + 1,
+        reason: `line ${anchor.seq} is not the line shipped off the PC: it was rewritten`,
+      };
+    }
+  }
+  const reason =
+    newest === 0
+      ? `no audit line here, but line ${anchor.seq} was shipped off the PC: the log was deleted`
+      : `the log ends at line ${newest}, but line ${anchor.seq} was shipped off the PC: lines were cut off the end`;
+  return { file: files.at(-1) ?? LIVE_FILE, line: 0, reason };
+}

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHAIN_KEY_PURPOSE, PUBLIC_KEY_FILE, readPublicKey } from '../../audit/audit-chain.js';
-import { verifyAuditLog, type BadLine } from '../../audit/verify.js';
+import { anchorProblem, verifyAuditLog, type BadLine } from '../../audit/verify.js';
+import { shippedAnchor } from '../../fleet/audit-anchor.js';
+import { cliKeyWrapper, isJoined, readDoorConfig } from '../../fleet/local.js';
 import { STORE_FILE } from '../../store/schema.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parse, UsageError, type CliIO, type Command } from '../command.js';
@@ -52,6 +54,32 @@ async function auditPublicKey(file: string | undefined, dir: string) {
   return { publicKey: readPublicKey(await readFile(beside, 'utf8'), beside), from: beside };
 }
 
+/**
+ * On a fleet door, the local log against the head it shipped (fleet/audit-anchor.ts). A lone
+ * kiosk has no anchor; a door that cannot reach the database is not proven (exit 2).
+ */
+async function anchorCheck(
+  io: CliIO,
+  dir: string,
+): Promise<{ problem: BadLine | null; note: string | null; unchecked: boolean }> {
+  const dataDir = io.paths?.dataDir ? path.resolve(io.paths.dataDir) : null;
+  if (!dataDir || !isJoined(dataDir)) return { problem: null, note: null, unchecked: false };
+  try {
+    const config = await readDoorConfig(dataDir, await cliKeyWrapper(dataDir, false));
+    const anchor = await shippedAnchor(config.databaseUrl, config.door);
+    if (!anchor)
+      return { problem: null, note: 'the building holds no line of this door yet', unchecked: false };
+    const problem = await anchorProblem(dir, anchor);
+    return { problem, note: `compared with line ${anchor.seq}, shipped to the building`, unchecked: false };
+  } catch (error) {
+    return {
+      problem: null,
+      note: `not compared with the building's copy: ${messageOf(error)}`,
+      unchecked: true,
+    };
+  }
+}
+
 export const command: Command = {
   summary: 'export the audit log as CSV, or verify its chain',
   usage,
@@ -76,13 +104,17 @@ export const command: Command = {
       const { key, why } = await chainKey(values, io);
       const { publicKey, from } = await auditPublicKey(values['public-key'], dir);
       const report = await verifyAuditLog(dir, key, publicKey);
-      if (values.json) io.out(JSON.stringify({ dir, ...report, keyProblem: why, publicKeyFrom: from }));
-      else {
+      const anchor = await anchorCheck(io, dir);
+      if (report.ok && anchor.problem) Object.assign(report, { ok: false, firstBad: anchor.problem });
+      if (values.json) {
+        io.out(JSON.stringify({ dir, ...report, keyProblem: why, publicKeyFrom: from, anchor: anchor.note }));
+      } else {
         if (!key) io.err(`MACs not checked (${why}): links and order only`);
         if (!publicKey)
           io.err(`signatures not checked: no --public-key and no ${PUBLIC_KEY_FILE} beside the log`);
         else if (!values['public-key'])
           io.err(`signatures checked with the copy of the public key beside the log`);
+        if (anchor.note) io.err(anchor.note);
         if (report.unsignedLines) io.err(`${report.unsignedLines} line(s) from before signing began`);
         const where = ({ file, line, reason }: BadLine) => `${path.join(dir, file)}:${line}: ${reason}`;
         if (report.firstBad) io.out(where(report.firstBad));
@@ -97,7 +129,8 @@ export const command: Command = {
           }
         }
       }
-      return report.ok ? (report.torn.length === 0 ? 0 : 2) : 1;
+      // Not proven either way: torn lines, or a fleet door whose shipped head could not be read.
+      return report.ok ? (report.torn.length === 0 && !anchor.unchecked ? 0 : 2) : 1;
     }
     const { csv, count, from } = await auditExport(io, values.audit, values);
     if (values.out) {

@@ -2,6 +2,7 @@
 // removed and a reordered line each fail, naming the first bad line; the chain
 // holds across rotated files; old unchained logs stay readable.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import {
   signingKeyFromSeed,
 } from '../../../main/audit/audit-chain.js';
 import type { AuditInput } from '../../../main/audit/types.js';
-import { verifyAuditLog } from '../../../main/audit/verify.js';
+import { anchorProblem, verifyAuditLog } from '../../../main/audit/verify.js';
 import { main } from '../../../main/cli/tobira.js';
 import { EnrollmentStore } from '../../../main/store/enrollment-store.js';
 import { FileKeyWrapper } from '../../../main/store/key-file.js';
@@ -333,5 +334,36 @@ describe('audit chain', () => {
     const result = await verifyCli(['--audit', path.join(tmpdir(), 'tobira-no-such-audit-dir')]);
     assert.equal(result.code, 1);
     assert.match(result.err, /no audit folder here/);
+  });
+});
+
+describe('the chain against an anchor held off the PC', () => {
+  /** The newest line's anchor, as a fleet door's shipped row carries it (seq, prev, id). */
+  const anchorOf = async (audit: string) => {
+    const last = JSON.parse((await linesOf(live(audit))).at(-1)!) as {
+      seq: number;
+      prev: string;
+      id: string;
+    };
+    return { seq: last.seq, prev: last.prev, id: last.id };
+  };
+
+  it('holds when the log still has the anchored line; names a cut end, a deleted log and a rewritten line', async () => {
+    const { audit, store } = await dataDir();
+    await fill(audit, store, 6);
+    const anchor = await anchorOf(audit);
+    assert.equal(await anchorProblem(audit, anchor), null);
+    const lines = await linesOf(live(audit));
+    // Cut the newest two lines: the chain itself still verifies.
+    await writeLines(live(audit), lines.slice(0, -2));
+    assert.equal((await verifyAuditLog(audit, null)).ok, true, 'a cut end leaves the chain whole');
+    assert.match(
+      (await anchorProblem(audit, anchor))?.reason ?? '',
+      /ends at line 4, but line 6 was shipped/,
+    );
+    await rm(live(audit));
+    assert.match((await anchorProblem(audit, anchor))?.reason ?? '', /the log was deleted/);
+    await writeLines(live(audit), [...lines.slice(0, -1), lines.at(-1)!.replace(anchor.id, randomUUID())]);
+    assert.match((await anchorProblem(audit, anchor))?.reason ?? '', /line 6 is not the line shipped/);
   });
 });
