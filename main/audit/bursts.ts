@@ -1,17 +1,20 @@
 // Repeated failures from one unauthenticated source, counted instead of written line by line.
 // Unsigned MQTT remote-unlock commands arrive at about 350 a second and locked-out admin logins
 // from the renderer at about 1,000 (issue 17): one line each would rotate the whole local log
-// (10 × 5 MiB) out in minutes. The first failure of a burst is written as it is; the rest of
-// the window is counted and written as one line when the window ends ("412 refused
-// remote-unlock commands in 60 s"). A flood then writes at most two lines a minute per source.
+// (10 × 5 MiB) out in minutes. The first few failures of a burst are written as they are (a
+// person fumbling, or a test, sees each); the rest of the window is counted and written as one
+// line when the window ends ("412 refused remote-unlock commands in 60 s"). A flood then writes
+// at most 11 lines a minute per source.
 
-/** One minute: long enough that a flood costs two lines a minute, short enough to read as "now". */
+/** One minute: long enough that a flood costs a few lines a minute, short enough to read as "now". */
 export const BURST_WINDOW_MS = 60_000;
+/** Failures of a window written on their own lines before the rest are counted. */
+export const BURST_OWN_LINES = 10;
 
 export interface BurstSummary {
   /** The source's key, e.g. 'remote_unlock' or 'lockout'. */
   key: string;
-  /** Failures in the burst, the first (written on its own) included. */
+  /** Failures in the burst, those written on their own lines included. */
   count: number;
   /** The burst's length in whole seconds (the window, or less when flushed early). */
   seconds: number;
@@ -28,28 +31,31 @@ interface Burst {
 export class FailureBursts {
   private readonly bursts = new Map<string, Burst>();
   private readonly windowMs: number;
+  private readonly ownLines: number;
   private readonly now: () => number;
   private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
-    /** Writes a burst's one line; only called for bursts of two or more. */
+    /** Writes a burst's one line; only called for bursts with failures counted, not written. */
     private readonly write: (summary: BurstSummary) => Promise<unknown>,
     /** `now` is wall-clock milliseconds (the line says when the burst began). */
-    options: { windowMs?: number; now?: () => number } = {},
+    options: { windowMs?: number; ownLines?: number; now?: () => number } = {},
   ) {
     this.windowMs = options.windowMs ?? BURST_WINDOW_MS;
+    this.ownLines = Math.max(1, options.ownLines ?? BURST_OWN_LINES);
     this.now = options.now ?? Date.now;
   }
 
   /**
-   * Counts one failure from `key`. True: write its own line (the first of a burst). False: it is
-   * counted, and the burst's line says how many there were.
+   * Counts one failure from `key`. True: write its own line (one of the first of a burst). False:
+   * it is counted, and the burst's line says how many there were.
    */
   admit(key: string): boolean {
     const now = this.now();
     const burst = this.bursts.get(key);
     if (burst && now - burst.start < this.windowMs) {
       burst.count++;
+      if (burst.count <= this.ownLines) return true;
       // The burst's line is written when its window ends, even if nothing follows.
       burst.timer ??= unrefTimer(setTimeout(() => void this.close(key), burst.start + this.windowMs - now));
       return false;
@@ -70,7 +76,7 @@ export class FailureBursts {
     if (!burst) return this.pending;
     this.bursts.delete(key);
     if (burst.timer) clearTimeout(burst.timer);
-    if (burst.count < 2) return this.pending;
+    if (burst.count <= this.ownLines) return this.pending;
     const summary: BurstSummary = {
       key,
       count: burst.count,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { AdminAudit } from '../../../main/audit/admin-audit.js';
 import { AuditLog } from '../../../main/audit/audit-log.js';
-import { BURST_WINDOW_MS } from '../../../main/audit/bursts.js';
+import { BURST_OWN_LINES, BURST_WINDOW_MS } from '../../../main/audit/bursts.js';
 import type { AdminRecord, AuditEntry, AuditRecord } from '../../../main/audit/types.js';
 import { verifyAuditLog } from '../../../main/audit/verify.js';
 import { AdminPin } from '../../../main/admin/pin.js';
@@ -70,9 +70,13 @@ test('10,000 refused remote-unlock commands leave earlier lines in place, counte
   const burst = decisions.find((l) => l.burst);
   assert.ok(burst, `no burst line among ${decisions.map((d) => d.reason).join(', ')}`);
   assert.equal(burst.reason, 'remote_unlock_refused_burst');
-  assert.equal(burst.burst!.count, FLOOD - 1 + 1, 'every refusal of the burst, the first included');
+  assert.equal(burst.burst!.count, FLOOD, 'every refusal of the burst, those with their own line included');
   assert.equal(burst.burst!.seconds, Math.round((FLOOD * 1000) / 350 / 1000));
-  assert.equal(lines.length, 4, 'before, the first refusal, the accepted command, the burst');
+  assert.equal(
+    lines.length,
+    1 + BURST_OWN_LINES + 2,
+    'before, the first refusals, the accepted command, the burst',
+  );
   assert.equal((await verifyAuditLog(log.dir, null)).ok, true);
 });
 
@@ -80,7 +84,14 @@ test('a burst ends with its window: the next refusal after it is written and sta
   const log = smallLog();
   let clock = Date.parse('2026-12-07T21:00:00Z');
   const audit = new RemoteUnlockAudit((input) => log.append(input), { now: () => clock });
-  for (let i = 0; i < 5; i++) await audit.record({ ok: false, reason: 'stale' }, null);
+  const written: boolean[] = [];
+  for (let i = 0; i < BURST_OWN_LINES + 5; i++) {
+    written.push((await audit.record({ ok: false, reason: 'stale' }, null)) !== null);
+  }
+  assert.deepEqual(written, [
+    ...Array<boolean>(BURST_OWN_LINES).fill(true),
+    ...Array<boolean>(5).fill(false),
+  ]);
   clock += BURST_WINDOW_MS;
   assert.ok(
     await audit.record({ ok: false, reason: 'stale' }, null),
@@ -88,11 +99,15 @@ test('a burst ends with its window: the next refusal after it is written and sta
   );
   await audit.flush();
   const reasons = (await everything(log)).map((l) => (l.kind === 'admin' ? l.action : l.reason));
-  assert.deepEqual(reasons, ['remote_unlock_stale', 'remote_unlock_refused_burst', 'remote_unlock_stale']);
+  assert.deepEqual(reasons, [
+    ...Array<string>(BURST_OWN_LINES).fill('remote_unlock_stale'),
+    'remote_unlock_refused_burst',
+    'remote_unlock_stale',
+  ]);
   const burst = (await everything(log)).find((l) => l.kind !== 'admin' && l.burst) as AuditRecord;
   assert.deepEqual(
     { count: burst.burst!.count, seconds: burst.burst!.seconds },
-    { count: 5, seconds: 60 },
+    { count: BURST_OWN_LINES + 5, seconds: 60 },
     'the burst closed by the next window spans the whole window',
   );
 });
@@ -135,8 +150,8 @@ test('10,000 locked-out admin logins leave earlier lines in place, counted in on
   const admin = lines.filter((l): l is AdminRecord => l.kind === 'admin');
   assert.deepEqual(
     admin.map((a) => a.action),
-    ['wrong_pin', 'wrong_pin', 'wrong_pin', 'wrong_pin', 'lockout', 'lockout'],
-    'four wrong PINs, the lockout starting, and one line for every attempt it turned away',
+    [...Array<string>(4).fill('wrong_pin'), ...Array<string>(BURST_OWN_LINES + 1).fill('lockout')],
+    'four wrong PINs, the lockout starting and the first attempts it turned away, then one line for the rest',
   );
   const burst = admin.at(-1)!;
   assert.equal(burst.detail.burst, true);
