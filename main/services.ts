@@ -130,6 +130,7 @@ export class AppServices {
   async close(): Promise<void> {
     await this.engine.close();
     await this.fleetHost.close();
+    await this.adminAudit.flush();
   }
 
   get fleet(): KioskFleet | null {

@@ -2,11 +2,19 @@
 // pass `maxFileBytes` it becomes audit.1.jsonl (older ones shift up) and the
 // oldest beyond `maxFiles` is dropped. Each line is chained to the one before
 // (audit-chain.ts), across rotations; `tobira audit verify` checks the chain.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { chainLine, GENESIS, hashLine, parseLine } from './audit-chain.js';
+import {
+  chainLine,
+  GENESIS,
+  hashLine,
+  isRecordLine,
+  parseLine,
+  PUBLIC_KEY_FILE,
+  publicKeyPem,
+} from './audit-chain.js';
 import { CSV_COLUMNS, csvRow } from './csv.js';
 import type { AdminInput, AdminRecord, AuditEntry, AuditInput, AuditRecord } from './types.js';
 
@@ -22,17 +30,21 @@ export interface AuditLogOptions {
   maxSnapshots?: number;
   /** The chain's HMAC key (EnrollmentStore.deriveKey(CHAIN_KEY_PURPOSE)); null writes lines without a MAC. */
   chainKey?: Buffer | null;
+  /** Signs every line (signingKeyFromSeed(EnrollmentStore.deriveKey(SIGN_KEY_PURPOSE))); null: unsigned. */
+  signingKey?: KeyObject | null;
 }
 
 export interface AuditPage<T = AuditRecord> {
   /** Newest first. */
   records: T[];
   total: number;
-  /** Lines that could not be read (e.g. the last line of a crash); never fatal. */
+  /** Lines that are not records (the last line of a crash, or a hand-written one); never fatal. */
   skipped: number;
 }
 
 export const LIVE_FILE = 'audit.jsonl';
+/** Files kept by default, the live one included: 10 × 5 MiB. */
+export const DEFAULT_MAX_FILES = 10;
 export const rotatedName = (n: number) => `audit.${n}.jsonl`;
 
 export class AuditLog {
@@ -42,6 +54,9 @@ export class AuditLog {
   private readonly maxSnapshots: number;
   private readonly sealSnapshot: ((jpeg: Uint8Array) => Uint8Array) | null;
   private readonly chainKey: Buffer | null;
+  private readonly signingKey: KeyObject | null;
+  /** Whether the public key beside the log was checked (written if missing or other) by this log. */
+  private publicKeyWritten = false;
   /**
    * The last line written (its seq and hash) and the live file's size after it. When
    * the size differs (the CLI appended from another process, or rotated), it is read again.
@@ -54,11 +69,12 @@ export class AuditLog {
     options: AuditLogOptions = {},
   ) {
     this.maxFileBytes = options.maxFileBytes ?? 5 * 1024 * 1024;
-    this.maxFiles = Math.max(1, options.maxFiles ?? 10);
+    this.maxFiles = Math.max(1, options.maxFiles ?? DEFAULT_MAX_FILES);
     this.maxSnapshots = options.maxSnapshots ?? 500;
     this.snapshotsEnabled = options.snapshots ?? false;
     this.sealSnapshot = options.sealSnapshot ?? null;
     this.chainKey = options.chainKey ?? null;
+    this.signingKey = options.signingKey ?? null;
   }
 
   get snapshotDir(): string {
@@ -114,7 +130,8 @@ export class AuditLog {
       () => 0,
     );
     const tail = this.tail && this.tail.size === sizeNow ? this.tail : await this.readTail();
-    const text = chainLine(record, tail.seq + 1, tail.hash, this.chainKey);
+    await this.writePublicKey();
+    const text = chainLine(record, tail.seq + 1, tail.hash, this.chainKey, this.signingKey);
     const line = text + '\n';
     await this.rotateIfNeeded(Buffer.byteLength(line));
     const handle = await open(live, 'a', 0o600);
@@ -132,6 +149,15 @@ export class AuditLog {
     this.tail = { seq: tail.seq + 1, hash: hashLine(text), size: written };
   }
 
+  /** The signing key's public half beside the log, so that it is exported with it. */
+  private async writePublicKey(): Promise<void> {
+    if (!this.signingKey || this.publicKeyWritten) return;
+    const file = path.join(this.dir, PUBLIC_KEY_FILE);
+    const pem = publicKeyPem(this.signingKey);
+    if ((await readFile(file, 'utf8').catch(ignoreMissingText)) !== pem) await writeFileAtomic(file, pem);
+    this.publicKeyWritten = true;
+  }
+
   /** The newest readable line's seq (0 for unchained lines) and hash; genesis for an empty log. */
   private async readTail(): Promise<{ seq: number; hash: string; size: number }> {
     for (const name of this.fileNames()) {
@@ -139,7 +165,7 @@ export class AuditLog {
       const lines = text.split('\n').filter((l) => l.length > 0);
       for (let i = lines.length - 1; i >= 0; i--) {
         const parsed = parseLine(lines[i]!);
-        if (parsed.kind === 'unreadable') continue;
+        if (!isRecordLine(parsed)) continue;
         return { seq: parsed.kind === 'chained' ? parsed.chain.seq : 0, hash: hashLine(lines[i]!), size: -1 };
       }
     }
@@ -226,11 +252,11 @@ export class AuditLog {
       }
       const lines = text.split('\n').filter((l) => l.length > 0);
       for (let i = lines.length - 1; i >= 0; i--) {
-        try {
-          records.push(JSON.parse(lines[i]!) as AuditEntry);
-        } catch {
-          skipped++;
-        }
+        // Only lines that are records with whole chain fields (or from before the chain) are
+        // shown: a hand-written line without them is not (`tobira audit verify` names it).
+        const parsed = parseLine(lines[i]!);
+        if (isRecordLine(parsed)) records.push(parsed.record as unknown as AuditEntry);
+        else skipped++;
       }
     }
     return { records, skipped };

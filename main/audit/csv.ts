@@ -40,7 +40,7 @@ export function csvRow(r: AuditEntry): string {
     r.time,
     r.mode,
     r.outcome,
-    r.reason,
+    r.burst ? `${r.reason} (${r.burst.count} in ${r.burst.seconds} s)` : r.reason,
     r.personName,
     r.personId,
     r.score,

@@ -38,6 +38,8 @@ export interface AuditRecord {
   door: { ok: boolean; kind: string; reason: string | null } | null;
   /** File name under the snapshots folder, when opt-in snapshots are on and this attempt failed. */
   snapshot: string | null;
+  /** A burst of failures from one source written as this one line (bursts.ts): how many, over how long. */
+  burst?: { count: number; seconds: number; since: string };
 }
 
 export type AuditInput = Omit<AuditRecord, 'id' | 'time' | 'snapshot'> & { time?: string };
@@ -91,4 +93,10 @@ export interface ChainFields {
   prev: string;
   /** HMAC-SHA256 (hex) of this line without `mac`, keyed from the store; null when no key was at hand. */
   mac: string | null;
+  /**
+   * Ed25519 signature (base64) of the same bytes the MAC covers, with a key derived from the
+   * store; checked with the public key alone (`tobira audit verify --public-key FILE`). Null on
+   * lines written without a store and on lines from before signing.
+   */
+  sig: string | null;
 }

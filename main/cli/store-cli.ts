@@ -6,7 +6,7 @@ import { StoreError } from '../store/errors.js';
 import { FileKeyWrapper } from '../store/key-file.js';
 import { STORE_FILE } from '../store/schema.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { CHAIN_KEY_PURPOSE } from '../audit/audit-chain.js';
+import { CHAIN_KEY_PURPOSE, SIGN_KEY_PURPOSE, signingKeyFromSeed } from '../audit/audit-chain.js';
 import type { AdminInput, AdminRecord } from '../audit/types.js';
 import type { AppPaths } from '../paths.js';
 import { defaultKeyFile } from './app-dirs.js';
@@ -74,6 +74,9 @@ export async function auditCli(
   event: Omit<AdminInput, 'actor'>,
 ): Promise<AdminRecord> {
   await ensurePrivateDir(path.dirname(auditDir)); // the data folder, or the --store DIR itself
-  const log = new AuditLog(auditDir, { chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null });
+  const log = new AuditLog(auditDir, {
+    chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null,
+    signingKey: store ? signingKeyFromSeed(store.deriveKey(SIGN_KEY_PURPOSE)) : null,
+  });
   return log.appendAdmin({ ...event, actor: 'cli' });
 }

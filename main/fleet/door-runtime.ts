@@ -20,10 +20,10 @@ import {
   doorEventOf,
   DoorMqtt,
   DoorMqttLink,
-  remoteUnlockAudit,
   type MqttLinkStatus,
   type RemoteUnlockRequest,
 } from './mqtt-events.js';
+import { RemoteUnlockAudit } from './remote-unlock-audit.js';
 import { Replica } from './replica.js';
 import { UNLOCK_NONCES_FILE, UnlockReplayStore } from './unlock-replay.js';
 import { FleetSync } from './sync.js';
@@ -129,6 +129,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private sideStatus: Promise<void> = Promise.resolve();
   private sideStatusTimer: NodeJS.Timeout | null = null;
   readonly audit: AuditLog;
+  private readonly remoteUnlocks: RemoteUnlockAudit;
   readonly shipper: AuditShipper;
   readonly sync: FleetSync;
 
@@ -140,6 +141,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     super();
     this.view = new FleetView(replica, config.fleetKey);
     this.audit = new AuditLog(path.join(config.dir, 'audit'));
+    this.remoteUnlocks = new RemoteUnlockAudit((input) => this.record(input), { now: () => this.now() });
     this.shipper = new AuditShipper(config.dir, this.audit, config.door);
     this.sync = new FleetSync(config.databaseUrl, replica, {
       now: () => this.now(),
@@ -228,6 +230,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
 
   async close(): Promise<void> {
     this.closing = true;
+    await this.remoteUnlocks.flush();
     await this.sync.stop();
     if (this.shipRetry) clearTimeout(this.shipRetry);
     if (this.sideStatusTimer) clearTimeout(this.sideStatusTimer);
@@ -319,11 +322,9 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   }
 
   private async remoteUnlock(request: RemoteUnlockRequest): Promise<void> {
-    const record = await this.record({
-      ...remoteUnlockAudit(request, null),
-      time: new Date(this.now()).toISOString(),
-    });
-    this.emit('remote_unlock', { ...request, record });
+    const record = await this.remoteUnlocks.record(request, null, new Date(this.now()).toISOString());
+    // A refusal counted into a burst has no line of its own (remote-unlock-audit.ts).
+    if (record) this.emit('remote_unlock', { ...request, record });
   }
 
   /** Ships pending audit on its own connection; a failure keeps the records queued for the next try. */

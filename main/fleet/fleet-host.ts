@@ -11,7 +11,8 @@ import type { DoorRules } from './door-rules.js';
 import { fleetDirectory } from './fleet-directory.js';
 import { KioskFleet } from './kiosk-fleet.js';
 import { isJoined } from './local.js';
-import { remoteUnlockAudit, type RemoteUnlockRequest } from './mqtt-events.js';
+import type { RemoteUnlockRequest } from './mqtt-events.js';
+import { RemoteUnlockAudit } from './remote-unlock-audit.js';
 
 /** The door screen's offline-grace notice is pushed this often (and on every fleet change): 30 s. */
 const FLEET_NOTICE_MS = 30_000;
@@ -38,8 +39,19 @@ export class FleetHost {
   /** Why a joined folder could not be opened: the kiosk then refuses everyone, never falls back. */
   problem: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Remote-unlock lines, refusals counted in bursts; each line written is shipped and published. */
+  private readonly remoteUnlocks: RemoteUnlockAudit;
 
-  constructor(private readonly deps: FleetHostDeps) {}
+  constructor(private readonly deps: FleetHostDeps) {
+    this.remoteUnlocks = new RemoteUnlockAudit(
+      async (input) => {
+        const record = await deps.audit.append(input);
+        this.instance?.announce(record);
+        return record;
+      },
+      deps.now ? { now: deps.now } : {},
+    );
+  }
 
   /** This kiosk as a door of a fleet; null on a lone kiosk or when it could not be opened. */
   get fleet(): KioskFleet | null {
@@ -116,16 +128,14 @@ export class FleetHost {
     if (!fleet) return;
     try {
       const door = request.ok ? await this.deps.openDoor() : null;
-      const record = await this.deps.audit.append(
-        remoteUnlockAudit(request, door && { ok: door.ok, kind: door.kind, reason: door.reason }),
-      );
-      fleet.announce(record);
+      await this.remoteUnlocks.record(request, door && { ok: door.ok, kind: door.kind, reason: door.reason });
     } catch (error) {
       this.deps.log(`remote unlock: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
   async close(): Promise<void> {
+    await this.remoteUnlocks.flush();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.instance?.close();

@@ -3,7 +3,7 @@
 // the reason is kept, for the admin screen and the log (the kiosk then recognises nobody).
 import type { AppPaths } from '../paths.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { CHAIN_KEY_PURPOSE } from '../audit/audit-chain.js';
+import { CHAIN_KEY_PURPOSE, SIGN_KEY_PURPOSE, signingKeyFromSeed } from '../audit/audit-chain.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { SecretVault } from '../settings/door-secrets.js';
 import { messageOf } from '../util/message-of.js';
@@ -58,6 +58,7 @@ async function open(
 export function openAuditLog(auditDir: string, store: EnrollmentStore | null, snapshots: boolean): AuditLog {
   return new AuditLog(auditDir, {
     chainKey: store ? store.deriveKey(CHAIN_KEY_PURPOSE) : null,
+    signingKey: store ? signingKeyFromSeed(store.deriveKey(SIGN_KEY_PURPOSE)) : null,
     snapshots,
     // Snapshots are photos of people: sealed with the store's key, like the templates.
     ...(store ? { sealSnapshot: (jpeg: Uint8Array) => store.sealAttachment(jpeg) } : {}),

@@ -4,14 +4,16 @@
 // shipper that reads the log more than once per ship (pages counted from the newest end) sees
 // the pages shift under it. 2,000 never-shipped records: a multiple of the old 1,000-line page.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { AuditLog, type AuditPage } from '../../../main/audit/audit-log.js';
 import type { AuditInput, AuditRecord } from '../../../main/audit/types.js';
+import { anchorProblem, verifyAuditLog } from '../../../main/audit/verify.js';
 import { initFleet } from '../../../main/fleet/admin.js';
+import { shippedAnchor } from '../../../main/fleet/audit-anchor.js';
 import { AuditShipper } from '../../../main/fleet/audit-shipper.js';
 import { fleetDir } from '../../../main/fleet/local.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
@@ -122,5 +124,30 @@ describe('audit shipping from a durable cursor', { skip }, () => {
     assert.deepEqual(backlog, { count: 1, oldest: later.time }, 'only the new decision waits');
     assert.equal(await shipper.ship(client), 1);
     assert.equal(await shipper.ship(client), 0, 'a ship with nothing new sends nothing');
+  });
+
+  // The chain's head held off the PC (issue 17): shipped rows carry each line's seq and prev, so the
+  // newest one anchors the local log, and a cut end, which the chain alone cannot see, is named.
+  it('a cut end verifies as a chain, and is named against the shipped head', async () => {
+    const dir = await doorDir('front');
+    const audit = path.join(dir, 'audit');
+    const log = new AuditLog(audit);
+    for (let i = 0; i < 5; i++) await log.append(decision(i));
+    assert.equal(await new AuditShipper(dir, log, 'Front').ship(client), 5);
+    const live = path.join(audit, 'audit.jsonl');
+    const lines = (await readFile(live, 'utf8')).split('\n').filter(Boolean);
+    const newest = JSON.parse(lines.at(-1)!) as { seq: number; prev: string; id: string };
+
+    const anchor = await shippedAnchor(url, 'Front');
+    assert.deepEqual(anchor, { seq: newest.seq, prev: newest.prev, id: newest.id });
+    assert.equal(await shippedAnchor(url, 'Back'), null, 'another door has no anchor');
+    assert.equal(await anchorProblem(audit, anchor!), null, 'the whole log holds the shipped head');
+
+    await writeFile(live, lines.slice(0, 3).join('\n') + '\n');
+    assert.equal((await verifyAuditLog(audit, null)).ok, true, 'the chain alone cannot see a cut end');
+    assert.match(
+      (await anchorProblem(audit, anchor!))?.reason ?? '',
+      /ends at line 3, but line 5 was shipped/,
+    );
   });
 });

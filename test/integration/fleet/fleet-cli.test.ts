@@ -2,7 +2,7 @@
 // PostgreSQL: enroll at one door, identify at another (it catches up first), people list/remove,
 // fleet status, groups list, and the whole building's audit filtered by door and person.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -177,6 +177,18 @@ describe('tobira CLI on a fleet', { skip }, () => {
     const badTime = await cli('audit', 'export', '--data-dir', lobby, '--since', 'yesterday-ish');
     assert.equal(badTime.code, 2);
     assert.match(badTime.err, /--since: expected a date\/time/);
+
+    // The lobby's local log against the newest line it shipped (issue 17): whole, then cut at the end.
+    const verified = await cli('audit', 'verify', '--data-dir', lobby);
+    assert.equal(verified.code, 0, verified.out + verified.err);
+    assert.match(verified.err, /compared with line \d+, shipped to the building/);
+    const liveLog = path.join(lobby, 'audit', 'audit.jsonl');
+    const whole = await readFile(liveLog, 'utf8');
+    await writeFile(liveLog, whole.split('\n').slice(0, -2).join('\n') + '\n');
+    const cut = await cli('audit', 'verify', '--data-dir', lobby);
+    assert.equal(cut.code, 1, cut.out + cut.err);
+    assert.match(cut.out, /lines were cut off the end/);
+    await writeFile(liveLog, whole);
 
     const removed = await cli('people', 'remove', '--data-dir', garage, 'Obama');
     assert.equal(removed.code, 0, removed.err);
