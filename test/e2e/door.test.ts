@@ -14,7 +14,7 @@ import path from 'node:path';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { screenshotDir, startHarness, type Harness } from '../helpers/harness.js';
 import { makeY4m } from '../helpers/y4m.js';
-import { enrollOnPage } from './enroll-on-page.js';
+import { setPinAndEnroll } from './admin-api.js';
 import { waitFor } from '../helpers/camera-session.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
 import { freePort } from '../helpers/free-port.js';
@@ -156,8 +156,7 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
     await h.page.addInitScript({ content: SPY });
     h.picks.push([person]);
     await h.open();
-    const enrolled = await enrollOnPage(h.page, PIN, 'Mika');
-    assert.ok(enrolled, 'Mika is enrolled from the photo');
+    await setPinAndEnroll(h.page, PIN, 'Mika', true);
   });
   after(async () => {
     await h?.close();
