@@ -1,5 +1,6 @@
 // `npm run screenshots`: the screenshots for docs/. test/e2e/screens.test.ts,
-// screens-admin.test.ts (the lock step, the settings' lock, the audit view) and
+// screens-admin.test.ts (the lock step, the settings' lock, the audit view), door.test.ts (the door
+// screen's results, faults, lockout and challenge), stranger-rate.test.ts and
 // fleet-panel.test.ts (the Fleet panel, which needs PostgreSQL) take them (en and ja,
 // landscape 1280×800 and portrait 800×1280) into test-results/screenshots/docs/;
 // this copies them to docs/screens/ as palette PNGs, small enough to keep in the repository

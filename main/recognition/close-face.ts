@@ -7,7 +7,6 @@
 // once more; boxes and keypoints are mapped back to the frame and the faces are marked
 // `tooClose`, so the door asks the person to step back (quality gate `face_fits`).
 import type { FaceAnalysis } from '../insightface/face_analysis.js';
-import { checkPixelImage } from '../insightface/image.js';
 import type { Face, PixelImage, Point } from '../insightface/types.js';
 
 /** The retry's shrink factor: a face up to the whole frame lands at ≤ 320 px of 640, inside the anchors. */
@@ -31,10 +30,10 @@ export interface PaddedCanvas {
 
 /**
  * The frame box-averaged CLOSE_SHRINK× and centred on a black square canvas of the frame's
- * longer side, in the frame's own pixel format.
+ * longer side, in the frame's own pixel format. The frame is one the first pass has already
+ * checked (detectFaces): it is not checked twice on the per-frame path.
  */
 export function paddedCanvas(image: PixelImage): PaddedCanvas {
-  checkPixelImage(image);
   const ch = CHANNELS[image.format];
   const s = CLOSE_SHRINK;
   const side = Math.max(image.width, image.height);
