@@ -17,7 +17,7 @@ import { joinFleet } from '../fleet/join.js';
 import { buildingAudit } from '../fleet/building-audit.js';
 import { auditView } from './audit.js';
 import type { KioskFleet } from '../fleet/kiosk-fleet.js';
-import { ExpectedError } from '../ipc/errors.js';
+import { ExpectedError } from './expected-error.js';
 import type { AdminAction, AdminRecord } from '../audit/types.js';
 import type { FleetHost } from '../fleet/fleet-host.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
