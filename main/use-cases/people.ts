@@ -188,7 +188,8 @@ export class PeopleService {
           source: 'photos',
           added,
           refused: results.length - added,
-          lookalikes: flagged,
+          // The duplicate check's flags and the admin's decision, when there were any.
+          ...(flagged.length > 0 ? { lookalikes: flagged } : {}),
         },
         ok: added > 0,
       },

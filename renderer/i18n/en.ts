@@ -356,6 +356,7 @@ export const en = {
   'audit.detail.source': 'From',
   'audit.detail.added': 'Added',
   'audit.detail.refused': 'Refused',
+  'audit.detail.lookalikes': 'Looked like someone enrolled',
   'compare.title': 'Compare two faces',
   'compare.help':
     'Capture two camera frames one second apart, or choose two photos. The largest face in each is compared.',

@@ -358,6 +358,7 @@ export const ja: Record<MessageKey, string> = {
   'audit.detail.source': '取り込み元',
   'audit.detail.added': '追加',
   'audit.detail.refused': '不採用',
+  'audit.detail.lookalikes': '登録者に似ていた写真',
   'compare.title': '2つの顔を比較',
   'compare.help': '1秒間隔でカメラから2枚撮影するか、写真を2枚選びます。それぞれの最も大きい顔を比較します。',
   'compare.camera': '1秒間隔で2枚撮影',
