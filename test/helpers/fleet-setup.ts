@@ -22,6 +22,25 @@ export function secretFile(secret: string): string {
   return file;
 }
 
+/** `tobira fleet join` of door `name` into `dir` with the join token, its kiosk PIN from a file. */
+export async function joinDoor(adminUrl: string, token: string, name: string, dir: string): Promise<void> {
+  const joined = await cli(
+    'fleet',
+    'join',
+    '--db',
+    adminUrl,
+    '--token-file',
+    secretFile(token),
+    '--pin-file',
+    secretFile('135790'),
+    '--door',
+    name,
+    '--data-dir',
+    dir,
+  );
+  assert.equal(joined.code, 0, joined.err);
+}
+
 /**
  * A fleet in database `db` with the doors `names` joined under `root` as `tobira fleet init|join`
  * make them, each given the broker when one is named (`tobira fleet mqtt`).
@@ -40,21 +59,7 @@ export async function fleetOf(
   const dirs: Record<string, string> = {};
   for (const name of names) {
     const dir = (dirs[name] = path.join(root, name));
-    const joined = await cli(
-      'fleet',
-      'join',
-      '--db',
-      adminUrl,
-      '--token-file',
-      secretFile(join),
-      '--pin-file',
-      secretFile('135790'),
-      '--door',
-      name,
-      '--data-dir',
-      dir,
-    );
-    assert.equal(joined.code, 0, joined.err);
+    await joinDoor(adminUrl, join, name, dir);
     if (!brokerUrl) continue;
     const set = await cli('fleet', 'mqtt', '--data-dir', dir, '--url', brokerUrl);
     assert.equal(set.code, 0, set.err);

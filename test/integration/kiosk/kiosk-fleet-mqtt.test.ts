@@ -33,7 +33,7 @@ import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { secretFile } from '../../helpers/fleet-setup.js';
+import { joinDoor } from '../../helpers/fleet-setup.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
 import { within } from '../../helpers/deadline.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
@@ -191,21 +191,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
     adminUrl = await server.createDatabase('kioskmqtt');
     const token = (await initFleet(adminUrl)).join!;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-mqtt-'));
-    const joined = await cli(
-      'fleet',
-      'join',
-      '--db',
-      adminUrl,
-      '--token-file',
-      secretFile(token),
-      '--pin-file',
-      secretFile('135790'),
-      '--door',
-      'Front',
-      '--data-dir',
-      dataDir,
-    );
-    assert.equal(joined.code, 0, joined.err);
+    await joinDoor(adminUrl, token, 'Front', dataDir);
     // Remote unlock is off unless asked for.
     const set = await cli('fleet', 'mqtt', '--data-dir', dataDir, '--url', broker.url, '--json');
     assert.equal(set.code, 0, set.err);
