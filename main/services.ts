@@ -70,6 +70,8 @@ export class AppServices {
       ...(options.now ? { now: options.now } : {}),
       ...(options.fleetPollMs ? { pollMs: options.fleetPollMs } : {}),
     });
+    // An admin key brought to the Fleet panel lives as long as the admin session, not longer.
+    this.adminSession.onEnd(() => this.fleetHost.fleet?.endAdminSession());
     this.peopleSource = kioskPeople(store, storeProblem, this.fleetHost);
     this.doorbell = new Doorbell({
       audit,

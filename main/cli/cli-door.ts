@@ -9,6 +9,7 @@ import { csvCell, csvRow, CSV_COLUMNS } from '../audit/csv.js';
 import type { AdminInput } from '../audit/types.js';
 import { appendAdminToBuilding, buildingAudit, type BuildingAuditFilter } from '../fleet/building-audit.js';
 import { fleetPeopleSource, isJoined, openFleet } from '../fleet/cli-context.js';
+import { describeRefusal } from '../fleet/verify.js';
 import { fleetRefusal, graceLeftMs, type DoorRules } from '../fleet/door-rules.js';
 import { fleetDirectory } from '../fleet/fleet-directory.js';
 import { localDirectory, type PeopleDirectory } from '../people/people-directory.js';
@@ -68,6 +69,7 @@ export async function openCliDoor(
     if (options.write) throw fleet.syncError; // a change needs the database: say so rather than queue
     io.err(`warning: answering from the local replica: ${fleet.syncError.message}`);
   }
+  for (const r of fleet.refusals) io.err(`warning: ${describeRefusal(r)}`);
   const source = fleetPeopleSource(fleet);
   const { door, fleet: fleetId, offlineGraceMs } = fleet.config;
   return {

@@ -1,53 +1,63 @@
 // Fleet administration with the database owner's URL: create or migrate the schema, the doors'
-// role, and join tokens. Least privilege for doors (see grantDoorRole): they read people, groups
-// and audit, append audit rows, and change people and groups only through tobira_put. They hold
-// no UPDATE or DELETE on any table, so they cannot rewrite or erase the audit log.
+// role, the writer login, and join tokens. Least privilege for doors (see grantDoorRole): they read
+// people, groups and audit and append audit rows in their own name; they hold no write path at all
+// (issue 17). Changes are made only with an admin key (admin-key.ts) on the fleet's writer login,
+// whose password exists only inside admin key files.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { KEY_BYTES, seal } from '../store/crypto.js';
+import { AdminKey } from './admin-key.js';
 import { withClient, inTransaction } from './db.js';
-import { DEFAULT_GROUP_ID, KEY_CHECK_AAD, KEY_CHECK_TEXT, keyMatches, sealDoc } from './entities.js';
+import { DEFAULT_GROUP_ID, KEY_CHECK_AAD, KEY_CHECK_TEXT, keyMatches } from './entities.js';
 import { FleetError } from './errors.js';
+import { scramVerifier } from './join.js';
 import { assertKnownSchema, migrate, schemaVersion } from './migrate.js';
 import { encodeToken } from './token.js';
+import { FleetWriter } from './writer.js';
 
 export interface InitResult {
   fleet: string;
   /** A join token; null when the fleet already existed (its key is not in the database to put in one). */
   join: string | null;
+  /** The first admin key (not yet saved: the caller seals it with a passphrase); null when the fleet existed. */
+  admin: AdminKey | null;
   migrated: number[];
 }
 
 /** The group role all of a fleet's door logins belong to (roles are cluster-wide, so it is per fleet). */
 export const doorGroupRole = (fleetId: string) => `tobira_door_${fleetId.replaceAll('-', '').slice(0, 12)}`;
+/** The fleet's one writer login (see admin-key.ts's header for why it is one, and where its password lives). */
+export const writerRole = (fleetId: string) => `tobira_w_${fleetId.replaceAll('-', '').slice(0, 12)}`;
 
-export async function initFleet(adminUrl: string): Promise<InitResult> {
+export async function initFleet(adminUrl: string, adminName = 'admin'): Promise<InitResult> {
   return withClient(adminUrl, async (client) => {
     assertKnownSchema(await schemaVersion(client));
     const migrated = await migrate(client);
     const existing = await client.query<{ id: string }>('SELECT id FROM fleet');
-    if (existing.rows[0]) return { fleet: existing.rows[0].id, join: null, migrated };
+    if (existing.rows[0]) return { fleet: existing.rows[0].id, join: null, admin: null, migrated };
     const fleetId = randomUUID();
     const key = randomBytes(KEY_BYTES);
+    const writer = { user: writerRole(fleetId), password: randomBytes(24).toString('base64url') };
+    const admin = AdminKey.generate(fleetId, adminName, writer);
     await inTransaction(client, async () => {
       await client.query('INSERT INTO fleet (id, key_check) VALUES ($1, $2)', [
         fleetId,
         seal(key, KEY_CHECK_TEXT, KEY_CHECK_AAD),
       ]);
       await grantDoorRole(client, fleetId);
-      const everyone = sealDoc(key, 'group', DEFAULT_GROUP_ID, {
-        name: 'Everyone',
-        doors: ['*'],
-        timeZone: 'UTC',
-        windows: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }],
-      });
-      await client.query(`SELECT tobira_put('group', $1, NULL, $2, 'fleet init')`, [
-        DEFAULT_GROUP_ID,
-        everyone,
-      ]);
+      await grantWriterRole(client, fleetId, scramVerifier(writer.password));
     });
-    const join = await createTokenWith(client, fleetId, key);
-    return { fleet: fleetId, join, migrated };
+    // The first admin's own row (so every admin key is listed and removed alike), then Everyone.
+    const w = new FleetWriter(client, key, admin);
+    await w.addAdmin(admin.name, admin.publicKey, admin.keyId);
+    await w.putGroup(DEFAULT_GROUP_ID, {
+      name: 'Everyone',
+      doors: ['*'],
+      timeZone: 'UTC',
+      windows: [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }],
+    });
+    const join = await createTokenWith(client, fleetId, key, admin.publicKey);
+    return { fleet: fleetId, join, admin, migrated };
   });
 }
 
@@ -58,16 +68,37 @@ async function grantDoorRole(client: pg.ClientBase, fleetId: string): Promise<vo
     `CREATE ROLE ${role} NOLOGIN`,
     `GRANT CONNECT ON DATABASE ${client.escapeIdentifier(db)} TO ${role}`,
     `GRANT USAGE ON SCHEMA public TO ${role}`,
-    `GRANT SELECT ON tobira_schema, fleet, doors, entities, audit TO ${role}`,
+    `GRANT SELECT ON tobira_schema, fleet, doors, entities, signed_changes, audit TO ${role}`,
     `GRANT INSERT ON audit TO ${role}`,
-    `REVOKE ALL ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join(uuid, bytea, text) FROM PUBLIC`,
+    `REVOKE ALL ON FUNCTION tobira_join(uuid, bytea, text) FROM PUBLIC`,
     // tobira_join (migration 1) stays callable for nobody: doors join with tobira_join_door.
-    `GRANT EXECUTE ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join_door(uuid, bytea, text, text) TO ${role}`,
+    `GRANT EXECUTE ON FUNCTION tobira_join_door(uuid, bytea, text, text) TO ${role}`,
   ];
   for (const s of statements) await client.query(s);
 }
 
-async function createTokenWith(client: pg.ClientBase, fleetId: string, key: Buffer): Promise<string> {
+/** The writer login: reads the entities and writes them only through tobira_put_signed, under the writers' lock. */
+async function grantWriterRole(client: pg.ClientBase, fleetId: string, verifier: string): Promise<void> {
+  const role = client.escapeIdentifier(writerRole(fleetId));
+  const db = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+  const statements = [
+    `CREATE ROLE ${role} LOGIN PASSWORD ${client.escapeLiteral(verifier)}`,
+    `GRANT CONNECT ON DATABASE ${client.escapeIdentifier(db)} TO ${role}`,
+    `GRANT USAGE ON SCHEMA public TO ${role}`,
+    `GRANT SELECT ON tobira_schema, fleet, doors, entities, signed_changes TO ${role}`,
+    // LOCK TABLE … IN EXCLUSIVE MODE needs UPDATE on the table: the writer's alone.
+    `GRANT UPDATE ON writer_lock TO ${role}`,
+    `GRANT EXECUTE ON FUNCTION tobira_put_signed(text, uuid, uuid, bytea, bigint, uuid, bytea, text) TO ${role}`,
+  ];
+  for (const s of statements) await client.query(s);
+}
+
+async function createTokenWith(
+  client: pg.ClientBase,
+  fleetId: string,
+  key: Buffer,
+  rootAdmin: string,
+): Promise<string> {
   const token = randomUUID();
   const secret = randomBytes(32);
   const password = randomBytes(24).toString('base64url');
@@ -90,11 +121,15 @@ async function createTokenWith(client: pg.ClientBase, fleetId: string, key: Buff
     key: key.toString('base64url'),
     user,
     password,
+    admin: rootAdmin,
   });
 }
 
-/** A new join token; the fleet key comes from a joined door (the database never holds it). */
-export async function createToken(adminUrl: string, fleetKey: Buffer): Promise<string> {
+/**
+ * A new join token; the fleet key and the first admin's public key come from a joined door (the
+ * database holds neither, so its operator cannot swap the key a new door will trust).
+ */
+export async function createToken(adminUrl: string, fleetKey: Buffer, rootAdmin: string): Promise<string> {
   return withClient(adminUrl, async (client) => {
     assertKnownSchema(await schemaVersion(client));
     const row = (await client.query<{ id: string; key_check: Buffer }>('SELECT id, key_check FROM fleet'))
@@ -103,7 +138,7 @@ export async function createToken(adminUrl: string, fleetKey: Buffer): Promise<s
       throw new FleetError('not_initialised', 'this database has no fleet yet: run tobira fleet init');
     if (!keyMatches(fleetKey, row.key_check))
       throw new FleetError('wrong_key', 'that key is not this fleet’s key');
-    return createTokenWith(client, row.id, fleetKey);
+    return createTokenWith(client, row.id, fleetKey, rootAdmin);
   });
 }
 

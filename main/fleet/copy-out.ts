@@ -12,16 +12,17 @@ import type { EntityRow } from './replica.js';
 import { uuidText } from './replica-codec.js';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const KINDS = new Set<string>(['person', 'template', 'group']);
-/** kind, id, parent, version, sealed: the columns of rowsQuery's SELECT. */
-const FIELDS = 5;
+const KINDS = new Set<string>(['person', 'template', 'group', 'admin']);
+/** kind, id, parent, version, sealed, revision, signer, signature: the columns of rowsQuery's SELECT. */
+const FIELDS = 8;
 
 /** The COPY statement for rows above `from`; both numbers are integers, checked before they are spliced in. */
 export function rowsQuery(from: number, limit: number): string {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit) || from < 0 || limit < 1)
     throw new Error(`change feed page: bad bounds ${from}, ${limit}`);
   return (
-    `COPY (SELECT kind, id, parent, version, sealed FROM entities WHERE version > ${from} ` +
+    `COPY (SELECT kind, id, parent, version, sealed, revision, signer, signature FROM entities ` +
+    `WHERE version > ${from} ` +
     `ORDER BY version LIMIT ${limit}) TO STDOUT (FORMAT binary)`
   );
 }
@@ -100,18 +101,33 @@ export class CopyOutRows implements pg.Submittable {
         this.carry = Buffer.from(buf.subarray(start));
         return;
       }
-      const [kind, id, parent, version, sealed] = fields;
+      const [kind, id, parent, version, sealed, revision, signer, signature] = fields;
       const k = kind?.toString('utf8') ?? '';
-      if (!KINDS.has(k) || id?.length !== 16 || (parent && parent.length !== 16) || version?.length !== 8)
+      if (
+        !KINDS.has(k) ||
+        id?.length !== 16 ||
+        (parent && parent.length !== 16) ||
+        version?.length !== 8 ||
+        revision?.length !== 8 ||
+        (signer && signer.length !== 16)
+      )
         throw new Error('COPY: a change-feed row has unexpected columns');
-      this.rows.push({
+      const row: EntityRow = {
         kind: k as EntityKind,
         id: uuidText(id),
         parent: parent ? uuidText(parent) : null,
         version: Number(version.readBigInt64BE(0)),
         // Copied out of pg's receive buffer, which it reuses.
         sealed: sealed ? copyOf(sealed) : null,
-      });
+      };
+      // An unsigned row (or a signature of the wrong length) comes without `signed`: doors refuse it (verify.ts).
+      if (signer && signature?.length === 64)
+        row.signed = {
+          revision: Number(revision.readBigInt64BE(0)),
+          signer: uuidText(signer),
+          signature: copyOf(signature),
+        };
+      this.rows.push(row);
     }
     if (at < buf.length) this.carry = Buffer.from(buf.subarray(at));
   }

@@ -25,6 +25,7 @@ import {
 } from './mqtt-events.js';
 import { RemoteUnlockAudit } from './remote-unlock-audit.js';
 import { Replica } from './replica.js';
+import { describeRefusal, doorTrust, VerifiedReplica } from './verify.js';
 import { UNLOCK_NONCES_FILE, UnlockReplayStore } from './unlock-replay.js';
 import { FleetSync } from './sync.js';
 import { FleetView } from './view.js';
@@ -67,6 +68,9 @@ export interface FleetStatus {
   ship_error: string | null;
   /** The MQTT link (off MQTT, and how many events wait for the broker); null without MQTT settings. */
   mqtt: MqttLinkStatus | null;
+  /** Changes refused since the door started (verify.ts), and the last one's reason. */
+  refused_changes: number;
+  last_refusal: string | null;
 }
 
 export interface FleetDoorOptions {
@@ -86,6 +90,8 @@ interface DoorRuntimeEvents {
   remote_unlock: [RemoteUnlockRequest & { record: AuditRecord }];
   /** The MQTT link's problems and recoveries, one line each (DoorMqttLink). */
   mqtt: [{ message: string }];
+  /** A change the door would not apply (verify.ts): unsigned, wrongly signed, or a rollback. */
+  refused: [{ message: string }];
 }
 
 /** A door's backlog as its files show it, for `tobira fleet status` (the door may be running elsewhere). */
@@ -132,6 +138,8 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
   private readonly remoteUnlocks: RemoteUnlockAudit;
   readonly shipper: AuditShipper;
   readonly sync: FleetSync;
+  /** The replica behind the checks every change passes before it is applied. */
+  private readonly verified: VerifiedReplica;
 
   private constructor(
     readonly config: DoorConfig,
@@ -143,7 +151,10 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     this.audit = new AuditLog(path.join(config.dir, 'audit'));
     this.remoteUnlocks = new RemoteUnlockAudit((input) => this.record(input), { now: () => this.now() });
     this.shipper = new AuditShipper(config.dir, this.audit, config.door);
-    this.sync = new FleetSync(config.databaseUrl, replica, {
+    this.verified = new VerifiedReplica(replica, doorTrust(config), (r) =>
+      this.emit('refused', { message: describeRefusal(r) }),
+    );
+    this.sync = new FleetSync(config.databaseUrl, this.verified, {
       now: () => this.now(),
       applicationName: `tobira door ${config.door}`,
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
@@ -262,6 +273,8 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
         this.backlog.oldest === null ? null : Math.max(0, now - Date.parse(this.backlog.oldest)),
       ship_error: this.shipError,
       mqtt: this.mqtt?.status() ?? null,
+      refused_changes: this.verified.refused,
+      last_refusal: this.verified.lastRefusal && describeRefusal(this.verified.lastRefusal),
     };
   }
 

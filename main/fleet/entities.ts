@@ -5,7 +5,8 @@ import { seal, unseal } from '../store/crypto.js';
 import { decodeEmbedding, describeIssues } from '../store/schema.js';
 import { FleetError } from './errors.js';
 
-export type EntityKind = 'person' | 'template' | 'group';
+/** 'admin': an admin's public key that doors trust (admin-key.ts), signed like every other change. */
+export type EntityKind = 'person' | 'template' | 'group' | 'admin';
 
 /** The group every new person joins unless told otherwise; `fleet init` creates it (all doors, always). */
 export const DEFAULT_GROUP_ID = '00000000-0000-4000-8000-000000000001';
@@ -38,6 +39,15 @@ export const personDocSchema = z.object({
   groups: z.array(z.string()),
 });
 export type PersonDoc = z.infer<typeof personDocSchema>;
+
+/** An admin key the doors trust: its row's id is the key's id (admin-key.ts keyIdOf). */
+export const adminDocSchema = z.object({
+  name: z.string().min(1).max(100),
+  /** Raw Ed25519 public key, base64url. */
+  publicKey: z.base64url(),
+  addedAt: z.string(),
+});
+export type AdminDoc = z.infer<typeof adminDocSchema>;
 
 /** A template as the writer and the view hold it. */
 export interface TemplateDoc {
@@ -124,11 +134,12 @@ function decodeTemplate(plain: Buffer, where: string): TemplateDoc {
   return { personId, recognizerId, createdAt, embedding };
 }
 
-const schemas = { person: personDocSchema, group: groupSchema } as const;
+const schemas = { person: personDocSchema, group: groupSchema, admin: adminDocSchema } as const;
 interface Docs {
   person: PersonDoc;
   template: TemplateDoc;
   group: GroupDoc;
+  admin: AdminDoc;
 }
 export type DocOf<K extends EntityKind> = Docs[K];
 
@@ -138,7 +149,7 @@ export function sealDoc<K extends EntityKind>(key: Buffer, kind: K, id: string, 
   const plain =
     kind === 'template'
       ? encodeTemplate(doc as TemplateDoc)
-      : Buffer.from(JSON.stringify(schemas[kind as 'person' | 'group'].parse(doc)), 'utf8');
+      : Buffer.from(JSON.stringify(schemas[kind as 'person' | 'group' | 'admin'].parse(doc)), 'utf8');
   return seal(key, plain, aad(kind, id));
 }
 
@@ -152,7 +163,7 @@ export function openDoc<K extends EntityKind>(
   if (!plain)
     throw new FleetError('wrong_key', `${kind} ${id} does not open with this fleet's key (altered row?)`);
   if (kind === 'template') return decodeTemplate(plain, `${kind} ${id}`) as DocOf<K>;
-  const parsed = schemas[kind as 'person' | 'group'].safeParse(JSON.parse(plain.toString('utf8')));
+  const parsed = schemas[kind as 'person' | 'group' | 'admin'].safeParse(JSON.parse(plain.toString('utf8')));
   if (!parsed.success)
     throw new FleetError('database_error', `${kind} ${id}: ${describeIssues(parsed.error)}`);
   return parsed.data as DocOf<K>;

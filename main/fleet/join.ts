@@ -12,6 +12,7 @@ import { assertKnownSchema, schemaVersion } from './migrate.js';
 import { Replica } from './replica.js';
 import { pullChanges } from './sync.js';
 import { decodeToken } from './token.js';
+import { doorTrust, VerifiedReplica } from './verify.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
 /** Door names appear in MQTT topics and the audit: letters, digits, space, dot, dash, underscore. */
@@ -91,11 +92,12 @@ export async function joinFleet(options: {
       fleetKey: token.keyBytes,
       databaseUrl: url.toString(),
       tokenId: token.token,
+      rootAdmin: token.admin,
       offlineGraceMs: options.offlineGraceMs ?? DEFAULT_OFFLINE_GRACE_MS,
       mqtt: null,
     });
     const replica = await Replica.open(options.dataDir, config.localKey, fleet.id);
-    await pullChanges(client, replica);
+    await pullChanges(client, new VerifiedReplica(replica, doorTrust(config)));
     return { ...config, version: replica.version };
   } catch (error) {
     throw describeDatabaseError(error, doorUrl);

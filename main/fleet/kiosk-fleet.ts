@@ -15,7 +15,8 @@ import { FleetError } from './errors.js';
 import { cliKeyWrapper } from './local.js';
 import type { DoorMqttLink, RemoteUnlockRequest } from './mqtt-events.js';
 import type { FleetView } from './view.js';
-import { FleetWriter } from './writer.js';
+import { FleetWriter, writerUrl } from './writer.js';
+import { AdminKey } from './admin-key.js';
 import type { KeyWrapper } from '../store/key-wrapper.js';
 
 export type { FleetStatus } from './door-runtime.js';
@@ -38,6 +39,8 @@ export interface KioskFleetOptions {
 
 export class KioskFleet {
   private mqtt: DoorMqttLink | null = null;
+  /** The admin key brought to the current admin session (memory only). */
+  private admin: AdminKey | null = null;
 
   private constructor(
     readonly door: FleetDoor,
@@ -165,12 +168,43 @@ export class KioskFleet {
   }
 
   /**
-   * A change to the fleet's people or groups, written through this door's login (as
-   * `tobira fleet … --data-dir` does), then awaited on the change feed so the next read sees it.
+   * Opens the admin key an admin brings to this session (the key file's text and its passphrase).
+   * It stays in this process's memory until endAdminSession, and is never written to the door.
+   */
+  async bringAdminKey(text: string, passphrase: string): Promise<{ id: string; name: string }> {
+    const key = await AdminKey.fromText(text, passphrase);
+    if (key.fleet !== this.fleetId)
+      throw new FleetError('wrong_key', `this admin key is for fleet ${key.fleet}, not this door's`);
+    this.admin = key;
+    return { id: key.keyId, name: key.name };
+  }
+
+  /** The admin session ended: the door forgets the admin key. */
+  endAdminSession(): void {
+    this.admin = null;
+  }
+
+  /** The admin key of this session (id and name); null when none was brought. */
+  get adminKey(): { id: string; name: string } | null {
+    return this.admin && { id: this.admin.keyId, name: this.admin.name };
+  }
+
+  /**
+   * A change to the fleet's people or groups, signed with the admin key brought to this session and
+   * written on the fleet's writer login it carries (as `tobira fleet … --admin-key` does), then
+   * awaited on the change feed so the next read sees it. Without an admin key, nothing is written.
    */
   async write<T>(work: (writer: FleetWriter) => Promise<T>, versionOf: (result: T) => number): Promise<T> {
-    const { databaseUrl, fleetKey, door } = this.door.config;
-    const result = await withClient(databaseUrl, (client) => work(new FleetWriter(client, fleetKey, door)));
+    const admin = this.admin;
+    if (!admin)
+      throw new FleetError(
+        'permission_denied',
+        'Changing the fleet needs an admin key: open your admin key file with its passphrase first.',
+      );
+    const { databaseUrl, fleetKey } = this.door.config;
+    const result = await withClient(writerUrl(databaseUrl, admin), (client) =>
+      work(new FleetWriter(client, fleetKey, admin)),
+    );
     await this.waitForVersion(versionOf(result));
     return result;
   }

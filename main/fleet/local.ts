@@ -50,6 +50,8 @@ const secretsSchema = z.object({
   fleetKey: z.base64(),
   databaseUrl: z.string(),
   tokenId: z.string(),
+  /** The first admin's public key from the join token (verify.ts); absent in folders joined before admin keys. */
+  rootAdmin: z.base64url().optional(),
   mqtt: mqttSettingsSchema.optional(),
 });
 type Secrets = z.infer<typeof secretsSchema>;
@@ -72,6 +74,8 @@ export interface DoorConfig {
   fleetKey: Buffer;
   databaseUrl: string;
   tokenId: string;
+  /** The admin key this door trusts first (raw Ed25519, base64url), bound at join; null: trusts no change. */
+  rootAdmin: string | null;
   offlineGraceMs: number;
   mqtt: MqttSettings | null;
   /** Seals this door's local files (the replica). */
@@ -100,6 +104,7 @@ export async function writeDoorConfig(
     fleetKey: config.fleetKey.toString('base64'),
     databaseUrl: config.databaseUrl,
     tokenId: config.tokenId,
+    ...(config.rootAdmin ? { rootAdmin: config.rootAdmin } : {}),
     ...(config.mqtt ? { mqtt: config.mqtt } : {}),
   };
   const file = {
@@ -159,6 +164,7 @@ export async function readDoorConfig(dataDir: string, wrapper: KeyWrapper): Prom
     fleetKey: Buffer.from(secrets.fleetKey, 'base64'),
     databaseUrl: secrets.databaseUrl,
     tokenId: secrets.tokenId,
+    rootAdmin: secrets.rootAdmin ?? null,
     offlineGraceMs: d.offlineGraceMs,
     mqtt: secrets.mqtt ?? null,
     localKey,

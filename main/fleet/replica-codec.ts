@@ -2,10 +2,13 @@
 // base64 costs a third more bytes and much more time). One row:
 //   kind u8 | id 16 B | parent flag u8 + 16 B | version f64 | sealed length u32 (0xFFFFFFFF = tombstone) | sealed
 // Versions are PostgreSQL bigints from a sequence; below 2^53 a double holds them exactly.
+// A signed row (issue 17) sets bit 1 of the parent flag and follows its header with
+//   revision f64 | signer 16 B | signature 64 B
+// so replicas written before signing still read (their flag byte is 0 or 1).
 import type { EntityKind } from './entities.js';
 import type { EntityRow } from './replica.js';
 
-const KINDS: EntityKind[] = ['person', 'template', 'group'];
+const KINDS: EntityKind[] = ['person', 'template', 'group', 'admin'];
 const TOMBSTONE = 0xffffffff;
 
 const uuidBytes = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
@@ -16,6 +19,10 @@ export const uuidText = (b: Buffer): string => {
 
 /** Bytes of a row's header (everything but its sealed bytes). */
 export const ROW_HEAD_BYTES = 46;
+const PARENT = 1;
+const SIGNED = 2;
+/** revision, signer, signature after a signed row's header. */
+const SIGNED_BYTES = 8 + 16 + 64;
 
 export function encodeRows(rows: Iterable<EntityRow>, withSealed = true): Buffer {
   const parts: Buffer[] = [];
@@ -23,13 +30,18 @@ export function encodeRows(rows: Iterable<EntityRow>, withSealed = true): Buffer
     const head = Buffer.alloc(ROW_HEAD_BYTES);
     head.writeUInt8(KINDS.indexOf(r.kind), 0);
     uuidBytes(r.id).copy(head, 1);
-    if (r.parent) {
-      head.writeUInt8(1, 17);
-      uuidBytes(r.parent).copy(head, 18);
-    }
+    if (r.parent) uuidBytes(r.parent).copy(head, 18);
+    head.writeUInt8((r.parent ? PARENT : 0) | (r.signed ? SIGNED : 0), 17);
     head.writeDoubleLE(r.version, 34);
     head.writeUInt32LE(r.sealed ? r.sealed.length : TOMBSTONE, 42);
     parts.push(head);
+    if (r.signed) {
+      const s = Buffer.alloc(SIGNED_BYTES);
+      s.writeDoubleLE(r.signed.revision, 0);
+      uuidBytes(r.signed.signer).copy(s, 8);
+      r.signed.signature.copy(s, 24);
+      parts.push(s);
+    }
     if (r.sealed && withSealed) parts.push(r.sealed);
   }
   return Buffer.concat(parts);
@@ -47,10 +59,21 @@ export function decodeRows(bytes: Buffer, sealedFrom?: { bytes: Buffer; at: numb
     const kind = KINDS[bytes.readUInt8(at)];
     if (!kind) throw new Error('replica rows: unknown kind');
     const id = uuidText(bytes.subarray(at + 1, at + 17));
-    const parent = bytes.readUInt8(at + 17) ? uuidText(bytes.subarray(at + 18, at + 34)) : null;
+    const flags = bytes.readUInt8(at + 17);
+    const parent = flags & PARENT ? uuidText(bytes.subarray(at + 18, at + 34)) : null;
     const version = bytes.readDoubleLE(at + 34);
     const len = bytes.readUInt32LE(at + 42);
     at += 46;
+    let signed: EntityRow['signed'];
+    if (flags & SIGNED) {
+      if (at + SIGNED_BYTES > bytes.length) throw new Error('replica rows: truncated signature');
+      signed = {
+        revision: bytes.readDoubleLE(at),
+        signer: uuidText(bytes.subarray(at + 8, at + 24)),
+        signature: Buffer.from(bytes.subarray(at + 24, at + 88)),
+      };
+      at += SIGNED_BYTES;
+    }
     let sealed: Buffer | null = null;
     if (len !== TOMBSTONE && sealedFrom) {
       if (sealedFrom.at + len > sealedFrom.bytes.length)
@@ -63,7 +86,7 @@ export function decodeRows(bytes: Buffer, sealedFrom?: { bytes: Buffer; at: numb
       sealed = bytes.subarray(at, at + len);
       at += len;
     }
-    rows.push({ kind, id, parent, version, sealed });
+    rows.push(signed ? { kind, id, parent, version, sealed, signed } : { kind, id, parent, version, sealed });
   }
   return rows;
 }

@@ -43,6 +43,8 @@ export interface EntityRow {
   version: number;
   /** null: a tombstone. */
   sealed: Buffer | null;
+  /** The admin's signature over the change (admin-key.ts); every row a door applies has one (verify.ts). */
+  signed?: { revision: number; signer: string; signature: Buffer };
 }
 
 const headerSchema = z.object({ fleet: z.string(), version: z.number().int().min(0), syncedAt: z.number() });
@@ -223,10 +225,11 @@ export class Replica {
 
   /**
    * Applies a batch from the change feed (idempotent: a row older than what is held is ignored)
-   * and persists it as one journal frame. `syncedAt` is when the batch was read.
+   * and persists it as one journal frame. `syncedAt` is when the batch was read; `through` is the
+   * feed's version the batch reached when rows were left out of it (verify.ts refused them).
    */
-  async apply(rows: readonly EntityRow[], syncedAt: number): Promise<number> {
-    let version = this._version;
+  async apply(rows: readonly EntityRow[], syncedAt: number, through = 0): Promise<number> {
+    let version = Math.max(this._version, through);
     const fresh: EntityRow[] = [];
     for (const row of rows) {
       const held = this.rowsByKey.get(`${row.kind}:${row.id}`);

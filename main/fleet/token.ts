@@ -14,6 +14,8 @@ const tokenSchema = z.object({
   key: z.base64url(),
   user: z.string().min(1),
   password: z.string().min(1),
+  /** The first admin's Ed25519 public key (raw, base64url): the door trusts changes it signs (verify.ts). */
+  admin: z.base64url(),
 });
 export type JoinToken = z.infer<typeof tokenSchema>;
 

@@ -3,7 +3,7 @@
 // forward by the rows each batch changed (Replica.changesSince): a change to one person costs
 // that person's rows, not a pass over the 60,000 rows of a building-sized fleet.
 import type { GalleryEntry } from '../store/enrollment-store.js';
-import { openDoc, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
+import { openDoc, type AdminDoc, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
 import type { EntityRow, Replica } from './replica.js';
 import { groupGrants } from './schedule.js';
 
@@ -23,6 +23,8 @@ export type AccessResult =
 export class FleetView {
   readonly people: Map<string, FleetPerson>;
   readonly groups: Map<string, GroupDoc & { id: string }>;
+  /** The admin keys the door trusts besides the one bound at its join (verify.ts). */
+  readonly admins: Map<string, AdminDoc & { id: string }>;
   readonly version: number;
   /** Templates by person id (a template may arrive before its person, or outlive it as an orphan). */
   private readonly templatesOf: Map<string, Map<string, FleetTemplate>>;
@@ -46,12 +48,14 @@ export class FleetView {
     if (previous && changes) {
       this.people = new Map(previous.people);
       this.groups = new Map(previous.groups);
+      this.admins = new Map(previous.admins);
       this.templatesOf = new Map(previous.templatesOf);
       this.galleryMaps = new Map();
       for (const row of changes) this.applyRow(row, touched, ownMaps);
     } else {
       this.people = new Map();
       this.groups = new Map();
+      this.admins = new Map();
       this.templatesOf = new Map();
       this.galleryMaps = new Map();
       for (const row of replica.rows()) this.applyRow(row, touched, ownMaps);
@@ -84,6 +88,11 @@ export class FleetView {
 
   private applyRow(row: EntityRow, touched: Set<string>, ownMaps: Set<string>): void {
     switch (row.kind) {
+      case 'admin':
+        if (row.sealed)
+          this.admins.set(row.id, { ...openDoc(this.key, 'admin', row.id, row.sealed), id: row.id });
+        else this.admins.delete(row.id);
+        return;
       case 'group':
         if (row.sealed)
           this.groups.set(row.id, { ...openDoc(this.key, 'group', row.id, row.sealed), id: row.id });

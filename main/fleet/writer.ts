@@ -1,11 +1,13 @@
-// Changes to the fleet's people and groups, from a door (admin screen, CLI) or an admin tool.
-// Every change goes through tobira_put inside a transaction that first takes the fleet's writer
+// Changes to the fleet's people, groups and admin keys, made with an admin key (admin-key.ts) on
+// the fleet's writer login, from an admin's session at a door or the CLI. Every change is signed
+// and goes through tobira_put_signed inside a transaction that first takes the fleet's writer
 // lock, so two admins changing the same person are serialised: the second reads the first's
-// result before writing its own. Templates are rows of their own, so concurrent enrolments of
-// one person never overwrite each other's templates.
+// result (and revision) before writing its own. Templates are rows of their own, so concurrent
+// enrolments of one person never overwrite each other's templates.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { normaliseEmbedding, validateName } from '../store/validate.js';
+import type { AdminKey } from './admin-key.js';
 import { inTransaction } from './db.js';
 import {
   DEFAULT_GROUP_ID,
@@ -17,18 +19,26 @@ import {
   type GroupDoc,
   type PersonDoc,
 } from './entities.js';
-import { FleetError } from './errors.js';
+import { FleetError, parseDatabaseUrl } from './errors.js';
 import { isValidTimeZone } from './schedule.js';
 
-/** Same key as tobira_put's: whoever holds it is the fleet's only writer until commit. */
-const WRITER_LOCK = 7283011;
+/** The fleet's writers' lock (migration 4): only the writer login may take it. */
+const WRITER_LOCK = 'LOCK TABLE writer_lock IN EXCLUSIVE MODE';
+
+/** `url` (a door's, or the admin's) with the fleet's writer login from the admin key instead of its own. */
+export function writerUrl(url: string, admin: AdminKey): string {
+  const u = parseDatabaseUrl(url);
+  u.username = encodeURIComponent(admin.writer.user);
+  u.password = encodeURIComponent(admin.writer.password);
+  return u.toString();
+}
 
 export class FleetWriter {
   constructor(
     private readonly client: pg.ClientBase,
     private readonly key: Buffer,
-    /** Recorded as changed_by: a door name or 'cli'. */
-    private readonly author: string,
+    /** Signs every change; its name is recorded as changed_by. */
+    private readonly admin: AdminKey,
   ) {}
 
   private async put<K extends EntityKind>(
@@ -38,13 +48,16 @@ export class FleetWriter {
     doc: DocOf<K> | null,
   ): Promise<number> {
     const sealed = doc === null ? null : sealDoc(this.key, kind, id, doc);
-    const r = await this.client.query<{ v: string }>('SELECT tobira_put($1, $2, $3, $4, $5) AS v', [
-      kind,
-      id,
-      parent,
-      sealed,
-      this.author,
-    ]);
+    const held = await this.client.query<{ revision: string }>(
+      'SELECT revision FROM entities WHERE kind = $1 AND id = $2',
+      [kind, id],
+    );
+    const revision = Number(held.rows[0]?.revision ?? 0) + 1;
+    const { signer, signature } = this.admin.sign({ kind, id, parent, revision, sealed });
+    const r = await this.client.query<{ v: string }>(
+      'SELECT tobira_put_signed($1, $2, $3, $4, $5, $6, $7, $8) AS v',
+      [kind, id, parent, sealed, revision, signer, signature, this.admin.name],
+    );
     return Number(r.rows[0]!.v);
   }
 
@@ -63,7 +76,7 @@ export class FleetWriter {
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const task = () =>
       inTransaction(this.client, async () => {
-        await this.client.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+        await this.client.query(WRITER_LOCK);
         return work();
       });
     const run = this.busy.then(task, task);
@@ -168,5 +181,26 @@ export class FleetWriter {
 
   removeGroup(id: string): Promise<number> {
     return this.serial(() => this.put('group', id, null, null));
+  }
+
+  /** Makes `publicKey` (raw, base64url) an admin key every door trusts from this change on. */
+  async addAdmin(name: string, publicKey: string, keyId: string): Promise<number> {
+    return this.serial(() =>
+      this.put('admin', keyId, null, { name, publicKey, addedAt: new Date().toISOString() }),
+    );
+  }
+
+  /** Stops every door trusting an admin key: changes it signs after this are refused. */
+  removeAdmin(keyId: string): Promise<number> {
+    return this.serial(async () => {
+      const live = await this.client.query<{ id: string }>(
+        `SELECT id FROM entities WHERE kind = 'admin' AND sealed IS NOT NULL`,
+      );
+      if (!live.rows.some((r) => r.id === keyId))
+        throw new FleetError('invalid_input', `no admin key ${keyId} in the fleet`);
+      if (live.rows.length === 1)
+        throw new FleetError('invalid_input', 'the last admin key cannot be removed: add another first');
+      return this.put('admin', keyId, null, null);
+    });
   }
 }

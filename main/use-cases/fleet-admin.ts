@@ -1,11 +1,11 @@
 // The admin screen's Fleet panel: join a fleet, this door's status, and the access groups
-// (weekly schedules, members). Write rights: the panel writes exactly as `tobira fleet groups
-// set --data-dir DIR` and `tobira fleet person --groups` do, through this door's own login,
-// whose only write path is the database's tobira_put function (fleet/admin.ts grantDoorRole):
-// it can change people and groups, never the audit, tokens or roles. No database owner URL is
+// (weekly schedules, members). Write rights (issue 17): the door's own login only reads; the panel
+// writes as `tobira fleet groups set --admin-key FILE` does, signed with the admin key the admin
+// opens for this session (openAdminKey), on the writer login that key file carries. The key is
+// kept in memory until the admin session ends, never on the door. No database owner URL is
 // entered on the kiosk, so none is ever kept on it; token creation, revocation and `fleet init`
-// stay with the CLI on an admin's PC. Every change is audited here and in the database
-// (changed_by names this door).
+// stay with the CLI on an admin's PC. Every change is audited here, and in the database as the
+// signed change (signed_changes names the admin key).
 import type {
   FleetAuditView,
   FleetGroups,
@@ -78,6 +78,7 @@ export class FleetAdmin {
         graceWarning: false,
         problem: this.deps.host.joined ? this.deps.host.problem : null,
         backlog: null,
+        adminKey: null,
       };
     }
     const s = fleet.status();
@@ -97,7 +98,13 @@ export class FleetAdmin {
         shipError: s.ship_error,
         mqtt: s.mqtt,
       },
+      adminKey: fleet.adminKey,
     };
+  }
+
+  /** Opens an admin key (the key file's text) for this session; a wrong passphrase says so. */
+  async openAdminKey(keyFile: string, passphrase: string): Promise<{ id: string; name: string }> {
+    return this.requireFleet().bringAdminKey(keyFile, passphrase);
   }
 
   /**

@@ -22,6 +22,14 @@ export interface FleetStatusView {
   problem: string | null;
   /** What waits to leave this door; null on a lone kiosk. */
   backlog: FleetBacklogView | null;
+  /** The admin key brought to this session, which signs its changes; null: changes are refused. */
+  adminKey: FleetAdminKeyView | null;
+}
+
+/** An admin key opened for this admin session (issue 17): kept in memory, never on the door. */
+export interface FleetAdminKeyView {
+  id: string;
+  name: string;
 }
 
 /** Audit not yet in the fleet database, and events not yet on MQTT (issue 22). */
@@ -96,6 +104,14 @@ export const fleetChannels = {
         door: z.string().min(1).max(64),
       })
       .strict(),
+    'admin',
+  ),
+  /**
+   * Opens an admin key file (its text) with its passphrase for this admin session: the Fleet
+   * panel's and camera enrollment's changes are signed with it until the session ends.
+   */
+  openFleetAdminKey: channel<FleetAdminKeyView>()(
+    z.object({ keyFile: z.string().min(1).max(20_000), passphrase: z.string().min(1).max(1000) }).strict(),
     'admin',
   ),
   listFleetGroups: channel<FleetGroups>()(NoArgs, 'admin'),

@@ -2,14 +2,15 @@
 // door runtime) driven over the IPC channel. Started by door-process.ts's DoorProcess.
 //   argv: <data dir>
 //   in:  {id, type: 'decide', embedding, recognizerId, threshold, now?}
-//        {id, type: 'enroll', name, embedding, recognizerId} | {id, type: 'remove', personId}
+//        {id, type: 'enroll', name, embedding, recognizerId, adminKey} | {id, type: 'remove', personId, adminKey}
+//        (adminKey: the admin key file an admin brings to the door, opened with ADMIN_PASSPHRASE)
 //        {id, type: 'ship'} (ships now, answers what is still pending) | {id, type: 'status'} | {id, type: 'close'}
 //   out: {type: 'ready'|'applied'|'applying'|'shipped'|'ship_failed'|'connected'|'disconnected'|'mqtt', …}
 //        {id, type: 'reply', result} | {id, type: 'error', message}
 import { FleetDoor } from '../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../main/fleet/local.js';
-import { withClient } from '../../main/fleet/db.js';
-import { FleetWriter } from '../../main/fleet/writer.js';
+import { AdminKey } from '../../main/fleet/admin-key.js';
+import { ADMIN_PASSPHRASE, adminWrite } from './fleet-setup.js';
 
 interface Request {
   id: number;
@@ -20,6 +21,7 @@ interface Request {
   now?: number;
   name?: string;
   personId?: string;
+  adminKey?: string;
 }
 
 const dataDir = process.argv[2]!;
@@ -45,17 +47,14 @@ async function handle(m: Request): Promise<unknown> {
       return { outcome: d.outcome, reason: d.reason, name: d.name, personId: d.personId, id: d.record.id };
     }
     case 'enroll':
-      return withClient(door.config.databaseUrl, async (client) => {
-        const w = new FleetWriter(client, door.config.fleetKey, door.config.door);
+      return adminWrite(door.config, await AdminKey.open(m.adminKey!, ADMIN_PASSPHRASE), async (w) => {
         const person = await w.addPerson(m.name!);
         const t = await w.addTemplate(person.id, m.recognizerId!, Float32Array.from(m.embedding!));
         return { personId: person.id, version: t.version };
       });
     case 'remove':
-      return withClient(door.config.databaseUrl, async (client) => ({
-        version: await new FleetWriter(client, door.config.fleetKey, door.config.door).removePerson(
-          m.personId!,
-        ),
+      return adminWrite(door.config, await AdminKey.open(m.adminKey!, ADMIN_PASSPHRASE), async (w) => ({
+        version: await w.removePerson(m.personId!),
       }));
     case 'ship':
       await door.shipSoon();

@@ -1,11 +1,30 @@
-// Fleets for the tests as an admin makes them: `tobira fleet init`, `tobira fleet join` for each
-// door (and `tobira fleet mqtt` when a broker is named), through the real CLI.
+// Fleets for the tests as an admin makes them: `tobira fleet init` (with the first admin key and
+// its passphrase file), `tobira fleet join` for each door (and `tobira fleet mqtt` when a broker is
+// named), through the real CLI; and writes signed with an admin key, as an admin's session makes them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../main/cli/tobira.js';
+import type { AdminKey } from '../../main/fleet/admin-key.js';
+import { withClient } from '../../main/fleet/db.js';
+import type { DoorConfig } from '../../main/fleet/local.js';
+import { FleetWriter, writerUrl } from '../../main/fleet/writer.js';
 import type { PostgresServer } from './postgres-server.js';
+
+/** The test fleets' admin key passphrase. */
+export const ADMIN_PASSPHRASE = 'correct horse battery';
+
+/** A change signed with `admin`, on the fleet's writer login, reaching the database `door` knows. */
+export function adminWrite<T>(
+  door: Pick<DoorConfig, 'databaseUrl' | 'fleetKey'>,
+  admin: AdminKey,
+  work: (writer: FleetWriter) => Promise<T>,
+): Promise<T> {
+  return withClient(writerUrl(door.databaseUrl, admin), (client) =>
+    work(new FleetWriter(client, door.fleetKey, admin)),
+  );
+}
 
 /** Runs the CLI in process; its exit code and what it printed. */
 export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -51,9 +70,20 @@ export async function fleetOf(
   root: string,
   names: string[],
   brokerUrl?: string,
-): Promise<{ adminUrl: string; fleetId: string; dirs: Record<string, string> }> {
+): Promise<{
+  adminUrl: string;
+  fleetId: string;
+  dirs: Record<string, string>;
+  /** The first admin key's file (its passphrase: ADMIN_PASSPHRASE). */
+  adminKey: string;
+  /** `--admin-key FILE --passphrase-file FILE` of the first admin key, for the CLI's writes. */
+  adminArgs: string[];
+}> {
   const adminUrl = await server.createDatabase(db);
-  const init = await cli('fleet', 'init', '--db', adminUrl, '--json');
+  mkdirSync(root, { recursive: true });
+  const adminKey = path.join(root, 'admin.key');
+  const adminArgs = ['--admin-key', adminKey, '--passphrase-file', secretFile(ADMIN_PASSPHRASE)];
+  const init = await cli('fleet', 'init', '--db', adminUrl, ...adminArgs, '--json');
   assert.equal(init.code, 0, init.err);
   const { join, fleet } = JSON.parse(init.out) as { fleet: string; join: string };
   const dirs: Record<string, string> = {};
@@ -64,5 +94,5 @@ export async function fleetOf(
     const set = await cli('fleet', 'mqtt', '--data-dir', dir, '--url', brokerUrl);
     assert.equal(set.code, 0, set.err);
   }
-  return { adminUrl, fleetId: fleet, dirs };
+  return { adminUrl, fleetId: fleet, dirs, adminKey, adminArgs };
 }

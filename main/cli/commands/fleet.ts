@@ -1,9 +1,18 @@
 // `tobira fleet …`: fleet mode (PostgreSQL source of truth, MQTT events). See main/fleet/.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createToken, initFleet, listTokens, revokeToken } from '../../fleet/admin.js';
-import { openFleet, writeFleet } from '../../fleet/cli-context.js';
+import {
+  openAdminKey,
+  openFleet,
+  writeFleet,
+  type AdminKeySource,
+  type FleetContext,
+} from '../../fleet/cli-context.js';
+import { AdminKey, MIN_PASSPHRASE } from '../../fleet/admin-key.js';
+import { describeRefusal } from '../../fleet/verify.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
@@ -16,7 +25,7 @@ import { readStdinLine } from '../read-line.js';
 import { AdminPin } from '../../admin/pin.js';
 import { checkPin, provisionAdminPin, readNewAdminPin } from './admin.js';
 
-const usage = `Usage: tobira fleet init --db URL [--json]
+const usage = `Usage: tobira fleet init --db URL --admin-key NEW_FILE [--admin-name NAME] [--passphrase-file FILE|-] [--json]
        tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--pin-file FILE|-]
                          [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
@@ -25,8 +34,11 @@ const usage = `Usage: tobira fleet init --db URL [--json]
        tobira fleet token revoke --db ADMIN_URL TOKEN_ID
        tobira fleet token list --db ADMIN_URL [--json]
        tobira fleet groups list --data-dir DIR [--json]
-       tobira fleet groups set --data-dir DIR --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
-       tobira fleet person --data-dir DIR (--groups ID,… | --disable | --enable) ID|NAME
+       tobira fleet groups set --data-dir DIR ADMIN --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
+       tobira fleet person --data-dir DIR ADMIN (--groups ID,… | --disable | --enable) ID|NAME
+       tobira fleet admin list --data-dir DIR [--json]
+       tobira fleet admin add --data-dir DIR ADMIN --name NAME --out NEW_FILE --new-passphrase-file FILE|-
+       tobira fleet admin remove --data-dir DIR ADMIN KEY_ID|NAME
        tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password-file FILE|-] [--ca FILE]
                          [--discovery-prefix P] [--remote-unlock on|off]
 
@@ -37,7 +49,13 @@ TLS options: the door logs in with the token's role) and sets the kiosk's admin 
 first person at its screen choose it. In a joined DIR, enroll, identify, people and
 audit act on the fleet. No secret goes on the command line: the join token comes from
 --token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
-TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
+TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).
+
+Every change to people, templates, groups and admin keys is signed with an admin key, and every
+door checks the signature before applying it. init makes the first admin key, sealed with a
+passphrase (at least 10 characters) in NEW_FILE; keep it on the admin's PC, never on a door.
+ADMIN is --admin-key FILE --passphrase-file FILE|- (or TOBIRA_ADMIN_KEY and TOBIRA_ADMIN_PASSPHRASE,
+which enroll and people remove in a joined DIR read too).`;
 
 const options = {
   db: { type: 'string' },
@@ -63,6 +81,13 @@ const options = {
   ca: { type: 'string' },
   'discovery-prefix': { type: 'string' },
   'remote-unlock': { type: 'string' },
+  'admin-key': { type: 'string' },
+  'admin-name': { type: 'string' },
+  passphrase: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  'new-passphrase': { type: 'string' },
+  'new-passphrase-file': { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
@@ -98,19 +123,47 @@ export const command: Command = {
         return person(sub, values, io);
       case 'mqtt':
         return mqttSettings(values, io);
+      case 'admin':
+        return admins(sub, rest, values, io);
       default:
         throw new UsageError(`unknown fleet action '${action ?? ''}'`);
     }
   },
 };
 
+/** The admin key's passphrase: --passphrase-file FILE (- for standard input) or TOBIRA_ADMIN_PASSPHRASE. */
+const passphrase = (v: Values) =>
+  readSecret({
+    flag: 'passphrase',
+    given: v.passphrase,
+    file: v['passphrase-file'],
+    envName: 'TOBIRA_ADMIN_PASSPHRASE',
+  });
+
+/** The admin key that signs this command's changes (cli-context.ts opens it on the first write). */
+const adminSource = (v: Values): AdminKeySource => ({
+  file: v['admin-key'] ? path.resolve(v['admin-key']) : undefined,
+  passphrase: () => passphrase(v),
+});
+
 async function init(v: Values, io: CliIO): Promise<number> {
-  const result = await initFleet(need(v.db, 'db URL'));
-  if (v.json) io.out(JSON.stringify({ fleet: result.fleet, join: result.join }));
+  const keyFile = path.resolve(
+    need(v['admin-key'], 'admin-key NEW_FILE (where the first admin key is written)'),
+  );
+  if (existsSync(keyFile))
+    throw new UsageError(`--admin-key ${keyFile} exists already: an admin key is never overwritten`);
+  const secret = need(await passphrase(v), 'passphrase-file FILE|- (or TOBIRA_ADMIN_PASSPHRASE)');
+  if (secret.length < MIN_PASSPHRASE)
+    throw new UsageError(`the admin key's passphrase needs at least ${MIN_PASSPHRASE} characters`);
+  const result = await initFleet(need(v.db, 'db URL'), v['admin-name'] ?? 'admin');
+  await result.admin?.save(keyFile, secret);
+  if (v.json)
+    io.out(JSON.stringify({ fleet: result.fleet, join: result.join, admin: result.admin?.keyId ?? null }));
   else {
     io.out(
       `fleet ${result.fleet}${result.migrated.length ? ` (schema migrated to ${result.migrated.at(-1)})` : ''}`,
     );
+    if (result.admin) io.out(`admin key ${result.admin.keyId} ('${result.admin.name}') sealed in ${keyFile}`);
     if (result.join) io.out(`join token (a secret: it opens the templates):\n${result.join}`);
     else
       io.out(
@@ -158,7 +211,7 @@ async function join(v: Values, io: CliIO): Promise<number> {
 }
 
 async function status(v: Values, io: CliIO): Promise<number> {
-  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
+  const ctx = await caughtUp(v, io);
   const now = Date.now();
   const connected = ctx.syncError === null;
   const lag = ctx.replica.syncedAt === 0 ? -1 : Math.max(0, now - ctx.replica.syncedAt);
@@ -208,7 +261,9 @@ async function token(sub: string | undefined, rest: string[], v: Values, io: Cli
   if (sub === 'create') {
     const dir = dataDir(v, io);
     const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
-    const t = await createToken(db, config.fleetKey);
+    if (!config.rootAdmin)
+      throw new UsageError(`${dir} joined before admin keys: join a door again with a new fleet's token`);
+    const t = await createToken(db, config.fleetKey, config.rootAdmin);
     io.out(v.json ? JSON.stringify({ fleet: config.fleet, join: t }) : t);
     return 0;
   }
@@ -231,8 +286,15 @@ async function token(sub: string | undefined, rest: string[], v: Values, io: Cli
   throw new UsageError(`expected 'token create', 'token revoke' or 'token list'`);
 }
 
+/** A joined folder caught up, its refused changes said on stderr. */
+async function caughtUp(v: Values, io: CliIO): Promise<FleetContext> {
+  const ctx = await openFleet(dataDir(v, io), { catchUp: true, admin: adminSource(v) });
+  for (const r of ctx.refusals) io.err(`warning: ${describeRefusal(r)}`);
+  return ctx;
+}
+
 async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<number> {
-  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
+  const ctx = await caughtUp(v, io);
   if (sub === 'list') {
     const list = [...ctx.view().groups.values()];
     if (v.json) io.out(JSON.stringify({ groups: list }));
@@ -274,7 +336,7 @@ async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<nu
 
 async function person(who: string | undefined, v: Values, io: CliIO): Promise<number> {
   if (!who) throw new UsageError('expected a person ID or NAME');
-  const ctx = await openFleet(dataDir(v, io), { catchUp: true });
+  const ctx = await caughtUp(v, io);
   if (ctx.syncError) throw ctx.syncError;
   const matches = ctx.view().findPeople(who);
   if (matches.length !== 1)
@@ -337,4 +399,56 @@ async function mqttSettings(v: Values, io: CliIO): Promise<number> {
             : ''),
   );
   return 0;
+}
+
+/** `fleet admin list|add|remove`: the admin keys every door trusts, each change signed by an admin. */
+async function admins(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
+  const ctx = await caughtUp(v, io);
+  const list = [...ctx.view().admins.values()];
+  if (sub === 'list') {
+    if (v.json) io.out(JSON.stringify({ admins: list }));
+    else for (const a of list) io.out(`${a.id}  ${a.name}  added ${a.addedAt}`);
+    return 0;
+  }
+  if (sub === 'add') {
+    const out = path.resolve(need(v.out, 'out NEW_FILE'));
+    if (existsSync(out))
+      throw new UsageError(`--out ${out} exists already: an admin key is never overwritten`);
+    const secret = need(
+      await readSecret({
+        flag: 'new-passphrase',
+        given: v['new-passphrase'],
+        file: v['new-passphrase-file'],
+      }),
+      "new-passphrase-file FILE|- (the new key's passphrase)",
+    );
+    const signer = await openAdminKey(ctx.admin, ctx.config.fleet);
+    const added = AdminKey.generate(ctx.config.fleet, need(v.name, 'name NAME'), signer.writer);
+    await added.save(out, secret);
+    const version = await writeFleet(ctx, (w) => w.addAdmin(added.name, added.publicKey, added.keyId));
+    io.out(
+      v.json
+        ? JSON.stringify({ id: added.keyId, version })
+        : `admin key ${added.keyId} ('${added.name}') added (version ${version}), sealed in ${out}`,
+    );
+    return 0;
+  }
+  if (sub === 'remove') {
+    if (rest.length !== 1) throw new UsageError('admin remove takes one KEY_ID or NAME');
+    const matches = list.filter((a) => a.id === rest[0] || a.name === rest[0]);
+    if (matches.length !== 1)
+      throw new UsageError(
+        matches.length
+          ? `${matches.length} admin keys are named '${rest[0]}'; use the id`
+          : `no admin key '${rest[0]}'`,
+      );
+    const version = await writeFleet(ctx, (w) => w.removeAdmin(matches[0]!.id));
+    io.out(
+      v.json
+        ? JSON.stringify({ id: matches[0]!.id, version })
+        : `admin key ${matches[0]!.id} removed (version ${version})`,
+    );
+    return 0;
+  }
+  throw new UsageError(`expected 'admin list', 'admin add' or 'admin remove'`);
 }

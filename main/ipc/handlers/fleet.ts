@@ -16,6 +16,7 @@ export function fleetHandlers(services: AppServices): HandlersFor<typeof fleetCh
   return {
     getFleetStatus: () => fleet.status(),
     joinFleet: (input) => fleet.join(input),
+    openFleetAdminKey: (input) => fleet.openAdminKey(input.keyFile, input.passphrase),
     listFleetGroups: () => fleet.groups(),
     saveFleetGroup: (input) => fleet.saveGroup(input),
     removeFleetGroup: ({ id }) => fleet.removeGroup(id),

@@ -2,6 +2,7 @@
 // PostgreSQL: enroll at one door, identify at another (it catches up first), people list/remove,
 // fleet status, groups list, and the whole building's audit filtered by door and person.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { secretFile } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, secretFile } from '../../helpers/fleet-setup.js';
 import { AdminPin } from '../../../main/admin/pin.js';
 import { isJoined } from '../../../main/fleet/local.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
@@ -54,9 +55,24 @@ describe('tobira CLI on a fleet', { skip }, () => {
     url = await server.createDatabase('cli');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-fleet-cli-'));
     pack = makeTestPack();
-    const init = await cli('fleet', 'init', '--db', url, '--json');
+    // The admin's key for this suite's changes: enroll and people remove read it from the environment.
+    const adminKey = path.join(root, 'admin.key');
+    const passphrase = secretFile(ADMIN_PASSPHRASE);
+    const init = await cli(
+      'fleet',
+      'init',
+      '--db',
+      url,
+      '--admin-key',
+      adminKey,
+      '--passphrase-file',
+      passphrase,
+      '--json',
+    );
     assert.equal(init.code, 0, init.err);
     const { fleet, join } = JSON.parse(init.out) as { fleet: string; join: string };
+    process.env['TOBIRA_ADMIN_KEY'] = adminKey;
+    process.env['TOBIRA_ADMIN_PASSPHRASE'] = ADMIN_PASSPHRASE;
     assert.match(fleet, /^[0-9a-f-]{36}$/);
     lobby = path.join(root, 'lobby');
     garage = path.join(root, 'garage');
@@ -68,11 +84,26 @@ describe('tobira CLI on a fleet', { skip }, () => {
       assert.equal(r.code, 0, r.err);
       assert.equal((JSON.parse(r.out) as { fleet: string }).fleet, fleet);
     }
-    const again = await cli('fleet', 'init', '--db', url, '--json');
-    assert.deepEqual(JSON.parse(again.out), { fleet, join: null }, 'init again: migrates, keeps the fleet');
+    const again = await cli(
+      'fleet',
+      'init',
+      '--db',
+      url,
+      '--admin-key',
+      path.join(root, 'unused.key'),
+      '--json',
+    );
+    assert.deepEqual(
+      JSON.parse(again.out),
+      { fleet, join: null, admin: null },
+      'init again: migrates, keeps the fleet, makes no admin key',
+    );
+    assert.equal(existsSync(path.join(root, 'unused.key')), false);
   });
 
   after(async () => {
+    delete process.env['TOBIRA_ADMIN_KEY'];
+    delete process.env['TOBIRA_ADMIN_PASSPHRASE'];
     await server?.close();
     if (root) await rm(root, { recursive: true, force: true });
     if (pack) await rm(pack, { recursive: true, force: true });

@@ -31,7 +31,8 @@ import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js'
 import { freePort } from '../../helpers/free-port.js';
 import { mosquittoBinary, startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { cli, fleetOf } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, cli, fleetOf } from '../../helpers/fleet-setup.js';
+import { AdminKey } from '../../../main/fleet/admin-key.js';
 
 /** How long a message may take to show up on loopback before the test says it never came. */
 const MESSAGE_WAIT_MS = 30_000;
@@ -112,6 +113,7 @@ describe('the fleet under faults: MQTT', { skip }, () => {
     root = await mkdtemp(path.join(tmpdir(), 'tobira-faults-mqtt-'));
     const made = await fleetOf(server, 'faults_mqtt', root, ['A', 'B'], broker.url);
     fleetId = made.fleetId;
+    const adminKey = made.adminKey;
     Object.assign(dirs, made.dirs);
     sub = await Subscriber.start(broker.url);
     await Promise.all(['A', 'B'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
@@ -120,6 +122,7 @@ describe('the fleet under faults: MQTT', { skip }, () => {
       name: 'Alice',
       embedding: [...alice!.enroll],
       recognizerId: RECOGNIZER,
+      adminKey,
     });
     await doors.B!.caughtUp(enrolled.version);
   });
@@ -361,6 +364,8 @@ describe(
     const [alice] = identities(1);
     /** The fleet's data key, as an admin's CLI holds it (from a door's sealed config). */
     let fleetKey: Buffer;
+    /** The first admin key: it signs the admin's changes. */
+    let adminKey: string;
 
     before(async () => {
       server = await startPostgres();
@@ -369,6 +374,7 @@ describe(
       adminUrl = made.adminUrl;
       Object.assign(dirs, made.dirs);
       fleetKey = (await openFleet(dirs.A!)).config.fleetKey;
+      adminKey = made.adminKey;
       await Promise.all(['A', 'B', 'C'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
     });
 
@@ -384,6 +390,7 @@ describe(
         name: 'Alice',
         embedding: [...alice!.enroll],
         recognizerId: RECOGNIZER,
+        adminKey,
       });
       for (const d of Object.values(doors)) {
         await d.caughtUp(enrolled.version);
@@ -406,8 +413,9 @@ describe(
       const back = Object.fromEntries(Object.entries(doors).map(([n, d]) => [n, d.messages.length]));
       await server.start();
       const t0 = Date.now();
+      const admin = await AdminKey.open(adminKey, ADMIN_PASSPHRASE);
       const version = await withClient(adminUrl, (c) =>
-        new FleetWriter(c, fleetKey, 'admin').setDisabled(enrolled.personId, true),
+        new FleetWriter(c, fleetKey, admin).setDisabled(enrolled.personId, true),
       );
       const arrived: Record<string, number> = {};
       await Promise.all(

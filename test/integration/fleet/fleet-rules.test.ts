@@ -19,7 +19,6 @@ import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, fleetDir } from '../../../main/fleet/local.js';
 import { DoorMqtt, signUnlock } from '../../../main/fleet/mqtt-events.js';
 import { decodeToken } from '../../../main/fleet/token.js';
-import { FleetWriter } from '../../../main/fleet/writer.js';
 import { nextEvent, within } from '../../helpers/deadline.js';
 import { freePort } from '../../helpers/free-port.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
@@ -27,7 +26,7 @@ import { doorEventSchema, eventConfigSchema, sensorConfigSchema } from '../../he
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
-import { secretFile } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, adminWrite, secretFile } from '../../helpers/fleet-setup.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -68,8 +67,7 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       wrapper: await cliKeyWrapper(doorDir, true),
     });
     const ctx = await openFleet(doorDir);
-    await withClient(ctx.config.databaseUrl, async (client) => {
-      const w = new FleetWriter(client, ctx.config.fleetKey, 'Front');
+    await adminWrite(ctx.config, init.admin!, async (w) => {
       const office = await w.putGroup(null, {
         name: 'Office hours',
         doors: ['Front'],
@@ -375,28 +373,35 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
     assert.equal((await cli('fleet', 'token', 'revoke', '--db', revokedDb, revokedId)).code, 0);
 
     const versionBefore = door.replica.version;
+    // Where `fleet init` would write the first admin key: no case below gets that far.
+    const initKey = [
+      '--admin-key',
+      path.join(root, 'never-written.key'),
+      '--passphrase-file',
+      secretFile(ADMIN_PASSPHRASE),
+    ];
     const cases: { name: string; argv: string[]; code: string; message: RegExp }[] = [
       {
         name: 'wrong database URL',
-        argv: ['fleet', 'init', '--db', 'http://example/db'],
+        argv: ['fleet', 'init', ...initKey, '--db', 'http://example/db'],
         code: 'bad_url',
         message: /scheme 'http', expected postgres:\/\//,
       },
       {
         name: 'not a URL at all',
-        argv: ['fleet', 'init', '--db', 'localhost:5432'],
+        argv: ['fleet', 'init', ...initKey, '--db', 'localhost:5432'],
         code: 'bad_url',
         message: /postgres:\/\//,
       },
       {
         name: 'wrong credentials',
-        argv: ['fleet', 'init', '--db', wrongPassword.toString()],
+        argv: ['fleet', 'init', ...initKey, '--db', wrongPassword.toString()],
         code: 'auth_failed',
         message: /refused the credentials.*password authentication failed/,
       },
       {
         name: 'unreachable host',
-        argv: ['fleet', 'init', '--db', `postgres://u:p@127.0.0.1:${closedPort}/x`],
+        argv: ['fleet', 'init', ...initKey, '--db', `postgres://u:p@127.0.0.1:${closedPort}/x`],
         code: 'unreachable',
         message: new RegExp(
           `cannot reach the fleet database at .*127\\.0\\.0\\.1:${closedPort}.*ECONNREFUSED`,
@@ -404,19 +409,19 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
       },
       {
         name: 'TLS asked of a server that does not serve it',
-        argv: ['fleet', 'init', '--db', `${adminUrl}?sslmode=verify-full`],
+        argv: ['fleet', 'init', ...initKey, '--db', `${adminUrl}?sslmode=verify-full`],
         code: 'tls_failed',
         message: /does not serve TLS, but the URL's sslmode asks for it/,
       },
       {
         name: 'schema from the future',
-        argv: ['fleet', 'init', '--db', futureUrl],
+        argv: ['fleet', 'init', ...initKey, '--db', futureUrl],
         code: 'schema_too_new',
         message: /schema version 99.*update Tobira/,
       },
       {
         name: 'read-only database',
-        argv: ['fleet', 'init', '--db', readOnlyUrl],
+        argv: ['fleet', 'init', ...initKey, '--db', readOnlyUrl],
         code: 'read_only',
         message: /read-only/,
       },

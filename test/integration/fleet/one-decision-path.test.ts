@@ -22,7 +22,7 @@ import type { DecisionEvent } from '../../../preload/contract/events.js';
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { facePath, packCopy, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { secretFile } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, secretFile } from '../../helpers/fleet-setup.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 
@@ -147,9 +147,13 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
     adminUrl = await server.createDatabase('one_path');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-one-path-'));
     pack = makeTestPack();
-    const { join: joinToken } = JSON.parse(await ok('fleet', 'init', '--db', adminUrl, '--json')) as {
-      join: string;
-    };
+    // The admin's key: the CLI's enroll and people remove at the desk read it from the environment.
+    const adminKey = path.join(root, 'admin.key');
+    process.env['TOBIRA_ADMIN_KEY'] = adminKey;
+    process.env['TOBIRA_ADMIN_PASSPHRASE'] = ADMIN_PASSPHRASE;
+    const { join: joinToken } = JSON.parse(
+      await ok('fleet', 'init', '--db', adminUrl, '--admin-key', adminKey, '--json'),
+    ) as { join: string };
     kioskDir = path.join(root, 'kiosk');
     headlessDir = path.join(root, 'headless');
     deskDir = path.join(root, 'desk');
@@ -181,6 +185,8 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
   });
 
   after(async () => {
+    delete process.env['TOBIRA_ADMIN_KEY'];
+    delete process.env['TOBIRA_ADMIN_PASSPHRASE'];
     await node?.services.close();
     await headless?.close();
     await fa?.release();

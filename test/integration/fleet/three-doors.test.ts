@@ -11,10 +11,11 @@ import pg from 'pg';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
+import { AdminKey } from '../../../main/fleet/admin-key.js';
 import { DoorProcess } from '../../helpers/door-process.js';
 import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { fleetOf } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, fleetOf } from '../../helpers/fleet-setup.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
 /** Ships the door's queue now (the door's own shipSoon) and checks nothing is left. */
@@ -28,6 +29,9 @@ const skip = skipWithout('postgresql');
 describe('a fleet of three kiosk processes', { skip }, () => {
   let server: PostgresServer;
   let adminUrl: string;
+  /** The first admin key's file, and the key opened: what an admin brings to sign changes. */
+  let adminKey: string;
+  let admin: AdminKey;
   let root: string;
   const dirs: Record<string, string> = {};
   const doors: Record<string, DoorProcess> = {};
@@ -42,6 +46,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
       name,
       embedding: [...who.enroll],
       recognizerId: RECOGNIZER,
+      adminKey,
     });
 
   const auditRows = async (): Promise<{ id: string; n: number }[]> => {
@@ -61,6 +66,8 @@ describe('a fleet of three kiosk processes', { skip }, () => {
     root = await mkdtemp(path.join(tmpdir(), 'tobira-fleet3-'));
     const made = await fleetOf(server, 'three_doors', root, ['A', 'B', 'C']);
     adminUrl = made.adminUrl;
+    adminKey = made.adminKey;
+    admin = await AdminKey.open(adminKey, ADMIN_PASSPHRASE);
     Object.assign(dirs, made.dirs);
     await Promise.all(['A', 'B', 'C'].map(async (n) => (doors[n] = await DoorProcess.start(n, dirs[n]!))));
     await Promise.all(Object.values(doors).map((d) => d.waitFor((m) => m.type === 'connected', 'connected')));
@@ -101,6 +108,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
     const removed = await doors.B!.request<{ version: number }>({
       type: 'remove',
       personId: enrolled.personId,
+      adminKey,
     });
     await Promise.all([doors.A!.caughtUp(removed.version), doors.C!.caughtUp(removed.version)]);
     for (const d of [doors.A!, doors.C!]) {
@@ -139,7 +147,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
     // A change made as soon as the database is back: every door must apply it after reconnecting.
     const carolVersion = await withClient(adminUrl, async (client) => {
       const ctx = await openFleet(dirs.C!);
-      const w = new FleetWriter(client, ctx.config.fleetKey, 'admin');
+      const w = new FleetWriter(client, ctx.config.fleetKey, admin);
       const p = await w.addPerson('Carol');
       return (await w.addTemplate(p.id, RECOGNIZER, carol!.enroll)).version;
     });
@@ -170,7 +178,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
     // One transaction of many templates: one batch for the door to apply.
     const version = await withClient(adminUrl, async (client) => {
       const ctx = await openFleet(dirs.B!);
-      const w = new FleetWriter(client, ctx.config.fleetKey, 'admin');
+      const w = new FleetWriter(client, ctx.config.fleetKey, admin);
       const p = await w.addPerson('Many Templates');
       const many = Array.from({ length: 400 }, (_, i) =>
         Float32Array.from(frank!.enroll, (x, j) => x + ((i * 7 + j) % 13) * 1e-3),
@@ -199,7 +207,7 @@ describe('a fleet of three kiosk processes', { skip }, () => {
       }),
     );
     try {
-      const [w1, w2] = clients.map((c, i) => new FleetWriter(c, ctx.config.fleetKey, `admin${i + 1}`)) as [
+      const [w1, w2] = clients.map((c) => new FleetWriter(c, ctx.config.fleetKey, admin)) as [
         FleetWriter,
         FleetWriter,
       ];

@@ -20,7 +20,9 @@ import { APP_ORIGIN } from '../../../main/security.js';
 import { createToken, initFleet, revokeToken } from '../../../main/fleet/admin.js';
 import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
-import { openFleet, writeFleet } from '../../../main/fleet/cli-context.js';
+import { openFleet } from '../../../main/fleet/cli-context.js';
+import type { AdminKey } from '../../../main/fleet/admin-key.js';
+import { ADMIN_PASSPHRASE, adminWrite } from '../../helpers/fleet-setup.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { decodeToken } from '../../../main/fleet/token.js';
 import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
@@ -45,6 +47,9 @@ describe('the kiosk in fleet mode', { skip }, () => {
   let server: PostgresServer;
   let adminUrl: string;
   let token: string;
+  /** The first admin key, as the file an admin brings to the Fleet panel. */
+  let admin: AdminKey;
+  let adminKeyFile: string;
   let node: NodeServices;
   let gate: IpcGate;
   let root: string;
@@ -72,7 +77,10 @@ describe('the kiosk in fleet mode', { skip }, () => {
   before(async () => {
     server = await startPostgres();
     adminUrl = await server.createDatabase('kiosk');
-    token = (await initFleet(adminUrl)).join!;
+    const init = await initFleet(adminUrl);
+    token = init.join!;
+    admin = init.admin!;
+    adminKeyFile = await admin.toText(ADMIN_PASSPHRASE);
     root = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-fleet-'));
     node = await createNodeServices({ services: { now: () => clock, fleetPollMs: 500 } });
     const { services } = node;
@@ -96,7 +104,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const url = new URL(adminUrl);
     const closedPort = new URL(adminUrl);
     closedPort.port = '1';
-    const spare = await createToken(adminUrl, decodeToken(token).keyBytes);
+    const spare = await createToken(adminUrl, decodeToken(token).keyBytes, admin.publicKey);
     await revokeToken(adminUrl, decodeToken(spare).token);
     // Another fleet whose schema is newer than this kiosk knows.
     const futureUrl = await server.createDatabase('future');
@@ -178,6 +186,25 @@ describe('the kiosk in fleet mode', { skip }, () => {
     });
     assert.deepEqual([status.joined, status.door, status.connected], [true, 'Front', true]);
     assert.equal(node.services.peopleSource.directory()?.kind, 'fleet');
+
+    // The door's own login writes nothing: without an admin key, a change is refused and nothing lands.
+    const keyless = await gate.handle('addPerson', app, { name: 'Barack Obama' });
+    assert.deepEqual(!keyless.ok && [keyless.code, keyless.message], [
+      'FLEET_PERMISSION_DENIED',
+      'Changing the fleet needs an admin key: open your admin key file with its passphrase first.',
+    ]);
+    const wrong = await gate.handle('openFleetAdminKey', app, {
+      keyFile: adminKeyFile,
+      passphrase: 'not the passphrase',
+    });
+    assert.equal(!wrong.ok && wrong.code, 'FLEET_WRONG_KEY');
+    assert.equal((await call<FleetStatusView>('getFleetStatus')).adminKey, null);
+    const opened = await call<{ id: string; name: string }>('openFleetAdminKey', {
+      keyFile: adminKeyFile,
+      passphrase: ADMIN_PASSPHRASE,
+    });
+    assert.deepEqual(opened, { id: admin.keyId, name: 'admin' });
+    assert.deepEqual((await call<FleetStatusView>('getFleetStatus')).adminKey, opened);
 
     obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
     node.picks.push([
@@ -321,7 +348,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
       wrapper: await cliKeyWrapper(back, true),
     });
     const ctx = await openFleet(back, { catchUp: true });
-    const version = await writeFleet(ctx, (w) => w.removePerson(obama.id));
+    const version = await adminWrite(ctx.config, admin, (w) => w.removePerson(obama.id));
     const fleet = node.services.fleet!;
     await waitFor(
       () => (fleet.door.replica.version >= version ? true : undefined),
@@ -365,5 +392,14 @@ describe('the kiosk in fleet mode', { skip }, () => {
     } finally {
       await server.start();
     }
+  });
+
+  test('the admin key is forgotten when the admin session ends: the next session writes nothing without it', async () => {
+    assert.notEqual((await call<FleetStatusView>('getFleetStatus')).adminKey, null);
+    node.services.adminSession.end('logout', APP_ID);
+    node.services.adminSession.begin(APP_ID);
+    assert.equal((await call<FleetStatusView>('getFleetStatus')).adminKey, null);
+    const refused = await gate.handle('addPerson', app, { name: 'After Hours' });
+    assert.equal(!refused.ok && refused.code, 'FLEET_PERMISSION_DENIED');
   });
 });

@@ -1,0 +1,135 @@
+// Every change a door applies is checked here first (issue 17): signed by an admin key the door
+// trusts, over exactly these bytes, and newer than the revision of that entity the door holds.
+// A refused row is never applied and never crashes the door: it is counted and named (the door's
+// log and `tobira fleet status`), and the feed moves past it, so the next good change still lands.
+//
+// Whom the door trusts: the admin key bound to its join token (the first admin, from
+// `fleet init`), plus every admin row it applied, each itself signed by a key trusted when it
+// arrived; an admin row's deletion stops the trust in that key. The database operator holds no
+// admin key, so it can withhold changes, but not add, widen, disable or roll back anything.
+import type { KeyObject } from 'node:crypto';
+import { keyIdOf, publicKeyFrom, verifyEnvelope } from './admin-key.js';
+import { openDoc } from './entities.js';
+import type { EntityRow, Replica } from './replica.js';
+import type { ChangeSink } from './sync.js';
+
+export interface DoorTrust {
+  fleet: string;
+  fleetKey: Buffer;
+  /** The first admin's raw public key (base64url) from the join token; null: joined before admin keys, trusts nobody. */
+  rootAdmin: string | null;
+}
+
+export const doorTrust = (config: {
+  fleet: string;
+  fleetKey: Buffer;
+  rootAdmin: string | null;
+}): DoorTrust => ({ fleet: config.fleet, fleetKey: config.fleetKey, rootAdmin: config.rootAdmin });
+
+export interface Refusal {
+  kind: EntityRow['kind'];
+  id: string;
+  version: number;
+  reason: string;
+}
+
+export const describeRefusal = (r: Refusal) =>
+  `refused ${r.kind} ${r.id} (change ${r.version}): ${r.reason}; not applied`;
+
+/** The door's Replica behind the checks above: what FleetSync and the CLI's catch-up apply to. */
+export class VerifiedReplica implements ChangeSink {
+  refused = 0;
+  lastRefusal: Refusal | null = null;
+  private admins: Map<string, KeyObject> | null = null;
+
+  constructor(
+    readonly replica: Replica,
+    private readonly trust: DoorTrust,
+    private readonly onRefused: (refusal: Refusal) => void = () => undefined,
+  ) {}
+
+  get version(): number {
+    return this.replica.version;
+  }
+
+  markSynced(at: number): Promise<void> {
+    return this.replica.markSynced(at);
+  }
+
+  /** The keys trusted now: the root unless its admin row was deleted, and every admin row held. */
+  trustedKeys(): Map<string, KeyObject> {
+    if (this.admins) return this.admins;
+    const keys = new Map<string, KeyObject>();
+    if (this.trust.rootAdmin) keys.set(keyIdOf(this.trust.rootAdmin), publicKeyFrom(this.trust.rootAdmin));
+    for (const row of this.replica.rows('admin').sort((a, b) => a.version - b.version)) {
+      if (!row.sealed) keys.delete(row.id);
+      else
+        keys.set(row.id, publicKeyFrom(openDoc(this.trust.fleetKey, 'admin', row.id, row.sealed).publicKey));
+    }
+    return (this.admins = keys);
+  }
+
+  async apply(rows: readonly EntityRow[], syncedAt: number): Promise<number> {
+    const keys = new Map(this.trustedKeys());
+    /** Revisions accepted earlier in this batch. */
+    const revisions = new Map<string, number>();
+    const accepted: EntityRow[] = [];
+    let through = 0;
+    for (const row of rows) {
+      through = Math.max(through, row.version);
+      const at = `${row.kind}:${row.id}`;
+      const held = this.replica.get(row.kind, row.id);
+      if (held && held.version >= row.version) continue; // a row pulled again: the replica has it
+      const heldRevision = revisions.get(at) ?? held?.signed?.revision ?? 0;
+      const reason = this.check(row, keys, heldRevision);
+      if (reason) {
+        this.refuse({ kind: row.kind, id: row.id, version: row.version, reason });
+        continue;
+      }
+      accepted.push(row);
+      revisions.set(at, row.signed!.revision);
+      if (row.kind !== 'admin') continue;
+      if (row.sealed)
+        keys.set(row.id, publicKeyFrom(openDoc(this.trust.fleetKey, 'admin', row.id, row.sealed).publicKey));
+      else keys.delete(row.id);
+    }
+    const changed = await this.replica.apply(accepted, syncedAt, through);
+    this.admins = keys;
+    return changed;
+  }
+
+  /** Why `row` may not be applied; null when it may. */
+  private check(row: EntityRow, keys: Map<string, KeyObject>, heldRevision: number): string | null {
+    const s = row.signed;
+    if (!s) return 'it carries no admin signature';
+    const key = keys.get(s.signer);
+    if (!key) return `its signer ${s.signer} is not an admin key this door trusts (unknown or removed)`;
+    const envelope = {
+      fleet: this.trust.fleet,
+      kind: row.kind,
+      id: row.id,
+      parent: row.parent,
+      revision: s.revision,
+      sealed: row.sealed,
+      signer: s.signer,
+    };
+    if (!verifyEnvelope(envelope, s.signature, key)) return 'its signature does not match the change';
+    if (s.revision <= heldRevision)
+      return `revision ${s.revision} is not newer than revision ${heldRevision} held (a rollback or replay)`;
+    if (row.kind === 'admin' && row.sealed) {
+      try {
+        const doc = openDoc(this.trust.fleetKey, 'admin', row.id, row.sealed);
+        if (keyIdOf(doc.publicKey) !== row.id) return 'the admin row holds another key than its id names';
+      } catch (error) {
+        return `the admin row does not open (${(error as Error).message})`;
+      }
+    }
+    return null;
+  }
+
+  private refuse(refusal: Refusal): void {
+    this.refused++;
+    this.lastRefusal = refusal;
+    this.onRefused(refusal);
+  }
+}
