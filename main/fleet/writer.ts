@@ -33,6 +33,29 @@ export function writerUrl(url: string, admin: AdminKey): string {
   return u.toString();
 }
 
+/**
+ * One signed change: the entity's next revision, signed with `admin`, through tobira_put_signed.
+ * Callers hold the writers' lock when they read before writing (FleetWriter does).
+ */
+export async function putSigned(
+  client: pg.ClientBase,
+  admin: AdminKey,
+  change: { kind: EntityKind; id: string; parent: string | null; sealed: Buffer | null },
+): Promise<number> {
+  const { kind, id, parent, sealed } = change;
+  const held = await client.query<{ revision: string }>(
+    'SELECT revision FROM entities WHERE kind = $1 AND id = $2',
+    [kind, id],
+  );
+  const revision = Number(held.rows[0]?.revision ?? 0) + 1;
+  const { signer, signature } = admin.sign({ kind, id, parent, revision, sealed });
+  const r = await client.query<{ v: string }>(
+    'SELECT tobira_put_signed($1, $2, $3, $4, $5, $6, $7, $8) AS v',
+    [kind, id, parent, sealed, revision, signer, signature, admin.name],
+  );
+  return Number(r.rows[0]!.v);
+}
+
 export class FleetWriter {
   constructor(
     private readonly client: pg.ClientBase,
@@ -48,17 +71,7 @@ export class FleetWriter {
     doc: DocOf<K> | null,
   ): Promise<number> {
     const sealed = doc === null ? null : sealDoc(this.key, kind, id, doc);
-    const held = await this.client.query<{ revision: string }>(
-      'SELECT revision FROM entities WHERE kind = $1 AND id = $2',
-      [kind, id],
-    );
-    const revision = Number(held.rows[0]?.revision ?? 0) + 1;
-    const { signer, signature } = this.admin.sign({ kind, id, parent, revision, sealed });
-    const r = await this.client.query<{ v: string }>(
-      'SELECT tobira_put_signed($1, $2, $3, $4, $5, $6, $7, $8) AS v',
-      [kind, id, parent, sealed, revision, signer, signature, this.admin.name],
-    );
-    return Number(r.rows[0]!.v);
+    return putSigned(this.client, this.admin, { kind, id, parent, sealed });
   }
 
   private async read<K extends EntityKind>(kind: K, id: string): Promise<DocOf<K> | null> {

@@ -624,10 +624,20 @@ export const en = {
   'fleet.error.FLEET_SCHEMA_TOO_NEW': 'The fleet’s database is newer than this kiosk: update Tobira first.',
   'fleet.error.FLEET_NOT_INITIALISED': 'That database holds no fleet yet: run “tobira fleet init” first.',
   'fleet.error.FLEET_READ_ONLY': 'The database is read-only.',
-  'fleet.error.FLEET_PERMISSION_DENIED': 'This door may not do that.',
+  'fleet.error.FLEET_PERMISSION_DENIED': 'This needs an admin key: open yours first.',
   'fleet.error.FLEET_TOKEN_INVALID': 'That join token is not valid for this fleet.',
   'fleet.error.FLEET_TOKEN_REVOKED': 'That join token was revoked: ask for a new one.',
   'fleet.error.FLEET_INVALID_INPUT': 'Check the entries.',
+  'fleet.error.FLEET_WRONG_KEY': 'That admin key does not open: check the file and its passphrase.',
+  'fleet.adminKey': 'Admin key',
+  'fleet.adminKeyHint':
+    'Changes to people and groups are signed with an admin key. Open yours for this session: it is kept in memory until you log out, never on this door.',
+  'fleet.adminKeyFile': 'Admin key file',
+  'fleet.adminKeyPassphrase': 'Passphrase',
+  'fleet.adminKeyOpen': 'Open admin key',
+  'fleet.adminKeyOpening': 'Opening…',
+  'fleet.adminKeyNone': 'No admin key open: changes are refused.',
+  'fleet.adminKeySigning': 'Changes are signed by {name}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -630,8 +630,18 @@ export const ja: Record<MessageKey, string> = {
   'fleet.error.FLEET_NOT_INITIALISED':
     'そのデータベースにはまだ複数ドア連携の準備がありません。先に「tobira fleet init」を実行してください。',
   'fleet.error.FLEET_READ_ONLY': 'データベースが読み取り専用です。',
-  'fleet.error.FLEET_PERMISSION_DENIED': 'このドアにはその操作の権限がありません。',
+  'fleet.error.FLEET_PERMISSION_DENIED': 'この操作には管理者鍵が必要です。先に鍵を開いてください。',
   'fleet.error.FLEET_TOKEN_INVALID': 'その参加トークンはこの複数ドア連携では使えません。',
   'fleet.error.FLEET_TOKEN_REVOKED': 'その参加トークンは失効しています。新しいトークンをもらってください。',
   'fleet.error.FLEET_INVALID_INPUT': '入力内容を確認してください。',
+  'fleet.error.FLEET_WRONG_KEY': 'その管理者鍵を開けません。ファイルとパスフレーズを確認してください。',
+  'fleet.adminKey': '管理者鍵',
+  'fleet.adminKeyHint':
+    '登録者とグループの変更には管理者鍵の署名が必要です。この操作の間だけ鍵を開きます。鍵はログアウトまでメモリーに置かれ、このドアには保存されません。',
+  'fleet.adminKeyFile': '管理者鍵ファイル',
+  'fleet.adminKeyPassphrase': 'パスフレーズ',
+  'fleet.adminKeyOpen': '管理者鍵を開く',
+  'fleet.adminKeyOpening': '開いています…',
+  'fleet.adminKeyNone': '管理者鍵が開かれていません。変更はできません。',
+  'fleet.adminKeySigning': '変更は {name} の鍵で署名されます。',
 };

@@ -16,7 +16,10 @@ import type { BenchSection } from './types.js';
 import { FileKeyWrapper } from '../../store/key-file.js';
 import { initFleet } from '../../fleet/admin.js';
 import { AuditShipper } from '../../fleet/audit-shipper.js';
-import { DEFAULT_GROUP_ID, sealDoc } from '../../fleet/entities.js';
+import type { AdminKey } from '../../fleet/admin-key.js';
+import { DEFAULT_GROUP_ID, sealDoc, type EntityKind } from '../../fleet/entities.js';
+import { doorTrust, VerifiedReplica } from '../../fleet/verify.js';
+import { putSigned } from '../../fleet/writer.js';
 import { joinFleet, scramVerifier } from '../../fleet/join.js';
 import type { EntityRow } from '../../fleet/replica.js';
 import { FleetSync, type ChangeSink } from '../../fleet/sync.js';
@@ -64,17 +67,29 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-async function seed(client: pg.Client, key: Buffer): Promise<void> {
+async function seed(client: pg.Client, key: Buffer, admin: AdminKey): Promise<void> {
   // Straight into entities (as the owner), in large statements: seeding is setup, not measured.
+  // Each row is signed by the fleet's admin (revision 1), as doors accept only signed changes.
   const BATCH = 2000;
-  let rows: [string, string, string | null, Buffer][] = [];
+  let rows: [EntityKind, string, string | null, Buffer][] = [];
   const flush = async () => {
     if (!rows.length) return;
+    const signed = rows.map(([kind, id, parent, sealed]) =>
+      admin.sign({ kind, id, parent, revision: 1, sealed }),
+    );
     await client.query(
-      `INSERT INTO entities (kind, id, parent, version, sealed, changed_by)
-       SELECT k, i::uuid, p::uuid, nextval('change_version'), s, 'bench'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS t(k, i, p, s)`,
-      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+      `INSERT INTO entities (kind, id, parent, version, sealed, changed_by, revision, signer, signature)
+       SELECT k, i::uuid, p::uuid, nextval('change_version'), s, 'bench', 1, g::uuid, sig
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[])
+         AS t(k, i, p, s, g, sig)`,
+      [
+        rows.map((r) => r[0]),
+        rows.map((r) => r[1]),
+        rows.map((r) => r[2]),
+        rows.map((r) => r[3]),
+        signed.map((x) => x.signer),
+        signed.map((x) => x.signature),
+      ],
     );
     rows = [];
   };
@@ -137,7 +152,7 @@ export const fleetSection: BenchSection = {
       try {
         ctx.log(`fleet: seeding ${PEOPLE} people × ${TEMPLATES_PER_PERSON} templates`);
         let t0 = performance.now();
-        await seed(owner, token.keyBytes);
+        await seed(owner, token.keyBytes, init.admin!);
         const seedS = (performance.now() - t0) / 1000;
 
         // First sync of a new door: join (which pulls everything into its encrypted replica), then open the gallery.
@@ -180,7 +195,9 @@ export const fleetSection: BenchSection = {
         // The real-replica door too, as door-runtime.ts runs it: each batch is appended to its
         // encrypted replica and moves its view (and gallery) forward; a change has arrived when the
         // view that decides holds it. A batch may carry several changes: each gets its arrival.
-        const realSync = new FleetSync(doorUrl, replica, { applicationName: 'bench real door' });
+        const realSync = new FleetSync(doorUrl, new VerifiedReplica(replica, doorTrust(joined)), {
+          applicationName: 'bench real door',
+        });
         const realArrivals = new Map<number, number>();
         let realView = view;
         realSync.on('applied', (e) => {
@@ -202,13 +219,9 @@ export const fleetSection: BenchSection = {
             disabled: doc.disabled,
             groups: doc.groups,
           });
-          const r = await owner.query<{ v: string }>(
-            `SELECT tobira_put('person', $1, NULL, $2, 'bench') AS v`,
-            [id, sealed],
-          );
-          commits.set(Number(r.rows[0]!.v), performance.now());
+          const v = await putSigned(owner, init.admin!, { kind: 'person', id, parent: null, sealed });
+          commits.set(v, performance.now());
           // Wait for every simulated door, so each change is measured alone (no batching).
-          const v = Number(r.rows[0]!.v);
           while (sinks.some((s) => s.version < v)) await new Promise((resolve) => setTimeout(resolve, 2));
         }
         const lastVersion = Math.max(...commits.keys());
@@ -356,11 +369,7 @@ export const fleetOutageSection: BenchSection = {
             disabled,
             groups: [DEFAULT_GROUP_ID],
           });
-          const r = await owner.query<{ v: string }>(
-            `SELECT tobira_put('person', $1, NULL, $2, 'bench') AS v`,
-            [personId, sealed],
-          );
-          return Number(r.rows[0]!.v);
+          return await putSigned(owner, init.admin!, { kind: 'person', id: personId, parent: null, sealed });
         } finally {
           await owner.end();
         }

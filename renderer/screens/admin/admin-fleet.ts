@@ -2,15 +2,17 @@
 // status, and the access groups with their weekly times and members. Requests run through
 // @lit/task, so leaving the panel aborts nothing half-done and each state has one place on screen.
 //
-// Write rights: the panel edits groups with this door's own login, exactly as
-// `tobira fleet groups set --data-dir DIR` does (main/use-cases/fleet-admin.ts explains why): no
-// database owner URL is ever typed on, or kept by, the kiosk.
+// Write rights: the door's own login only reads. The panel's changes are signed with the admin key
+// the admin opens here for the session (a key file and its passphrase), exactly as
+// `tobira fleet groups set --admin-key FILE` does (main/use-cases/fleet-admin.ts explains why): no
+// database owner URL or admin key is ever kept by the kiosk.
 import { LitElement, css, html, nothing } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import { api, call } from '../../api.js';
 import { hasMessage, t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import type {
+  FleetAdminKeyView,
   FleetAuditView,
   FleetGroups,
   FleetGroupView,
@@ -126,6 +128,15 @@ export class AdminFleet extends LitElement {
       this.groups.run().catch(() => undefined);
       this.audit.run().catch(() => undefined);
       return status;
+    },
+    autoRun: false,
+  });
+
+  private readonly adminKey = new Task<[File, string], FleetAdminKeyView>(this, {
+    task: async ([file, passphrase]) => {
+      const opened = await call(api().openFleetAdminKey({ keyFile: await file.text(), passphrase }));
+      this.status.run().catch(() => undefined);
+      return opened;
     },
     autoRun: false,
   });
@@ -324,6 +335,49 @@ export class AdminFleet extends LitElement {
         error: (e) => html`<p class="notice error" role="alert">${fleetErrorText(e)}</p>`,
         complete: (s) => html`<p class="notice ok">${t('fleet.joined', { door: s.door ?? '' })}</p>`,
       })}
+    `;
+  }
+
+  private onAdminKey(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const file = data.get('keyFile');
+    if (!(file instanceof File) || file.size === 0) return;
+    void this.adminKey.run([file, String(data.get('passphrase') ?? '')]);
+    form.reset(); // the passphrase leaves the screen at once
+  }
+
+  private renderAdminKey(s: FleetStatusView) {
+    const pending = this.adminKey.status === TaskStatus.PENDING;
+    return html`
+      <h3>${t('fleet.adminKey')}</h3>
+      ${
+        s.adminKey
+          ? html`<p class="notice ok" data-field="adminKey">
+              ${t('fleet.adminKeySigning', { name: s.adminKey.name })}
+            </p>`
+          : html`<p class="muted" data-field="adminKey">${t('fleet.adminKeyNone')}</p>
+              <p class="muted">${t('fleet.adminKeyHint')}</p>
+              <form class="join admin-key" @submit=${(e: SubmitEvent) => this.onAdminKey(e)}>
+                <label
+                  >${t('fleet.adminKeyFile')}
+                  <input name="keyFile" type="file" required />
+                </label>
+                <label
+                  >${t('fleet.adminKeyPassphrase')}
+                  <input name="passphrase" type="password" required autocomplete="off" spellcheck="false" />
+                </label>
+                <div class="row">
+                  <button class="primary" type="submit" ?disabled=${pending}>
+                    ${pending ? t('fleet.adminKeyOpening') : t('fleet.adminKeyOpen')}
+                  </button>
+                </div>
+              </form>
+              ${this.adminKey.render({
+                error: (e) => html`<p class="notice error" role="alert">${fleetErrorText(e)}</p>`,
+              })}`
+      }
     `;
   }
 
@@ -589,7 +643,7 @@ export class AdminFleet extends LitElement {
         complete: (s) =>
           !s.joined
             ? this.renderJoin()
-            : html`${this.renderStatus(s)}
+            : html`${this.renderStatus(s)} ${s.problem ? nothing : this.renderAdminKey(s)}
               ${this.groups.render({
                 error: (e) => html`<p class="notice error">${fleetErrorText(e)}</p>`,
                 complete: (g) => (g ? this.renderGroups(g, s.door) : nothing),

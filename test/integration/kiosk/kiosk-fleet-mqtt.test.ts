@@ -33,7 +33,7 @@ import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { joinDoor } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, joinDoor } from '../../helpers/fleet-setup.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
 import { within } from '../../helpers/deadline.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
@@ -70,6 +70,8 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   let server: PostgresServer;
   let broker: MosquittoServer;
   let relay: Relay;
+  /** The first admin key's file, as the admin brings it to the kiosk's session. */
+  let adminKeyFile: string;
   let sub: mqtt.MqttClient;
   let node: NodeServices | null = null;
   let gate: IpcGate;
@@ -144,6 +146,8 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
     await services.engine.start();
     gate = wireIpc(services, [APP_ORIGIN], () => APP_ID).gate;
     services.adminSession.begin(APP_ID);
+    // The admin brings the fleet's admin key to the session: the kiosk's changes are signed with it.
+    await services.fleet!.bringAdminKey(adminKeyFile, ADMIN_PASSPHRASE);
     services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
     });
@@ -189,7 +193,9 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   before(async () => {
     [server, broker, relay] = await Promise.all([startPostgres(), startMosquitto(), startRelay()]);
     adminUrl = await server.createDatabase('kioskmqtt');
-    const token = (await initFleet(adminUrl)).join!;
+    const init = await initFleet(adminUrl);
+    const token = init.join!;
+    adminKeyFile = await init.admin!.toText(ADMIN_PASSPHRASE);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-mqtt-'));
     await joinDoor(adminUrl, token, 'Front', dataDir);
     // Remote unlock is off unless asked for.
