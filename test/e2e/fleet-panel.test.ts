@@ -6,6 +6,8 @@
 // and models. Also saves the Fleet panel's screenshots for docs/ (en, ja; landscape, portrait).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
@@ -13,6 +15,7 @@ import { cameraSession, waitFor } from '../helpers/camera-session.js';
 import { screenshotDir } from '../helpers/harness.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { initFleet } from '../../main/fleet/admin.js';
+import { ADMIN_PASSPHRASE } from '../helpers/fleet-setup.js';
 import { checkControls } from './controls.js';
 import { skipWithout } from '../helpers/prerequisites.js';
 
@@ -44,13 +47,23 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
   let server: PostgresServer;
   let adminUrl: string;
   let token: string;
+  /** The first admin key's file, as the admin brings it to the kiosk (passphrase ADMIN_PASSPHRASE). */
+  let adminKeyFile: string;
+  let keyDir: string;
 
   before(async () => {
     server = await startPostgres();
     adminUrl = await server.createDatabase('e2e');
-    token = (await initFleet(adminUrl)).join!;
+    const init = await initFleet(adminUrl);
+    token = init.join!;
+    keyDir = await mkdtemp(path.join(tmpdir(), 'tobira-e2e-admin-key-'));
+    adminKeyFile = path.join(keyDir, 'admin.key');
+    await init.admin!.save(adminKeyFile, ADMIN_PASSPHRASE);
   });
-  after(async () => server?.close());
+  after(async () => {
+    await server?.close();
+    if (keyDir) await rm(keyDir, { recursive: true, force: true });
+  });
 
   test('join on the Fleet panel, schedule a group, and the door says "Not allowed at this time" after hours', async () => {
     const started = Date.now();
@@ -88,6 +101,26 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
         assert.match(
           await fleet.locator('[data-field="backlog"]').innerText(),
           /^(None: everything is in the fleet database|\d+ event\(s\), the oldest from \d+ min ago)$/,
+        );
+
+        // The door's own login writes nothing: the admin opens the admin key for this session.
+        assert.equal(
+          await fleet.locator('[data-field="adminKey"]').innerText(),
+          'No admin key open: changes are refused.',
+        );
+        const openKey = async (passphrase: string) => {
+          await fleet.locator('form.admin-key input[name="keyFile"]').setInputFiles(adminKeyFile);
+          await fleet.locator('form.admin-key input[name="passphrase"]').fill(passphrase);
+          await fleet.locator('form.admin-key button[type="submit"]').click();
+        };
+        await openKey('not the passphrase');
+        await fleet.locator('.notice.error').waitFor();
+        assert.match(await fleet.locator('.notice.error').innerText(), /That admin key does not open/);
+        await openKey(ADMIN_PASSPHRASE);
+        await fleet.locator('[data-field="adminKey"].ok').waitFor();
+        assert.equal(
+          await fleet.locator('[data-field="adminKey"]').innerText(),
+          'Changes are signed by admin.',
         );
 
         // Enrolled through the gate as on the People tab: into the fleet now.
