@@ -96,6 +96,7 @@ export async function writeFleet<T>(
   work: (writer: FleetWriter) => Promise<T>,
 ): Promise<T> {
   const admin = await openAdminKey(ctx.admin, ctx.config.fleet);
+  ctx.verified.assertTrusted(admin);
   const result = await withClient(writerUrl(ctx.config.databaseUrl, admin), (client) =>
     work(new FleetWriter(client, ctx.config.fleetKey, admin)),
   );

@@ -278,6 +278,11 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     };
   }
 
+  /** Throws when the doors would refuse what `admin` signs (verify.ts): said before anything is written. */
+  assertTrustedAdmin(admin: { keyId: string; name: string }): void {
+    this.verified.assertTrusted(admin);
+  }
+
   /** What the fleet's rule (door-rules.ts) reads now: the replica's view and the grace left. */
   ruleState(): DoorRuleState {
     return { view: this.view, door: this.config.door, graceLeftMs: this.status().grace_left_ms };

@@ -175,6 +175,7 @@ export class KioskFleet {
     const key = await AdminKey.fromText(text, passphrase);
     if (key.fleet !== this.fleetId)
       throw new FleetError('wrong_key', `this admin key is for fleet ${key.fleet}, not this door's`);
+    this.door.assertTrustedAdmin(key);
     this.admin = key;
     return { id: key.keyId, name: key.name };
   }

@@ -10,6 +10,7 @@
 import type { KeyObject } from 'node:crypto';
 import { keyIdOf, publicKeyFrom, verifyEnvelope } from './admin-key.js';
 import { openDoc } from './entities.js';
+import { FleetError } from './errors.js';
 import type { EntityRow, Replica } from './replica.js';
 import type { ChangeSink } from './sync.js';
 
@@ -67,6 +68,16 @@ export class VerifiedReplica implements ChangeSink {
         keys.set(row.id, publicKeyFrom(openDoc(this.trust.fleetKey, 'admin', row.id, row.sealed).publicKey));
     }
     return (this.admins = keys);
+  }
+
+  /** Refuses, before anything is written, a change signed with a key the doors would refuse. */
+  assertTrusted(admin: { keyId: string; name: string }): void {
+    if (!this.trustedKeys().has(admin.keyId))
+      throw new FleetError(
+        'permission_denied',
+        `admin key ${admin.keyId} ('${admin.name}') is not one the doors trust (never added, or removed): ` +
+          'its changes would be refused',
+      );
   }
 
   async apply(rows: readonly EntityRow[], syncedAt: number): Promise<number> {

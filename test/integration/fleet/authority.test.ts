@@ -21,7 +21,7 @@ import { cliKeyWrapper, type DoorConfig } from '../../../main/fleet/local.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { EVENT_WAIT_MS, nextEvent, waitFor } from '../../helpers/deadline.js';
 import { identities, RECOGNIZER } from '../../helpers/fleet-faces.js';
-import { adminWrite, cli } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, adminWrite, cli, secretFile } from '../../helpers/fleet-setup.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
@@ -315,7 +315,24 @@ describe('admin-signed changes: doors only read, and verify every change', { ski
       [...view.admins.values()].map((a) => a.name),
       ['Dave'],
     );
-    // Ayumi's key is no longer trusted: a change she still signs (her writer login works) is refused.
+    // Ayumi's key is no longer trusted: the CLI says so before writing anything ...
+    const keyFile = path.join(root, 'removed.key');
+    await admin.save(keyFile, ADMIN_PASSPHRASE);
+    const refused = await cli(
+      'fleet',
+      'person',
+      '--data-dir',
+      frontDir,
+      '--enable',
+      '--admin-key',
+      keyFile,
+      '--passphrase-file',
+      secretFile(ADMIN_PASSPHRASE),
+      alice,
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /is not one the doors trust \(never added, or removed\)/);
+    // ... and a change she still signs (her writer login works) is refused by every door.
     await adminWrite(front, admin, (w) => w.setDisabled(alice, false));
     const after = await caughtUp(backDir);
     assert.equal(after.view.people.get(alice)?.disabled, true, 'Alice stays disabled');
