@@ -14,7 +14,8 @@ import { CopyOutRows } from '../../../main/fleet/copy-out.js';
 import { openDoc, sealDoc } from '../../../main/fleet/entities.js';
 import { fleetDir } from '../../../main/fleet/local.js';
 import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
-import { encodeRows } from '../../../main/fleet/replica-codec.js';
+import { decodeRows, encodeRows } from '../../../main/fleet/replica-codec.js';
+import { AdminKey } from '../../../main/fleet/admin-key.js';
 import { FleetView } from '../../../main/fleet/view.js';
 
 const fleetKey = randomBytes(32);
@@ -276,7 +277,7 @@ function copyStream(rows: EntityRow[]): Buffer {
   const uuid = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
   for (const r of rows) {
     const count = Buffer.alloc(2);
-    count.writeInt16BE(5);
+    count.writeInt16BE(8);
     parts.push(count);
     field(Buffer.from(r.kind));
     field(uuid(r.id));
@@ -285,6 +286,11 @@ function copyStream(rows: EntityRow[]): Buffer {
     v.writeBigInt64BE(BigInt(r.version));
     field(v);
     field(r.sealed);
+    const revision = Buffer.alloc(8);
+    revision.writeBigInt64BE(BigInt(r.signed?.revision ?? 0));
+    field(revision);
+    field(r.signed ? uuid(r.signed.signer) : null);
+    field(r.signed?.signature ?? null);
   }
   const end = Buffer.alloc(2);
   end.writeInt16BE(-1);
@@ -305,13 +311,30 @@ async function readCopy(stream: Buffer, cut: number): Promise<EntityRow[]> {
   return q.done;
 }
 
+/** `row` with an admin's signature over it (admin-key.ts), as the change feed delivers it. */
+const signedRow = (row: EntityRow, revision: number): EntityRow => {
+  const admin = AdminKey.generate(FLEET, 'Ann', { user: 'w', password: 'w' });
+  return { ...row, signed: { revision, ...admin.sign({ ...row, revision }) } };
+};
+
 describe('binary COPY reader', () => {
   const rows = [
     person(randomUUID(), 'Ann'),
-    template(randomUUID(), randomUUID()),
-    tombstone('person', randomUUID()),
+    signedRow(template(randomUUID(), randomUUID()), 3),
+    signedRow(tombstone('person', randomUUID()), 7),
   ];
   const stream = copyStream(rows);
+
+  it('a signed row keeps its revision, signer and signature through the replica codec; unsigned rows read as before', () => {
+    assert.deepEqual(decodeRows(encodeRows(rows)), rows);
+    assert.deepEqual(
+      decodeRows(encodeRows(rows, false), {
+        bytes: Buffer.concat(rows.flatMap((r) => (r.sealed ? [r.sealed] : []))),
+        at: 0,
+      }),
+      rows,
+    );
+  });
 
   it('reads the rows whatever the message boundaries', async () => {
     for (const cut of [1, 3, 7, 64, 1000, stream.length])
@@ -327,7 +350,7 @@ describe('binary COPY reader', () => {
         Buffer.concat([Buffer.from('kind\tid\n'), Buffer.alloc(20)]),
         /not PostgreSQL binary COPY/,
       ],
-      ['wrong column count', wrongCount, /expected 5 columns, got 4/],
+      ['wrong column count', wrongCount, /expected 8 columns, got 4/],
       ['ends mid-row', stream.subarray(0, stream.length - 40), /ended mid-row/],
       ['no end marker', stream.subarray(0, stream.length - 2), /ended mid-row/],
     ];
