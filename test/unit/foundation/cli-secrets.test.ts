@@ -39,6 +39,19 @@ describe('secrets on the CLI', () => {
       'fleet mqtt --password',
       ['fleet', 'mqtt', '--data-dir', dir, '--url', 'mqtt://127.0.0.1:1883', '--password', 'pw'],
     ],
+    [
+      'fleet init --passphrase (the admin key’s)',
+      [
+        'fleet',
+        'init',
+        '--db',
+        'postgres://127.0.0.1:1/x',
+        '--admin-key',
+        path.join(dir, 'admin.key'),
+        '--passphrase',
+        'a passphrase',
+      ],
+    ],
   ];
   for (const [name, argv] of refused) {
     it(`refuses ${name} and names the file and environment forms`, async () => {
@@ -46,7 +59,7 @@ describe('secrets on the CLI', () => {
       assert.notEqual(r.code, 0, r.text);
       assert.match(r.text, /refused: a secret on the command line/);
       assert.match(r.text, /-file FILE/);
-      assert.match(r.text, /TOBIRA_(JOIN_TOKEN|MQTT_PASSWORD)/);
+      assert.match(r.text, /TOBIRA_(JOIN_TOKEN|MQTT_PASSWORD|ADMIN_PASSPHRASE)/);
     });
   }
 
