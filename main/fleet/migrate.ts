@@ -6,9 +6,11 @@ import { FleetError } from './errors.js';
 import { sql as m0001 } from './migrations/0001-schema.js';
 import { sql as m0002 } from './migrations/0002-door-roles.js';
 import { sql as m0003 } from './migrations/0003-template-format.js';
+import { sql as m0005 } from './migrations/0005-join-tokens.js';
 
 /** In order; the index + 1 is the version. Append only: never edit a shipped migration. */
-const MIGRATIONS: readonly string[] = [m0001, m0002, m0003];
+// 0005 is numbered for the merge with 0004 (admin keys, branch `signed`); here it is the 4th.
+const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0005];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS tobira_schema (

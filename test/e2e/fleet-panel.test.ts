@@ -48,7 +48,7 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
   before(async () => {
     server = await startPostgres();
     adminUrl = await server.createDatabase('e2e');
-    token = (await initFleet(adminUrl)).join!;
+    token = (await initFleet(adminUrl, { door: 'Front' })).join!;
   });
   after(async () => server?.close());
 

@@ -2,10 +2,19 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createToken, initFleet, listTokens, revokeToken } from '../../fleet/admin.js';
+import {
+  createToken,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  initFleet,
+  listDoors,
+  listTokens,
+  removeDoor,
+  revokeToken,
+} from '../../fleet/admin.js';
 import { openFleet, writeFleet } from '../../fleet/cli-context.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
+import { parseDatabaseUrl } from '../../fleet/errors.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
 import { remoteUnlockTransportProblem } from '../../fleet/unlock-replay.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
@@ -16,14 +25,16 @@ import { readStdinLine } from '../read-line.js';
 import { AdminPin } from '../../admin/pin.js';
 import { checkPin, provisionAdminPin, readNewAdminPin } from './admin.js';
 
-const usage = `Usage: tobira fleet init --db URL [--json]
+const usage = `Usage: tobira fleet init --db ADMIN_URL [--door NAME [--expires DURATION]] [--json]
        tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--pin-file FILE|-]
                          [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
        tobira fleet run --data-dir DIR
-       tobira fleet token create --db ADMIN_URL --data-dir DIR [--json]
+       tobira fleet token create --db ADMIN_URL --data-dir DIR --door NAME [--replace] [--expires DURATION] [--json]
        tobira fleet token revoke --db ADMIN_URL TOKEN_ID
        tobira fleet token list --db ADMIN_URL [--json]
+       tobira fleet door list --db ADMIN_URL [--json]
+       tobira fleet door remove --db ADMIN_URL NAME
        tobira fleet groups list --data-dir DIR [--json]
        tobira fleet groups set --data-dir DIR --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
        tobira fleet person --data-dir DIR (--groups ID,… | --disable | --enable) ID|NAME
@@ -31,16 +42,20 @@ const usage = `Usage: tobira fleet init --db URL [--json]
                          [--discovery-prefix P] [--remote-unlock on|off]
 
 init creates or migrates the fleet schema in PostgreSQL (URL of a role that may create roles) and
-prints a join token; join makes DIR a door of the fleet (--db needs only host, port, database and
+prints a join token for the first door (--door). A join token joins the one door it names, once,
+within --expires (default 24h; e.g. 90m, 7d); joining under an existing door's name needs a token
+made with --replace. door remove retires one door (its login goes; its audit rows stay). join makes DIR a door of the fleet (--db needs only host, port, database and
 TLS options: the door logs in with the token's role) and sets the kiosk's admin PIN unless it has one
 (typed twice, two lines on standard input, or the first line of --pin-file): a fleet door never lets the
 first person at its screen choose it. In a joined DIR, enroll, identify, people and
 audit act on the fleet. No secret goes on the command line: the join token comes from
 --token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
-TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
+TOBIRA_MQTT_PASSWORD, the admin's database password (never in ADMIN_URL) from --db-password-file,
+TOBIRA_DB_PASSWORD or PGPASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
 
 const options = {
   db: { type: 'string' },
+  'db-password-file': { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'pin-file': { type: 'string' },
@@ -63,6 +78,8 @@ const options = {
   ca: { type: 'string' },
   'discovery-prefix': { type: 'string' },
   'remote-unlock': { type: 'string' },
+  expires: { type: 'string' },
+  replace: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
@@ -71,6 +88,32 @@ const need = (value: string | undefined, flag: string): string => {
   if (!value) throw new UsageError(`--${flag} is required`);
   return value;
 };
+/**
+ * `--db URL` without a password in it: a secret on the command line is readable by any local user
+ * (issue 17). An admin's password comes from --db-password-file (- for standard input),
+ * TOBIRA_DB_PASSWORD or PGPASSWORD; `fleet join` needs none (the door logs in with the token's role).
+ */
+async function databaseUrl(v: Values, admin: boolean): Promise<string> {
+  const url = parseDatabaseUrl(need(v.db, admin ? 'db ADMIN_URL' : 'db URL'));
+  if (url.password)
+    throw new UsageError(
+      `--db: a password in the URL is refused: a secret on the command line is readable by any local user; ` +
+        (admin
+          ? `leave it out and use --db-password-file FILE (- for standard input), TOBIRA_DB_PASSWORD or PGPASSWORD`
+          : `leave it out (the door logs in with the join token's role; --db-password-file FILE is for an admin's commands)`),
+    );
+  if (!admin) return url.toString();
+  const password =
+    (await readSecret({
+      flag: 'db-password',
+      given: undefined,
+      file: v['db-password-file'],
+      envName: 'TOBIRA_DB_PASSWORD',
+    })) ?? process.env.PGPASSWORD;
+  if (password) url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
 /** The dispatcher takes --data-dir off argv for every command (main/cli/data-dir.ts) and passes the paths. */
 const dataDir = (v: Values, io: CliIO) =>
   path.resolve(io.paths?.dataDir ?? need(v['data-dir'], 'data-dir DIR'));
@@ -92,6 +135,8 @@ export const command: Command = {
         return run(values, io);
       case 'token':
         return token(sub, rest, values, io);
+      case 'door':
+        return doors(sub, rest, values, io);
       case 'groups':
         return groups(sub, values, io);
       case 'person':
@@ -104,17 +149,31 @@ export const command: Command = {
   },
 };
 
+/** `--expires 24h|90m|7d|30s`: a join token's lifetime in ms (default 24 h). */
+function tokenLifetime(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TOKEN_LIFETIME_MS;
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  const unit = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+  if (!m || Number(m[1]) === 0)
+    throw new UsageError(`--expires ${text}: expected a duration like 30m, 24h or 7d`);
+  return Number(m[1]) * unit[m[2] as keyof typeof unit];
+}
+
 async function init(v: Values, io: CliIO): Promise<number> {
-  const result = await initFleet(need(v.db, 'db URL'));
+  const first = v.door === undefined ? null : { door: v.door, expiresInMs: tokenLifetime(v.expires) };
+  const result = await initFleet(await databaseUrl(v, true), first);
   if (v.json) io.out(JSON.stringify({ fleet: result.fleet, join: result.join }));
   else {
     io.out(
       `fleet ${result.fleet}${result.migrated.length ? ` (schema migrated to ${result.migrated.at(-1)})` : ''}`,
     );
-    if (result.join) io.out(`join token (a secret: it opens the templates):\n${result.join}`);
+    if (result.join)
+      io.out(
+        `join token for door '${first?.door}' (a secret: it opens the templates; used once):\n${result.join}`,
+      );
     else
       io.out(
-        'the fleet already existed; make a join token with: tobira fleet token create --db URL --data-dir DIR',
+        'the fleet already existed; make a join token with: tobira fleet token create --db URL --data-dir DIR --door NAME',
       );
   }
   return 0;
@@ -129,6 +188,7 @@ async function joinPin(file: string | undefined, io: CliIO): Promise<string> {
 }
 
 async function join(v: Values, io: CliIO): Promise<number> {
+  const db = await databaseUrl(v, false);
   const dir = dataDir(v, io);
   const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
   if (graceHours !== undefined && !(graceHours > 0))
@@ -141,7 +201,7 @@ async function join(v: Values, io: CliIO): Promise<number> {
   const pinUnset = !(await AdminPin.open(path.join(dir, 'admin-pin.json'))).isSet();
   const pin = pinUnset ? await joinPin(v['pin-file'], io) : null;
   const result = await joinFleet({
-    databaseUrl: need(v.db, 'db URL'),
+    databaseUrl: db,
     token,
     door: need(v.door, 'door NAME'),
     dataDir: dir,
@@ -204,11 +264,15 @@ async function run(v: Values, io: CliIO): Promise<number> {
 }
 
 async function token(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
-  const db = need(v.db, 'db ADMIN_URL');
+  const db = await databaseUrl(v, true);
   if (sub === 'create') {
     const dir = dataDir(v, io);
     const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
-    const t = await createToken(db, config.fleetKey);
+    const t = await createToken(db, config.fleetKey, {
+      door: need(v.door, 'door NAME (the one door this token joins)'),
+      expiresInMs: tokenLifetime(v.expires),
+      replace: v.replace === true,
+    });
     io.out(v.json ? JSON.stringify({ fleet: config.fleet, join: t }) : t);
     return 0;
   }
@@ -222,13 +286,37 @@ async function token(sub: string | undefined, rest: string[], v: Values, io: Cli
     const tokens = await listTokens(db);
     if (v.json) io.out(JSON.stringify({ tokens }));
     else
-      for (const t of tokens)
-        io.out(
-          `${t.id}  ${t.revoked ? `revoked ${t.revoked}` : 'active'}  doors: ${t.doors.join(', ') || '-'}`,
-        );
+      for (const t of tokens) {
+        const state = t.revoked
+          ? `revoked ${t.revoked}`
+          : t.used
+            ? `used ${t.used}`
+            : Date.parse(t.expires) <= Date.now()
+              ? `expired ${t.expires}`
+              : `open until ${t.expires}`;
+        const what = `for ${t.door === null ? '(any door, before tokens named one)' : `'${t.door}'`}${t.replace ? ' (replace)' : ''}`;
+        io.out(`${t.id}  ${what}  ${state}  doors: ${t.doors.join(', ') || '-'}`);
+      }
     return 0;
   }
   throw new UsageError(`expected 'token create', 'token revoke' or 'token list'`);
+}
+
+async function doors(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
+  const db = await databaseUrl(v, true);
+  if (sub === 'list') {
+    const list = await listDoors(db);
+    if (v.json) io.out(JSON.stringify({ doors: list }));
+    else for (const d of list) io.out(`${d.name}  joined ${d.joined}  token ${d.token}`);
+    return 0;
+  }
+  if (sub === 'remove') {
+    if (rest.length !== 1) throw new UsageError('door remove takes one door NAME');
+    await removeDoor(db, rest[0]!);
+    io.out(`door '${rest[0]}' removed: its login is gone; its audit rows stay`);
+    return 0;
+  }
+  throw new UsageError(`expected 'door list' or 'door remove NAME'`);
 }
 
 async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<number> {

@@ -189,7 +189,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   before(async () => {
     [server, broker, relay] = await Promise.all([startPostgres(), startMosquitto(), startRelay()]);
     adminUrl = await server.createDatabase('kioskmqtt');
-    const token = (await initFleet(adminUrl)).join!;
+    const token = (await initFleet(adminUrl, { door: 'Front' })).join!;
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-mqtt-'));
     await joinDoor(adminUrl, token, 'Front', dataDir);
     // Remote unlock is off unless asked for.

@@ -72,7 +72,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
   before(async () => {
     server = await startPostgres();
     adminUrl = await server.createDatabase('kiosk');
-    token = (await initFleet(adminUrl)).join!;
+    token = (await initFleet(adminUrl, { door: 'Front' })).join!;
     root = mkdtempSync(path.join(os.tmpdir(), 'tobira-kiosk-fleet-'));
     node = await createNodeServices({ services: { now: () => clock, fleetPollMs: 500 } });
     const { services } = node;
@@ -96,11 +96,11 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const url = new URL(adminUrl);
     const closedPort = new URL(adminUrl);
     closedPort.port = '1';
-    const spare = await createToken(adminUrl, decodeToken(token).keyBytes);
+    const spare = await createToken(adminUrl, decodeToken(token).keyBytes, { door: 'Front' });
     await revokeToken(adminUrl, decodeToken(spare).token);
     // Another fleet whose schema is newer than this kiosk knows.
     const futureUrl = await server.createDatabase('future');
-    const futureToken = (await initFleet(futureUrl)).join!;
+    const futureToken = (await initFleet(futureUrl, { door: 'Front' })).join!;
     await withClient(futureUrl, (c) => c.query('INSERT INTO tobira_schema (version) VALUES (999)'));
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ['not a URL', { databaseUrl: 'db.example', token, door: 'Front' }, 'FLEET_BAD_URL', /not a URL/],
@@ -315,7 +315,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const back = path.join(root, 'back');
     await joinFleet({
       databaseUrl: adminUrl,
-      token,
+      token: await createToken(adminUrl, decodeToken(token).keyBytes, { door: 'Back' }),
       door: 'Back',
       dataDir: back,
       wrapper: await cliKeyWrapper(back, true),
