@@ -6,6 +6,8 @@ export type FleetErrorCode =
   | 'unreachable' // nothing answers at the host and port
   | 'tls_failed' // TLS: the server's certificate is not trusted, names another host, or TLS is off
   | 'auth_failed' // wrong user or password
+  | 'auth_refused' // the server asked for the password in clear text or as MD5: nothing was sent
+  | 'insecure_transport' // a database off loopback without verified TLS, and no opt-out
   | 'no_database'
   | 'schema_too_new'
   | 'not_initialised' // the database has no fleet schema
