@@ -14,7 +14,9 @@ import {
 import { openFleet, writeFleet } from '../../fleet/cli-context.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
+import { transportUrl } from '../../fleet/db.js';
 import { parseDatabaseUrl } from '../../fleet/errors.js';
+import { mosquittoAcl, mosquittoSecurityConf } from '../../fleet/mosquitto-acl.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
 import { remoteUnlockTransportProblem } from '../../fleet/unlock-replay.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
@@ -38,6 +40,7 @@ const usage = `Usage: tobira fleet init --db ADMIN_URL [--door NAME [--expires D
        tobira fleet groups list --data-dir DIR [--json]
        tobira fleet groups set --data-dir DIR --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
        tobira fleet person --data-dir DIR (--groups ID,… | --disable | --enable) ID|NAME
+       tobira fleet mosquitto --data-dir DIR --doors NAME,… [--watcher USER …]
        tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password-file FILE|-] [--ca FILE]
                          [--discovery-prefix P] [--remote-unlock on|off]
 
@@ -51,7 +54,8 @@ first person at its screen choose it. In a joined DIR, enroll, identify, people 
 audit act on the fleet. No secret goes on the command line: the join token comes from
 --token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
 TOBIRA_MQTT_PASSWORD, the admin's database password (never in ADMIN_URL) from --db-password-file,
-TOBIRA_DB_PASSWORD or PGPASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
+TOBIRA_DB_PASSWORD or PGPASSWORD. mosquitto prints a Mosquitto ACL in which each door may publish only
+its own topics (its broker username is its client id), and the mosquitto.conf lines that apply it. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).`;
 
 const options = {
   db: { type: 'string' },
@@ -78,6 +82,7 @@ const options = {
   ca: { type: 'string' },
   'discovery-prefix': { type: 'string' },
   'remote-unlock': { type: 'string' },
+  watcher: { type: 'string', multiple: true },
   expires: { type: 'string' },
   replace: { type: 'boolean' },
 } as const;
@@ -93,7 +98,7 @@ const need = (value: string | undefined, flag: string): string => {
  * (issue 17). An admin's password comes from --db-password-file (- for standard input),
  * TOBIRA_DB_PASSWORD or PGPASSWORD; `fleet join` needs none (the door logs in with the token's role).
  */
-async function databaseUrl(v: Values, admin: boolean): Promise<string> {
+async function databaseUrl(v: Values, io: CliIO, admin: boolean): Promise<string> {
   const url = parseDatabaseUrl(need(v.db, admin ? 'db ADMIN_URL' : 'db URL'));
   if (url.password)
     throw new UsageError(
@@ -102,6 +107,9 @@ async function databaseUrl(v: Values, admin: boolean): Promise<string> {
           ? `leave it out and use --db-password-file FILE (- for standard input), TOBIRA_DB_PASSWORD or PGPASSWORD`
           : `leave it out (the door logs in with the join token's role; --db-password-file FILE is for an admin's commands)`),
     );
+  // Off loopback without verified TLS: refused, or (opted out) said loudly before anything else.
+  const { warning } = transportUrl(url.toString());
+  if (warning) io.err(warning);
   if (!admin) return url.toString();
   const password =
     (await readSecret({
@@ -143,6 +151,8 @@ export const command: Command = {
         return person(sub, values, io);
       case 'mqtt':
         return mqttSettings(values, io);
+      case 'mosquitto':
+        return mosquitto(values, io);
       default:
         throw new UsageError(`unknown fleet action '${action ?? ''}'`);
     }
@@ -161,7 +171,7 @@ function tokenLifetime(text: string | undefined): number {
 
 async function init(v: Values, io: CliIO): Promise<number> {
   const first = v.door === undefined ? null : { door: v.door, expiresInMs: tokenLifetime(v.expires) };
-  const result = await initFleet(await databaseUrl(v, true), first);
+  const result = await initFleet(await databaseUrl(v, io, true), first);
   if (v.json) io.out(JSON.stringify({ fleet: result.fleet, join: result.join }));
   else {
     io.out(
@@ -188,7 +198,7 @@ async function joinPin(file: string | undefined, io: CliIO): Promise<string> {
 }
 
 async function join(v: Values, io: CliIO): Promise<number> {
-  const db = await databaseUrl(v, false);
+  const db = await databaseUrl(v, io, false);
   const dir = dataDir(v, io);
   const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
   if (graceHours !== undefined && !(graceHours > 0))
@@ -264,7 +274,7 @@ async function run(v: Values, io: CliIO): Promise<number> {
 }
 
 async function token(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
-  const db = await databaseUrl(v, true);
+  const db = await databaseUrl(v, io, true);
   if (sub === 'create') {
     const dir = dataDir(v, io);
     const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
@@ -303,7 +313,7 @@ async function token(sub: string | undefined, rest: string[], v: Values, io: Cli
 }
 
 async function doors(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
-  const db = await databaseUrl(v, true);
+  const db = await databaseUrl(v, io, true);
   if (sub === 'list') {
     const list = await listDoors(db);
     if (v.json) io.out(JSON.stringify({ doors: list }));
@@ -379,6 +389,29 @@ async function person(who: string | undefined, v: Values, io: CliIO): Promise<nu
     version = await writeFleet(ctx, (w) => w.setDisabled(id, v.disable === true));
   else throw new UsageError('expected --groups, --disable or --enable');
   io.out(v.json ? JSON.stringify({ id, version }) : `${matches[0]!.name}: saved (version ${version})`);
+  return 0;
+}
+
+async function mosquitto(v: Values, io: CliIO): Promise<number> {
+  const dir = dataDir(v, io);
+  const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
+  const doors = need(v.doors, 'doors NAME,…')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  io.out(
+    `# mosquitto.conf (besides the listener with TLS):\n` +
+      mosquittoSecurityConf('/etc/mosquitto/tobira.passwd', '/etc/mosquitto/tobira.acl')
+        .trimEnd()
+        .replace(/^/gm, '#   ') +
+      `\n# /etc/mosquitto/tobira.acl:\n` +
+      mosquittoAcl({
+        fleet: config.fleet,
+        doors,
+        discoveryPrefix: config.mqtt?.discoveryPrefix ?? 'homeassistant',
+        watchers: v.watcher ?? [],
+      }),
+  );
   return 0;
 }
 
