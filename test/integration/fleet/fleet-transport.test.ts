@@ -125,5 +125,16 @@ describe('fleet database transport', () => {
       (e: unknown) => e instanceof FleetError && e.code === 'auth_refused',
     );
     assert.equal(fake.received().includes(Buffer.from(PASSWORD)), false);
+    // The CLI says the opt-out loudly, and refuses plain TCP without it.
+    const loud = await cli(
+      'fleet',
+      'token',
+      'list',
+      ...dbArgs(`${fake.url}?sslmode=disable&insecure_transport=yes`),
+    );
+    assert.match(loud.err, /WARNING: INSECURE TRANSPORT to the fleet database at /);
+    const quiet = await cli('fleet', 'token', 'list', ...dbArgs(`${fake.url}?sslmode=disable`));
+    assert.equal(quiet.code, 1);
+    assert.match(quiet.err, /not verified TLS.*insecure_transport=yes/);
   });
 });
