@@ -62,7 +62,13 @@ export async function joinFleet(options: {
 }): Promise<DoorConfig & { version: number }> {
   const door = validateDoorName(options.door);
   const token = decodeToken(options.token.trim());
-  if (token.door !== undefined && token.door !== door)
+  if (token.door === undefined)
+    throw new FleetError(
+      'token_expired',
+      'this join token was made before tokens named their door and expired: ask an admin for a new one ' +
+        '(tobira fleet token create --door NAME)',
+    );
+  if (token.door !== door)
     throw new FleetError(
       'token_wrong_door',
       `the join token is for door '${token.door}', not '${door}': join under that name, or ask for a token for '${door}'`,

@@ -3,16 +3,22 @@
 // itself; an existing door is re-keyed only with a token an admin made with --replace; revoking a
 // token never locks out the doors that joined with it; `fleet door remove` retires one door.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import { createToken, initFleet, revokeToken } from '../../../main/fleet/admin.js';
+import { createToken, doorGroupRole, initFleet, revokeToken } from '../../../main/fleet/admin.js';
+import { KEY_CHECK_AAD, KEY_CHECK_TEXT } from '../../../main/fleet/entities.js';
+import { SCHEMA_VERSION } from '../../../main/fleet/migrate.js';
+import { sql as m0001 } from '../../../main/fleet/migrations/0001-schema.js';
+import { sql as m0002 } from '../../../main/fleet/migrations/0002-door-roles.js';
+import { sql as m0003 } from '../../../main/fleet/migrations/0003-template-format.js';
+import { KEY_BYTES, seal } from '../../../main/store/crypto.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetError, type FleetErrorCode } from '../../../main/fleet/errors.js';
-import { joinFleet } from '../../../main/fleet/join.js';
+import { joinFleet, scramVerifier } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, readDoorConfig } from '../../../main/fleet/local.js';
 import { decodeToken, encodeToken } from '../../../main/fleet/token.js';
 import { cli, dbArgs } from '../../helpers/fleet-setup.js';
@@ -93,10 +99,10 @@ describe('joining a fleet', { skip }, () => {
   it('a token joins only the door it names: checked by the door and by the database', async () => {
     const token = await createToken(adminUrl, fleetKey, { door: 'Garage' });
     await assert.rejects(join(token, 'Lobby'), refused('token_wrong_door', /for door 'Garage', not 'Lobby'/));
-    // The same token with its door taken out of the text: the database still holds the binding.
-    const { keyBytes: _k, secretBytes: _s, door: _d, ...rest } = decodeToken(token);
+    // The same token with another door written into its text: the database holds the binding.
+    const { keyBytes: _k, secretBytes: _s, ...rest } = decodeToken(token);
     await assert.rejects(
-      join(encodeToken(rest), 'Cellar'),
+      join(encodeToken({ ...rest, door: 'Cellar' }), 'Cellar'),
       refused('token_wrong_door', /'Garage', not 'Cellar'/),
     );
     await join(token, 'Garage'); // and it was not used up by the refusals
@@ -200,5 +206,119 @@ describe('joining a fleet', { skip }, () => {
     const again = await cli('fleet', 'door', 'remove', ...dbArgs(adminUrl), 'Retired');
     assert.equal(again.code, 1);
     assert.match(again.err, /no door 'Retired' in this fleet/);
+  });
+});
+
+describe('a fleet from before migration 5', { skip }, () => {
+  let server: PostgresServer;
+  after(async () => server?.close());
+
+  it('its reusable token expires and leaves the doors’ group; the doors that joined with it keep working', async () => {
+    server = await startPostgres();
+    const url = await server.createDatabase('upgrade');
+    const key = randomBytes(KEY_BYTES);
+    const fleet = randomUUID();
+    const group = doorGroupRole(fleet);
+    const token = {
+      id: randomUUID(),
+      role: `tobira_j_old${randomBytes(4).toString('hex')}`,
+      secret: randomBytes(32),
+    };
+    // Schema 3 as the migrations and `fleet init` of that time made it, with one token.
+    await withClient(url, async (c) => {
+      await c.query(
+        'CREATE TABLE tobira_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      for (const [i, sql] of [m0001, m0002, m0003].entries()) {
+        await c.query(sql);
+        await c.query('INSERT INTO tobira_schema (version) VALUES ($1)', [i + 1]);
+      }
+      await c.query('INSERT INTO fleet (id, key_check) VALUES ($1, $2)', [
+        fleet,
+        seal(key, KEY_CHECK_TEXT, KEY_CHECK_AAD),
+      ]);
+      for (const sql of [
+        `CREATE ROLE ${group} NOLOGIN`,
+        `GRANT USAGE ON SCHEMA public TO ${group}`,
+        `GRANT SELECT ON tobira_schema, fleet, doors, entities, audit TO ${group}`,
+        `GRANT INSERT ON audit TO ${group}`,
+        `GRANT EXECUTE ON FUNCTION tobira_put(text, uuid, uuid, bytea, text), tobira_join_door(uuid, bytea, text, text) TO ${group}`,
+        `CREATE ROLE ${token.role} LOGIN PASSWORD 'old-token-password' IN ROLE ${group}`,
+      ])
+        await c.query(sql);
+      await c.query('INSERT INTO join_tokens (id, role_name, secret_sha256) VALUES ($1, $2, sha256($3))', [
+        token.id,
+        token.role,
+        token.secret,
+      ]);
+    });
+    // Two doors joined with it, as `fleet join` did then.
+    const tokenUrl = new URL(url);
+    tokenUrl.username = token.role;
+    tokenUrl.password = 'old-token-password';
+    const doorUrls: string[] = [];
+    for (const door of ['A', 'B']) {
+      const password = randomBytes(18).toString('base64url');
+      const role = await withClient(
+        tokenUrl.toString(),
+        async (c) =>
+          (
+            await c.query<{ r: string }>('SELECT tobira_join_door($1, $2, $3, $4) AS r', [
+              token.id,
+              token.secret,
+              door,
+              scramVerifier(password),
+            ])
+          ).rows[0]!.r,
+      );
+      const u = new URL(url);
+      u.username = role;
+      u.password = password;
+      doorUrls.push(u.toString());
+    }
+
+    const migrated = await initFleet(url, null);
+    assert.equal(migrated.migrated.at(-1), SCHEMA_VERSION, 'migrated to this build’s schema');
+    for (const doorUrl of doorUrls)
+      await withClient(doorUrl, (c) => c.query('SELECT count(*) FROM entities'));
+    await assert.rejects(
+      withClient(tokenUrl.toString(), (c) => c.query('SELECT 1')),
+      /not permitted to log in/,
+    );
+    const [row] = await withClient(
+      url,
+      async (c) =>
+        (
+          await c.query<{ expired: boolean; member: boolean }>(
+            `SELECT expires_at <= now() AS expired, pg_has_role($2, $3, 'MEMBER') AS member FROM join_tokens WHERE id = $1`,
+            [token.id, token.role, group],
+          )
+        ).rows,
+    );
+    assert.deepEqual(row, { expired: true, member: false });
+    // Its text, kept somewhere, joins nothing, with a sentence that says why.
+    const old = encodeToken({
+      fleet,
+      token: token.id,
+      secret: token.secret.toString('base64url'),
+      key: key.toString('base64url'),
+      user: token.role,
+      password: 'old-token-password',
+    });
+    const dir = path.join(tmpdir(), `tobira-old-token-${randomBytes(3).toString('hex')}`);
+    await assert.rejects(
+      joinFleet({
+        databaseUrl: url,
+        token: old,
+        door: 'C',
+        dataDir: dir,
+        wrapper: await cliKeyWrapper(dir, true),
+      }),
+      (e) =>
+        e instanceof FleetError &&
+        e.code === 'token_expired' &&
+        /made before tokens named their door/.test(e.message),
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });
