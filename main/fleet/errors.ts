@@ -6,6 +6,8 @@ export type FleetErrorCode =
   | 'unreachable' // nothing answers at the host and port
   | 'tls_failed' // TLS: the server's certificate is not trusted, names another host, or TLS is off
   | 'auth_failed' // wrong user or password
+  | 'auth_refused' // the server asked for the password in clear text or as MD5: nothing was sent
+  | 'insecure_transport' // a database off loopback without verified TLS, and no opt-out
   | 'no_database'
   | 'schema_too_new'
   | 'not_initialised' // the database has no fleet schema
@@ -13,6 +15,10 @@ export type FleetErrorCode =
   | 'permission_denied'
   | 'token_invalid'
   | 'token_revoked'
+  | 'token_used' // a join token joins one door once
+  | 'token_expired'
+  | 'token_wrong_door' // a join token joins only the door it names
+  | 'door_exists' // re-keying a door needs a token an admin made with --replace
   | 'not_joined'
   | 'wrong_key'
   | 'invalid_input'
@@ -140,6 +146,15 @@ export function describeDatabaseError(error: unknown, url: string): FleetError {
       return /revoked|not permitted to log in/.test(msg)
         ? new FleetError('token_revoked', `the join token was revoked (${msg})`, { cause: error })
         : new FleetError('auth_failed', `the fleet database refused ${where}: ${msg}`, { cause: error });
+    // tobira_redeem_join's refusals (migration 5): the message names the token and the door.
+    case 'TJ001':
+      return new FleetError('token_used', `${msg}: ask an admin for a new one`, { cause: error });
+    case 'TJ002':
+      return new FleetError('token_expired', `${msg}: ask an admin for a new one`, { cause: error });
+    case 'TJ003':
+      return new FleetError('token_wrong_door', msg, { cause: error });
+    case 'TJ004':
+      return new FleetError('door_exists', msg, { cause: error });
     case '3D000':
       return new FleetError('no_database', `the database in ${where} does not exist: ${msg}`, {
         cause: error,

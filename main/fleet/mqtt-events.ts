@@ -66,6 +66,10 @@ export interface DoorTopics {
   problem: string;
 }
 
+/** A door's MQTT client id and Home Assistant node id; also its broker username (mosquitto-acl.ts). */
+export const doorNodeId = (fleet: string, door: string) =>
+  `tobira_${topicSafe(fleet.slice(0, 8))}_${topicSafe(door)}`;
+
 export function doorTopics(fleet: string, door: string): DoorTopics {
   const base = `tobira/${topicSafe(fleet.slice(0, 8))}/${topicSafe(door)}`;
   return {
@@ -85,7 +89,7 @@ export function discoveryMessages(
   door: string,
 ): [string, Record<string, unknown>][] {
   const t = doorTopics(fleet, door);
-  const node = `tobira_${topicSafe(fleet.slice(0, 8))}_${topicSafe(door)}`;
+  const node = doorNodeId(fleet, door);
   const device = {
     identifiers: [node],
     name: `Tobira ${door}`,
@@ -183,7 +187,7 @@ export class DoorMqtt {
     if (plain) throw new FleetError('bad_url', plain);
     const topics = doorTopics(fleet, door);
     const client = mqtt.connect(url.toString(), {
-      clientId: `tobira_${topicSafe(fleet.slice(0, 8))}_${topicSafe(door)}`,
+      clientId: doorNodeId(fleet, door),
       username: settings.username,
       password: settings.password,
       ...(settings.ca ? { ca: settings.ca, rejectUnauthorized: true } : {}),

@@ -1,6 +1,7 @@
 // Join tokens: what an admin hands to a new door. It carries the database role the door logs in
 // with and the fleet data key, so it is a secret: anyone holding it can read the templates.
-// Revoking it (tobira fleet token revoke) stops its role from logging in.
+// It joins one named door once, before it expires; revoking it (tobira fleet token revoke) stops
+// its role from logging in, and doors that joined with it keep their own logins.
 import { z } from 'zod';
 import { KEY_BYTES } from '../store/crypto.js';
 import { FleetError } from './errors.js';
@@ -14,8 +15,15 @@ const tokenSchema = z.object({
   key: z.base64url(),
   user: z.string().min(1),
   password: z.string().min(1),
-  /** The first admin's Ed25519 public key (raw, base64url): the door trusts changes it signs (verify.ts). */
-  admin: z.base64url(),
+  /**
+   * The first admin's Ed25519 public key (raw, base64url): the door trusts changes it signs
+   * (verify.ts). Optional only so a token made before admin keys is refused with a sentence.
+   */
+  admin: z.base64url().optional(),
+  // Since migration 5 (issue 17): the one door it joins, and when it expires (ISO 8601). The
+  // database enforces both; the door reads them to refuse early, before connecting.
+  door: z.string().min(1).optional(),
+  expires: z.iso.datetime().optional(),
 });
 export type JoinToken = z.infer<typeof tokenSchema>;
 

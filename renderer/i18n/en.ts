@@ -638,6 +638,15 @@ export const en = {
   'fleet.adminKeyOpening': 'Opening…',
   'fleet.adminKeyNone': 'No admin key open: changes are refused.',
   'fleet.adminKeySigning': 'Changes are signed by {name}.',
+  'fleet.error.FLEET_TOKEN_USED':
+    'That join token was already used: each joins one door once. Ask for a new one.',
+  'fleet.error.FLEET_TOKEN_EXPIRED': 'That join token has expired: ask for a new one.',
+  'fleet.error.FLEET_TOKEN_WRONG_DOOR': 'That join token is for another door name.',
+  'fleet.error.FLEET_DOOR_EXISTS':
+    'A door of that name is already in the fleet: replacing it needs an admin’s token.',
+  'fleet.error.FLEET_AUTH_REFUSED': 'The server asked for the password unprotected, so nothing was sent.',
+  'fleet.error.FLEET_INSECURE_TRANSPORT':
+    'That database is on another machine but the URL does not ask for verified TLS.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -644,4 +644,14 @@ export const ja: Record<MessageKey, string> = {
   'fleet.adminKeyOpening': '開いています…',
   'fleet.adminKeyNone': '管理者鍵が開かれていません。変更はできません。',
   'fleet.adminKeySigning': '変更は {name} の鍵で署名されます。',
+  'fleet.error.FLEET_TOKEN_USED':
+    'その参加トークンは使用済みです。トークンは 1 つのドアに 1 回だけ使えます。新しいトークンをもらってください。',
+  'fleet.error.FLEET_TOKEN_EXPIRED':
+    'その参加トークンは有効期限が切れています。新しいトークンをもらってください。',
+  'fleet.error.FLEET_TOKEN_WRONG_DOOR': 'その参加トークンは別のドア名のためのものです。',
+  'fleet.error.FLEET_DOOR_EXISTS':
+    'その名前のドアはすでに連携に入っています。置き換えるには管理者が作ったトークンが必要です。',
+  'fleet.error.FLEET_AUTH_REFUSED': 'サーバーがパスワードを保護なしで求めたため、何も送っていません。',
+  'fleet.error.FLEET_INSECURE_TRANSPORT':
+    'そのデータベースは別のマシンにありますが、URL が検証付きの TLS を求めていません。',
 };

@@ -41,13 +41,26 @@ export function secretFile(secret: string): string {
   return file;
 }
 
+/** `url` without its password: what `--db` takes (a secret never goes on the command line). */
+export function withoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
+/** `--db URL --db-password-file FILE` for an admin's URL: its password goes through a file. */
+export function dbArgs(url: string): string[] {
+  const password = decodeURIComponent(new URL(url).password);
+  return ['--db', withoutPassword(url), ...(password ? ['--db-password-file', secretFile(password)] : [])];
+}
+
 /** `tobira fleet join` of door `name` into `dir` with the join token, its kiosk PIN from a file. */
 export async function joinDoor(adminUrl: string, token: string, name: string, dir: string): Promise<void> {
   const joined = await cli(
     'fleet',
     'join',
     '--db',
-    adminUrl,
+    withoutPassword(adminUrl),
     '--token-file',
     secretFile(token),
     '--pin-file',
@@ -62,7 +75,8 @@ export async function joinDoor(adminUrl: string, token: string, name: string, di
 
 /**
  * A fleet in database `db` with the doors `names` joined under `root` as `tobira fleet init|join`
- * make them, each given the broker when one is named (`tobira fleet mqtt`).
+ * make them, each given the broker when one is named (`tobira fleet mqtt`). A join token joins one
+ * door once: init makes the first door's, `fleet token create` (from the first door) the others'.
  */
 export async function fleetOf(
   server: PostgresServer,
@@ -83,13 +97,29 @@ export async function fleetOf(
   mkdirSync(root, { recursive: true });
   const adminKey = path.join(root, 'admin.key');
   const adminArgs = ['--admin-key', adminKey, '--passphrase-file', secretFile(ADMIN_PASSPHRASE)];
-  const init = await cli('fleet', 'init', '--db', adminUrl, ...adminArgs, '--json');
+  const init = await cli('fleet', 'init', ...dbArgs(adminUrl), '--door', names[0]!, ...adminArgs, '--json');
   assert.equal(init.code, 0, init.err);
   const { join, fleet } = JSON.parse(init.out) as { fleet: string; join: string };
   const dirs: Record<string, string> = {};
   for (const name of names) {
     const dir = (dirs[name] = path.join(root, name));
-    await joinDoor(adminUrl, join, name, dir);
+    let token = join;
+    if (name !== names[0]) {
+      const made = await cli(
+        'fleet',
+        'token',
+        'create',
+        ...dbArgs(adminUrl),
+        '--data-dir',
+        dirs[names[0]!]!,
+        '--door',
+        name,
+        '--json',
+      );
+      assert.equal(made.code, 0, made.err);
+      token = (JSON.parse(made.out) as { join: string }).join;
+    }
+    await joinDoor(adminUrl, token, name, dir);
     if (!brokerUrl) continue;
     const set = await cli('fleet', 'mqtt', '--data-dir', dir, '--url', brokerUrl);
     assert.equal(set.code, 0, set.err);

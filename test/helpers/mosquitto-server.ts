@@ -21,8 +21,11 @@ export interface MosquittoServer {
   close(): Promise<void>;
 }
 
-/** Starts a broker; `port` restarts one where an earlier broker listened (a broker that comes back). */
-export async function startMosquitto(port?: number): Promise<MosquittoServer> {
+/**
+ * Starts a broker; `port` restarts one where an earlier broker listened (a broker that comes back).
+ * `security`: mosquitto.conf lines that replace anonymous access (mosquitto-acl.ts).
+ */
+export async function startMosquitto(port?: number, security?: string): Promise<MosquittoServer> {
   mayStartServer('Mosquitto');
   const bin = mosquittoBinary();
   if (!bin) throw new Error('Mosquitto is not installed (apt-get install mosquitto)');
@@ -34,7 +37,7 @@ export async function startMosquitto(port?: number): Promise<MosquittoServer> {
     conf,
     [
       `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
+      security?.trimEnd() ?? 'allow_anonymous true',
       'persistence false',
       'log_dest stderr',
       'log_type error',

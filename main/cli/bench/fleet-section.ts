@@ -14,7 +14,8 @@ import pg from 'pg';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { BenchSection } from './types.js';
 import { FileKeyWrapper } from '../../store/key-file.js';
-import { initFleet } from '../../fleet/admin.js';
+import { doorGroupRole, initFleet } from '../../fleet/admin.js';
+import { withClient } from '../../fleet/db.js';
 import { AuditShipper } from '../../fleet/audit-shipper.js';
 import type { AdminKey } from '../../fleet/admin-key.js';
 import { DEFAULT_GROUP_ID, sealDoc, type EntityKind } from '../../fleet/entities.js';
@@ -122,6 +123,33 @@ async function seed(client: pg.Client, key: Buffer, admin: AdminKey): Promise<vo
   await flush();
 }
 
+/**
+ * A door login registered by the owner as tobira_redeem_join does (migration 5), without a token
+ * and a replica per door: its URL. The join token's own login may only redeem itself.
+ */
+async function doorLogin(
+  owner: pg.ClientBase,
+  adminUrl: string,
+  fleetId: string,
+  tokenId: string,
+  name: string,
+): Promise<string> {
+  const password = randomBytes(18).toString('base64url');
+  const role = `tobira_d_${randomBytes(10).toString('hex')}`;
+  await owner.query(
+    `CREATE ROLE ${role} LOGIN PASSWORD ${owner.escapeLiteral(scramVerifier(password))} IN ROLE ${doorGroupRole(fleetId)}`,
+  );
+  await owner.query('INSERT INTO doors (name, token_id, role_name) VALUES ($1, $2, $3)', [
+    name,
+    tokenId,
+    role,
+  ]);
+  const u = new URL(adminUrl);
+  u.username = role;
+  u.password = password;
+  return u.toString();
+}
+
 export const fleetSection: BenchSection = {
   title: 'fleet (PostgreSQL, 50 doors, 10,000 people × 5 templates)',
   async run(ctx) {
@@ -145,7 +173,7 @@ export const fleetSection: BenchSection = {
       const url = new URL(adminBase);
       url.pathname = `/${dbName}`;
       const adminUrl = url.toString();
-      const init = await initFleet(adminUrl);
+      const init = await initFleet(adminUrl, { door: 'New door' });
       const token = decodeToken(init.join!);
       const owner = new pg.Client({ connectionString: adminUrl });
       await owner.connect();
@@ -173,13 +201,9 @@ export const fleetSection: BenchSection = {
         const firstSyncMs = performance.now() - t0;
         const firstSyncCpu = process.cpuUsage(cpu0);
 
-        // Propagation: 50 listening doors; one admin disables/enables people one change at a time.
-        const doorUrl = (() => {
-          const u = new URL(adminUrl);
-          u.username = token.user;
-          u.password = token.password;
-          return u.toString();
-        })();
+        // Propagation: 50 listening doors (with the joined door's login); one admin disables/enables
+        // people one change at a time.
+        const doorUrl = joined.databaseUrl;
         const sinks: ArrivalSink[] = [];
         const commits = new Map<number, number>();
         const startVersion = replica.version;
@@ -259,21 +283,8 @@ export const fleetSection: BenchSection = {
         // Each door appends audit in its own name through its own login (migration 2): register
         // the 50 doors as fleet join would, without pulling a replica for each.
         const shipperUrls: string[] = [];
-        for (let i = 0; i < DOORS; i++) {
-          const password = randomBytes(18).toString('base64url');
-          const role = (
-            await owner.query<{ r: string }>('SELECT tobira_join_door($1, $2, $3, $4) AS r', [
-              token.token,
-              token.secretBytes,
-              `door-${i}`,
-              scramVerifier(password),
-            ])
-          ).rows[0]!.r;
-          const u = new URL(adminUrl);
-          u.username = role;
-          u.password = password;
-          shipperUrls.push(u.toString());
-        }
+        for (let i = 0; i < DOORS; i++)
+          shipperUrls.push(await doorLogin(owner, adminUrl, init.fleet, token.token, `door-${i}`));
         const clients = await Promise.all(
           shippers.map(async (_, i) => {
             const c = new pg.Client({ connectionString: shipperUrls[i]! });
@@ -350,14 +361,11 @@ export const fleetOutageSection: BenchSection = {
     const doors: FleetSync[] = [];
     try {
       const adminUrl = await server.createDatabase('tobira_outage');
-      const init = await initFleet(adminUrl);
+      const init = await initFleet(adminUrl, { door: 'New door' });
       const token = decodeToken(init.join!);
-      const doorUrl = (() => {
-        const u = new URL(adminUrl);
-        u.username = token.user;
-        u.password = token.password;
-        return u.toString();
-      })();
+      const doorUrl = await withClient(adminUrl, (owner) =>
+        doorLogin(owner, adminUrl, init.fleet, token.token, 'outage'),
+      );
       const personId = randomUUID();
       const put = async (disabled: boolean): Promise<number> => {
         const owner = new pg.Client({ connectionString: adminUrl });

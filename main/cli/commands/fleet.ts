@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createToken, initFleet, listTokens, revokeToken } from '../../fleet/admin.js';
+import {
+  createToken,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  initFleet,
+  listDoors,
+  listTokens,
+  removeDoor,
+  revokeToken,
+} from '../../fleet/admin.js';
 import {
   openAdminKey,
   openFleet,
@@ -15,6 +23,9 @@ import { AdminKey, MIN_PASSPHRASE } from '../../fleet/admin-key.js';
 import { describeRefusal } from '../../fleet/verify.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
+import { transportUrl } from '../../fleet/db.js';
+import { parseDatabaseUrl } from '../../fleet/errors.js';
+import { mosquittoAcl, mosquittoSecurityConf } from '../../fleet/mosquitto-acl.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
 import { remoteUnlockTransportProblem } from '../../fleet/unlock-replay.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
@@ -25,31 +36,40 @@ import { readStdinLine } from '../read-line.js';
 import { AdminPin } from '../../admin/pin.js';
 import { checkPin, provisionAdminPin, readNewAdminPin } from './admin.js';
 
-const usage = `Usage: tobira fleet init --db URL --admin-key NEW_FILE [--admin-name NAME] [--passphrase-file FILE|-] [--json]
+const usage = `Usage: tobira fleet init --db ADMIN_URL --door NAME [--expires DURATION] --admin-key NEW_FILE
+                          [--admin-name NAME] [--passphrase-file FILE|-] [--json]
        tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--pin-file FILE|-]
                          [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
        tobira fleet run --data-dir DIR
-       tobira fleet token create --db ADMIN_URL --data-dir DIR [--json]
+       tobira fleet token create --db ADMIN_URL --data-dir DIR --door NAME [--replace] [--expires DURATION] [--json]
        tobira fleet token revoke --db ADMIN_URL TOKEN_ID
        tobira fleet token list --db ADMIN_URL [--json]
+       tobira fleet door list --db ADMIN_URL [--json]
+       tobira fleet door remove --db ADMIN_URL NAME
        tobira fleet groups list --data-dir DIR [--json]
        tobira fleet groups set --data-dir DIR ADMIN --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
        tobira fleet person --data-dir DIR ADMIN (--groups ID,… | --disable | --enable) ID|NAME
        tobira fleet admin list --data-dir DIR [--json]
        tobira fleet admin add --data-dir DIR ADMIN --name NAME --out NEW_FILE --new-passphrase-file FILE|-
        tobira fleet admin remove --data-dir DIR ADMIN KEY_ID|NAME
+       tobira fleet mosquitto --data-dir DIR --doors NAME,… [--watcher USER …]
        tobira fleet mqtt --data-dir DIR --url URL [--username U] [--password-file FILE|-] [--ca FILE]
                          [--discovery-prefix P] [--remote-unlock on|off]
 
 init creates or migrates the fleet schema in PostgreSQL (URL of a role that may create roles) and
-prints a join token; join makes DIR a door of the fleet (--db needs only host, port, database and
+prints a join token for the first door (--door). A join token joins the one door it names, once,
+within --expires (default 24h; e.g. 90m, 7d); joining under an existing door's name needs a token
+made with --replace. door remove retires one door (its login goes; its audit rows stay). join makes DIR a door of the fleet (--db needs only host, port, database and
 TLS options: the door logs in with the token's role) and sets the kiosk's admin PIN unless it has one
 (typed twice, two lines on standard input, or the first line of --pin-file): a fleet door never lets the
 first person at its screen choose it. In a joined DIR, enroll, identify, people and
 audit act on the fleet. No secret goes on the command line: the join token comes from
 --token-file (- for standard input) or TOBIRA_JOIN_TOKEN, the broker password from --password-file or
-TOBIRA_MQTT_PASSWORD. Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).
+TOBIRA_MQTT_PASSWORD, the admin's database password (never in ADMIN_URL) from --db-password-file,
+TOBIRA_DB_PASSWORD or PGPASSWORD. mosquitto prints a Mosquitto ACL in which each door may publish only
+its own topics (its broker username is its client id), and the mosquitto.conf lines that apply it.
+Windows read like mon-fri,09:00-17:00 in the group's time zone (--tz).
 
 Every change to people, templates, groups and admin keys is signed with an admin key, and every
 door checks the signature before applying it. init makes the first admin key, sealed with a
@@ -59,6 +79,7 @@ which enroll and people remove in a joined DIR read too).`;
 
 const options = {
   db: { type: 'string' },
+  'db-password-file': { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'pin-file': { type: 'string' },
@@ -88,6 +109,9 @@ const options = {
   'new-passphrase': { type: 'string' },
   'new-passphrase-file': { type: 'string' },
   out: { type: 'string' },
+  watcher: { type: 'string', multiple: true },
+  expires: { type: 'string' },
+  replace: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
@@ -96,6 +120,35 @@ const need = (value: string | undefined, flag: string): string => {
   if (!value) throw new UsageError(`--${flag} is required`);
   return value;
 };
+/**
+ * `--db URL` without a password in it: a secret on the command line is readable by any local user
+ * (issue 17). An admin's password comes from --db-password-file (- for standard input),
+ * TOBIRA_DB_PASSWORD or PGPASSWORD; `fleet join` needs none (the door logs in with the token's role).
+ */
+async function databaseUrl(v: Values, io: CliIO, admin: boolean): Promise<string> {
+  const url = parseDatabaseUrl(need(v.db, admin ? 'db ADMIN_URL' : 'db URL'));
+  if (url.password)
+    throw new UsageError(
+      `--db: a password in the URL is refused: a secret on the command line is readable by any local user; ` +
+        (admin
+          ? `leave it out and use --db-password-file FILE (- for standard input), TOBIRA_DB_PASSWORD or PGPASSWORD`
+          : `leave it out (the door logs in with the join token's role; --db-password-file FILE is for an admin's commands)`),
+    );
+  // Off loopback without verified TLS: refused, or (opted out) said loudly before anything else.
+  const { warning } = transportUrl(url.toString());
+  if (warning) io.err(warning);
+  if (!admin) return url.toString();
+  const password =
+    (await readSecret({
+      flag: 'db-password',
+      given: undefined,
+      file: v['db-password-file'],
+      envName: 'TOBIRA_DB_PASSWORD',
+    })) ?? process.env.PGPASSWORD;
+  if (password) url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
 /** The dispatcher takes --data-dir off argv for every command (main/cli/data-dir.ts) and passes the paths. */
 const dataDir = (v: Values, io: CliIO) =>
   path.resolve(io.paths?.dataDir ?? need(v['data-dir'], 'data-dir DIR'));
@@ -117,6 +170,8 @@ export const command: Command = {
         return run(values, io);
       case 'token':
         return token(sub, rest, values, io);
+      case 'door':
+        return doors(sub, rest, values, io);
       case 'groups':
         return groups(sub, values, io);
       case 'person':
@@ -125,6 +180,8 @@ export const command: Command = {
         return mqttSettings(values, io);
       case 'admin':
         return admins(sub, rest, values, io);
+      case 'mosquitto':
+        return mosquitto(values, io);
       default:
         throw new UsageError(`unknown fleet action '${action ?? ''}'`);
     }
@@ -146,6 +203,16 @@ const adminSource = (v: Values): AdminKeySource => ({
   passphrase: () => passphrase(v),
 });
 
+/** `--expires 24h|90m|7d|30s`: a join token's lifetime in ms (default 24 h). */
+function tokenLifetime(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TOKEN_LIFETIME_MS;
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  const unit = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+  if (!m || Number(m[1]) === 0)
+    throw new UsageError(`--expires ${text}: expected a duration like 30m, 24h or 7d`);
+  return Number(m[1]) * unit[m[2] as keyof typeof unit];
+}
+
 async function init(v: Values, io: CliIO): Promise<number> {
   const keyFile = path.resolve(
     need(v['admin-key'], 'admin-key NEW_FILE (where the first admin key is written)'),
@@ -155,7 +222,8 @@ async function init(v: Values, io: CliIO): Promise<number> {
   const secret = need(await passphrase(v), 'passphrase-file FILE|- (or TOBIRA_ADMIN_PASSPHRASE)');
   if (secret.length < MIN_PASSPHRASE)
     throw new UsageError(`the admin key's passphrase needs at least ${MIN_PASSPHRASE} characters`);
-  const result = await initFleet(need(v.db, 'db URL'), v['admin-name'] ?? 'admin');
+  const first = v.door === undefined ? null : { door: v.door, expiresInMs: tokenLifetime(v.expires) };
+  const result = await initFleet(await databaseUrl(v, io, true), first, v['admin-name'] ?? 'admin');
   await result.admin?.save(keyFile, secret);
   if (v.json)
     io.out(JSON.stringify({ fleet: result.fleet, join: result.join, admin: result.admin?.keyId ?? null }));
@@ -164,10 +232,13 @@ async function init(v: Values, io: CliIO): Promise<number> {
       `fleet ${result.fleet}${result.migrated.length ? ` (schema migrated to ${result.migrated.at(-1)})` : ''}`,
     );
     if (result.admin) io.out(`admin key ${result.admin.keyId} ('${result.admin.name}') sealed in ${keyFile}`);
-    if (result.join) io.out(`join token (a secret: it opens the templates):\n${result.join}`);
+    if (result.join)
+      io.out(
+        `join token for door '${first?.door}' (a secret: it opens the templates; used once):\n${result.join}`,
+      );
     else
       io.out(
-        'the fleet already existed; make a join token with: tobira fleet token create --db URL --data-dir DIR',
+        'the fleet already existed; make a join token with: tobira fleet token create --db URL --data-dir DIR --door NAME',
       );
   }
   return 0;
@@ -182,6 +253,7 @@ async function joinPin(file: string | undefined, io: CliIO): Promise<string> {
 }
 
 async function join(v: Values, io: CliIO): Promise<number> {
+  const db = await databaseUrl(v, io, false);
   const dir = dataDir(v, io);
   const graceHours = v['offline-grace'] === undefined ? undefined : Number(v['offline-grace']);
   if (graceHours !== undefined && !(graceHours > 0))
@@ -194,7 +266,7 @@ async function join(v: Values, io: CliIO): Promise<number> {
   const pinUnset = !(await AdminPin.open(path.join(dir, 'admin-pin.json'))).isSet();
   const pin = pinUnset ? await joinPin(v['pin-file'], io) : null;
   const result = await joinFleet({
-    databaseUrl: need(v.db, 'db URL'),
+    databaseUrl: db,
     token,
     door: need(v.door, 'door NAME'),
     dataDir: dir,
@@ -257,13 +329,17 @@ async function run(v: Values, io: CliIO): Promise<number> {
 }
 
 async function token(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
-  const db = need(v.db, 'db ADMIN_URL');
+  const db = await databaseUrl(v, io, true);
   if (sub === 'create') {
     const dir = dataDir(v, io);
     const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
     if (!config.rootAdmin)
       throw new UsageError(`${dir} joined before admin keys: join a door again with a new fleet's token`);
-    const t = await createToken(db, config.fleetKey, config.rootAdmin);
+    const t = await createToken(db, config.fleetKey, config.rootAdmin, {
+      door: need(v.door, 'door NAME (the one door this token joins)'),
+      expiresInMs: tokenLifetime(v.expires),
+      replace: v.replace === true,
+    });
     io.out(v.json ? JSON.stringify({ fleet: config.fleet, join: t }) : t);
     return 0;
   }
@@ -277,10 +353,17 @@ async function token(sub: string | undefined, rest: string[], v: Values, io: Cli
     const tokens = await listTokens(db);
     if (v.json) io.out(JSON.stringify({ tokens }));
     else
-      for (const t of tokens)
-        io.out(
-          `${t.id}  ${t.revoked ? `revoked ${t.revoked}` : 'active'}  doors: ${t.doors.join(', ') || '-'}`,
-        );
+      for (const t of tokens) {
+        const state = t.revoked
+          ? `revoked ${t.revoked}`
+          : t.used
+            ? `used ${t.used}`
+            : Date.parse(t.expires) <= Date.now()
+              ? `expired ${t.expires}`
+              : `open until ${t.expires}`;
+        const what = `for ${t.door === null ? '(any door, before tokens named one)' : `'${t.door}'`}${t.replace ? ' (replace)' : ''}`;
+        io.out(`${t.id}  ${what}  ${state}  doors: ${t.doors.join(', ') || '-'}`);
+      }
     return 0;
   }
   throw new UsageError(`expected 'token create', 'token revoke' or 'token list'`);
@@ -291,6 +374,23 @@ async function caughtUp(v: Values, io: CliIO): Promise<FleetContext> {
   const ctx = await openFleet(dataDir(v, io), { catchUp: true, admin: adminSource(v) });
   for (const r of ctx.refusals) io.err(`warning: ${describeRefusal(r)}`);
   return ctx;
+}
+
+async function doors(sub: string | undefined, rest: string[], v: Values, io: CliIO): Promise<number> {
+  const db = await databaseUrl(v, io, true);
+  if (sub === 'list') {
+    const list = await listDoors(db);
+    if (v.json) io.out(JSON.stringify({ doors: list }));
+    else for (const d of list) io.out(`${d.name}  joined ${d.joined}  token ${d.token}`);
+    return 0;
+  }
+  if (sub === 'remove') {
+    if (rest.length !== 1) throw new UsageError('door remove takes one door NAME');
+    await removeDoor(db, rest[0]!);
+    io.out(`door '${rest[0]}' removed: its login is gone; its audit rows stay`);
+    return 0;
+  }
+  throw new UsageError(`expected 'door list' or 'door remove NAME'`);
 }
 
 async function groups(sub: string | undefined, v: Values, io: CliIO): Promise<number> {
@@ -353,6 +453,29 @@ async function person(who: string | undefined, v: Values, io: CliIO): Promise<nu
     version = await writeFleet(ctx, (w) => w.setDisabled(id, v.disable === true));
   else throw new UsageError('expected --groups, --disable or --enable');
   io.out(v.json ? JSON.stringify({ id, version }) : `${matches[0]!.name}: saved (version ${version})`);
+  return 0;
+}
+
+async function mosquitto(v: Values, io: CliIO): Promise<number> {
+  const dir = dataDir(v, io);
+  const config = await readDoorConfig(dir, await cliKeyWrapper(dir, false));
+  const doors = need(v.doors, 'doors NAME,…')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  io.out(
+    `# mosquitto.conf (besides the listener with TLS):\n` +
+      mosquittoSecurityConf('/etc/mosquitto/tobira.passwd', '/etc/mosquitto/tobira.acl')
+        .trimEnd()
+        .replace(/^/gm, '#   ') +
+      `\n# /etc/mosquitto/tobira.acl:\n` +
+      mosquittoAcl({
+        fleet: config.fleet,
+        doors,
+        discoveryPrefix: config.mqtt?.discoveryPrefix ?? 'homeassistant',
+        watchers: v.watcher ?? [],
+      }),
+  );
   return 0;
 }
 

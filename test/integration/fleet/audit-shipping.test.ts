@@ -68,7 +68,7 @@ describe('audit shipping from a durable cursor', { skip }, () => {
   before(async () => {
     server = await startPostgres();
     url = await server.createDatabase('shipping');
-    await initFleet(url);
+    await initFleet(url, { door: 'Front' });
     root = await mkdtemp(path.join(tmpdir(), 'tobira-shipping-'));
     client = new pg.Client({ connectionString: url });
     await client.connect();

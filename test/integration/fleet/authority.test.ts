@@ -95,7 +95,7 @@ describe('admin-signed changes: doors only read, and verify every change', { ski
     server = await startPostgres();
     adminUrl = await server.createDatabase('authority');
     root = await mkdtemp(path.join(tmpdir(), 'tobira-authority-'));
-    const init = await initFleet(adminUrl, 'Ayumi');
+    const init = await initFleet(adminUrl, { door: 'Front' }, 'Ayumi');
     admin = init.admin!;
     frontDir = path.join(root, 'front');
     backDir = path.join(root, 'back');

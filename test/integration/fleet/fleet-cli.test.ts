@@ -12,7 +12,7 @@ import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { ADMIN_PASSPHRASE, secretFile } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, dbArgs, secretFile, withoutPassword } from '../../helpers/fleet-setup.js';
 import { AdminPin } from '../../../main/admin/pin.js';
 import { isJoined } from '../../../main/fleet/local.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
@@ -41,7 +41,7 @@ describe('tobira CLI on a fleet', { skip }, () => {
     'fleet',
     'join',
     '--db',
-    url,
+    withoutPassword(url),
     '--token-file',
     secretFile(token),
     '--door',
@@ -49,6 +49,23 @@ describe('tobira CLI on a fleet', { skip }, () => {
     '--data-dir',
     dir,
   ];
+
+  /** `fleet token create` for door `name`, from the lobby's folder (a token joins one door once). */
+  const tokenFor = async (name: string) => {
+    const made = await cli(
+      'fleet',
+      'token',
+      'create',
+      ...dbArgs(url),
+      '--data-dir',
+      lobby,
+      '--door',
+      name,
+      '--json',
+    );
+    assert.equal(made.code, 0, made.err);
+    return (JSON.parse(made.out) as { join: string }).join;
+  };
 
   before(async () => {
     server = await startPostgres();
@@ -61,8 +78,9 @@ describe('tobira CLI on a fleet', { skip }, () => {
     const init = await cli(
       'fleet',
       'init',
-      '--db',
-      url,
+      ...dbArgs(url),
+      '--door',
+      'Lobby',
       '--admin-key',
       adminKey,
       '--passphrase-file',
@@ -80,15 +98,15 @@ describe('tobira CLI on a fleet', { skip }, () => {
       [lobby, 'Lobby'],
       [garage, 'Garage'],
     ] as const) {
-      const r = await cli(...joinArgv(join, name, dir), '--pin-file', secretFile('135790'), '--json');
+      const token = name === 'Lobby' ? join : await tokenFor(name);
+      const r = await cli(...joinArgv(token, name, dir), '--pin-file', secretFile('135790'), '--json');
       assert.equal(r.code, 0, r.err);
       assert.equal((JSON.parse(r.out) as { fleet: string }).fleet, fleet);
     }
     const again = await cli(
       'fleet',
       'init',
-      '--db',
-      url,
+      ...dbArgs(url),
       '--admin-key',
       path.join(root, 'unused.key'),
       '--json',
@@ -246,9 +264,7 @@ describe('tobira CLI on a fleet', { skip }, () => {
       );
       assert.equal((await pin.verify('135790')).ok, true);
     }
-    const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
-    assert.equal(made.code, 0, made.err);
-    const { join } = JSON.parse(made.out) as { join: string };
+    const join = await tokenFor('twice');
     const typed = async (dir: string, lines: string[]) => {
       let err = '';
       const code = await main(joinArgv(join, path.basename(dir), dir), {
@@ -269,18 +285,16 @@ describe('tobira CLI on a fleet', { skip }, () => {
     assert.equal((await (await AdminPin.open(path.join(twice, 'admin-pin.json'))).verify('246802')).ok, true);
   });
 
-  it('a revoked token stops the doors that joined with it; they keep answering from their replica', async () => {
-    const made = await cli('fleet', 'token', 'create', '--db', url, '--data-dir', lobby, '--json');
-    assert.equal(made.code, 0, made.err);
+  it('a revoked token leaves its door joined; a removed door keeps answering from its replica', async () => {
     const side = path.join(root, 'side');
-    const { join } = JSON.parse(made.out) as { join: string };
+    const join = await tokenFor('Side');
     assert.equal(
       (
         await cli(
           'fleet',
           'join',
           '--db',
-          url,
+          withoutPassword(url),
           '--token-file',
           secretFile(join),
           '--pin-file',
@@ -293,20 +307,28 @@ describe('tobira CLI on a fleet', { skip }, () => {
       ).code,
       0,
     );
-    const tokens = JSON.parse((await cli('fleet', 'token', 'list', '--db', url, '--json')).out) as {
-      tokens: { id: string; doors: string[]; revoked: string | null }[];
+    const tokens = JSON.parse((await cli('fleet', 'token', 'list', ...dbArgs(url), '--json')).out) as {
+      tokens: { id: string; door: string; used: string | null; doors: string[]; revoked: string | null }[];
     };
     const sideToken = tokens.tokens.find((t) => t.doors.includes('Side'))!;
     assert.equal(sideToken.revoked, null);
-    assert.equal((await cli('fleet', 'token', 'revoke', '--db', url, sideToken.id)).code, 0);
+    assert.equal(sideToken.door, 'Side');
+    assert.notEqual(sideToken.used, null, 'used by its one join');
+    assert.equal((await cli('fleet', 'token', 'revoke', ...dbArgs(url), sideToken.id)).code, 0);
+    const joined = JSON.parse((await cli('fleet', 'status', '--data-dir', side, '--json')).out) as {
+      connected: boolean;
+    };
+    assert.equal(joined.connected, true, 'the door logs in with its own role, not the token’s');
 
+    const removed = await cli('fleet', 'door', 'remove', ...dbArgs(url), 'Side');
+    assert.equal(removed.code, 0, removed.err);
     const status = JSON.parse((await cli('fleet', 'status', '--data-dir', side, '--json')).out) as {
       connected: boolean;
     };
-    assert.equal(status.connected, false, 'the revoked role can no longer log in');
+    assert.equal(status.connected, false, 'the removed door can no longer log in');
     const list = await cli('people', 'list', '--data-dir', side, '--json');
     assert.equal(list.code, 0, 'the local replica still answers');
-    assert.match(list.err, /answering from the local replica: the join token was revoked/);
+    assert.match(list.err, /answering from the local replica: the fleet database refused/);
     const lobbyStatus = JSON.parse((await cli('fleet', 'status', '--data-dir', lobby, '--json')).out) as {
       connected: boolean;
     };

@@ -47,7 +47,7 @@ describe('TLS to the fleet database (sslmode=verify-full)', { skip }, () => {
 
   it('verify-full with the CA: init, join and the door’s own login all run over verified TLS', async () => {
     const tls = url('localhost', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(good.ca)}`);
-    const init = await initFleet(tls);
+    const init = await initFleet(tls, { door: 'Front' });
     const dir = path.join(root, 'door');
     const joined = await joinFleet({
       databaseUrl: tls,

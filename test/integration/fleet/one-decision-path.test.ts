@@ -22,7 +22,7 @@ import type { DecisionEvent } from '../../../preload/contract/events.js';
 import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { facePath, packCopy, TEST_PACK_FILES } from '../../helpers/fixtures.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
-import { ADMIN_PASSPHRASE, secretFile } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, dbArgs, secretFile, withoutPassword } from '../../helpers/fleet-setup.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { makeTestPack } from '../../helpers/test-pack.js';
 
@@ -70,7 +70,7 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
       'fleet',
       'join',
       '--db',
-      adminUrl,
+      withoutPassword(adminUrl),
       '--token-file',
       secretFile(joinToken),
       '--pin-file',
@@ -152,14 +152,31 @@ describe('one decision path: kiosk, fleet run and tobira identify', { skip }, ()
     process.env['TOBIRA_ADMIN_KEY'] = adminKey;
     process.env['TOBIRA_ADMIN_PASSPHRASE'] = ADMIN_PASSPHRASE;
     const { join: joinToken } = JSON.parse(
-      await ok('fleet', 'init', '--db', adminUrl, '--admin-key', adminKey, '--json'),
+      await ok('fleet', 'init', ...dbArgs(adminUrl), '--door', 'Front', '--admin-key', adminKey, '--json'),
     ) as { join: string };
+    /** A join token for door `name`, made from the first door's folder (tokens join one door once). */
+    const tokenFor = async (name: string) =>
+      (
+        JSON.parse(
+          await ok(
+            'fleet',
+            'token',
+            'create',
+            ...dbArgs(adminUrl),
+            '--data-dir',
+            kioskDir,
+            '--door',
+            name,
+            '--json',
+          ),
+        ) as { join: string }
+      ).join;
     kioskDir = path.join(root, 'kiosk');
     headlessDir = path.join(root, 'headless');
     deskDir = path.join(root, 'desk');
     await join(kioskDir, 'Front', joinToken);
-    await join(headlessDir, 'Back', joinToken);
-    await join(deskDir, 'Desk', joinToken, ['--offline-grace', String(DESK_GRACE_MS / HOUR)]);
+    await join(headlessDir, 'Back', await tokenFor('Back'));
+    await join(deskDir, 'Desk', await tokenFor('Desk'), ['--offline-grace', String(DESK_GRACE_MS / HOUR)]);
     await ok('enroll', '--data-dir', deskDir, '--models', pack, '--name', 'Obama', photo('obama.jpg'));
 
     fa = await FaceAnalysis.load(pack, { allowedModules: ['detection', 'recognition'] });

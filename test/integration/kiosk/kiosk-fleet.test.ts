@@ -77,7 +77,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
   before(async () => {
     server = await startPostgres();
     adminUrl = await server.createDatabase('kiosk');
-    const init = await initFleet(adminUrl);
+    const init = await initFleet(adminUrl, { door: 'Front' });
     token = init.join!;
     admin = init.admin!;
     adminKeyFile = await admin.toText(ADMIN_PASSPHRASE);
@@ -104,11 +104,13 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const url = new URL(adminUrl);
     const closedPort = new URL(adminUrl);
     closedPort.port = '1';
-    const spare = await createToken(adminUrl, decodeToken(token).keyBytes, admin.publicKey);
+    const spare = await createToken(adminUrl, decodeToken(token).keyBytes, admin.publicKey, {
+      door: 'Front',
+    });
     await revokeToken(adminUrl, decodeToken(spare).token);
     // Another fleet whose schema is newer than this kiosk knows.
     const futureUrl = await server.createDatabase('future');
-    const futureToken = (await initFleet(futureUrl)).join!;
+    const futureToken = (await initFleet(futureUrl, { door: 'Front' })).join!;
     await withClient(futureUrl, (c) => c.query('INSERT INTO tobira_schema (version) VALUES (999)'));
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ['not a URL', { databaseUrl: 'db.example', token, door: 'Front' }, 'FLEET_BAD_URL', /not a URL/],
@@ -342,7 +344,9 @@ describe('the kiosk in fleet mode', { skip }, () => {
     const back = path.join(root, 'back');
     await joinFleet({
       databaseUrl: adminUrl,
-      token,
+      token: await createToken(adminUrl, decodeToken(token).keyBytes, decodeToken(token).admin!, {
+        door: 'Back',
+      }),
       door: 'Back',
       dataDir: back,
       wrapper: await cliKeyWrapper(back, true),

@@ -36,6 +36,14 @@ describe('secrets on the CLI', () => {
       ],
     ],
     [
+      'fleet init --db with a password in the URL',
+      ['fleet', 'init', '--db', 'postgres://admin:hunter2@127.0.0.1:1/x', '--door', 'A'],
+    ],
+    [
+      'fleet join --db with a password in the URL',
+      ['fleet', 'join', '--db', 'postgres://admin:hunter2@127.0.0.1:1/x', '--door', 'A', '--data-dir', dir],
+    ],
+    [
       'fleet mqtt --password',
       ['fleet', 'mqtt', '--data-dir', dir, '--url', 'mqtt://127.0.0.1:1883', '--password', 'pw'],
     ],
@@ -59,7 +67,9 @@ describe('secrets on the CLI', () => {
       assert.notEqual(r.code, 0, r.text);
       assert.match(r.text, /refused: a secret on the command line/);
       assert.match(r.text, /-file FILE/);
-      assert.match(r.text, /TOBIRA_(JOIN_TOKEN|MQTT_PASSWORD|ADMIN_PASSPHRASE)/);
+      if (!name.includes('join --db'))
+        assert.match(r.text, /TOBIRA_(JOIN_TOKEN|MQTT_PASSWORD|ADMIN_PASSPHRASE|DB_PASSWORD)/);
+      assert.ok(!r.text.includes('hunter2'), 'the password is not printed back');
     });
   }
 
