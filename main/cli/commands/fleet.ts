@@ -27,6 +27,7 @@ import { transportUrl } from '../../fleet/db.js';
 import { parseDatabaseUrl } from '../../fleet/errors.js';
 import { mosquittoAcl, mosquittoSecurityConf } from '../../fleet/mosquitto-acl.js';
 import { parseBrokerUrl } from '../../fleet/mqtt-events.js';
+import { decodeToken } from '../../fleet/token.js';
 import { remoteUnlockTransportProblem } from '../../fleet/unlock-replay.js';
 import { backlogOnDisk, FleetDoor } from '../../fleet/door-runtime.js';
 import { parseWindow } from '../../fleet/schedule.js';
@@ -38,7 +39,7 @@ import { checkPin, provisionAdminPin, readNewAdminPin } from './admin.js';
 
 const usage = `Usage: tobira fleet init --db ADMIN_URL --door NAME [--expires DURATION] --admin-key NEW_FILE
                           [--admin-name NAME] [--passphrase-file FILE|-] [--json]
-       tobira fleet join --db URL --token-file FILE|- --door NAME --data-dir DIR [--pin-file FILE|-]
+       tobira fleet join --db URL --token-file FILE|- [--door NAME] --data-dir DIR [--pin-file FILE|-]
                          [--offline-grace HOURS] [--json]
        tobira fleet status --data-dir DIR [--json]
        tobira fleet run --data-dir DIR
@@ -268,7 +269,8 @@ async function join(v: Values, io: CliIO): Promise<number> {
   const result = await joinFleet({
     databaseUrl: db,
     token,
-    door: need(v.door, 'door NAME'),
+    // The token names its door; --door, when given, must agree (joinFleet refuses another).
+    door: v.door ?? decodeToken(token).door ?? need(v.door, 'door NAME'),
     dataDir: dir,
     wrapper: await cliKeyWrapper(dir, true),
     ...(graceHours !== undefined ? { offlineGraceMs: Math.round(graceHours * 3600_000) } : {}),
