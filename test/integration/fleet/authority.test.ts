@@ -11,13 +11,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { AdminKey } from '../../../main/fleet/admin-key.js';
-import { initFleet } from '../../../main/fleet/admin.js';
+import { createToken, initFleet } from '../../../main/fleet/admin.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { sealDoc, type GroupDoc } from '../../../main/fleet/entities.js';
 import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, type DoorConfig } from '../../../main/fleet/local.js';
+import { decodeToken } from '../../../main/fleet/token.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { EVENT_WAIT_MS, nextEvent, waitFor } from '../../helpers/deadline.js';
 import { identities, RECOGNIZER } from '../../helpers/fleet-faces.js';
@@ -99,13 +100,17 @@ describe('admin-signed changes: doors only read, and verify every change', { ski
     admin = init.admin!;
     frontDir = path.join(root, 'front');
     backDir = path.join(root, 'back');
-    for (const [door, dir] of [
-      ['Front', frontDir],
-      ['Back', backDir],
+    // A join token joins one named door once: Back's is made with the fleet key Front's token carries.
+    const backToken = await createToken(adminUrl, decodeToken(init.join!).keyBytes, admin.publicKey, {
+      door: 'Back',
+    });
+    for (const [door, dir, token] of [
+      ['Front', frontDir, init.join!],
+      ['Back', backDir, backToken],
     ] as const)
       await joinFleet({
         databaseUrl: adminUrl,
-        token: init.join!,
+        token,
         door,
         dataDir: dir,
         wrapper: await cliKeyWrapper(dir, true),

@@ -161,7 +161,7 @@ describe('joining a fleet', { skip }, () => {
         'SELECT * FROM doors',
         'SELECT * FROM audit',
         'SELECT * FROM join_tokens',
-        `SELECT tobira_put('person', gen_random_uuid(), NULL, '\\x00', 'token')`,
+        `SELECT tobira_put_signed('person', gen_random_uuid(), NULL, '\\x00', 1, gen_random_uuid(), '\\x00', 'token')`,
         `INSERT INTO audit (id, door, time, outcome, reason, record) VALUES (gen_random_uuid(), 'Side', now(), 'unlocked', 'match', '{}')`,
       ])
         await assert.rejects(c.query(sql), /permission denied/, sql);
