@@ -251,6 +251,7 @@ async function run(v: Values, io: CliIO): Promise<number> {
   door.on('connected', () => io.out('database: connected'));
   door.on('ship_failed', (e) => io.err(`audit not shipped yet: ${e.message}`));
   door.on('mqtt', (e) => io.err(e.message));
+  door.on('refused', (e) => io.err(`warning: ${e.message}`));
   await door.start();
   io.out(`door '${door.config.door}' running; Ctrl+C stops it`);
   await new Promise<void>((resolve) => {
