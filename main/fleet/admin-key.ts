@@ -106,13 +106,18 @@ export interface Envelope {
  * The canonical encoding that is signed: a JSON array in a fixed order of strings, numbers and
  * nulls only (one way to write each), the sealed bytes as their SHA-256 (null for a deletion).
  */
-export function canonical(e: Envelope): Buffer {
-  const digest = e.sealed ? createHash('sha256').update(e.sealed).digest('hex') : null;
+export function canonical(e: Envelope | (Omit<Envelope, 'sealed'> & { digest: Buffer | null })): Buffer {
+  const hash = 'digest' in e ? e.digest : e.sealed && createHash('sha256').update(e.sealed).digest();
+  const digest = hash ? hash.toString('hex') : null;
   const fields = ['tobira-fleet-change/v1', e.fleet, e.kind, e.id, e.parent, e.revision, digest, e.signer];
   return Buffer.from(JSON.stringify(fields), 'utf8');
 }
 
-export function verifyEnvelope(e: Envelope, signature: Uint8Array, key: KeyObject): boolean {
+export function verifyEnvelope(
+  e: Parameters<typeof canonical>[0],
+  signature: Uint8Array,
+  key: KeyObject,
+): boolean {
   if (signature.length !== 64) return false;
   return verify(null, canonical(e), key, signature);
 }

@@ -100,6 +100,8 @@ export class KioskFleet {
       lastProblem = e.message;
     });
     this.door.on('ship_failed', (e) => this.log(`fleet audit not shipped yet: ${e.message}`));
+    // A change the door would not apply (unsigned, wrongly signed, rolled back): named in the log.
+    this.door.on('refused', (e) => this.log(`fleet: ${e.message}`));
     await this.door.start();
     this.mqtt = this.door.connectMqtt(
       (request) => this.options.onRemoteUnlock?.(request),

@@ -21,6 +21,7 @@ import {
 } from '../../fleet/cli-context.js';
 import { AdminKey, MIN_PASSPHRASE } from '../../fleet/admin-key.js';
 import { describeRefusal } from '../../fleet/verify.js';
+import { signedHistory } from '../../fleet/signed-history.js';
 import { joinFleet } from '../../fleet/join.js';
 import { cliKeyWrapper, readDoorConfig, writeDoorConfig, type MqttSettings } from '../../fleet/local.js';
 import { transportUrl } from '../../fleet/db.js';
@@ -51,6 +52,7 @@ const usage = `Usage: tobira fleet init --db ADMIN_URL --door NAME [--expires DU
        tobira fleet groups list --data-dir DIR [--json]
        tobira fleet groups set --data-dir DIR ADMIN --name NAME [--id ID] --doors NAME,…|* --tz ZONE --window DAYS,HH:MM-HH:MM …
        tobira fleet person --data-dir DIR ADMIN (--groups ID,… | --disable | --enable) ID|NAME
+       tobira fleet changes --data-dir DIR [--limit N] [--json]
        tobira fleet admin list --data-dir DIR [--json]
        tobira fleet admin add --data-dir DIR ADMIN --name NAME --out NEW_FILE --new-passphrase-file FILE|-
        tobira fleet admin remove --data-dir DIR ADMIN KEY_ID|NAME
@@ -113,6 +115,7 @@ const options = {
   watcher: { type: 'string', multiple: true },
   expires: { type: 'string' },
   replace: { type: 'boolean' },
+  limit: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
@@ -183,6 +186,8 @@ export const command: Command = {
         return admins(sub, rest, values, io);
       case 'mosquitto':
         return mosquitto(values, io);
+      case 'changes':
+        return changes(values, io);
       default:
         throw new UsageError(`unknown fleet action '${action ?? ''}'`);
     }
@@ -320,6 +325,7 @@ async function run(v: Values, io: CliIO): Promise<number> {
   door.on('connected', () => io.out('database: connected'));
   door.on('ship_failed', (e) => io.err(`audit not shipped yet: ${e.message}`));
   door.on('mqtt', (e) => io.err(e.message));
+  door.on('refused', (e) => io.err(`warning: ${e.message}`));
   await door.start();
   io.out(`door '${door.config.door}' running; Ctrl+C stops it`);
   await new Promise<void>((resolve) => {
@@ -523,6 +529,23 @@ async function mqttSettings(v: Values, io: CliIO): Promise<number> {
             ? `\nremote unlock ON; the command signing secret is: ${mqtt.remoteUnlock.secret}`
             : ''),
   );
+  return 0;
+}
+
+/** `fleet changes`: who signed what, newest first, each signature checked again (signed-history.ts). */
+async function changes(v: Values, io: CliIO): Promise<number> {
+  const limit = v.limit === undefined ? 50 : Number(v.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+    throw new UsageError('--limit: expected a whole number from 1 to 100000');
+  const ctx = await caughtUp(v, io);
+  if (ctx.syncError) throw ctx.syncError;
+  const lines = await signedHistory(ctx, limit);
+  if (v.json) io.out(JSON.stringify({ changes: lines }));
+  else
+    for (const l of lines)
+      io.out(
+        `${l.version}  ${l.at}  ${l.kind} ${l.id} r${l.revision}  signed by ${l.signerName ?? l.signer}  ${l.signature}`,
+      );
   return 0;
 }
 

@@ -12,8 +12,9 @@
 //   admin key files). tobira_put, which every door could call, is dropped.
 // - The writers' lock is a table lock on writer_lock: doors hold no privilege on that table, so,
 //   unlike the advisory lock any login may take, no door can take it or hold writers up.
-// A fleet made before this migration has unsigned rows, which its doors now refuse: its admin
-// makes a key and signs them again (fleet init on an empty database is the supported path).
+// A fleet made before this migration has unsigned rows and doors joined without an admin key,
+// which refuse every change: such a fleet is made again with `fleet init` on an empty database
+// (its doors get the record's SELECT grant from admin.ts's grantDoorRole).
 export const sql = `
 ALTER TABLE entities DROP CONSTRAINT entities_kind_check;
 ALTER TABLE entities ADD CONSTRAINT entities_kind_check
@@ -73,13 +74,4 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION tobira_put_signed(text, uuid, uuid, bytea, bigint, uuid, bytea, text) FROM PUBLIC;
 
--- A fleet made before this migration: its doors may read the record of signed changes.
-DO $$
-DECLARE g text;
-BEGIN
-  SELECT 'tobira_door_' || left(replace(id::text, '-', ''), 12) INTO g FROM fleet;
-  IF g IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = g) THEN
-    EXECUTE format('GRANT SELECT ON signed_changes TO %I', g);
-  END IF;
-END $$;
 `;

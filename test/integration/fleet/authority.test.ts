@@ -344,6 +344,50 @@ describe('admin-signed changes: doors only read, and verify every change', { ski
     assert.match(after.refusals.join('\n'), new RegExp(`signer ${admin.keyId} is not an admin key`));
   });
 
+  it('the record of signed changes says who signed what, each signature checked again', async () => {
+    const r = await cli('fleet', 'changes', '--data-dir', backDir, '--limit', '100', '--json');
+    assert.equal(r.code, 0, r.err);
+    const { changes } = JSON.parse(r.out) as {
+      changes: { kind: string; id: string; revision: number; signerName: string | null; signature: string }[];
+    };
+    // Newest first: Ayumi's last change (her key removed by then, so not checked), Dave's removal
+    // of her key, …; oldest: the fleet's first admin row, signed by Ayumi.
+    assert.deepEqual(
+      [changes[0]!.kind, changes[0]!.id, changes[0]!.signature],
+      ['person', alice, 'unknown_key'],
+    );
+    assert.deepEqual(
+      [changes[1]!.kind, changes[1]!.id, changes[1]!.signerName, changes[1]!.signature],
+      ['admin', admin.keyId, 'Dave', 'ok'],
+    );
+    assert.deepEqual(
+      [changes.at(-1)!.kind, changes.at(-1)!.id, changes.at(-1)!.revision],
+      ['admin', admin.keyId, 1],
+    );
+    assert.ok(
+      changes.every((c) => c.signature !== 'bad'),
+      'no recorded signature fails',
+    );
+    // The operator's rows written around tobira_put_signed never reach the record.
+    assert.equal(changes.filter((c) => c.kind === 'group').length, 2, 'Everyone and Back, office hours');
+    // An altered record is named: Dave's removal of Ayumi's key, its revision changed.
+    await withClient(adminUrl, (c) =>
+      c.query(
+        `UPDATE signed_changes SET revision = revision + 1
+         WHERE kind = 'admin' AND id = $1 AND revision = 2`,
+        [admin.keyId],
+      ),
+    );
+    const altered = JSON.parse((await cli('fleet', 'changes', '--data-dir', backDir, '--json')).out) as {
+      changes: typeof changes;
+    };
+    assert.deepEqual(
+      altered.changes.filter((c) => c.id === admin.keyId).map((c) => c.signature),
+      ['bad', 'unknown_key'],
+      'the removal fails its check; the key’s first row was signed by the key removed',
+    );
+  });
+
   it('a passphrase opens the key file; a wrong one, or an altered file, does not', async () => {
     const file = path.join(root, 'ayumi.key');
     await admin.save(file, 'a long passphrase');
