@@ -2,12 +2,18 @@
 // matcher's gallery, and the access decision. Built once from the whole replica, then moved
 // forward by the rows each batch changed (Replica.changesSince): a change to one person costs
 // that person's rows, not a pass over the 60,000 rows of a building-sized fleet.
-import type { GalleryEntry } from '../store/enrollment-store.js';
-import { openDoc, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
+import { lazyGalleryEntry, type GalleryEntry } from '../store/enrollment-store.js';
+import { openDoc, openTemplateHead, type GroupDoc, type PersonDoc, type TemplateHead } from './entities.js';
 import type { EntityRow, Replica } from './replica.js';
 import { groupGrants } from './schedule.js';
 
-export type FleetTemplate = TemplateDoc & { id: string };
+/**
+ * A template as the view holds it: what it is, not its values. The embedding stays in the
+ * replica's sealed row (`sealed`, a reference, not a copy) and is opened when read
+ * (FleetView.embedding); the door's one decoded copy is the matcher's packed matrix. 100,000
+ * people × 5 float32 templates of 512 held here were 1 GB.
+ */
+export type FleetTemplate = TemplateHead & { id: string; sealed: Uint8Array };
 
 export interface FleetPerson extends PersonDoc {
   id: string;
@@ -104,9 +110,9 @@ export class FleetView {
           touched.add(before);
         }
         if (!row.sealed) return;
-        const doc = openDoc(this.key, 'template', row.id, row.sealed);
-        this.templatesFor(doc.personId, ownMaps).set(row.id, { ...doc, id: row.id });
-        touched.add(doc.personId);
+        const head = openTemplateHead(this.key, row.id, row.sealed);
+        this.templatesFor(head.personId, ownMaps).set(row.id, { ...head, id: row.id, sealed: row.sealed });
+        touched.add(head.personId);
         return;
       }
     }
@@ -119,11 +125,18 @@ export class FleetView {
    */
   private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
     const p = this.people.get(personId);
-    const templates = p
-      ? p.templates.filter((t) => t.recognizerId === recognizerId).map((t) => t.embedding)
-      : [];
-    if (p && templates.length > 0) map.set(personId, { personId, name: p.name, templates });
+    const templates = p ? p.templates.filter((t) => t.recognizerId === recognizerId) : [];
+    if (p && templates.length > 0)
+      map.set(
+        personId,
+        lazyGalleryEntry(personId, p.name, () => templates.map((t) => this.embedding(t))),
+      );
     else map.delete(personId);
+  }
+
+  /** A template's values, opened from its sealed row (a fresh copy each time: nothing is kept). */
+  embedding(template: FleetTemplate): Float32Array {
+    return openDoc(this.key, 'template', template.id, template.sealed).embedding;
   }
 
   /** People with templates from `recognizerId` (disabled ones too): what the matcher compares against. */

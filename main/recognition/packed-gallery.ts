@@ -346,10 +346,14 @@ function nearestCutoff(distances: Uint16Array, k: number): number {
 }
 
 function sameEntry(a: GalleryEntry | null, b: GalleryEntry): boolean {
-  if (!a || a.name !== b.name || a.templates.length !== b.templates.length) return false;
-  for (let t = 0; t < a.templates.length; t++) {
-    const x = a.templates[t]!;
-    const y = b.templates[t]!;
+  if (!a || a.name !== b.name) return false;
+  // Read once each: a door's entries decode their templates on every read (lazyGalleryEntry).
+  const as = a.templates;
+  const bs = b.templates;
+  if (as.length !== bs.length) return false;
+  for (let t = 0; t < as.length; t++) {
+    const x = as[t]!;
+    const y = bs[t]!;
     if (x === y) continue;
     if (x.length !== y.length) return false;
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
