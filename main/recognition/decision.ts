@@ -174,11 +174,12 @@ export class DecisionEngine {
 
   /**
    * 1:N through the packed matrix, brought in line with `entries` first (the same list costs
-   * nothing): the admin's preview, which must not walk a door's gallery entry by entry.
+   * nothing): the admin's preview and the camera enrollment's duplicate check (`exclude`: the
+   * person being enrolled), which must not walk a door's gallery entry by entry.
    */
-  rank(probe: Float32Array, entries: readonly GalleryEntry[]): Ranking {
+  rank(probe: Float32Array, entries: readonly GalleryEntry[], exclude?: string): Ranking {
     this.gallery = entries;
-    return identify(probe, this.packed.sync(entries), this.config.threshold);
+    return this.packed.sync(entries).identify(probe, this.config.threshold, exclude);
   }
 
   /** 1:1: someone typed a PIN that belongs to `personId`. Refused while locked out. */

@@ -185,13 +185,17 @@ export class PackedGallery {
     }
   }
 
-  /** 1:N: the best person; `match` when the best reaches `threshold`. */
-  identify(probe: Float32Array, threshold: number): Ranking {
+  /**
+   * 1:N: the best person; `match` when the best reaches `threshold`. `exclude`: a person left out
+   * (the duplicate check at enrollment asks about everyone but the person being enrolled).
+   */
+  identify(probe: Float32Array, threshold: number, exclude?: string): Ranking {
     if (this.rowCount === 0 || probe.length !== this.dim) return { best: null, match: null };
     const unit = normalised(probe);
     let bestRow = -1;
     let bestScore = -Infinity;
     const consider = (row: number): void => {
+      if (exclude !== undefined && this.owner[row]!.personId === exclude) return;
       const s = this.score(row, unit);
       if (s > bestScore) {
         bestScore = s;
@@ -208,6 +212,7 @@ export class PackedGallery {
       );
       for (let r = 0; r < distances.length; r++) if (distances[r]! <= cutoff) consider(r);
     }
+    if (bestRow < 0) return { best: null, match: null };
     const person = this.owner[bestRow]!;
     const best: MatchResult = { personId: person.personId, name: person.name, score: bestScore };
     return { best, match: bestScore >= threshold ? best : null };
