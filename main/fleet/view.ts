@@ -129,7 +129,7 @@ export class FleetView {
     if (p && templates.length > 0)
       map.set(
         personId,
-        lazyGalleryEntry(personId, p.name, () => templates.map((t) => this.embedding(t))),
+        lazyGalleryEntry(personId, p.name, templates.length, () => templates.map((t) => this.embedding(t))),
       );
     else map.delete(personId);
   }

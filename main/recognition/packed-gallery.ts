@@ -135,7 +135,8 @@ export class PackedGallery {
   sync(entries: readonly GalleryEntry[]): this {
     if (entries === this.lastList) return this;
     const stamp = ++this.generation;
-    if (this.rowCount === 0) this.reserve(entries.reduce((n, e) => n + e.templates.length, 0));
+    // `count`: a door's entries say how many templates they hold without decoding them.
+    if (this.rowCount === 0) this.reserve(entries.reduce((n, e) => n + (e.count ?? e.templates.length), 0));
     for (const entry of entries) {
       const known = this.people.get(entry.personId);
       if (!known || (known.source !== entry && !sameEntry(known.source, entry))) this.set(entry);

@@ -65,6 +65,8 @@ export interface GalleryEntry {
   readonly personId: string;
   readonly name: string;
   readonly templates: Float32Array[];
+  /** How many templates, without decoding them (lazy entries); else templates.length. */
+  readonly count?: number;
 }
 
 /**
@@ -73,10 +75,16 @@ export interface GalleryEntry {
  * once per changed person, and by the rare paths that need floats (1:1, duplicate check,
  * stranger rate, export).
  */
-export function lazyGalleryEntry(personId: string, name: string, decode: () => Float32Array[]): GalleryEntry {
+export function lazyGalleryEntry(
+  personId: string,
+  name: string,
+  count: number,
+  decode: () => Float32Array[],
+): GalleryEntry {
   return {
     personId,
     name,
+    count,
     get templates() {
       return decode();
     },
@@ -208,7 +216,7 @@ export class EnrollmentStore {
         const records = person.templates.filter((t) => t.recognizerId === recognizerId);
         if (records.length === 0) continue;
         entries.push(
-          lazyGalleryEntry(person.id, person.name, () =>
+          lazyGalleryEntry(person.id, person.name, records.length, () =>
             records.map((t) => decodeEmbedding(t.embedding, `person ${person.id} template ${t.id}`)),
           ),
         );

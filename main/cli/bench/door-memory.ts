@@ -22,6 +22,8 @@ export interface DoorMemorySpec {
 
 export interface DoorMemory {
   open_s: number;
+  /** CPU seconds of the start (what a shared machine cannot inflate). */
+  open_cpu_s: number;
   rss_mb: number;
   heap_used_mb: number;
   /** ArrayBuffers and Buffers outside the JS heap (the matrix, the replica's bytes). */
@@ -39,10 +41,12 @@ export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const replica = await Replica.open(spec.dataDir, Buffer.from(spec.localKey, 'hex'), spec.fleet);
   const view = new FleetView(replica, Buffer.from(spec.fleetKey, 'hex'));
   const packed = PackedGallery.of(view.gallery(spec.recognizer));
   const openS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   gc();
   gc();
   const m = process.memoryUsage();
@@ -50,6 +54,7 @@ export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
   for (const r of replica.rows()) sealed += r.sealed?.length ?? 0;
   return {
     open_s: Number(openS.toFixed(2)),
+    open_cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     rss_mb: mb(m.rss),
     heap_used_mb: mb(m.heapUsed),
     array_buffers_mb: mb(m.arrayBuffers),
