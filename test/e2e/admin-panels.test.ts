@@ -230,6 +230,62 @@ describe('admin panels in Chromium', () => {
       .waitFor({ timeout: 5000 });
   });
 
+  test('enroll by camera: the same face under a second name is flagged before saving, and the admin decides', async () => {
+    const page = harness.page;
+    await tab('people');
+    await page.locator('admin-people input[name="new-name"]').fill('Obama again');
+    await page.locator('admin-people button[type="submit"]').click();
+    const again = page.locator('admin-people li', { hasText: 'Obama again' });
+    await again.waitFor();
+    await again.locator('button', { hasText: 'Enroll by camera' }).click();
+    const flag = page.locator('admin-enroll [data-state="lookalike"]');
+    await flag.waitFor({ timeout: 20_000 });
+    assert.match(
+      (await flag.textContent()) ?? '',
+      /Looks like Barack Obama \(score 0\.\d\d\).*Nothing was saved/s,
+    );
+    assert.equal(await page.locator('admin-enroll .count').getAttribute('data-accepted'), '0');
+    await page.waitForTimeout(500);
+    await harness.screenshot('admin-enroll-lookalike');
+    await page.locator('admin-enroll button', { hasText: 'Back to people' }).click();
+    await page.locator('admin-settings, admin-people').first().waitFor();
+    await tab('settings');
+    await page.locator('admin-settings select[name="locale"]').selectOption('ja');
+    await page.waitForFunction(() => document.documentElement.lang === 'ja');
+    await tab('people');
+    await page
+      .locator('admin-people li', { hasText: 'Obama again' })
+      .locator('.actions button.primary')
+      .click();
+    await flag.waitFor({ timeout: 20_000 });
+    assert.match((await flag.textContent()) ?? '', /登録済みのBarack Obamaさんとよく似ています/);
+    await page.waitForTimeout(500);
+    await harness.screenshot('admin-enroll-lookalike-ja');
+    await tab('settings');
+    await page.locator('admin-settings select[name="locale"]').selectOption('en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await tab('people');
+    await page
+      .locator('admin-people li', { hasText: 'Obama again' })
+      .locator('button', { hasText: 'Enroll by camera' })
+      .click();
+    await flag.waitFor({ timeout: 20_000 });
+    // The admin says they are different people: the samples are saved, and the screen says so.
+    await page.locator('admin-enroll button[name="allowLookalike"]').click();
+    await page.locator('admin-enroll [data-state="lookalike-kept"]').waitFor({ timeout: 20_000 });
+    await page.locator('admin-enroll .count:not([data-accepted="0"])').waitFor({ timeout: 20_000 });
+    await page.locator('admin-enroll button', { hasText: 'Cancel' }).click();
+    await page
+      .locator('admin-people li', { hasText: 'Obama again' })
+      .filter({ hasText: /Templates: [1-5]/ })
+      .waitFor({ timeout: 5000 });
+    // Gone again, so the later tests meet one Barack Obama at the door.
+    const twin = page.locator('admin-people li', { hasText: 'Obama again' });
+    await twin.locator('.actions button.danger').click();
+    await twin.locator('[role="alertdialog"] button.danger').click();
+    await twin.waitFor({ state: 'detached' });
+  });
+
   test('settings: bad values are refused by the one Save, the door test reports failure as failure', async () => {
     const page = harness.page;
     const jammed = await relay(500);

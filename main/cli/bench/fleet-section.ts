@@ -67,57 +67,71 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
+type SeedRow = [kind: string, id: string, parent: string | null, sealed: Buffer];
+
+/** One person (default group: every door, always) and their templates, sealed as the writer seals them. */
+function personRows(key: Buffer, name: string, recognizerId: string, embeddings: Float32Array[]): SeedRow[] {
+  const now = new Date().toISOString();
+  const id = randomUUID();
+  const doc = { name, createdAt: now, disabled: false, groups: [DEFAULT_GROUP_ID] };
+  const rows: SeedRow[] = [['person', id, null, sealDoc(key, 'person', id, doc)]];
+  for (const embedding of embeddings) {
+    const tid = randomUUID();
+    const template = { personId: id, recognizerId, createdAt: now, embedding };
+    rows.push(['template', tid, id, sealDoc(key, 'template', tid, template)]);
+  }
+  return rows;
+}
+
+/** Straight into entities (as the owner), in one statement: seeding is setup, not measured. */
+async function insertRows(client: pg.Client, rows: SeedRow[]): Promise<void> {
+  if (!rows.length) return;
+  await client.query(
+    `INSERT INTO entities (kind, id, parent, version, sealed, changed_by)
+     SELECT k, i::uuid, p::uuid, nextval('change_version'), s, 'bench'
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS t(k, i, p, s)`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+  );
+}
+
 async function seed(
   client: pg.Client,
   key: Buffer,
   people = PEOPLE,
   log?: (line: string) => void,
 ): Promise<void> {
-  // Straight into entities (as the owner), in large statements: seeding is setup, not measured.
   const BATCH = 2000;
-  let rows: [string, string, string | null, Buffer][] = [];
-  const flush = async () => {
-    if (!rows.length) return;
-    await client.query(
-      `INSERT INTO entities (kind, id, parent, version, sealed, changed_by)
-       SELECT k, i::uuid, p::uuid, nextval('change_version'), s, 'bench'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS t(k, i, p, s)`,
-      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
-    );
-    rows = [];
-  };
-  const now = new Date().toISOString();
+  let rows: SeedRow[] = [];
   for (let p = 0; p < people; p++) {
     if (log && p > 0 && p % 20_000 === 0) log(`fleet: seeded ${p} people`);
-    const id = randomUUID();
-    rows.push([
-      'person',
-      id,
-      null,
-      sealDoc(key, 'person', id, {
-        name: `Person ${p}`,
-        createdAt: now,
-        disabled: false,
-        groups: [DEFAULT_GROUP_ID],
-      }),
-    ]);
-    for (let t = 0; t < TEMPLATES_PER_PERSON; t++) {
-      const tid = randomUUID();
-      const doc = {
-        personId: id,
-        recognizerId: 'bench',
-        createdAt: now,
-        embedding: randomUnit(),
-      };
-      rows.push(['template', tid, id, sealDoc(key, 'template', tid, doc)]);
+    const embeddings = Array.from({ length: TEMPLATES_PER_PERSON }, randomUnit);
+    rows.push(...personRows(key, `Person ${p}`, 'bench', embeddings));
+    if (rows.length >= BATCH) {
+      await insertRows(client, rows);
+      rows = [];
     }
-    if (rows.length >= BATCH) await flush();
   }
-  await flush();
+  await insertRows(client, rows);
+}
+
+/** Puts one real person into a fleet (the face-to-door bench's fleet door). */
+export async function putPerson(
+  adminUrl: string,
+  key: Buffer,
+  name: string,
+  person: { recognizerId: string; templates: Float32Array[] },
+): Promise<void> {
+  const owner = new pg.Client({ connectionString: adminUrl });
+  await owner.connect();
+  try {
+    await insertRows(owner, personRows(key, name, person.recognizerId, person.templates));
+  } finally {
+    await owner.end();
+  }
 }
 
 /** A fresh database for a section: in $TOBIRA_BENCH_DB's server, or a throwaway cluster. */
-async function withBenchDatabase(
+export async function withBenchDatabase(
   work: (adminUrl: string) => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> {
   let server: PostgresServer | null = null;
