@@ -280,6 +280,8 @@ async function measureDoor(
       stages_ms: frame.stages,
       load_average_1min: [round(load0, 2), round(load1, 2)],
     };
+    // The fleet door's MQTT link at the end: off, with the decisions' events queued for the broker.
+    if (setup.fleet) figures.mqtt = services.fleet?.status().mqtt ?? null;
     return { figures, enrolled };
   } finally {
     await services.close();
@@ -320,6 +322,8 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+const ratio = (a: number | null, b: number | null): string => (a !== null && b ? (a / b).toFixed(2) : '–');
 
 const medianText = (f: DoorFigures): string =>
   `median ${f.face_to_door_median_s ?? '–'} s (${f.face_to_door_trials} trials, ${String(f.face_to_door_min_s ?? '–')}–${String(f.face_to_door_max_s ?? '–')} s)`;
@@ -379,7 +383,8 @@ export const faceToDoorSection: BenchSection = {
       [
         'Face to door, a fleet door with MQTT on and the broker down',
         down
-          ? `${medianText(down)}; overlay ${down.overlay_fps_median ?? '–'} per second`
+          ? `${medianText(down)}; overlay ${down.overlay_fps_median ?? '–'} per second; ` +
+            `×${ratio(down.face_to_door_median_s, med)} the first run's median; MQTT ${JSON.stringify(down.mqtt)}`
           : `skipped: ${String((brokerDown as { skipped: string }).skipped)}`,
         'unchanged',
       ],
