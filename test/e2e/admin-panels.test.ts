@@ -227,7 +227,7 @@ describe('admin panels in Chromium', () => {
     await page
       .locator('admin-people li', { hasText: 'Barack Obama' })
       .filter({ hasText: /Templates: [2-6]/ })
-      .waitFor({ timeout: 5000 });
+      .waitFor({ timeout: 15_000 });
   });
 
   test('enroll by camera: the same face under a second name is flagged before saving, and the admin decides', async () => {
@@ -242,7 +242,7 @@ describe('admin panels in Chromium', () => {
     await flag.waitFor({ timeout: 20_000 });
     assert.match(
       (await flag.textContent()) ?? '',
-      /Looks like Barack Obama \(score 0\.\d\d\).*Nothing was saved/s,
+      /Looks like Barack Obama \(score \d\.\d\d\).*Nothing was saved/s,
     );
     assert.equal(await page.locator('admin-enroll .count').getAttribute('data-accepted'), '0');
     await page.waitForTimeout(500);

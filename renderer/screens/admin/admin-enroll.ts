@@ -89,13 +89,17 @@ export class AdminEnroll extends LitElement {
     if (!person) return;
     try {
       this.error = null;
-      this.status = await call(
+      // A status event of this run may arrive before the call's answer (a frame taken, or the
+      // duplicate check's flag): the answer, older, must not replace it.
+      this.status = null;
+      const started = await call(
         api().startEnrollment(
           allowLookalike
             ? { id: person.id, target: ENROLL_TARGET, allowLookalike }
             : { id: person.id, target: ENROLL_TARGET },
         ),
       );
+      this.status ??= started;
     } catch (error) {
       this.error = errorMessage(error);
     }
@@ -245,6 +249,9 @@ export class AdminEnroll extends LitElement {
       .lookalike {
         font-size: 1.2rem;
         line-height: 1.45;
+      }
+      .lookalike + button {
+        margin-bottom: 1rem;
       }
       .progress {
         display: flex;
