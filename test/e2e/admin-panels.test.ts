@@ -82,6 +82,15 @@ describe('admin panels in Chromium', () => {
   after(async () => harness?.close());
 
   const tab = (name: string) => harness.page.locator(`admin-screen button[data-tab="${name}"]`).click();
+  /** A person added on the People panel; their line. */
+  const addPerson = async (name: string) => {
+    await tab('people');
+    await harness.page.locator('admin-people input[name="new-name"]').fill(name);
+    await harness.page.locator('admin-people button[type="submit"]').click();
+    const line = harness.page.locator('admin-people li', { hasText: name });
+    await line.waitFor();
+    return line;
+  };
 
   test('models: the catalog is listed, and packs import from a folder', async () => {
     const page = harness.page;
@@ -131,11 +140,7 @@ describe('admin panels in Chromium', () => {
 
   test('people: add, import photos with reasons for refusals, test recognition', async () => {
     const page = harness.page;
-    await tab('people');
-    await page.locator('admin-people input[name="new-name"]').fill('Barack Obama');
-    await page.locator('admin-people button[type="submit"]').click();
-    const obama = page.locator('admin-people li', { hasText: 'Barack Obama' });
-    await obama.waitFor();
+    const obama = await addPerson('Barack Obama');
     assert.match((await obama.textContent()) ?? '', /No face enrolled/);
 
     harness.picks.push([
@@ -230,13 +235,17 @@ describe('admin panels in Chromium', () => {
       .waitFor({ timeout: 15_000 });
   });
 
+  /** The admin screen's language switched on the Settings panel, then back to People. */
+  const localeThenPeople = async (locale: 'en' | 'ja') => {
+    await tab('settings');
+    await harness.page.locator('admin-settings select[name="locale"]').selectOption(locale);
+    await harness.page.waitForFunction((want) => document.documentElement.lang === want, locale);
+    await tab('people');
+  };
+
   test('enroll by camera: the same face under a second name is flagged before saving, and the admin decides', async () => {
     const page = harness.page;
-    await tab('people');
-    await page.locator('admin-people input[name="new-name"]').fill('Obama again');
-    await page.locator('admin-people button[type="submit"]').click();
-    const again = page.locator('admin-people li', { hasText: 'Obama again' });
-    await again.waitFor();
+    const again = await addPerson('Obama again');
     await again.locator('button', { hasText: 'Enroll by camera' }).click();
     const flag = page.locator('admin-enroll [data-state="lookalike"]');
     await flag.waitFor({ timeout: 20_000 });
@@ -249,10 +258,7 @@ describe('admin panels in Chromium', () => {
     await harness.screenshot('admin-enroll-lookalike');
     await page.locator('admin-enroll button', { hasText: 'Back to people' }).click();
     await page.locator('admin-settings, admin-people').first().waitFor();
-    await tab('settings');
-    await page.locator('admin-settings select[name="locale"]').selectOption('ja');
-    await page.waitForFunction(() => document.documentElement.lang === 'ja');
-    await tab('people');
+    await localeThenPeople('ja');
     await page
       .locator('admin-people li', { hasText: 'Obama again' })
       .locator('.actions button.primary')
@@ -261,10 +267,7 @@ describe('admin panels in Chromium', () => {
     assert.match((await flag.textContent()) ?? '', /登録済みのBarack Obamaさんとよく似ています/);
     await page.waitForTimeout(500);
     await harness.screenshot('admin-enroll-lookalike-ja');
-    await tab('settings');
-    await page.locator('admin-settings select[name="locale"]').selectOption('en');
-    await page.waitForFunction(() => document.documentElement.lang === 'en');
-    await tab('people');
+    await localeThenPeople('en');
     await page
       .locator('admin-people li', { hasText: 'Obama again' })
       .locator('button', { hasText: 'Enroll by camera' })

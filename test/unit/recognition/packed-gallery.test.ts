@@ -139,11 +139,16 @@ describe('packed gallery', () => {
       };
     };
 
-    it("the view holds no float32 copy: a template is the replica's sealed row, opened when read", async () => {
+    /** A new door's empty replica in a folder of its own. */
+    const emptyReplica = async (): Promise<Replica> => {
       const dir = await mkdtemp(path.join(tmpdir(), 'tobira-packed-'));
       dirs.push(dir);
       await mkdir(fleetDir(dir), { recursive: true });
-      const replica = await Replica.open(dir, randomBytes(32), randomUUID());
+      return Replica.open(dir, randomBytes(32), randomUUID());
+    };
+
+    it("the view holds no float32 copy: a template is the replica's sealed row, opened when read", async () => {
+      const replica = await emptyReplica();
       const { gallery } = sharedGallery();
       const [a, b] = [gallery[0]!, gallery[1]!];
       const [ida, idb] = [randomUUID(), randomUUID()];
@@ -174,10 +179,7 @@ describe('packed gallery', () => {
     });
 
     it('removal and disable take effect in the packed matrix with the batch that brings them', async () => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'tobira-packed-'));
-      dirs.push(dir);
-      await mkdir(fleetDir(dir), { recursive: true });
-      const replica = await Replica.open(dir, randomBytes(32), randomUUID());
+      const replica = await emptyReplica();
       const { gallery } = sharedGallery();
       const ids = new Map(gallery.map((g) => [g.personId, randomUUID()]));
       let version = 0;
