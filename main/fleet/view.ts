@@ -125,18 +125,23 @@ export class FleetView {
    */
   private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
     const p = this.people.get(personId);
+    const key = this.key;
     const templates = p ? p.templates.filter((t) => t.recognizerId === recognizerId) : [];
     if (p && templates.length > 0)
       map.set(
         personId,
-        lazyGalleryEntry(personId, p.name, templates.length, () => templates.map((t) => this.embedding(t))),
+        // The closure holds the key, not this view: an entry outlives its view (the next view
+        // shares it), and must not keep the old view's maps alive with it.
+        lazyGalleryEntry(personId, p.name, templates.length, () =>
+          templates.map((t) => openEmbedding(key, t)),
+        ),
       );
     else map.delete(personId);
   }
 
   /** A template's values, opened from its sealed row (a fresh copy each time: nothing is kept). */
   embedding(template: FleetTemplate): Float32Array {
-    return openDoc(this.key, 'template', template.id, template.sealed).embedding;
+    return openEmbedding(this.key, template);
   }
 
   /** People with templates from `recognizerId` (disabled ones too): what the matcher compares against. */
@@ -172,4 +177,9 @@ export class FleetView {
     if (byId) return [byId];
     return [...this.people.values()].filter((p) => p.name === idOrName);
   }
+}
+
+/** A template's values, opened from its sealed row. */
+function openEmbedding(key: Buffer, template: FleetTemplate): Float32Array {
+  return openDoc(key, 'template', template.id, template.sealed).embedding;
 }
