@@ -24,6 +24,10 @@ export function enrollEvents(
   const events: { action: AdminAction; detail: AdminRecord['detail'] }[] = [];
   if (status.personId && status.accepted > (same ? last.accepted : 0))
     events.push({ action: 'template_add', detail });
-  if (status.personId && status.done && !(same && last.done)) events.push({ action: 'enroll', detail });
+  if (status.personId && status.done && !(same && last.done)) {
+    // The duplicate check's flag and what the admin decided, as the CLI's and the import's lines say it.
+    const l = status.lookalike;
+    events.push({ action: 'enroll', detail: { ...detail, ...(l ? { lookalikes: [l] } : {}) } });
+  }
   return { events, seen: { personId: status.personId, accepted: status.accepted, done: status.done } };
 }

@@ -58,6 +58,9 @@ export interface TemplateDoc {
   embedding: Float32Array;
 }
 
+/** A template without its values: what the view keeps (the values stay sealed in the replica). */
+export type TemplateHead = Omit<TemplateDoc, 'embedding'> & { dimension: number };
+
 /**
  * Format 1 of a sealed template (written before schema version 3): JSON with the embedding as
  * base64 little-endian float32. Still opened, so rows written by older builds need no re-sealing.
@@ -106,12 +109,16 @@ function encodeTemplate(doc: TemplateDoc): Buffer {
   return out;
 }
 
-function decodeTemplate(plain: Buffer, where: string): TemplateDoc {
+function decodeTemplate(plain: Buffer, where: string): TemplateDoc;
+function decodeTemplate(plain: Buffer, where: string, headOnly: true): TemplateHead;
+function decodeTemplate(plain: Buffer, where: string, headOnly = false): TemplateDoc | TemplateHead {
   const bad = (why: string) => new FleetError('database_error', `${where}: ${why}`);
   if (plain[0] === 0x7b) {
     const parsed = templateJsonSchema.safeParse(JSON.parse(plain.toString('utf8')));
     if (!parsed.success) throw bad(describeIssues(parsed.error));
-    return { ...parsed.data, embedding: decodeEmbedding(parsed.data.embedding, where) };
+    const { embedding: base64, ...head } = parsed.data;
+    const embedding = decodeEmbedding(base64, where);
+    return headOnly ? { ...head, dimension: embedding.length } : { ...head, embedding };
   }
   if (plain[0] !== TEMPLATE_FORMAT_2) throw bad(`unknown template format ${plain[0]}`);
   if (plain.length < 19) throw bad('template cut short');
@@ -128,6 +135,7 @@ function decodeTemplate(plain: Buffer, where: string): TemplateDoc {
   const bytes = plain.length - at;
   if (bytes === 0 || bytes % 4 !== 0)
     throw bad(`embedding byte length ${bytes} is not a positive multiple of 4`);
+  if (headOnly) return { personId, recognizerId, createdAt, dimension: bytes / 4 };
   // Copy into an aligned buffer of its own (the plaintext may sit at any offset).
   const embedding = new Float32Array(bytes / 4);
   Buffer.from(embedding.buffer).set(plain.subarray(at));
@@ -153,20 +161,30 @@ export function sealDoc<K extends EntityKind>(key: Buffer, kind: K, id: string, 
   return seal(key, plain, aad(kind, id));
 }
 
+function openRow(key: Buffer, kind: EntityKind, id: string, sealed: Uint8Array): Buffer {
+  const plain = unseal(key, sealed, aad(kind, id));
+  if (!plain)
+    throw new FleetError('wrong_key', `${kind} ${id} does not open with this fleet's key (altered row?)`);
+  return plain;
+}
+
 export function openDoc<K extends EntityKind>(
   key: Buffer,
   kind: K,
   id: string,
   sealed: Uint8Array,
 ): DocOf<K> {
-  const plain = unseal(key, sealed, aad(kind, id));
-  if (!plain)
-    throw new FleetError('wrong_key', `${kind} ${id} does not open with this fleet's key (altered row?)`);
+  const plain = openRow(key, kind, id, sealed);
   if (kind === 'template') return decodeTemplate(plain, `${kind} ${id}`) as DocOf<K>;
   const parsed = schemas[kind as 'person' | 'group' | 'admin'].safeParse(JSON.parse(plain.toString('utf8')));
   if (!parsed.success)
     throw new FleetError('database_error', `${kind} ${id}: ${describeIssues(parsed.error)}`);
   return parsed.data as DocOf<K>;
+}
+
+/** A template's row opened for what it is (person, recognizer, length), its values not copied out. */
+export function openTemplateHead(key: Buffer, id: string, sealed: Uint8Array): TemplateHead {
+  return decodeTemplate(openRow(key, 'template', id, sealed), `template ${id}`, true);
 }
 
 /** Proof that a key is the fleet's: the constant below, sealed. */

@@ -13,7 +13,7 @@ function summary(p: FleetPerson, activeRecognizerId?: string): PersonSummary {
     id: t.id,
     recognizerId: t.recognizerId,
     createdAt: t.createdAt,
-    dimension: t.embedding.length,
+    dimension: t.dimension,
     hasThumbnail: false,
     hasPhoto: false,
   }));

@@ -2,12 +2,25 @@
 // matcher's gallery, and the access decision. Built once from the whole replica, then moved
 // forward by the rows each batch changed (Replica.changesSince): a change to one person costs
 // that person's rows, not a pass over the 60,000 rows of a building-sized fleet.
-import type { GalleryEntry } from '../store/enrollment-store.js';
-import { openDoc, type AdminDoc, type GroupDoc, type PersonDoc, type TemplateDoc } from './entities.js';
+import { lazyGalleryEntry, type GalleryEntry } from '../store/enrollment-store.js';
+import {
+  openDoc,
+  openTemplateHead,
+  type AdminDoc,
+  type GroupDoc,
+  type PersonDoc,
+  type TemplateHead,
+} from './entities.js';
 import type { EntityRow, Replica } from './replica.js';
 import { groupGrants } from './schedule.js';
 
-export type FleetTemplate = TemplateDoc & { id: string };
+/**
+ * A template as the view holds it: what it is, not its values. The embedding stays in the
+ * replica's sealed row (`sealed`, a reference, not a copy) and is opened when read
+ * (FleetView.embedding); the door's one decoded copy is the matcher's packed matrix. 100,000
+ * people × 5 float32 templates of 512 held here were 1 GB.
+ */
+export type FleetTemplate = TemplateHead & { id: string; sealed: Uint8Array };
 
 export interface FleetPerson extends PersonDoc {
   id: string;
@@ -113,9 +126,9 @@ export class FleetView {
           touched.add(before);
         }
         if (!row.sealed) return;
-        const doc = openDoc(this.key, 'template', row.id, row.sealed);
-        this.templatesFor(doc.personId, ownMaps).set(row.id, { ...doc, id: row.id });
-        touched.add(doc.personId);
+        const head = openTemplateHead(this.key, row.id, row.sealed);
+        this.templatesFor(head.personId, ownMaps).set(row.id, { ...head, id: row.id, sealed: row.sealed });
+        touched.add(head.personId);
         return;
       }
     }
@@ -128,11 +141,23 @@ export class FleetView {
    */
   private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
     const p = this.people.get(personId);
-    const templates = p
-      ? p.templates.filter((t) => t.recognizerId === recognizerId).map((t) => t.embedding)
-      : [];
-    if (p && templates.length > 0) map.set(personId, { personId, name: p.name, templates });
+    const key = this.key;
+    const templates = p ? p.templates.filter((t) => t.recognizerId === recognizerId) : [];
+    if (p && templates.length > 0)
+      map.set(
+        personId,
+        // The closure holds the key, not this view: an entry outlives its view (the next view
+        // shares it), and must not keep the old view's maps alive with it.
+        lazyGalleryEntry(personId, p.name, templates.length, () =>
+          templates.map((t) => openEmbedding(key, t)),
+        ),
+      );
     else map.delete(personId);
+  }
+
+  /** A template's values, opened from its sealed row (a fresh copy each time: nothing is kept). */
+  embedding(template: FleetTemplate): Float32Array {
+    return openEmbedding(this.key, template);
   }
 
   /** People with templates from `recognizerId` (disabled ones too): what the matcher compares against. */
@@ -168,4 +193,9 @@ export class FleetView {
     if (byId) return [byId];
     return [...this.people.values()].filter((p) => p.name === idOrName);
   }
+}
+
+/** A template's values, opened from its sealed row. */
+function openEmbedding(key: Buffer, template: FleetTemplate): Float32Array {
+  return openDoc(key, 'template', template.id, template.sealed).embedding;
 }

@@ -25,6 +25,11 @@ interface Enrollment {
   /** What to ask of the person now: 'turn_left', 'look_straight', … */
   hint: string | null;
   required: number;
+  /** The admin said this person is not the one the duplicate check names: save flagged samples. */
+  allowLookalike: boolean;
+  lookalike: NonNullable<EnrollStatus['lookalike']> | null;
+  /** Samples saved (a flagged one is taken by the session, but not saved). */
+  saved: number;
 }
 
 /** What ends enrollment with the admin session: the session's end, and the kiosk of the moment. */
@@ -73,7 +78,7 @@ export class EnrollFlow {
     return true;
   }
 
-  start(personId: string, target: number): EnrollStatus {
+  start(personId: string, target: number, allowLookalike = false): EnrollStatus {
     const config = this.ctx.decisions.settings;
     const existing = this.ctx.gallery().find((g) => g.personId === personId)?.templates ?? [];
     const session = new CaptureSession({
@@ -90,8 +95,15 @@ export class EnrollFlow {
       lastRefusal: null,
       hint: 'look_straight',
       required,
+      allowLookalike,
+      lookalike: null,
+      saved: 0,
     };
-    return this.status();
+    // Sent as every status is: the audit's count starts again (enroll-events.ts), so a second run
+    // for the same person writes its own lines.
+    const status = this.status();
+    this.ctx.deps.emitEnroll(status);
+    return status;
   }
 
   stop(): EnrollStatus {
@@ -105,11 +117,12 @@ export class EnrollFlow {
     const e = this.enrollment;
     return {
       personId: e?.personId ?? null,
-      accepted: e?.session.samples.length ?? 0,
+      accepted: e?.saved ?? 0,
       target: e?.required ?? 0,
       lastRefusal: e?.lastRefusal ?? null,
       hint: e?.hint ?? null,
-      done: e?.session.done ?? false,
+      done: (e?.session.done ?? false) || (e?.lookalike ? !e.lookalike.kept : false),
+      lookalike: e?.lookalike ?? null,
     };
   }
 
@@ -127,9 +140,17 @@ export class EnrollFlow {
       judgement = { ...judgement, subject };
     }
     const feedback = e.session.offer(judgement);
+    const sample = feedback.accepted ? e.session.samples.at(-1)! : null;
+    // The duplicate check (as at photo import): a face that already matches someone else enrolled
+    // stops the enrollment before anything is saved, unless the admin has said they differ.
+    const match = sample && this.ctx.decisions.rank(sample.embedding, this.ctx.gallery(), e.personId).match;
+    if (match && (!e.lookalike || match.score > e.lookalike.score)) {
+      const { personId, name, score } = match;
+      e.lookalike = { personId, name, score, kept: e.allowLookalike };
+    }
+    const flagged = e.lookalike !== null && !e.lookalike.kept;
     // The session may have ended while the embedding ran: then nothing is stored.
-    if (feedback.accepted && engine.recognizerId && this.enrollment === e && deps.adminActive()) {
-      const sample = e.session.samples.at(-1)!;
+    if (sample && !flagged && engine.recognizerId && this.enrollment === e && deps.adminActive()) {
       const thumbnail =
         e.session.samples.length === 1 ? await faceThumbnail(image, sample.face.bbox) : undefined;
       await deps.people.addTemplate(e.personId, {
@@ -137,7 +158,10 @@ export class EnrollFlow {
         embedding: sample.embedding,
         ...(thumbnail ? { thumbnail } : {}),
       });
+      e.saved += 1;
       e.lastRefusal = null;
+    } else if (sample && flagged) {
+      e.lastRefusal = 'lookalike';
     } else if (!feedback.accepted) {
       e.lastRefusal = feedback.hint;
     }

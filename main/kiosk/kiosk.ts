@@ -115,8 +115,8 @@ export class Kiosk {
     return this.unlock.settled();
   }
 
-  startEnrollment(personId: string, target: number): EnrollStatus {
-    return this.enroll.start(personId, target);
+  startEnrollment(personId: string, target: number, allowLookalike = false): EnrollStatus {
+    return this.enroll.start(personId, target, allowLookalike);
   }
 
   stopEnrollment(): EnrollStatus {

@@ -3,7 +3,6 @@
 import type { FrameAnalysis } from '../frames/frame-service.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import { judgeFrame } from '../recognition/judge-frame.js';
-import { identify } from '../recognition/matcher.js';
 import type { FlowContext } from './flow-context.js';
 import { toView, toViews } from './face-view.js';
 
@@ -21,11 +20,7 @@ export class PreviewFlow {
     faces[index] = analyzed;
     const view = (views[index] = toView(analyzed, true));
     if (engine.recognizerId && analyzed.normedEmbedding) {
-      const ranking = identify(
-        analyzed.normedEmbedding,
-        this.ctx.gallery(),
-        this.ctx.decisions.settings.threshold,
-      );
+      const ranking = this.ctx.decisions.rank(analyzed.normedEmbedding, this.ctx.gallery());
       if (ranking.match) view.label = ranking.match.name;
       if (ranking.best) view.score = ranking.best.score;
     }

@@ -66,17 +66,18 @@ export function calibrate(gallery: readonly GalleryEntry[], options: Calibration
   const genuine: number[] = [];
   const impostor: number[] = [];
   let duplicates = 0;
-  for (let a = 0; a < gallery.length; a++) {
-    const ta = gallery[a]!.templates;
+  // Each entry's templates read once (a door's entries decode them on every read).
+  const templates = gallery.map((g) => g.templates);
+  for (let a = 0; a < templates.length; a++) {
+    const ta = templates[a]!;
     for (let i = 0; i < ta.length; i++) {
       for (let j = i + 1; j < ta.length; j++) {
         const s = cosine(ta[i]!, ta[j]!);
         if (s >= duplicateCosine) duplicates++;
         else genuine.push(s);
       }
-      for (let b = a + 1; b < gallery.length; b++) {
-        for (const t of gallery[b]!.templates)
-          if (t.length === ta[i]!.length) impostor.push(cosine(ta[i]!, t));
+      for (let b = a + 1; b < templates.length; b++) {
+        for (const t of templates[b]!) if (t.length === ta[i]!.length) impostor.push(cosine(ta[i]!, t));
       }
     }
   }

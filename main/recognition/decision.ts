@@ -3,7 +3,7 @@
 // repeated failures, optional liveness). Pure: time comes in with each frame.
 import type { AuditInput, DecisionMode } from '../audit/types.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
-import { identify, verify } from './matcher.js';
+import { identify, verify, type Ranking } from './matcher.js';
 import { PackedGallery } from './packed-gallery.js';
 import { DEFAULT_QUALITY } from './quality.js';
 import type { QualityConfig } from './quality.js';
@@ -170,6 +170,16 @@ export class DecisionEngine {
     this.gallery = entries;
     this.packed.sync(entries);
     this.streak = null;
+  }
+
+  /**
+   * 1:N through the packed matrix, brought in line with `entries` first (the same list costs
+   * nothing): the admin's preview and the camera enrollment's duplicate check (`exclude`: the
+   * person being enrolled), which must not walk a door's gallery entry by entry.
+   */
+  rank(probe: Float32Array, entries: readonly GalleryEntry[], exclude?: string): Ranking {
+    this.gallery = entries;
+    return this.packed.sync(entries).identify(probe, this.config.threshold, exclude);
   }
 
   /** 1:1: someone typed a PIN that belongs to `personId`. Refused while locked out. */

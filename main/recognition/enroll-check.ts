@@ -2,6 +2,7 @@
 import type { Face, PixelImage } from '../insightface/types.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { cosine, identify } from './matcher.js';
+import { PackedGallery } from './packed-gallery.js';
 import { judgeFrame, type FrameJudgement } from './judge-frame.js';
 import type { QualityConfig } from './quality.js';
 import { DEFAULT_SECOND_FACE_RATIO } from './subject.js';
@@ -80,10 +81,12 @@ export function isNearDuplicate(
  */
 export function findLookalike(
   embedding: Float32Array,
-  gallery: readonly GalleryEntry[],
+  gallery: readonly GalleryEntry[] | PackedGallery,
   enrolling: string | null,
   threshold: number,
 ): MatchResult | null {
+  if (gallery instanceof PackedGallery)
+    return gallery.identify(embedding, threshold, enrolling ?? undefined).match;
   return identify(
     embedding,
     gallery.filter((g) => g.personId !== enrolling),

@@ -135,7 +135,8 @@ export class PackedGallery {
   sync(entries: readonly GalleryEntry[]): this {
     if (entries === this.lastList) return this;
     const stamp = ++this.generation;
-    if (this.rowCount === 0) this.reserve(entries.reduce((n, e) => n + e.templates.length, 0));
+    // `count`: a door's entries say how many templates they hold without decoding them.
+    if (this.rowCount === 0) this.reserve(entries.reduce((n, e) => n + (e.count ?? e.templates.length), 0));
     for (const entry of entries) {
       const known = this.people.get(entry.personId);
       if (!known || (known.source !== entry && !sameEntry(known.source, entry))) this.set(entry);
@@ -185,13 +186,17 @@ export class PackedGallery {
     }
   }
 
-  /** 1:N: the best person; `match` when the best reaches `threshold`. */
-  identify(probe: Float32Array, threshold: number): Ranking {
+  /**
+   * 1:N: the best person; `match` when the best reaches `threshold`. `exclude`: a person left out
+   * (the duplicate check at enrollment asks about everyone but the person being enrolled).
+   */
+  identify(probe: Float32Array, threshold: number, exclude?: string): Ranking {
     if (this.rowCount === 0 || probe.length !== this.dim) return { best: null, match: null };
     const unit = normalised(probe);
     let bestRow = -1;
     let bestScore = -Infinity;
     const consider = (row: number): void => {
+      if (exclude !== undefined && this.owner[row]!.personId === exclude) return;
       const s = this.score(row, unit);
       if (s > bestScore) {
         bestScore = s;
@@ -208,6 +213,7 @@ export class PackedGallery {
       );
       for (let r = 0; r < distances.length; r++) if (distances[r]! <= cutoff) consider(r);
     }
+    if (bestRow < 0) return { best: null, match: null };
     const person = this.owner[bestRow]!;
     const best: MatchResult = { personId: person.personId, name: person.name, score: bestScore };
     return { best, match: bestScore >= threshold ? best : null };
@@ -346,10 +352,14 @@ function nearestCutoff(distances: Uint16Array, k: number): number {
 }
 
 function sameEntry(a: GalleryEntry | null, b: GalleryEntry): boolean {
-  if (!a || a.name !== b.name || a.templates.length !== b.templates.length) return false;
-  for (let t = 0; t < a.templates.length; t++) {
-    const x = a.templates[t]!;
-    const y = b.templates[t]!;
+  if (!a || a.name !== b.name) return false;
+  // Read once each: a door's entries decode their templates on every read (lazyGalleryEntry).
+  const as = a.templates;
+  const bs = b.templates;
+  if (as.length !== bs.length) return false;
+  for (let t = 0; t < as.length; t++) {
+    const x = as[t]!;
+    const y = bs[t]!;
     if (x === y) continue;
     if (x.length !== y.length) return false;
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;

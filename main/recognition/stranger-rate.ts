@@ -77,9 +77,11 @@ export function impostorScores(gallery: readonly GalleryEntry[], pairs: number, 
   const all = n * (n - 1);
   const scores: number[] = [];
   if (all <= pairs) {
+    // Each entry's templates read once (a door's entries decode them on every read).
+    const templates = gallery.map((g) => g.templates);
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++)
-        if (a !== b) for (const t of gallery[a]!.templates) scores.push(bestOf(t, gallery[b]!.templates));
+        if (a !== b) for (const t of templates[a]!) scores.push(bestOf(t, templates[b]!));
   } else {
     const random = mulberry32(seed); // the same gallery gives the same estimate
     for (let i = 0; i < pairs; i++) {
@@ -95,8 +97,10 @@ export function impostorScores(gallery: readonly GalleryEntry[], pairs: number, 
 /** Genuine scores: each template against the same person's other templates (leave one out). */
 export function genuineScores(gallery: readonly GalleryEntry[]): Float64Array {
   const scores: number[] = [];
-  for (const g of gallery)
-    if (g.templates.length > 1) g.templates.forEach((t, i) => scores.push(bestOf(t, g.templates, i)));
+  for (const g of gallery) {
+    const ts = g.templates;
+    if (ts.length > 1) ts.forEach((t, i) => scores.push(bestOf(t, ts, i)));
+  }
   return Float64Array.from(scores).sort();
 }
 

@@ -56,11 +56,39 @@ export interface PersonSummary {
   needsReenrollment: boolean;
 }
 
-/** One person's templates for one recognizer: what the matcher compares against. */
+/**
+ * One person's templates for one recognizer: what the matcher compares against. A door's entries
+ * decode `templates` on each read (lazyGalleryEntry): the packed matrix (packed-gallery.ts) is the
+ * one copy held for matching, so read it once into a local where it is used more than once.
+ */
 export interface GalleryEntry {
-  personId: string;
-  name: string;
-  templates: Float32Array[];
+  readonly personId: string;
+  readonly name: string;
+  readonly templates: Float32Array[];
+  /** How many templates, without decoding them (lazy entries); else templates.length. */
+  readonly count?: number;
+}
+
+/**
+ * An entry whose templates are decoded when read and not kept: 100,000 people × 5 float32
+ * templates of 512 would be 1 GB beside the matcher's int8 matrix (256 MB). Read by the packer
+ * once per changed person, and by the rare paths that need floats (1:1, duplicate check,
+ * stranger rate, export).
+ */
+export function lazyGalleryEntry(
+  personId: string,
+  name: string,
+  count: number,
+  decode: () => Float32Array[],
+): GalleryEntry {
+  return {
+    personId,
+    name,
+    count,
+    get templates() {
+      return decode();
+    },
+  };
 }
 
 export interface NewTemplate {
@@ -175,16 +203,23 @@ export class EnrollmentStore {
     return template?.photo ? Buffer.from(template.photo, 'base64') : null;
   }
 
-  /** Everyone with at least one template from `recognizerId`; other recognizers' templates never appear. */
+  /**
+   * Everyone with at least one template from `recognizerId`; other recognizers' templates never
+   * appear. The same list (and entries) until the next change; each entry decodes its templates
+   * from the payload when read (lazyGalleryEntry), so no float32 copy is kept here.
+   */
   gallery(recognizerId: string): GalleryEntry[] {
     let entries = this.galleries.get(recognizerId);
     if (!entries) {
       entries = [];
       for (const person of this.payload.people) {
-        const templates = person.templates
-          .filter((t) => t.recognizerId === recognizerId)
-          .map((t) => decodeEmbedding(t.embedding, `person ${person.id} template ${t.id}`));
-        if (templates.length > 0) entries.push({ personId: person.id, name: person.name, templates });
+        const records = person.templates.filter((t) => t.recognizerId === recognizerId);
+        if (records.length === 0) continue;
+        entries.push(
+          lazyGalleryEntry(person.id, person.name, records.length, () =>
+            records.map((t) => decodeEmbedding(t.embedding, `person ${person.id} template ${t.id}`)),
+          ),
+        );
       }
       this.galleries.set(recognizerId, entries);
     }

@@ -118,12 +118,16 @@ export class PeopleService {
     return { value: { deleted: true }, audit: { detail: { personId: id, name: gone } } };
   }
 
-  startEnrollment(id: string, target = DEFAULT_ENROLL_TARGET): Audited<EnrollStatus> {
+  /** `allowLookalike`: keep samples the duplicate check flags (the admin has said they are different people). */
+  startEnrollment(id: string, target = DEFAULT_ENROLL_TARGET, allowLookalike = false): Audited<EnrollStatus> {
     this.people.getPerson(id);
     const kiosk = this.kiosk;
     if (!kiosk.engine.recognizerId)
       throw new ExpectedError('NO_RECOGNIZER', 'The active pack has no recognition model.');
-    return { value: kiosk.startEnrollment(id, target), audit: { detail: { personId: id, target } } };
+    return {
+      value: kiosk.startEnrollment(id, target, allowLookalike),
+      audit: { detail: { personId: id, target, ...(allowLookalike ? { allowLookalike } : {}) } },
+    };
   }
 
   stopEnrollment(): Audited<EnrollStatus> {

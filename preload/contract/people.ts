@@ -38,6 +38,12 @@ export interface EnrollStatus {
   /** What to ask of the person now: 'look_straight', 'turn_left', 'turn_right', or a guidance code. */
   hint: string | null;
   done: boolean;
+  /**
+   * The duplicate check: someone else enrolled whom this face already matches at the door's
+   * threshold. `kept: false`: the enrollment stopped before saving, for the admin to decide;
+   * `kept: true`: the admin said they are different people, and the samples were saved.
+   */
+  lookalike?: { personId: string; name: string; score: number; kept: boolean } | null;
 }
 
 export interface RecognitionTest {
@@ -69,7 +75,14 @@ export const peopleChannels = {
   deletePerson: channel<{ deleted: boolean }>()(ById, 'admin', 'person_delete'),
   /** Camera enrollment: the next frames are sampled for this person until `target` are taken. */
   startEnrollment: channel<EnrollStatus>()(
-    z.object({ id: PersonIdSchema, target: z.int().min(1).max(10).optional() }).strict(),
+    /** allowLookalike: the admin has seen the duplicate check's flag and says they are different people. */
+    z
+      .object({
+        id: PersonIdSchema,
+        target: z.int().min(1).max(10).optional(),
+        allowLookalike: z.boolean().optional(),
+      })
+      .strict(),
     'admin',
     'enroll_start',
   ),

@@ -108,6 +108,10 @@ export const en = {
   'enroll.duplicate': 'Too similar to an earlier sample: turn your head a little',
   'enroll.differentPerson': 'This looks like a different person than the earlier samples',
   'enroll.good': 'Good: hold still a moment',
+  'enroll.lookalike':
+    'Looks like {name} (score {score}), who is already enrolled: the same person twice, or a twin? Nothing was saved.',
+  'enroll.lookalikeKeep': 'They are different people: enroll again',
+  'enroll.lookalikeKept': 'Looks like {name} (score {score}): you said they are different people.',
   'enroll.waiting': 'Waiting for the camera…',
   'enroll.hint': 'Samples are taken automatically when the face is sharp, well lit and facing the camera.',
   'models.title': 'Model packs',
@@ -357,6 +361,7 @@ export const en = {
   'audit.detail.added': 'Added',
   'audit.detail.refused': 'Refused',
   'audit.detail.lookalikes': 'Looked like someone enrolled',
+  'audit.detail.allowLookalike': 'Different people, the admin said',
   'compare.title': 'Compare two faces',
   'compare.help':
     'Capture two camera frames one second apart, or choose two photos. The largest face in each is compared.',

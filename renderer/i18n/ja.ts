@@ -110,6 +110,10 @@ export const ja: Record<MessageKey, string> = {
   'enroll.duplicate': '前のサンプルと似すぎています。顔を少し動かしてください',
   'enroll.differentPerson': '前のサンプルとは別人のようです',
   'enroll.good': '良好です。少しそのままで',
+  'enroll.lookalike':
+    '登録済みの{name}さんとよく似ています（スコア {score}）。同じ人の二重登録か、双子かもしれません。何も保存していません。',
+  'enroll.lookalikeKeep': '別の人です：もう一度登録する',
+  'enroll.lookalikeKept': '{name}さんとよく似ています（スコア {score}）。別の人だと確認済みです。',
   'enroll.waiting': 'カメラを待っています…',
   'enroll.hint': '顔がはっきり写り、明るく、カメラを向いているときに自動で撮影します。',
   'models.title': 'モデルパック',
@@ -359,6 +363,7 @@ export const ja: Record<MessageKey, string> = {
   'audit.detail.added': '追加',
   'audit.detail.refused': '不採用',
   'audit.detail.lookalikes': '登録者に似ていた写真',
+  'audit.detail.allowLookalike': '別の人だと管理者が確認',
   'compare.title': '2つの顔を比較',
   'compare.help': '1秒間隔でカメラから2枚撮影するか、写真を2枚選びます。それぞれの最も大きい顔を比較します。',
   'compare.camera': '1秒間隔で2枚撮影',

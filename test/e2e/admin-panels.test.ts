@@ -82,6 +82,15 @@ describe('admin panels in Chromium', () => {
   after(async () => harness?.close());
 
   const tab = (name: string) => harness.page.locator(`admin-screen button[data-tab="${name}"]`).click();
+  /** A person added on the People panel; their line. */
+  const addPerson = async (name: string) => {
+    await tab('people');
+    await harness.page.locator('admin-people input[name="new-name"]').fill(name);
+    await harness.page.locator('admin-people button[type="submit"]').click();
+    const line = harness.page.locator('admin-people li', { hasText: name });
+    await line.waitFor();
+    return line;
+  };
 
   test('models: the catalog is listed, and packs import from a folder', async () => {
     const page = harness.page;
@@ -131,11 +140,7 @@ describe('admin panels in Chromium', () => {
 
   test('people: add, import photos with reasons for refusals, test recognition', async () => {
     const page = harness.page;
-    await tab('people');
-    await page.locator('admin-people input[name="new-name"]').fill('Barack Obama');
-    await page.locator('admin-people button[type="submit"]').click();
-    const obama = page.locator('admin-people li', { hasText: 'Barack Obama' });
-    await obama.waitFor();
+    const obama = await addPerson('Barack Obama');
     assert.match((await obama.textContent()) ?? '', /No face enrolled/);
 
     harness.picks.push([
@@ -227,7 +232,61 @@ describe('admin panels in Chromium', () => {
     await page
       .locator('admin-people li', { hasText: 'Barack Obama' })
       .filter({ hasText: /Templates: [2-6]/ })
+      .waitFor({ timeout: 15_000 });
+  });
+
+  /** The admin screen's language switched on the Settings panel, then back to People. */
+  const localeThenPeople = async (locale: 'en' | 'ja') => {
+    await tab('settings');
+    await harness.page.locator('admin-settings select[name="locale"]').selectOption(locale);
+    await harness.page.waitForFunction((want) => document.documentElement.lang === want, locale);
+    await tab('people');
+  };
+
+  test('enroll by camera: the same face under a second name is flagged before saving, and the admin decides', async () => {
+    const page = harness.page;
+    const again = await addPerson('Obama again');
+    await again.locator('button', { hasText: 'Enroll by camera' }).click();
+    const flag = page.locator('admin-enroll [data-state="lookalike"]');
+    await flag.waitFor({ timeout: 20_000 });
+    assert.match(
+      (await flag.textContent()) ?? '',
+      /Looks like Barack Obama \(score \d\.\d\d\).*Nothing was saved/s,
+    );
+    assert.equal(await page.locator('admin-enroll .count').getAttribute('data-accepted'), '0');
+    await page.waitForTimeout(500);
+    await harness.screenshot('admin-enroll-lookalike');
+    await page.locator('admin-enroll button', { hasText: 'Back to people' }).click();
+    await page.locator('admin-settings, admin-people').first().waitFor();
+    await localeThenPeople('ja');
+    await page
+      .locator('admin-people li', { hasText: 'Obama again' })
+      .locator('.actions button.primary')
+      .click();
+    await flag.waitFor({ timeout: 20_000 });
+    assert.match((await flag.textContent()) ?? '', /登録済みのBarack Obamaさんとよく似ています/);
+    await page.waitForTimeout(500);
+    await harness.screenshot('admin-enroll-lookalike-ja');
+    await localeThenPeople('en');
+    await page
+      .locator('admin-people li', { hasText: 'Obama again' })
+      .locator('button', { hasText: 'Enroll by camera' })
+      .click();
+    await flag.waitFor({ timeout: 20_000 });
+    // The admin says they are different people: the samples are saved, and the screen says so.
+    await page.locator('admin-enroll button[name="allowLookalike"]').click();
+    await page.locator('admin-enroll [data-state="lookalike-kept"]').waitFor({ timeout: 20_000 });
+    await page.locator('admin-enroll .count:not([data-accepted="0"])').waitFor({ timeout: 20_000 });
+    await page.locator('admin-enroll button', { hasText: 'Cancel' }).click();
+    await page
+      .locator('admin-people li', { hasText: 'Obama again' })
+      .filter({ hasText: /Templates: [1-5]/ })
       .waitFor({ timeout: 5000 });
+    // Gone again, so the later tests meet one Barack Obama at the door.
+    const twin = page.locator('admin-people li', { hasText: 'Obama again' });
+    await twin.locator('.actions button.danger').click();
+    await twin.locator('[role="alertdialog"] button.danger').click();
+    await twin.waitFor({ state: 'detached' });
   });
 
   test('settings: bad values are refused by the one Save, the door test reports failure as failure', async () => {

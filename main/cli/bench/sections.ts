@@ -4,7 +4,7 @@ import type { BenchContext, BenchSection } from './types.js';
 import { engineSection } from './engine-section.js';
 import { livenessLevelsSection, livenessSection } from './liveness-section.js';
 import { faceToDoorSection } from './face-to-door-section.js';
-import { fleetOutageSection, fleetSection } from './fleet-section.js';
+import { fleetCampusSection, fleetOutageSection, fleetSection } from './fleet-section.js';
 import { matchingSection } from './matching-section.js';
 
 export type { BenchContext, BenchSection };
@@ -16,5 +16,6 @@ export const benchSections: BenchSection[] = [
   livenessLevelsSection,
   fleetSection,
   fleetOutageSection,
+  fleetCampusSection,
   matchingSection,
 ];

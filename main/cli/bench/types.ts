@@ -8,8 +8,6 @@ export interface BenchContext {
   facesDir: string | null;
   /** onnxruntime intra-op threads (0 = the runtime's default). */
   threads: number;
-  /** Synthetic people added to the door's gallery (matching-section.ts: face to door at 10,000). */
-  galleryPadding?: number;
   /** For progress lines (stderr). */
   log: (line: string) => void;
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchSections, type BenchContext } from '../bench/sections.js';
+import { DOOR_MEMORY_ENV, doorMemory, type DoorMemorySpec } from '../bench/door-memory.js';
 import { intOption, parse, type Command } from '../command.js';
 
 const usage = `Usage: tobira bench-suite [--models DIR] [--threads T] [--only WORDS] [--json]
@@ -22,6 +23,12 @@ export const command: Command = {
   summary: 'run all benchmark sections (npm run bench)',
   usage,
   async run(argv, io) {
+    const child = process.env[DOOR_MEMORY_ENV];
+    if (child) {
+      // The fleet campus section's door, in a process of its own (bench/door-memory.ts).
+      io.out(JSON.stringify(await doorMemory(JSON.parse(child) as DoorMemorySpec)));
+      return 0;
+    }
     const { values } = parse(
       argv,
       {

@@ -8,6 +8,7 @@ import {
   isNearDuplicate,
   lookalikeReason,
 } from '../../recognition/enroll-check.js';
+import { PackedGallery } from '../../recognition/packed-gallery.js';
 import type { MatchResult } from '../../recognition/types.js';
 import { defaultThreshold } from '../../recognition/thresholds.js';
 import { DEFAULT_QUALITY } from '../../recognition/quality.js';
@@ -62,6 +63,9 @@ export const command: Command = {
       if (existing.length > 1)
         throw new Error(`${existing.length} people are named '${values.name}'; rename one first`);
       let person: { id: string; name: string } | null = existing[0] ?? null;
+      // The duplicate check's gallery, packed once (a campus door's 500,000 templates are not walked
+      // per photo); the person being enrolled is left out of every check, so their new rows need not be in it.
+      const others = PackedGallery.of(door.people.gallery(recognizer.id));
       const outcomes: Outcome[] = [];
       for (const file of positionals) {
         let outcome: Outcome;
@@ -76,7 +80,7 @@ export const command: Command = {
               : [];
             const lookalike = findLookalike(
               embedding,
-              door.people.gallery(recognizer.id),
+              others,
               person?.id ?? null,
               defaultThreshold(recognizer).threshold,
             );

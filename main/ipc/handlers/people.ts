@@ -12,7 +12,8 @@ export function peopleHandlers(people: PeopleService): HandlersFor<typeof people
     renamePerson: ({ id, name }) => people.rename(id, name),
     setPersonPin: ({ id, pin }) => people.setPin(id, pin),
     deletePerson: ({ id }) => people.remove(id),
-    startEnrollment: ({ id, target }) => people.startEnrollment(id, target),
+    startEnrollment: ({ id, target, allowLookalike }) =>
+      people.startEnrollment(id, target, allowLookalike === true),
     stopEnrollment: () => people.stopEnrollment(),
     importPhotos: ({ id, allowLookalike }) => people.importPhotos(id, allowLookalike === true),
     testRecognition: ({ id }) => people.testRecognition(id),

@@ -32,6 +32,8 @@ const HINT_POSES: Record<string, (typeof POSES)[number]> = {
   turn_right: 'right',
 };
 
+const lookalikeWords = (l: { name: string; score: number }) => ({ name: l.name, score: l.score.toFixed(2) });
+
 /** A refusal code from main, in words. */
 export function refusalText(code: string): string {
   if (code === 'near_duplicate' || code === 'duplicate') return t('enroll.duplicate');
@@ -81,12 +83,23 @@ export class AdminEnroll extends LitElement {
     if (this.status && !this.status.done) void api().stopEnrollment(undefined);
   }
 
-  private async start(): Promise<void> {
+  /** `allowLookalike`: again, saving the samples the duplicate check flags (the admin's decision). */
+  private async start(allowLookalike = false): Promise<void> {
     const person = this.person;
     if (!person) return;
     try {
       this.error = null;
-      this.status = await call(api().startEnrollment({ id: person.id, target: ENROLL_TARGET }));
+      // A status event of this run may arrive before the call's answer (a frame taken, or the
+      // duplicate check's flag): the answer, older, must not replace it.
+      this.status = null;
+      const started = await call(
+        api().startEnrollment(
+          allowLookalike
+            ? { id: person.id, target: ENROLL_TARGET, allowLookalike }
+            : { id: person.id, target: ENROLL_TARGET },
+        ),
+      );
+      this.status ??= started;
     } catch (error) {
       this.error = errorMessage(error);
     }
@@ -138,6 +151,7 @@ export class AdminEnroll extends LitElement {
     const accepted = status?.accepted ?? 0;
     const done = status?.done ?? false;
     const prompt = this.prompt(accepted);
+    const flagged = status?.lookalike && !status.lookalike.kept ? status.lookalike : null;
     const feedback = this.feedback();
     return html`
       <div class="head row">
@@ -156,11 +170,25 @@ export class AdminEnroll extends LitElement {
         <aside data-refusal=${status?.lastRefusal ?? ''}>
           ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
           ${
-            done
-              ? html`<p class="notice ok prompt" data-state="done">
-                  ${t('enroll.done', { count: accepted })}
+            flagged
+              ? html`<p class="notice warn lookalike" role="alert" data-state="lookalike">
+                    ${t('enroll.lookalike', lookalikeWords(flagged))}
+                  </p>
+                  <button class="primary" name="allowLookalike" @click=${() => this.start(true)}>
+                    ${t('enroll.lookalikeKeep')}
+                  </button>`
+              : done
+                ? html`<p class="notice ok prompt" data-state="done">
+                    ${t('enroll.done', { count: accepted })}
+                  </p>`
+                : html`<p class="prompt" data-pose=${prompt.pose}>${prompt.text}</p>`
+          }
+          ${
+            status?.lookalike?.kept
+              ? html`<p class="muted" data-state="lookalike-kept">
+                  ${t('enroll.lookalikeKept', lookalikeWords(status.lookalike))}
                 </p>`
-              : html`<p class="prompt" data-pose=${prompt.pose}>${prompt.text}</p>`
+              : nothing
           }
           <div class="progress">
             <progress max=${target} .value=${accepted}></progress>
@@ -213,6 +241,17 @@ export class AdminEnroll extends LitElement {
         font-size: 1.5rem;
         font-weight: 600;
         margin: 0 0 0.8rem;
+      }
+      .notice.warn {
+        background: #4a3206;
+        border-color: #a8741a;
+      }
+      .lookalike {
+        font-size: 1.2rem;
+        line-height: 1.45;
+      }
+      .lookalike + button {
+        margin-bottom: 1rem;
       }
       .progress {
         display: flex;

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../../main/cli/tobira.js';
+import { AuditLog } from '../../../main/audit/audit-log.js';
+import type { AdminRecord } from '../../../main/audit/types.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { facePath } from '../../helpers/fixtures.js';
@@ -252,6 +254,46 @@ describe('tobira CLI on a fleet', { skip }, () => {
       [null, 'unknown_face'],
       'removed at the garage, refused at the lobby',
     );
+  });
+
+  it('the duplicate check at fleet enrollment: the same person under a second name is flagged before saving', async () => {
+    const photo = (f: string) => facePath(`photos/face_recognition/${f}`);
+    const enroll = (dir: string, name: string, file: string, ...more: string[]) =>
+      cli('enroll', '--data-dir', dir, '--models', pack, '--name', name, ...more, photo(file));
+    const names = async () =>
+      (
+        JSON.parse((await cli('people', 'list', '--data-dir', lobby, '--json')).out) as {
+          people: { name: string }[];
+        }
+      ).people
+        .map((p) => p.name)
+        .sort();
+    assert.equal((await enroll(lobby, 'Obama', 'obama.jpg')).code, 0);
+    // At another door of the same fleet: Obama is known there through the replica.
+    const twice = await enroll(garage, 'Barack', 'obama2.jpg');
+    assert.equal(twice.code, 1, twice.out + twice.err);
+    assert.match(
+      twice.out,
+      /refused: looks like Obama \(score 0\.\d\d\): the same person twice, or a twin\?/,
+    );
+    assert.deepEqual(await names(), ['Obama'], 'nothing saved in the fleet before the admin decides');
+    const biden = await enroll(garage, 'Biden', 'biden.jpg');
+    assert.equal(biden.code, 0, 'somebody else is not flagged: ' + biden.out);
+    const decided = await enroll(garage, 'Barack', 'obama2.jpg', '--allow-lookalike');
+    assert.equal(decided.code, 0, decided.out + decided.err);
+    assert.deepEqual(await names(), ['Barack', 'Biden', 'Obama']);
+    // The garage's audit: the flag and the admin's decision, on the enroll lines (oldest first).
+    const lines = (await new AuditLog(path.join(garage, 'audit')).readEntries()).records
+      .filter((e): e is AdminRecord => e.kind === 'admin' && e.action === 'enroll')
+      .reverse();
+    assert.deepEqual(
+      lines.map((l) =>
+        (l.detail.lookalikes as { name: string; kept: boolean }[]).map((x) => [x.name, x.kept]),
+      ),
+      [[['Obama', false]], [], [['Obama', true]]],
+    );
+    for (const name of ['Obama', 'Barack', 'Biden'])
+      assert.equal((await cli('people', 'remove', '--data-dir', lobby, name)).code, 0);
   });
 
   it('fleet join leaves the folder with the kiosk PIN set: typed twice, or from a file; two that differ join nothing', async () => {

@@ -139,11 +139,47 @@ describe('packed gallery', () => {
       };
     };
 
-    it('removal and disable take effect in the packed matrix with the batch that brings them', async () => {
+    /** A new door's empty replica in a folder of its own. */
+    const emptyReplica = async (): Promise<Replica> => {
       const dir = await mkdtemp(path.join(tmpdir(), 'tobira-packed-'));
       dirs.push(dir);
       await mkdir(fleetDir(dir), { recursive: true });
-      const replica = await Replica.open(dir, randomBytes(32), randomUUID());
+      return Replica.open(dir, randomBytes(32), randomUUID());
+    };
+
+    it("the view holds no float32 copy: a template is the replica's sealed row, opened when read", async () => {
+      const replica = await emptyReplica();
+      const { gallery } = sharedGallery();
+      const [a, b] = [gallery[0]!, gallery[1]!];
+      const [ida, idb] = [randomUUID(), randomUUID()];
+      await replica.apply(
+        [
+          personRow(ida, a.name, 1),
+          templateRow(ida, a.templates[0]!, 2),
+          templateRow(ida, b.templates[0]!, 3),
+          personRow(idb, b.name, 4),
+          templateRow(idb, b.templates[0]!, 5),
+        ],
+        1000,
+      );
+      const view = new FleetView(replica, key);
+      for (const t of view.people.get(ida)!.templates) {
+        assert.equal('embedding' in t, false, 'no values on the view');
+        assert.equal(t.dimension, 512);
+        assert.equal(t.sealed, replica.get('template', t.id)!.sealed, "the replica's bytes, not a copy");
+      }
+      const entry = view.gallery(recognizer).find((g) => g.personId === ida)!;
+      const first = entry.templates;
+      const again = entry.templates;
+      assert.notEqual(first[0], again[0], 'decoded afresh on each read: nothing kept');
+      assert.deepEqual(
+        view.people.get(ida)!.templates.map((t) => view.embedding(t).join()),
+        first.map((e) => e.join()),
+      );
+    });
+
+    it('removal and disable take effect in the packed matrix with the batch that brings them', async () => {
+      const replica = await emptyReplica();
       const { gallery } = sharedGallery();
       const ids = new Map(gallery.map((g) => [g.personId, randomUUID()]));
       let version = 0;

@@ -1,0 +1,67 @@
+// The door's whole memory with a campus-sized replica, measured in a process of its own (the
+// bench's process holds the seeding's garbage): open the replica as a door starts, build the
+// view, pack the gallery as the decision path does, collect garbage, read process.memoryUsage.
+// No models are loaded (the face models add their own ~30-60 MB whatever the gallery's size).
+// `tobira bench-suite` runs it when $TOBIRA_BENCH_DOOR_MEMORY holds the spec below as JSON.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Replica } from '../../fleet/replica.js';
+import { FleetView } from '../../fleet/view.js';
+import { PackedGallery } from '../../recognition/packed-gallery.js';
+
+export const DOOR_MEMORY_ENV = 'TOBIRA_BENCH_DOOR_MEMORY';
+
+export interface DoorMemorySpec {
+  dataDir: string;
+  /** hex */
+  localKey: string;
+  fleetKey: string;
+  fleet: string;
+  recognizer: string;
+}
+
+export interface DoorMemory {
+  open_s: number;
+  /** CPU seconds of the start (what a shared machine cannot inflate). */
+  open_cpu_s: number;
+  rss_mb: number;
+  heap_used_mb: number;
+  /** ArrayBuffers and Buffers outside the JS heap (the matrix, the replica's bytes). */
+  array_buffers_mb: number;
+  matcher_mb: number;
+  replica_sealed_mb: number;
+  gallery_people: number;
+  matrix_rows: number;
+  storage: string;
+}
+
+const mb = (bytes: number): number => Number((bytes / 2 ** 20).toFixed(1));
+
+export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const replica = await Replica.open(spec.dataDir, Buffer.from(spec.localKey, 'hex'), spec.fleet);
+  const view = new FleetView(replica, Buffer.from(spec.fleetKey, 'hex'));
+  const packed = PackedGallery.of(view.gallery(spec.recognizer));
+  const openS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  let sealed = 0;
+  for (const r of replica.rows()) sealed += r.sealed?.length ?? 0;
+  return {
+    open_s: Number(openS.toFixed(2)),
+    open_cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+    rss_mb: mb(m.rss),
+    heap_used_mb: mb(m.heapUsed),
+    array_buffers_mb: mb(m.arrayBuffers),
+    matcher_mb: mb(packed.bytes),
+    replica_sealed_mb: mb(sealed),
+    gallery_people: packed.size,
+    matrix_rows: packed.rows,
+    storage: packed.storage,
+  };
+}
