@@ -166,9 +166,11 @@ export function judgeAttempt(
     judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE);
   // The door decides when the turns are done: the first prefix whose motion shows a 3-D face
   // (the largest residual over pairs of frames only grows with more frames: a binary search).
+  // Never before the agreeing window is whole: the door asks for the turns only then, and
+  // layer 1 is fused over the whole window (a turn inside the window once left 1 frame to fuse).
   let n = rest.length;
   if (window.length > 0 && structureOf(n).live) {
-    let lo = 1;
+    let lo = rest.indexOf(window.at(-1)!) + 1;
     while (lo < n) {
       const mid = (lo + n) >> 1;
       if (structureOf(mid).live) n = mid;
