@@ -21,6 +21,8 @@ import {
 import { DEFAULT_PASSIVE_FUSION, fusePassive } from './passive-fusion.js';
 import { DEFAULT_STRUCTURE, judgeStructure } from './structure.js';
 import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
+import type { LivenessVerdict } from './liveness.js';
+import { SCREEN_FRAME_SCORE } from './screen-frame.js';
 
 /** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
 export const STEADY_IOU = 0.6;
@@ -55,11 +57,35 @@ export interface DoorFrame extends LayeredFrame {
    * agreeing frames start again. `passive` is set only for an eligible frame.
    */
   broken: boolean;
+  /** Set on a scored frame: the face sits in a screen's frame (screen-frame.ts; its score is capped). */
+  screen?: boolean;
+}
+
+export interface PassiveScore {
+  /** The passive score (NaN when the models could not score it). */
+  score: number;
+  /** The screen-frame cue saw a frame around the face. */
+  screen: boolean;
 }
 
 export interface PassiveScorer {
-  /** The passive score of `face` in `image` (NaN when the models could not score it). */
-  score(image: PixelImage, face: Face): Promise<number>;
+  score(image: PixelImage, face: Face): Promise<PassiveScore>;
+}
+
+/**
+ * The door's own per-frame check (LivenessChecker.checkFace: the passive pair and the
+ * screen-frame cue) as a scorer; a model error is thrown, not scored.
+ */
+export function checkerScorer(checker: {
+  checkFace(image: PixelImage, face: Face): Promise<LivenessVerdict>;
+}): PassiveScorer {
+  return {
+    score: async (image, face) => {
+      const v = await checker.checkFace(image, face);
+      if (v.reason === 'model error') throw new Error(`liveness model failed: ${v.detail ?? ''}`);
+      return { score: v.score, screen: v.screen === true };
+    },
+  };
 }
 
 /**
@@ -79,13 +105,9 @@ export class DoorFrameJudge {
     const judgement = judgeFrame(faces, image, image, this.config);
     const eligible = this.gate.eligible(judgement);
     const face = judgement.subject ? await this.refine(image, judgement.subject) : null;
-    const passive = eligible && face ? await this.scorer.score(image, face) : null;
-    return {
-      nowMs,
-      face,
-      passive: passive === null || Number.isFinite(passive) ? passive : 0,
-      broken: !judgement.passed,
-    };
+    const scored = eligible && face ? await this.scorer.score(image, face) : null;
+    const passive = scored === null || Number.isFinite(scored.score) ? (scored?.score ?? null) : 0;
+    return { nowMs, face, passive, broken: !judgement.passed, ...(scored ? { screen: scored.screen } : {}) };
   }
 }
 
@@ -203,6 +225,20 @@ export function judgeAttempts(
     if (start + stride > last) break;
   }
   return out;
+}
+
+/**
+ * The screen-frame cue alone, on the attempts of the door's judge: every scored frame counts
+ * as if the models were sure it is live (0.99), and a frame that sees a screen's frame is
+ * capped as the door caps it (SCREEN_FRAME_SCORE); no floor. An attempt is then refused when
+ * most of its agreeing window sees a frame, as the fused door refuses it. For the bench.
+ */
+export function screenAloneAttempts(frames: readonly DoorFrame[], opts: AttemptOptions = {}): Attempt[] {
+  const asIfLive = frames.map((f) =>
+    f.passive === null ? f : { ...f, passive: f.screen ? SCREEN_FRAME_SCORE : 0.99 },
+  );
+  const fusion = { ...(opts.fusion ?? DEFAULT_PASSIVE_FUSION), floor: 0 };
+  return judgeAttempts(asIfLive, 'standard', { ...opts, fusion });
 }
 
 export interface Overall {
