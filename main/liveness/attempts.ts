@@ -163,8 +163,8 @@ export interface Attempt {
 
 /**
  * One attempt, judged as the door judges it: layer 1 on the fused agreeing window (the floor
- * included); at level high, with no prompt in a recording, the eligible frames after the window
- * join the fusion, the 3-D structure is judged on the motion since the window, and the door
+ * included); at level high a window layer 1 refuses is refused there, as the door does; else,
+ * with no prompt in a recording, the eligible frames after the window join the fusion, the 3-D structure is judged on the motion since the window, and the door
  * decides on the first frame that motion shows a 3-D face (else when the attempt runs out).
  */
 export function judgeAttempt(
@@ -175,12 +175,14 @@ export function judgeAttempt(
   const fusion = opts.fusion ?? DEFAULT_PASSIVE_FUSION;
   const window = agreeingWindow(frames, fusion.minFrames, opts.windowMs ?? AGREE_WITHIN_MS);
   const end = frames.at(-1)?.nowMs ?? 0;
-  const windowScores = window.map((f) => f.passive!);
-  if (level === 'standard')
-    return {
-      verdict: combine(level, fusePassive(windowScores, fusion)),
-      decidedMs: window.at(-1)?.nowMs ?? end,
-    };
+  const windowPassive = fusePassive(
+    window.map((f) => f.passive!),
+    fusion,
+  );
+  // At high too, the door refuses a window layer 1 refuses before it asks for any turn
+  // (unlock-flow.ts revokes the unlock): the frames after it cannot rescue it.
+  if (level === 'standard' || (window.length > 0 && !windowPassive.live))
+    return { verdict: combine(level, windowPassive), decidedMs: window.at(-1)?.nowMs ?? end };
   // With no agreeing window the door would never have asked for a turn; the structure of the
   // attempt's motion is still reported.
   const rest = window.length > 0 ? frames.slice(frames.indexOf(window[0]!)) : frames;

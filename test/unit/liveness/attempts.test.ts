@@ -111,4 +111,17 @@ describe('an attempt at level high', () => {
     assert.equal(attempt!.decidedMs, 300);
     assert.ok(attempt!.verdict.structure!.parallax >= 0.12, String(attempt!.verdict.structure!.parallax));
   });
+
+  it('refuses a window layer 1 refuses, before any turn, as the door does (later frames cannot rescue it)', () => {
+    // A window at 0.3, then a head turn scored 0.99: fused over everything it would pass.
+    const rescued: DoorFrame[] = [
+      ...[0, 100, 200].map((nowMs) => ({ nowMs, face, passive: 0.3, broken: false })),
+      ...seq.map((f) => ({ ...f, nowMs: f.nowMs + 300, passive: f.passive === null ? null : 0.99 })),
+      ...[900, 1000, 1100, 1200, 1300].map((nowMs) => ({ nowMs, face, passive: 0.99, broken: false })),
+    ];
+    const [attempt] = judgeAttempts(rescued, 'high');
+    assert.equal(attempt!.verdict.live, false, JSON.stringify(attempt!.verdict));
+    assert.equal(attempt!.verdict.reason, 'below_threshold');
+    assert.equal(attempt!.decidedMs, 200);
+  });
 });
