@@ -179,15 +179,21 @@ export function judgeAttempt(
     window.map((f) => f.passive!),
     fusion,
   );
-  // At high too, the door refuses a window layer 1 refuses before it asks for any turn
-  // (unlock-flow.ts revokes the unlock): the frames after it cannot rescue it.
-  if (level === 'standard' || (window.length > 0 && !windowPassive.live))
+  if (level === 'standard')
     return { verdict: combine(level, windowPassive), decidedMs: window.at(-1)?.nowMs ?? end };
   // With no agreeing window the door would never have asked for a turn; the structure of the
   // attempt's motion is still reported.
   const rest = window.length > 0 ? frames.slice(frames.indexOf(window[0]!)) : frames;
   const structureOf = (n: number) =>
     judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE);
+  // At high too, the door refuses a window layer 1 refuses before it asks for any turn
+  // (unlock-flow.ts revokes the unlock): the frames after it cannot rescue it. The structure
+  // of the attempt's motion is reported all the same.
+  if (window.length > 0 && !windowPassive.live)
+    return {
+      verdict: combine(level, windowPassive, structureOf(rest.length)),
+      decidedMs: window.at(-1)!.nowMs,
+    };
   // The door decides when the turns are done: the first prefix whose motion shows a 3-D face
   // (the largest residual over pairs of frames only grows with more frames: a binary search).
   // Never before the agreeing window is whole: the door asks for the turns only then, and
