@@ -7,18 +7,21 @@
 //   frames: layer 1 scores it. For layers 2 and 3 it is moved before the camera like paper
 //   (paper-motion.ts: ±25° both ways, bends): the best a still can do against a head-turn
 //   prompt. The 3-D masks are stills too: layer 2 sees a picture of a mask, not a mask.
-// - The two videos are read at 10 fps and cut into attempts as long as the kiosk lets one
-//   last (8.3 s, attemptFrames below): the first frames form the agreeing window, the rest
-//   answer the challenge. The replay's attempts start every second (the attacker picks the
-//   moment); a live attempt is placed where the frames after the prompt find the person holding
-//   still (the challenge's rest), at least 1 s after the previous attempt.
+// - The two videos are each one presentation, judged by the door's own judge as the public
+//   clips are (clips-evaluate.ts judgeRecording: the door's frame path, attempts as long as the
+//   door lets one last starting every second): the replay is accepted when any attempt passes
+//   (the attacker picks the moment), the live video when an attempt decided within
+//   ACCEPT_WITHIN_MS passes. Offline nothing asks for turns: for the videos layer 3 alone and
+//   'before levels' are n/a, and layer 2 alone is the motion of the attempts at high.
+// - The door's per-frame score is the pair's, capped where the screen-frame cue sees a frame
+//   (screen-frame.ts): 'standard' and 'high' use it, 'layer 1 passive' is the pair alone, and
+//   'screen frame cue' the cue alone (attempts.ts screenAloneAttempts; a still: does it see one).
 // - 'before levels (per frame)' is the rule the kiosk used before: every agreeing frame
 //   (3 by default) must score ≥ 0.5 with the real class winning.
-// - Layer 3 is drawn at random: an attack's rate is averaged over the 2ⁿ equally likely
-//   draws (a recording plays the same turns whatever is asked). A live person follows the
-//   prompt: a live segment counts as passed when the draw matching its turns passes.
-// - Live stills cannot answer a challenge: BPCER at level high and for layers 2 and 3 comes
-//   from the live head-turn footage only (one person, one session: few and correlated).
+// - Layer 3 is drawn at random: an attack still's rate is averaged over the 2ⁿ equally likely
+//   draws (paper moves the same way whatever is asked).
+// - Live stills cannot answer a challenge: BPCER at level high and for layer 2 comes from the
+//   live head-turn footage only (one person, one session: few and correlated).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeImageFile } from '../image/decode.js';
@@ -128,10 +131,9 @@ function challengeAlone(frames: readonly LayeredFrame[], directions: readonly Tu
   return false;
 }
 
-/** Attack: mean over the draws; live: passed if the draw matching its motion passes. */
-function overDraws(live: boolean, pass: (d: TurnDirection[]) => boolean): number {
+/** An attack's rate over the challenge's equally likely draws. */
+function overDraws(pass: (d: TurnDirection[]) => boolean): number {
   const results = allDraws().map(pass);
-  if (live) return results.some(Boolean) ? 1 : 0;
   return results.filter(Boolean).length / results.length;
 }
 
@@ -196,10 +198,10 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
         'before levels (per frame)': before,
         standard: fused(still),
         // A live still cannot turn its head: n/a. An attack gets its best chance: moved like paper.
-        high: live ? null : overDraws(false, (d) => replayUnlock([...agreeing, ...paper], 'high', d).live),
+        high: live ? null : overDraws((d) => replayUnlock([...agreeing, ...paper], 'high', d).live),
         'layer 1 passive': fused(raw),
         'layer 2 structure': live ? null : judgeStructure(points).live ? 1 : 0,
-        'layer 3 challenge': live ? null : overDraws(false, (d) => challengeAlone(paper, d)),
+        'layer 3 challenge': live ? null : overDraws((d) => challengeAlone(paper, d)),
         'screen frame cue': face ? (screen ? 0 : 1) : 0,
       },
     });
