@@ -21,6 +21,8 @@ import {
 import { DEFAULT_PASSIVE_FUSION, fusePassive } from './passive-fusion.js';
 import { DEFAULT_STRUCTURE, judgeStructure } from './structure.js';
 import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
+import type { LivenessVerdict } from './liveness.js';
+import { SCREEN_FRAME_SCORE } from './screen-frame.js';
 
 /** Consecutive subject boxes overlapping this much count as holding still (0.6: a slow step moves less). */
 export const STEADY_IOU = 0.6;
@@ -55,11 +57,35 @@ export interface DoorFrame extends LayeredFrame {
    * agreeing frames start again. `passive` is set only for an eligible frame.
    */
   broken: boolean;
+  /** Set on a scored frame: the face sits in a screen's frame (screen-frame.ts; its score is capped). */
+  screen?: boolean;
+}
+
+export interface PassiveScore {
+  /** The passive score (NaN when the models could not score it). */
+  score: number;
+  /** The screen-frame cue saw a frame around the face. */
+  screen: boolean;
 }
 
 export interface PassiveScorer {
-  /** The passive score of `face` in `image` (NaN when the models could not score it). */
-  score(image: PixelImage, face: Face): Promise<number>;
+  score(image: PixelImage, face: Face): Promise<PassiveScore>;
+}
+
+/**
+ * The door's own per-frame check (LivenessChecker.checkFace: the passive pair and the
+ * screen-frame cue) as a scorer; a model error is thrown, not scored.
+ */
+export function checkerScorer(checker: {
+  checkFace(image: PixelImage, face: Face): Promise<LivenessVerdict>;
+}): PassiveScorer {
+  return {
+    score: async (image, face) => {
+      const v = await checker.checkFace(image, face);
+      if (v.reason === 'model error') throw new Error(`liveness model failed: ${v.detail ?? ''}`);
+      return { score: v.score, screen: v.screen === true };
+    },
+  };
 }
 
 /**
@@ -79,13 +105,9 @@ export class DoorFrameJudge {
     const judgement = judgeFrame(faces, image, image, this.config);
     const eligible = this.gate.eligible(judgement);
     const face = judgement.subject ? await this.refine(image, judgement.subject) : null;
-    const passive = eligible && face ? await this.scorer.score(image, face) : null;
-    return {
-      nowMs,
-      face,
-      passive: passive === null || Number.isFinite(passive) ? passive : 0,
-      broken: !judgement.passed,
-    };
+    const scored = eligible && face ? await this.scorer.score(image, face) : null;
+    const passive = scored === null || Number.isFinite(scored.score) ? (scored?.score ?? null) : 0;
+    return { nowMs, face, passive, broken: !judgement.passed, ...(scored ? { screen: scored.screen } : {}) };
   }
 }
 
@@ -141,8 +163,8 @@ export interface Attempt {
 
 /**
  * One attempt, judged as the door judges it: layer 1 on the fused agreeing window (the floor
- * included); at level high, with no prompt in a recording, the eligible frames after the window
- * join the fusion, the 3-D structure is judged on the motion since the window, and the door
+ * included); at level high a window layer 1 refuses is refused there, as the door does; else,
+ * with no prompt in a recording, the eligible frames after the window join the fusion, the 3-D structure is judged on the motion since the window, and the door
  * decides on the first frame that motion shows a 3-D face (else when the attempt runs out).
  */
 export function judgeAttempt(
@@ -153,22 +175,32 @@ export function judgeAttempt(
   const fusion = opts.fusion ?? DEFAULT_PASSIVE_FUSION;
   const window = agreeingWindow(frames, fusion.minFrames, opts.windowMs ?? AGREE_WITHIN_MS);
   const end = frames.at(-1)?.nowMs ?? 0;
-  const windowScores = window.map((f) => f.passive!);
+  const windowPassive = fusePassive(
+    window.map((f) => f.passive!),
+    fusion,
+  );
   if (level === 'standard')
-    return {
-      verdict: combine(level, fusePassive(windowScores, fusion)),
-      decidedMs: window.at(-1)?.nowMs ?? end,
-    };
+    return { verdict: combine(level, windowPassive), decidedMs: window.at(-1)?.nowMs ?? end };
   // With no agreeing window the door would never have asked for a turn; the structure of the
   // attempt's motion is still reported.
   const rest = window.length > 0 ? frames.slice(frames.indexOf(window[0]!)) : frames;
   const structureOf = (n: number) =>
     judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE);
+  // At high too, the door refuses a window layer 1 refuses before it asks for any turn
+  // (unlock-flow.ts revokes the unlock): the frames after it cannot rescue it. The structure
+  // of the attempt's motion is reported all the same.
+  if (window.length > 0 && !windowPassive.live)
+    return {
+      verdict: combine(level, windowPassive, structureOf(rest.length)),
+      decidedMs: window.at(-1)!.nowMs,
+    };
   // The door decides when the turns are done: the first prefix whose motion shows a 3-D face
   // (the largest residual over pairs of frames only grows with more frames: a binary search).
+  // Never before the agreeing window is whole: the door asks for the turns only then, and
+  // layer 1 is fused over the whole window (a turn inside the window once left 1 frame to fuse).
   let n = rest.length;
   if (window.length > 0 && structureOf(n).live) {
-    let lo = 1;
+    let lo = rest.indexOf(window.at(-1)!) + 1;
     while (lo < n) {
       const mid = (lo + n) >> 1;
       if (structureOf(mid).live) n = mid;
@@ -201,6 +233,20 @@ export function judgeAttempts(
     if (start + stride > last) break;
   }
   return out;
+}
+
+/**
+ * The screen-frame cue alone, on the attempts of the door's judge: every scored frame counts
+ * as if the models were sure it is live (0.99), and a frame that sees a screen's frame is
+ * capped as the door caps it (SCREEN_FRAME_SCORE); no floor. An attempt is then refused when
+ * most of its agreeing window sees a frame, as the fused door refuses it. For the bench.
+ */
+export function screenAloneAttempts(frames: readonly DoorFrame[], opts: AttemptOptions = {}): Attempt[] {
+  const asIfLive = frames.map((f) =>
+    f.passive === null ? f : { ...f, passive: f.screen ? SCREEN_FRAME_SCORE : 0.99 },
+  );
+  const fusion = { ...(opts.fusion ?? DEFAULT_PASSIVE_FUSION), floor: 0 };
+  return judgeAttempts(asIfLive, 'standard', { ...opts, fusion });
 }
 
 export interface Overall {

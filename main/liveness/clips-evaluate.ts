@@ -13,17 +13,22 @@ import type { FaceAnalysis } from '../insightface/face_analysis.js';
 import type { AntiSpoof } from './anti-spoof.js';
 import {
   acceptedWithin,
+  checkerScorer,
   DoorFrameJudge,
   judgeAttempts,
   overallOf,
+  screenAloneAttempts,
+  type Attempt,
   type DoorFrame,
   type Overall,
 } from './attempts.js';
 import { parseCsv } from './evaluate.js';
+import { LivenessChecker } from './liveness.js';
 import { cutFrames } from './footage.js';
 import type { SecurityLevel } from './levels.js';
 import { MIN_FUSED_FRAMES } from './passive-fusion.js';
 import { DEFAULT_DECISION } from '../recognition/decision.js';
+import { detectFaces } from '../recognition/close-face.js';
 
 /** 10 frames per second, at most 12 s per clip: as issue 18's measurement. */
 export const CLIP_FPS = 10;
@@ -35,6 +40,12 @@ export interface ClipResult {
   headTurn: boolean;
   standard: Overall;
   high: Overall;
+  /** The screen-frame cue alone (attempts.ts screenAloneAttempts): live when an attempt passes it. */
+  screenAlone: Overall;
+  /** Layer 2 alone: an attempt at high whose motion showed a 3-D face. */
+  structureAlone: boolean;
+  /** The turns' time in the first attempt passed at high (ms), null when none passed. */
+  challengeMs: number | null;
   /**
    * Whether the door's gates (judgeFrame: light, sharpness, size, pose) ever let enough frames
    * through for an agreeing window: a person they never do is refused by recognition (the door
@@ -56,6 +67,70 @@ export interface ClipsDeps {
   log?: (line: string) => void;
 }
 
+/**
+ * One recording through the door's judge: read at CLIP_FPS for at most CLIP_SECONDS, each
+ * frame through the door's frame path (DoorFrameJudge: the gates, a face that holds still, the
+ * passive pair and the screen-frame cue), detected as the CLI detects (close-face.ts: the
+ * padded retry for a face that fills the frame), and judged in attempts at both levels.
+ */
+export async function judgeRecording(
+  deps: Pick<ClipsDeps, 'fa' | 'antiSpoof'> & { timed?: (ms: number) => void },
+  video: string,
+  label: { file: string; kind: 'live' | 'replay'; headTurn: boolean },
+): Promise<ClipResult> {
+  const { frames } = await cutFrames(video, { from: 0, seconds: CLIP_SECONDS, fps: CLIP_FPS });
+  const scorer = checkerScorer(new LivenessChecker(deps.antiSpoof));
+  // The door's per-frame check: the passive pair and the screen-frame cue (liveness.ts).
+  const judge = new DoorFrameJudge(
+    { secondFaceRatio: DEFAULT_DECISION.secondFaceRatio, quality: DEFAULT_DECISION.quality },
+    {
+      score: async (image, face) => {
+        const t0 = performance.now();
+        const r = await scorer.score(image, face);
+        deps.timed?.(performance.now() - t0);
+        return r;
+      },
+    },
+  );
+  const judged: DoorFrame[] = [];
+  for (const [i, image] of frames.entries())
+    judged.push(await judge.frame(image, await detectFaces(deps.fa, image), (i * 1000) / CLIP_FPS));
+  const standard = judgeAttempts(judged, 'standard');
+  const high = judgeAttempts(judged, 'high');
+  return {
+    ...label,
+    standard: overallOf(standard),
+    high: overallOf(high),
+    screenAlone: overallOf(screenAloneAttempts(judged)),
+    structureAlone: high.some((a) => a.verdict.structure?.live === true),
+    challengeMs: challengeMs(standard, high),
+    gatesPass: standard.some((a) => a.verdict.passive.frames >= MIN_FUSED_FRAMES),
+    frames: judged.length,
+    eligible: judged.filter((f) => f.passive !== null).length,
+  };
+}
+
+/**
+ * How long the turns took in the first attempt that passed at high: from the end of its
+ * agreeing window (where the same attempt decides at standard) to its decision; null if none.
+ */
+function challengeMs(standard: readonly Attempt[], high: readonly Attempt[]): number | null {
+  const pass = high.find((a) => a.verdict.live);
+  const window = pass && standard.find((a) => a.startMs === pass.startMs);
+  return pass && window ? pass.decidedMs - window.decidedMs : null;
+}
+
+const show = (o: Overall) => (o.live ? `pass at ${((o.firstPassMs ?? 0) / 1000).toFixed(1)} s` : 'refused');
+
+export function describeClip(result: ClipResult): string {
+  return (
+    `${result.file} (${result.kind}${result.headTurn ? ', turns' : ''}): standard ${show(result.standard)}, ` +
+    `high ${show(result.high)}, screen-frame cue alone ${show(result.screenAlone)}; ` +
+    `${result.eligible}/${result.frames} frames pass the gates` +
+    (result.gatesPass ? '' : ' (never enough for an agreeing window: refused by recognition)')
+  );
+}
+
 export async function evaluateClips(deps: ClipsDeps): Promise<ClipResult[]> {
   const dir = path.join(deps.facesDir, 'pad', 'public');
   const rows = parseCsv(await readFile(path.join(dir, 'labels.csv'), 'utf8'));
@@ -65,37 +140,12 @@ export async function evaluateClips(deps: ClipsDeps): Promise<ClipResult[]> {
     if (deps.only && !deps.only.some((o) => file.startsWith(o))) continue;
     if (r.kind !== 'live' && r.kind !== 'replay')
       throw new Error(`pad/public/labels.csv: ${file}: kind '${r.kind}'`);
-    const { frames } = await cutFrames(path.join(dir, file), {
-      from: 0,
-      seconds: CLIP_SECONDS,
-      fps: CLIP_FPS,
-    });
-    const judge = new DoorFrameJudge(
-      { secondFaceRatio: DEFAULT_DECISION.secondFaceRatio, quality: DEFAULT_DECISION.quality },
-      { score: async (image, face) => (await deps.antiSpoof.predict(image, face.bbox)).score },
-    );
-    const judged: DoorFrame[] = [];
-    for (const [i, image] of frames.entries())
-      judged.push(await judge.frame(image, await deps.fa.detect(image), (i * 1000) / CLIP_FPS));
-    const overall = (level: SecurityLevel) => overallOf(judgeAttempts(judged, level));
-    const fused = judgeAttempts(judged, 'standard').map((a) => a.verdict.passive.frames);
-    const result: ClipResult = {
+    const result = await judgeRecording(deps, path.join(dir, file), {
       file,
       kind: r.kind,
       headTurn: r.head_turn === 'yes',
-      standard: overall('standard'),
-      high: overall('high'),
-      gatesPass: fused.some((n) => n >= MIN_FUSED_FRAMES),
-      frames: judged.length,
-      eligible: judged.filter((f) => f.passive !== null).length,
-    };
-    const show = (o: Overall) =>
-      o.live ? `pass at ${((o.firstPassMs ?? 0) / 1000).toFixed(1)} s` : 'refused';
-    deps.log?.(
-      `${file} (${result.kind}${result.headTurn ? ', turns' : ''}): standard ${show(result.standard)}, ` +
-        `high ${show(result.high)}; ${result.eligible}/${result.frames} frames pass the gates` +
-        (result.gatesPass ? '' : ' (never enough for an agreeing window: refused by recognition)'),
-    );
+    });
+    deps.log?.(describeClip(result));
     out.push(result);
   }
   return out;
@@ -127,8 +177,9 @@ const rateOf = (hits: boolean[]): ClipRate => {
   return { count, of: hits.length, rate: hits.length ? count / hits.length : null };
 };
 
-export function clipColumns(clips: readonly ClipResult[], level: SecurityLevel): ClipColumns {
-  const all = clips.filter((c) => c.kind === 'live' && (level === 'standard' || c.headTurn));
+/** The columns for a level, or for the screen-frame cue alone (all real people, as standard). */
+export function clipColumns(clips: readonly ClipResult[], level: SecurityLevel | 'screenAlone'): ClipColumns {
+  const all = clips.filter((c) => c.kind === 'live' && (level !== 'high' || c.headTurn));
   const people = all.filter((c) => c.gatesPass);
   return {
     gatedOut: rateOf(all.map((c) => !c.gatesPass)),

@@ -8,6 +8,7 @@ import { ActiveCheck, SECURITY_LEVELS, type LayerOptions, type SecurityLevel } f
 import { toBgr } from '../insightface/image.js';
 import type { Face, PixelImage } from '../insightface/types.js';
 import { DEFAULT_PASSIVE_FUSION, fusePassive, type PassiveResult } from './passive-fusion.js';
+import { cappedScore, screenFrame } from './screen-frame.js';
 
 export interface LivenessSettings {
   enabled: boolean;
@@ -46,6 +47,8 @@ export interface LivenessVerdict {
   reason?: LivenessReason;
   /** Details for the log (e.g. the model error's message). */
   detail?: string;
+  /** The face sits in a screen's or a print's frame (screen-frame.ts); the score is capped. */
+  screen?: true;
 }
 
 /** Throws RangeError unless the settings are usable. */
@@ -162,8 +165,12 @@ export class LivenessChecker {
     }
     try {
       const r = await this.antiSpoof.predict(image, face.bbox);
-      const live = r.realWins && r.score >= this.settings.threshold;
-      return live ? { live, score: r.score } : { live, score: r.score, reason: 'presentation attack' };
+      // The frame around the face that the models' crops miss (screen-frame.ts).
+      const screen = screenFrame(image, face).screen;
+      const score = cappedScore(r.score, screen);
+      const live = r.realWins && score >= this.settings.threshold;
+      const seen = screen ? ({ screen: true, detail: 'screen frame' } as const) : {};
+      return live ? { live, score } : { live, score, reason: 'presentation attack', ...seen };
     } catch (err) {
       return { live: false, score: Number.NaN, reason: 'model error', detail: (err as Error).message };
     }

@@ -7,41 +7,45 @@
 //   frames: layer 1 scores it. For layers 2 and 3 it is moved before the camera like paper
 //   (paper-motion.ts: ±25° both ways, bends): the best a still can do against a head-turn
 //   prompt. The 3-D masks are stills too: layer 2 sees a picture of a mask, not a mask.
-// - The two videos are read at 10 fps and cut into attempts as long as the kiosk lets one
-//   last (8.3 s, attemptFrames below): the first frames form the agreeing window, the rest
-//   answer the challenge. The replay's attempts start every second (the attacker picks the
-//   moment); a live attempt is placed where the frames after the prompt find the person holding
-//   still (the challenge's rest), at least 1 s after the previous attempt.
+// - The two videos are each one presentation, judged by the door's own judge as the public
+//   clips are (clips-evaluate.ts judgeRecording: the door's frame path, attempts as long as the
+//   door lets one last starting every second): the replay is accepted when any attempt passes
+//   (the attacker picks the moment), the live video when an attempt decided within
+//   ACCEPT_WITHIN_MS passes. Offline nothing asks for turns: for the videos layer 3 alone and
+//   'before levels' are n/a, and layer 2 alone is the motion of the attempts at high.
+// - The door's per-frame score is the pair's, capped where the screen-frame cue sees a frame
+//   (screen-frame.ts): 'standard' and 'high' use it, 'layer 1 passive' is the pair alone, and
+//   'screen frame cue' the cue alone (attempts.ts screenAloneAttempts; a still: does it see one).
 // - 'before levels (per frame)' is the rule the kiosk used before: every agreeing frame
 //   (3 by default) must score ≥ 0.5 with the real class winning.
-// - Layer 3 is drawn at random: an attack's rate is averaged over the 2ⁿ equally likely
-//   draws (a recording plays the same turns whatever is asked). A live person follows the
-//   prompt: a live segment counts as passed when the draw matching its turns passes.
-// - Live stills cannot answer a challenge: BPCER at level high and for layers 2 and 3 comes
-//   from the live head-turn footage only (one person, one session: few and correlated).
+// - Layer 3 is drawn at random: an attack still's rate is averaged over the 2ⁿ equally likely
+//   draws (paper moves the same way whatever is asked).
+// - Live stills cannot answer a challenge: BPCER at level high and for layer 2 comes from the
+//   live head-turn footage only (one person, one session: few and correlated).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeImageFile } from '../image/decode.js';
 import type { FaceAnalysis } from '../insightface/face_analysis.js';
 import type { PixelImage, Point } from '../insightface/types.js';
 import type { AntiSpoof } from './anti-spoof.js';
-import {
-  DEFAULT_CHALLENGE_STEPS,
-  DEFAULT_REST_FRAMES,
-  DEFAULT_REST_SPREAD,
-  DEFAULT_SETTLE_TIMEOUT_MS,
-  DEFAULT_STEP_TIMEOUT_MS,
-  HeadTurnChallenge,
-  type TurnDirection,
-} from './challenge.js';
+import { DEFAULT_CHALLENGE_STEPS, HeadTurnChallenge, type TurnDirection } from './challenge.js';
 import { parseCsv } from './evaluate.js';
-import { cutFrames } from './footage.js';
-import { replayUnlock, type LayeredFrame } from './levels.js';
+import { acceptedWithin, type Overall } from './attempts.js';
+import { cappedScore, screenFrame } from './screen-frame.js';
+import { replayUnlock, type LayeredFrame, type SecurityLevel } from './levels.js';
 import { largestFace } from '../recognition/subject.js';
 import { PAPER_SEQUENCE, renderPaper } from './paper-motion.js';
 import { fusePassive, MIN_FUSED_FRAMES } from './passive-fusion.js';
 import { judgeStructure } from './structure.js';
-import { clipColumns, type ClipColumns, type ClipRate, type ClipResult } from './clips-evaluate.js';
+import {
+  CLIP_FPS,
+  clipColumns,
+  describeClip,
+  judgeRecording,
+  type ClipColumns,
+  type ClipRate,
+  type ClipResult,
+} from './clips-evaluate.js';
 import { faceYaw } from './yaw.js';
 
 export const ATTACK_TYPES = ['print', 'replay', 'mask', 'unknown'] as const;
@@ -53,6 +57,7 @@ export const ROWS = [
   'layer 1 passive',
   'layer 2 structure',
   'layer 3 challenge',
+  'screen frame cue',
 ] as const;
 export type Row = (typeof ROWS)[number];
 
@@ -126,10 +131,9 @@ function challengeAlone(frames: readonly LayeredFrame[], directions: readonly Tu
   return false;
 }
 
-/** Attack: mean over the draws; live: passed if the draw matching its motion passes. */
-function overDraws(live: boolean, pass: (d: TurnDirection[]) => boolean): number {
+/** An attack's rate over the challenge's equally likely draws. */
+function overDraws(pass: (d: TurnDirection[]) => boolean): number {
   const results = allDraws().map(pass);
-  if (live) return results.some(Boolean) ? 1 : 0;
   return results.filter(Boolean).length / results.length;
 }
 
@@ -165,8 +169,11 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
     const image = await decodeImageFile(path.join(facesDir, s.file));
     const face = largestFace(await fa.detect(image));
     const r = face ? await predict(image, face.bbox) : null;
-    const still = r ? r.score : Number.NaN;
+    const raw = r ? r.score : Number.NaN;
     const stillWins = r?.realWins ?? false;
+    // The door's score: the pair's, capped when the screen-frame cue sees a frame (liveness.ts).
+    const screen = face ? screenFrame(image, face).screen : false;
+    const still = cappedScore(raw, screen);
     // The still moved like paper, 10 poses at 10 fps; every frame carries the still's score.
     const paper: LayeredFrame[] = [];
     for (const [i, pose] of PAPER_SEQUENCE.entries()) {
@@ -179,8 +186,8 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
       passive: face ? still : null,
     }));
     const live = s.label === 'live';
-    const layer1 = face ? (fusePassive([still, still, still]).live ? 1 : 0) : 0;
-    const before = face && stillWins && still >= 0.5 ? 1 : 0;
+    const fused = (score: number) => (face ? (fusePassive([score, score, score]).live ? 1 : 0) : 0);
+    const before = face && stillWins && raw >= 0.5 ? 1 : 0;
     const points: Point[][] = paper.filter((f) => f.face).map((f) => f.face!.kps);
     presentations.push({
       name: s.file,
@@ -189,99 +196,63 @@ export async function evaluatePad(deps: PadDeps): Promise<PadEvaluation> {
       kind: 'still',
       outcomes: {
         'before levels (per frame)': before,
-        standard: layer1,
+        standard: fused(still),
         // A live still cannot turn its head: n/a. An attack gets its best chance: moved like paper.
-        high: live ? null : overDraws(false, (d) => replayUnlock([...agreeing, ...paper], 'high', d).live),
-        'layer 1 passive': layer1,
+        high: live ? null : overDraws((d) => replayUnlock([...agreeing, ...paper], 'high', d).live),
+        'layer 1 passive': fused(raw),
         'layer 2 structure': live ? null : judgeStructure(points).live ? 1 : 0,
-        'layer 3 challenge': live ? null : overDraws(false, (d) => challengeAlone(paper, d)),
+        'layer 3 challenge': live ? null : overDraws((d) => challengeAlone(paper, d)),
+        'screen frame cue': face ? (screen ? 0 : 1) : 0,
       },
     });
   }
-  const challengeFrameCounts: number[] = [];
-  // An attempt is as long as the kiosk lets one last: the agreeing frames, then up to
-  // DEFAULT_SETTLE_TIMEOUT_MS to find the head at rest, then DEFAULT_STEP_TIMEOUT_MS per turn
-  // (challenge.ts), at the videos' 10 frames per second. Live and attack attempts alike.
-  const attemptFrames =
-    MIN_FUSED_FRAMES + (DEFAULT_SETTLE_TIMEOUT_MS + DEFAULT_CHALLENGE_STEPS * DEFAULT_STEP_TIMEOUT_MS) / 100;
-  for (const [video, label, seconds] of [
-    ['pad/videos/apfol_real2.webm', 'live', 11.6],
-    ['pad/videos/apfol_fake2.webm', 'replay', 15.2],
+  // The videos through the door's own judge, as the public clips (clips-evaluate.ts): attempts
+  // as long as the door lets one last, every second; the replay is accepted when any attempt
+  // passes, the live person when one decided within ACCEPT_WITHIN_MS passes. Offline nothing
+  // asks for turns: layer 3 alone is n/a, and layer 2 alone is the motion in the attempts.
+  const challengeMsOf: number[] = [];
+  for (const [video, label] of [
+    ['pad/videos/apfol_real2.webm', 'live'],
+    ['pad/videos/apfol_fake2.webm', 'replay'],
   ] as const) {
-    let frames: PixelImage[];
+    let r: ClipResult;
     try {
-      frames = (await cutFrames(path.join(facesDir, video), { from: 0, seconds, fps: 10 })).frames;
+      r = await judgeRecording({ fa, antiSpoof, timed: (ms) => times.push(ms) }, path.join(facesDir, video), {
+        file: video,
+        kind: label,
+        headTurn: label === 'live',
+      });
     } catch (err) {
       deps.log?.(`${video}: left out (${(err as Error).message})`);
       continue;
     }
-    const all: LayeredFrame[] = [];
-    const wins: boolean[] = [];
-    for (const [i, image] of frames.entries()) {
-      const face = largestFace(await fa.detect(image));
-      const r = face ? await predict(image, face.bbox) : null;
-      all.push({ nowMs: i * 100, face, passive: r ? r.score : null });
-      wins.push(r !== null && r.realWins && r.score >= 0.5);
-    }
+    deps.log?.(describeClip(r));
     const live = label === 'live';
-    const starts: number[] = [];
-    for (let i = 0; i + attemptFrames <= all.length; i++) {
-      // The prompt appears after the agreeing frames and first asks him to look at the camera;
-      // the turns count from the head at rest after it (challenge.ts). The footage answers no
-      // prompt, so a live attempt starts where the frames after the prompt find him holding
-      // still, as someone reading the screen does (most frames of this footage are mid-swing).
-      const yaws = all
-        .slice(i + MIN_FUSED_FRAMES, i + MIN_FUSED_FRAMES + DEFAULT_REST_FRAMES)
-        .map((f) => (f.face ? faceYaw(f.face) : null))
-        .filter((y): y is number => y !== null);
-      const still =
-        yaws.length === DEFAULT_REST_FRAMES && Math.max(...yaws) - Math.min(...yaws) <= DEFAULT_REST_SPREAD;
-      const spaced = starts.length === 0 || i - starts.at(-1)! >= 10;
-      if (live ? spaced && still : i % 10 === 0) starts.push(i);
-    }
-    for (const start of starts) {
-      const seg = all.slice(start, start + attemptFrames);
-      const agreeing = seg.flatMap((f, i) => (f.face ? [start + i] : [])).slice(0, MIN_FUSED_FRAMES);
-      const before = agreeing.length === MIN_FUSED_FRAMES && agreeing.every((i) => wins[i]);
-      const layer1 = fusePassive(
-        seg
-          .filter((f) => f.face)
-          .slice(0, MIN_FUSED_FRAMES)
-          .map((f) => f.passive!),
-      ).live;
-      const high = overDraws(live, (d) => replayUnlock(seg, 'high', d).live);
-      if (live) {
-        // The time a challenge takes: its frames (10 fps) on the draws the footage answers.
-        for (const d of allDraws()) {
-          const v = replayUnlock(seg, 'high', d);
-          if (v.live) challengeFrameCounts.push(v.passive.frames);
-        }
-      }
-      presentations.push({
-        name: `${video} @${start / 10}s`,
-        label,
-        camera: true,
-        kind: 'video',
-        outcomes: {
-          'before levels (per frame)': before ? 1 : 0,
-          standard: layer1 ? 1 : 0,
-          high,
-          'layer 1 passive': layer1 ? 1 : 0,
-          'layer 2 structure': judgeStructure(seg.filter((f) => f.face).map((f) => f.face!.kps)).live ? 1 : 0,
-          // As in replayUnlock: the prompt comes on the last agreeing frame.
-          'layer 3 challenge': overDraws(live, (d) =>
-            challengeAlone(seg.slice(seg.indexOf(seg.filter((f) => f.face)[MIN_FUSED_FRAMES - 1]!)), d),
-          ),
-        },
-      });
-    }
+    const accepted = (o: Overall) => ((live ? acceptedWithin(o) : o.live) ? 1 : 0);
+    if (r.challengeMs !== null) challengeMsOf.push(r.challengeMs);
+    presentations.push({
+      name: video,
+      label,
+      camera: true,
+      kind: 'video',
+      outcomes: {
+        'before levels (per frame)': null,
+        standard: accepted(r.standard),
+        high: accepted(r.high),
+        'layer 1 passive': accepted(r.standard),
+        'layer 2 structure': r.structureAlone ? 1 : 0,
+        'layer 3 challenge': null,
+        'screen frame cue': accepted(r.screenAlone),
+      },
+    });
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
   return {
     presentations,
     passiveMs: median(times),
-    challengeSeconds: median(challengeFrameCounts) / 10,
-    challengeFrames: median(challengeFrameCounts),
+    challengeSeconds: median(challengeMsOf) / 1000,
+    // Frames the turns took, at the recordings' CLIP_FPS.
+    challengeFrames: (median(challengeMsOf) / 1000) * CLIP_FPS,
   };
 }
 
@@ -328,6 +299,13 @@ export function tabulate(e: PadEvaluation, clips: readonly ClipResult[] = []): P
     'layer 1 passive': standardSeconds,
     'layer 2 structure': e.challengeSeconds,
     'layer 3 challenge': e.challengeSeconds,
+    // The cue runs in the door's per-frame check with the pair (timed with it on the videos).
+    'screen frame cue': standardSeconds,
+  };
+  const clipRows: Partial<Record<Row, SecurityLevel | 'screenAlone'>> = {
+    standard: 'standard',
+    high: 'high',
+    'screen frame cue': 'screenAlone',
   };
   return {
     rows: ROWS.map((row) => {
@@ -360,7 +338,7 @@ export function tabulate(e: PadEvaluation, clips: readonly ClipResult[] = []): P
           ),
         },
         seconds: Number(seconds[row].toFixed(3)),
-        clips: clips.length > 0 && (row === 'standard' || row === 'high') ? clipColumns(clips, row) : null,
+        clips: clips.length > 0 && clipRows[row] ? clipColumns(clips, clipRows[row]) : null,
       };
     }),
   };

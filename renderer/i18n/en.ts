@@ -425,6 +425,7 @@ export const en = {
   'liveness.table.row.layer_1_passive': 'Photo and screen check only',
   'liveness.table.row.layer_2_structure': 'Depth check only',
   'liveness.table.row.layer_3_challenge': 'Head-turn check only',
+  'liveness.table.row.screen_frame_cue': 'Screen-frame check only',
   'setup.step.lock': 'Your lock',
   'setup.lockIntro':
     'How does Tobira open the door? Choose the lock, save, then press Test: the lock should click. With no lock, the door screen greets people but nothing opens.',

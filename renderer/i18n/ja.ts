@@ -426,6 +426,7 @@ export const ja: Record<MessageKey, string> = {
   'liveness.table.row.layer_1_passive': '写真・画面の検知のみ',
   'liveness.table.row.layer_2_structure': '立体の検知のみ',
   'liveness.table.row.layer_3_challenge': '顔の向きの確認のみ',
+  'liveness.table.row.screen_frame_cue': '画面の枠の検知のみ',
   'setup.step.lock': '錠（かぎ）',
   'setup.lockIntro':
     'Tobira がどのようにドアを開けるかを選びます。錠を選んで保存し、「ドアをテスト」を押してください。錠がカチッと動けば完了です。錠なしの場合、ドア画面はあいさつをしますが、ドアは開きません。',

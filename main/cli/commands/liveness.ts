@@ -14,6 +14,7 @@ import { AntiSpoof } from '../../liveness/anti-spoof.js';
 import { SECURITY_LEVELS, type SecurityLevel } from '../../liveness/levels.js';
 import {
   attemptMs,
+  checkerScorer,
   DoorFrameJudge,
   judgeAttempts,
   overallOf,
@@ -101,13 +102,7 @@ export const command: Command = {
       // holds still, the passive pair on eligible frames only.
       const judge = new DoorFrameJudge(
         { secondFaceRatio: DEFAULT_DECISION.secondFaceRatio, quality: DEFAULT_DECISION.quality },
-        {
-          score: async (image, face) => {
-            const v = await checker.checkFace(image, face);
-            if (v.reason === 'model error') throw new Error(`liveness model failed: ${v.detail ?? ''}`);
-            return v.score;
-          },
-        },
+        checkerScorer(checker),
         // The 106 landmarks, when the pack has 2d106det, feed the 3-D layer.
         async (image, face) =>
           fa!.landmarks.some((m) => m.taskname === 'landmark_2d_106')

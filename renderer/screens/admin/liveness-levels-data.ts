@@ -14,8 +14,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 20,
-          rate: 0.05,
+          of: 13,
+          rate: 0.07692307692307693,
         },
         mask: {
           count: 3,
@@ -41,11 +41,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 2,
-          rate: 0,
+          of: 0,
+          rate: null,
         },
       },
-      seconds: 0.056,
+      seconds: 0.079,
       clips: null,
     },
     {
@@ -58,8 +58,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 20,
-          rate: 0.05,
+          of: 14,
+          rate: 0.07142857142857142,
         },
         mask: {
           count: 3,
@@ -85,11 +85,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 2,
+          of: 1,
           rate: 0,
         },
       },
-      seconds: 0.056,
+      seconds: 0.079,
       clips: {
         gatedOut: {
           count: 3,
@@ -128,7 +128,7 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 0,
-          of: 20,
+          of: 14,
           rate: 0,
         },
         mask: {
@@ -155,11 +155,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 2,
+          of: 1,
           rate: 0,
         },
       },
-      seconds: 3.263,
+      seconds: 1.217,
       clips: {
         gatedOut: {
           count: 0,
@@ -167,9 +167,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         bpcer: {
-          count: 2,
+          count: 1,
           of: 5,
-          rate: 0.4,
+          rate: 0.2,
         },
         apcerReplay: {
           count: 1,
@@ -177,14 +177,14 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0.3333333333333333,
         },
         within3s: {
-          count: 2,
-          of: 5,
-          rate: 0.4,
-        },
-        within8s: {
           count: 3,
           of: 5,
           rate: 0.6,
+        },
+        within8s: {
+          count: 4,
+          of: 5,
+          rate: 0.8,
         },
       },
     },
@@ -198,8 +198,8 @@ export const MEASURED: LivenessLevelsTable = {
         },
         replay: {
           count: 1,
-          of: 20,
-          rate: 0.05,
+          of: 14,
+          rate: 0.07142857142857142,
         },
         mask: {
           count: 3,
@@ -225,11 +225,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 2,
+          of: 1,
           rate: 0,
         },
       },
-      seconds: 0.056,
+      seconds: 0.079,
       clips: null,
     },
     {
@@ -241,9 +241,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         replay: {
-          count: 7,
-          of: 20,
-          rate: 0.35,
+          count: 1,
+          of: 14,
+          rate: 0.07142857142857142,
         },
         mask: {
           count: 0,
@@ -269,11 +269,11 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 2,
+          of: 1,
           rate: 0,
         },
       },
-      seconds: 2.7,
+      seconds: 0.9,
       clips: null,
     },
     {
@@ -285,9 +285,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         replay: {
-          count: 0.25,
-          of: 20,
-          rate: 0.0125,
+          count: 0,
+          of: 13,
+          rate: 0,
         },
         mask: {
           count: 0,
@@ -313,12 +313,82 @@ export const MEASURED: LivenessLevelsTable = {
         },
         footage: {
           count: 0,
-          of: 2,
+          of: 0,
+          rate: null,
+        },
+      },
+      seconds: 0.9,
+      clips: null,
+    },
+    {
+      row: 'screen frame cue',
+      apcer: {
+        print: {
+          count: 1,
+          of: 1,
+          rate: 1,
+        },
+        replay: {
+          count: 9,
+          of: 14,
+          rate: 0.6428571428571429,
+        },
+        mask: {
+          count: 5,
+          of: 5,
+          rate: 1,
+        },
+        unknown: {
+          count: 22,
+          of: 23,
+          rate: 0.9565217391304348,
+        },
+      },
+      bpcer: {
+        cameraStills: {
+          count: 0,
+          of: 12,
+          rate: 0,
+        },
+        webStills: {
+          count: 0,
+          of: 18,
+          rate: 0,
+        },
+        footage: {
+          count: 0,
+          of: 1,
           rate: 0,
         },
       },
-      seconds: 2.7,
-      clips: null,
+      seconds: 0.079,
+      clips: {
+        gatedOut: {
+          count: 3,
+          of: 15,
+          rate: 0.2,
+        },
+        bpcer: {
+          count: 0,
+          of: 12,
+          rate: 0,
+        },
+        apcerReplay: {
+          count: 3,
+          of: 3,
+          rate: 1,
+        },
+        within3s: {
+          count: 12,
+          of: 12,
+          rate: 1,
+        },
+        within8s: {
+          count: 12,
+          of: 12,
+          rate: 1,
+        },
+      },
     },
   ],
 };

@@ -92,3 +92,36 @@ describe('attempts over a recording', () => {
     assert.equal(acceptedWithin(o, 8000), true);
   });
 });
+
+describe('an attempt at level high', () => {
+  // The head turned on the first agreeing frame (the nose 20 px aside), then faces the camera:
+  // ivanica_report in pad/public turns before the window is whole, and the door then decided
+  // on 1 fused frame (too_few_frames) where the window held 3.
+  const turned = { kps: face.kps.map((p, i) => (i === 2 ? ([p[0] + 20, p[1]] as [number, number]) : p)) };
+  const seq: DoorFrame[] = [
+    { nowMs: 0, face: turned, passive: 0.95, broken: false },
+    { nowMs: 100, face, passive: null, broken: false },
+    ...[200, 300, 400, 500].map((nowMs) => ({ nowMs, face, passive: 0.95, broken: false })),
+  ];
+
+  it('decides no earlier than the end of the agreeing window, and fuses all of it', () => {
+    const [attempt] = judgeAttempts(seq, 'high');
+    assert.equal(attempt!.verdict.live, true, JSON.stringify(attempt!.verdict));
+    assert.equal(attempt!.verdict.passive.frames, 3);
+    assert.equal(attempt!.decidedMs, 300);
+    assert.ok(attempt!.verdict.structure!.parallax >= 0.12, String(attempt!.verdict.structure!.parallax));
+  });
+
+  it('refuses a window layer 1 refuses, before any turn, as the door does (later frames cannot rescue it)', () => {
+    // A window at 0.3, then a head turn scored 0.99: fused over everything it would pass.
+    const rescued: DoorFrame[] = [
+      ...[0, 100, 200].map((nowMs) => ({ nowMs, face, passive: 0.3, broken: false })),
+      ...seq.map((f) => ({ ...f, nowMs: f.nowMs + 300, passive: f.passive === null ? null : 0.99 })),
+      ...[900, 1000, 1100, 1200, 1300].map((nowMs) => ({ nowMs, face, passive: 0.99, broken: false })),
+    ];
+    const [attempt] = judgeAttempts(rescued, 'high');
+    assert.equal(attempt!.verdict.live, false, JSON.stringify(attempt!.verdict));
+    assert.equal(attempt!.verdict.reason, 'below_threshold');
+    assert.equal(attempt!.decidedMs, 200);
+  });
+});
