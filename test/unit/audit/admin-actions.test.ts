@@ -57,6 +57,7 @@ describe('admin actions are audited', () => {
     await call(ipc, 'adminLogin', { pin: PIN });
     await call(ipc, 'updateSettings', {
       recognition: { ...node.services.settings.get().recognition, framesToAgree: 4 },
+      pin: PIN,
     });
     // The door is changed only with the PIN typed again (main/admin/sensitive-settings.ts).
     await call(ipc, 'updateSettings', {

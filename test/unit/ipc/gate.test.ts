@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
 import { createHandlers } from '../../../main/ipc/handlers/index.js';
+import { pinAgainOf } from '../../../main/ipc/handlers/common.js';
 import type { HandlerTable, Sender } from '../../../main/ipc/gate.js';
 import { IpcGate, MAX_PAYLOAD_BYTES, originOf } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
@@ -49,6 +50,7 @@ describe('IPC gate', () => {
       captureContentsId: () => CAPTURE_ID,
       admin: node.services.adminSession,
       auditAdmin: node.services.adminAudit.record,
+      pinAgain: pinAgainOf({ pin: node.services.pin, auditAdmin: node.services.adminAudit.record }),
     });
   });
   beforeEach(() => {
