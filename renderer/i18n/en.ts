@@ -46,6 +46,11 @@ export const en = {
   'admin.pinOnPc':
     'This kiosk is already in use, so its admin PIN is set on the PC: run “tobira admin set-pin”.',
   'admin.pinAgainPrompt': 'Type the admin PIN again to change this',
+  'admin.pinAgain.enroll': 'Type the admin PIN again to enroll {name}',
+  'admin.pinAgain.photos': 'Type the admin PIN again to add photos of {name}',
+  'admin.pinAgain.fleetJoin': 'Type the admin PIN again to join door {door} to this fleet',
+  'admin.pinAgain.fleetGroup': 'Type the admin PIN again to change group {group}',
+  'admin.pinAgain.fleetRemove': 'Type the admin PIN again to remove group {group}',
   'admin.pinUnknownProblem': 'The PIN was not accepted.',
   'settings.weakPin': 'Allow a 4-digit admin PIN (weaker: easier to guess)',
   'admin.unlock': 'Open',

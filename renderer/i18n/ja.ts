@@ -48,6 +48,11 @@ export const ja: Record<MessageKey, string> = {
   'admin.pinOnPc':
     'このキオスクは使用中のため、管理者PINはPCで設定します。「tobira admin set-pin」を実行してください。',
   'admin.pinAgainPrompt': 'この変更には管理者PINの再入力が必要です',
+  'admin.pinAgain.enroll': '{name}さんを登録するには、管理者PINを再入力してください',
+  'admin.pinAgain.photos': '{name}さんの写真を追加するには、管理者PINを再入力してください',
+  'admin.pinAgain.fleetJoin': 'ドア「{door}」をこのフリートに参加させるには、管理者PINを再入力してください',
+  'admin.pinAgain.fleetGroup': 'グループ「{group}」を変更するには、管理者PINを再入力してください',
+  'admin.pinAgain.fleetRemove': 'グループ「{group}」を削除するには、管理者PINを再入力してください',
   'admin.pinUnknownProblem': 'PINを受け付けられませんでした。',
   'settings.weakPin': '4桁の管理者PINを許可する（弱い：推測されやすい）',
   'admin.unlock': '開く',

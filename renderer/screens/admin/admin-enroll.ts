@@ -11,6 +11,7 @@ import type { CameraView } from '../../components/camera-view/camera-view.js';
 import type { EnrollStatus, PersonView } from '../../../preload/contract/people.js';
 import { isGuidance, type FrameResult } from '../../../preload/contract/frames.js';
 import { errorMessage, panelStyles } from './admin-shared.js';
+import { confirmWithPin } from '../../components/pin-pad/ask-pin.js';
 import '../../components/camera-view/camera-view.js';
 
 declare global {
@@ -86,7 +87,13 @@ export class AdminEnroll extends LitElement {
     if (!person) return;
     try {
       this.error = null;
-      this.status = await call(api().startEnrollment({ id: person.id, target: ENROLL_TARGET }));
+      // A face enrolled is a face let in: main starts only with the admin PIN typed again.
+      const started = await confirmWithPin(t('admin.pinAgain.enroll', { name: person.name }), (pin) =>
+        api().startEnrollment({ id: person.id, target: ENROLL_TARGET, pin }),
+      );
+      // The PIN pad cancelled: nothing started, back to where the admin came from.
+      if (!started.ok && started.code === 'PIN_REQUIRED') return void this.finish(false);
+      this.status = await call(Promise.resolve(started));
     } catch (error) {
       this.error = errorMessage(error);
     }

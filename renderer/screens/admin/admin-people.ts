@@ -10,6 +10,7 @@ import { LocaleController } from '../../i18n/locale-controller.js';
 import type { ImportResult, PersonView, RecognitionTest } from '../../../preload/contract/people.js';
 import type { CameraView } from '../../components/camera-view/camera-view.js';
 import { errorMessage, formatScore, panelStyles } from './admin-shared.js';
+import { confirmWithPin } from '../../components/pin-pad/ask-pin.js';
 import '../../components/camera-view/camera-view.js';
 import './admin-enroll.js';
 
@@ -132,7 +133,13 @@ export class AdminPeople extends LitElement {
   private async importPhotos(person: PersonView, allowLookalike = false): Promise<void> {
     this.editor = { kind: 'import', id: person.id, results: null };
     const results = await this.run(() =>
-      call(api().importPhotos(allowLookalike ? { id: person.id, allowLookalike } : { id: person.id })),
+      call(
+        confirmWithPin(t('admin.pinAgain.photos', { name: person.name }), (pin) =>
+          api().importPhotos(
+            allowLookalike ? { id: person.id, allowLookalike, pin } : { id: person.id, pin },
+          ),
+        ),
+      ),
     );
     if (results) {
       this.editor = { kind: 'import', id: person.id, results };
