@@ -362,6 +362,11 @@ export const en = {
   'audit.detail.added': 'Added',
   'audit.detail.refused': 'Refused',
   'audit.detail.lookalikes': 'Looked like someone enrolled',
+  'audit.detail.state': 'Camera',
+  'audit.detail.burst': 'Counted as one line',
+  'audit.detail.changes': 'Changes reported',
+  'audit.detail.seconds': 'Over (s)',
+  'audit.detail.since': 'From',
   'compare.title': 'Compare two faces',
   'compare.help':
     'Capture two camera frames one second apart, or choose two photos. The largest face in each is compared.',

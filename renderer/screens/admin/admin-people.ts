@@ -131,14 +131,15 @@ export class AdminPeople extends LitElement {
 
   /** `allowLookalike`: again, keeping the photos the duplicate check flagged (the admin's decision). */
   private async importPhotos(person: PersonView, allowLookalike = false): Promise<void> {
-    this.editor = { kind: 'import', id: person.id, results: null };
     const results = await this.run(() =>
       call(
-        confirmWithPin(t('admin.pinAgain.photos', { name: person.name }), (pin) =>
-          api().importPhotos(
+        confirmWithPin(t('admin.pinAgain.photos', { name: person.name }), (pin) => {
+          // "Choose photos in the dialog" once the PIN is typed, as main opens the file dialog.
+          this.editor = { kind: 'import', id: person.id, results: null };
+          return api().importPhotos(
             allowLookalike ? { id: person.id, allowLookalike, pin } : { id: person.id, pin },
-          ),
-        ),
+          );
+        }),
       ),
     );
     if (results) {
@@ -217,7 +218,7 @@ export class AdminPeople extends LitElement {
           <button class="primary" @click=${() => (this.enrolling = person)}>
             ${t('people.enrollCamera')}
           </button>
-          <button ?disabled=${this.requests.pending} @click=${() => this.importPhotos(person)}>
+          <button name="import" ?disabled=${this.requests.pending} @click=${() => this.importPhotos(person)}>
             ${t('people.importPhotos')}
           </button>
           <button @click=${() => this.toggle({ kind: 'test', id: person.id, result: null })}>
