@@ -95,7 +95,12 @@ export async function backlogOnDisk(
 ): Promise<
   Pick<FleetStatus, 'audit_pending' | 'audit_oldest_ms' | 'ship_error' | 'mqtt'> & { as_of: string | null }
 > {
-  const shipper = new AuditShipper(config.dir, new AuditLog(path.join(config.dir, 'audit')), config.door);
+  const shipper = new AuditShipper(
+    config.dir,
+    new AuditLog(path.join(config.dir, 'audit')),
+    config.door,
+    config.fleetKey,
+  );
   const backlog = await shipper.backlog();
   let side: DoorSideStatus | null = null;
   try {
@@ -142,7 +147,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     this.view = new FleetView(replica, config.fleetKey);
     this.audit = new AuditLog(path.join(config.dir, 'audit'));
     this.remoteUnlocks = new RemoteUnlockAudit((input) => this.record(input), { now: () => this.now() });
-    this.shipper = new AuditShipper(config.dir, this.audit, config.door);
+    this.shipper = new AuditShipper(config.dir, this.audit, config.door, config.fleetKey);
     this.sync = new FleetSync(config.databaseUrl, replica, {
       now: () => this.now(),
       applicationName: `tobira door ${config.door}`,

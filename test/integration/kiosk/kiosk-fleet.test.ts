@@ -283,6 +283,28 @@ describe('the kiosk in fleet mode', { skip }, () => {
         [refused.id],
       );
       assert.deepEqual(r.rows, [{ door: 'Front', reason: 'not_permitted_now' }]);
+      // What the database sees of the building's audit (issue 17): which door, when, the result
+      // and the person's id (a random UUID), never the name or the rest of the record, which are
+      // sealed under the fleet key like the people themselves (fleet/audit-seal.ts).
+      const row = await db.query<{ person_id: string; person_name: string | null; text: string }>(
+        'SELECT person_id, person_name, record::text AS text FROM audit WHERE id = $1',
+        [refused.id],
+      );
+      assert.equal(row.rows[0]!.person_id, obama.id);
+      assert.equal(row.rows[0]!.person_name, null, 'no name column in clear');
+      const score = refused.score === null ? [] : [String(refused.score)];
+      for (const secret of ['Barack', 'Obama', ...score]) {
+        assert.equal(row.rows[0]!.text.includes(secret), false, `the record shows ${secret} in clear`);
+      }
+      const everything = await db.query<{ text: string }>(
+        `SELECT coalesce(person_name, '') || record::text AS text FROM audit`,
+      );
+      assert.ok(everything.rows.length > 0);
+      assert.equal(
+        everything.rows.some((x) => x.text.includes('Obama')),
+        false,
+        'no audit row holds his name in clear',
+      );
     } finally {
       await db.end();
     }
