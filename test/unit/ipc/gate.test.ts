@@ -143,6 +143,22 @@ describe('IPC gate', () => {
       true,
     ],
     ['a new admin PIN of 65 characters', 'setAdminPin', { pin: '1'.repeat(65) }, 'INVALID_PAYLOAD', false],
+    // The changes that always ask for the PIN again (issue 17) check its shape before the PIN itself.
+    [
+      'a numeric PIN typed again to join a fleet',
+      'joinFleet',
+      { databaseUrl: 'postgres://db.example/fleet', token: 't', door: 'Front', pin: 123456 },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    ['an empty PIN typed again to enroll', 'startEnrollment', { id: 'p1', pin: '' }, 'INVALID_PAYLOAD', true],
+    [
+      'a PIN typed again to edit a group, without the group',
+      'setFleetGroupMembers',
+      { personIds: [], pin: '123456' },
+      'INVALID_PAYLOAD',
+      true,
+    ],
   ];
   for (const [name, channel, payload, code, adminOnly] of badPayloads) {
     test(`refuses ${name}`, async () => {
