@@ -50,6 +50,7 @@ export const en = {
   'admin.pinAgain.photos': 'Type the admin PIN again to add photos of {name}',
   'admin.pinAgain.fleetJoin': 'Type the admin PIN again to join door {door} to this fleet',
   'admin.pinAgain.fleetGroup': 'Type the admin PIN again to change group {group}',
+  'admin.pinAgain.doorTest': 'Type the admin PIN again to open the lock once',
   'admin.pinAgain.fleetRemove': 'Type the admin PIN again to remove group {group}',
   'admin.pinUnknownProblem': 'The PIN was not accepted.',
   'settings.weakPin': 'Allow a 4-digit admin PIN (weaker: easier to guess)',

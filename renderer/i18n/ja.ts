@@ -52,6 +52,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.pinAgain.photos': '{name}さんの写真を追加するには、管理者PINを再入力してください',
   'admin.pinAgain.fleetJoin': 'ドア「{door}」をこのフリートに参加させるには、管理者PINを再入力してください',
   'admin.pinAgain.fleetGroup': 'グループ「{group}」を変更するには、管理者PINを再入力してください',
+  'admin.pinAgain.doorTest': '錠を一度開けるには、管理者PINを再入力してください',
   'admin.pinAgain.fleetRemove': 'グループ「{group}」を削除するには、管理者PINを再入力してください',
   'admin.pinUnknownProblem': 'PINを受け付けられませんでした。',
   'settings.weakPin': '4桁の管理者PINを許可する（弱い：推測されやすい）',

@@ -290,6 +290,7 @@ describe('admin panels in Chromium', () => {
         'the signing key shown as REDACTED once saved',
       );
       await door.locator('button[name="test-door"]').click();
+      await typePinAgain();
       const failed = door.locator('.door-test');
       await failed.waitFor({ timeout: 15_000 });
       assert.equal(await failed.getAttribute('data-ok'), 'false');
@@ -321,6 +322,7 @@ describe('admin panels in Chromium', () => {
         'the working relay saved',
       );
       await door.locator('button[name="test-door"]').click();
+      await typePinAgain();
       await door.locator('.door-test[data-ok="true"]').waitFor({ timeout: 15_000 });
       assert.equal(working.calls(), 1);
       const saved = harness.services.settings.get().door;

@@ -122,10 +122,10 @@ describe('the lock step, settings and audit view in English and Japanese, landsc
         await shoot(page, `admin-settings-lock-${locale}-${screen.name}`);
 
         h.services.settings.update({ door: relay.door });
-        const tested = await page.evaluate(async () => {
-          const result = await window.tobira.testDoor(undefined);
+        const tested = await page.evaluate(async (pin) => {
+          const result = await window.tobira.testDoor({ pin });
           return result.ok && result.value.ok;
-        });
+        }, PIN);
         assert.equal(tested, false, 'the relay answers 503');
         await page.locator('admin-screen button[data-tab="audit"]').click();
         await page.locator('admin-audit button[name="show-admin"]').click();

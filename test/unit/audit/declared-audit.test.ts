@@ -198,7 +198,7 @@ describe('each audited channel writes its line, with its real values, through th
       line('person_delete', { personId: id, name: 'Aiko T.' }),
     );
 
-    const door = await step('testDoor', undefined);
+    const door = await step('testDoor', { pin: PIN });
     const doorLine = only(door.lines);
     assert.deepEqual(
       [doorLine.action, doorLine.ok, doorLine.detail.kind],

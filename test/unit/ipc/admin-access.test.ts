@@ -63,6 +63,8 @@ const PIN_AGAIN_PAYLOADS: Record<string, Record<string, unknown>> = {
   saveFleetGroup: { id: null, name: 'Always', doors: ['*'], timeZone: 'UTC', windows: [] },
   removeFleetGroup: { id: GROUP },
   setFleetGroupMembers: { id: GROUP, personIds: [] },
+  // Drives the lock once: whoever stands at the door goes in.
+  testDoor: {},
 };
 
 describe('admin-only channels, declared in the contract and enforced by the gate', () => {
