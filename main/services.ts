@@ -133,6 +133,7 @@ export class AppServices {
     await this.engine.close();
     await this.fleetHost.close();
     await this.adminAudit.flush();
+    await this.doorbell.flush();
   }
 
   get fleet(): KioskFleet | null {

@@ -1,7 +1,8 @@
 // Settings that decide who gets in: changing them asks for the admin PIN again,
 // checked in main. A live admin session alone is not enough, so a compromised
 // renderer that rides an open session still cannot retarget the door, lower the
-// threshold, switch off liveness or swap the face models.
+// threshold or the agreeing frames, let a second face through, switch cameras, switch
+// off liveness or swap the face models.
 import type { Settings, SettingsPatch } from '../../preload/contract/settings.js';
 
 /**
@@ -18,8 +19,16 @@ export function sensitiveChanges(
   const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
   if (patch.door && differs(patch.door, current.door) && differs(patch.door, shown.door))
     changed.push('door');
-  if (patch.recognition && patch.recognition.threshold !== current.recognition.threshold)
+  const recognition = patch.recognition;
+  if (recognition && recognition.threshold !== current.recognition.threshold)
     changed.push('recognition.threshold');
+  // Issue 17: one agreeing frame is easier to fool with a replay; a laxer second-face ratio lets a
+  // second person through behind the first; another camera may be a device replaying someone.
+  if (recognition && recognition.framesToAgree !== current.recognition.framesToAgree)
+    changed.push('recognition.framesToAgree');
+  if (recognition && recognition.secondFaceRatio !== current.recognition.secondFaceRatio)
+    changed.push('recognition.secondFaceRatio');
+  if (patch.camera && patch.camera.deviceId !== current.camera.deviceId) changed.push('camera.deviceId');
   if (patch.liveness && differs(patch.liveness, current.liveness)) changed.push('liveness');
   if (patch.engine && patch.engine.activePack !== current.engine.activePack)
     changed.push('engine.activePack');

@@ -95,7 +95,7 @@ export async function openCliDoor(
         ...event,
         detail: { ...event.detail, fleet: fleetId },
       });
-      await appendAdminToBuilding(fleet.config.databaseUrl, door, record);
+      await appendAdminToBuilding(fleet.config.databaseUrl, door, record, fleet.config.fleetKey);
     },
   };
 }
@@ -128,7 +128,11 @@ export async function auditExport(
   const since = isoOrThrow(filter.since, 'since');
   const until = isoOrThrow(filter.until, 'until');
   const fleet = await openFleet(dir);
-  const { rows } = await buildingAudit(fleet.config.databaseUrl, { ...filter, since, until });
+  const { rows } = await buildingAudit(fleet.config.databaseUrl, fleet.config.fleetKey, {
+    ...filter,
+    since,
+    until,
+  });
   const csv =
     [['door', ...CSV_COLUMNS].join(','), ...rows.map((r) => `${csvCell(r.door)},${csvRow(r.record)}`)].join(
       '\r\n',

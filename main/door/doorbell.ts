@@ -3,6 +3,7 @@
 // change). Both come from the public door screen, so neither trusts it with more than a press
 // or a state from a fixed list, and a held-down or bouncing button cannot flood the audit log.
 import type { AuditLog } from '../audit/audit-log.js';
+import { FailureBursts, type BurstSummary } from '../audit/bursts.js';
 import type { DoorOutput } from './types.js';
 import type { CallResult, DoorCameraState } from '../../preload/contract/door.js';
 
@@ -21,8 +22,17 @@ export interface DoorbellDeps {
 export class Doorbell {
   private lastRing: { at: number; result: CallResult } | null = null;
   private cameraSeen: DoorCameraState | null = null;
+  /**
+   * Camera reports come from the public door screen: a compromised renderer can report lost,
+   * found, lost… as fast as it can call (issue 17), and one line per change would rotate the log's
+   * history out. Counted in bursts (audit/bursts.ts): the first changes of a minute on their own
+   * lines, the rest as one line. A real camera that drops and returns stays well inside that.
+   */
+  private readonly cameraBursts: FailureBursts;
 
-  constructor(private readonly deps: DoorbellDeps) {}
+  constructor(private readonly deps: DoorbellDeps) {
+    this.cameraBursts = new FailureBursts((summary) => this.writeCameraBurst(summary), { now: deps.now });
+  }
 
   async ring(): Promise<CallResult> {
     const now = (this.deps.now ?? Date.now)();
@@ -50,6 +60,7 @@ export class Doorbell {
     if (was === state || (was === null && state === 'live')) return false;
     const lost = state !== 'live';
     if (lost && was !== null && was !== 'live') return false;
+    if (!this.cameraBursts.admit('camera')) return false;
     await this.deps.audit.appendAdmin({
       action: lost ? 'camera_lost' : 'camera_found',
       actor: 'screen',
@@ -57,5 +68,20 @@ export class Doorbell {
       detail: lost ? { state } : {},
     });
     return true;
+  }
+
+  /** Writes the camera burst still open (before the log closes). */
+  flush(): Promise<void> {
+    return this.cameraBursts.flush();
+  }
+
+  /** "N camera changes reported in S s": one line for the burst. */
+  private async writeCameraBurst(summary: BurstSummary): Promise<void> {
+    await this.deps.audit.appendAdmin({
+      action: 'camera_lost',
+      actor: 'screen',
+      ok: false,
+      detail: { burst: true, changes: summary.count, seconds: summary.seconds, since: summary.since },
+    });
   }
 }

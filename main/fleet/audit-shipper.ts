@@ -11,6 +11,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { fleetDir } from './local.js';
+import { sealAuditRecord } from './audit-seal.js';
 
 const CURSOR_FILE = 'audit-shipped.json';
 /** Rows per INSERT: 500 × 8 parameters stays far below PostgreSQL's 65,535-parameter limit. */
@@ -46,6 +47,8 @@ export class AuditShipper {
     dataDir: string,
     private readonly log: AuditLog,
     private readonly door: string,
+    /** The fleet data key: each row's name and record go in sealed (audit-seal.ts). */
+    private readonly fleetKey: Buffer,
   ) {
     this.cursorFile = path.join(fleetDir(dataDir), CURSOR_FILE);
   }
@@ -96,8 +99,9 @@ export class AuditShipper {
           r.outcome,
           r.reason,
           r.personId,
-          r.personName,
-          JSON.stringify(r),
+          // The name is in the sealed record only: the database sees the person's id.
+          null,
+          JSON.stringify(sealAuditRecord(this.fleetKey, this.door, r)),
         );
         const b = j * 8;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8})`;

@@ -101,7 +101,12 @@ export async function backlogOnDisk(
 ): Promise<
   Pick<FleetStatus, 'audit_pending' | 'audit_oldest_ms' | 'ship_error' | 'mqtt'> & { as_of: string | null }
 > {
-  const shipper = new AuditShipper(config.dir, new AuditLog(path.join(config.dir, 'audit')), config.door);
+  const shipper = new AuditShipper(
+    config.dir,
+    new AuditLog(path.join(config.dir, 'audit')),
+    config.door,
+    config.fleetKey,
+  );
   const backlog = await shipper.backlog();
   let side: DoorSideStatus | null = null;
   try {
@@ -150,7 +155,7 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     this.view = new FleetView(replica, config.fleetKey);
     this.audit = new AuditLog(path.join(config.dir, 'audit'));
     this.remoteUnlocks = new RemoteUnlockAudit((input) => this.record(input), { now: () => this.now() });
-    this.shipper = new AuditShipper(config.dir, this.audit, config.door);
+    this.shipper = new AuditShipper(config.dir, this.audit, config.door, config.fleetKey);
     this.verified = new VerifiedReplica(replica, doorTrust(config), (r) =>
       this.emit('refused', { message: describeRefusal(r) }),
     );

@@ -37,6 +37,12 @@ export interface GatePolicy {
   captureContentsId?: () => number | null;
   /** Writes an audited channel's line (audit/admin-audit.ts): best effort, it never throws. */
   auditAdmin: AdminAuditSink;
+  /**
+   * For a channel the contract marks 'pin-again': resolves when `given` is the admin PIN, and
+   * throws the expected failure otherwise (PIN_REQUIRED, WRONG_PIN, LOCKED_OUT), counting and
+   * auditing it like any PIN typed (handlers/common.ts requirePinAgain).
+   */
+  pinAgain: (given: string | undefined, what: string) => Promise<void>;
 }
 
 export type AdminAuditSink = (
@@ -119,8 +125,12 @@ export class IpcGate {
     // contract like its access, so no handler can forget it.
     const action: AdminAction | null = channels[channel].audit;
     try {
+      // A change that decides who gets in needs the PIN typed again, whatever the session; the
+      // handler never sees the PIN.
+      const arg =
+        channels[channel].confirm === 'pin-again' ? await this.confirmed(channel, parsed.data) : parsed.data;
       const handler = this.handlers[channel] as (arg: unknown, sender: Sender) => unknown;
-      const result = await handler(parsed.data, sender);
+      const result = await handler(arg, sender);
       if (action === null) return { ok: true, value: result };
       const { value, audit } = result as Audited<unknown>;
       if (audit) await this.policy.auditAdmin(action, audit.detail, audit.ok ?? true);
@@ -139,6 +149,12 @@ export class IpcGate {
         error: serialized,
       };
     }
+  }
+
+  private async confirmed(channel: ChannelName, data: unknown): Promise<unknown> {
+    const { pin, ...rest } = data as { pin?: string };
+    await this.policy.pinAgain(pin, channel);
+    return rest;
   }
 
   /**

@@ -2,6 +2,7 @@
 // the browser test harness alike: only the transport around it differs.
 import { IpcGate, type Sender } from './gate.js';
 import { createHandlers } from './handlers/index.js';
+import { pinAgainOf } from './handlers/common.js';
 import { FrameService, type FrameAnalyzer } from '../frames/frame-service.js';
 import type { Kiosk } from '../kiosk/kiosk.js';
 import type { AppServices } from '../services.js';
@@ -24,6 +25,7 @@ export function wireIpc(
     captureContentsId,
     admin: services.adminSession,
     auditAdmin: services.adminAudit.record,
+    pinAgain: pinAgainOf({ pin: services.pin, auditAdmin: services.adminAudit.record }),
   });
   const frames = new FrameService(
     gate,

@@ -154,7 +154,8 @@ export class FleetAdmin {
    */
   async audit(filter: FleetAuditFilter): Promise<{ records: FleetAuditView[]; total: number }> {
     const fleet = this.requireFleet();
-    const { rows, total } = await buildingAudit(fleet.door.config.databaseUrl, filter, {
+    const { databaseUrl, fleetKey } = fleet.door.config;
+    const { rows, total } = await buildingAudit(databaseUrl, fleetKey, filter, {
       page: { limit: filter.limit, offset: filter.offset },
     });
     return { records: rows.map((r) => ({ ...auditView(r.record), doorName: r.door })), total };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './define.js';
+import { channel, pinAgainField } from './define.js';
 import { NoArgs } from './app.js';
 
 export interface AuditView {
@@ -96,7 +96,13 @@ export const auditChannels = {
   ),
   /** Opens a save dialog in main and writes the CSV there. */
   exportAudit: channel<{ path: string | null }>()(NoArgs, 'admin'),
-  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(NoArgs, 'admin', 'door_test'),
+  /** Drives the lock once: it lets in whoever stands there, so it takes the admin PIN typed again. */
+  testDoor: channel<{ ok: boolean; message: string; elapsedMs: number }>()(
+    z.object(pinAgainField).strict(),
+    'admin',
+    'door_test',
+    'pin-again',
+  ),
   getCalibration: channel<Calibration>()(
     z.object({ targetFar: z.number().min(0.0001).max(0.5) }).strict(),
     'admin',

@@ -1,7 +1,7 @@
 // The building blocks of the IPC contract. A channel is a zod schema for its
 // request plus a phantom type for its result; main's handler table, the
 // preload API and the renderer's `window.tobira` type are all derived from it.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AdminAction } from './admin-actions.js';
 
 declare const resultBrand: unique symbol;
@@ -20,17 +20,29 @@ export type Access = 'public' | 'admin';
  */
 export type AuditedAs = AdminAction | null;
 
+/**
+ * 'pin-again' for a change that decides who gets in (issue 17: joining a fleet, starting an
+ * enrollment, group and member edits): the gate (main/ipc/gate.ts) lets it through only with the
+ * admin PIN typed again in the payload's `pin` (PinAgainSchema), checked and counted like a login,
+ * even inside a live session. Settings and packs decide per change, in their handlers.
+ */
+export type Confirm = 'pin-again' | null;
+
+/** The admin PIN typed again: optional in the schema, so that a call without it is PIN_REQUIRED. */
+export const pinAgainField = { pin: z.string().min(1).max(64).optional() };
+
 export interface Channel<Req extends z.ZodType, Res, Audit extends AuditedAs = AuditedAs> {
   readonly request: Req;
   readonly access: Access;
   readonly audit: Audit;
+  readonly confirm: Confirm;
   /** Type-level only: never read at run time. */
   readonly [resultBrand]?: Res;
 }
 
 /**
- * `channel<Result>()(requestSchema, access, audit?)`: curried so the result type can be named while
- * the request is inferred.
+ * `channel<Result>()(requestSchema, access, audit?, confirm?)`: curried so the result type can be
+ * named while the request is inferred.
  */
 export const channel =
   <Res>() =>
@@ -38,7 +50,8 @@ export const channel =
     request: Req,
     access: Access,
     audit: Audit = null as Audit,
-  ): Channel<Req, Res, Audit> => ({ request, access, audit });
+    confirm: Confirm = null,
+  ): Channel<Req, Res, Audit> => ({ request, access, audit, confirm });
 
 export type RequestOf<C> = C extends Channel<infer Req, unknown> ? z.input<Req> : never;
 export type ParsedRequestOf<C> = C extends Channel<infer Req, unknown> ? z.output<Req> : never;

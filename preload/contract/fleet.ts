@@ -1,7 +1,7 @@
 // Fleet mode on the kiosk (issue 11): join a fleet from the admin screen, see this door's
 // status, and edit access groups (weekly schedules) and their members. Admin session only.
 import { z } from 'zod';
-import { channel } from './define.js';
+import { channel, pinAgainField } from './define.js';
 import { NoArgs } from './app.js';
 import type { AuditView } from './audit.js';
 
@@ -95,16 +95,22 @@ const uuid = z.uuid();
 
 export const fleetChannels = {
   getFleetStatus: channel<FleetStatusView>()(NoArgs, 'admin'),
-  /** Makes this kiosk's data folder a door of a fleet (like `tobira fleet join`). */
+  /**
+   * Makes this kiosk's data folder a door of a fleet (like `tobira fleet join`). This and the
+   * group edits below take the admin PIN typed again: the fleet then decides who gets in.
+   */
   joinFleet: channel<FleetStatusView>()(
     z
       .object({
         databaseUrl: z.string().min(1).max(2000),
         token: z.string().min(1).max(4000),
         door: z.string().min(1).max(64),
+        ...pinAgainField,
       })
       .strict(),
     'admin',
+    null,
+    'pin-again',
   ),
   /**
    * Opens an admin key file (its text) with its passphrase for this admin session: the Fleet
@@ -124,11 +130,19 @@ export const fleetChannels = {
         doors: z.array(z.string().trim().min(1).max(64)).min(1).max(200),
         timeZone: z.string().min(1).max(64),
         windows: z.array(FleetWindowSchema).max(50),
+        ...pinAgainField,
       })
       .strict(),
     'admin',
+    null,
+    'pin-again',
   ),
-  removeFleetGroup: channel<FleetGroups>()(z.object({ id: uuid }).strict(), 'admin'),
+  removeFleetGroup: channel<FleetGroups>()(
+    z.object({ id: uuid, ...pinAgainField }).strict(),
+    'admin',
+    null,
+    'pin-again',
+  ),
   /** The whole building's audit, newest first, filtered by door, person (id or name) and time. */
   listFleetAudit: channel<{ records: FleetAuditView[]; total: number }>()(
     z
@@ -145,7 +159,9 @@ export const fleetChannels = {
   ),
   /** The group's members become exactly `personIds`. */
   setFleetGroupMembers: channel<FleetGroups>()(
-    z.object({ id: uuid, personIds: z.array(uuid).max(10_000) }).strict(),
+    z.object({ id: uuid, personIds: z.array(uuid).max(10_000), ...pinAgainField }).strict(),
     'admin',
+    null,
+    'pin-again',
   ),
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './define.js';
+import { channel, pinAgainField } from './define.js';
 import { NoArgs } from './app.js';
 
 export const PackNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not a pack name');
@@ -50,7 +50,7 @@ export const packsChannels = {
   removePack: channel<PackList>()(ByName, 'admin', 'pack_remove'),
   /** Changes the face models: needs the admin PIN typed again (PIN_REQUIRED without it). */
   setActivePack: channel<PackList>()(
-    z.object({ name: PackNameSchema, pin: z.string().min(1).max(64).optional() }).strict(),
+    z.object({ name: PackNameSchema, ...pinAgainField }).strict(),
     'admin',
     'pack_switch',
   ),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './define.js';
+import { channel, pinAgainField } from './define.js';
 import { NoArgs } from './app.js';
 import { PinSchema } from './admin.js';
 
@@ -73,7 +73,10 @@ export const peopleChannels = {
     'person_pin',
   ),
   deletePerson: channel<{ deleted: boolean }>()(ById, 'admin', 'person_delete'),
-  /** Camera enrollment: the next frames are sampled for this person until `target` are taken. */
+  /**
+   * Camera enrollment: the next frames are sampled for this person until `target` are taken.
+   * With the admin PIN typed again, as for the photos below: a face enrolled is a face let in.
+   */
   startEnrollment: channel<EnrollStatus>()(
     /** allowLookalike: the admin has seen the duplicate check's flag and says they are different people. */
     z
@@ -81,18 +84,21 @@ export const peopleChannels = {
         id: PersonIdSchema,
         target: z.int().min(1).max(10).optional(),
         allowLookalike: z.boolean().optional(),
+        ...pinAgainField,
       })
       .strict(),
     'admin',
     'enroll_start',
+    'pin-again',
   ),
   stopEnrollment: channel<EnrollStatus>()(NoArgs, 'admin', 'enroll_stop'),
   /** Photos chosen in a file dialog in main. */
   importPhotos: channel<ImportResult[]>()(
     /** allowLookalike: the admin has seen the duplicate check's flag and says they are different people. */
-    z.object({ id: PersonIdSchema, allowLookalike: z.boolean().optional() }).strict(),
+    z.object({ id: PersonIdSchema, allowLookalike: z.boolean().optional(), ...pinAgainField }).strict(),
     'admin',
     'template_add',
+    'pin-again',
   ),
   /** Verifies the latest camera frame against this person only. */
   testRecognition: channel<RecognitionTest>()(ById, 'admin'),

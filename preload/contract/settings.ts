@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './define.js';
+import { channel, pinAgainField } from './define.js';
 import { NoArgs } from './app.js';
 
 const HoldMs = z.int().min(100).max(60_000);
@@ -178,13 +178,10 @@ export interface DoorProgramList {
 export const settingsChannels = {
   getSettings: channel<Settings>()(NoArgs, 'public'),
   /**
-   * The door, the threshold, liveness, the active pack and the weak-PIN switch change only
-   * with `pin`, the admin PIN typed again (checked in main; PIN_REQUIRED without it).
+   * The door, the threshold, the agreeing frames, the second-face ratio, the camera device,
+   * liveness, the active pack and the weak-PIN switch change only with `pin`, the admin PIN typed
+   * again (main/admin/sensitive-settings.ts; PIN_REQUIRED without it).
    */
-  updateSettings: channel<Settings>()(
-    SettingsPatchSchema.extend({ pin: z.string().min(1).max(64).optional() }),
-    'admin',
-    'settings_change',
-  ),
+  updateSettings: channel<Settings>()(SettingsPatchSchema.extend(pinAgainField), 'admin', 'settings_change'),
   listDoorPrograms: channel<DoorProgramList>()(NoArgs, 'admin'),
 };

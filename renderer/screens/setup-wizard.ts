@@ -20,7 +20,7 @@ import './admin/admin-door.js';
 import { licenceText } from './admin/licence-text.js';
 import { setupTodo } from './admin/default-packs.js';
 import '../components/pin-pad/pin-pad.js';
-import { pinErrorText } from '../components/pin-pad/ask-pin.js';
+import { confirmWithPin, pinErrorText } from '../components/pin-pad/ask-pin.js';
 
 export type SetupStep = 'pin' | 'licence' | 'download' | 'enroll' | 'lock' | 'test';
 export const SETUP_STEPS: readonly SetupStep[] = ['pin', 'licence', 'download', 'enroll', 'lock', 'test'];
@@ -215,7 +215,14 @@ export class SetupWizard extends LitElement {
     await this.work(
       async () => {
         const person = known ?? (await call(api().addPerson({ name })));
-        const results = how === 'photos' ? await call(api().importPhotos({ id: person.id })) : null;
+        const results =
+          how === 'photos'
+            ? await call(
+                confirmWithPin(t('admin.pinAgain.photos', { name: person.name }), (pin) =>
+                  api().importPhotos({ id: person.id, pin }),
+                ),
+              )
+            : null;
         return { person, results };
       },
       ({ person, results }) => {

@@ -15,7 +15,7 @@ export async function setPinAndEnroll(page: Page, pin: string, name: string, log
       if (!set.ok) throw new Error(set.message);
       const added = await api.addPerson({ name });
       if (!added.ok) throw new Error(added.message);
-      const imported = await api.importPhotos({ id: added.value.id });
+      const imported = await api.importPhotos({ id: added.value.id, pin });
       if (logout) await api.adminLogout(undefined);
       return imported.ok && imported.value.every((r) => r.ok);
     },

@@ -36,11 +36,11 @@ describe('audit view: admin actions', () => {
     relay = await startRelay();
     relay.status = 503;
     h.services.settings.update({ door: relay.door });
-    const tested = await page.evaluate(async () => {
-      const test = await window.tobira.testDoor(undefined);
+    const tested = await page.evaluate(async (pin) => {
+      const test = await window.tobira.testDoor({ pin });
       if (!test.ok) throw new Error(test.message);
       return test.value.ok;
-    });
+    }, PIN);
     assert.equal(tested, false, 'the relay answers 503: the door test fails');
     await page.locator('admin-screen button[data-tab="audit"]').click();
   });

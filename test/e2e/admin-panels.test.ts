@@ -70,7 +70,10 @@ describe('admin panels in Chromium', () => {
     await page.locator('admin-screen').waitFor();
   });
 
-  /** The door, threshold, liveness and active pack ask for the PIN again, on a pad over the screen. */
+  /**
+   * The door, threshold, agreeing frames, liveness and active pack, and (issue 17) every
+   * enrollment, ask for the PIN again, on a pad over the screen.
+   */
   async function typePinAgain() {
     const pad = harness.page.locator('body > pin-pad');
     await pad.waitFor();
@@ -149,6 +152,7 @@ describe('admin panels in Chromium', () => {
       facePath('photos/inspireface/view.jpg'),
     ]);
     await obama.locator('button', { hasText: 'Import photos' }).click();
+    await typePinAgain();
     const results = obama.locator('.import-results');
     await results.waitFor({ timeout: 30_000 });
     assert.equal(await results.locator('li.ok').count(), 1);
@@ -167,6 +171,7 @@ describe('admin panels in Chromium', () => {
     assert.match((await biden.textContent()) ?? '', /Has PIN/);
     harness.picks.push([facePath('photos/face_recognition/biden.jpg')]);
     await biden.locator('button', { hasText: 'Import photos' }).click();
+    await typePinAgain();
     await biden.locator('.import-results li.ok').waitFor({ timeout: 30_000 });
     await harness.screenshot('admin-people');
 
@@ -211,6 +216,7 @@ describe('admin panels in Chromium', () => {
     const obama = page.locator('admin-people li', { hasText: 'Barack Obama' });
     await obama.locator('button', { hasText: 'Enroll by camera' }).click();
     await page.locator('admin-enroll').waitFor();
+    await typePinAgain();
     await page.locator('admin-enroll .prompt[data-pose="straight"]').waitFor();
     await page.locator('admin-enroll .count[data-accepted="1"]').waitFor({ timeout: 20_000 });
     // After the straight sample the person is asked to turn. The clip alternates two photos, and
@@ -309,6 +315,7 @@ describe('admin panels in Chromium', () => {
       // Times in seconds: 2.5 s kept as 2500 ms.
       await form.locator('input[name="cooldownSeconds"]').fill('2.5');
       await save.click();
+      await typePinAgain();
       await page.locator('admin-settings .notice.ok[data-form="settings"]').waitFor();
       assert.equal(harness.services.settings.get().recognition.framesToAgree, 2);
       assert.equal(harness.services.settings.get().recognition.cooldownMs, 2500);
@@ -342,6 +349,7 @@ describe('admin panels in Chromium', () => {
         'the signing key shown as REDACTED once saved',
       );
       await door.locator('button[name="test-door"]').click();
+      await typePinAgain();
       const failed = door.locator('.door-test');
       await failed.waitFor({ timeout: 15_000 });
       assert.equal(await failed.getAttribute('data-ok'), 'false');
@@ -373,6 +381,7 @@ describe('admin panels in Chromium', () => {
         'the working relay saved',
       );
       await door.locator('button[name="test-door"]').click();
+      await typePinAgain();
       await door.locator('.door-test[data-ok="true"]').waitFor({ timeout: 15_000 });
       assert.equal(working.calls(), 1);
       const saved = harness.services.settings.get().door;

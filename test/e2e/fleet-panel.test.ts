@@ -43,6 +43,15 @@ async function openFleetTab(page: Page): Promise<void> {
   await panel(page).waitFor();
 }
 
+/** Joining and group edits ask for the admin PIN again, on the pad over the panel (issue 17). */
+async function typePinAgain(page: Page): Promise<void> {
+  const pad = page.locator('body > pin-pad');
+  await pad.waitFor();
+  await page.keyboard.type(PIN);
+  await page.keyboard.press('Enter');
+  await pad.waitFor({ state: 'detached' });
+}
+
 describe('fleet mode on the kiosk, end to end', { skip }, () => {
   let server: PostgresServer;
   let adminUrl: string;
@@ -86,6 +95,7 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
         await fleet.locator('input[name="token"]').fill(token);
         await fleet.locator('input[name="door"]').fill('Front');
         await fleet.locator('button[type="submit"]').click();
+        await typePinAgain(page);
         await fleet.locator('.notice.error').waitFor();
         assert.match(await fleet.locator('.notice.error').innerText(), /The database URL is not right\./);
         assert.equal(h.services.joined, false);
@@ -94,6 +104,12 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
 
         await fleet.locator('input[name="databaseUrl"]').fill(adminUrl);
         await fleet.locator('button[type="submit"]').click();
+        // Cancelled on the pad: nothing sent, still a lone kiosk. Then the PIN, and it joins.
+        await page.locator('body > pin-pad button.cancel').click();
+        await fleet.locator('.notice.error', { hasText: 'Type the admin PIN again' }).waitFor();
+        assert.equal(h.services.joined, false);
+        await fleet.locator('button[type="submit"]').click();
+        await typePinAgain(page);
         await fleet.locator('[data-field="door"]').waitFor({ timeout: 20_000 });
         assert.equal(await fleet.locator('[data-field="door"]').innerText(), 'Front');
         assert.equal(await fleet.locator('[data-field="connected"]').innerText(), 'Connected');
@@ -125,13 +141,13 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
 
         // Enrolled through the gate as on the People tab: into the fleet now.
         h.picks.push(enrolledPhotos);
-        const imported = await page.evaluate(async () => {
+        const imported = await page.evaluate(async (pin) => {
           const api = window.tobira;
           const person = await api.addPerson({ name: 'Barack Obama' });
           if (!person.ok) throw new Error(person.message);
-          const result = await api.importPhotos({ id: person.value.id });
+          const result = await api.importPhotos({ id: person.value.id, pin });
           return result.ok ? result.value.map((r) => r.ok) : [result.message];
-        });
+        }, PIN);
         assert.deepEqual(imported, [true, true]);
         assert.equal(h.services.peopleSource.directory()?.kind, 'fleet');
 
@@ -146,11 +162,13 @@ describe('fleet mode on the kiosk, end to end', { skip }, () => {
         await fleet.locator('form.editor').scrollIntoViewIfNeeded();
         await page.screenshot({ path: path.join(docsShotDir, 'admin-fleet-en-landscape.png') });
         await fleet.locator('form.editor button[type="submit"]').click();
+        await typePinAgain(page);
         await fleet.locator('tr[data-group="Office hours"]').waitFor();
         // Everyone (fleet init's group) no longer includes him.
         await fleet.locator('tr[data-group="Everyone"] button').click();
         await fleet.locator('form.editor input[data-person="Barack Obama"]').uncheck();
         await fleet.locator('form.editor button[type="submit"]').click();
+        await typePinAgain(page);
         await fleet.locator('form.editor').waitFor({ state: 'detached' });
         await page.screenshot({ path: path.join(docsShotDir, 'admin-fleet-groups-en-landscape.png') });
         const groups = await page.evaluate(async () => {

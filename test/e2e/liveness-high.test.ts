@@ -128,7 +128,7 @@ describe('liveness level high end to end (real head turn and its phone replay)',
           }
           const person = await api.addPerson({ name });
           if (!person.ok) throw new Error(person.message);
-          const imported = await api.importPhotos({ id: person.value.id });
+          const imported = await api.importPhotos({ id: person.value.id, pin: '864200' });
           if (!imported.ok) throw new Error(imported.message);
           return imported.value;
         }, name);

@@ -61,7 +61,11 @@ describe('liveness end to end (MiniFASNet add-on pack)', () => {
           if (!person.ok) throw new Error(person.message);
           // The tablet shows the live photo's person (cosine 0.46): enrolled under two names on
           // purpose, so the admin confirms the duplicate check's flag (use-cases/people.ts).
-          const imported = await api.importPhotos({ id: person.value.id, allowLookalike: true });
+          const imported = await api.importPhotos({
+            id: person.value.id,
+            allowLookalike: true,
+            pin: '864200',
+          });
           if (!imported.ok) throw new Error(imported.message);
           return imported.value;
         }, name);

@@ -90,18 +90,21 @@ describe('the stranger rate on the admin settings', () => {
   test('the duplicate check flags a photo of someone enrolled under another name; the admin decides', async () => {
     const page = h.page;
     const importAs = async (allowLookalike: boolean) =>
-      page.evaluate(async (allow) => {
-        const api = window.tobira;
-        const people = await api.listPeople(undefined);
-        if (!people.ok) throw new Error(people.message);
-        const id =
-          people.value.find((p) => p.name === 'Barack')?.id ??
-          (await api.addPerson({ name: 'Barack' }).then((r) => (r.ok ? r.value.id : '')));
-        if (!id) throw new Error('Barack was not added');
-        const imported = await api.importPhotos(allow ? { id, allowLookalike: true } : { id });
-        if (!imported.ok) throw new Error(imported.message);
-        return imported.value;
-      }, allowLookalike);
+      page.evaluate(
+        async ({ allow, pin }) => {
+          const api = window.tobira;
+          const people = await api.listPeople(undefined);
+          if (!people.ok) throw new Error(people.message);
+          const id =
+            people.value.find((p) => p.name === 'Barack')?.id ??
+            (await api.addPerson({ name: 'Barack' }).then((r) => (r.ok ? r.value.id : '')));
+          if (!id) throw new Error('Barack was not added');
+          const imported = await api.importPhotos(allow ? { id, allowLookalike: true, pin } : { id, pin });
+          if (!imported.ok) throw new Error(imported.message);
+          return imported.value;
+        },
+        { allow: allowLookalike, pin: PIN },
+      );
     h.picks.push([facePath('photos/face_recognition/obama2.jpg')]);
     const [flagged] = await importAs(false);
     assert.equal(flagged?.ok, false);

@@ -72,7 +72,7 @@ describe('unlock end to end with the test pack (det_500m + w600k_mbf int8)', () 
         if (!admin.ok) throw new Error(admin.message);
         const person = await api.addPerson({ name: 'Barack Obama' });
         if (!person.ok) throw new Error(person.message);
-        const imported = await api.importPhotos({ id: person.value.id });
+        const imported = await api.importPhotos({ id: person.value.id, pin });
         const people = await api.listPeople(undefined);
         await api.adminLogout(undefined);
         return { imported, people, pickKind: '' };

@@ -54,6 +54,9 @@ export function dbArgs(url: string): string[] {
   return ['--db', withoutPassword(url), ...(password ? ['--db-password-file', secretFile(password)] : [])];
 }
 
+/** The kiosk PIN `joinDoor` leaves each folder with. */
+export const DOOR_PIN = '135790';
+
 /** `tobira fleet join` of door `name` into `dir` with the join token, its kiosk PIN from a file. */
 export async function joinDoor(adminUrl: string, token: string, name: string, dir: string): Promise<void> {
   const joined = await cli(
@@ -64,7 +67,7 @@ export async function joinDoor(adminUrl: string, token: string, name: string, di
     '--token-file',
     secretFile(token),
     '--pin-file',
-    secretFile('135790'),
+    secretFile(DOOR_PIN),
     '--door',
     name,
     '--data-dir',

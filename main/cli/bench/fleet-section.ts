@@ -290,7 +290,8 @@ async function fleetAtScale(ctx: BenchContext, adminUrl: string): Promise<Record
         }
         const { mkdir } = await import('node:fs/promises');
         await mkdir(path.join(ddir, 'fleet'), { recursive: true });
-        shippers.push(new AuditShipper(ddir, log, `door-${i}`));
+        // Each row is sealed under the fleet key as a door ships it (fleet/audit-seal.ts).
+        shippers.push(new AuditShipper(ddir, log, `door-${i}`, token.keyBytes));
       }
       // Each door appends audit in its own name through its own login (migration 2): register
       // the 50 doors as fleet join would, without pulling a replica for each.

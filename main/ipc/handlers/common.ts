@@ -55,3 +55,9 @@ export async function requirePinAgain(
   }
   await verifyAdminPin(guard, given, `change ${changes.join(', ')}`);
 }
+
+/** The gate's check for a channel marked 'pin-again' in the contract (GatePolicy.pinAgain). */
+export const pinAgainOf =
+  (guard: PinGuard) =>
+  (given: string | undefined, what: string): Promise<void> =>
+    requirePinAgain(guard, [what], given);

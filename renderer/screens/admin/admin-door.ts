@@ -7,7 +7,7 @@
 // secrets come back from main as REDACTED and are kept when sent back so.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, call } from '../../api.js';
-import { withPinAgain } from '../../components/pin-pad/ask-pin.js';
+import { confirmWithPin, withPinAgain } from '../../components/pin-pad/ask-pin.js';
 import { t } from '../../i18n/index.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
 import { REDACTED, type DoorProgramList, type Settings } from '../../../preload/contract/settings.js';
@@ -197,7 +197,9 @@ export class AdminDoor extends LitElement {
     this.testing = true;
     this.test = null;
     try {
-      const result = await call(api().testDoor(undefined));
+      const result = await call(
+        confirmWithPin(t('admin.pinAgain.doorTest'), (pin) => api().testDoor({ pin })),
+      );
       const params = { message: result.message, ms: Math.round(result.elapsedMs) };
       this.test = result.ok
         ? { tone: 'ok', text: t('door.testOk', params) }

@@ -11,6 +11,7 @@ import type { CameraView } from '../../components/camera-view/camera-view.js';
 import type { EnrollStatus, PersonView } from '../../../preload/contract/people.js';
 import { isGuidance, type FrameResult } from '../../../preload/contract/frames.js';
 import { errorMessage, panelStyles } from './admin-shared.js';
+import { confirmWithPin } from '../../components/pin-pad/ask-pin.js';
 import '../../components/camera-view/camera-view.js';
 
 declare global {
@@ -92,14 +93,18 @@ export class AdminEnroll extends LitElement {
       // A status event of this run may arrive before the call's answer (a frame taken, or the
       // duplicate check's flag): the answer, older, must not replace it.
       this.status = null;
-      const started = await call(
+      // A face enrolled is a face let in: main starts only with the admin PIN typed again.
+      const started = await confirmWithPin(t('admin.pinAgain.enroll', { name: person.name }), (pin) =>
         api().startEnrollment(
           allowLookalike
-            ? { id: person.id, target: ENROLL_TARGET, allowLookalike }
-            : { id: person.id, target: ENROLL_TARGET },
+            ? { id: person.id, target: ENROLL_TARGET, allowLookalike, pin }
+            : { id: person.id, target: ENROLL_TARGET, pin },
         ),
       );
-      this.status ??= started;
+      // The PIN pad cancelled: nothing started, back to where the admin came from.
+      if (!started.ok && started.code === 'PIN_REQUIRED') return void this.finish(false);
+      const status = await call(Promise.resolve(started));
+      this.status ??= status;
     } catch (error) {
       this.error = errorMessage(error);
     }

@@ -20,6 +20,7 @@ import type {
   FleetWindow,
 } from '../../../preload/contract/fleet.js';
 import { errorCode, errorMessage, formatTime, panelStyles } from './admin-shared.js';
+import { confirmWithPin } from '../../components/pin-pad/ask-pin.js';
 import { outcomeText } from './admin-audit.js';
 import './fleet-backlog.js';
 
@@ -123,7 +124,11 @@ export class AdminFleet extends LitElement {
 
   private readonly join = new Task<[string, string, string], FleetStatusView>(this, {
     task: async ([databaseUrl, token, door]) => {
-      const status = await call(api().joinFleet({ databaseUrl, token, door }));
+      const status = await call(
+        confirmWithPin(t('admin.pinAgain.fleetJoin', { door }), (pin) =>
+          api().joinFleet({ databaseUrl, token, door, pin }),
+        ),
+      );
       this.status.run().catch(() => undefined);
       this.groups.run().catch(() => undefined);
       this.audit.run().catch(() => undefined);
@@ -160,17 +165,24 @@ export class AdminFleet extends LitElement {
         .split(',')
         .map((d) => d.trim())
         .filter(Boolean);
+      // One PIN for the group and its members: the pad asks once, both calls carry it.
+      let typed = '';
       let groups = await call(
-        api().saveFleetGroup({
-          id: draft.id,
-          name: draft.name.trim(),
-          doors,
-          timeZone: draft.timeZone.trim(),
-          windows: draft.windows,
+        confirmWithPin(t('admin.pinAgain.fleetGroup', { group: draft.name.trim() }), (pin) => {
+          typed = pin;
+          return api().saveFleetGroup({
+            id: draft.id,
+            name: draft.name.trim(),
+            doors,
+            timeZone: draft.timeZone.trim(),
+            windows: draft.windows,
+            pin,
+          });
         }),
       );
       const id = draft.id ?? groups.groups.find((g) => !before.has(g.id))?.id;
-      if (id) groups = await call(api().setFleetGroupMembers({ id, personIds: [...draft.members] }));
+      if (id)
+        groups = await call(api().setFleetGroupMembers({ id, personIds: [...draft.members], pin: typed }));
       this.draft = null;
       this.note = t('fleet.saved');
       this.groups.run().catch(() => undefined);
@@ -181,7 +193,12 @@ export class AdminFleet extends LitElement {
 
   private readonly removal = new Task<[string], FleetGroups>(this, {
     task: async ([id]) => {
-      const groups = await call(api().removeFleetGroup({ id }));
+      const name = this.groups.value?.groups.find((g) => g.id === id)?.name ?? '';
+      const groups = await call(
+        confirmWithPin(t('admin.pinAgain.fleetRemove', { group: name }), (pin) =>
+          api().removeFleetGroup({ id, pin }),
+        ),
+      );
       this.draft = null;
       this.groups.run().catch(() => undefined);
       return groups;

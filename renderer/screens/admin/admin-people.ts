@@ -10,6 +10,7 @@ import { LocaleController } from '../../i18n/locale-controller.js';
 import type { ImportResult, PersonView, RecognitionTest } from '../../../preload/contract/people.js';
 import type { CameraView } from '../../components/camera-view/camera-view.js';
 import { errorMessage, formatScore, panelStyles } from './admin-shared.js';
+import { confirmWithPin } from '../../components/pin-pad/ask-pin.js';
 import '../../components/camera-view/camera-view.js';
 import './admin-enroll.js';
 
@@ -130,9 +131,16 @@ export class AdminPeople extends LitElement {
 
   /** `allowLookalike`: again, keeping the photos the duplicate check flagged (the admin's decision). */
   private async importPhotos(person: PersonView, allowLookalike = false): Promise<void> {
-    this.editor = { kind: 'import', id: person.id, results: null };
     const results = await this.run(() =>
-      call(api().importPhotos(allowLookalike ? { id: person.id, allowLookalike } : { id: person.id })),
+      call(
+        confirmWithPin(t('admin.pinAgain.photos', { name: person.name }), (pin) => {
+          // "Choose photos in the dialog" once the PIN is typed, as main opens the file dialog.
+          this.editor = { kind: 'import', id: person.id, results: null };
+          return api().importPhotos(
+            allowLookalike ? { id: person.id, allowLookalike, pin } : { id: person.id, pin },
+          );
+        }),
+      ),
     );
     if (results) {
       this.editor = { kind: 'import', id: person.id, results };
@@ -210,7 +218,7 @@ export class AdminPeople extends LitElement {
           <button class="primary" @click=${() => (this.enrolling = person)}>
             ${t('people.enrollCamera')}
           </button>
-          <button ?disabled=${this.requests.pending} @click=${() => this.importPhotos(person)}>
+          <button name="import" ?disabled=${this.requests.pending} @click=${() => this.importPhotos(person)}>
             ${t('people.importPhotos')}
           </button>
           <button @click=${() => this.toggle({ kind: 'test', id: person.id, result: null })}>

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { AuditLog, type AuditPage } from '../../../main/audit/audit-log.js';
@@ -57,6 +58,8 @@ class RacingLog extends AuditLog {
   }
 }
 
+/** Seals each shipped row (fleet/audit-seal.ts). */
+const FLEET_KEY = randomBytes(32);
 const skip = postgresBinDir() ? false : 'PostgreSQL is not installed (apt-get install postgresql)';
 
 describe('audit shipping from a durable cursor', { skip }, () => {
@@ -99,7 +102,7 @@ describe('audit shipping from a durable cursor', { skip }, () => {
     const log = new RacingLog(path.join(dir, 'audit'));
     const ids: string[] = [];
     for (let i = 0; i < 2000; i++) ids.push((await log.append(decision(i))).id);
-    const shipper = new AuditShipper(dir, log, 'Race');
+    const shipper = new AuditShipper(dir, log, 'Race', FLEET_KEY);
 
     log.armed = true;
     await shipper.ship(client);
@@ -116,7 +119,7 @@ describe('audit shipping from a durable cursor', { skip }, () => {
   it('reads forward from the saved seq: a door whose cursor file predates seqs resumes where it was', async () => {
     const dir = await doorDir('resume');
     const log = new AuditLog(path.join(dir, 'audit'));
-    const shipper = new AuditShipper(dir, log, 'Resume');
+    const shipper = new AuditShipper(dir, log, 'Resume', FLEET_KEY);
     for (let i = 0; i < 3; i++) await log.append(decision(i));
     assert.equal(await shipper.ship(client), 3);
     const later = await log.append(decision(3));
@@ -133,7 +136,7 @@ describe('audit shipping from a durable cursor', { skip }, () => {
     const audit = path.join(dir, 'audit');
     const log = new AuditLog(audit);
     for (let i = 0; i < 5; i++) await log.append(decision(i));
-    assert.equal(await new AuditShipper(dir, log, 'Front').ship(client), 5);
+    assert.equal(await new AuditShipper(dir, log, 'Front', FLEET_KEY).ship(client), 5);
     const live = path.join(audit, 'audit.jsonl');
     const lines = (await readFile(live, 'utf8')).split('\n').filter(Boolean);
     const newest = JSON.parse(lines.at(-1)!) as { seq: number; prev: string; id: string };

@@ -33,12 +33,14 @@ import { attemptUnlock, rgbaFrameOf } from '../../helpers/camera-frames.js';
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto-server.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
-import { ADMIN_PASSPHRASE, joinDoor } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, DOOR_PIN, joinDoor } from '../../helpers/fleet-setup.js';
 import { startRelay, type Relay } from '../../helpers/relay.js';
 import { within } from '../../helpers/deadline.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
 const APP_ID = 12;
+/** The admin PIN (the one `tobira fleet join` set), typed again for enrollments and group edits (issue 17). */
+const PIN = DOOR_PIN;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
 
 // Monday 2026-06-01 in Tokyo (UTC+9, no DST): 10:00 and 18:00 local.
@@ -262,7 +264,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       facePath('photos/face_recognition/obama.jpg'),
       facePath('photos/face_recognition/obama2.jpg'),
     ]);
-    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id });
+    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id, pin: PIN });
     assert.deepEqual(
       imported.map((r) => r.ok),
       [true, true],
@@ -288,10 +290,11 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
       doors: ['Front'],
       timeZone: 'Asia/Tokyo',
       windows: [{ days: [1], start: '09:00', end: '17:00' }],
+      pin: PIN,
     });
     const office = groups.groups.find((g) => g.name === 'Office hours')!;
-    await call<FleetGroups>('setFleetGroupMembers', { id: DEFAULT_GROUP_ID, personIds: [] });
-    await call<FleetGroups>('setFleetGroupMembers', { id: office.id, personIds: [obama.id] });
+    await call<FleetGroups>('setFleetGroupMembers', { id: DEFAULT_GROUP_ID, personIds: [], pin: PIN });
+    await call<FleetGroups>('setFleetGroupMembers', { id: office.id, personIds: [obama.id], pin: PIN });
     const lateFrom = seen.length;
     clock = MON_18_TOKYO;
     const late = await attempt();

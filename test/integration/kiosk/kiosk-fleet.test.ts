@@ -40,6 +40,8 @@ const MON_10_TOKYO = Date.parse('2026-06-01T01:00:00Z');
 const MON_18_TOKYO = Date.parse('2026-06-01T09:00:00Z');
 
 const HOUR = 3600_000;
+/** The admin PIN, typed again for the join, the enrollments and the group edits (issue 17). */
+const PIN = '640213';
 
 const skip = skipWithout('postgresql');
 
@@ -88,6 +90,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
     services.settings.update({ liveness: { enabled: false, threshold: 0.5, level: 'standard' } });
     await services.engine.start();
     gate = wireIpc(services, [APP_ORIGIN], () => APP_ID).gate;
+    await services.pin.setPin(PIN);
     services.adminSession.begin(APP_ID);
     services.events.subscribe((event, payload) => {
       if (event === 'decision') decisions.push(payload as DecisionEvent);
@@ -153,7 +156,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
       ['no door name', { databaseUrl: url.toString(), token }, 'INVALID_PAYLOAD', /door/],
     ];
     for (const [what, payload, code, message] of cases) {
-      const outcome = await gate.handle('joinFleet', app, payload);
+      const outcome = await gate.handle('joinFleet', app, { ...payload, pin: PIN });
       assert.equal(outcome.ok, false, what);
       if (!outcome.ok) {
         assert.equal(outcome.code, code, `${what}: ${outcome.message}`);
@@ -180,11 +183,26 @@ describe('the kiosk in fleet mode', { skip }, () => {
     }
   });
 
+  test('a live session alone does not join a fleet (issue 17): without the PIN, or with a wrong one, the kiosk stays a lone kiosk', async () => {
+    const join = { databaseUrl: adminUrl, token, door: 'Front' };
+    const bare = await gate.handle('joinFleet', app, join);
+    assert.equal(!bare.ok && bare.code, 'PIN_REQUIRED', 'joined without the PIN');
+    const wrong = await gate.handle('joinFleet', app, { ...join, pin: '000000' });
+    assert.equal(!wrong.ok && wrong.code, 'WRONG_PIN', 'joined with a wrong PIN');
+    assert.equal((await call<FleetStatusView>('getFleetStatus')).joined, false);
+    assert.equal(node.services.peopleSource.directory()?.kind, 'local');
+    await withClient(adminUrl, async (c) => {
+      const doors = await c.query(`SELECT 1 FROM doors WHERE name = 'Front'`);
+      assert.equal(doors.rowCount, 0, 'no door was registered in the fleet');
+    });
+  });
+
   test('joined: people enrolled on the admin screen go to the fleet, and a schedule refuses at 18:00 (not_permitted_now)', async () => {
     const status = await call<FleetStatusView>('joinFleet', {
       databaseUrl: adminUrl,
       token,
       door: 'Front',
+      pin: PIN,
     });
     assert.deepEqual([status.joined, status.door, status.connected], [true, 'Front', true]);
     assert.equal(node.services.peopleSource.directory()?.kind, 'fleet');
@@ -213,7 +231,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
       facePath('photos/face_recognition/obama.jpg'),
       facePath('photos/face_recognition/obama2.jpg'),
     ]);
-    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id });
+    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id, pin: PIN });
     assert.deepEqual(
       imported.map((r) => r.ok),
       [true, true],
@@ -244,10 +262,15 @@ describe('the kiosk in fleet mode', { skip }, () => {
       doors: ['Front'],
       timeZone: 'Asia/Tokyo',
       windows: [{ days: [1], start: '09:00', end: '17:00' }],
+      pin: PIN,
     });
     const office = groups.groups.find((g) => g.name === 'Office hours')!;
-    await call<FleetGroups>('setFleetGroupMembers', { id: DEFAULT_GROUP_ID, personIds: [] });
-    groups = await call<FleetGroups>('setFleetGroupMembers', { id: office.id, personIds: [obama.id] });
+    await call<FleetGroups>('setFleetGroupMembers', { id: DEFAULT_GROUP_ID, personIds: [], pin: PIN });
+    groups = await call<FleetGroups>('setFleetGroupMembers', {
+      id: office.id,
+      personIds: [obama.id],
+      pin: PIN,
+    });
     assert.deepEqual(
       groups.groups.map((g) => [g.name, g.members]),
       [
@@ -289,6 +312,28 @@ describe('the kiosk in fleet mode', { skip }, () => {
         [refused.id],
       );
       assert.deepEqual(r.rows, [{ door: 'Front', reason: 'not_permitted_now' }]);
+      // What the database sees of the building's audit (issue 17): which door, when, the result
+      // and the person's id (a random UUID), never the name or the rest of the record, which are
+      // sealed under the fleet key like the people themselves (fleet/audit-seal.ts).
+      const row = await db.query<{ person_id: string; person_name: string | null; text: string }>(
+        'SELECT person_id, person_name, record::text AS text FROM audit WHERE id = $1',
+        [refused.id],
+      );
+      assert.equal(row.rows[0]!.person_id, obama.id);
+      assert.equal(row.rows[0]!.person_name, null, 'no name column in clear');
+      const score = refused.score === null ? [] : [String(refused.score)];
+      for (const secret of ['Barack', 'Obama', ...score]) {
+        assert.equal(row.rows[0]!.text.includes(secret), false, `the record shows ${secret} in clear`);
+      }
+      const everything = await db.query<{ text: string }>(
+        `SELECT coalesce(person_name, '') || record::text AS text FROM audit`,
+      );
+      assert.ok(everything.rows.length > 0);
+      assert.equal(
+        everything.rows.some((x) => x.text.includes('Obama')),
+        false,
+        'no audit row holds his name in clear',
+      );
     } finally {
       await db.end();
     }
@@ -335,6 +380,27 @@ describe('the kiosk in fleet mode', { skip }, () => {
     assert.equal(!bad.ok && bad.code, 'INVALID_PAYLOAD');
   });
 
+  test('a live session alone edits no group or membership (issue 17): each is refused without the PIN, or with a wrong one, and the groups stay as they were', async () => {
+    const before = await call<FleetGroups>('listFleetGroups');
+    const { id, name, timeZone } = before.groups.find((g) => g.name === 'Office hours')!;
+    const always = [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' }];
+    const edits: [string, Record<string, unknown>][] = [
+      ['saveFleetGroup', { id, name, timeZone, doors: ['*'], windows: always }],
+      ['saveFleetGroup', { id: null, name: 'Always', doors: ['*'], timeZone: 'UTC', windows: always }],
+      ['setFleetGroupMembers', { id: DEFAULT_GROUP_ID, personIds: [obama.id] }],
+      ['removeFleetGroup', { id }],
+    ];
+    for (const [channel, payload] of edits) {
+      const bare = await gate.handle(channel, app, payload);
+      assert.equal(!bare.ok && bare.code, 'PIN_REQUIRED', `${channel} without the PIN`);
+      const wrong = await gate.handle(channel, app, { ...payload, pin: '000000' });
+      assert.equal(!wrong.ok && wrong.code, 'WRONG_PIN', `${channel} with a wrong PIN`);
+      // The right PIN ends the wrong ones' count, so the next edit's is not a lockout.
+      assert.equal((await gate.handle('adminLogin', app, { pin: PIN })).ok, true);
+    }
+    assert.deepEqual(await call<FleetGroups>('listFleetGroups'), before, 'no group changed');
+  });
+
   // How fast a change reaches every door is measured in the bench (fleet section: change
   // propagation p50/p99), not here: this waits for the deletion, then checks its effect.
   test('a person deleted at another door stops matching at this kiosk', async () => {
@@ -369,7 +435,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
     // Someone the door still knows: added at this kiosk, in Everyone.
     const again = await call<PersonView>('addPerson', { name: 'Barack Obama' });
     node.picks.push([facePath('photos/face_recognition/obama.jpg')]);
-    await call('importPhotos', { id: again.id });
+    await call('importPhotos', { id: again.id, pin: PIN });
     clock = MON_10_TOKYO;
     assert.equal((await attempt()).outcome, 'unlocked');
     const notices: DoorFleetNotice[] = [];

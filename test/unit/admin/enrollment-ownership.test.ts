@@ -78,7 +78,7 @@ describe('enrollment is owned by the admin session (issue 9, way in #2)', () => 
 
   async function startEnrolling(): Promise<void> {
     assert.equal((await ipc.gate.handle('adminLogin', ui, { pin: PIN })).ok, true);
-    const started = await ipc.gate.handle('startEnrollment', ui, { id: personId, target: 5 });
+    const started = await ipc.gate.handle('startEnrollment', ui, { id: personId, target: 5, pin: PIN });
     assert.ok(started.ok, JSON.stringify(started));
     assert.equal((started.value as EnrollStatus).personId, personId);
   }

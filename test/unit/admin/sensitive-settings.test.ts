@@ -1,7 +1,8 @@
 // A compromised renderer riding a live admin session (issue 9): through the gate
 // and the real handlers, it tries to retarget the door, lower the threshold,
-// switch off liveness, swap the face models and allow a weaker PIN. Each needs
-// the admin PIN typed again, checked in main.
+// switch off liveness, swap the face models and allow a weaker PIN; and (issue 17) ask for one
+// agreeing frame, let a second face through, or switch to another camera. Each needs the admin
+// PIN typed again, checked in main.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wireIpc } from '../../../main/ipc/wire.js';
@@ -44,6 +45,23 @@ describe('sensitive settings ask for the PIN again', () => {
       (s) => s.engine.activePack,
     ],
     ['the weak-PIN switch', () => ({ adminPin: { allowWeakFourDigits: true } }), (s) => s.adminPin],
+    // Issue 17: one agreeing frame is easier to fool, a laxer second-face ratio lets a second
+    // person through behind the first, another camera may be a video replaying someone.
+    [
+      'the agreeing frames',
+      (s) => ({ recognition: { ...s.recognition, framesToAgree: 1 } }),
+      (s) => s.recognition.framesToAgree,
+    ],
+    [
+      'the second-face ratio',
+      (s) => ({ recognition: { ...s.recognition, secondFaceRatio: 1 } }),
+      (s) => s.recognition.secondFaceRatio,
+    ],
+    [
+      'the camera device',
+      (s) => ({ camera: { ...s.camera, deviceId: 'virtual-camera-0' } }),
+      (s) => s.camera.deviceId,
+    ],
   ];
   for (const [what, patchOf, read] of sensitive) {
     test(`${what}: refused with a live session alone, or a wrong PIN; changed with the PIN`, async () => {
@@ -68,6 +86,8 @@ describe('sensitive settings ask for the PIN again', () => {
     const outcome = await call('updateSettings', {
       locale: 'ja',
       recognition: { ...s.recognition, cooldownMs: 5000 },
+      // The camera's size is not who gets in; its device is.
+      camera: { ...s.camera, width: 640, height: 480 },
       door: s.door,
       liveness: s.liveness,
     });

@@ -57,6 +57,7 @@ describe('admin actions are audited', () => {
     await call(ipc, 'adminLogin', { pin: PIN });
     await call(ipc, 'updateSettings', {
       recognition: { ...node.services.settings.get().recognition, framesToAgree: 4 },
+      pin: PIN,
     });
     // The door is changed only with the PIN typed again (main/admin/sensitive-settings.ts).
     await call(ipc, 'updateSettings', {
@@ -79,7 +80,7 @@ describe('admin actions are audited', () => {
     const person = (await call(ipc, 'addPerson', { name: 'Aiko' })) as { id: string };
     await call(ipc, 'renamePerson', { id: person.id, name: 'Aiko T.' });
     await call(ipc, 'deletePerson', { id: person.id });
-    await call(ipc, 'testDoor', undefined);
+    await call(ipc, 'testDoor', { pin: PIN });
     await call(ipc, 'exitKiosk', { pin: PIN });
     // Wrong PINs until the lockout starts (3 free tries by default).
     let locked = false;

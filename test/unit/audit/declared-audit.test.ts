@@ -134,7 +134,10 @@ describe('each audited channel writes its line, with its real values, through th
     assert.deepEqual(only(refused.lines), line('pin_change', { reason: 'wrong_pin' }, false));
 
     const recognition = node.services.settings.get().recognition;
-    const settings = await step('updateSettings', { recognition: { ...recognition, framesToAgree: 4 } });
+    const settings = await step('updateSettings', {
+      recognition: { ...recognition, framesToAgree: 4 },
+      pin: PIN,
+    });
     assert.deepEqual(
       only(settings.lines),
       line('settings_change', { 'recognition.framesToAgree': { from: 3, to: 4 } }),
@@ -178,12 +181,12 @@ describe('each audited channel writes its line, with its real values, through th
       line('person_pin', { personId: id, set: false }),
     );
     assert.deepEqual(
-      only((await step('startEnrollment', { id, target: 3 })).lines),
+      only((await step('startEnrollment', { id, target: 3, pin: PIN })).lines),
       line('enroll_start', { personId: id, target: 3 }),
     );
     assert.deepEqual(only((await step('stopEnrollment', undefined)).lines), line('enroll_stop', {}));
     node.picks.push([facePath('photos/face_recognition/ex_obama_small.jpg'), path.join(temp, 'none.jpg')]);
-    const photos = await step('importPhotos', { id });
+    const photos = await step('importPhotos', { id, pin: PIN });
     assert.deepEqual(
       (photos.value as { ok: boolean }[]).map((r) => r.ok),
       [true, false],
@@ -197,7 +200,7 @@ describe('each audited channel writes its line, with its real values, through th
       line('person_delete', { personId: id, name: 'Aiko T.' }),
     );
 
-    const door = await step('testDoor', undefined);
+    const door = await step('testDoor', { pin: PIN });
     const doorLine = only(door.lines);
     assert.deepEqual(
       [doorLine.action, doorLine.ok, doorLine.detail.kind],

@@ -1,4 +1,5 @@
-// Issue 17: a flood of failures from one unauthenticated source must not rotate the local log's
+// Issue 17: a flood from one unauthenticated source (refused remote unlocks, locked-out logins,
+// the door screen's camera reports) must not rotate the local log's
 // history out. Before bursts (audit/bursts.ts) each refused remote-unlock command and each
 // attempt a lockout turned away wrote its own line; 10,000 of them rotated a small log's earlier
 // lines away. Here the log is small (3 × 64 KiB, about 450 lines) so that 10,000 lines would
@@ -16,6 +17,8 @@ import { verifyAuditLog } from '../../../main/audit/verify.js';
 import { AdminPin } from '../../../main/admin/pin.js';
 import { RemoteUnlockAudit } from '../../../main/fleet/remote-unlock-audit.js';
 import { verifyAdminPin } from '../../../main/ipc/handlers/common.js';
+import { Doorbell } from '../../../main/door/doorbell.js';
+import { createDoor } from '../../../main/door/door.js';
 
 const FLOOD = 10_000;
 const smallLog = () =>
@@ -157,5 +160,51 @@ test('10,000 locked-out admin logins leave earlier lines in place, counted in on
   assert.equal(burst.detail.burst, true);
   // The fourth wrong PIN starts the lockout (its line is the burst's first); the rest are counted.
   assert.equal(burst.detail.refused, FLOOD - 3);
+  assert.equal((await verifyAuditLog(log.dir, null)).ok, true);
+});
+
+test('10,000 camera reports from the door screen leave earlier lines in place, counted in one line per burst', async () => {
+  const log = smallLog();
+  const before = await earlier(log);
+  let clock = Date.parse('2026-12-07T21:00:00Z');
+  // The public reportCamera channel, as a compromised renderer would call it: lost, found, lost…
+  const doorbell = new Doorbell({
+    audit: log,
+    door: () => createDoor({ kind: 'none', holdMs: 1000 }),
+    mqtt: () => false,
+    log: () => undefined,
+    now: () => clock,
+  });
+  const logged: boolean[] = [];
+  // 1,000 calls a second: 10,000 span 10 s, inside one window.
+  for (let i = 0; i < FLOOD; i++) {
+    clock += 1;
+    logged.push(await doorbell.cameraChanged(i % 2 === 0 ? 'unplugged' : 'live'));
+  }
+  await doorbell.flush();
+
+  const lines = await everything(log);
+  assert.equal(lines[0]!.id, before.id, 'the line written before the flood is still the oldest');
+  const admin = lines.filter((l): l is AdminRecord => l.kind === 'admin');
+  assert.deepEqual(
+    admin.map((a) => a.action),
+    [
+      ...Array.from({ length: BURST_OWN_LINES }, (_, i) => (i % 2 === 0 ? 'camera_lost' : 'camera_found')),
+      'camera_lost',
+    ],
+    'the first changes on their own lines, then one line for the burst',
+  );
+  assert.equal(logged.filter(Boolean).length, BURST_OWN_LINES);
+  const burst = admin.at(-1)!;
+  assert.deepEqual(burst.detail, {
+    burst: true,
+    changes: FLOOD,
+    seconds: 10,
+    since: new Date(Date.parse('2026-12-07T21:00:00Z') + 1).toISOString(),
+  });
+  assert.equal(burst.ok, false);
+  // After the window, a real change is written again, at once.
+  clock += BURST_WINDOW_MS;
+  assert.equal(await doorbell.cameraChanged('denied'), true);
   assert.equal((await verifyAuditLog(log.dir, null)).ok, true);
 });

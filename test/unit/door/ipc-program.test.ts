@@ -45,7 +45,7 @@ describe('command door over IPC', () => {
       },
     });
     assert.equal(saved.ok, false, 'a program and args are not door settings');
-    await ipc.gate.handle('testDoor', app, undefined);
+    await ipc.gate.handle('testDoor', app, { pin: '482913' });
     assert.equal(existsSync(marker), false, 'the program named over IPC ran');
     assert.notEqual(node.services.settings.get().door.kind, 'command');
   });
@@ -119,7 +119,7 @@ describe('command door over IPC', () => {
       door: { kind: 'command', holdMs: 1000, doorId: 'relay' },
     });
     assert.equal(saved.ok, true, !saved.ok ? saved.message : '');
-    const tested = await ipc.gate.handle('testDoor', app, undefined);
+    const tested = await ipc.gate.handle('testDoor', app, { pin: '482913' });
     assert.equal(tested.ok && (tested.value as { ok: boolean }).ok, true);
     assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), ['test']);
   });
@@ -133,7 +133,7 @@ describe('command door over IPC', () => {
     const list = listed.value as DoorProgramList;
     assert.deepEqual(list.programs, []);
     assert.match(list.problem ?? '', /doors\.json is invalid: doors\.0\.program/);
-    const tested = await ipc.gate.handle('testDoor', app, undefined);
+    const tested = await ipc.gate.handle('testDoor', app, { pin: '482913' });
     assert.equal(tested.ok && (tested.value as { ok: boolean }).ok, false);
   });
 });

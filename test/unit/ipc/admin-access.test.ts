@@ -9,6 +9,7 @@ import { ADMIN_SESSION_MS } from '../../../main/admin/admin-session.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import { CHANNEL_NAMES, channels, type ChannelName } from '../../../preload/contract/index.js';
 import { createNodeServices, type NodeServices } from '../../helpers/node-services.js';
+import { pinAgainOf } from '../../../main/ipc/handlers/common.js';
 
 const APP_ID = 3;
 const app: Sender = { contentsId: APP_ID, url: `${APP_ORIGIN}/index.html`, isTopFrame: true };
@@ -48,10 +49,29 @@ const PUBLIC_PAYLOADS: Partial<Record<string, unknown>> = {
 
 const adminChannels = CHANNEL_NAMES.filter((name) => channels[name].access === 'admin');
 
+const PIN = '275319';
+const GROUP = '0b7e1f40-5c1a-4c8e-9d0e-3f2a1b6c7d8e';
+/**
+ * The changes that decide who gets in and ask for the admin PIN again on every call, even inside
+ * a live session (issue 17), each with a payload its schema accepts. A new one is added here on
+ * purpose. (Settings and packs ask per change, in their handlers: sensitive-settings.test.ts.)
+ */
+const PIN_AGAIN_PAYLOADS: Record<string, Record<string, unknown>> = {
+  startEnrollment: { id: 'p1', target: 5 },
+  importPhotos: { id: 'p1' },
+  joinFleet: { databaseUrl: 'postgres://door@db.example/fleet', token: 'token', door: 'Front' },
+  saveFleetGroup: { id: null, name: 'Always', doors: ['*'], timeZone: 'UTC', windows: [] },
+  removeFleetGroup: { id: GROUP },
+  setFleetGroupMembers: { id: GROUP, personIds: [] },
+  // Drives the lock once: whoever stands at the door goes in.
+  testDoor: {},
+};
+
 describe('admin-only channels, declared in the contract and enforced by the gate', () => {
   let node: NodeServices;
   let now = 0;
   let reached: ChannelName[] = [];
+  let lastArg: unknown = null;
   let gate: IpcGate;
 
   before(async () => {
@@ -64,8 +84,9 @@ describe('admin-only channels, declared in the contract and enforced by the gate
     const spies = Object.fromEntries(
       CHANNEL_NAMES.map((name) => [
         name,
-        () => {
+        (arg: unknown) => {
           reached.push(name);
+          lastArg = arg;
           return channels[name].audit === null ? undefined : { value: undefined, audit: null };
         },
       ]),
@@ -75,7 +96,9 @@ describe('admin-only channels, declared in the contract and enforced by the gate
       appContentsId: () => APP_ID,
       admin: node.services.adminSession,
       auditAdmin: node.services.adminAudit.record,
+      pinAgain: pinAgainOf({ pin: node.services.pin, auditAdmin: node.services.adminAudit.record }),
     });
+    await node.services.pin.setPin(PIN);
   });
   after(() => node.services.close());
   beforeEach(() => {
@@ -109,6 +132,24 @@ describe('admin-only channels, declared in the contract and enforced by the gate
   });
 
   test('each admin channel is refused without a session', () => refusedEverywhere('without a session'));
+
+  test('a live session alone is not a master key: each change that decides who gets in needs the PIN again', async () => {
+    const marked = CHANNEL_NAMES.filter((name) => channels[name].confirm === 'pin-again');
+    assert.deepEqual(marked.sort(), Object.keys(PIN_AGAIN_PAYLOADS).sort());
+    node.services.adminSession.begin(APP_ID);
+    for (const [name, payload] of Object.entries(PIN_AGAIN_PAYLOADS)) {
+      const bare = await gate.handle(name, app, payload);
+      assert.equal(!bare.ok && bare.code, 'PIN_REQUIRED', `${name} without the PIN`);
+      const wrong = await gate.handle(name, app, { ...payload, pin: '000000' });
+      assert.equal(!wrong.ok && wrong.code, 'WRONG_PIN', `${name} with a wrong PIN`);
+      assert.deepEqual(reached, [], `${name}: no handler ran`);
+      const right = await gate.handle(name, app, { ...payload, pin: PIN });
+      assert.equal(right.ok, true, `${name}: ${!right.ok ? right.message : ''}`);
+      assert.deepEqual(reached, [name], `${name} ran its handler with the PIN`);
+      assert.deepEqual(lastArg, payload, `${name}: the handler got the request, never the PIN`);
+      reached = [];
+    }
+  });
 
   test('each admin channel passes the gate with a live session', async () => {
     node.services.adminSession.begin(APP_ID);

@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wireIpc, type WiredIpc } from '../../../main/ipc/wire.js';
 import { createHandlers } from '../../../main/ipc/handlers/index.js';
+import { pinAgainOf } from '../../../main/ipc/handlers/common.js';
 import type { HandlerTable, Sender } from '../../../main/ipc/gate.js';
 import { IpcGate, MAX_PAYLOAD_BYTES, originOf } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
@@ -49,6 +50,7 @@ describe('IPC gate', () => {
       captureContentsId: () => CAPTURE_ID,
       admin: node.services.adminSession,
       auditAdmin: node.services.adminAudit.record,
+      pinAgain: pinAgainOf({ pin: node.services.pin, auditAdmin: node.services.adminAudit.record }),
     });
   });
   beforeEach(() => {
@@ -141,6 +143,22 @@ describe('IPC gate', () => {
       true,
     ],
     ['a new admin PIN of 65 characters', 'setAdminPin', { pin: '1'.repeat(65) }, 'INVALID_PAYLOAD', false],
+    // The changes that always ask for the PIN again (issue 17) check its shape before the PIN itself.
+    [
+      'a numeric PIN typed again to join a fleet',
+      'joinFleet',
+      { databaseUrl: 'postgres://db.example/fleet', token: 't', door: 'Front', pin: 123456 },
+      'INVALID_PAYLOAD',
+      true,
+    ],
+    ['an empty PIN typed again to enroll', 'startEnrollment', { id: 'p1', pin: '' }, 'INVALID_PAYLOAD', true],
+    [
+      'a PIN typed again to edit a group, without the group',
+      'setFleetGroupMembers',
+      { personIds: [], pin: '123456' },
+      'INVALID_PAYLOAD',
+      true,
+    ],
   ];
   for (const [name, channel, payload, code, adminOnly] of badPayloads) {
     test(`refuses ${name}`, async () => {

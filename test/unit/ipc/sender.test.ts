@@ -36,6 +36,8 @@ describe('senderOfIpcEvent: the Electron event as the gate sees it', () => {
     appContentsId: () => APP_ID,
     admin: { isActive: () => false },
     auditAdmin: async () => {},
+    // Only senders are checked here; no channel is called.
+    pinAgain: () => Promise.reject(new Error('no channel is called in this test')),
   });
   const app = topFrame(APP_ENTRY_URL);
 

@@ -53,7 +53,7 @@ describe('camera enrollment: what the admin screen says comes from the gate’s 
     const added = await ipc.gate.handle('addPerson', ui, { name: 'Barack Obama' });
     assert.ok(added.ok, JSON.stringify(added));
     const id = (added.value as { id: string }).id;
-    const started = await ipc.gate.handle('startEnrollment', ui, { id, target: 5 });
+    const started = await ipc.gate.handle('startEnrollment', ui, { id, target: 5, pin: PIN });
     assert.ok(started.ok, JSON.stringify(started));
     assert.equal((started.value as EnrollStatus).hint, 'look_straight');
 
