@@ -253,6 +253,7 @@ describe('admin panels in Chromium', () => {
     const page = harness.page;
     const again = await addPerson('Obama again');
     await again.locator('button', { hasText: 'Enroll by camera' }).click();
+    await typePinAgain();
     const flag = page.locator('admin-enroll [data-state="lookalike"]');
     await flag.waitFor({ timeout: 20_000 });
     assert.match(
@@ -269,6 +270,7 @@ describe('admin panels in Chromium', () => {
       .locator('admin-people li', { hasText: 'Obama again' })
       .locator('.actions button.primary')
       .click();
+    await typePinAgain();
     await flag.waitFor({ timeout: 20_000 });
     assert.match((await flag.textContent()) ?? '', /登録済みのBarack Obamaさんとよく似ています/);
     await page.waitForTimeout(500);
@@ -278,9 +280,12 @@ describe('admin panels in Chromium', () => {
       .locator('admin-people li', { hasText: 'Obama again' })
       .locator('button', { hasText: 'Enroll by camera' })
       .click();
+    await typePinAgain();
     await flag.waitFor({ timeout: 20_000 });
     // The admin says they are different people: the samples are saved, and the screen says so.
     await page.locator('admin-enroll button[name="allowLookalike"]').click();
+    // Keeping the samples starts the enrollment again: a face let in, so the PIN again.
+    await typePinAgain();
     await page.locator('admin-enroll [data-state="lookalike-kept"]').waitFor({ timeout: 20_000 });
     await page.locator('admin-enroll .count:not([data-accepted="0"])').waitFor({ timeout: 20_000 });
     await page.locator('admin-enroll button', { hasText: 'Cancel' }).click();

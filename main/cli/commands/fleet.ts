@@ -220,6 +220,8 @@ function tokenLifetime(text: string | undefined): number {
 }
 
 async function init(v: Values, io: CliIO): Promise<number> {
+  // The database URL first: a password in it is refused before anything else is asked.
+  const db = await databaseUrl(v, io, true);
   const keyFile = path.resolve(
     need(v['admin-key'], 'admin-key NEW_FILE (where the first admin key is written)'),
   );
@@ -229,7 +231,7 @@ async function init(v: Values, io: CliIO): Promise<number> {
   if (secret.length < MIN_PASSPHRASE)
     throw new UsageError(`the admin key's passphrase needs at least ${MIN_PASSPHRASE} characters`);
   const first = v.door === undefined ? null : { door: v.door, expiresInMs: tokenLifetime(v.expires) };
-  const result = await initFleet(await databaseUrl(v, io, true), first, v['admin-name'] ?? 'admin');
+  const result = await initFleet(db, first, v['admin-name'] ?? 'admin');
   await result.admin?.save(keyFile, secret);
   if (v.json)
     io.out(JSON.stringify({ fleet: result.fleet, join: result.join, admin: result.admin?.keyId ?? null }));

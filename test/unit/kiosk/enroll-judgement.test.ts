@@ -101,6 +101,7 @@ describe('camera enrollment: what the admin screen says comes from the gate’s 
       const started = await ipc.gate.handle('startEnrollment', ui, {
         id,
         target: 1,
+        pin: PIN,
         ...(allowLookalike ? { allowLookalike } : {}),
       });
       assert.ok(started.ok, JSON.stringify(started));
