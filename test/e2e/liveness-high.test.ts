@@ -25,7 +25,7 @@
 // Chromium's own fake camera at its own speed and is refused by layer 1 before any prompt.
 // Each person is enrolled from a frame of the very video the camera plays, so the identity surely
 // matches and only liveness can refuse.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -36,7 +36,7 @@ import { facePath, TEST_PACK_FILES } from '../helpers/fixtures.js';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js';
 import { waitFor } from '../helpers/camera-session.js';
 import { startRelay, type Relay } from '../helpers/relay.js';
-import type { DecisionEvent } from '../../preload/contract/events.js';
+import type { ChallengeMiss, DecisionEvent } from '../../preload/contract/events.js';
 import type { ChallengeView, FrameResult } from '../../preload/contract/frames.js';
 import type { SettingsPatch } from '../../preload/contract/settings.js';
 import {
@@ -61,6 +61,8 @@ const TURN_SECONDS = 0.8;
  * of half a turn (challenge.ts), as a person's does.
  */
 const REST_BETWEEN_MS = 300;
+/** Tries a person makes at most (see attempts()). */
+const ATTEMPTS = 3;
 
 /** One frame of `video` at `at` seconds, as a JPEG to enroll from. */
 async function still(video: string, at: number, name: string): Promise<string> {
@@ -180,32 +182,67 @@ describe('liveness level high end to end (random draw, product timing, real head
 
   /**
    * Waits for step `step` of the challenge on screen ("1 of 2" with its arrow) and returns the
-   * direction it asks, as the person reads it; fails at once if a decision came first.
+   * direction it asks, as the person reads it; or the decision, when one came first (after the
+   * first `since`).
    */
-  async function prompt(h: Harness, seen: Seen, step: number): Promise<TurnDirection> {
-    const shown = h.page.locator('unlock-screen .challenge');
-    const direction = await waitFor(
+  async function prompt(
+    h: Harness,
+    seen: Seen,
+    step: number,
+    since: number,
+  ): Promise<{ direction: TurnDirection } | { decided: DecisionEvent }> {
+    const expected = `${step + 1} of ${DEFAULT_CHALLENGE_STEPS}`;
+    return waitFor(
       async () => {
-        const decided = seen.decisions[0];
-        if (decided) throw new Error(`decided before step ${step + 1} showed: ${JSON.stringify(decided)}`);
-        if (!(await shown.isVisible())) return undefined;
-        const text = await shown.locator('.step').innerText();
-        if (text.trim() !== `${step + 1} of ${DEFAULT_CHALLENGE_STEPS}`) return undefined;
-        return (await shown.getAttribute('data-direction')) as TurnDirection;
+        const decided = seen.decisions[since];
+        if (decided) return { decided };
+        // One read of the screen, which does not wait: the prompt may go between two reads.
+        const shown = await h.page
+          .locator('unlock-screen .challenge')
+          .evaluateAll((els) =>
+            els.map((el) => [
+              el.getAttribute('data-direction'),
+              el.querySelector('.step')?.textContent?.trim(),
+            ]),
+          );
+        const direction = shown.find(([, text]) => text === expected)?.[0];
+        return direction === 'left' || direction === 'right' ? { direction } : undefined;
       },
       60_000,
-      `step ${step + 1} of the challenge on screen`,
+      `step ${expected} of the challenge on screen`,
     );
-    assert.ok(direction === 'left' || direction === 'right', `a direction on screen: ${direction}`);
-    return direction;
   }
 
   /** The person at the camera turns `direction` (the footage's turn), and back to the rest. */
   const turn = (h: Harness, direction: TurnDirection) =>
     h.capturePage.evaluate((name) => window.scriptedCamera.play(name), direction);
 
-  /** The first decision; it must come, and while it has not the door must not open. */
-  const decision = (seen: Seen) => waitFor(() => seen.decisions[0], 60_000, 'a decision');
+  /** The decision after the first `since`. */
+  const decision = (seen: Seen, since: number) => waitFor(() => seen.decisions[since], 60_000, 'a decision');
+
+  /**
+   * Runs `attempt` until it ends in a decision other than a miss in `retry`, at most ATTEMPTS
+   * times. A machine shared with other jobs can starve the kiosk of frames, so that a person who
+   * did as asked is refused for time ('not_at_rest': no 3 frames at rest in 2 s; 'too_slow'):
+   * that person tries again, as people at a door do. Every attempt is listed in the test's
+   * diagnostics, and a miss of any other kind is final.
+   */
+  async function attempts(
+    t: TestContext,
+    retry: readonly ChallengeMiss[],
+    attempt: (since: number) => Promise<{ decided: DecisionEvent; asked: TurnDirection[] }>,
+    seen: Seen,
+  ): Promise<{ decided: DecisionEvent; asked: TurnDirection[] }> {
+    for (let n = 1; ; n++) {
+      const result = await attempt(seen.decisions.length);
+      const { decided, asked } = result;
+      t.diagnostic(
+        `attempt ${n}: drawn ${asked.join(', ') || '(no prompt yet)'}: ${decided.outcome} ${decided.reason} ${decided.challengeMiss ?? ''}`,
+      );
+      const miss = decided.challengeMiss;
+      if (n >= ATTEMPTS || !miss || !retry.includes(miss)) return result;
+    }
+  }
 
   /** The steps main reported ran at the product's defaults (the test set nothing). */
   function productSettings(seen: Seen): void {
@@ -261,21 +298,31 @@ describe('liveness level high end to end (random draw, product timing, real head
   test('a person who follows the random prompt opens the door at the product settings', async (t) => {
     await enrolled();
     await session('Real', { camera: await camera }, async (h, seen) => {
-      const asked: TurnDirection[] = [];
-      for (let step = 0; step < DEFAULT_CHALLENGE_STEPS; step++) {
-        const direction = await prompt(h, seen, step);
-        asked.push(direction);
-        if (step === 0) await h.screenshot(`unlock-challenge-turn-${direction}`);
-        await turn(h, direction);
-      }
-      t.diagnostic(`drawn: ${asked.join(', ')}`);
-      const done = await decision(seen);
+      /** Where this attempt's challenge views start in seen.challenges. */
+      let from = 0;
+      const { decided, asked } = await attempts(
+        t,
+        ['not_at_rest', 'too_slow'],
+        async (since) => {
+          from = seen.challenges.length;
+          const asked: TurnDirection[] = [];
+          for (let step = 0; step < DEFAULT_CHALLENGE_STEPS; step++) {
+            const shown = await prompt(h, seen, step, since);
+            if ('decided' in shown) return { decided: shown.decided, asked };
+            asked.push(shown.direction);
+            if (step === 0) await h.screenshot(`unlock-challenge-turn-${shown.direction}`);
+            await turn(h, shown.direction);
+          }
+          return { decided: await decision(seen, since), asked };
+        },
+        seen,
+      );
       const context = `drawn: ${asked.join(', ')}; ${JSON.stringify(seen.decisions)}; logs: ${h.logs.join(' | ')}`;
-      assert.equal(done.outcome, 'unlocked', context);
-      assert.equal(done.personName, 'Real');
+      assert.equal(decided.outcome, 'unlocked', context);
+      assert.equal(decided.personName, 'Real');
       productSettings(seen);
       assert.deepEqual(
-        [...new Map(seen.challenges.map((c) => [c.step, c.direction])).values()],
+        [...new Map(seen.challenges.slice(from).map((c) => [c.step, c.direction])).values()],
         asked,
         'main asked what the screen showed',
       );
@@ -285,22 +332,30 @@ describe('liveness level high end to end (random draw, product timing, real head
     });
   });
 
-  test('a person who turns the wrong way does not open the door: layer 3 refuses', async () => {
+  test('a person who turns the wrong way does not open the door: layer 3 refuses', async (t) => {
     await enrolled();
     const callsBefore = relay.calls.length;
     await session('Real', { camera: await camera }, async (h, seen) => {
-      const asked = await prompt(h, seen, 0);
-      await turn(h, other(asked));
-      const refused = await decision(seen);
+      const { decided, asked } = await attempts(
+        t,
+        ['not_at_rest'],
+        async (since) => {
+          const shown = await prompt(h, seen, 0, since);
+          if ('decided' in shown) return { decided: shown.decided, asked: [] };
+          await turn(h, other(shown.direction));
+          return { decided: await decision(seen, since), asked: [shown.direction] };
+        },
+        seen,
+      );
       assert.deepEqual(
-        [refused.outcome, refused.reason, refused.challengeMiss],
+        [decided.outcome, decided.reason, decided.challengeMiss],
         ['refused', 'not_live:challenge', 'wrong_way'],
-        `asked ${asked}: ${JSON.stringify(seen.decisions)}`,
+        `asked ${asked.join(', ')}: ${JSON.stringify(seen.decisions)}`,
       );
       productSettings(seen);
       assert.equal(relay.calls.length, callsBefore);
       assert.ok(
-        h.logs.some((l) => l.includes(`wrong-direction (step 1, ${asked})`)),
+        h.logs.some((l) => l.includes(`wrong-direction (step 1, ${asked[0]})`)),
         h.logs.join(' | '),
       );
       const audit = await h.services.audit.read({ limit: 5 });
@@ -308,20 +363,28 @@ describe('liveness level high end to end (random draw, product timing, real head
     });
   });
 
-  test('a person who turns only after the window does not open the door: layer 3 refuses, too slow', async () => {
+  test('a person who turns only after the window does not open the door: layer 3 refuses, too slow', async (t) => {
     await enrolled();
     const callsBefore = relay.calls.length;
     await session('Real', { camera: await camera }, async (h, seen) => {
-      const asked = await prompt(h, seen, 0);
-      // Still at rest while the step's window runs out; the refusal comes when it has.
-      const refused = await decision(seen);
+      const { decided, asked } = await attempts(
+        t,
+        ['not_at_rest'],
+        async (since) => {
+          const shown = await prompt(h, seen, 0, since);
+          if ('decided' in shown) return { decided: shown.decided, asked: [] };
+          // Still at rest while the step's window runs out; the refusal comes when it has.
+          return { decided: await decision(seen, since), asked: [shown.direction] };
+        },
+        seen,
+      );
       assert.deepEqual(
-        [refused.outcome, refused.reason, refused.challengeMiss],
+        [decided.outcome, decided.reason, decided.challengeMiss],
         ['refused', 'not_live:challenge', 'too_slow'],
-        `asked ${asked}: ${JSON.stringify(seen.decisions)}`,
+        `asked ${asked.join(', ')}: ${JSON.stringify(seen.decisions)}`,
       );
       // The turn, now too late, opens nothing.
-      await turn(h, asked);
+      await turn(h, asked[0]!);
       productSettings(seen);
       assert.equal(seen.decisions.filter((d) => d.outcome === 'unlocked').length, 0);
       assert.equal(relay.calls.length, callsBefore);
