@@ -251,6 +251,37 @@ describe('liveness level high end to end (random draw, product timing, real head
     }
   }
 
+  /**
+   * An attempt refused at step 1 for `miss`: the person reads the prompt, then `act`s on the
+   * direction asked; the decision must be that miss (checked here, with the draw in the message).
+   */
+  async function missAtStep1(
+    t: TestContext,
+    h: Harness,
+    seen: Seen,
+    miss: ChallengeMiss,
+    act: (asked: TurnDirection) => Promise<unknown>,
+  ): Promise<{ decided: DecisionEvent; asked: TurnDirection[] }> {
+    const result = await attempts(
+      t,
+      ['not_at_rest'],
+      async (since) => {
+        const shown = await prompt(h, seen, 0, since);
+        if ('decided' in shown) return { decided: shown.decided, asked: [] };
+        await act(shown.direction);
+        return { decided: await decision(seen, since), asked: [shown.direction] };
+      },
+      seen,
+    );
+    const { decided, asked } = result;
+    assert.deepEqual(
+      [decided.outcome, decided.reason, decided.challengeMiss],
+      ['refused', 'not_live:challenge', miss],
+      `asked ${asked.join(', ')}: ${JSON.stringify(seen.decisions)}`,
+    );
+    return result;
+  }
+
   /** The steps main reported ran at the product's defaults (the test set nothing). */
   function productSettings(seen: Seen): void {
     assert.ok(seen.challenges.length > 0, 'main reported the challenge');
@@ -343,22 +374,7 @@ describe('liveness level high end to end (random draw, product timing, real head
     await enrolled();
     const callsBefore = relay.calls.length;
     await session('Real', { camera: await camera }, async (h, seen) => {
-      const { decided, asked } = await attempts(
-        t,
-        ['not_at_rest'],
-        async (since) => {
-          const shown = await prompt(h, seen, 0, since);
-          if ('decided' in shown) return { decided: shown.decided, asked: [] };
-          await turn(h, other(shown.direction));
-          return { decided: await decision(seen, since), asked: [shown.direction] };
-        },
-        seen,
-      );
-      assert.deepEqual(
-        [decided.outcome, decided.reason, decided.challengeMiss],
-        ['refused', 'not_live:challenge', 'wrong_way'],
-        `asked ${asked.join(', ')}: ${JSON.stringify(seen.decisions)}`,
-      );
+      const { asked } = await missAtStep1(t, h, seen, 'wrong_way', (asked) => turn(h, other(asked)));
       productSettings(seen);
       assert.equal(relay.calls.length, callsBefore);
       assert.ok(
@@ -374,22 +390,8 @@ describe('liveness level high end to end (random draw, product timing, real head
     await enrolled();
     const callsBefore = relay.calls.length;
     await session('Real', { camera: await camera }, async (h, seen) => {
-      const { decided, asked } = await attempts(
-        t,
-        ['not_at_rest'],
-        async (since) => {
-          const shown = await prompt(h, seen, 0, since);
-          if ('decided' in shown) return { decided: shown.decided, asked: [] };
-          // Still at rest while the step's window runs out; the refusal comes when it has.
-          return { decided: await decision(seen, since), asked: [shown.direction] };
-        },
-        seen,
-      );
-      assert.deepEqual(
-        [decided.outcome, decided.reason, decided.challengeMiss],
-        ['refused', 'not_live:challenge', 'too_slow'],
-        `asked ${asked.join(', ')}: ${JSON.stringify(seen.decisions)}`,
-      );
+      // Still at rest while the step's window runs out; the refusal comes when it has.
+      const { asked } = await missAtStep1(t, h, seen, 'too_slow', async () => undefined);
       // The turn, now too late, opens nothing.
       await turn(h, asked[0]!);
       productSettings(seen);

@@ -20,6 +20,7 @@ import { identities, RECOGNIZER, THRESHOLD } from '../../helpers/fleet-faces.js'
 import { fleetOf } from '../../helpers/fleet-setup.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
+import { strangerRefused } from '../../helpers/audit-inputs.js';
 
 const DOORS = ['P', 'Q', 'R'];
 /** Never-shipped decisions per door: a multiple of the old pager's 1,000-line page. */
@@ -29,20 +30,7 @@ const LIVE = 40;
 /** Tries per door until one ship overlaps a decision. */
 const TRIALS = 5;
 
-const historic = (i: number): AuditInput => ({
-  mode: 'identify',
-  outcome: 'rejected',
-  reason: 'unknown_face',
-  personId: null,
-  personName: null,
-  score: 0.1,
-  threshold: THRESHOLD,
-  recognizerId: RECOGNIZER,
-  gates: [],
-  liveness: null,
-  door: null,
-  time: new Date(Date.UTC(2026, 5, 1, 0, 0, i)).toISOString(),
-});
+const historic = (i: number): AuditInput => strangerRefused(i, RECOGNIZER, THRESHOLD);
 
 /** Resolves once a session named `application` is connected to the database (polled, 10 s at most). */
 async function seen(client: pg.Client, application: string): Promise<void> {
