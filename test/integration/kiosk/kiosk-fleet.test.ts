@@ -170,21 +170,30 @@ describe('the kiosk in fleet mode', { skip }, () => {
     }
   });
 
+  /**
+   * The kiosk joined as door Front from the admin screen, with Obama enrolled there: once, for
+   * whichever test needs it first, so each test also runs alone (--test-name-pattern).
+   */
+  let joining: Promise<{ status: FleetStatusView; imported: { ok: boolean }[] }> | null = null;
+  const joinedWithObama = () =>
+    (joining ??= (async () => {
+      const status = await call<FleetStatusView>('joinFleet', {
+        databaseUrl: adminUrl,
+        token,
+        door: 'Front',
+      });
+      obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
+      node.picks.push([
+        facePath('photos/face_recognition/obama.jpg'),
+        facePath('photos/face_recognition/obama2.jpg'),
+      ]);
+      return { status, imported: await call<{ ok: boolean }[]>('importPhotos', { id: obama.id }) };
+    })());
+
   test('joined: people enrolled on the admin screen go to the fleet, and a schedule refuses at 18:00 (not_permitted_now)', async () => {
-    const status = await call<FleetStatusView>('joinFleet', {
-      databaseUrl: adminUrl,
-      token,
-      door: 'Front',
-    });
+    const { status, imported } = await joinedWithObama();
     assert.deepEqual([status.joined, status.door, status.connected], [true, 'Front', true]);
     assert.equal(node.services.peopleSource.directory()?.kind, 'fleet');
-
-    obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
-    node.picks.push([
-      facePath('photos/face_recognition/obama.jpg'),
-      facePath('photos/face_recognition/obama2.jpg'),
-    ]);
-    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id });
     assert.deepEqual(
       imported.map((r) => r.ok),
       [true, true],
@@ -309,6 +318,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
   // How fast a change reaches every door is measured in the bench (fleet section: change
   // propagation p50/p99), not here: this waits for the deletion, then checks its effect.
   test('a person deleted at another door stops matching at this kiosk', async () => {
+    await joinedWithObama();
     clock = MON_10_TOKYO;
     assert.equal((await attempt()).outcome, 'unlocked', 'he opens before the deletion');
     // The back door, a separate data folder joined with the CLI's key store.
@@ -335,6 +345,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
   });
 
   test('with the database down, the door warns as the offline grace runs out, then refuses everyone (offline_too_long)', async () => {
+    await joinedWithObama();
     // Someone the door still knows: added at this kiosk, in Everyone.
     const again = await call<PersonView>('addPerson', { name: 'Barack Obama' });
     node.picks.push([facePath('photos/face_recognition/obama.jpg')]);
