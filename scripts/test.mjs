@@ -3,13 +3,18 @@
 // - integration: tests that start PostgreSQL, Mosquitto or Chromium themselves, or spawn the
 //   CLI or a door process against them (`npm run test:integration`);
 // - e2e: the app's screens in Chromium (`npm run test:e2e`).
+// `--each-reversed` (`npm run test:reverse`): the same files in reverse order, each file in a
+// run of its own, to show that no file needs another to have run first (issue 21). node --test
+// sorts the files it is given, so one run per file is the only way to choose their order.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const only = process.argv[2];
+const args = process.argv.slice(2);
+const eachReversed = args.includes('--each-reversed');
+const only = args.find((a) => !a.startsWith('--'));
 
 // The unit suite alone starts no server: test/helpers/suite.ts fails a unit test that tries.
 const env = only === 'unit' ? { ...process.env, TOBIRA_TEST_SUITE: 'unit' } : process.env;
@@ -38,7 +43,7 @@ function testFiles(dir) {
 
 const node = process.execPath;
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-if (!only) {
+if (!only && !eachReversed) {
   run('typecheck', bin('tsc'), ['-b', 'tsconfig.json']);
   run('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   run('format', bin('prettier'), ['--check', '.']);
@@ -57,23 +62,40 @@ const TEST_TIMEOUT_MS = 20 * 60_000;
 // downloaded there.
 const CI_MAY_SKIP = new Set(['test/e2e/electron.test.ts']);
 const skipsFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'tobira-test-')), 'skips.jsonl');
-console.log(`\n== tests: ${files.length} files`);
-const tests = spawnSync(
-  node,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=1',
-    `--test-timeout=${TEST_TIMEOUT_MS}`,
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    `--test-reporter=${path.join(root, 'scripts/skip-reporter.mjs')}`,
-    `--test-reporter-destination=${skipsFile}`,
-    ...files,
-  ],
-  { cwd: root, stdio: 'inherit', env: process.env },
-);
+const testRun = (list) =>
+  spawnSync(
+    node,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      `--test-timeout=${TEST_TIMEOUT_MS}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${path.join(root, 'scripts/skip-reporter.mjs')}`,
+      `--test-reporter-destination=${skipsFile}`,
+      ...list,
+    ],
+    { cwd: root, stdio: 'inherit', env: process.env },
+  );
+console.log(`\n== tests: ${files.length} files${eachReversed ? ', each alone, in reverse order' : ''}`);
+const tests = eachReversed ? eachAlone([...files].reverse()) : testRun(files);
+
+/** One run per file in the given order; the failed files are named at the end. */
+function eachAlone(list) {
+  const started = Date.now();
+  const failed = [];
+  for (const [i, file] of list.entries()) {
+    console.log(`\n== ${i + 1}/${list.length}: ${file}`);
+    const r = testRun([file]);
+    if (r.status !== 0) failed.push(`${file} (exit ${r.status ?? r.signal})`);
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  console.log(`\n== ${list.length - failed.length} of ${list.length} files passed alone, in ${minutes} min`);
+  for (const f of failed) console.log(`  failed: ${f}`);
+  return { status: failed.length ? 1 : 0, signal: null };
+}
 const skips = existsSync(skipsFile)
   ? readFileSync(skipsFile, 'utf8')
       .split('\n')

@@ -182,6 +182,12 @@ export class UnlockScreen extends LitElement {
     this.guidance = result.guidance;
     const now = Date.now();
     this.challenge = result.challenge ? { ...result.challenge, endsAt: now + result.challenge.leftMs } : null;
+    // After a missed turn main starts the next challenge at once (kiosk/unlock-flow.ts): its
+    // arrow replaces the miss, or its window would run out unseen behind the "try again".
+    if (this.challenge?.atRest && this.decision?.challengeMiss) {
+      clearTimeout(this.decisionTimer);
+      this.decision = null;
+    }
     if (result.lockedForMs && result.lockedForMs > 0) this.lockedUntil = now + result.lockedForMs;
   }
 

@@ -532,6 +532,34 @@ describe('the door screen: results, faults, lockout, sound, Call', () => {
       }
     }
   });
+
+  // Found by the level-high e2e (liveness-high.test.ts): main starts the next challenge at once
+  // after a missed turn (kiosk/unlock-flow.ts, retryNow), but the screen kept the miss for its 7 s
+  // and hid the new arrow, so the next window ran out unseen: a second miss, counted against the
+  // person. The page's clock is held, so the miss could never time out here: only the next
+  // attempt can replace it.
+  test('after a missed turn, the next attempt shows its arrow at once: the miss gives way to it', async () => {
+    await quiet();
+    const page = h.page;
+    await page.reload();
+    await page.locator('unlock-screen header.idle').waitFor();
+    await page.clock.install();
+    // Timers run from here only when the test moves the clock, which it never does.
+    await page.clock.pauseAt(Date.now() + 1000);
+    try {
+      decide({ reason: 'not_live:challenge', challengeMiss: 'too_slow' });
+      await page.locator('unlock-screen .status[data-result="refused"]').waitFor({ timeout: 10_000 });
+      h.services.events.emit('frameResult', challengeFrame(0, 'right'));
+      await page.locator('unlock-screen .challenge[data-direction="right"]').waitFor({ timeout: 10_000 });
+      assert.equal(
+        await page.locator('unlock-screen .status').isVisible(),
+        false,
+        'the arrow replaced the miss',
+      );
+    } finally {
+      await page.reload();
+    }
+  });
 });
 
 let frameId = 1_000_000;

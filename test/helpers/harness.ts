@@ -51,6 +51,8 @@ const MIME: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
   '.woff2': 'font/woff2',
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
 };
 
 const bridgeSources = new Map<string, Promise<string>>();
@@ -90,6 +92,18 @@ export interface HarnessOptions {
   argv?: string[];
   /** Leave the engine unstarted (the test starts it when it wants). */
   deferStart?: boolean;
+  /**
+   * A camera the test steers, for the capture page only (test/web/scripted-camera.ts), instead of
+   * Chromium's fake one: image files per segment name (`rest`: one still), played at `fps`.
+   */
+  camera?: ScriptedCameraFrames;
+}
+
+export interface ScriptedCameraFrames {
+  fps: number;
+  /** The least time `rest` shows between two segments, in ms. */
+  restMs: number;
+  segments: Record<string, readonly string[]>;
 }
 
 export interface Harness {
@@ -186,6 +200,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(outcome));
       return;
     }
+    if (options.camera && url.pathname.startsWith('/__camera/')) {
+      const { fps, restMs, segments } = options.camera;
+      if (url.pathname === '/__camera/manifest.json') {
+        const counts = Object.fromEntries(
+          Object.entries(segments).map(([name, files]) => [name, files.length]),
+        );
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ fps, restMs, segments: counts }));
+        return;
+      }
+      const [, , name = '', index = ''] = url.pathname.split('/');
+      const file = segments[name]?.[Number(index)];
+      if (!file) {
+        res.writeHead(404).end('no such camera frame');
+        return;
+      }
+      const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(await readFile(file));
+      return;
+    }
     if (url.pathname === '/__bridge/capture-config') {
       const config = captureConfigOf(services.settings.get().camera);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
@@ -252,6 +287,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await page.addInitScript({ content: await bridgeScript() });
   const capturePage = await context.newPage();
   await capturePage.addInitScript({ content: await bridgeScript('test/web/capture-bridge.ts') });
+  if (options.camera) {
+    await capturePage.addInitScript({ content: await bridgeScript('test/web/scripted-camera.ts') });
+  }
 
   const harness: Harness = {
     origin,

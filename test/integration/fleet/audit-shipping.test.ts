@@ -18,21 +18,9 @@ import { shippedAnchor } from '../../../main/fleet/audit-anchor.js';
 import { AuditShipper } from '../../../main/fleet/audit-shipper.js';
 import { fleetDir } from '../../../main/fleet/local.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { strangerRefused } from '../../helpers/audit-inputs.js';
 
-const decision = (i: number): AuditInput => ({
-  mode: 'identify',
-  outcome: 'rejected',
-  reason: 'unknown_face',
-  personId: null,
-  personName: null,
-  score: 0.1,
-  threshold: 0.4,
-  recognizerId: 'w600k_r50',
-  gates: [],
-  liveness: null,
-  door: null,
-  time: new Date(Date.UTC(2026, 5, 1, 0, 0, i)).toISOString(),
-});
+const decision = (i: number): AuditInput => strangerRefused(i);
 
 /** An audit log that appends one more decision right after the first read it serves. */
 class RacingLog extends AuditLog {

@@ -226,28 +226,54 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  /**
+   * The door's Home Assistant discovery (the kiosk announces itself when it starts), which names
+   * its topics: read once, by whichever test needs the topics first, so each test runs alone too.
+   */
+  let discovery: Promise<{
+    evConfig: z.infer<typeof eventConfigSchema>;
+    sensorConfig: z.infer<typeof sensorConfigSchema>;
+  }> | null = null;
+  const announced = () =>
+    (discovery ??= (async () => {
+      const ev = await next('event entity config', (m) =>
+        /^homeassistant\/event\/[A-Za-z0-9_-]+\/door\/config$/.test(m.topic),
+      );
+      const evConfig = eventConfigSchema.parse(JSON.parse(ev.body));
+      const sensor = await next('sensor config', (m) =>
+        /^homeassistant\/sensor\/[A-Za-z0-9_-]+\/last_decision\/config$/.test(m.topic),
+      );
+      topics = {
+        availability: evConfig.availability_topic,
+        event: evConfig.state_topic,
+        unlock: evConfig.state_topic.replace(/\/event$/, '/unlock'),
+      };
+      return { evConfig, sensorConfig: sensorConfigSchema.parse(JSON.parse(sensor.body)) };
+    })());
+
+  /** Obama enrolled on the admin screen (in Everyone): once, by whichever test needs him first. */
+  let enrolment: Promise<{ obama: PersonView; imported: { ok: boolean }[] }> | null = null;
+  const obamaEnrolled = () =>
+    (enrolment ??= (async () => {
+      const obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
+      node!.picks.push([
+        facePath('photos/face_recognition/obama.jpg'),
+        facePath('photos/face_recognition/obama2.jpg'),
+      ]);
+      return { obama, imported: await call<{ ok: boolean }[]>('importPhotos', { id: obama.id, pin: PIN }) };
+    })());
+
   test('the started kiosk announces itself: Home Assistant discovery for this door, and "online" (retained)', async () => {
-    const ev = await next('event entity config', (m) =>
-      /^homeassistant\/event\/[A-Za-z0-9_-]+\/door\/config$/.test(m.topic),
-    );
-    const evConfig = eventConfigSchema.parse(JSON.parse(ev.body));
-    const sensor = await next('sensor config', (m) =>
-      /^homeassistant\/sensor\/[A-Za-z0-9_-]+\/last_decision\/config$/.test(m.topic),
-    );
-    const sensorConfig = sensorConfigSchema.parse(JSON.parse(sensor.body));
+    const { evConfig, sensorConfig } = await announced();
     assert.equal(evConfig.device.name, 'Tobira Front', 'the device is this door');
     assert.deepEqual(evConfig.device, sensorConfig.device, 'one device per door, holding both entities');
-    topics = {
-      availability: evConfig.availability_topic,
-      event: evConfig.state_topic,
-      unlock: evConfig.state_topic.replace(/\/event$/, '/unlock'),
-    };
     await next('online', (m) => m.topic === topics.availability && m.body === 'online');
     // Retained: a Home Assistant that connects later still learns the door is online.
     assert.equal(await retainedAvailability(), 'online');
   });
 
   test('Call on the door screen rings on MQTT: a "doorbell" event carrying its audit line\'s id', async () => {
+    await announced();
     const from = seen.length;
     const rung = await call<{ delivered: boolean; via: string[] }>('callReception');
     assert.equal(rung.delivered, true);
@@ -259,12 +285,8 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   });
 
   test('a face enrolled in the fleet unlocks through the frame path: an "unlocked" event with the name', async () => {
-    const obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
-    node!.picks.push([
-      facePath('photos/face_recognition/obama.jpg'),
-      facePath('photos/face_recognition/obama2.jpg'),
-    ]);
-    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id, pin: PIN });
+    await announced();
+    const { obama, imported } = await obamaEnrolled();
     assert.deepEqual(
       imported.map((r) => r.ok),
       [true, true],
@@ -309,6 +331,8 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   });
 
   test('remote unlock off (the default): a signed command does nothing', async () => {
+    await announced();
+    await obamaEnrolled();
     const from = seen.length;
     const relayCalls = relay.calls.length;
     const reasonsBefore = await auditReasons();
@@ -334,6 +358,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   });
 
   test('remote unlock on: a signed command opens and is audited; replayed or badly signed ones are refused and audited', async () => {
+    await announced();
     // The settings are read when the kiosk starts: stop it (the broker hears "offline"), turn
     // remote unlock on as `tobira fleet mqtt --remote-unlock on` does, and start it again.
     const stopFrom = seen.length;
@@ -429,6 +454,7 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   });
 
   test('the kiosk that stops says "offline" (retained)', async () => {
+    await announced();
     const from = seen.length;
     await node!.services.close();
     node = null;
@@ -438,6 +464,11 @@ describe('the kiosk in fleet mode on MQTT', { skip }, () => {
   });
 
   test('a kiosk that starts while the broker is down decides anyway, and comes on MQTT by itself when the broker is back', async () => {
+    await announced();
+    await obamaEnrolled();
+    // Run alone, the kiosk the suite started still runs: stopped first, as the test before stops it.
+    await node?.services.close();
+    node = null;
     const port = broker.port;
     await broker.close();
     node = await startKiosk();

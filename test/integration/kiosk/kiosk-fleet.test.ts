@@ -197,41 +197,64 @@ describe('the kiosk in fleet mode', { skip }, () => {
     });
   });
 
+  /**
+   * The kiosk joined as door Front from the admin screen (the PIN typed again), the admin key
+   * opened for the session, and Obama enrolled there: once, for whichever test needs it first, so
+   * each test also runs alone (--test-name-pattern). What the door said before the key was open
+   * is kept for the test that checks it.
+   */
+  let joining: Promise<{
+    status: FleetStatusView;
+    keyless: Awaited<ReturnType<typeof gate.handle>>;
+    wrongKey: Awaited<ReturnType<typeof gate.handle>>;
+    keyBefore: FleetStatusView['adminKey'];
+    opened: { id: string; name: string };
+    keyAfter: FleetStatusView['adminKey'];
+    imported: { ok: boolean }[];
+  }> | null = null;
+  const joinedWithObama = () =>
+    (joining ??= (async () => {
+      const status = await call<FleetStatusView>('joinFleet', {
+        databaseUrl: adminUrl,
+        token,
+        door: 'Front',
+        pin: PIN,
+      });
+      const keyless = await gate.handle('addPerson', app, { name: 'Barack Obama' });
+      const wrongKey = await gate.handle('openFleetAdminKey', app, {
+        keyFile: adminKeyFile,
+        passphrase: 'not the passphrase',
+      });
+      const keyBefore = (await call<FleetStatusView>('getFleetStatus')).adminKey;
+      const opened = await call<{ id: string; name: string }>('openFleetAdminKey', {
+        keyFile: adminKeyFile,
+        passphrase: ADMIN_PASSPHRASE,
+      });
+      const keyAfter = (await call<FleetStatusView>('getFleetStatus')).adminKey;
+      obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
+      node.picks.push([
+        facePath('photos/face_recognition/obama.jpg'),
+        facePath('photos/face_recognition/obama2.jpg'),
+      ]);
+      const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id, pin: PIN });
+      return { status, keyless, wrongKey, keyBefore, opened, keyAfter, imported };
+    })());
+
   test('joined: people enrolled on the admin screen go to the fleet, and a schedule refuses at 18:00 (not_permitted_now)', async () => {
-    const status = await call<FleetStatusView>('joinFleet', {
-      databaseUrl: adminUrl,
-      token,
-      door: 'Front',
-      pin: PIN,
-    });
+    const { status, keyless, wrongKey, keyBefore, opened, keyAfter, imported } = await joinedWithObama();
     assert.deepEqual([status.joined, status.door, status.connected], [true, 'Front', true]);
     assert.equal(node.services.peopleSource.directory()?.kind, 'fleet');
 
     // The door's own login writes nothing: without an admin key, a change is refused and nothing lands.
-    const keyless = await gate.handle('addPerson', app, { name: 'Barack Obama' });
     assert.deepEqual(!keyless.ok && [keyless.code, keyless.message], [
       'FLEET_PERMISSION_DENIED',
       'Changing the fleet needs an admin key: open your admin key file with its passphrase first.',
     ]);
-    const wrong = await gate.handle('openFleetAdminKey', app, {
-      keyFile: adminKeyFile,
-      passphrase: 'not the passphrase',
-    });
-    assert.equal(!wrong.ok && wrong.code, 'FLEET_WRONG_KEY');
-    assert.equal((await call<FleetStatusView>('getFleetStatus')).adminKey, null);
-    const opened = await call<{ id: string; name: string }>('openFleetAdminKey', {
-      keyFile: adminKeyFile,
-      passphrase: ADMIN_PASSPHRASE,
-    });
+    assert.equal(!wrongKey.ok && wrongKey.code, 'FLEET_WRONG_KEY');
+    assert.equal(keyBefore, null);
     assert.deepEqual(opened, { id: admin.keyId, name: 'admin' });
-    assert.deepEqual((await call<FleetStatusView>('getFleetStatus')).adminKey, opened);
+    assert.deepEqual(keyAfter, opened);
 
-    obama = await call<PersonView>('addPerson', { name: 'Barack Obama' });
-    node.picks.push([
-      facePath('photos/face_recognition/obama.jpg'),
-      facePath('photos/face_recognition/obama2.jpg'),
-    ]);
-    const imported = await call<{ ok: boolean }[]>('importPhotos', { id: obama.id, pin: PIN });
     assert.deepEqual(
       imported.map((r) => r.ok),
       [true, true],
@@ -404,6 +427,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
   // How fast a change reaches every door is measured in the bench (fleet section: change
   // propagation p50/p99), not here: this waits for the deletion, then checks its effect.
   test('a person deleted at another door stops matching at this kiosk', async () => {
+    await joinedWithObama();
     clock = MON_10_TOKYO;
     assert.equal((await attempt()).outcome, 'unlocked', 'he opens before the deletion');
     // The back door, a separate data folder joined with the CLI's key store.
@@ -432,6 +456,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
   });
 
   test('with the database down, the door warns as the offline grace runs out, then refuses everyone (offline_too_long)', async () => {
+    await joinedWithObama();
     // Someone the door still knows: added at this kiosk, in Everyone.
     const again = await call<PersonView>('addPerson', { name: 'Barack Obama' });
     node.picks.push([facePath('photos/face_recognition/obama.jpg')]);
