@@ -57,8 +57,16 @@ export function dbArgs(url: string): string[] {
 /** The kiosk PIN `joinDoor` leaves each folder with. */
 export const DOOR_PIN = '135790';
 
-/** `tobira fleet join` of door `name` into `dir` with the join token, its kiosk PIN from a file. */
-export async function joinDoor(adminUrl: string, token: string, name: string, dir: string): Promise<void> {
+/**
+ * `tobira fleet join` of door `name` into `dir` with the join token, its kiosk PIN from a file;
+ * with `name` null, the door the token names (no --door). What `--json` printed.
+ */
+export async function joinDoor(
+  adminUrl: string,
+  token: string,
+  name: string | null,
+  dir: string,
+): Promise<{ door: string }> {
   const joined = await cli(
     'fleet',
     'join',
@@ -68,12 +76,13 @@ export async function joinDoor(adminUrl: string, token: string, name: string, di
     secretFile(token),
     '--pin-file',
     secretFile(DOOR_PIN),
-    '--door',
-    name,
+    ...(name === null ? [] : ['--door', name]),
     '--data-dir',
     dir,
+    '--json',
   );
   assert.equal(joined.code, 0, joined.err);
+  return JSON.parse(joined.out) as { door: string };
 }
 
 /**

@@ -21,7 +21,7 @@ import { FleetError, type FleetErrorCode } from '../../../main/fleet/errors.js';
 import { joinFleet, scramVerifier } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, readDoorConfig } from '../../../main/fleet/local.js';
 import { decodeToken, encodeToken } from '../../../main/fleet/token.js';
-import { cli, dbArgs, secretFile, withoutPassword } from '../../helpers/fleet-setup.js';
+import { cli, dbArgs, joinDoor } from '../../helpers/fleet-setup.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
@@ -107,21 +107,7 @@ describe('joining a fleet', { skip }, () => {
     );
     // Not used up by the refusals; `fleet join` without --door joins the door the token names.
     const dir = dirOf('Garage');
-    const joined = await cli(
-      'fleet',
-      'join',
-      '--db',
-      withoutPassword(adminUrl),
-      '--token-file',
-      secretFile(token),
-      '--pin-file',
-      secretFile('135790'),
-      '--data-dir',
-      dir,
-      '--json',
-    );
-    assert.equal(joined.code, 0, joined.err);
-    assert.equal((JSON.parse(joined.out) as { door: string }).door, 'Garage');
+    assert.equal((await joinDoor(adminUrl, token, null, dir)).door, 'Garage');
   });
 
   it('a token expires (default 24 h, --expires shorter), and an expired one joins nothing', async () => {
