@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../main/cli/tobira.js';
 import type { AdminKey } from '../../main/fleet/admin-key.js';
+import { createToken } from '../../main/fleet/admin.js';
 import { withClient } from '../../main/fleet/db.js';
-import type { DoorConfig } from '../../main/fleet/local.js';
+import { joinFleet } from '../../main/fleet/join.js';
+import { cliKeyWrapper, type DoorConfig } from '../../main/fleet/local.js';
+import { decodeToken } from '../../main/fleet/token.js';
 import { FleetWriter, writerUrl } from '../../main/fleet/writer.js';
 import type { PostgresServer } from './postgres-server.js';
 
@@ -24,6 +27,22 @@ export function adminWrite<T>(
   return withClient(writerUrl(door.databaseUrl, admin), (client) =>
     work(new FleetWriter(client, door.fleetKey, admin)),
   );
+}
+
+/**
+ * Door `door` joined into `dir` in process (the CLI's key store), with a join token of its own:
+ * a token joins one named door once, so it is made from the fleet key and first admin that
+ * `token` (another door's) carries.
+ */
+export async function joinWithOwnToken(adminUrl: string, token: string, door: string, dir: string) {
+  const { keyBytes, admin } = decodeToken(token);
+  return joinFleet({
+    databaseUrl: adminUrl,
+    token: await createToken(adminUrl, keyBytes, admin!, { door }),
+    door,
+    dataDir: dir,
+    wrapper: await cliKeyWrapper(dir, true),
+  });
 }
 
 /** Runs the CLI in process; its exit code and what it printed. */

@@ -11,18 +11,23 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { AdminKey } from '../../../main/fleet/admin-key.js';
-import { createToken, initFleet } from '../../../main/fleet/admin.js';
+import { initFleet } from '../../../main/fleet/admin.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { sealDoc, type GroupDoc } from '../../../main/fleet/entities.js';
 import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, type DoorConfig } from '../../../main/fleet/local.js';
-import { decodeToken } from '../../../main/fleet/token.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { EVENT_WAIT_MS, nextEvent, waitFor } from '../../helpers/deadline.js';
 import { identities, RECOGNIZER } from '../../helpers/fleet-faces.js';
-import { ADMIN_PASSPHRASE, adminWrite, cli, secretFile } from '../../helpers/fleet-setup.js';
+import {
+  ADMIN_PASSPHRASE,
+  adminWrite,
+  cli,
+  joinWithOwnToken,
+  secretFile,
+} from '../../helpers/fleet-setup.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
@@ -100,21 +105,14 @@ describe('admin-signed changes: doors only read, and verify every change', { ski
     admin = init.admin!;
     frontDir = path.join(root, 'front');
     backDir = path.join(root, 'back');
-    // A join token joins one named door once: Back's is made with the fleet key Front's token carries.
-    const backToken = await createToken(adminUrl, decodeToken(init.join!).keyBytes, admin.publicKey, {
-      door: 'Back',
+    await joinFleet({
+      databaseUrl: adminUrl,
+      token: init.join!,
+      door: 'Front',
+      dataDir: frontDir,
+      wrapper: await cliKeyWrapper(frontDir, true),
     });
-    for (const [door, dir, token] of [
-      ['Front', frontDir, init.join!],
-      ['Back', backDir, backToken],
-    ] as const)
-      await joinFleet({
-        databaseUrl: adminUrl,
-        token,
-        door,
-        dataDir: dir,
-        wrapper: await cliKeyWrapper(dir, true),
-      });
+    await joinWithOwnToken(adminUrl, init.join!, 'Back', backDir);
     front = (await openFleet(frontDir)).config;
     await adminWrite(front, admin, async (w) => {
       group = (await w.putGroup(null, BACK_ONLY)).id;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { main } from '../../../main/cli/tobira.js';
-import { createToken, initFleet } from '../../../main/fleet/admin.js';
+import { initFleet } from '../../../main/fleet/admin.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
@@ -30,6 +30,7 @@ import {
   ADMIN_PASSPHRASE,
   adminWrite,
   dbArgs,
+  joinWithOwnToken,
   secretFile,
   withoutPassword,
 } from '../../helpers/fleet-setup.js';
@@ -138,18 +139,10 @@ describe('fleet rules, MQTT and bad input', { skip }, () => {
   });
 
   it('a door cannot append audit rows naming another door, nor through the join token’s own login', async () => {
-    // Back joins with the same token as Front: before migration 2 they shared one login, and
-    // Front could append rows that said they came from Back.
+    // Back joins as a door of its own: before migration 2 doors that shared a token shared one
+    // login, and Front could append rows that said they came from Back.
     const backDir = path.join(root, 'back');
-    await joinFleet({
-      databaseUrl: adminUrl,
-      token: await createToken(adminUrl, decodeToken(token).keyBytes, decodeToken(token).admin!, {
-        door: 'Back',
-      }),
-      door: 'Back',
-      dataDir: backDir,
-      wrapper: await cliKeyWrapper(backDir, true),
-    });
+    await joinWithOwnToken(adminUrl, token, 'Back', backDir);
     const front = await openFleet(doorDir);
     const back = await openFleet(backDir);
     const insert = (client: pg.ClientBase, door: string) =>

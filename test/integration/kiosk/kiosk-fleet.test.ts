@@ -18,11 +18,9 @@ import { wireIpc } from '../../../main/ipc/wire.js';
 import type { IpcGate, Sender } from '../../../main/ipc/gate.js';
 import { APP_ORIGIN } from '../../../main/security.js';
 import { createToken, initFleet, revokeToken } from '../../../main/fleet/admin.js';
-import { joinFleet } from '../../../main/fleet/join.js';
-import { cliKeyWrapper } from '../../../main/fleet/local.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import type { AdminKey } from '../../../main/fleet/admin-key.js';
-import { ADMIN_PASSPHRASE, adminWrite } from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, adminWrite, joinWithOwnToken } from '../../helpers/fleet-setup.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { decodeToken } from '../../../main/fleet/token.js';
 import { DEFAULT_GROUP_ID } from '../../../main/fleet/entities.js';
@@ -442,15 +440,7 @@ describe('the kiosk in fleet mode', { skip }, () => {
     assert.equal((await attempt()).outcome, 'unlocked', 'he opens before the deletion');
     // The back door, a separate data folder joined with the CLI's key store.
     const back = path.join(root, 'back');
-    await joinFleet({
-      databaseUrl: adminUrl,
-      token: await createToken(adminUrl, decodeToken(token).keyBytes, decodeToken(token).admin!, {
-        door: 'Back',
-      }),
-      door: 'Back',
-      dataDir: back,
-      wrapper: await cliKeyWrapper(back, true),
-    });
+    await joinWithOwnToken(adminUrl, token, 'Back', back);
     const ctx = await openFleet(back, { catchUp: true });
     const version = await adminWrite(ctx.config, admin, (w) => w.removePerson(obama.id));
     const fleet = node.services.fleet!;
