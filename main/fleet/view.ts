@@ -119,7 +119,7 @@ export class FleetView {
         } else this.people.delete(row.id);
         return;
       case 'template': {
-        // Where the template sat before: its row's parent (tobira_put keeps it on tombstones too).
+        // Where the template sat before: its row's parent (tobira_put_signed keeps it on tombstones too).
         const before = row.parent ?? [...this.templatesOf].find(([, m]) => m.has(row.id))?.[0];
         if (before && this.templatesOf.get(before)?.has(row.id)) {
           this.templatesFor(before, ownMaps).delete(row.id);
