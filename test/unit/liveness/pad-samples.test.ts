@@ -38,7 +38,7 @@ const KNOWN_ATTACKS_PASSING_STANDARD: Record<string, string> = {
   'pad/reynaraezra-liveness/spoof/5.jpg': CELEBA_ATTACK,
   'pad/reynaraezra-liveness/spoof/65.jpg': CELEBA_ATTACK,
   'pad/trueface-sample-apps/spoof.jpg':
-    'a 1080×1920 phone re-capture of a selfie: no bezel or moiré in the crop',
+    'a monitor re-filmed by a phone (1080×1920): the pair scores it live, and the screen-frame cue finds only the top and bottom bezel (the left edge is the picture’s own)',
   'pad/xai-face-anti-spoofing/print/137899.jpg': CELEBA_ATTACK,
   'pad/xai-face-anti-spoofing/replay/166192.jpg': CELEBA_ATTACK,
   'pad/xai-face-anti-spoofing/replay/336923.jpg': CELEBA_ATTACK,
