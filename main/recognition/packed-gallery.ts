@@ -25,7 +25,10 @@
 // template at the threshold is left out with a chance of about 1 in 7 (z ≈ 1.1 from 210 at
 // p = 0.41); every cosine of 0.5 or more (θ ≤ 60°, distance 171 ± 10.7) is in with z > 4.7. The test
 // (packed-gallery.test.ts) checks the answer against the exact float search on the shared photos
-// among 100,000 random templates. Below the threshold `best` is the best of the candidates.
+// among 100,000 random templates. Below the threshold `best` is the best of the candidates; with
+// int4 rows, further than EXACT_MARGIN below it, the best candidate by candidate score (scored
+// exactly): the door refuses either way, and decoding more people for such probes would cost
+// every stranger's frame.
 //
 // Why int4 rows keep the ranking. After the rotation, each coordinate of a unit template times
 // √512 has RMS exactly 1 and is close to a standard Gaussian (a sum of 512 ± terms), whatever the
@@ -302,7 +305,10 @@ export class PackedGallery {
       return;
     }
     const distances = this.codes.distances(this.codeOf(this.rotate(unit)), this.rowCount);
-    const cutoff = nearestCutoff(distances, Math.max(MIN_CANDIDATES, Math.ceil(this.rowCount * CANDIDATE_SHARE)));
+    const cutoff = nearestCutoff(
+      distances,
+      Math.max(MIN_CANDIDATES, Math.ceil(this.rowCount * CANDIDATE_SHARE)),
+    );
     for (let r = 0; r < distances.length; r++) if (distances[r]! <= cutoff) yield r;
   }
 
@@ -393,7 +399,8 @@ export class PackedGallery {
       this.f32 = null;
       if (from) {
         const d = this.dim;
-        for (let r = 0; r < this.rowCount; r++) this.writeInt4(r, this.rotate(from.subarray(r * d, (r + 1) * d)));
+        for (let r = 0; r < this.rowCount; r++)
+          this.writeInt4(r, this.rotate(from.subarray(r * d, (r + 1) * d)));
       }
     } else {
       const f32 = new Float32Array(capacity * this.dim);
@@ -407,7 +414,9 @@ export class PackedGallery {
     if (this.precision === 'float32') return false;
     const fits = HADAMARD(this.dim) === BITS;
     if (this.precision === 'int4' && !fits)
-      throw new RangeError(`int4 rows hold 512 rotated coordinates: templates of ${this.dim} floats do not fit`);
+      throw new RangeError(
+        `int4 rows hold 512 rotated coordinates: templates of ${this.dim} floats do not fit`,
+      );
     return fits && (this.precision === 'int4' || rows > COMPACT_ABOVE_ROWS);
   }
 

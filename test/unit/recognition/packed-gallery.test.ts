@@ -10,7 +10,7 @@ import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
 import { FleetView } from '../../../main/fleet/view.js';
 import { fleetRefusal } from '../../../main/fleet/door-rules.js';
 import { cosine, identify, personScore } from '../../../main/recognition/matcher.js';
-import { PackedGallery } from '../../../main/recognition/packed-gallery.js';
+import { EXACT_MARGIN, PackedGallery } from '../../../main/recognition/packed-gallery.js';
 import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
 import { distinctSinglePhotos, identificationProtocol } from '../../helpers/identification.js';
 import { referenceFaces } from '../../helpers/reference-faces.js';
@@ -67,19 +67,25 @@ describe('packed gallery', () => {
           sameBest++;
         } else assert.ok(fast.best!.score <= want.best!.score + rounding, what);
         const own = enrolled.get(fast.best!.personId) ?? all.find((g) => g.personId === fast.best!.personId)!;
-        assert.ok(Math.abs(fast.best!.score - personScore(e, own)!) < rounding, `${what}: the score is exact`);
+        assert.ok(
+          Math.abs(fast.best!.score - personScore(e, own)!) < rounding,
+          `${what}: the score is exact`,
+        );
         // The candidate scores (step 2) of the real faces among the candidates, against the cosine.
         for (const [id, score] of packed.candidateScores(e)) {
           const face = enrolled.get(id);
           if (face) candidateChange = Math.max(candidateChange, Math.abs(score - personScore(e, face)!));
         }
       });
-      t.diagnostic(`${precision}: ${named} named, largest candidate-score change ${candidateChange.toFixed(4)}`);
+      t.diagnostic(
+        `${precision}: ${named} named, largest candidate-score change ${candidateChange.toFixed(4)}`,
+      );
       assert.ok(named >= 10, `${precision}: the genuine probes are named (${named})`);
       assert.ok(sameBest >= named, `${precision}: ${sameBest} real bests`);
       // float32 candidates are exact; int4's change by up to ~0.02 (header of packed-gallery.ts).
       if (precision === 'float32') assert.ok(candidateChange < 1e-5, `${candidateChange}`);
-      else assert.ok(candidateChange > 0 && candidateChange < 0.03, `int4 candidate change ${candidateChange}`);
+      else
+        assert.ok(candidateChange > 0 && candidateChange < 0.03, `int4 candidate change ${candidateChange}`);
     }
   });
 
@@ -118,25 +124,60 @@ describe('packed gallery', () => {
     t.diagnostic(`5,000 rows: int4 ${i4.bytes} bytes, float32 ${f32.bytes}`);
   });
 
-  it('adds, replaces and removes people in place; the rows that move keep their person', () => {
-    const { gallery, probes } = sharedGallery();
+  for (const precision of ['float32', 'int4'] as const)
+    it(`${precision}: adds, replaces and removes people in place; the rows that move keep their person`, () => {
+      const { gallery, probes } = sharedGallery();
+      const packed = new PackedGallery({ exactRows: 0, precision });
+      packed.sync(gallery);
+      const rows = packed.rows;
+      const victim = gallery[3]!;
+      packed.remove(victim.personId);
+      assert.equal(packed.rows, rows - 1);
+      for (const probe of probes) {
+        const e = embeddingOf(probe.file);
+        const rest = gallery.filter((g) => g !== victim);
+        const want = identify(e, rest, 0.28).best!;
+        const got = packed.identify(e, 0.28).best!;
+        const own = rest.find((g) => g.personId === got.personId)!;
+        assert.ok(Math.abs(got.score - personScore(e, own)!) < 1e-5, 'the score is the exact cosine');
+        // int4: further than EXACT_MARGIN below the threshold only the best candidate is scored
+        // exactly, so `best` may be another person, close to the exact best (header).
+        if (precision === 'float32' || want.score >= 0.28 - EXACT_MARGIN)
+          assert.equal(got.personId, want.personId);
+        else
+          assert.ok(
+            got.score <= want.score && got.score > want.score - EXACT_MARGIN,
+            `${got.score} vs ${want.score}`,
+          );
+      }
+      // Re-added under another name with two templates: one person, two rows.
+      packed.set({ ...victim, name: 'again', templates: [victim.templates[0]!, victim.templates[0]!] });
+      assert.equal(packed.rows, rows + 1);
+      const self = packed.identify(victim.templates[0]!, 0.28);
+      assert.equal(self.match?.name, 'again');
+      assert.ok(Math.abs(self.match!.score - 1) < 1e-5);
+    });
+
+  it('auto: float32 rows become int4 when the gallery grows past 20,000 rows, and stay int4 when it shrinks', () => {
+    const people = randomUnitGallery(4001, 5, 512, 9);
     const packed = new PackedGallery({ exactRows: 0 });
-    packed.sync(gallery);
-    const rows = packed.rows;
-    const victim = gallery[3]!;
-    packed.remove(victim.personId);
-    assert.equal(packed.rows, rows - 1);
-    for (const probe of probes) {
-      const e = embeddingOf(probe.file);
-      const rest = gallery.filter((g) => g !== victim);
-      assert.equal(packed.identify(e, 0.28).best?.personId, identify(e, rest, 0.28).best?.personId);
-    }
-    // Re-added under another name with two templates: one person, two rows.
-    packed.set({ ...victim, name: 'again', templates: [victim.templates[0]!, victim.templates[0]!] });
-    assert.equal(packed.rows, rows + 1);
-    const self = packed.identify(victim.templates[0]!, 0.28);
-    assert.equal(self.match?.name, 'again');
-    assert.ok(Math.abs(self.match!.score - 1) < 1e-5);
+    const check = (entries: GalleryEntry[]): void => {
+      for (const g of [entries[0]!, entries[entries.length - 1]!]) {
+        const self = packed.identify(g.templates[2]!, 0.4);
+        assert.equal(self.match?.personId, g.personId);
+        assert.ok(Math.abs(self.match!.score - 1) < 1e-6, `${self.match!.score}`);
+      }
+    };
+    packed.sync(people.slice(0, 3000));
+    assert.equal(packed.storage, 'float32');
+    check(people.slice(0, 3000));
+    packed.sync(people); // 20,005 rows: the 15,000 float32 rows are rotated and quantised
+    assert.equal(packed.storage, 'int4');
+    check(people);
+    packed.sync(people.slice(0, 1000));
+    assert.equal(packed.rows, 5000);
+    assert.equal(packed.storage, 'int4', 'no float32 rows to go back to');
+    check(people.slice(0, 1000));
   });
 
   describe('in step with the fleet replica', () => {
@@ -206,46 +247,55 @@ describe('packed gallery', () => {
       );
     });
 
-    it('removal and disable take effect in the packed matrix with the batch that brings them', async () => {
-      const replica = await emptyReplica();
-      const { gallery } = sharedGallery();
-      const ids = new Map(gallery.map((g) => [g.personId, randomUUID()]));
-      let version = 0;
-      const rows: EntityRow[] = [];
-      for (const g of gallery) {
-        rows.push(personRow(ids.get(g.personId)!, g.name, ++version));
-        rows.push(templateRow(ids.get(g.personId)!, g.templates[0]!, ++version));
-      }
-      await replica.apply(rows, 1000);
-      let view = new FleetView(replica, key);
-      const packed = new PackedGallery({ exactRows: 0 });
-      const who = (g: GalleryEntry): string | undefined =>
-        identify(g.templates[0]!, packed.sync(view.gallery(recognizer)), 0.28).match?.name;
-      for (const g of gallery) assert.equal(who(g), g.name);
+    // int4: the exact score opens the person's sealed rows in the replica (lazyGalleryEntry).
+    for (const precision of ['float32', 'int4'] as const)
+      it(`${precision}: removal and disable take effect in the packed matrix with the batch that brings them`, async () => {
+        const replica = await emptyReplica();
+        const { gallery } = sharedGallery();
+        const ids = new Map(gallery.map((g) => [g.personId, randomUUID()]));
+        let version = 0;
+        const rows: EntityRow[] = [];
+        for (const g of gallery) {
+          rows.push(personRow(ids.get(g.personId)!, g.name, ++version));
+          rows.push(templateRow(ids.get(g.personId)!, g.templates[0]!, ++version));
+        }
+        await replica.apply(rows, 1000);
+        let view = new FleetView(replica, key);
+        const packed = new PackedGallery({ exactRows: 0, precision });
+        const who = (g: GalleryEntry): string | undefined =>
+          identify(g.templates[0]!, packed.sync(view.gallery(recognizer)), 0.28).match?.name;
+        for (const g of gallery) assert.equal(who(g), g.name);
+        assert.equal(packed.storage, precision);
 
-      const [removed, disabled] = [gallery[0]!, gallery[1]!];
-      await replica.apply(
-        [
-          { kind: 'person', id: ids.get(removed.personId)!, parent: null, version: ++version, sealed: null },
-          personRow(ids.get(disabled.personId)!, disabled.name, ++version, true),
-        ],
-        1001,
-      );
-      view = new FleetView(replica, key, view);
-      // A disabled person stays in the matrix, so the door recognises and refuses them as such
-      // (fleet/door-rules.ts) instead of auditing them as a stranger; a removed one is gone.
-      const refusal = (g: GalleryEntry) =>
-        fleetRefusal({ view, door: 'front', graceLeftMs: 1 }, ids.get(g.personId)!, Date.now());
-      assert.equal(who(removed), undefined, 'a removed person is gone with the batch');
-      assert.equal(who(disabled), disabled.name, 'a disabled person is still recognised');
-      assert.equal(refusal(disabled), 'person_disabled', 'and refused with the batch that disables them');
-      assert.equal(packed.size, gallery.length - 1);
-      for (const g of gallery.slice(2)) assert.equal(who(g), g.name);
+        const [removed, disabled] = [gallery[0]!, gallery[1]!];
+        await replica.apply(
+          [
+            {
+              kind: 'person',
+              id: ids.get(removed.personId)!,
+              parent: null,
+              version: ++version,
+              sealed: null,
+            },
+            personRow(ids.get(disabled.personId)!, disabled.name, ++version, true),
+          ],
+          1001,
+        );
+        view = new FleetView(replica, key, view);
+        // A disabled person stays in the matrix, so the door recognises and refuses them as such
+        // (fleet/door-rules.ts) instead of auditing them as a stranger; a removed one is gone.
+        const refusal = (g: GalleryEntry) =>
+          fleetRefusal({ view, door: 'front', graceLeftMs: 1 }, ids.get(g.personId)!, Date.now());
+        assert.equal(who(removed), undefined, 'a removed person is gone with the batch');
+        assert.equal(who(disabled), disabled.name, 'a disabled person is still recognised');
+        assert.equal(refusal(disabled), 'person_disabled', 'and refused with the batch that disables them');
+        assert.equal(packed.size, gallery.length - 1);
+        for (const g of gallery.slice(2)) assert.equal(who(g), g.name);
 
-      await replica.apply([personRow(ids.get(disabled.personId)!, disabled.name, ++version, false)], 1002);
-      view = new FleetView(replica, key, view);
-      assert.equal(who(disabled), disabled.name, 'enabled again, matched again');
-      assert.notEqual(refusal(disabled), 'person_disabled', 'and no longer refused as disabled');
-    });
+        await replica.apply([personRow(ids.get(disabled.personId)!, disabled.name, ++version, false)], 1002);
+        view = new FleetView(replica, key, view);
+        assert.equal(who(disabled), disabled.name, 'enabled again, matched again');
+        assert.notEqual(refusal(disabled), 'person_disabled', 'and no longer refused as disabled');
+      });
   });
 });
