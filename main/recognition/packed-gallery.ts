@@ -135,7 +135,9 @@ export class PackedGallery {
   private signs: Float32Array | null = null;
   private rotated: Float32Array | null = null;
   /** Per probe: for each group of 8 rotated coordinates, the sum of the probe's over each subset. */
-  private readonly subsetSums = new Float32Array((BITS / 8) * 256);
+  private readonly subsetSums = new Float64Array((BITS / 8) * 256);
+  /** Per probe: the sum of its rotated coordinates (Σ over groups of P_g[255]). */
+  private probeSum = 0;
   /** Per probe: the codes' memory (int4 rows read their sign plane there). */
   private codeBytes: Uint8Array = new Uint8Array(0);
   private lastList: readonly GalleryEntry[] | null = null;
@@ -243,32 +245,31 @@ export class PackedGallery {
    */
   identify(probe: Float32Array, threshold: number, exclude?: string): Ranking {
     if (this.rowCount === 0 || probe.length !== this.dim) return { best: null, match: null };
+    const { rows, scores } = this.scoreCandidates(probe, exclude);
+    let top = -1;
+    for (let i = 0; i < scores.length; i++) if (scores[i]! > (top < 0 ? -Infinity : scores[top]!)) top = i;
+    if (top < 0) return { best: null, match: null };
     let best: MatchResult | null = null;
-    if (this.magnitudes) {
-      const ranked = [...this.candidates(probe, exclude)].sort((a, b) => b[1] - a[1]);
-      const top = ranked[0]?.[1] ?? 0;
-      // The best candidate always (its score is reported), then those within the margin of it
-      // that could reach the threshold.
-      for (const [person, score] of ranked.slice(0, MAX_EXACT_PEOPLE)) {
-        if (best && (score < top - EXACT_MARGIN || score < threshold - EXACT_MARGIN)) break;
+    if (!this.magnitudes) {
+      const person = this.owner[rows[top]!]!;
+      best = { personId: person.personId, name: person.name, score: scores[top]! };
+    } else {
+      // Step 3: the best candidate (its score is reported), and everyone within the margin of it
+      // who could reach the threshold.
+      const floor = Math.max(scores[top]!, threshold) - EXACT_MARGIN;
+      const near = new Map<Person, number>();
+      for (let i = 0; i < scores.length; i++) {
+        const s = scores[i]!;
+        if (s < floor && i !== top) continue;
+        const person = this.owner[rows[i]!]!;
+        if (s > (near.get(person) ?? -Infinity)) near.set(person, s);
+      }
+      const ranked = [...near].sort((a, b) => b[1] - a[1]).slice(0, MAX_EXACT_PEOPLE);
+      for (const [person] of ranked) {
         const exact = exactScore(probe, person.source);
         if (exact !== null && (!best || exact > best.score))
           best = { personId: person.personId, name: person.name, score: exact };
       }
-    } else {
-      let bestRow = -1;
-      let bestScore = -Infinity;
-      const unit = normalised(probe);
-      for (const row of this.nearest(unit)) {
-        if (exclude !== undefined && this.owner[row]!.personId === exclude) continue;
-        const s = this.floatScore(row, unit);
-        if (s > bestScore) {
-          bestScore = s;
-          bestRow = row;
-        }
-      }
-      const person = this.owner[bestRow];
-      if (person) best = { personId: person.personId, name: person.name, score: bestScore };
     }
     return { best, match: best && best.score >= threshold ? best : null };
   }
@@ -279,37 +280,52 @@ export class PackedGallery {
    * bench; `identify` is the door's answer.
    */
   candidateScores(probe: Float32Array, exclude?: string): Map<string, number> {
-    if (this.rowCount === 0 || probe.length !== this.dim) return new Map();
-    return new Map([...this.candidates(probe, exclude)].map(([p, s]) => [p.personId, s]));
-  }
-
-  private candidates(probe: Float32Array, exclude: string | undefined): Map<Person, number> {
-    const unit = normalised(probe);
-    const int4 = this.magnitudes !== null;
-    const rows = this.nearest(unit);
-    if (int4) this.prepareInt4(unit);
-    const out = new Map<Person, number>();
-    for (const row of rows) {
-      const person = this.owner[row]!;
-      if (person.personId === exclude) continue;
-      const s = int4 ? this.int4Score(row) : this.floatScore(row, unit);
-      if (s > (out.get(person) ?? -Infinity)) out.set(person, s);
-    }
+    const out = new Map<string, number>();
+    if (this.rowCount === 0 || probe.length !== this.dim) return out;
+    const { rows, scores } = this.scoreCandidates(probe, exclude);
+    rows.forEach((row, i) => {
+      const id = this.owner[row]!.personId;
+      if (id !== exclude && scores[i]! > (out.get(id) ?? -Infinity)) out.set(id, scores[i]!);
+    });
     return out;
   }
 
+  /** Steps 1 and 2: the candidate rows and their scores (-Infinity for `exclude`'s rows). */
+  private scoreCandidates(
+    probe: Float32Array,
+    exclude: string | undefined,
+  ): { rows: number[]; scores: Float64Array } {
+    const unit = normalised(probe);
+    const rows = this.candidateRows(unit);
+    const scores = new Float64Array(rows.length);
+    const int4 = this.magnitudes !== null;
+    if (int4) this.prepareInt4(unit);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      scores[i] =
+        this.owner[row]!.personId === exclude
+          ? -Infinity
+          : int4
+            ? this.int4Score(row)
+            : this.floatScore(row, unit);
+    }
+    return { rows, scores };
+  }
+
   /** Step 1: the rows to score (all of a small gallery, else the nearest by Hamming distance). */
-  private *nearest(unit: Float32Array): Generator<number> {
+  private candidateRows(unit: Float32Array): number[] {
+    const rows: number[] = [];
     if (this.rowCount <= this.exactRows) {
-      for (let r = 0; r < this.rowCount; r++) yield r;
-      return;
+      for (let r = 0; r < this.rowCount; r++) rows.push(r);
+      return rows;
     }
     const distances = this.codes.distances(this.codeOf(this.rotate(unit)), this.rowCount);
     const cutoff = nearestCutoff(
       distances,
       Math.max(MIN_CANDIDATES, Math.ceil(this.rowCount * CANDIDATE_SHARE)),
     );
-    for (let r = 0; r < distances.length; r++) if (distances[r]! <= cutoff) yield r;
+    for (let r = 0; r < distances.length; r++) if (distances[r]! <= cutoff) rows.push(r);
+    return rows;
   }
 
   private floatScore(row: number, unit: Float32Array): number {
@@ -337,6 +353,7 @@ export class PackedGallery {
     const w = this.rotate(unit);
     const p = this.subsetSums;
     this.codeBytes = this.codes.bytes();
+    let sum = 0;
     for (let g = 0; g < BITS / 8; g++) {
       const t = g << 8;
       p[t] = 0;
@@ -344,14 +361,17 @@ export class PackedGallery {
         const low = m & -m;
         p[t + m] = p[t + (m ^ low)]! + w[8 * g + 31 - Math.clz32(low)]!;
       }
+      sum += p[t + 255]!;
     }
+    this.probeSum = sum;
   }
 
   /**
    * A row's candidate score: scale × Σ q_i w_i, with q_i = s_i (1 + 2 b0 + 4 b1 + 8 b2) from the
    * sign bit s and magnitude bits b, and w the rotated probe. Per group of 8 coordinates, with S
    * the code's byte and B a magnitude byte, Σ s_i w_i = 2 P[S] - P[255] and
-   * Σ s_i b_i w_i = 2 P[B & S] - P[B]: 7 look-ups for 8 coordinates, no unpacking.
+   * Σ s_i b_i w_i = 2 P[B & S] - P[B]: 7 look-ups for 8 coordinates (P[255] summed once a
+   * probe), no unpacking.
    */
   private int4Score(row: number): number {
     const p = this.subsetSums;
@@ -368,9 +388,9 @@ export class PackedGallery {
       const b1 = mag[o + PLANE + g]!;
       const b2 = mag[o + 2 * PLANE + g]!;
       plus += p[t + s]! + 2 * p[t + (b0 & s)]! + 4 * p[t + (b1 & s)]! + 8 * p[t + (b2 & s)]!;
-      minus += p[t + 255]! + 2 * p[t + b0]! + 4 * p[t + b1]! + 8 * p[t + b2]!;
+      minus += 2 * p[t + b0]! + 4 * p[t + b1]! + 8 * p[t + b2]!;
     }
-    return this.scales![row]! * (2 * plus - minus);
+    return this.scales![row]! * (2 * plus - minus - this.probeSum);
   }
 
   /** Room for `rows` rows, so a gallery of known size is packed without growing (and over-allocating). */
