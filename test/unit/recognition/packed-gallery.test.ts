@@ -10,8 +10,8 @@ import { Replica, type EntityRow } from '../../../main/fleet/replica.js';
 import { FleetView } from '../../../main/fleet/view.js';
 import { fleetRefusal } from '../../../main/fleet/door-rules.js';
 import { cosine, identify, personScore } from '../../../main/recognition/matcher.js';
-import { EXACT_MARGIN, PackedGallery } from '../../../main/recognition/packed-gallery.js';
-import type { GalleryEntry } from '../../../main/store/enrollment-store.js';
+import { EXACT_MARGIN, MAX_EXACT_PEOPLE, PackedGallery } from '../../../main/recognition/packed-gallery.js';
+import { lazyGalleryEntry, type GalleryEntry } from '../../../main/store/enrollment-store.js';
 import { distinctSinglePhotos, identificationProtocol } from '../../helpers/identification.js';
 import { referenceFaces } from '../../helpers/reference-faces.js';
 import { randomUnitGallery } from '../../../main/cli/bench/random-gallery.js';
@@ -157,6 +157,32 @@ describe('packed gallery', () => {
       assert.equal(self.match?.name, 'again');
       assert.ok(Math.abs(self.match!.score - 1) < 1e-5);
     });
+
+  it('int4: a probe decodes the templates of a few people only, never the gallery', (t) => {
+    const { gallery, probes } = sharedGallery();
+    let decodes = 0;
+    // As a door's entries: templates decoded on each read (lazyGalleryEntry), counted.
+    const counted = (g: GalleryEntry): GalleryEntry =>
+      lazyGalleryEntry(g.personId, g.name, g.templates.length, () => {
+        decodes++;
+        return g.templates;
+      });
+    const all = [...randomUnitGallery(25_000, 1, 512, 21), ...gallery].map(counted);
+    const packed = PackedGallery.of(all); // auto: 25,000 rows and more are int4
+    assert.equal(packed.storage, 'int4');
+    let most = 0;
+    let total = 0;
+    for (const probe of probes) {
+      decodes = 0;
+      const e = embeddingOf(probe.file);
+      const got = packed.identify(e, 0.28);
+      assert.equal(got.match?.personId, identify(e, gallery, 0.28).match?.personId, probe.file);
+      assert.ok(decodes >= 1 && decodes <= MAX_EXACT_PEOPLE, `${probe.file}: ${decodes} people decoded`);
+      most = Math.max(most, decodes);
+      total += decodes;
+    }
+    t.diagnostic(`${probes.length} probes decoded ${total} people, at most ${most} for one`);
+  });
 
   it('auto: float32 rows become int4 when the gallery grows past 20,000 rows, and stay int4 when it shrinks', () => {
     const people = randomUnitGallery(4001, 5, 512, 9);
