@@ -45,8 +45,10 @@
 // candidate (and of the threshold: no one further below it can reach it) are all rescored
 // exactly, at most MAX_EXACT_PEOPLE of them; on the same photos the answer is the list walk's.
 //
-// Memory a row: int4 64 B code + 192 B magnitudes + 4 B scale + 8 B owner = 268 B (134 MB for
-// 500,000 rows); float32 2,048 B + 64 B code + 8 B owner.
+// Memory a row: int4 64 B code + 192 B magnitudes + 4 B scale + 8 B owner = 268 B (500,000 rows:
+// 128 MiB, 129 "MB" in the bench); float32 2,048 B + 64 B code + 8 B owner. The rotation of a
+// template longer than 512 has more than 512 coordinates, which int4 rows do not hold: such
+// galleries stay float32.
 import { computeSim } from '../insightface/arcface.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
 import { mulberry32 } from '../util/seeded-random.js';
@@ -75,7 +77,10 @@ export const MAX_EXACT_PEOPLE = 8;
 
 export type Precision = 'float32' | 'int4';
 export interface PackOptions {
-  /** Row storage; `auto` (default): float32 up to COMPACT_ABOVE_ROWS rows, int4 above. */
+  /**
+   * Row storage; `auto` (default): float32 up to COMPACT_ABOVE_ROWS rows, int4 above (templates of
+   * at most 512 floats; `int4` with longer ones is an error).
+   */
   precision?: Precision | 'auto';
   /** Rows scored without the prefilter (tests set 0 to force it). */
   exactRows?: number;
