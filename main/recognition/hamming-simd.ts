@@ -135,6 +135,15 @@ export class HammingTable {
     return new Uint8Array(this.exports.mem.buffer, CODE_BYTES * (row + 1), CODE_BYTES);
   }
 
+  /** All the codes' bytes, to read many rows without a view each: row r's code is at `offset(r)`. */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.exports.mem.buffer);
+  }
+
+  offset(row: number): number {
+    return CODE_BYTES * (row + 1);
+  }
+
   copyRow(from: number, to: number): void {
     const u8 = new Uint8Array(this.exports.mem.buffer);
     u8.copyWithin(CODE_BYTES * (to + 1), CODE_BYTES * (from + 1), CODE_BYTES * (from + 2));
