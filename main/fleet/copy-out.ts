@@ -13,15 +13,23 @@ import { uuidText } from './replica-codec.js';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const KINDS = new Set<string>(['person', 'template', 'group', 'admin']);
-/** kind, id, parent, version, sealed, revision, signer, signature: the columns of rowsQuery's SELECT. */
+/**
+ * kind, id, parent, version, sealed, revision, signer, signature: the columns of rowsQuery's SELECT;
+ * from schema 6 on, manifest and manifest_pos follow (a row signed through a manifest).
+ */
 const FIELDS = 8;
+const FIELDS_WITH_MANIFEST = 10;
 
-/** The COPY statement for rows above `from`; both numbers are integers, checked before they are spliced in. */
-export function rowsQuery(from: number, limit: number): string {
+/**
+ * The COPY statement for rows above `from`; both numbers are integers, checked before they are
+ * spliced in. `manifests`: the database has migration 6's columns.
+ */
+export function rowsQuery(from: number, limit: number, manifests = true): string {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit) || from < 0 || limit < 1)
     throw new Error(`change feed page: bad bounds ${from}, ${limit}`);
+  const columns = `kind, id, parent, version, sealed, revision, signer, signature${manifests ? ', manifest, manifest_pos' : ''}`;
   return (
-    `COPY (SELECT kind, id, parent, version, sealed, revision, signer, signature FROM entities ` +
+    `COPY (SELECT ${columns} FROM entities ` +
     `WHERE version > ${from} ` +
     `ORDER BY version LIMIT ${limit}) TO STDOUT (FORMAT binary)`
   );
@@ -83,10 +91,11 @@ export class CopyOutRows implements pg.Submittable {
         this.ended = true;
         return;
       }
-      if (count !== FIELDS) throw new Error(`COPY: expected ${FIELDS} columns, got ${count}`);
+      if (count !== FIELDS && count !== FIELDS_WITH_MANIFEST)
+        throw new Error(`COPY: expected ${FIELDS} or ${FIELDS_WITH_MANIFEST} columns, got ${count}`);
       at += 2;
       const fields: (Buffer | null)[] = [];
-      for (let i = 0; i < FIELDS; i++) {
+      for (let i = 0; i < count; i++) {
         if (at + 4 > buf.length) break;
         const len = buf.readInt32BE(at);
         at += 4;
@@ -97,11 +106,11 @@ export class CopyOutRows implements pg.Submittable {
           at += len;
         }
       }
-      if (fields.length < FIELDS) {
+      if (fields.length < count) {
         this.carry = Buffer.from(buf.subarray(start));
         return;
       }
-      const [kind, id, parent, version, sealed, revision, signer, signature] = fields;
+      const [kind, id, parent, version, sealed, revision, signer, signature, manifest, position] = fields;
       const k = kind?.toString('utf8') ?? '';
       if (
         !KINDS.has(k) ||
@@ -109,7 +118,8 @@ export class CopyOutRows implements pg.Submittable {
         (parent && parent.length !== 16) ||
         version?.length !== 8 ||
         revision?.length !== 8 ||
-        (signer && signer.length !== 16)
+        (signer && signer.length !== 16) ||
+        (manifest && (manifest.length !== 16 || position?.length !== 4))
       )
         throw new Error('COPY: a change-feed row has unexpected columns');
       const row: EntityRow = {
@@ -121,7 +131,14 @@ export class CopyOutRows implements pg.Submittable {
         sealed: sealed ? copyOf(sealed) : null,
       };
       // An unsigned row (or a signature of the wrong length) comes without `signed`: doors refuse it (verify.ts).
-      if (signer && signature?.length === 64)
+      if (signer && manifest && position)
+        row.signed = {
+          revision: Number(revision.readBigInt64BE(0)),
+          signer: uuidText(signer),
+          signature: Buffer.alloc(0),
+          manifest: { id: uuidText(manifest), position: position.readInt32BE(0) },
+        };
+      else if (signer && signature?.length === 64)
         row.signed = {
           revision: Number(revision.readBigInt64BE(0)),
           signer: uuidText(signer),
@@ -153,8 +170,13 @@ export class CopyOutRows implements pg.Submittable {
 }
 
 /** Rows with a version above `from`, in version order, at most `limit`. */
-export async function copyRows(client: pg.ClientBase, from: number, limit: number): Promise<EntityRow[]> {
-  const query = new CopyOutRows(rowsQuery(from, limit));
+export async function copyRows(
+  client: pg.ClientBase,
+  from: number,
+  limit: number,
+  manifests = true,
+): Promise<EntityRow[]> {
+  const query = new CopyOutRows(rowsQuery(from, limit, manifests));
   void client.query(query);
   return query.done;
 }

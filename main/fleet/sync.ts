@@ -14,12 +14,30 @@ import { describeDatabaseError, type FleetError } from './errors.js';
 import { assertKnownSchema, schemaVersion } from './migrate.js';
 import type { EntityRow } from './replica.js';
 
+/** A signed batch as the manifests table holds it (migration 6; admin-key.ts's Manifest). */
+export interface StoredManifest {
+  id: string;
+  signer: string;
+  digests: Buffer;
+  signature: Buffer;
+}
+
 /** What the feed applies to: the door's Replica, or a bench's in-memory stand-in. */
 export interface ChangeSink {
   readonly version: number;
-  apply(rows: readonly EntityRow[], syncedAt: number): Promise<number>;
+  /** `manifests`: those the rows name (signed batches), except the ones holdsManifest says it keeps. */
+  apply(
+    rows: readonly EntityRow[],
+    syncedAt: number,
+    manifests?: ReadonlyMap<string, StoredManifest>,
+  ): Promise<number>;
   markSynced(at: number): Promise<void>;
+  /** Whether the sink still holds manifest `id` from an earlier batch, so it need not be read again. */
+  holdsManifest?(id: string): boolean;
 }
+
+/** The schema from which the feed has manifests (migration 6). */
+const MANIFESTS_SCHEMA = 6;
 
 /** Rows per query page (about 20 MB of templates). */
 const PAGE_ROWS = 10_000;
@@ -56,6 +74,7 @@ export class FleetSync extends EventEmitter<SyncEvents> {
   private backoff = BACKOFF_MIN_MS;
   private connecting = false;
   private probing = false;
+  private schema = 0;
   lastError: FleetError | null = null;
 
   constructor(
@@ -97,7 +116,8 @@ export class FleetSync extends EventEmitter<SyncEvents> {
       const client = await connect(this.url, {
         applicationName: this.options.applicationName ?? 'tobira door',
       });
-      assertKnownSchema(await schemaVersion(client));
+      this.schema = await schemaVersion(client);
+      assertKnownSchema(this.schema);
       client.on('notification', () => void this.catchUp().catch(() => undefined));
       client.on('error', (e) => this.lost(client, e));
       client.on('end', () => this.lost(client, new Error('Connection terminated')));
@@ -204,10 +224,16 @@ export class FleetSync extends EventEmitter<SyncEvents> {
   private async pullAll(): Promise<void> {
     const client = this.client;
     if (!client) throw this.lastError ?? new Error('not connected to the fleet database');
-    await pullChanges(client, this.replica, () => this.now(), {
-      applying: (e) => this.emit('applying', e),
-      applied: (e) => this.emit('applied', e),
-    });
+    await pullChanges(
+      client,
+      this.replica,
+      () => this.now(),
+      {
+        applying: (e) => this.emit('applying', e),
+        applied: (e) => this.emit('applied', e),
+      },
+      this.schema,
+    );
   }
 }
 
@@ -245,7 +271,10 @@ export async function pullChanges(
     applying?: (e: { from: number; rows: number }) => void;
     applied?: (e: { version: number; changed: number }) => void;
   } = {},
+  /** The database's schema version; read when not given. */
+  schema?: number,
 ): Promise<void> {
+  const manifests = (schema ?? (await schemaVersion(client))) >= MANIFESTS_SCHEMA;
   for (;;) {
     const readAt = now();
     // Read pages until caught up (or the batch is big), then apply them in one atomic write:
@@ -254,7 +283,7 @@ export async function pullChanges(
     let from = replica.version;
     for (;;) {
       // Binary COPY: the sealed bytes as stored, no text encoding on either side (copy-out.ts).
-      const page = await copyRows(client, from, PAGE_ROWS);
+      const page = await copyRows(client, from, PAGE_ROWS, manifests);
       for (const row of page) rows.push(row);
       if (page.length < PAGE_ROWS || rows.length >= BATCH_ROWS) break;
       from = rows[rows.length - 1]!.version;
@@ -264,18 +293,41 @@ export async function pullChanges(
       return;
     }
     on.applying?.({ from: replica.version, rows: rows.length });
-    const changed = await replica.apply(rows, readAt);
+    const changed = await replica.apply(rows, readAt, await manifestsFor(client, rows, replica));
     on.applied?.({ version: replica.version, changed });
     if (rows.length < BATCH_ROWS) return;
   }
+}
+
+/**
+ * The manifests `rows` name that `sink` does not hold already: one query per batch. A batch of
+ * 60,000 rows names at most 60,000 digests (32 bytes each), so this stays within a batch's memory.
+ */
+async function manifestsFor(
+  client: pg.ClientBase,
+  rows: readonly EntityRow[],
+  sink: ChangeSink,
+): Promise<Map<string, StoredManifest> | undefined> {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    const id = row.signed?.manifest?.id;
+    if (id && !ids.has(id) && !sink.holdsManifest?.(id)) ids.add(id);
+  }
+  if (ids.size === 0) return undefined;
+  const r = await client.query<StoredManifest>(
+    'SELECT id, signer, digests, signature FROM manifests WHERE id = ANY($1::uuid[])',
+    [[...ids]],
+  );
+  return new Map(r.rows.map((m) => [m.id, m]));
 }
 
 /** One-shot catch-up for CLI commands: connect, pull everything new, disconnect. */
 export async function catchUpOnce(url: string, replica: ChangeSink): Promise<void> {
   const client = await connect(url, { applicationName: 'tobira cli' });
   try {
-    assertKnownSchema(await schemaVersion(client));
-    await pullChanges(client, replica);
+    const schema = await schemaVersion(client);
+    assertKnownSchema(schema);
+    await pullChanges(client, replica, Date.now, {}, schema);
   } catch (error) {
     throw describeDatabaseError(error, url);
   } finally {
