@@ -143,7 +143,7 @@ describe('a door verifies rows signed through a manifest (one signature for many
     assert.equal(await door.apply(first.rows.slice(0, 2), 1, first.manifests), 2);
     assert.equal(door.holdsManifest(first.stored.id), true);
     assert.equal(await door.apply(first.rows.slice(2), 1), 1);
-    assert.deepEqual(refusals, []);
+    assert.equal(refusals.length, 0, 'nothing refused');
     assert.equal(replica.get('person', cho)!.signed!.manifest?.position, 2);
 
     const second = manifestOf(root, [
