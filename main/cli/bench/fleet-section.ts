@@ -23,7 +23,7 @@ import type { AdminKey } from '../../fleet/admin-key.js';
 import { AuditShipper } from '../../fleet/audit-shipper.js';
 import { DEFAULT_GROUP_ID, sealDoc, type EntityKind } from '../../fleet/entities.js';
 import { doorTrust, VerifiedReplica } from '../../fleet/verify.js';
-import { putSigned } from '../../fleet/writer.js';
+import { MANIFEST_ROWS, putManifest, putSigned } from '../../fleet/writer.js';
 import { joinFleet, scramVerifier } from '../../fleet/join.js';
 import type { EntityRow } from '../../fleet/replica.js';
 import { FleetSync, type ChangeSink } from '../../fleet/sync.js';
@@ -89,44 +89,33 @@ function personRows(key: Buffer, name: string, recognizerId: string, embeddings:
 }
 
 /**
- * Straight into entities (as the owner), in one statement: seeding is setup, not measured. Each
- * row is signed by the fleet's admin (revision 1), as doors accept only signed changes.
+ * As a campus import writes them: signed batches of MANIFEST_ROWS rows, one manifest signature
+ * each, through tobira_put_manifest (migration 6; called as the owner here, the writer login in
+ * the product). Seeding is setup, not measured.
  */
 async function insertRows(client: pg.Client, admin: AdminKey, rows: SeedRow[]): Promise<void> {
   if (!rows.length) return;
-  const signed = rows.map(([kind, id, parent, sealed]) =>
-    admin.sign({ kind, id, parent, revision: 1, sealed }),
-  );
-  await client.query(
-    `INSERT INTO entities (kind, id, parent, version, sealed, changed_by, revision, signer, signature)
-     SELECT k, i::uuid, p::uuid, nextval('change_version'), s, 'bench', 1, g::uuid, sig
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[])
-       AS t(k, i, p, s, g, sig)`,
-    [
-      rows.map((r) => r[0]),
-      rows.map((r) => r[1]),
-      rows.map((r) => r[2]),
-      rows.map((r) => r[3]),
-      signed.map((x) => x.signer),
-      signed.map((x) => x.signature),
-    ],
+  await putManifest(
+    client,
+    admin,
+    rows.map(([kind, id, parent, sealed]) => ({ kind, id, parent, sealed })),
   );
 }
 
-async function seed(
+export async function seed(
   client: pg.Client,
   key: Buffer,
   admin: AdminKey,
   people = PEOPLE,
   log?: (line: string) => void,
 ): Promise<void> {
-  const BATCH = 2000;
+  const BATCH = MANIFEST_ROWS;
   let rows: SeedRow[] = [];
   for (let p = 0; p < people; p++) {
     if (log && p > 0 && p % 20_000 === 0) log(`fleet: seeded ${p} people`);
     const embeddings = Array.from({ length: TEMPLATES_PER_PERSON }, randomUnit);
     rows.push(...personRows(key, `Person ${p}`, 'bench', embeddings));
-    if (rows.length >= BATCH) {
+    if (rows.length + TEMPLATES_PER_PERSON + 1 > BATCH) {
       await insertRows(client, admin, rows);
       rows = [];
     }
