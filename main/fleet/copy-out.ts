@@ -72,6 +72,9 @@ function uuidAt(b: Buffer, at: number): string {
   );
 }
 
+/** A manifest-signed row's signature: empty, one Buffer shared by all (never written to). */
+const NO_SIGNATURE = Buffer.alloc(0);
+
 const KIND_OF = new Map<string, EntityKind>([...KINDS].map((k) => [k, k as EntityKind]));
 
 /** Exported for the tests, which feed it COPY streams cut at every byte. */
@@ -101,6 +104,23 @@ export class CopyOutRows implements pg.Submittable {
     } catch (error) {
       this.failed = error as Error;
     }
+  }
+
+  /** The last signer and manifest read, bytes and text: a manifest's rows share them (one string for all). */
+  private readonly lastIds = Buffer.alloc(32);
+  private lastSigner = '';
+  private lastManifest = '';
+
+  /** uuidAt, reusing the previous row's string when the bytes are the same (slot 0: signer, 1: manifest). */
+  private sameId(b: Buffer, at: number, slot: 0 | 1): string {
+    const o = slot * 16;
+    const last = slot === 0 ? this.lastSigner : this.lastManifest;
+    if (last && b.compare(this.lastIds, o, o + 16, at, at + 16) === 0) return last;
+    b.copy(this.lastIds, o, at, at + 16);
+    const text = uuidAt(b, at);
+    if (slot === 0) this.lastSigner = text;
+    else this.lastManifest = text;
+    return text;
   }
 
   private slab: Buffer | null = null;
@@ -193,14 +213,14 @@ export class CopyOutRows implements pg.Submittable {
       if (len(6) === 16 && len(8) === 16)
         row.signed = {
           revision: Number(buf.readBigInt64BE(f[10])),
-          signer: uuidAt(buf, f[12]!),
-          signature: Buffer.alloc(0),
-          manifest: { id: uuidAt(buf, f[16]!), position: buf.readInt32BE(f[18]) },
+          signer: this.sameId(buf, f[12]!, 0),
+          signature: NO_SIGNATURE,
+          manifest: { id: this.sameId(buf, f[16]!, 1), position: buf.readInt32BE(f[18]) },
         };
       else if (len(6) === 16 && len(7) === 64)
         row.signed = {
           revision: Number(buf.readBigInt64BE(f[10])),
-          signer: uuidAt(buf, f[12]!),
+          signer: this.sameId(buf, f[12]!, 0),
           signature: this.keep(buf, f[14]!, f[14]! + 64),
         };
       this.rows.push(row);
