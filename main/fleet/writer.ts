@@ -22,6 +22,7 @@ import {
   type PersonDoc,
 } from './entities.js';
 import { FleetError, parseDatabaseUrl } from './errors.js';
+import { schemaVersion } from './migrate.js';
 import { isValidTimeZone } from './schedule.js';
 
 /** The fleet's writers' lock (migration 4): only the writer login may take it. */
@@ -71,6 +72,8 @@ export interface Change {
  * that names it (sync.ts's pages are 10,000 rows too).
  */
 export const MANIFEST_ROWS = 10_000;
+/** The schema that has manifests (migration 6). */
+const MANIFESTS_SCHEMA = 6;
 
 /**
  * Many signed changes with one signature per MANIFEST_ROWS: each entity's next revision, listed in
@@ -83,6 +86,12 @@ export async function putManifest(
   changes: readonly Change[],
 ): Promise<number[]> {
   const versions: number[] = [];
+  // A database not yet migrated to schema 6 (`fleet init` migrates it) has no manifests: one
+  // signature per row, as before.
+  if ((await schemaVersion(client)) < MANIFESTS_SCHEMA) {
+    for (const c of changes) versions.push(await putSigned(client, admin, c));
+    return versions;
+  }
   for (let at = 0; at < changes.length; at += MANIFEST_ROWS) {
     const part = changes.slice(at, at + MANIFEST_ROWS);
     const held = await client.query<{ kind: EntityKind; id: string; revision: string }>(
