@@ -42,34 +42,25 @@ export function rowsQuery(from: number, limit: number, manifests = true): string
  */
 const SLAB_BYTES = 1 << 20;
 
-/** Two hex digits per byte value. */
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** ASCII codes of the hex digits. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** Where each of the 16 bytes' two digits go in the 36-character UUID text (dashes at 8, 13, 18, 23). */
+const UUID_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const uuidScratch = Buffer.from('00000000-0000-0000-0000-000000000000', 'latin1');
 
-/** The UUID text of the 16 bytes at `at` (replica-codec's uuidText, without a Buffer and hex string per id). */
+/**
+ * The UUID text of the 16 bytes at `at` (replica-codec's uuidText), made as one flat string: the
+ * digits are written into a scratch buffer and decoded once. Built by concatenation, each id was a
+ * tree of ~20 string pieces kept alive with its row (about 1 KB of JS heap a row, at 600,000 rows
+ * the bulk of the garbage collector's 10 s).
+ */
 function uuidAt(b: Buffer, at: number): string {
-  const h = (i: number) => HEX[b[at + i]!]!;
-  return (
-    h(0) +
-    h(1) +
-    h(2) +
-    h(3) +
-    '-' +
-    h(4) +
-    h(5) +
-    '-' +
-    h(6) +
-    h(7) +
-    '-' +
-    h(8) +
-    h(9) +
-    '-' +
-    h(10) +
-    h(11) +
-    h(12) +
-    h(13) +
-    h(14) +
-    h(15)
-  );
+  for (let i = 0; i < 16; i++) {
+    const v = b[at + i]!;
+    uuidScratch[UUID_AT[i]!] = HEX_DIGITS[v >> 4]!;
+    uuidScratch[UUID_AT[i]! + 1] = HEX_DIGITS[v & 15]!;
+  }
+  return uuidScratch.toString('latin1', 0, 36);
 }
 
 /** A manifest-signed row's signature: empty, one Buffer shared by all (never written to). */

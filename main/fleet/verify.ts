@@ -120,23 +120,27 @@ export class VerifiedReplica implements ChangeSink {
     /** This batch's manifests: those given, and those kept from earlier batches. */
     const manifests = new Map<string, CheckedManifest>();
     for (const [id, stored] of given ?? []) manifests.set(id, { stored, valid: null });
-    /** Revisions accepted earlier in this batch. */
-    const revisions = new Map<string, number>();
+    /**
+     * Revisions accepted earlier in this batch, per kind by id (the row's own id string as the key:
+     * a first sync keeps 600,000 of these until its one batch is written).
+     */
+    const revisions = new Map<EntityRow['kind'], Map<string, number>>();
     const accepted: EntityRow[] = [];
     let through = 0;
     for (const row of rows) {
       through = Math.max(through, row.version);
-      const at = `${row.kind}:${row.id}`;
+      let ofKind = revisions.get(row.kind);
+      if (!ofKind) revisions.set(row.kind, (ofKind = new Map()));
       const held = this.replica.get(row.kind, row.id);
       if (held && held.version >= row.version) continue; // a row pulled again: the replica has it
-      const heldRevision = revisions.get(at) ?? held?.signed?.revision ?? 0;
+      const heldRevision = ofKind.get(row.id) ?? held?.signed?.revision ?? 0;
       const reason = this.check(row, keys, heldRevision, manifests);
       if (reason) {
         this.refuse({ kind: row.kind, id: row.id, version: row.version, reason });
         continue;
       }
       accepted.push(row);
-      revisions.set(at, row.signed!.revision);
+      ofKind.set(row.id, row.signed!.revision);
       if (row.kind !== 'admin') continue;
       if (row.sealed)
         keys.set(row.id, publicKeyFrom(openDoc(this.trust.fleetKey, 'admin', row.id, row.sealed).publicKey));
