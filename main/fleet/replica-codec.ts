@@ -83,15 +83,22 @@ export function decodeRows(bytes: Buffer, sealedFrom?: { bytes: Buffer; at: numb
     if (flags & SIGNED) {
       if (at + SIGNED_BYTES > bytes.length) throw new Error('replica rows: truncated signature');
       lastSigner = same(lastSigner, bytes.subarray(at + 8, at + 24));
-      signed = {
-        revision: bytes.readDoubleLE(at),
-        signer: lastSigner.text,
-        signature: flags & MANIFEST ? NO_SIGNATURE : Buffer.from(bytes.subarray(at + 24, at + 88)),
-      };
+      const revision = bytes.readDoubleLE(at);
       if (flags & MANIFEST) {
         lastManifest = same(lastManifest, bytes.subarray(at + 24, at + 40));
-        signed.manifest = { id: lastManifest.text, position: bytes.readUInt32LE(at + 40) };
-      }
+        // One literal: the object is made with its four fields (no added property's extra storage).
+        signed = {
+          revision,
+          signer: lastSigner.text,
+          signature: NO_SIGNATURE,
+          manifest: { id: lastManifest.text, position: bytes.readUInt32LE(at + 40) },
+        };
+      } else
+        signed = {
+          revision,
+          signer: lastSigner.text,
+          signature: Buffer.from(bytes.subarray(at + 24, at + 88)),
+        };
       at += SIGNED_BYTES;
     }
     let sealed: Buffer | null = null;

@@ -28,7 +28,9 @@ function stat(pid: number): Stat | null {
 export function postmasterPid(port: number): number | null {
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return null;
   }
