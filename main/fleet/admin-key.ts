@@ -122,6 +122,46 @@ export function verifyEnvelope(
   return verify(null, canonical(e), key, signature);
 }
 
+/** SHA-256 of a change's canonical envelope: what a manifest lists for each of its rows. */
+export function envelopeDigest(e: Parameters<typeof canonical>[0]): Buffer {
+  return createHash('sha256').update(canonical(e)).digest();
+}
+
+/** Bytes of one manifest entry (a SHA-256). */
+export const DIGEST_BYTES = 32;
+
+/**
+ * A signed batch (migration 6): one signature over the digests of many changes' envelopes, in
+ * order. A row signed this way names its manifest and its position in it; a door checks the
+ * manifest's signature once and each row's envelope digest against its entry.
+ */
+export interface Manifest {
+  fleet: string;
+  id: string;
+  /** The signing admin key's id; every row of the manifest is signed by it. */
+  signer: string;
+  /** The rows' envelope digests, DIGEST_BYTES each, concatenated in position order. */
+  digests: Buffer;
+}
+
+/**
+ * What a manifest's signature covers: a JSON array of strings and numbers in a fixed order, the
+ * digest list as its SHA-256 (Ed25519 would hash a 320 KB list anyway; this keeps the text short).
+ */
+export function manifestText(m: Manifest): Buffer {
+  if (m.digests.length === 0 || m.digests.length % DIGEST_BYTES !== 0)
+    throw new Error(`a manifest's digests must be a non-empty multiple of ${DIGEST_BYTES} bytes`);
+  const list = createHash('sha256').update(m.digests).digest('hex');
+  const fields = ['tobira-fleet-manifest/v1', m.fleet, m.id, m.signer, m.digests.length / DIGEST_BYTES, list];
+  return Buffer.from(JSON.stringify(fields), 'utf8');
+}
+
+export function verifyManifest(m: Manifest, signature: Uint8Array, key: KeyObject): boolean {
+  if (signature.length !== 64 || m.digests.length === 0 || m.digests.length % DIGEST_BYTES !== 0)
+    return false;
+  return verify(null, manifestText(m), key, signature);
+}
+
 /** An admin key opened with its passphrase: it signs changes and knows the fleet's writer login. */
 export class AdminKey {
   private constructor(
@@ -219,6 +259,22 @@ export class AdminKey {
       ).toString('base64'),
     };
     return JSON.stringify(file, null, 2) + '\n';
+  }
+
+  /**
+   * Signs many changes at once: a manifest `id` listing their envelope digests in order (each
+   * envelope's signer is this key). Returns the manifest and its signature.
+   */
+  signManifest(
+    id: string,
+    changes: readonly Omit<Envelope, 'signer' | 'fleet'>[],
+  ): { manifest: Manifest; signature: Buffer } {
+    const digests = Buffer.allocUnsafe(changes.length * DIGEST_BYTES);
+    changes.forEach((c, i) =>
+      envelopeDigest({ ...c, fleet: this.fleet, signer: this.keyId }).copy(digests, i * DIGEST_BYTES),
+    );
+    const manifest: Manifest = { fleet: this.fleet, id, signer: this.keyId, digests };
+    return { manifest, signature: sign(null, manifestText(manifest), this.privateKey) };
   }
 
   /** Signs one change; the envelope's signer is this key. */

@@ -82,7 +82,7 @@ async function grantDoorRole(client: pg.ClientBase, fleetId: string): Promise<vo
     `CREATE ROLE ${role} NOLOGIN`,
     `GRANT CONNECT ON DATABASE ${client.escapeIdentifier(db)} TO ${role}`,
     `GRANT USAGE ON SCHEMA public TO ${role}`,
-    `GRANT SELECT ON tobira_schema, fleet, doors, entities, signed_changes, audit TO ${role}`,
+    `GRANT SELECT ON tobira_schema, fleet, doors, entities, signed_changes, manifests, audit TO ${role}`,
     `GRANT INSERT ON audit TO ${role}`,
     // Doors never join (each join token's own login may call tobira_redeem_join: createTokenWith)
     // and never write (tobira_put_signed is the writer login's alone: grantWriterRole).
@@ -98,10 +98,11 @@ async function grantWriterRole(client: pg.ClientBase, fleetId: string, verifier:
     `CREATE ROLE ${role} LOGIN PASSWORD ${client.escapeLiteral(verifier)}`,
     `GRANT CONNECT ON DATABASE ${client.escapeIdentifier(db)} TO ${role}`,
     `GRANT USAGE ON SCHEMA public TO ${role}`,
-    `GRANT SELECT ON tobira_schema, fleet, doors, entities, signed_changes TO ${role}`,
+    `GRANT SELECT ON tobira_schema, fleet, doors, entities, signed_changes, manifests TO ${role}`,
     // LOCK TABLE … IN EXCLUSIVE MODE needs UPDATE on the table: the writer's alone.
     `GRANT UPDATE ON writer_lock TO ${role}`,
     `GRANT EXECUTE ON FUNCTION tobira_put_signed(text, uuid, uuid, bytea, bigint, uuid, bytea, text) TO ${role}`,
+    `GRANT EXECUTE ON FUNCTION tobira_put_manifest(uuid, uuid, bytea, bytea, text, text[], uuid[], uuid[], bytea[], bigint[]) TO ${role}`,
   ];
   for (const s of statements) await client.query(s);
 }

@@ -8,9 +8,10 @@ import { sql as m0002 } from './migrations/0002-door-roles.js';
 import { sql as m0003 } from './migrations/0003-template-format.js';
 import { sql as m0004 } from './migrations/0004-signed-changes.js';
 import { sql as m0005 } from './migrations/0005-join-tokens.js';
+import { sql as m0006 } from './migrations/0006-signed-manifests.js';
 
 /** In order; the index + 1 is the version. Append only: never edit a shipped migration. */
-const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005];
+const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS tobira_schema (

@@ -50,7 +50,14 @@ export interface EntityRow {
   /** null: a tombstone. */
   sealed: Buffer | null;
   /** The admin's signature over the change (admin-key.ts); every row a door applies has one (verify.ts). */
-  signed?: { revision: number; signer: string; signature: Buffer };
+  signed?: {
+    revision: number;
+    signer: string;
+    /** 64 bytes; empty when the row is signed through a manifest (migration 6) instead. */
+    signature: Buffer;
+    /** The signed batch that lists this row's envelope digest, and its position there. */
+    manifest?: { id: string; position: number };
+  };
 }
 
 const headerSchema = z.object({ fleet: z.string(), version: z.number().int().min(0), syncedAt: z.number() });

@@ -14,17 +14,45 @@ import { describeDatabaseError, type FleetError } from './errors.js';
 import { assertKnownSchema, schemaVersion } from './migrate.js';
 import type { EntityRow } from './replica.js';
 
+/** A signed batch as the manifests table holds it (migration 6; admin-key.ts's Manifest). */
+export interface StoredManifest {
+  id: string;
+  signer: string;
+  digests: Buffer;
+  signature: Buffer;
+}
+
 /** What the feed applies to: the door's Replica, or a bench's in-memory stand-in. */
 export interface ChangeSink {
   readonly version: number;
-  apply(rows: readonly EntityRow[], syncedAt: number): Promise<number>;
+  /** `manifests`: those the rows name (signed batches), except the ones holdsManifest says it keeps. */
+  apply(
+    rows: readonly EntityRow[],
+    syncedAt: number,
+    manifests?: ReadonlyMap<string, StoredManifest>,
+  ): Promise<number>;
   markSynced(at: number): Promise<void>;
+  /** Whether the sink still holds manifest `id` from an earlier batch, so it need not be read again. */
+  holdsManifest?(id: string): boolean;
 }
+
+/** The schema from which the feed has manifests (migration 6). */
+const MANIFESTS_SCHEMA = 6;
 
 /** Rows per query page (about 20 MB of templates). */
 const PAGE_ROWS = 10_000;
-/** Rows per atomic replica write: bounds memory on a first sync of a large fleet (~150 MB). */
+/** Rows per atomic replica write: bounds memory on a catch-up of many changes (~150 MB). */
 const BATCH_ROWS = 60_000;
+/**
+ * Rows per atomic write on a first sync (the replica empty): all of a campus's 600,000 rows in
+ * one batch, which the replica writes as its snapshot at once. In batches of 60,000 it wrote the
+ * first as the snapshot and sealed each later one again into a journal frame (concatenated,
+ * AES-GCM, copied: 25 of the 67 s of door CPU of a 100,000-person first sync, loaded) and then
+ * compacted. The replica holds every row's sealed bytes in memory anyway (replica.ts), so this
+ * batch costs its array of row objects, not another copy of the bytes. 1,200,000 rows: twice the
+ * campus goal, about 2.5 GB of sealed rows; a fleet larger than that syncs in several batches.
+ */
+const FIRST_SYNC_ROWS = 1_200_000;
 /** Poll even without notifications: refreshes "last known current" for the offline-grace clock. */
 const DEFAULT_POLL_MS = 30_000;
 /** Reconnect backoff: from 250 ms, doubling to 5 s (a restarted database is back within seconds). */
@@ -56,6 +84,7 @@ export class FleetSync extends EventEmitter<SyncEvents> {
   private backoff = BACKOFF_MIN_MS;
   private connecting = false;
   private probing = false;
+  private schema = 0;
   lastError: FleetError | null = null;
 
   constructor(
@@ -97,7 +126,8 @@ export class FleetSync extends EventEmitter<SyncEvents> {
       const client = await connect(this.url, {
         applicationName: this.options.applicationName ?? 'tobira door',
       });
-      assertKnownSchema(await schemaVersion(client));
+      this.schema = await schemaVersion(client);
+      assertKnownSchema(this.schema);
       client.on('notification', () => void this.catchUp().catch(() => undefined));
       client.on('error', (e) => this.lost(client, e));
       client.on('end', () => this.lost(client, new Error('Connection terminated')));
@@ -204,10 +234,16 @@ export class FleetSync extends EventEmitter<SyncEvents> {
   private async pullAll(): Promise<void> {
     const client = this.client;
     if (!client) throw this.lastError ?? new Error('not connected to the fleet database');
-    await pullChanges(client, this.replica, () => this.now(), {
-      applying: (e) => this.emit('applying', e),
-      applied: (e) => this.emit('applied', e),
-    });
+    await pullChanges(
+      client,
+      this.replica,
+      () => this.now(),
+      {
+        applying: (e) => this.emit('applying', e),
+        applied: (e) => this.emit('applied', e),
+      },
+      this.schema,
+    );
   }
 }
 
@@ -245,18 +281,22 @@ export async function pullChanges(
     applying?: (e: { from: number; rows: number }) => void;
     applied?: (e: { version: number; changed: number }) => void;
   } = {},
+  /** The database's schema version; read when not given. */
+  schema?: number,
 ): Promise<void> {
+  const manifests = (schema ?? (await schemaVersion(client))) >= MANIFESTS_SCHEMA;
   for (;;) {
     const readAt = now();
+    const batchRows = replica.version === 0 ? FIRST_SYNC_ROWS : BATCH_ROWS;
     // Read pages until caught up (or the batch is big), then apply them in one atomic write:
     // one replica rewrite per batch instead of one per page.
     const rows: EntityRow[] = [];
     let from = replica.version;
     for (;;) {
       // Binary COPY: the sealed bytes as stored, no text encoding on either side (copy-out.ts).
-      const page = await copyRows(client, from, PAGE_ROWS);
+      const page = await copyRows(client, from, PAGE_ROWS, manifests);
       for (const row of page) rows.push(row);
-      if (page.length < PAGE_ROWS || rows.length >= BATCH_ROWS) break;
+      if (page.length < PAGE_ROWS || rows.length >= batchRows) break;
       from = rows[rows.length - 1]!.version;
     }
     if (rows.length === 0) {
@@ -264,18 +304,45 @@ export async function pullChanges(
       return;
     }
     on.applying?.({ from: replica.version, rows: rows.length });
-    const changed = await replica.apply(rows, readAt);
+    const changed = await replica.apply(rows, readAt, await manifestsFor(client, rows, replica));
     on.applied?.({ version: replica.version, changed });
-    if (rows.length < BATCH_ROWS) return;
+    if (rows.length < batchRows) return;
   }
+}
+
+/**
+ * The manifests `rows` name that `sink` does not hold already: one query per batch. A batch of
+ * 60,000 rows names at most 60,000 digests (32 bytes each), so this stays within a batch's memory.
+ */
+async function manifestsFor(
+  client: pg.ClientBase,
+  rows: readonly EntityRow[],
+  sink: ChangeSink,
+): Promise<Map<string, StoredManifest> | undefined> {
+  const ids = new Set<string>();
+  let last: string | undefined;
+  for (const row of rows) {
+    const id = row.signed?.manifest?.id;
+    // A manifest's rows come one after another (consecutive versions): look each up once.
+    if (!id || id === last) continue;
+    last = id;
+    if (!ids.has(id) && !sink.holdsManifest?.(id)) ids.add(id);
+  }
+  if (ids.size === 0) return undefined;
+  const r = await client.query<StoredManifest>(
+    'SELECT id, signer, digests, signature FROM manifests WHERE id = ANY($1::uuid[])',
+    [[...ids]],
+  );
+  return new Map(r.rows.map((m) => [m.id, m]));
 }
 
 /** One-shot catch-up for CLI commands: connect, pull everything new, disconnect. */
 export async function catchUpOnce(url: string, replica: ChangeSink): Promise<void> {
   const client = await connect(url, { applicationName: 'tobira cli' });
   try {
-    assertKnownSchema(await schemaVersion(client));
-    await pullChanges(client, replica);
+    const schema = await schemaVersion(client);
+    assertKnownSchema(schema);
+    await pullChanges(client, replica, Date.now, {}, schema);
   } catch (error) {
     throw describeDatabaseError(error, url);
   } finally {

@@ -4,6 +4,8 @@
 // lock, so two admins changing the same person are serialised: the second reads the first's
 // result (and revision) before writing its own. Templates are rows of their own, so concurrent
 // enrolments of one person never overwrite each other's templates.
+// Several changes made at once (a person's templates, a removal with its templates, an import)
+// are signed as one manifest (migration 6) through tobira_put_manifest: one signature for all.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { normaliseEmbedding, validateName } from '../store/validate.js';
@@ -20,6 +22,7 @@ import {
   type PersonDoc,
 } from './entities.js';
 import { FleetError, parseDatabaseUrl } from './errors.js';
+import { schemaVersion } from './migrate.js';
 import { isValidTimeZone } from './schedule.js';
 
 /** The fleet's writers' lock (migration 4): only the writer login may take it. */
@@ -56,6 +59,69 @@ export async function putSigned(
   return Number(r.rows[0]!.v);
 }
 
+/** One change of a signed batch: what putSigned takes. */
+export interface Change {
+  kind: EntityKind;
+  id: string;
+  parent: string | null;
+  sealed: Buffer | null;
+}
+
+/**
+ * Rows per manifest: 10,000 digests are 320 KB, and a door reads a manifest whole with the batch
+ * that names it (sync.ts's pages are 10,000 rows too).
+ */
+export const MANIFEST_ROWS = 10_000;
+/** The schema that has manifests (migration 6). */
+const MANIFESTS_SCHEMA = 6;
+
+/**
+ * Many signed changes with one signature per MANIFEST_ROWS: each entity's next revision, listed in
+ * a manifest `admin` signs, written by tobira_put_manifest. Returns the versions, in order. An
+ * entity may appear once per call. Callers hold the writers' lock when they read before writing.
+ */
+export async function putManifest(
+  client: pg.ClientBase,
+  admin: AdminKey,
+  changes: readonly Change[],
+): Promise<number[]> {
+  const versions: number[] = [];
+  // A database not yet migrated to schema 6 (`fleet init` migrates it) has no manifests: one
+  // signature per row, as before.
+  if ((await schemaVersion(client)) < MANIFESTS_SCHEMA) {
+    for (const c of changes) versions.push(await putSigned(client, admin, c));
+    return versions;
+  }
+  for (let at = 0; at < changes.length; at += MANIFEST_ROWS) {
+    const part = changes.slice(at, at + MANIFEST_ROWS);
+    const held = await client.query<{ kind: EntityKind; id: string; revision: string }>(
+      `SELECT e.kind, e.id, e.revision FROM entities e
+       JOIN unnest($1::text[], $2::uuid[]) AS u(k, i) ON e.kind = u.k AND e.id = u.i`,
+      [part.map((c) => c.kind), part.map((c) => c.id)],
+    );
+    const revisionOf = new Map(held.rows.map((r) => [`${r.kind}:${r.id}`, Number(r.revision)]));
+    const signed = part.map((c) => ({ ...c, revision: (revisionOf.get(`${c.kind}:${c.id}`) ?? 0) + 1 }));
+    const { manifest, signature } = admin.signManifest(randomUUID(), signed);
+    const r = await client.query<{ v: string[] }>(
+      `SELECT tobira_put_manifest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS v`,
+      [
+        manifest.id,
+        manifest.signer,
+        manifest.digests,
+        signature,
+        admin.name,
+        signed.map((c) => c.kind),
+        signed.map((c) => c.id),
+        signed.map((c) => c.parent),
+        signed.map((c) => c.sealed),
+        signed.map((c) => c.revision),
+      ],
+    );
+    for (const v of r.rows[0]!.v) versions.push(Number(v));
+  }
+  return versions;
+}
+
 export class FleetWriter {
   constructor(
     private readonly client: pg.ClientBase,
@@ -72,6 +138,19 @@ export class FleetWriter {
   ): Promise<number> {
     const sealed = doc === null ? null : sealDoc(this.key, kind, id, doc);
     return putSigned(this.client, this.admin, { kind, id, parent, sealed });
+  }
+
+  /** Several changes as one signed batch (putManifest). */
+  private async putMany(
+    changes: { kind: EntityKind; id: string; parent: string | null; doc: object | null }[],
+  ) {
+    const sealed = changes.map((c) => ({
+      kind: c.kind,
+      id: c.id,
+      parent: c.parent,
+      sealed: c.doc === null ? null : sealDoc(this.key, c.kind, c.id, c.doc as DocOf<EntityKind>),
+    }));
+    return putManifest(this.client, this.admin, sealed);
   }
 
   private async read<K extends EntityKind>(kind: K, id: string): Promise<DocOf<K> | null> {
@@ -154,18 +233,19 @@ export class FleetWriter {
     return this.serial(async () => {
       const person = await this.read('person', personId);
       if (!person) throw new FleetError('invalid_input', `no person ${personId} in the fleet`);
-      const out: { id: string; version: number }[] = [];
-      for (const e of clean) {
-        const id = randomUUID();
-        const doc = {
-          personId,
-          recognizerId,
-          createdAt: new Date().toISOString(),
-          embedding: e,
-        };
-        out.push({ id, version: await this.put('template', id, personId, doc) });
+      const createdAt = new Date().toISOString();
+      const rows = clean.map((embedding) => ({
+        kind: 'template' as const,
+        id: randomUUID(),
+        parent: personId,
+        doc: { personId, recognizerId, createdAt, embedding },
+      }));
+      if (rows.length === 1) {
+        const [{ id, parent, doc }] = rows as [(typeof rows)[0]];
+        return [{ id, version: await this.put('template', id, parent, doc) }];
       }
-      return out;
+      const versions = await this.putMany(rows);
+      return rows.map((r, i) => ({ id: r.id, version: versions[i]! }));
     });
   }
 
@@ -178,8 +258,11 @@ export class FleetWriter {
         `SELECT id FROM entities WHERE kind = 'template' AND parent = $1 AND sealed IS NOT NULL`,
         [id],
       );
-      for (const t of templates.rows) await this.put('template', t.id, id, null);
-      return this.put('person', id, null, null);
+      const versions = await this.putMany([
+        ...templates.rows.map((t) => ({ kind: 'template' as const, id: t.id, parent: id, doc: null })),
+        { kind: 'person', id, parent: null, doc: null },
+      ]);
+      return versions.at(-1)!;
     });
   }
 

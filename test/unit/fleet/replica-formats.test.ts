@@ -267,7 +267,7 @@ describe('replica formats', () => {
 });
 
 /** A binary COPY stream as PostgreSQL sends it (COPY "Binary Format" in its documentation). */
-function copyStream(rows: EntityRow[]): Buffer {
+function copyStream(rows: EntityRow[], manifests = false): Buffer {
   const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)];
   const field = (b: Buffer | null) => {
     const len = Buffer.alloc(4);
@@ -277,7 +277,7 @@ function copyStream(rows: EntityRow[]): Buffer {
   const uuid = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
   for (const r of rows) {
     const count = Buffer.alloc(2);
-    count.writeInt16BE(8);
+    count.writeInt16BE(manifests ? 10 : 8);
     parts.push(count);
     field(Buffer.from(r.kind));
     field(uuid(r.id));
@@ -290,7 +290,13 @@ function copyStream(rows: EntityRow[]): Buffer {
     revision.writeBigInt64BE(BigInt(r.signed?.revision ?? 0));
     field(revision);
     field(r.signed ? uuid(r.signed.signer) : null);
-    field(r.signed?.signature ?? null);
+    field(r.signed?.manifest ? null : (r.signed?.signature ?? null));
+    if (!manifests) continue;
+    const m = r.signed?.manifest;
+    const position = Buffer.alloc(4);
+    position.writeInt32BE(m?.position ?? 0);
+    field(m ? uuid(m.id) : null);
+    field(m ? position : null);
   }
   const end = Buffer.alloc(2);
   end.writeInt16BE(-1);
@@ -341,6 +347,22 @@ describe('binary COPY reader', () => {
       assert.deepEqual(await readCopy(stream, cut), rows, `cut ${cut}`);
   });
 
+  it('a row signed through a manifest (schema 6: 10 columns) keeps its manifest and position, through COPY and the replica codec', async () => {
+    const inManifest: EntityRow = {
+      ...template(randomUUID(), randomUUID()),
+      signed: {
+        revision: 2,
+        signer: randomUUID(),
+        signature: Buffer.alloc(0),
+        manifest: { id: randomUUID(), position: 9_999 },
+      },
+    };
+    const mixed = [...rows, inManifest];
+    const stream10 = copyStream(mixed, true);
+    for (const cut of [1, 7, 1000]) assert.deepEqual(await readCopy(stream10, cut), mixed, `cut ${cut}`);
+    assert.deepEqual(decodeRows(encodeRows(mixed)), mixed);
+  });
+
   it('bad streams: each a clear error', async () => {
     const wrongCount = Buffer.from(stream);
     wrongCount.writeInt16BE(4, 19);
@@ -350,7 +372,7 @@ describe('binary COPY reader', () => {
         Buffer.concat([Buffer.from('kind\tid\n'), Buffer.alloc(20)]),
         /not PostgreSQL binary COPY/,
       ],
-      ['wrong column count', wrongCount, /expected 8 columns, got 4/],
+      ['wrong column count', wrongCount, /expected 8 or 10 columns, got 4/],
       ['ends mid-row', stream.subarray(0, stream.length - 40), /ended mid-row/],
       ['no end marker', stream.subarray(0, stream.length - 2), /ended mid-row/],
     ];
