@@ -266,6 +266,7 @@ export class Replica {
         throw new FleetError('wrong_key', `${file}: the replica failed authentication (altered, or another door's)`);
       const { header, records, count } = parseIndex(plain, file);
       this.take(header, file);
+      this.index.reserve(count, true);
       let at = 12 + len;
       for (let i = 0; i < count; i++) {
         this.index.put(records, i * RECORD_BYTES, IN_SNAPSHOT, at);

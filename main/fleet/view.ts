@@ -6,7 +6,7 @@
 // bytes stay in the replica's files, read when the packer or a 1:1 check asks). A row that fails
 // to open (altered on disk, or sealed with another key) is left out and reported (`unreadable`,
 // and the door's log through `report`): the door refuses that person, it does not stop.
-import { lazyGalleryEntry, type GalleryEntry } from '../store/enrollment-store.js';
+import { lazyGalleryEntryOf, type GalleryEntry } from '../store/enrollment-store.js';
 import { openDoc, openTemplateHead, type AdminDoc, type GroupDoc, type PersonDoc } from './entities.js';
 import { FleetError } from './errors.js';
 import type { EntityKind } from './entities.js';
@@ -85,7 +85,14 @@ export class FleetView {
   readonly version: number;
   /** Rows this view left out because they did not open (also passed to `report`). */
   readonly unreadable: Unreadable[] = [];
-  private readonly report: (u: Unreadable) => void;
+  /** The caller's `report`, handed on to the next view (it must not hold this view). */
+  private readonly sink: ((u: Unreadable) => void) | undefined;
+  /**
+   * Decodes a gallery entry's templates; shared by every entry of this view and the next ones
+   * built from it. It holds the sink, not this view: an entry outlives its view (the next view
+   * shares it), and must not keep the old view's maps alive with it.
+   */
+  private readonly decode: (templates: readonly FleetTemplate[]) => Float32Array[];
   /** Templates by person id, sorted by id once the constructor ends (a template may arrive before its person). */
   private readonly templatesOf: Map<string, FleetTemplate[]>;
   /** Gallery entries by recognizer and person, for the recognizers asked for so far. */
@@ -104,11 +111,8 @@ export class FleetView {
     report?: (u: Unreadable) => void,
   ) {
     this.version = replica.version;
-    const outer = report ?? previous?.report;
-    this.report = (u) => {
-      this.unreadable.push(u);
-      outer?.(u);
-    };
+    this.sink = report ?? previous?.sink;
+    this.decode = previous && !report ? previous.decode : decoder(replica, key, this.sink);
     const changes = previous ? replica.changesSince(previous.version) : null;
     const touched = new Set<string>();
     const own = new Set<string>();
@@ -129,8 +133,12 @@ export class FleetView {
     }
     // People whose row or templates changed get a new object with their templates in id order.
     for (const id of touched) {
-      const list = this.templatesOf.get(id);
-      if (list && own.has(id)) list.sort((a, b) => replica.compareIds(a.slot, b.slot));
+      let list = this.templatesOf.get(id);
+      if (list && own.has(id)) {
+        // slice(): an array of exactly its length (push leaves room for 17).
+        list = list.sort((a, b) => replica.compareIds(a.slot, b.slot)).slice();
+        this.templatesOf.set(id, list);
+      }
       const p = this.people.get(id);
       if (p) this.people.set(id, { ...p, templates: list ?? [] });
     }
@@ -166,7 +174,7 @@ export class FleetView {
         touched.add(id);
       } else if (kind === 'group') this.groups.delete(id);
       else if (kind === 'admin') this.admins.delete(id);
-      this.report({ kind, id, reason: error.message });
+      this.note({ kind, id, reason: error.message });
     }
   }
 
@@ -215,10 +223,12 @@ export class FleetView {
         const sealed = this.replica.sealedAt(slot);
         if (!sealed) return;
         const head = openTemplateHead(this.key, id, sealed);
-        this.templatesFor(head.personId, own).push(
+        // The person's own id string when held (entities.ts builds a new one per template).
+        const personId = this.people.get(head.personId)?.id ?? head.personId;
+        this.templatesFor(personId, own).push(
           new FleetTemplate(this.replica, this.key, slot, intern(head.recognizerId), head.dimension),
         );
-        touched.add(head.personId);
+        touched.add(personId);
         return;
       }
     }
@@ -231,28 +241,19 @@ export class FleetView {
    */
   private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
     const p = this.people.get(personId);
-    const { key, replica, report } = this;
-    const templates = p ? p.templates.filter((t) => t.recognizerId === recognizerId) : [];
+    // The person's own list when every template is this recognizer's (the usual case): no copy.
+    const templates =
+      p && p.templates.every((t) => t.recognizerId === recognizerId)
+        ? p.templates
+        : (p?.templates.filter((t) => t.recognizerId === recognizerId) ?? []);
     if (p && templates.length > 0)
-      map.set(
-        personId,
-        // The closure holds the key, the replica and the report, not this view: an entry outlives
-        // its view (the next view shares it), and must not keep the old view's maps alive with it.
-        // A template that no longer opens is left out of what is decoded, and reported.
-        lazyGalleryEntry(personId, p.name, templates.length, () => {
-          const out: Float32Array[] = [];
-          for (const t of templates) {
-            try {
-              out.push(openEmbedding(replica, key, t));
-            } catch (error) {
-              if (!isRowFailure(error)) throw error;
-              report({ kind: 'template', id: t.id, reason: error.message });
-            }
-          }
-          return out;
-        }),
-      );
+      map.set(personId, lazyGalleryEntryOf(personId, p.name, templates.length, this.decode, templates));
     else map.delete(personId);
+  }
+
+  private note(u: Unreadable): void {
+    this.unreadable.push(u);
+    this.sink?.(u);
   }
 
   /**
@@ -296,6 +297,27 @@ export class FleetView {
     if (byId) return [byId];
     return [...this.people.values()].filter((p) => p.name === idOrName);
   }
+}
+
+/** Decodes templates for gallery entries; one that no longer opens is left out and reported. */
+function decoder(
+  replica: Replica,
+  key: Buffer,
+  sink: ((u: Unreadable) => void) | undefined,
+): (templates: readonly FleetTemplate[]) => Float32Array[] {
+  return (templates) => {
+    const out: Float32Array[] = [];
+    for (const t of templates) {
+      try {
+        out.push(openEmbedding(replica, key, t));
+      } catch (error) {
+        if (!isRowFailure(error)) throw error;
+        // A template deleted since this view was built is not an integrity failure: not reported.
+        if (!replica.isTombstone(t.slot)) sink?.({ kind: 'template', id: t.id, reason: error.message });
+      }
+    }
+    return out;
+  };
 }
 
 /** A template's values, read from its replica slot and opened. */
