@@ -14,39 +14,111 @@ import type { Replica } from './replica.js';
 import { groupGrants } from './schedule.js';
 
 /**
- * A template as the view holds it: where it is in the replica, not its values or bytes. 100,000
- * people × 5 float32 templates of 512 held here were 1 GB; their sealed bytes, 1 GB more. Its id
- * is read from the replica's index when asked (500,000 id strings were ~24 MB of heap).
+ * What the view knows of each template row, by replica slot: its recognizer and length. Shared by
+ * a view and the views built from it (a slot's entry changes only when its row is applied again).
+ * 500,000 FleetTemplate objects held here were 32 MB at 100,000 people; now a template is a slot
+ * number in its person's list, and an object only when asked (FleetPerson.templates).
+ */
+class TemplateSlots {
+  /** Index + 1 into `recognizers` (0: not a template the view opened). */
+  private recognizer = new Uint16Array(0);
+  private dims = new Uint32Array(0);
+  private readonly recognizers: string[] = [];
+
+  constructor(
+    readonly replica: Replica,
+    readonly key: Buffer,
+  ) {}
+
+  set(slot: number, recognizerId: string, dimension: number): void {
+    if (slot >= this.recognizer.length) {
+      const size = Math.max(slot + 1, Math.ceil(this.replica.size * 1.25), 1024);
+      const r = new Uint16Array(size);
+      r.set(this.recognizer);
+      this.recognizer = r;
+      const d = new Uint32Array(size);
+      d.set(this.dims);
+      this.dims = d;
+    }
+    let i = this.recognizers.indexOf(recognizerId);
+    if (i < 0) {
+      if (this.recognizers.length === 0xfffe) throw new Error('the view: more than 65,534 recognizers');
+      i = this.recognizers.push(recognizerId) - 1;
+    }
+    this.recognizer[slot] = i + 1;
+    this.dims[slot] = dimension;
+  }
+
+  recognizerOf(slot: number): string {
+    return this.recognizers[(this.recognizer[slot] ?? 0) - 1] ?? '';
+  }
+
+  dimensionOf(slot: number): number {
+    return this.dims[slot] ?? 0;
+  }
+}
+
+/**
+ * A template as the view hands it out: where it is in the replica, not its values or bytes (the
+ * row's bytes stay in the replica's files; 100,000 people × 5 float32 templates of 512 held here
+ * were 1 GB, their sealed bytes 1 GB more). Made when asked, from its slot.
  */
 export class FleetTemplate {
   constructor(
-    private readonly replica: Replica,
-    private readonly key: Buffer,
+    private readonly slots: TemplateSlots,
     readonly slot: number,
-    readonly recognizerId: string,
-    readonly dimension: number,
   ) {}
 
   get id(): string {
-    return this.replica.idAt(this.slot);
+    return this.slots.replica.idAt(this.slot);
   }
 
-  /**
-   * Read from its row when asked (the admin's list of people): 500,000 creation times held as
-   * strings were ~20 MB of heap for a field only that list shows.
-   */
+  get recognizerId(): string {
+    return this.slots.recognizerOf(this.slot);
+  }
+
+  get dimension(): number {
+    return this.slots.dimensionOf(this.slot);
+  }
+
+  /** Read from its row when asked (the admin's list of people shows it; nothing else does). */
   get createdAt(): string {
-    const sealed = this.replica.sealedAt(this.slot);
+    const { replica, key } = this.slots;
+    const sealed = replica.sealedAt(this.slot);
     if (!sealed) throw new FleetError('database_error', `template ${this.id} was deleted since this view was built`);
-    return openTemplateHead(this.key, this.id, sealed).createdAt;
+    return openTemplateHead(key, this.id, sealed).createdAt;
   }
 }
 
 export interface FleetPerson extends PersonDoc {
-  id: string;
-  version: number;
-  /** Sorted by id. */
-  templates: readonly FleetTemplate[];
+  readonly id: string;
+  readonly version: number;
+  /** Sorted by id; new objects on each read (made from templateSlots). */
+  readonly templates: readonly FleetTemplate[];
+  /** The templates' replica slots, sorted by template id. */
+  readonly templateSlots: readonly number[];
+}
+
+class Person implements FleetPerson {
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly createdAt: string,
+    readonly disabled: boolean,
+    readonly groups: string[],
+    readonly version: number,
+    readonly templateSlots: readonly number[],
+    private readonly slots: TemplateSlots,
+  ) {}
+
+  get templates(): FleetTemplate[] {
+    return this.templateSlots.map((s) => new FleetTemplate(this.slots, s));
+  }
+
+  withTemplates(templateSlots: readonly number[]): Person {
+    const { id, name, createdAt, disabled, groups, version, slots } = this;
+    return new Person(id, name, createdAt, disabled, groups, version, templateSlots, slots);
+  }
 }
 
 /** A row the view could not open, left out. */
@@ -78,7 +150,7 @@ function isRowFailure(error: unknown): error is FleetError {
 }
 
 export class FleetView {
-  readonly people: Map<string, FleetPerson>;
+  readonly people: Map<string, Person>;
   readonly groups: Map<string, GroupDoc & { id: string }>;
   /** The admin keys the door trusts besides the one bound at its join (verify.ts). */
   readonly admins: Map<string, AdminDoc & { id: string }>;
@@ -92,9 +164,10 @@ export class FleetView {
    * built from it. It holds the sink, not this view: an entry outlives its view (the next view
    * shares it), and must not keep the old view's maps alive with it.
    */
-  private readonly decode: (templates: readonly FleetTemplate[]) => Float32Array[];
-  /** Templates by person id, sorted by id once the constructor ends (a template may arrive before its person). */
-  private readonly templatesOf: Map<string, FleetTemplate[]>;
+  private readonly decode: (templates: readonly number[]) => Float32Array[];
+  /** Template slots by person id, sorted by id once the constructor ends (a template may arrive before its person). */
+  private readonly templatesOf: Map<string, number[]>;
+  private readonly slots: TemplateSlots;
   /** Gallery entries by recognizer and person, for the recognizers asked for so far. */
   private readonly galleryMaps: Map<string, Map<string, GalleryEntry>>;
   private readonly galleryLists = new Map<string, GalleryEntry[]>();
@@ -112,15 +185,18 @@ export class FleetView {
   ) {
     this.version = replica.version;
     this.sink = report ?? previous?.sink;
-    this.decode = previous && !report ? previous.decode : decoder(replica, key, this.sink);
-    const changes = previous ? replica.changesSince(previous.version) : null;
+    // A view from another Replica object (the same files reopened) has other slot numbers: not shared.
+    const same = previous?.replica === replica ? previous : undefined;
+    this.slots = same?.slots ?? new TemplateSlots(replica, key);
+    this.decode = same && !report ? same.decode : decoder(this.slots, this.sink);
+    const changes = same ? replica.changesSince(same.version) : null;
     const touched = new Set<string>();
     const own = new Set<string>();
-    if (previous && changes) {
-      this.people = new Map(previous.people);
-      this.groups = new Map(previous.groups);
-      this.admins = new Map(previous.admins);
-      this.templatesOf = new Map(previous.templatesOf);
+    if (same && changes) {
+      this.people = new Map(same.people);
+      this.groups = new Map(same.groups);
+      this.admins = new Map(same.admins);
+      this.templatesOf = new Map(same.templatesOf);
       this.galleryMaps = new Map();
       for (const slot of changes) this.applySlot(slot, touched, own);
     } else {
@@ -136,14 +212,14 @@ export class FleetView {
       let list = this.templatesOf.get(id);
       if (list && own.has(id)) {
         // slice(): an array of exactly its length (push leaves room for 17).
-        list = list.sort((a, b) => replica.compareIds(a.slot, b.slot)).slice();
+        list = list.sort((a, b) => replica.compareIds(a, b)).slice();
         this.templatesOf.set(id, list);
       }
       const p = this.people.get(id);
-      if (p) this.people.set(id, { ...p, templates: list ?? [] });
+      if (p) this.people.set(id, p.withTemplates(list ?? []));
     }
     // Then the galleries asked for so far: only the touched people's entries change.
-    for (const [recognizer, old] of previous && changes ? previous.galleryMaps : []) {
+    for (const [recognizer, old] of same && changes ? same.galleryMaps : []) {
       const map = new Map(old);
       for (const id of touched) this.setGalleryEntry(map, recognizer, id);
       this.galleryMaps.set(recognizer, map);
@@ -151,7 +227,7 @@ export class FleetView {
   }
 
   /** The person's template list, copied on first write in this view (the previous view keeps its own). */
-  private templatesFor(personId: string, own: Set<string>): FleetTemplate[] {
+  private templatesFor(personId: string, own: Set<string>): number[] {
     let list = this.templatesOf.get(personId);
     if (!list || !own.has(personId)) {
       list = list ? [...list] : [];
@@ -197,13 +273,9 @@ export class FleetView {
         const sealed = this.replica.sealedAt(slot);
         if (sealed) {
           const doc = openDoc(this.key, 'person', id, sealed);
-          this.people.set(id, {
-            ...doc,
-            groups: doc.groups.map(intern),
-            id,
-            version: this.replica.versionAt(slot),
-            templates: [],
-          });
+          const version = this.replica.versionAt(slot);
+          const groups = doc.groups.map(intern);
+          this.people.set(id, new Person(id, doc.name, doc.createdAt, doc.disabled, groups, version, [], this.slots));
         } else this.people.delete(id);
         return;
       }
@@ -211,13 +283,10 @@ export class FleetView {
         // Where the template sat before: its row's parent (tobira_put_signed keeps it on tombstones too).
         const before =
           this.replica.parentAt(slot) ??
-          [...this.templatesOf].find(([, list]) => list.some((t) => t.slot === slot))?.[0];
-        if (before && this.templatesOf.get(before)?.some((t) => t.slot === slot)) {
+          [...this.templatesOf].find(([, list]) => list.includes(slot))?.[0];
+        if (before && this.templatesOf.get(before)?.includes(slot)) {
           const list = this.templatesFor(before, own);
-          list.splice(
-            list.findIndex((t) => t.slot === slot),
-            1,
-          );
+          list.splice(list.indexOf(slot), 1);
           touched.add(before);
         }
         const sealed = this.replica.sealedAt(slot);
@@ -225,9 +294,8 @@ export class FleetView {
         const head = openTemplateHead(this.key, id, sealed);
         // The person's own id string when held (entities.ts builds a new one per template).
         const personId = this.people.get(head.personId)?.id ?? head.personId;
-        this.templatesFor(personId, own).push(
-          new FleetTemplate(this.replica, this.key, slot, intern(head.recognizerId), head.dimension),
-        );
+        this.slots.set(slot, head.recognizerId, head.dimension);
+        this.templatesFor(personId, own).push(slot);
         touched.add(personId);
         return;
       }
@@ -242,10 +310,8 @@ export class FleetView {
   private setGalleryEntry(map: Map<string, GalleryEntry>, recognizerId: string, personId: string): void {
     const p = this.people.get(personId);
     // The person's own list when every template is this recognizer's (the usual case): no copy.
-    const templates =
-      p && p.templates.every((t) => t.recognizerId === recognizerId)
-        ? p.templates
-        : (p?.templates.filter((t) => t.recognizerId === recognizerId) ?? []);
+    const mine = (s: number) => this.slots.recognizerOf(s) === recognizerId;
+    const templates = p?.templateSlots.every(mine) ? p.templateSlots : (p?.templateSlots.filter(mine) ?? []);
     if (p && templates.length > 0)
       map.set(personId, lazyGalleryEntryOf(personId, p.name, templates.length, this.decode, templates));
     else map.delete(personId);
@@ -261,7 +327,7 @@ export class FleetView {
    * kept). Throws FleetError when its row no longer opens (altered on disk, or since deleted).
    */
   embedding(template: FleetTemplate): Float32Array {
-    return openEmbedding(this.replica, this.key, template);
+    return openEmbedding(this.slots, template.slot);
   }
 
   /** People with templates from `recognizerId` (disabled ones too): what the matcher compares against. */
@@ -301,19 +367,19 @@ export class FleetView {
 
 /** Decodes templates for gallery entries; one that no longer opens is left out and reported. */
 function decoder(
-  replica: Replica,
-  key: Buffer,
+  slots: TemplateSlots,
   sink: ((u: Unreadable) => void) | undefined,
-): (templates: readonly FleetTemplate[]) => Float32Array[] {
+): (templates: readonly number[]) => Float32Array[] {
   return (templates) => {
     const out: Float32Array[] = [];
-    for (const t of templates) {
+    for (const slot of templates) {
       try {
-        out.push(openEmbedding(replica, key, t));
+        out.push(openEmbedding(slots, slot));
       } catch (error) {
         if (!isRowFailure(error)) throw error;
         // A template deleted since this view was built is not an integrity failure: not reported.
-        if (!replica.isTombstone(t.slot)) sink?.({ kind: 'template', id: t.id, reason: error.message });
+        if (!slots.replica.isTombstone(slot))
+          sink?.({ kind: 'template', id: slots.replica.idAt(slot), reason: error.message });
       }
     }
     return out;
@@ -321,9 +387,9 @@ function decoder(
 }
 
 /** A template's values, read from its replica slot and opened. */
-function openEmbedding(replica: Replica, key: Buffer, template: FleetTemplate): Float32Array {
-  const id = template.id;
-  const sealed = replica.sealedAt(template.slot);
+function openEmbedding(slots: TemplateSlots, slot: number): Float32Array {
+  const id = slots.replica.idAt(slot);
+  const sealed = slots.replica.sealedAt(slot);
   if (!sealed) throw new FleetError('database_error', `template ${id} was deleted since this view was built`);
-  return openDoc(key, 'template', id, sealed).embedding;
+  return openDoc(slots.key, 'template', id, sealed).embedding;
 }
