@@ -171,9 +171,9 @@ function readSnapshot2(key: Buffer, file: Buffer, where: string): { header: Head
   return { header, rows };
 }
 
-/** Reads exactly `length` bytes at `position`, or null when the file ends first. */
-function readExactly(fd: number, length: number, position: number): Buffer | null {
-  const buf = Buffer.allocUnsafe(length);
+/** Reads exactly `length` bytes at `position` (into `into` when given), or null when the file ends first. */
+function readExactly(fd: number, length: number, position: number, into?: Buffer): Buffer | null {
+  const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   let got = 0;
   while (got < length) {
     const n = readSync(fd, buf, got, length - got, position + got);
@@ -450,8 +450,11 @@ export class Replica {
     return this.index.find(kind, id);
   }
 
+  /** Where sealedAt(slot, true) reads: one buffer for the view's 600,000 reads, not one each. */
+  private scratch = Buffer.alloc(0);
+
   /** A row's raw record (signature, then sealed bytes), read from where it lies. */
-  private raw(slot: number): Buffer {
+  private raw(slot: number, reuse = false): Buffer {
     const len = this.index.rawLength(slot);
     const where = this.index.file[slot];
     if (where === IN_MEMORY) {
@@ -461,7 +464,9 @@ export class Replica {
     if (len === 0) return Buffer.alloc(0);
     const fd = where === IN_SNAPSHOT ? this.snapshotFd : this.journalFd;
     const name = where === IN_SNAPSHOT ? SNAPSHOT : JOURNAL;
-    const bytes = fd === null ? null : readExactly(fd, len, this.index.offset[slot]!);
+    if (reuse && this.scratch.length < len) this.scratch = Buffer.alloc(Math.max(len, 4096));
+    const into = reuse ? this.scratch : undefined;
+    const bytes = fd === null ? null : readExactly(fd, len, this.index.offset[slot]!, into);
     if (!bytes)
       throw new FleetError(
         'wrong_key',
@@ -473,10 +478,13 @@ export class Replica {
   /**
    * A row's sealed bytes (null: a tombstone), read from disk and checked against the pin its
    * sealed index held: bytes changed on disk throw FleetError('wrong_key') naming the row.
+   * `reuse`: read into the replica's one scratch buffer, valid until the next such read (for a
+   * caller that opens the row at once and keeps nothing of it: 600,000 short-lived buffers left
+   * ~30 MB of resident memory behind per 120,000 rows, measured).
    */
-  sealedAt(slot: number): Buffer | null {
+  sealedAt(slot: number, reuse = false): Buffer | null {
     if (this.index.tombstone(slot)) return null;
-    const raw = this.raw(slot);
+    const raw = this.raw(slot, reuse);
     const sealed = raw.subarray(this.index.signed(slot) ? SIGNATURE_BYTES : 0);
     const p = Math.min(PIN_BYTES, sealed.length);
     if (sealed.compare(this.index.pins, slot * PIN_BYTES, slot * PIN_BYTES + p, 0, p) !== 0) {

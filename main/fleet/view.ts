@@ -84,7 +84,7 @@ export class FleetTemplate {
   /** Read from its row when asked (the admin's list of people shows it; nothing else does). */
   get createdAt(): string {
     const { replica, key } = this.slots;
-    const sealed = replica.sealedAt(this.slot);
+    const sealed = replica.sealedAt(this.slot, true);
     if (!sealed) throw new FleetError('database_error', `template ${this.id} was deleted since this view was built`);
     return openTemplateHead(key, this.id, sealed).createdAt;
   }
@@ -257,20 +257,20 @@ export class FleetView {
   private openSlot(slot: number, kind: EntityKind, id: string, touched: Set<string>, own: Set<string>): void {
     switch (kind) {
       case 'admin': {
-        const sealed = this.replica.sealedAt(slot);
+        const sealed = this.replica.sealedAt(slot, true);
         if (sealed) this.admins.set(id, { ...openDoc(this.key, 'admin', id, sealed), id });
         else this.admins.delete(id);
         return;
       }
       case 'group': {
-        const sealed = this.replica.sealedAt(slot);
+        const sealed = this.replica.sealedAt(slot, true);
         if (sealed) this.groups.set(id, { ...openDoc(this.key, 'group', id, sealed), id });
         else this.groups.delete(id);
         return;
       }
       case 'person': {
         touched.add(id);
-        const sealed = this.replica.sealedAt(slot);
+        const sealed = this.replica.sealedAt(slot, true);
         if (sealed) {
           const doc = openDoc(this.key, 'person', id, sealed);
           const version = this.replica.versionAt(slot);
@@ -289,7 +289,7 @@ export class FleetView {
           list.splice(list.indexOf(slot), 1);
           touched.add(before);
         }
-        const sealed = this.replica.sealedAt(slot);
+        const sealed = this.replica.sealedAt(slot, true);
         if (!sealed) return;
         const head = openTemplateHead(this.key, id, sealed);
         // The person's own id string when held (entities.ts builds a new one per template).
@@ -389,7 +389,7 @@ function decoder(
 /** A template's values, read from its replica slot and opened. */
 function openEmbedding(slots: TemplateSlots, slot: number): Float32Array {
   const id = slots.replica.idAt(slot);
-  const sealed = slots.replica.sealedAt(slot);
+  const sealed = slots.replica.sealedAt(slot, true);
   if (!sealed) throw new FleetError('database_error', `template ${id} was deleted since this view was built`);
   return openDoc(slots.key, 'template', id, sealed).embedding;
 }
