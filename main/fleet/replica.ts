@@ -229,7 +229,8 @@ export class Replica {
   }
 
   private take(header: Header, where: string): void {
-    if (header.fleet !== this.fleet) throw new FleetError('wrong_key', `${where} belongs to fleet ${header.fleet}`);
+    if (header.fleet !== this.fleet)
+      throw new FleetError('wrong_key', `${where} belongs to fleet ${header.fleet}`);
     this._version = Math.max(this._version, header.version);
     this._syncedAt = Math.max(this._syncedAt, header.syncedAt);
   }
@@ -263,7 +264,10 @@ export class Replica {
       const sealed = len > 0 ? readExactly(fd, len, 12) : null;
       const plain = sealed && unseal(this.key, sealed, SNAPSHOT3_AAD);
       if (!plain)
-        throw new FleetError('wrong_key', `${file}: the replica failed authentication (altered, or another door's)`);
+        throw new FleetError(
+          'wrong_key',
+          `${file}: the replica failed authentication (altered, or another door's)`,
+        );
       const { header, records, count } = parseIndex(plain, file);
       this.take(header, file);
       this.index.reserve(count, true);
@@ -272,7 +276,8 @@ export class Replica {
         this.index.put(records, i * RECORD_BYTES, IN_SNAPSHOT, at);
         at += recordRawLength(records, i * RECORD_BYTES);
       }
-      if (at > size) throw new FleetError('wrong_key', `${file}: the replica is cut short (${size} of ${at} bytes)`);
+      if (at > size)
+        throw new FleetError('wrong_key', `${file}: the replica is cut short (${size} of ${at} bytes)`);
       if (at < size)
         throw new FleetError('wrong_key', `${file}: the replica's length does not match its index (altered)`);
       return false;
@@ -286,7 +291,10 @@ export class Replica {
     } else {
       const plain = unseal(this.key, snap, SNAPSHOT_AAD);
       if (!plain)
-        throw new FleetError('wrong_key', `${file}: the replica failed authentication (altered, or another door's)`);
+        throw new FleetError(
+          'wrong_key',
+          `${file}: the replica failed authentication (altered, or another door's)`,
+        );
       const { header, rows } = unpack(plain);
       this.take(header, file);
       this.takeRows(rows);
@@ -508,19 +516,22 @@ export class Replica {
       version: ix.version[slot]!,
       sealed: this.sealedAt(slot),
     };
-    if (ix.signed(slot))
+    if (ix.signed(slot)) {
+      const raw = this.raw(slot); // a second read, for the few rows read whole
       row.signed = {
         revision: ix.revision[slot]!,
         signer: ix.signerOfSlot(slot),
-        signature: Buffer.from(this.raw(slot).subarray(0, SIGNATURE_BYTES)),
+        signature: Buffer.from(raw.subarray(0, SIGNATURE_BYTES)),
       };
+    }
     return row;
   }
 
   /** Every row of `kind` (or all) as objects, bytes read: for small kinds (admin keys), not templates. */
   rows(kind?: EntityKind): EntityRow[] {
     const out: EntityRow[] = [];
-    for (let s = 0; s < this.index.size; s++) if (!kind || this.index.kindOf(s) === kind) out.push(this.rowAt(s));
+    for (let s = 0; s < this.index.size; s++)
+      if (!kind || this.index.kindOf(s) === kind) out.push(this.rowAt(s));
     return out;
   }
 
@@ -650,7 +661,8 @@ export class Replica {
           if (!run) return;
           const buf = Buffer.allocUnsafe(run.to - run.from);
           const { bytesRead } = await readAt(run.fd, buf, 0, buf.length, run.from);
-          if (bytesRead !== buf.length) throw new FleetError('wrong_key', `${file}: a replica file is cut short`);
+          if (bytesRead !== buf.length)
+            throw new FleetError('wrong_key', `${file}: a replica file is cut short`);
           parts.push(buf);
           run = null;
         };
@@ -709,7 +721,12 @@ export class Replica {
     head.writeUInt32LE(4 + sealed.length + raw, 0);
     head.writeUInt32LE(sealed.length, 4);
     const start = this.journalBytes === 0 ? JOURNAL2_MAGIC.length : this.journalBytes;
-    const parts = [...(this.journalBytes === 0 ? [JOURNAL2_MAGIC] : []), head, sealed, ...rows.flatMap(rawParts)];
+    const parts = [
+      ...(this.journalBytes === 0 ? [JOURNAL2_MAGIC] : []),
+      head,
+      sealed,
+      ...rows.flatMap(rawParts),
+    ];
     const file = path.join(this.dir, JOURNAL);
     // A new journal starts empty ('w'): a leftover from before (its rows all in a snapshot) is replaced.
     const handle = await open(file, this.journalBytes === 0 ? 'w' : 'a', 0o600);

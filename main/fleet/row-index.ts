@@ -248,17 +248,12 @@ export class RowIndex {
 
   /** Orders two slots by id as their text sorts (lower-case hex: the same as the bytes). */
   compareIds(a: number, b: number): number {
-    return Buffer.compare(
-      Buffer.from(this.ids.buffer, a * 16, 16),
-      Buffer.from(this.ids.buffer, b * 16, 16),
-    );
+    return Buffer.compare(Buffer.from(this.ids.buffer, a * 16, 16), Buffer.from(this.ids.buffer, b * 16, 16));
   }
 
   /** Bytes the columns and the table take (the bench reports it). */
   get bytes(): number {
-    return (
-      this.cap * (1 + 1 + 16 + 16 + 8 + 8 + 4 + 4 + 1 + 8 + PIN_BYTES) + this.table.length * 4
-    );
+    return this.cap * (1 + 1 + 16 + 16 + 8 + 8 + 4 + 4 + 1 + 8 + PIN_BYTES) + this.table.length * 4;
   }
 
   clear(): void {

@@ -85,7 +85,8 @@ export class FleetTemplate {
   get createdAt(): string {
     const { replica, key } = this.slots;
     const sealed = replica.sealedAt(this.slot, true);
-    if (!sealed) throw new FleetError('database_error', `template ${this.id} was deleted since this view was built`);
+    if (!sealed)
+      throw new FleetError('database_error', `template ${this.id} was deleted since this view was built`);
     return openTemplateHead(key, this.id, sealed).createdAt;
   }
 }
@@ -275,15 +276,17 @@ export class FleetView {
           const doc = openDoc(this.key, 'person', id, sealed);
           const version = this.replica.versionAt(slot);
           const groups = doc.groups.map(intern);
-          this.people.set(id, new Person(id, doc.name, doc.createdAt, doc.disabled, groups, version, [], this.slots));
+          this.people.set(
+            id,
+            new Person(id, doc.name, doc.createdAt, doc.disabled, groups, version, [], this.slots),
+          );
         } else this.people.delete(id);
         return;
       }
       case 'template': {
         // Where the template sat before: its row's parent (tobira_put_signed keeps it on tombstones too).
         const before =
-          this.replica.parentAt(slot) ??
-          [...this.templatesOf].find(([, list]) => list.includes(slot))?.[0];
+          this.replica.parentAt(slot) ?? [...this.templatesOf].find(([, list]) => list.includes(slot))?.[0];
         if (before && this.templatesOf.get(before)?.includes(slot)) {
           const list = this.templatesFor(before, own);
           list.splice(list.indexOf(slot), 1);

@@ -147,7 +147,9 @@ describe('replica formats', () => {
     const altered = await Replica.open(dir, localKey, FLEET);
     const reported: string[] = [];
     const view = new FleetView(altered, fleetKey, undefined, (u) => reported.push(`${u.id}: ${u.reason}`));
-    assert.deepEqual(reported, [`${victim.id}: template ${victim.id} does not open with this fleet's key (altered row?)`]);
+    assert.deepEqual(reported, [
+      `${victim.id}: template ${victim.id} does not open with this fleet's key (altered row?)`,
+    ]);
     assert.equal(view.people.get(owner)!.templates.length, 4, 'the altered template is left out');
     assert.equal(view.people.size, 250, 'everyone else is there');
     // Its nonce or tag, which the sealed index pins: refused when the row is read, naming it.
@@ -155,7 +157,10 @@ describe('replica formats', () => {
     pin[at + 3]! ^= 1;
     await writeFile(file, pin);
     const pinned = await Replica.open(dir, localKey, FLEET);
-    assert.throws(() => pinned.get(victim.kind, victim.id), new RegExp(`template ${victim.id} was altered on disk`));
+    assert.throws(
+      () => pinned.get(victim.kind, victim.id),
+      new RegExp(`template ${victim.id} was altered on disk`),
+    );
     assert.equal(new FleetView(pinned, fleetKey).unreadable.length, 1);
     // A person's row: that person is left out (the door refuses them as unknown), the rest stay.
     const personRow = rows[1]!;
@@ -228,7 +233,11 @@ describe('replica formats', () => {
     );
     // A format-1 journal frame: u32 length | the whole batch sealed.
     const later = [person(rows[1]!.id, 'Renamed')];
-    const frame = seal(localKey, Buffer.concat([header(version), encodeRows(later)]), 'tobira-fleet/v1/replica-journal');
+    const frame = seal(
+      localKey,
+      Buffer.concat([header(version), encodeRows(later)]),
+      'tobira-fleet/v1/replica-journal',
+    );
     const frameLen = Buffer.alloc(4);
     frameLen.writeUInt32LE(frame.length);
     await writeFile(path.join(fleetDir(dir), 'replica.journal'), Buffer.concat([frameLen, frame]));
