@@ -733,6 +733,10 @@ export class Replica {
     try {
       for (let i = 0; i < parts.length; i += 1024) await handle.writev(parts.slice(i, i + 1024));
       await handle.datasync();
+    } catch (error) {
+      // A frame cut short (a full disk) would shift every later frame's offsets: cut it off.
+      await handle.truncate(this.journalBytes).catch(() => undefined);
+      throw error;
     } finally {
       await handle.close();
     }

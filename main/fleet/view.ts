@@ -145,6 +145,22 @@ const intern = (s: string): string => {
   return s;
 };
 
+/**
+ * One frozen array per distinct list of groups: most people share one (the default group), and
+ * 100,000 arrays of one id were ~5 MB. Frozen: a caller that changes a person's groups makes a
+ * new list (writer.ts opens its own copy of the row).
+ */
+const groupLists = new Map<string, string[]>();
+const internGroups = (groups: readonly string[]): string[] => {
+  const key = groups.join(',');
+  let list = groupLists.get(key);
+  if (!list) {
+    list = Object.freeze(groups.map(intern)) as string[];
+    groupLists.set(key, list);
+  }
+  return list;
+};
+
 /** Only an expected failure to open a row is left out; a bug still throws. */
 function isRowFailure(error: unknown): error is FleetError {
   return error instanceof FleetError && (error.code === 'wrong_key' || error.code === 'database_error');
@@ -275,7 +291,7 @@ export class FleetView {
         if (sealed) {
           const doc = openDoc(this.key, 'person', id, sealed);
           const version = this.replica.versionAt(slot);
-          const groups = doc.groups.map(intern);
+          const groups = internGroups(doc.groups);
           this.people.set(
             id,
             new Person(id, doc.name, doc.createdAt, doc.disabled, groups, version, [], this.slots),
