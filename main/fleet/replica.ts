@@ -5,14 +5,14 @@
 //   replica.journal   batches applied since, appended as frames and fsync'd.
 // Both lay rows out the same way (format 3 of the snapshot, format 2 of the journal): a sealed
 // index under the door's local key (a header, then one fixed-size record per row: kind, id,
-// parent, version, revision, signer, length, and the 28-byte AES-GCM nonce and tag that pin the
-// row; row-index.ts), followed by each row's raw record as the database sent it (signature, then
+// parent, version, revision, signer, length, and the 16-byte AES-GCM tag that pins the row;
+// row-index.ts), followed by each row's raw record as the database sent it (signature, then
 // the bytes sealed under the fleet key), so a first sync of 600,000 templates is neither
 // encrypted a second time nor held in memory.
 //   snapshot: "TBRSNAP3" | u32 index length | sealed index | raw records
 //   journal:  "TBRJRNL2" | frames; frame: u32 length of what follows | u32 index length |
 //             sealed index | raw records
-// Memory holds the packed index only (row-index.ts: ~100 bytes a row); a row's bytes are read
+// Memory holds the packed index only (row-index.ts: ~90 bytes a row); a row's bytes are read
 // from its file when asked (sealedAt: one positioned read), and compared there with the pin held
 // in memory: bytes changed on disk since the index was sealed are refused with a clear error for
 // that row only, and the fleet key's tag refuses a changed body when the view opens it. The pins
@@ -45,6 +45,7 @@ import {
   IN_JOURNAL,
   IN_MEMORY,
   IN_SNAPSHOT,
+  PIN_AT,
   PIN_BYTES,
   RECORD_BYTES,
   recordRawLength,
@@ -69,6 +70,8 @@ const SNAPSHOT3_MAGIC = Buffer.from('TBRSNAP3', 'latin1');
  */
 const JOURNAL2_MAGIC = Buffer.from('TBRJRNL2', 'latin1');
 const FRAME_AAD = 'tobira-fleet/v1/replica-journal';
+/** A format-2 snapshot pinned each row by its nonce and tag (row-index.ts pins the tag alone). */
+const LEGACY_PIN_BYTES = 28;
 const FRAME2_AAD = 'tobira-fleet/v2/replica-journal-index';
 /**
  * Compact when the journal passes this size (it is replayed on every start), or half the
@@ -163,7 +166,7 @@ function readSnapshot2(key: Buffer, file: Buffer, where: string): { header: Head
   let pin = 8 + n + rowsLen;
   for (const r of rows) {
     if (!r.sealed) continue;
-    const p = Math.min(PIN_BYTES, r.sealed.length);
+    const p = Math.min(LEGACY_PIN_BYTES, r.sealed.length);
     if (r.sealed.compare(plain, pin, pin + p, 0, p) !== 0)
       throw new FleetError('wrong_key', `${where}: ${r.kind} ${r.id} was altered`);
     pin += p;
@@ -371,8 +374,8 @@ export class Replica {
       const raw = recordRawLength(records, r);
       if (raw > 0 && sealedLen !== 0xffffffff) {
         const sig = raw - sealedLen;
-        const p = Math.min(PIN_BYTES, sealedLen);
-        const bytes = readExactly(fd, p, at + sig);
+        const p = Math.max(0, Math.min(PIN_BYTES, sealedLen - PIN_AT));
+        const bytes = readExactly(fd, p, at + sig + PIN_AT);
         if (!bytes || bytes.compare(records, r + 70, r + 70 + p) !== 0) return false;
       }
       at += raw;
@@ -494,8 +497,9 @@ export class Replica {
     if (this.index.tombstone(slot)) return null;
     const raw = this.raw(slot, reuse);
     const sealed = raw.subarray(this.index.signed(slot) ? SIGNATURE_BYTES : 0);
-    const p = Math.min(PIN_BYTES, sealed.length);
-    if (sealed.compare(this.index.pins, slot * PIN_BYTES, slot * PIN_BYTES + p, 0, p) !== 0) {
+    const p = Math.max(0, Math.min(PIN_BYTES, sealed.length - PIN_AT));
+    const pin = slot * PIN_BYTES;
+    if (sealed.compare(this.index.pins, pin, pin + p, PIN_AT, PIN_AT + p) !== 0) {
       const name = this.index.file[slot] === IN_JOURNAL ? JOURNAL : SNAPSHOT;
       throw new FleetError(
         'wrong_key',

@@ -1,12 +1,12 @@
 // The replica's rows as packed columns, not one object per row: a door with 100,000 people × 5
 // templates holds 600,000 rows, and as EntityRow objects keyed by "kind:uuid" strings they were
-// ~690 MB of JS heap. Here a row is a slot number into typed arrays (about 100 bytes a row), found
+// ~690 MB of JS heap. Here a row is a slot number into typed arrays (about 90 bytes a row), found
 // from (kind, id) through an open-addressing hash table. Where a row's bytes lie (which file, at
 // what offset) is kept here too; the bytes themselves stay on disk (replica.ts reads them).
 //
 // The record each file's sealed index holds per row (fixed size, so it is parsed without objects):
 //   kind u8 | flags u8 | id 16 B | parent 16 B | version f64 | revision f64 | signer 16 B |
-//   sealed length u32 (0xFFFFFFFF: a tombstone) | pin 28 B (the sealed bytes' nonce and tag)
+//   sealed length u32 (0xFFFFFFFF: a tombstone) | pin 16 B (the sealed bytes' AES-GCM tag)
 // A row's raw record in the file: its signature (64 B, when signed) then its sealed bytes.
 import type { EntityKind } from './entities.js';
 import type { EntityRow } from './replica.js';
@@ -14,8 +14,15 @@ import { uuidText } from './replica-codec.js';
 
 export const KINDS: readonly EntityKind[] = ['person', 'template', 'group', 'admin'];
 export const TOMBSTONE = 0xffffffff;
-/** seal()'s nonce (12 B) and tag (16 B): what pins a fleet-sealed row from the sealed index. */
-export const PIN_BYTES = 28;
+/**
+ * What pins a fleet-sealed row from the sealed index: its AES-GCM tag (seal()'s bytes 12 to 28,
+ * after the 12-byte nonce). The tag is computed over the nonce, the AAD and every byte, so another
+ * sealing of the row (an older version put back) has another tag but with chance 2^-128, and a
+ * changed nonce or body fails the fleet key's check when the row is opened. Format-2 snapshots
+ * pinned nonce and tag (28 bytes); the tag alone gives the same guarantee for 12 bytes a row less.
+ */
+export const PIN_AT = 12;
+export const PIN_BYTES = 16;
 /** An Ed25519 signature (admin-key.ts). */
 export const SIGNATURE_BYTES = 64;
 export const RECORD_BYTES = 1 + 1 + 16 + 16 + 8 + 8 + 16 + 4 + PIN_BYTES;
@@ -52,7 +59,7 @@ export function encodeRecord(row: EntityRow, out: Buffer, at: number): void {
       throw new Error(`replica rows: a signature of ${row.signed.signature.length} bytes`);
   }
   out.writeUInt32LE(row.sealed ? row.sealed.length : TOMBSTONE, at + 66);
-  if (row.sealed) row.sealed.copy(out, at + 70, 0, Math.min(PIN_BYTES, row.sealed.length));
+  if (row.sealed) row.sealed.copy(out, at + 70, PIN_AT, Math.min(PIN_AT + PIN_BYTES, row.sealed.length));
 }
 
 /** Bytes of a record's raw part in the file (signature, then sealed bytes). */

@@ -152,9 +152,9 @@ describe('replica formats', () => {
     ]);
     assert.equal(view.people.get(owner)!.templates.length, 4, 'the altered template is left out');
     assert.equal(view.people.size, 250, 'everyone else is there');
-    // Its nonce or tag, which the sealed index pins: refused when the row is read, naming it.
+    // Its AES-GCM tag (bytes 12 to 28), which the sealed index pins: refused when the row is read, naming it.
     const pin = Buffer.from(snapshot);
-    pin[at + 3]! ^= 1;
+    pin[at + 15]! ^= 1;
     await writeFile(file, pin);
     const pinned = await Replica.open(dir, localKey, FLEET);
     assert.throws(
@@ -166,7 +166,7 @@ describe('replica formats', () => {
     const personRow = rows[1]!;
     const personAt = snapshot.indexOf(personRow.sealed!);
     const personPin = Buffer.from(snapshot);
-    personPin[personAt + 5]! ^= 1;
+    personPin[personAt + 20]! ^= 1;
     await writeFile(file, personPin);
     const noPerson = new FleetView(await Replica.open(dir, localKey, FLEET), fleetKey);
     assert.deepEqual(noPerson.access(personRow.id, 'door', 0), { ok: false, reason: 'unknown_person' });
