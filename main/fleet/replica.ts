@@ -30,7 +30,7 @@
 // pulls that batch again). Only the last frame can be torn (each is fsync'd before the next), so
 // its raw records' pins are checked on open too. Appending keeps a change cheap however large the
 // fleet is.
-import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync, statSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -712,8 +712,29 @@ export class Replica {
     );
   }
 
+  /**
+   * Is the journal on disk still the one this replica wrote (same file, same length)? Another
+   * process on the same folder (the CLI beside a running door) may have appended to it, or
+   * compacted and removed it: offsets computed from this replica's count would then be wrong.
+   */
+  private journalIsOurs(file: string): boolean {
+    let onDisk: { ino: number; dev: number; size: number };
+    try {
+      onDisk = statSync(file);
+    } catch {
+      return this.journalBytes === 0; // none: ours only if we wrote none
+    }
+    if (this.journalBytes === 0 || this.journalFd === null) return onDisk.size === 0;
+    const mine = fstatSync(this.journalFd);
+    return onDisk.ino === mine.ino && onDisk.dev === mine.dev && onDisk.size === this.journalBytes;
+  }
+
   /** Appends one frame to the journal; returns where its first raw record lies. */
   private async append(header: Header, rows: EntityRow[]): Promise<number> {
+    const file = path.join(this.dir, JOURNAL);
+    // Someone else's journal: write this replica's whole state anew first (each process holds
+    // every row up to its version, so the last to write leaves a complete replica).
+    if (!this.journalIsOurs(file)) await this.compact();
     const { plain, at } = indexPlain(header, rows.length);
     let raw = 0;
     for (const [i, row] of rows.entries()) {
@@ -731,9 +752,7 @@ export class Replica {
       sealed,
       ...rows.flatMap(rawParts),
     ];
-    const file = path.join(this.dir, JOURNAL);
-    // A new journal starts empty ('w'): a leftover from before (its rows all in a snapshot) is replaced.
-    const handle = await open(file, this.journalBytes === 0 ? 'w' : 'a', 0o600);
+    const handle = await open(file, 'a', 0o600);
     try {
       for (let i = 0; i < parts.length; i += 1024) await handle.writev(parts.slice(i, i + 1024));
       await handle.datasync();

@@ -226,6 +226,24 @@ describe('replica formats', () => {
     assert.equal((await stat(journal)).size, good, 'cut back to the last whole frame');
   });
 
+  it('two writers on one folder (the CLI beside a door): neither reads another row at its offsets, and the files stay whole', async () => {
+    const dir = await fresh();
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const door = await Replica.open(dir, localKey, FLEET);
+    const ann = person(a, 'Ann');
+    await door.apply([ann], 1);
+    const cli = await Replica.open(dir, localKey, FLEET);
+    const ben = person(b, 'Ben');
+    await cli.apply([ben], 2); // appended behind the door's back
+    const cai = person(c, 'Cai');
+    await door.apply([ben, cai], 3); // the door sees the journal changed: it writes its state anew
+    for (const row of [ann, ben, cai]) assert.deepEqual(door.get(row.kind, row.id), row);
+    assert.deepEqual(cli.get('person', b), ben, 'the CLI still reads its rows (its files stay open)');
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.version, door.version);
+    for (const row of [ann, ben, cai]) assert.deepEqual(reopened.get(row.kind, row.id), row);
+  });
+
   it('a format-2 snapshot and a format-1 journal written by an older build open, and are migrated', async () => {
     const dir = await fresh();
     const { rows } = building(20);
