@@ -28,7 +28,7 @@ import { Replica } from './replica.js';
 import { describeRefusal, doorTrust, VerifiedReplica } from './verify.js';
 import { UNLOCK_NONCES_FILE, UnlockReplayStore } from './unlock-replay.js';
 import { FleetSync } from './sync.js';
-import { FleetView } from './view.js';
+import { describeUnreadable, FleetView } from './view.js';
 
 /** The screen warns when less than this much offline grace is left (a tenth of the 24 h default). */
 const GRACE_WARNING_MS = 2.4 * 60 * 60 * 1000;
@@ -152,7 +152,10 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
     private readonly options: FleetDoorOptions,
   ) {
     super();
-    this.view = new FleetView(replica, config.fleetKey);
+    // A row that no longer opens (altered on disk) is left out of the view and logged, as a refused change is.
+    this.view = new FleetView(replica, config.fleetKey, undefined, (u) =>
+      this.emit('refused', { message: describeUnreadable(u) }),
+    );
     this.audit = new AuditLog(path.join(config.dir, 'audit'));
     this.remoteUnlocks = new RemoteUnlockAudit((input) => this.record(input), { now: () => this.now() });
     this.shipper = new AuditShipper(config.dir, this.audit, config.door, config.fleetKey);
@@ -192,6 +195,8 @@ export class FleetDoor extends EventEmitter<DoorRuntimeEvents> {
 
   /** Follows the change feed, ships audit, and connects to MQTT. Never throws for an unreachable server. */
   async start(): Promise<void> {
+    // Rows the first view left out, found before anyone listened (later views report as they build).
+    for (const u of this.view.unreadable) this.emit('refused', { message: describeUnreadable(u) });
     this.backlog = await this.shipper.backlog();
     this.sync.start();
     if (this.options.mqtt !== false) {

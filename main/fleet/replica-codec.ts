@@ -14,9 +14,20 @@ const KINDS: EntityKind[] = ['person', 'template', 'group', 'admin'];
 const TOMBSTONE = 0xffffffff;
 
 const uuidBytes = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
-export const uuidText = (b: Buffer): string => {
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+const text = Buffer.alloc(36);
+/**
+ * 16 bytes as a UUID's text, one flat string: slices joined with '-' make a V8 cons string of
+ * nine parts (~200 bytes of heap where a flat one takes 48; 100,000 people's ids are kept).
+ */
+export const uuidText = (b: Uint8Array): string => {
+  let o = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text[o++] = 0x2d;
+    text[o++] = HEX[b[i]! >> 4]!;
+    text[o++] = HEX[b[i]! & 15]!;
+  }
+  return text.toString('latin1');
 };
 
 /** Bytes of a row's header (everything but its sealed bytes). */

@@ -81,14 +81,36 @@ export function lazyGalleryEntry(
   count: number,
   decode: () => Float32Array[],
 ): GalleryEntry {
-  return {
-    personId,
-    name,
-    count,
-    get templates() {
-      return decode();
-    },
-  };
+  return new LazyGalleryEntry(personId, name, count, decode, undefined);
+}
+
+/**
+ * lazyGalleryEntry without a closure per entry: `decode` is shared (one per view) and `arg` is
+ * what it decodes for this person. A campus fleet's 100,000 entries each held a closure and its
+ * context before (~0.9 KB an entry with the rest, measured at 20,000 people).
+ */
+export function lazyGalleryEntryOf<A>(
+  personId: string,
+  name: string,
+  count: number,
+  decode: (arg: A) => Float32Array[],
+  arg: A,
+): GalleryEntry {
+  return new LazyGalleryEntry(personId, name, count, decode, arg);
+}
+
+class LazyGalleryEntry<A> implements GalleryEntry {
+  constructor(
+    readonly personId: string,
+    readonly name: string,
+    readonly count: number,
+    private readonly decode: (arg: A) => Float32Array[],
+    private readonly arg: A,
+  ) {}
+
+  get templates(): Float32Array[] {
+    return this.decode(this.arg);
+  }
 }
 
 export interface NewTemplate {

@@ -1,6 +1,8 @@
 // The door's whole memory with a campus-sized replica, measured in a process of its own (the
 // bench's process holds the seeding's garbage): open the replica as a door starts, build the
 // view, pack the gallery as the decision path does, collect garbage, read process.memoryUsage.
+// The rows' sealed bytes stay in the replica's files (replica.ts), so RSS minus the matcher is the
+// replica's index, the view's people and Node itself.
 // No models are loaded (the face models add their own ~30-60 MB whatever the gallery's size).
 // `tobira bench-suite` runs it when $TOBIRA_BENCH_DOOR_MEMORY holds the spec below as JSON.
 import v8 from 'node:v8';
@@ -29,7 +31,10 @@ export interface DoorMemory {
   /** ArrayBuffers and Buffers outside the JS heap (the matrix, the replica's bytes). */
   array_buffers_mb: number;
   matcher_mb: number;
+  /** The rows' sealed bytes: in the replica's files, read when asked (not in memory). */
   replica_sealed_mb: number;
+  /** The replica's packed row index (row-index.ts), the one per-row structure it keeps in memory. */
+  replica_index_mb: number;
   gallery_people: number;
   matrix_rows: number;
   storage: string;
@@ -50,8 +55,6 @@ export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
   gc();
   gc();
   const m = process.memoryUsage();
-  let sealed = 0;
-  for (const r of replica.rows()) sealed += r.sealed?.length ?? 0;
   return {
     open_s: Number(openS.toFixed(2)),
     open_cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
@@ -59,7 +62,8 @@ export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
     heap_used_mb: mb(m.heapUsed),
     array_buffers_mb: mb(m.arrayBuffers),
     matcher_mb: mb(packed.bytes),
-    replica_sealed_mb: mb(sealed),
+    replica_sealed_mb: mb(replica.sealedBytes),
+    replica_index_mb: mb(replica.indexBytes),
     gallery_people: packed.size,
     matrix_rows: packed.rows,
     storage: packed.storage,

@@ -84,8 +84,8 @@ function building(people: number): { rows: EntityRow[]; ids: string[] } {
   return { rows, ids };
 }
 
-/** What a view says, in a form deepEqual compares. */
-function describeView(v: FleetView) {
+/** What a view says, in a form deepEqual compares (`values`: the gallery's decoded templates too). */
+function describeView(v: FleetView, values = true) {
   return {
     version: v.version,
     people: [...v.people.values()]
@@ -94,7 +94,11 @@ function describeView(v: FleetView) {
     groups: [...v.groups.keys()].sort(),
     gallery: v
       .gallery('r')
-      .map((g) => ({ personId: g.personId, name: g.name, templates: g.templates.map((e) => [...e]) }))
+      .map((g) => ({
+        personId: g.personId,
+        name: g.name,
+        templates: values ? g.templates.map((e) => [...e]) : g.count,
+      }))
       .sort((a, b) => a.personId.localeCompare(b.personId)),
   };
 }
@@ -109,14 +113,14 @@ describe('replica formats', () => {
     return d;
   };
 
-  it('a first sync becomes a format-2 snapshot that reopens to the same rows; altered bytes are caught', async () => {
+  it('a first sync becomes a format-3 snapshot that reopens to the same rows; altered bytes are refused row by row', async () => {
     const dir = await fresh();
     const { rows, ids } = building(250); // 1,501 rows: above the 1,000 that go straight to a snapshot
     const r = await Replica.open(dir, localKey, FLEET);
     assert.equal(await r.apply(rows, 5000), rows.length);
     const file = path.join(fleetDir(dir), 'replica.snapshot');
     const snapshot = await readFile(file);
-    assert.equal(snapshot.subarray(0, 8).toString('latin1'), 'TBRSNAP2');
+    assert.equal(snapshot.subarray(0, 8).toString('latin1'), 'TBRSNAP3');
     await assert.rejects(stat(path.join(fleetDir(dir), 'replica.journal')), /ENOENT/, 'no journal frame');
     assert.equal(snapshot.includes(Buffer.from(ids[0]!.replaceAll('-', ''), 'hex')), false, 'ids are sealed');
     assert.equal(snapshot.includes(Buffer.from('Person 1')), false, 'names are sealed');
@@ -130,26 +134,165 @@ describe('replica formats', () => {
       describeView(new FleetView(r, fleetKey)),
     );
 
-    // One byte of a template's ciphertext: the replica opens, the fleet key's tag refuses the row.
+    // One byte of a template's ciphertext: the replica opens, the fleet key's tag refuses the row
+    // when the view opens it; the view leaves that template out and says why.
     const victim = rows[10]!;
+    assert.equal(victim.kind, 'template');
+    const owner = victim.parent!;
     const at = snapshot.indexOf(victim.sealed!);
     assert.ok(at > 0);
     const body = Buffer.from(snapshot);
     body[at + 40]! ^= 1;
     await writeFile(file, body);
     const altered = await Replica.open(dir, localKey, FLEET);
-    assert.throws(() => new FleetView(altered, fleetKey), /does not open with this fleet's key/);
-    // Its nonce or tag, which the sealed index pins: refused on opening.
+    const reported: string[] = [];
+    const view = new FleetView(altered, fleetKey, undefined, (u) => reported.push(`${u.id}: ${u.reason}`));
+    assert.deepEqual(reported, [
+      `${victim.id}: template ${victim.id} does not open with this fleet's key (altered row?)`,
+    ]);
+    assert.equal(view.people.get(owner)!.templates.length, 4, 'the altered template is left out');
+    assert.equal(view.people.size, 250, 'everyone else is there');
+    // Its AES-GCM tag (bytes 12 to 28), which the sealed index pins: refused when the row is read, naming it.
     const pin = Buffer.from(snapshot);
-    pin[at + 3]! ^= 1;
+    pin[at + 15]! ^= 1;
     await writeFile(file, pin);
-    await assert.rejects(Replica.open(dir, localKey, FLEET), new RegExp(`${victim.id} was altered`));
+    const pinned = await Replica.open(dir, localKey, FLEET);
+    assert.throws(
+      () => pinned.get(victim.kind, victim.id),
+      new RegExp(`template ${victim.id} was altered on disk`),
+    );
+    assert.equal(new FleetView(pinned, fleetKey).unreadable.length, 1);
+    // A person's row: that person is left out (the door refuses them as unknown), the rest stay.
+    const personRow = rows[1]!;
+    const personAt = snapshot.indexOf(personRow.sealed!);
+    const personPin = Buffer.from(snapshot);
+    personPin[personAt + 20]! ^= 1;
+    await writeFile(file, personPin);
+    const noPerson = new FleetView(await Replica.open(dir, localKey, FLEET), fleetKey);
+    assert.deepEqual(noPerson.access(personRow.id, 'door', 0), { ok: false, reason: 'unknown_person' });
+    assert.equal(noPerson.people.size, 249);
+    assert.match(noPerson.unreadable[0]!.reason, /was altered on disk/);
+
     await writeFile(file, snapshot.subarray(0, snapshot.length - 1));
     await assert.rejects(Replica.open(dir, localKey, FLEET), /the replica is cut short/);
     await writeFile(file, Buffer.concat([snapshot, Buffer.from([0])]));
     await assert.rejects(Replica.open(dir, localKey, FLEET), /length does not match its index/);
     await writeFile(file, snapshot);
     await assert.rejects(Replica.open(dir, randomBytes(32), FLEET), /failed authentication/);
+  });
+
+  it('rows read lazily from the journal and, after a compaction, from the new snapshot (a template held from before reads the same)', async () => {
+    const dir = await fresh();
+    const { rows, ids } = building(250);
+    const r = await Replica.open(dir, localKey, FLEET);
+    await r.apply(rows, 1);
+    const more = building(2);
+    await r.apply(more.rows, 2); // a small batch: a journal frame
+    const view = new FleetView(r, fleetKey);
+    const held = view.people.get(more.ids[0]!)!.templates[0]!;
+    const oldHeld = view.people.get(ids[0]!)!.templates[0]!;
+    const before = [view.embedding(held).join(), view.embedding(oldHeld).join()];
+    const journal = path.join(fleetDir(dir), 'replica.journal');
+    assert.equal((await readFile(journal)).subarray(0, 8).toString('latin1'), 'TBRJRNL2');
+    await r.compact();
+    await assert.rejects(stat(journal), /ENOENT/);
+    assert.deepEqual([view.embedding(held).join(), view.embedding(oldHeld).join()], before);
+    // rows[0] is the group, sent again (newer) in the second batch.
+    for (const row of [...rows.slice(1), ...more.rows]) assert.deepEqual(r.get(row.kind, row.id), row);
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.deepEqual(describeView(new FleetView(reopened, fleetKey)), describeView(view));
+  });
+
+  it("a journal's last frame whose rows' bytes were not all written is dropped on open (its pins do not match)", async () => {
+    const dir = await fresh();
+    const r = await Replica.open(dir, localKey, FLEET);
+    const [a, b] = [randomUUID(), randomUUID()];
+    await r.apply([person(a, 'Ann')], 1);
+    const kept = r.version;
+    const journal = path.join(fleetDir(dir), 'replica.journal');
+    const good = (await stat(journal)).size;
+    const ben = person(b, 'Ben');
+    await r.apply([ben], 2);
+    // What a power cut may leave: the frame's length and index on disk, its row's bytes not (zeros).
+    const bytes = await readFile(journal);
+    const at = bytes.indexOf(ben.sealed!);
+    assert.ok(at > good);
+    bytes.fill(0, at, bytes.length);
+    await writeFile(journal, bytes);
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.version, kept, 'the torn batch is not applied (it is pulled again)');
+    assert.equal(reopened.get('person', b), undefined);
+    assert.equal(new FleetView(reopened, fleetKey).people.get(a)?.name, 'Ann');
+    assert.equal((await stat(journal)).size, good, 'cut back to the last whole frame');
+  });
+
+  it('two writers on one folder (the CLI beside a door): neither reads another row at its offsets, and the files stay whole', async () => {
+    const dir = await fresh();
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const door = await Replica.open(dir, localKey, FLEET);
+    const ann = person(a, 'Ann');
+    await door.apply([ann], 1);
+    const cli = await Replica.open(dir, localKey, FLEET);
+    const ben = person(b, 'Ben');
+    await cli.apply([ben], 2); // appended behind the door's back
+    const cai = person(c, 'Cai');
+    await door.apply([ben, cai], 3); // the door sees the journal changed: it writes its state anew
+    for (const row of [ann, ben, cai]) assert.deepEqual(door.get(row.kind, row.id), row);
+    assert.deepEqual(cli.get('person', b), ben, 'the CLI still reads its rows (its files stay open)');
+    const reopened = await Replica.open(dir, localKey, FLEET);
+    assert.equal(reopened.version, door.version);
+    for (const row of [ann, ben, cai]) assert.deepEqual(reopened.get(row.kind, row.id), row);
+  });
+
+  it('a format-2 snapshot and a format-1 journal written by an older build open, and are migrated', async () => {
+    const dir = await fresh();
+    const { rows } = building(20);
+    const signedOne = signedRow(person(randomUUID(), 'Signed'), 4);
+    const snapRows = [...rows, signedOne];
+    const header = (v: number) => {
+      const h = Buffer.from(JSON.stringify({ fleet: FLEET, version: v, syncedAt: 7000 }), 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(h.length);
+      return Buffer.concat([len, h]);
+    };
+    // Format 2 as the older replica.ts wrote it: sealed index (header, row heads, pins), then the bodies.
+    const heads = encodeRows(snapRows, false);
+    const headsLen = Buffer.alloc(4);
+    headsLen.writeUInt32LE(heads.length);
+    const pins = Buffer.concat(snapRows.flatMap((x) => (x.sealed ? [x.sealed.subarray(0, 28)] : [])));
+    const index = seal(
+      localKey,
+      Buffer.concat([header(version), headsLen, heads, pins]),
+      'tobira-fleet/v2/replica-snapshot-index',
+    );
+    const indexLen = Buffer.alloc(4);
+    indexLen.writeUInt32LE(index.length);
+    const bodies = snapRows.flatMap((x) => (x.sealed ? [x.sealed] : []));
+    await writeFile(
+      path.join(fleetDir(dir), 'replica.snapshot'),
+      Buffer.concat([Buffer.from('TBRSNAP2', 'latin1'), indexLen, index, ...bodies]),
+    );
+    // A format-1 journal frame: u32 length | the whole batch sealed.
+    const later = [person(rows[1]!.id, 'Renamed')];
+    const frame = seal(
+      localKey,
+      Buffer.concat([header(version), encodeRows(later)]),
+      'tobira-fleet/v1/replica-journal',
+    );
+    const frameLen = Buffer.alloc(4);
+    frameLen.writeUInt32LE(frame.length);
+    await writeFile(path.join(fleetDir(dir), 'replica.journal'), Buffer.concat([frameLen, frame]));
+
+    const r = await Replica.open(dir, localKey, FLEET);
+    assert.equal(r.version, version);
+    const migrated = await readFile(path.join(fleetDir(dir), 'replica.snapshot'));
+    assert.equal(migrated.subarray(0, 8).toString('latin1'), 'TBRSNAP3', 'migrated on open');
+    await assert.rejects(stat(path.join(fleetDir(dir), 'replica.journal')), /ENOENT/);
+    assert.deepEqual(r.get('person', signedOne.id), signedOne, 'the signature survived the migration');
+    const v = new FleetView(await Replica.open(dir, localKey, FLEET), fleetKey);
+    assert.equal(v.people.get(rows[1]!.id)!.name, 'Renamed');
+    assert.equal(v.gallery('r').length, 20);
+    assert.equal(v.people.size, 21);
   });
 
   it('a format-1 snapshot written by an older build still opens', async () => {
@@ -219,6 +362,8 @@ describe('replica formats', () => {
     view.gallery('r'); // built before the changes: it must move forward too
     const [a, b, c] = ids;
     const aTemplates = view.people.get(a!)!.templates.map((t) => t.id);
+    const first = view;
+    const doomed = view.people.get(a!)!.templates[0]!;
     const newcomer = randomUUID();
     const newTemplate = randomUUID();
     const batches: EntityRow[][] = [
@@ -232,13 +377,19 @@ describe('replica formats', () => {
       [template(randomUUID(), newcomer, 'other recognizer'), group()],
     ];
     for (const batch of batches) {
-      const before = describeView(view);
+      const before = describeView(view, false);
       const old = view;
       await r.apply(batch, 2);
       view = new FleetView(r, fleetKey, old);
       assert.deepEqual(describeView(view), describeView(new FleetView(r, fleetKey)));
-      assert.deepEqual(describeView(old), before, 'the previous view is not changed');
+      // Its templates are read from the replica: one deleted since no longer decodes (below).
+      assert.deepEqual(describeView(old, false), before, 'the previous view is not changed');
     }
+    // A template deleted since a view was built: that view says so when asked for its values.
+    assert.throws(
+      () => first.embedding(doomed),
+      new RegExp(`template ${aTemplates[0]!} was deleted since this view was built`),
+    );
     assert.equal(view.people.get(a!)!.name, 'Renamed');
     assert.equal(view.people.get(a!)!.templates.length, 4);
     assert.equal(
