@@ -39,7 +39,7 @@ import { seal, unseal } from '../store/crypto.js';
 import type { EntityKind } from './entities.js';
 import { FleetError } from './errors.js';
 import { fleetDir } from './local.js';
-import { decodeRows } from './replica-codec.js';
+import { decodeRows, uuidText } from './replica-codec.js';
 import {
   encodeRecord,
   IN_JOURNAL,
@@ -51,6 +51,7 @@ import {
   recordRawLength,
   RowIndex,
   SIGNATURE_BYTES,
+  signatureBytes,
 } from './row-index.js';
 import { randomBytes } from 'node:crypto';
 
@@ -140,7 +141,7 @@ function parseIndex(plain: Buffer, where: string): { header: Header; records: Bu
 /** The raw record of a row that arrived in memory: its signature, then its sealed bytes. */
 function rawParts(row: EntityRow): Buffer[] {
   const parts: Buffer[] = [];
-  if (row.signed) parts.push(row.signed.signature);
+  if (row.signed) parts.push(signatureBytes(row.signed));
   if (row.sealed) parts.push(row.sealed);
   return parts;
 }
@@ -529,11 +530,18 @@ export class Replica {
     };
     if (ix.signed(slot)) {
       const raw = this.raw(slot); // a second read, for the few rows read whole
-      row.signed = {
-        revision: ix.revision[slot]!,
-        signer: ix.signerOfSlot(slot),
-        signature: Buffer.from(raw.subarray(0, SIGNATURE_BYTES)),
-      };
+      row.signed = ix.viaManifest(slot)
+        ? {
+            revision: ix.revision[slot]!,
+            signer: ix.signerOfSlot(slot),
+            signature: Buffer.alloc(0),
+            manifest: { id: uuidText(raw.subarray(0, 16)), position: raw.readUInt32LE(16) },
+          }
+        : {
+            revision: ix.revision[slot]!,
+            signer: ix.signerOfSlot(slot),
+            signature: Buffer.from(raw.subarray(0, SIGNATURE_BYTES)),
+          };
     }
     return row;
   }

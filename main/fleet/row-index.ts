@@ -7,7 +7,10 @@
 // The record each file's sealed index holds per row (fixed size, so it is parsed without objects):
 //   kind u8 | flags u8 | id 16 B | parent 16 B | version f64 | revision f64 | signer 16 B |
 //   sealed length u32 (0xFFFFFFFF: a tombstone) | pin 16 B (the sealed bytes' AES-GCM tag)
-// A row's raw record in the file: its signature (64 B, when signed) then its sealed bytes.
+// A row's raw record in the file: its signature (64 B, when signed) then its sealed bytes. A row
+// signed through a manifest (migration 6; flag F_MANIFEST) holds in those 64 bytes instead
+//   manifest id 16 B | position u32 | 44 zero bytes
+// (replica-codec.ts's layout for the same row).
 import type { EntityKind } from './entities.js';
 import type { EntityRow } from './replica.js';
 import { uuidText } from './replica-codec.js';
@@ -28,6 +31,7 @@ export const SIGNATURE_BYTES = 64;
 export const RECORD_BYTES = 1 + 1 + 16 + 16 + 8 + 8 + 16 + 4 + PIN_BYTES;
 const F_PARENT = 1;
 const F_SIGNED = 2;
+export const F_MANIFEST = 4;
 
 /** Where a row's raw record lies. */
 export const IN_SNAPSHOT = 0;
@@ -42,20 +46,30 @@ export function uuidInto(id: string, out: Uint8Array, at: number): void {
     throw new Error(`replica rows: '${id}' is not a UUID`);
 }
 
+/** The 64 bytes a row's raw record holds before its sealed bytes: its signature, or its manifest's place. */
+export function signatureBytes(signed: NonNullable<EntityRow['signed']>): Buffer {
+  if (!signed.manifest) return signed.signature;
+  const b = Buffer.alloc(SIGNATURE_BYTES);
+  uuidInto(signed.manifest.id, b, 0);
+  b.writeUInt32LE(signed.manifest.position, 16);
+  return b;
+}
+
 /** Writes `row`'s index record at `out[at]`. */
 export function encodeRecord(row: EntityRow, out: Buffer, at: number): void {
   out.fill(0, at, at + RECORD_BYTES);
   const kind = KINDS.indexOf(row.kind);
   if (kind < 0) throw new Error(`replica rows: unknown kind ${row.kind}`);
   out[at] = kind;
-  out[at + 1] = (row.parent ? F_PARENT : 0) | (row.signed ? F_SIGNED : 0);
+  const manifest = row.signed?.manifest;
+  out[at + 1] = (row.parent ? F_PARENT : 0) | (row.signed ? F_SIGNED : 0) | (manifest ? F_MANIFEST : 0);
   uuidInto(row.id, out, at + 2);
   if (row.parent) uuidInto(row.parent, out, at + 18);
   out.writeDoubleLE(row.version, at + 34);
   if (row.signed) {
     out.writeDoubleLE(row.signed.revision, at + 42);
     uuidInto(row.signed.signer, out, at + 50);
-    if (row.signed.signature.length !== SIGNATURE_BYTES)
+    if (!manifest && row.signed.signature.length !== SIGNATURE_BYTES)
       throw new Error(`replica rows: a signature of ${row.signed.signature.length} bytes`);
   }
   out.writeUInt32LE(row.sealed ? row.sealed.length : TOMBSTONE, at + 66);
@@ -238,6 +252,11 @@ export class RowIndex {
 
   signed(slot: number): boolean {
     return (this.flags[slot]! & F_SIGNED) !== 0;
+  }
+
+  /** Signed through a manifest: the raw record's 64 signature bytes name the manifest and position. */
+  viaManifest(slot: number): boolean {
+    return (this.flags[slot]! & F_MANIFEST) !== 0;
   }
 
   signerOfSlot(slot: number): string {
