@@ -28,6 +28,7 @@ import {
   type StructureResult,
 } from './structure.js';
 import { faceYaw } from './yaw.js';
+import type { FlowFrame } from './flow-structure.js';
 
 export const SECURITY_LEVELS = ['standard', 'high'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
@@ -53,6 +54,8 @@ export interface LayeredFrame {
   passive: number | null;
   /** The identity this face matched (ActiveCheck only). */
   identity?: string | null;
+  /** The face's tracked corners in this frame (flow-structure.ts), when the frame path tracks them. */
+  flow?: FlowFrame | null;
 }
 
 export interface LayeredVerdict {
@@ -73,6 +76,10 @@ const scored = (frames: readonly LayeredFrame[]): number[] =>
 export const pointsOf = (frames: readonly LayeredFrame[]) =>
   frames.filter((f) => f.face).map((f) => structurePoints(f.face!));
 
+/** The tracked corners of the frames with a face (layer 2 measures on them when present). */
+export const flowOf = (frames: readonly LayeredFrame[]): FlowFrame[] =>
+  frames.filter((f) => f.face && f.flow).map((f) => f.flow!);
+
 /** Judges a recorded sequence at `level` (no challenge: nothing was asked of the subject). */
 export function judgeSequence(
   frames: readonly LayeredFrame[],
@@ -81,7 +88,7 @@ export function judgeSequence(
 ): LayeredVerdict {
   const passive = fusePassive(scored(frames), opts.fusion ?? DEFAULT_PASSIVE_FUSION);
   const structure =
-    level === 'high' ? judgeStructure(pointsOf(frames), opts.structure ?? DEFAULT_STRUCTURE) : undefined;
+    level === 'high' ? judgeStructure(pointsOf(frames), opts.structure ?? DEFAULT_STRUCTURE, flowOf(frames)) : undefined;
   return combine(level, passive, structure);
 }
 
@@ -193,7 +200,11 @@ export class ActiveCheck {
       this.outcome = combine('high', passive, undefined, changed);
       return this.current;
     }
-    const structure = judgeStructure(pointsOf(this.frames), this.opts.structure ?? DEFAULT_STRUCTURE);
+    const structure = judgeStructure(
+      pointsOf(this.frames),
+      this.opts.structure ?? DEFAULT_STRUCTURE,
+      flowOf(this.frames),
+    );
     if (status.state === 'passed' && structure.reason === 'turn_further') {
       this.further ??= {
         deadline: frame.nowMs + (this.opts.challenge?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS),
