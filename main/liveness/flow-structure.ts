@@ -40,7 +40,7 @@ const LEVELS = 3;
 const TRACK = { half: 7, iterations: 20 };
 const CORNERS = { quality: 0.01, half: 3 };
 
-export type FlowFace = Pick<Face, 'bbox' | 'kps'>;
+export type FlowFace = Pick<Face, 'kps'>;
 
 interface Plane {
   pyr: Grey[];
@@ -54,8 +54,7 @@ export interface FlowFrame {
   eye: number;
 }
 
-const eyeOf = (kps: readonly Point[]): number =>
-  Math.hypot(kps[1]![0] - kps[0]![0], kps[1]![1] - kps[0]![1]);
+const eyeOf = (kps: readonly Point[]): number => Math.hypot(kps[1]![0] - kps[0]![0], kps[1]![1] - kps[0]![1]);
 
 /**
  * The face region corners are taken from, in image pixels: between the outer cheeks (0.3 eye
@@ -107,8 +106,11 @@ export class FaceFlow {
       return null;
     }
     if (this.scale === 0) this.scale = Math.min(1, this.opts.eyePixels / eye);
-    const [x0, y0, x1, y1] = face.bbox;
-    const m = 0.25 * Math.max(x1 - x0, y1 - y0);
+    // The plane: the inner face and 0.6 eye distances around it (room for the 15×15 windows
+    // and for the motion to the next frame), placed by the keypoints (the door's frames of a
+    // challenge carry no box).
+    const [x0, y0, x1, y1] = innerFace(face.kps);
+    const m = 0.6 * eye;
     const rect: Rect = [x0 - m, y0 - m, x1 + m, y1 + m];
     const plane: Plane = { pyr: pyramid(greyRegion(image, rect, this.scale), LEVELS), rect };
     let points: (Point | null)[] = this.prev ? this.track(this.prev, plane) : this.tracks.map(() => null);

@@ -60,7 +60,8 @@ function sample(g: Grey, x: number, y: number): number {
   const i = y0 * g.width + x0;
   const d = g.data;
   return (
-    (d[i]! * (1 - fx) + d[i + 1]! * fx) * (1 - fy) + (d[i + g.width]! * (1 - fx) + d[i + g.width + 1]! * fx) * fy
+    (d[i]! * (1 - fx) + d[i + 1]! * fx) * (1 - fy) +
+    (d[i + g.width]! * (1 - fx) + d[i + g.width + 1]! * fx) * fy
   );
 }
 

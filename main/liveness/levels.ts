@@ -6,7 +6,7 @@
 // ActiveCheck runs layers 1–3 frame by frame for the kiosk; attempts.ts judges a recording
 // offline as the door would (the CLI, the benchmark), where no prompt was shown, so it uses the
 // motion that is in the recording and has no challenge; judgeSequence fuses a whole sequence.
-import type { Face } from '../insightface/types.js';
+import type { Face, PixelImage } from '../insightface/types.js';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   HeadTurnChallenge,
@@ -28,7 +28,7 @@ import {
   type StructureResult,
 } from './structure.js';
 import { faceYaw } from './yaw.js';
-import type { FlowFrame } from './flow-structure.js';
+import { FaceFlow, type FlowFrame } from './flow-structure.js';
 
 export const SECURITY_LEVELS = ['standard', 'high'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
@@ -88,7 +88,9 @@ export function judgeSequence(
 ): LayeredVerdict {
   const passive = fusePassive(scored(frames), opts.fusion ?? DEFAULT_PASSIVE_FUSION);
   const structure =
-    level === 'high' ? judgeStructure(pointsOf(frames), opts.structure ?? DEFAULT_STRUCTURE, flowOf(frames)) : undefined;
+    level === 'high'
+      ? judgeStructure(pointsOf(frames), opts.structure ?? DEFAULT_STRUCTURE, flowOf(frames))
+      : undefined;
   return combine(level, passive, structure);
 }
 
@@ -133,6 +135,8 @@ export type ActiveStatus =
 export class ActiveCheck {
   readonly challenge: HeadTurnChallenge;
   private readonly frames: LayeredFrame[] = [];
+  /** The face's corners tracked over the challenge's frames, for layer 2 (flow-structure.ts). */
+  private readonly flow = new FaceFlow();
   private outcome: LayeredVerdict | null = null;
   /**
    * Set when the turns were made but too small for layer 2 to tell a head from a picture
@@ -173,9 +177,12 @@ export class ActiveCheck {
     return this.further !== null && !this.outcome;
   }
 
-  observe(frame: LayeredFrame): ActiveStatus {
+  /** One frame of the challenge; with its `image`, the face's corners are tracked (layer 2). */
+  observe(frame: LayeredFrame, image?: PixelImage): ActiveStatus {
     if (this.outcome) return this.current;
-    this.frames.push(frame);
+    this.frames.push(
+      image && frame.flow === undefined ? { ...frame, flow: this.flow.add(image, frame.face) } : frame,
+    );
     const fusion = this.opts.fusion ?? DEFAULT_PASSIVE_FUSION;
     const status =
       this.further?.status ??

@@ -40,7 +40,10 @@ describe('sparse optical flow (flow.ts)', () => {
 
   it('a plane without texture has no corners', () => {
     const flat: Grey = { width: 60, height: 60, data: new Float32Array(3600).fill(100) };
-    assert.deepEqual(goodFeatures(flat, [0, 0, 60, 60], { maxCorners: 10, quality: 0.01, minDistance: 3, half: 3 }), []);
+    assert.deepEqual(
+      goodFeatures(flat, [0, 0, 60, 60], { maxCorners: 10, quality: 0.01, minDistance: 3, half: 3 }),
+      [],
+    );
   });
 
   it('tracks a sub-pixel translation to within 0.05 px, over 5 px of motion', () => {
@@ -68,13 +71,16 @@ describe('sparse optical flow (flow.ts)', () => {
     // The template read through the inverse of the local map: 1/s along x.
     const warps = corners.map(() => [1 / s, 0, 0, 1] as const);
     const warped = error(trackPoints(pyramid(a, 3), pyramid(b, 3), corners, TRACK, truth, warps));
-    console.log(`foreshortened to ${s}: worst error ${plain.toFixed(3)} px plain, ${warped.toFixed(3)} px warped`);
+    console.log(
+      `foreshortened to ${s}: worst error ${plain.toFixed(3)} px plain, ${warped.toFixed(3)} px warped`,
+    );
     assert.ok(warped < 0.05, `warped ${warped}`);
     assert.ok(warped < plain / 3, `plain ${plain}, warped ${warped}`);
   });
 
   it('greyRegion refuses a scale that is not positive', () => {
     const img = { data: new Uint8Array(12), width: 2, height: 2, format: 'rgb' as const };
-    for (const scale of [0, -1, Number.NaN]) assert.throws(() => greyRegion(img, [0, 0, 2, 2], scale), /scale/);
+    for (const scale of [0, -1, Number.NaN])
+      assert.throws(() => greyRegion(img, [0, 0, 2, 2], scale), /scale/);
   });
 });

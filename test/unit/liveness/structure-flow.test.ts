@@ -84,7 +84,11 @@ describe('layer 2 on tracked corners', () => {
   });
 
   it('the real head turn (pad/videos/apfol_real2.webm, 12 s) reaches it', async () => {
-    const { frames } = await cutFrames(facePath('pad/videos/apfol_real2.webm'), { from: 0, seconds: 12, fps: 10 });
+    const { frames } = await cutFrames(facePath('pad/videos/apfol_real2.webm'), {
+      from: 0,
+      seconds: 12,
+      fps: 10,
+    });
     const { kps, flow } = await follow(frames);
     const parallax = flowParallax(flow.frames);
     console.log(`real head turn: flow parallax ${parallax?.toFixed(4)}; threshold ${FLOW_MIN_PARALLAX}`);

@@ -41,7 +41,9 @@ describe('layer 2 on real head turns', () => {
     const seconds = attemptMs('high') / 1000;
     const { kps, flow } = await tracked('pad/public/1zlab_face.mp4', { from: 0, seconds, fps: 10 });
     const s = judgeStructure(kps, undefined, flow.frames);
-    console.log(`1zlab 0–${seconds} s: keypoint parallax ${s.parallax.toFixed(3)}, flow parallax ${s.flowParallax?.toFixed(4)}`);
+    console.log(
+      `1zlab 0–${seconds} s: keypoint parallax ${s.parallax.toFixed(3)}, flow parallax ${s.flowParallax?.toFixed(4)}`,
+    );
     assert.equal(s.live, true, JSON.stringify(s));
     // The keypoints alone do not show it: the tracked corners do.
     assert.equal(judgeStructure(kps).live, false);
