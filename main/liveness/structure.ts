@@ -79,7 +79,7 @@ export const PARALLAX_PER_TURN = 0.16;
  * 0.045 is about 1.8× the flat pictures' worst case and two thirds of the real turn. Checked on
  * the prints held out from all of the above (cli-sequence.test.ts, poses of their own): at most
  * 0.017, and on the PAD set's attack stills (masks, replays, unknown; pad/labels.csv) moved in
- * the same sweep: at most 0.024.
+ * the same sweep: at most 0.025.
  */
 export const FLOW_MIN_PARALLAX = 0.045;
 
