@@ -221,7 +221,7 @@ export class UnlockFlow {
     // Only a frame that passed the recognition gates is judged by the passive pair (a turned,
     // blurred or dark frame says little); the floor applies to the fused window of those.
     const passive = verdict && passed ? (scored(verdict) ? verdict.score : 0) : null;
-    const status = pending.challenge.observe({ nowMs: now, face: analyzedSubject, passive, identity });
+    const status = pending.challenge.observe({ nowMs: now, face: analyzedSubject, passive, identity }, image);
     if (status.state === 'done') {
       this.challenge = null;
       const v = status.verdict;

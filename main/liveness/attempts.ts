@@ -12,6 +12,7 @@ import { judgeFrame, type FrameJudgement, type JudgeConfig } from '../recognitio
 import { DEFAULT_CHALLENGE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, DEFAULT_STEP_TIMEOUT_MS } from './challenge.js';
 import {
   combine,
+  flowOf,
   pointsOf,
   type LayerOptions,
   type LayeredFrame,
@@ -20,6 +21,7 @@ import {
 } from './levels.js';
 import { DEFAULT_PASSIVE_FUSION, fusePassive } from './passive-fusion.js';
 import { DEFAULT_STRUCTURE, judgeStructure } from './structure.js';
+import { FaceFlow } from './flow-structure.js';
 import { DEFAULT_SETTINGS } from '../../preload/contract/settings.js';
 import type { LivenessVerdict } from './liveness.js';
 import { SCREEN_FRAME_SCORE } from './screen-frame.js';
@@ -94,6 +96,8 @@ export function checkerScorer(checker: {
  */
 export class DoorFrameJudge {
   private readonly gate = new SteadyGate();
+  /** The subject's corners tracked from frame to frame, for layer 2 (flow-structure.ts). */
+  private readonly flow = new FaceFlow();
 
   constructor(
     private readonly config: JudgeConfig,
@@ -107,7 +111,15 @@ export class DoorFrameJudge {
     const face = judgement.subject ? await this.refine(image, judgement.subject) : null;
     const scored = eligible && face ? await this.scorer.score(image, face) : null;
     const passive = scored === null || Number.isFinite(scored.score) ? (scored?.score ?? null) : 0;
-    return { nowMs, face, passive, broken: !judgement.passed, ...(scored ? { screen: scored.screen } : {}) };
+    const flow = this.flow.add(image, face);
+    return {
+      nowMs,
+      face,
+      passive,
+      broken: !judgement.passed,
+      flow,
+      ...(scored ? { screen: scored.screen } : {}),
+    };
   }
 }
 
@@ -185,7 +197,7 @@ export function judgeAttempt(
   // attempt's motion is still reported.
   const rest = window.length > 0 ? frames.slice(frames.indexOf(window[0]!)) : frames;
   const structureOf = (n: number) =>
-    judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE);
+    judgeStructure(pointsOf(rest.slice(0, n)), opts.structure ?? DEFAULT_STRUCTURE, flowOf(rest.slice(0, n)));
   // At high too, the door refuses a window layer 1 refuses before it asks for any turn
   // (unlock-flow.ts revokes the unlock): the frames after it cannot rescue it. The structure
   // of the attempt's motion is reported all the same.

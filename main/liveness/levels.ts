@@ -6,7 +6,7 @@
 // ActiveCheck runs layers 1–3 frame by frame for the kiosk; attempts.ts judges a recording
 // offline as the door would (the CLI, the benchmark), where no prompt was shown, so it uses the
 // motion that is in the recording and has no challenge; judgeSequence fuses a whole sequence.
-import type { Face } from '../insightface/types.js';
+import type { Face, PixelImage } from '../insightface/types.js';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   HeadTurnChallenge,
@@ -28,6 +28,7 @@ import {
   type StructureResult,
 } from './structure.js';
 import { faceYaw } from './yaw.js';
+import { FaceFlow, type FlowFrame } from './flow-structure.js';
 
 export const SECURITY_LEVELS = ['standard', 'high'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
@@ -53,6 +54,8 @@ export interface LayeredFrame {
   passive: number | null;
   /** The identity this face matched (ActiveCheck only). */
   identity?: string | null;
+  /** The face's tracked corners in this frame (flow-structure.ts), when the frame path tracks them. */
+  flow?: FlowFrame | null;
 }
 
 export interface LayeredVerdict {
@@ -73,6 +76,10 @@ const scored = (frames: readonly LayeredFrame[]): number[] =>
 export const pointsOf = (frames: readonly LayeredFrame[]) =>
   frames.filter((f) => f.face).map((f) => structurePoints(f.face!));
 
+/** The tracked corners of the frames with a face (layer 2 measures on them when present). */
+export const flowOf = (frames: readonly LayeredFrame[]): FlowFrame[] =>
+  frames.filter((f) => f.face && f.flow).map((f) => f.flow!);
+
 /** Judges a recorded sequence at `level` (no challenge: nothing was asked of the subject). */
 export function judgeSequence(
   frames: readonly LayeredFrame[],
@@ -81,7 +88,9 @@ export function judgeSequence(
 ): LayeredVerdict {
   const passive = fusePassive(scored(frames), opts.fusion ?? DEFAULT_PASSIVE_FUSION);
   const structure =
-    level === 'high' ? judgeStructure(pointsOf(frames), opts.structure ?? DEFAULT_STRUCTURE) : undefined;
+    level === 'high'
+      ? judgeStructure(pointsOf(frames), opts.structure ?? DEFAULT_STRUCTURE, flowOf(frames))
+      : undefined;
   return combine(level, passive, structure);
 }
 
@@ -126,6 +135,8 @@ export type ActiveStatus =
 export class ActiveCheck {
   readonly challenge: HeadTurnChallenge;
   private readonly frames: LayeredFrame[] = [];
+  /** The face's corners tracked over the challenge's frames, for layer 2 (flow-structure.ts). */
+  private readonly flow = new FaceFlow();
   private outcome: LayeredVerdict | null = null;
   /**
    * Set when the turns were made but too small for layer 2 to tell a head from a picture
@@ -166,9 +177,12 @@ export class ActiveCheck {
     return this.further !== null && !this.outcome;
   }
 
-  observe(frame: LayeredFrame): ActiveStatus {
+  /** One frame of the challenge; with its `image`, the face's corners are tracked (layer 2). */
+  observe(frame: LayeredFrame, image?: PixelImage): ActiveStatus {
     if (this.outcome) return this.current;
-    this.frames.push(frame);
+    this.frames.push(
+      image && frame.flow === undefined ? { ...frame, flow: this.flow.add(image, frame.face) } : frame,
+    );
     const fusion = this.opts.fusion ?? DEFAULT_PASSIVE_FUSION;
     const status =
       this.further?.status ??
@@ -193,7 +207,11 @@ export class ActiveCheck {
       this.outcome = combine('high', passive, undefined, changed);
       return this.current;
     }
-    const structure = judgeStructure(pointsOf(this.frames), this.opts.structure ?? DEFAULT_STRUCTURE);
+    const structure = judgeStructure(
+      pointsOf(this.frames),
+      this.opts.structure ?? DEFAULT_STRUCTURE,
+      flowOf(this.frames),
+    );
     if (status.state === 'passed' && structure.reason === 'turn_further') {
       this.further ??= {
         deadline: frame.nowMs + (this.opts.challenge?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS),

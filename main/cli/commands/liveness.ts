@@ -135,6 +135,7 @@ export const command: Command = {
             ? {
                 live: v.structure.live,
                 parallax: num(v.structure.parallax),
+                flowParallax: v.structure.flowParallax === null ? null : num(v.structure.flowParallax),
                 motion: num(v.structure.motion),
                 points: v.structure.points,
                 frames: v.structure.frames,
@@ -165,6 +166,9 @@ export const command: Command = {
               : '') +
             `; score ${result.score?.toFixed(3) ?? '-'}` +
             (v.structure ? `, parallax ${v.structure.parallax.toFixed(3)}` : '') +
+            (v.structure?.flowParallax != null
+              ? `, flow parallax ${v.structure.flowParallax.toFixed(3)}`
+              : '') +
             (v.failedLayer ? ` (${v.failedLayer}: ${v.reason})` : ''),
         );
       return 0;

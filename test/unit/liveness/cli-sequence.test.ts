@@ -15,7 +15,7 @@ import { decodeImageFile } from '../../../main/image/decode.js';
 import { facePath } from '../../helpers/fixtures.js';
 import { cutY4m, REAL_VIDEO, REPLAY_VIDEO } from '../../helpers/footage.js';
 import { renderPaper } from '../../../main/liveness/paper-motion.js';
-import { DEFAULT_MIN_PARALLAX } from '../../../main/liveness/structure.js';
+import { DEFAULT_MIN_PARALLAX, FLOW_MIN_PARALLAX } from '../../../main/liveness/structure.js';
 import { HELD_OUT_PRINTS, tempPack, thresholdPhotos } from './setup.js';
 
 const pack = tempPack();
@@ -31,7 +31,13 @@ interface SequenceJson {
   level: string;
   layers: {
     passive: { live: boolean; frames: number };
-    structure: { live: boolean; parallax: number; motion: number; reason?: string } | null;
+    structure: {
+      live: boolean;
+      parallax: number;
+      flowParallax: number | null;
+      motion: number;
+      reason?: string;
+    } | null;
   };
   reason: string | null;
 }
@@ -104,9 +110,13 @@ describe('tobira liveness with a sequence', () => {
       const structure = r.json.layers.structure;
       assert.equal(structure?.live, false, `${photo}: ${JSON.stringify(structure)}`);
       assert.ok(['flat', 'turn_further', 'not_enough_motion'].includes(String(structure.reason)), photo);
-      figures.push(`${photo.split('/').at(-1)} ${structure.reason} ${structure.parallax.toFixed(3)}`);
+      figures.push(
+        `${photo.split('/').at(-1)} ${structure.reason} ${structure.parallax.toFixed(3)} (flow ${structure.flowParallax?.toFixed(4) ?? 'none'})`,
+      );
     }
-    console.log(`held-out prints (threshold ${DEFAULT_MIN_PARALLAX}): ${figures.join('; ')}`);
+    console.log(
+      `held-out prints (threshold ${DEFAULT_MIN_PARALLAX}, flow ${FLOW_MIN_PARALLAX}): ${figures.join('; ')}`,
+    );
   });
 
   it('a print held still has no motion to judge: not live, not_enough_motion', async () => {

@@ -69,12 +69,16 @@ function unlockAtHigh(frames: readonly Analysed[], directions: ('left' | 'right'
   const check = new ActiveCheck('person', 200, start.face, { challenge: { directions } });
   for (let i = 3; i < frames.length; i++) {
     const f = frames[i]!;
-    const status = check.observe({
-      nowMs: (i * 1000) / FPS,
-      face: f.face,
-      passive: f.passive,
-      identity: identity(f),
-    });
+    const status = check.observe(
+      {
+        nowMs: (i * 1000) / FPS,
+        face: f.face,
+        passive: f.passive,
+        identity: identity(f),
+      },
+      // As the kiosk (unlock-flow.ts): with the image, so layer 2 tracks the face's corners.
+      f.image,
+    );
     if (status.state === 'done') return status.verdict;
   }
   assert.fail(`the challenge was still pending after ${frames.length} frames`);
@@ -116,8 +120,10 @@ describe('real head-turn footage at level high', () => {
     const scores = real.filter((f) => f.passive !== null).map((f) => f.passive!);
     const lowest = Math.min(...scores);
     console.log(
-      `real footage: lowest frame score ${lowest.toFixed(3)}, parallax ${v.structure!.parallax.toFixed(3)}`,
+      `real footage: lowest frame score ${lowest.toFixed(3)}, parallax ${v.structure!.parallax.toFixed(3)}, flow parallax ${v.structure!.flowParallax?.toFixed(4)}`,
     );
+    // The kiosk's path tracks the corners of the challenge's frames (flow-structure.ts).
+    assert.ok(v.structure!.flowParallax !== null, 'no tracked corners');
     assert.ok(lowest > DEFAULT_PASSIVE_FLOOR, `a live frame scored ${lowest}`);
   });
 
