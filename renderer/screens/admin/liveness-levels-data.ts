@@ -45,7 +45,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: null,
         },
       },
-      seconds: 0.079,
+      seconds: 0.036,
       clips: null,
     },
     {
@@ -89,7 +89,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.079,
+      seconds: 0.036,
       clips: {
         gatedOut: {
           count: 3,
@@ -159,7 +159,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 1.217,
+      seconds: 0.484,
       clips: {
         gatedOut: {
           count: 0,
@@ -167,9 +167,9 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
         bpcer: {
-          count: 1,
+          count: 0,
           of: 5,
-          rate: 0.2,
+          rate: 0,
         },
         apcerReplay: {
           count: 1,
@@ -177,14 +177,14 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0.3333333333333333,
         },
         within3s: {
-          count: 3,
-          of: 5,
-          rate: 0.6,
-        },
-        within8s: {
           count: 4,
           of: 5,
           rate: 0.8,
+        },
+        within8s: {
+          count: 5,
+          of: 5,
+          rate: 1,
         },
       },
     },
@@ -229,7 +229,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.079,
+      seconds: 0.036,
       clips: null,
     },
     {
@@ -273,7 +273,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.9,
+      seconds: 0.4,
       clips: null,
     },
     {
@@ -317,7 +317,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: null,
         },
       },
-      seconds: 0.9,
+      seconds: 0.4,
       clips: null,
     },
     {
@@ -361,7 +361,7 @@ export const MEASURED: LivenessLevelsTable = {
           rate: 0,
         },
       },
-      seconds: 0.079,
+      seconds: 0.036,
       clips: {
         gatedOut: {
           count: 3,
