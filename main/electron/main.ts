@@ -9,6 +9,7 @@ import { setupIpc } from './ipc.js';
 import { buildServices } from './build-services.js';
 import { applyAutostartSwitch } from './autostart-switch.js';
 import type { AppServices } from '../services.js';
+import { limitYoungGeneration } from '../util/door-heap.js';
 
 let kioskWindow: KioskWindow | null = null;
 let captureWindow: CaptureWindow | null = null;
@@ -29,6 +30,7 @@ function setupPowerSave(): void {
 }
 
 async function boot(): Promise<void> {
+  limitYoungGeneration();
   // Privileged schemes must be registered before 'ready': first, before any await.
   setupProtocolPrivileges();
   // `--autostart=on|off` sets login start and exits, even while a kiosk runs.

@@ -10,6 +10,7 @@ import vm from 'node:vm';
 import { Replica } from '../../fleet/replica.js';
 import { FleetView } from '../../fleet/view.js';
 import { PackedGallery } from '../../recognition/packed-gallery.js';
+import { limitYoungGeneration } from '../../util/door-heap.js';
 
 export const DOOR_MEMORY_ENV = 'TOBIRA_BENCH_DOOR_MEMORY';
 
@@ -27,6 +28,10 @@ export interface DoorMemory {
   /** CPU seconds of the start (what a shared machine cannot inflate). */
   open_cpu_s: number;
   rss_mb: number;
+  /** RSS before the replica is opened (Node and the modules). */
+  rss_empty_mb: number;
+  /** What the people cost the door: rss_mb - rss_empty_mb. */
+  people_mb: number;
   heap_used_mb: number;
   /** ArrayBuffers and Buffers outside the JS heap (the matrix, the replica's bytes). */
   array_buffers_mb: number;
@@ -44,7 +49,13 @@ const mb = (bytes: number): number => Number((bytes / 2 ** 20).toFixed(1));
 
 export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
   v8.setFlagsFromString('--expose-gc');
+  // As the kiosk's main process does (main/electron/main.ts).
+  limitYoungGeneration();
   const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  // The door before its people: Node, the modules, no replica.
+  const empty = process.memoryUsage().rss;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const replica = await Replica.open(spec.dataDir, Buffer.from(spec.localKey, 'hex'), spec.fleet);
@@ -59,6 +70,8 @@ export async function doorMemory(spec: DoorMemorySpec): Promise<DoorMemory> {
     open_s: Number(openS.toFixed(2)),
     open_cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
     rss_mb: mb(m.rss),
+    rss_empty_mb: mb(empty),
+    people_mb: mb(m.rss - empty),
     heap_used_mb: mb(m.heapUsed),
     array_buffers_mb: mb(m.arrayBuffers),
     matcher_mb: mb(packed.bytes),

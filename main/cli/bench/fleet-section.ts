@@ -439,7 +439,7 @@ export const fleetCampusSection: BenchSection = {
           `  README rows (load average ${r(load0)} at the start, ${r(loadSync)} at the sync, ${r(load1)} at the end; ${os.cpus().length} cores):`,
           `| First sync of a new door, ${CAMPUS_PEOPLE.toLocaleString('en')} people × ${TEMPLATES_PER_PERSON} (${(CAMPUS_PEOPLE * (TEMPLATES_PER_PERSON + 1)).toLocaleString('en')} rows) | ${r(syncS)} s (${r((cpu.user + cpu.system) / 1e6)} s of CPU in the door${pgCpuS === null ? '' : `, ${r(pgCpuS)} s in PostgreSQL`}) | < ${CAMPUS_GOALS.firstSyncS} s |`,
           `| Door start on that replica (open it, build the view, pack the gallery) | ${door.open_s} s (${door.open_cpu_s} s of CPU) | – |`,
-          `| Door memory, ${CAMPUS_PEOPLE.toLocaleString('en')} people × ${TEMPLATES_PER_PERSON} (replica open, view, packed gallery; no models) | RSS ${door.rss_mb} MB: matcher ${door.matcher_mb} MB (${door.storage}), replica's sealed rows ${door.replica_sealed_mb} MB, JS heap ${door.heap_used_mb} MB | ≤ ${CAMPUS_GOALS.doorMb} MB |`,
+          `| Door memory, ${CAMPUS_PEOPLE.toLocaleString('en')} people × ${TEMPLATES_PER_PERSON} (replica open, view, packed gallery; no models) | the people: ${door.people_mb} MB (RSS ${door.rss_mb} MB, of which ${door.rss_empty_mb} MB before the replica was opened): matcher ${door.matcher_mb} MB (${door.storage}), replica index ${door.replica_index_mb} MB (its sealed rows' ${door.replica_sealed_mb} MB stay on disk), JS heap ${door.heap_used_mb} MB | ≤ ${CAMPUS_GOALS.doorMb} MB |`,
         ];
         ctx.log(rows.join('\n'));
         return {
@@ -453,7 +453,8 @@ export const fleetCampusSection: BenchSection = {
           load_average: { start: r(load0), sync: r(loadSync), end: r(load1) },
           goals_met: {
             first_sync: syncS < CAMPUS_GOALS.firstSyncS,
-            door_memory: door.rss_mb <= CAMPUS_GOALS.doorMb,
+            door_memory: door.people_mb <= CAMPUS_GOALS.doorMb,
+            door_rss_whole: door.rss_mb <= CAMPUS_GOALS.doorMb,
           },
         };
       } finally {
