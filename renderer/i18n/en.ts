@@ -193,7 +193,7 @@ export const en = {
   'settings.levelStandardStops':
     'Standard stops most printed photos and phone or screen replays held to the camera. It does not stop a mask. Nobody has to do anything but look at the camera.',
   'settings.levelHighStops':
-    'High also asks for two head turns. It stopped every photo, screen and mask we measured. Someone who cannot turn their head needs another way in.',
+    'High also asks for two head turns, left or right at random. It stopped every photo, screen and mask of the test set; a video of someone turning their head fails the random directions at least 3 times in 4. Someone who cannot turn their head needs another way in.',
   'settings.levelDefaultWhy':
     'Standard is the default for an office door: people walk in without instructions, and the likely attack there is a photo or a phone, not a made-to-order mask. Choose High where a mask is a real threat.',
   'liveness.table.level': 'Level or layer',
