@@ -3,11 +3,13 @@
 // named), through the real CLI; and writes signed with an admin key, as an admin's session makes them.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../main/cli/tobira.js';
 import type { AdminKey } from '../../main/fleet/admin-key.js';
-import { createToken } from '../../main/fleet/admin.js';
+import { createToken, initFleet } from '../../main/fleet/admin.js';
+import { openFleet } from '../../main/fleet/cli-context.js';
 import { withClient } from '../../main/fleet/db.js';
 import { joinFleet } from '../../main/fleet/join.js';
 import { cliKeyWrapper, type DoorConfig } from '../../main/fleet/local.js';
@@ -43,6 +45,28 @@ export async function joinWithOwnToken(adminUrl: string, token: string, door: st
     dataDir: dir,
     wrapper: await cliKeyWrapper(dir, true),
   });
+}
+
+/**
+ * A fleet made in process in database `db` (Ayumi its first admin), with doors Front (init's
+ * token) and Back (a token of its own) joined under a new temporary folder `tobira-<db>-…`.
+ */
+export async function frontAndBack(server: PostgresServer, db: string) {
+  const adminUrl = await server.createDatabase(db);
+  const root = await mkdtemp(path.join(tmpdir(), `tobira-${db}-`));
+  const init = await initFleet(adminUrl, { door: 'Front' }, 'Ayumi');
+  const frontDir = path.join(root, 'front');
+  const backDir = path.join(root, 'back');
+  await joinFleet({
+    databaseUrl: adminUrl,
+    token: init.join!,
+    door: 'Front',
+    dataDir: frontDir,
+    wrapper: await cliKeyWrapper(frontDir, true),
+  });
+  await joinWithOwnToken(adminUrl, init.join!, 'Back', backDir);
+  const front = (await openFleet(frontDir)).config;
+  return { adminUrl, root, admin: init.admin!, frontDir, backDir, front };
 }
 
 /** Runs the CLI in process; its exit code and what it printed. */

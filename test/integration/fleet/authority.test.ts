@@ -5,29 +5,20 @@
 // door's login called tobira_put and wrote people and groups for the whole building.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { AdminKey } from '../../../main/fleet/admin-key.js';
-import { initFleet } from '../../../main/fleet/admin.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { FleetDoor } from '../../../main/fleet/door-runtime.js';
 import { sealDoc, type GroupDoc } from '../../../main/fleet/entities.js';
-import { joinFleet } from '../../../main/fleet/join.js';
 import { cliKeyWrapper, type DoorConfig } from '../../../main/fleet/local.js';
 import { FleetWriter } from '../../../main/fleet/writer.js';
 import { EVENT_WAIT_MS, nextEvent, waitFor } from '../../helpers/deadline.js';
 import { identities, RECOGNIZER } from '../../helpers/fleet-faces.js';
-import {
-  ADMIN_PASSPHRASE,
-  adminWrite,
-  cli,
-  joinWithOwnToken,
-  secretFile,
-} from '../../helpers/fleet-setup.js';
+import { ADMIN_PASSPHRASE, adminWrite, cli, frontAndBack, secretFile } from '../../helpers/fleet-setup.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
@@ -99,21 +90,7 @@ describe('admin-signed changes: doors only read, and verify every change', { ski
 
   before(async () => {
     server = await startPostgres();
-    adminUrl = await server.createDatabase('authority');
-    root = await mkdtemp(path.join(tmpdir(), 'tobira-authority-'));
-    const init = await initFleet(adminUrl, { door: 'Front' }, 'Ayumi');
-    admin = init.admin!;
-    frontDir = path.join(root, 'front');
-    backDir = path.join(root, 'back');
-    await joinFleet({
-      databaseUrl: adminUrl,
-      token: init.join!,
-      door: 'Front',
-      dataDir: frontDir,
-      wrapper: await cliKeyWrapper(frontDir, true),
-    });
-    await joinWithOwnToken(adminUrl, init.join!, 'Back', backDir);
-    front = (await openFleet(frontDir)).config;
+    ({ adminUrl, root, admin, frontDir, backDir, front } = await frontAndBack(server, 'authority'));
     await adminWrite(front, admin, async (w) => {
       group = (await w.putGroup(null, BACK_ONLY)).id;
       alice = (await w.addPerson('Alice', [group])).id;

@@ -4,20 +4,16 @@
 // altered, moved to another position or manifest, replayed at an older revision, or that a
 // removed admin key signed, exactly as authority.test.ts's doors refuse a bad per-row signature.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { AdminKey } from '../../../main/fleet/admin-key.js';
-import { initFleet } from '../../../main/fleet/admin.js';
 import { openFleet } from '../../../main/fleet/cli-context.js';
 import { withClient } from '../../../main/fleet/db.js';
 import { openDoc, sealDoc } from '../../../main/fleet/entities.js';
-import { joinFleet } from '../../../main/fleet/join.js';
-import { cliKeyWrapper, type DoorConfig } from '../../../main/fleet/local.js';
+import type { DoorConfig } from '../../../main/fleet/local.js';
 import { putManifest, writerUrl } from '../../../main/fleet/writer.js';
 import { identities, RECOGNIZER } from '../../helpers/fleet-faces.js';
-import { adminWrite, cli, joinWithOwnToken } from '../../helpers/fleet-setup.js';
+import { adminWrite, cli, frontAndBack } from '../../helpers/fleet-setup.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 import { skipWithout } from '../../helpers/prerequisites.js';
 
@@ -92,21 +88,7 @@ describe(
 
     before(async () => {
       server = await startPostgres();
-      adminUrl = await server.createDatabase('batches');
-      root = await mkdtemp(path.join(tmpdir(), 'tobira-batches-'));
-      const init = await initFleet(adminUrl, { door: 'Front' }, 'Ayumi');
-      admin = init.admin!;
-      frontDir = path.join(root, 'front');
-      backDir = path.join(root, 'back');
-      await joinFleet({
-        databaseUrl: adminUrl,
-        token: init.join!,
-        door: 'Front',
-        dataDir: frontDir,
-        wrapper: await cliKeyWrapper(frontDir, true),
-      });
-      await joinWithOwnToken(adminUrl, init.join!, 'Back', backDir);
-      front = (await openFleet(frontDir)).config;
+      ({ adminUrl, root, admin, frontDir, backDir, front } = await frontAndBack(server, 'batches'));
       await adminWrite(front, admin, async (w) => {
         alice = (await w.addPerson('Alice')).id;
         bob = (await w.addPerson('Bob')).id;
