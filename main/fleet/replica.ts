@@ -246,26 +246,11 @@ export class Replica {
     this._syncedAt = Math.max(this._syncedAt, header.syncedAt);
   }
 
-  /** Rows of an older format, held in memory until the migration. */
-  private takeRows(rows: readonly EntityRow[]): void {
-    const rec = Buffer.alloc(RECORD_BYTES);
-    for (const row of rows) {
-      encodeRecord(row, rec, 0);
-      const slot = this.index.put(rec, 0, IN_MEMORY, 0);
-      if (slot >= 0) this.memory.set(slot, row);
-    }
-  }
-
   /** Reads the snapshot's index; true when it is of an older format (to migrate). */
   private async openSnapshot(): Promise<boolean> {
     const file = path.join(this.dir, SNAPSHOT);
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
-    }
+    const fd = openIfExists(file);
+    if (fd === null) return false;
     const size = fstatSync(fd).size;
     const magic = readExactly(fd, 8, 0);
     if (magic?.equals(SNAPSHOT3_MAGIC)) {
@@ -298,7 +283,7 @@ export class Replica {
     if (magic?.equals(SNAPSHOT2_MAGIC)) {
       const { header, rows } = readSnapshot2(this.key, snap, file);
       this.take(header, file);
-      this.takeRows(rows);
+      this.takeFresh(rows, IN_MEMORY, 0);
     } else {
       const plain = unseal(this.key, snap, SNAPSHOT_AAD);
       if (!plain)
@@ -308,7 +293,7 @@ export class Replica {
         );
       const { header, rows } = unpack(plain);
       this.take(header, file);
-      this.takeRows(rows);
+      this.takeFresh(rows, IN_MEMORY, 0);
     }
     return true;
   }
@@ -316,13 +301,8 @@ export class Replica {
   /** Replays the journal (dropping a torn last frame); true when it is of the older format. */
   private async openJournal(): Promise<boolean> {
     const file = path.join(this.dir, JOURNAL);
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.memory.size > 0;
-      throw error;
-    }
+    const fd = openIfExists(file);
+    if (fd === null) return this.memory.size > 0;
     const size = fstatSync(fd).size;
     const magic = readExactly(fd, 8, 0);
     if (!magic?.equals(JOURNAL2_MAGIC) && size >= 8) {
@@ -402,7 +382,7 @@ export class Replica {
       if (!plain) break;
       const { header, rows } = unpack(plain);
       this.take(header, file);
-      this.takeRows(rows);
+      this.takeFresh(rows, IN_MEMORY, 0);
       good += 4 + len;
     }
   }
@@ -596,7 +576,10 @@ export class Replica {
     return fresh.length;
   }
 
-  /** Indexes rows just persisted: in memory, or in the journal from `at` on. */
+  /**
+   * Indexes rows: persisted in the journal from `at` on, or held in memory (a first sync's batch
+   * until its snapshot is written; an older format's rows until the migration).
+   */
   private takeFresh(rows: readonly EntityRow[], where: number, at: number): number[] {
     const rec = Buffer.alloc(RECORD_BYTES);
     const slots: number[] = [];
@@ -861,5 +844,15 @@ function processRuns(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'; // runs, as another user
+  }
+}
+
+/** A file opened for reading, or null when it does not exist. */
+function openIfExists(file: string): number | null {
+  try {
+    return openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }

@@ -17,7 +17,7 @@ import { facePath } from '../../helpers/fixtures.js';
 import { loadDetector, tempPack, thresholdPhotos } from './setup.js';
 
 /** ±25° about the vertical axis, then the horizontal one, then bent by 30° and turned: 5° a frame. */
-export const PAPER_SWEEP: readonly PaperPose[] = [
+const PAPER_SWEEP: readonly PaperPose[] = [
   ...[0, 5, 10, 15, 20, 25, 20, 15, 10, 5, 0, -5, -10, -15, -20, -25, -20, -15, -10, -5, 0].map((y) => ({
     yawDeg: y,
     pitchDeg: 0,
