@@ -3,22 +3,14 @@
 // whose length differs from the probe's is never compared.
 import { computeSim } from '../insightface/arcface.js';
 import type { GalleryEntry } from '../store/enrollment-store.js';
-import { PackedGallery } from './packed-gallery.js';
+import { PackedGallery, personScore } from './packed-gallery.js';
 import type { MatchResult } from './types.js';
 
 /** Cosine similarity: the engine's compute_sim, one definition for the whole app. */
 export const cosine = computeSim;
 
 /** A person's score: the best over their templates (null when none is comparable). */
-export function personScore(probe: Float32Array, entry: GalleryEntry): number | null {
-  let best: number | null = null;
-  for (const t of entry.templates) {
-    if (t.length !== probe.length) continue;
-    const s = cosine(probe, t);
-    if (best === null || s > best) best = s;
-  }
-  return best;
-}
+export { personScore };
 
 export interface Ranking {
   /** The best-scoring person whatever the threshold; null for an empty gallery. */

@@ -274,7 +274,7 @@ export class PackedGallery {
       }
       const ranked = [...near].sort((a, b) => b[1] - a[1]).slice(0, MAX_EXACT_PEOPLE);
       for (const [person] of ranked) {
-        const exact = exactScore(probe, person.source);
+        const exact = personScore(probe, person.source);
         if (exact !== null && (!best || exact > best.score))
           best = { personId: person.personId, name: person.name, score: exact };
       }
@@ -516,8 +516,11 @@ export class PackedGallery {
   }
 }
 
-/** Step 3: the person's score as 1:1 gives it (matcher.ts personScore), from their stored templates. */
-function exactScore(probe: Float32Array, entry: GalleryEntry): number | null {
+/**
+ * A person's score: the best over their templates (null when none is comparable). Step 3 here,
+ * and 1:1 (matcher.ts, which exports it).
+ */
+export function personScore(probe: Float32Array, entry: GalleryEntry): number | null {
   let best: number | null = null;
   for (const t of entry.templates) {
     if (t.length !== probe.length) continue;
